@@ -1,0 +1,83 @@
+#include <string.h>
+#include <apr_strings.h>
+#include "tl_valid.h"
+#include "tl_escape.h"
+
+const char *tl_valid_int(apr_pool_t *p, const char *label, const char *s, long min, long max, long *out)
+{
+    long v = 0;
+    const char *c;
+
+    if (!s || !*s) {
+        return apr_psprintf(p, "Le champ « %s » est vide : indiquez un nombre.", label);
+    }
+    for (c = s; *c; c++) {
+        if (*c < '0' || *c > '9') {
+            return apr_psprintf(p, "Le champ « %s » doit être un nombre entier (chiffres seulement).", label);
+        }
+        if (v > (max - (*c - '0')) / 10) {      /* would pass max: stop before overflow */
+            v = max + 1L;
+            break;
+        }
+        v = v * 10 + (*c - '0');
+    }
+    if (v < min || v > max) {
+        return apr_psprintf(p, "Le champ « %s » doit être compris entre %ld et %ld.", label, min, max);
+    }
+    *out = v;
+    return NULL;
+}
+
+const char *tl_valid_slug(apr_pool_t *p, const char *label, const char *s, size_t maxlen)
+{
+    size_t n = s ? strlen(s) : 0, i;
+
+    if (n == 0 || n > maxlen) {
+        return apr_psprintf(p, "Le champ « %s » n'est pas une valeur connue.", label);
+    }
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                 || (c == '-' && i > 0 && i + 1 < n && s[i - 1] != '-');
+        if (!ok) {
+            return apr_psprintf(p, "Le champ « %s » n'est pas une valeur connue.", label);
+        }
+    }
+    return NULL;
+}
+
+const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_t maxchars)
+{
+    size_t n = strlen(s), i, chars = 0;
+
+    if (!tl_utf8_valid(s, n)) {
+        return apr_psprintf(p, "Le champ « %s » contient des caractères illisibles.", label);
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            return apr_psprintf(p, "Le champ « %s » contient un caractère de contrôle.", label);
+        }
+        if ((c & 0xC0) != 0x80) {
+            chars++;
+        }
+    }
+    if (chars > maxchars) {
+        return apr_psprintf(p, "Le champ « %s » est trop long (%lu caractères au plus).", label,
+                            (unsigned long)maxchars);
+    }
+    return NULL;
+}
+
+const char *tl_valid_choice(apr_pool_t *p, const char *label, const char *s,
+                            const char *const *choices, int *index)
+{
+    int i;
+    for (i = 0; choices[i]; i++) {
+        if (strcmp(s, choices[i]) == 0) {
+            *index = i;
+            return NULL;
+        }
+    }
+    return apr_psprintf(p, "Le champ « %s » n'accepte pas cette valeur.", label);
+}

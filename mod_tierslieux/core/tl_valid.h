@@ -1,0 +1,21 @@
+/* tl_valid — typed checks of request parameters. Each returns NULL when the
+ * value is fine, or a message in plain French naming the field by its label,
+ * which the page shows with a 400 (or next to the field, for forms). */
+#ifndef TL_VALID_H
+#define TL_VALID_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+
+/* A whole number in [min, max], digits only (no sign, no spaces). */
+const char *tl_valid_int(apr_pool_t *p, const char *label, const char *s, long min, long max, long *out);
+/* Lower-case letters, digits and single hyphens, at most maxlen bytes. */
+const char *tl_valid_slug(apr_pool_t *p, const char *label, const char *s, size_t maxlen);
+/* Free text: valid UTF-8 without control characters, at most maxchars
+ * characters (not bytes). */
+const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_t maxchars);
+/* One of a NULL-terminated list of values; *index gets its position. */
+const char *tl_valid_choice(apr_pool_t *p, const char *label, const char *s,
+                            const char *const *choices, int *index);
+
+#endif

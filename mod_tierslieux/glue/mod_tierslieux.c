@@ -1,0 +1,188 @@
+/* mod_tierslieux — the module record, its hooks and the request handler.
+ *
+ * A request goes: tl_handler -> query parsed and checked (tl_query) ->
+ * route found (tl_router, table in pages/) -> data version read (tl_db) ->
+ * ETag, 304 or a reused rendering (tl_render, tl_cache) -> otherwise the
+ * page runs its queries and renders its template (pages/, tl_render). */
+#define TL_DECLARES_MODULE
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <libxml/parser.h>
+#include "tl_module.h"
+#include "tl_config.h"
+#include "tl_db.h"
+#include "tl_render.h"
+#include "tl_router.h"
+#include "tl_assets.h"
+#include "tl_valid.h"
+
+static int tl_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    tl_config_reset(pconf);
+    return OK;
+}
+
+static int tl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    const char *err;
+
+    xmlInitParser();
+    if ((err = tl_db_init()) != NULL || (err = tl_config_load(pconf, s)) != NULL
+        || (err = tl_assets_load(pconf, tl_conf_static_dir())) != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, TLXLOGNO(0101) "%s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;          /* httpd refuses to start */
+    }
+    return OK;
+}
+
+static void tl_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    tl_render_child_init(pchild, s);
+}
+
+/* The path below the base URL: "/" for the base itself, no trailing slash. */
+static const char *tl_local_path(request_rec *r, const char *base)
+{
+    size_t n = strlen(base);
+    const char *path;
+    size_t len;
+
+    if (strncmp(r->uri, base, n) != 0 || (r->uri[n] != '\0' && r->uri[n] != '/')) {
+        return NULL;
+    }
+    path = r->uri[n] ? r->uri + n : "/";
+    len = strlen(path);
+    if (len > 1 && path[len - 1] == '/') {
+        path = apr_pstrmemdup(r->pool, path, len - 1);
+    }
+    return path;
+}
+
+static tl_req *tl_req_make(request_rec *r)
+{
+    tl_req *q = apr_pcalloc(r->pool, sizeof(*q));
+
+    q->r = r;
+    q->dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
+    q->templates = tl_conf_template_set(q->dc);
+    q->base = tl_conf_base_url(q->dc);
+    q->view = tl_view_make(r->pool);
+    q->fragment = r->main != NULL;      /* an include (mod_include, ESI) wants content only */
+    q->heading_level = tl_conf_fragment_heading(q->dc);
+    return q;
+}
+
+/* Reads the parameters every page shares: fragment and niveau. */
+static const char *tl_read_common(tl_req *q)
+{
+    const char *v = tl_query_get(&q->query, "fragment");
+    long level;
+    const char *err;
+
+    if (v) {
+        if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+            return "Le paramètre « fragment » vaut 1 (contenu seul) ou 0.";
+        }
+        q->fragment = q->fragment || v[0] == '1';
+    }
+    if ((v = tl_query_get(&q->query, "niveau")) != NULL) {
+        if ((err = tl_valid_int(q->r->pool, "niveau", v, 1, 6, &level)) != NULL) {
+            return err;
+        }
+        q->heading_level = (int)level;
+    }
+    return NULL;
+}
+
+static const char *tl_etag(tl_req *q)
+{
+    const tl_layout *site = tl_conf_layout(q->dc);
+    uint64_t h = tl_conf_fingerprint(q->dc);
+
+    h = tl_hash64(h, q->cache_key, strlen(q->cache_key));
+    if (site) {
+        h ^= site->hash;
+    }
+    return apr_psprintf(q->r->pool, "\"%s-%016" APR_UINT64_T_HEX_FMT "\"", q->version, h);
+}
+
+static int tl_handler(request_rec *r)
+{
+    tl_req *q;
+    const tl_route *route;
+    const char *err = NULL, *body;
+    apr_size_t len;
+    int status = OK, rc;
+
+    if (!r->handler || strcmp(r->handler, "tierslieux") != 0) {
+        return DECLINED;
+    }
+    q = tl_req_make(r);
+    tl_render_prepare(q);
+    if (!q->templates) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, TLXLOGNO(0102) "templates not loaded");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    r->allowed |= (AP_METHOD_BIT << M_GET);
+    if (r->method_number != M_GET) {
+        return tl_render_error(q, HTTP_METHOD_NOT_ALLOWED,
+                               "Ces pages se consultent seulement (méthode GET).");
+    }
+    if (tl_query_parse(r->pool, r->args, r->args ? strlen(r->args) : 0, &q->query, &err) != 0
+        || (err = tl_read_common(q)) != NULL) {
+        tl_render_prepare(q);
+        return tl_render_error(q, HTTP_BAD_REQUEST, err);
+    }
+    tl_render_prepare(q);               /* again: fragment may have changed */
+    if (!(q->path = tl_local_path(r, q->base))
+        || !(route = tl_route_find(r->pool, q->path, &q->args))) {
+        return tl_render_error(q, HTTP_NOT_FOUND, NULL);
+    }
+    if (route->kind == TL_ROUTE_ASSET) {
+        return route->fn(q);
+    }
+
+    /* Public data: one tiny query gives the data version. The ETag and the
+     * reuse of a rendered page hang on it, so a 304 or a reused page costs
+     * no rendering and is never older than the last committed write. */
+    if (!(q->version = tl_db_version(q, &status))) {
+        return tl_render_error(q, status, NULL);
+    }
+    q->cache_key = apr_psprintf(r->pool, "%pp|%pp|%s|%d|%d|%s?%s", (void *)q->templates,
+                                (void *)tl_conf_layout(q->dc), q->base, q->fragment,
+                                q->fragment ? q->heading_level : 0, q->path, r->args ? r->args : "");
+    if (!r->main) {
+        apr_table_setn(r->headers_out, "ETag", tl_etag(q));
+        apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
+        if ((rc = ap_meets_conditions(r)) != OK) {
+            return rc;
+        }
+    }
+    if ((body = tl_render_cached(q, &len)) != NULL) {
+        return tl_send_html(q, body, len);
+    }
+    return route->fn(q);
+}
+
+static void tl_register_hooks(apr_pool_t *p)
+{
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+
+    ap_hook_pre_config(tl_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(tl_post_config, NULL, after_dbd, APR_HOOK_MIDDLE);
+    ap_hook_child_init(tl_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(tl_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(tierslieux) = {
+    STANDARD20_MODULE_STUFF,
+    tl_create_dir_conf,
+    tl_merge_dir_conf,
+    tl_create_srv_conf,
+    tl_merge_srv_conf,
+    tl_directives,
+    tl_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

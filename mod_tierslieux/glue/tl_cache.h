@@ -1,0 +1,19 @@
+/* Reuse of rendered pages inside one httpd process, keyed on the request
+ * and on the data version the database bumps on every write: a page is
+ * reused only while no write has committed since it was rendered, so it
+ * always shows every committed change (never a timer). */
+#ifndef TL_CACHE_H
+#define TL_CACHE_H
+
+#include <apr_pools.h>
+
+typedef struct tl_cache tl_cache;
+
+/* budget: bytes of bodies kept at most; 0 gives a cache that keeps nothing. */
+tl_cache *tl_cache_create(apr_pool_t *pchild, apr_size_t budget);
+/* A copy in p of what was stored for key at version, or NULL. */
+const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_pool_t *p,
+                         apr_size_t *len);
+void tl_cache_put(tl_cache *c, const char *key, const char *version, const char *body, apr_size_t len);
+
+#endif

@@ -1,0 +1,336 @@
+/* Directives, merging, and what the configuration names that must be read
+ * at startup: template directories (compiled once) and site layouts (split
+ * once at their marker). */
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_file_info.h>
+#include <http_core.h>
+#include "tl_config.h"
+#include "tl_marker.h"
+
+#define TL_LAYOUT_MARKER "data-tierslieux-contenu"
+
+struct tl_tpl_ref {
+    const char *dir;                /* a site's override directory, or NULL */
+    const tl_tpl_set *set;          /* compiled by tl_config_load */
+    uint64_t fingerprint;
+};
+
+/* What the directives named, read by tl_config_load. Lives in pconf and is
+ * made anew on each pass over the configuration. */
+static apr_array_header_t *tl_pending_refs;     /* of tl_tpl_ref * */
+static apr_array_header_t *tl_pending_layouts;  /* of tl_layout * */
+static tl_tpl_ref tl_default_ref;
+static const char *tl_static_dir;
+
+static apr_status_t tl_forget_pending(void *unused)
+{
+    tl_pending_refs = NULL;
+    tl_pending_layouts = NULL;
+    tl_default_ref.set = NULL;
+    return APR_SUCCESS;
+}
+
+void tl_config_reset(apr_pool_t *pconf)
+{
+    tl_pending_refs = apr_array_make(pconf, 4, sizeof(tl_tpl_ref *));
+    tl_pending_layouts = apr_array_make(pconf, 4, sizeof(tl_layout *));
+    apr_pool_cleanup_register(pconf, NULL, tl_forget_pending, apr_pool_cleanup_null);
+}
+
+/* ---- per-directory configuration -------------------------------------- */
+
+void *tl_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    tl_dir_conf *c = apr_palloc(p, sizeof(*c));
+#define TL_UNSET(type, name, unset, dflt) c->name = unset;
+    TL_DIR_FIELDS(TL_UNSET)
+#undef TL_UNSET
+    /* In <Location /tierslieux>, links are made below /tierslieux unless
+     * TiersLieuxBaseURL says otherwise. */
+    if (dir && dir[0] == '/') {
+        apr_size_t n = strlen(dir);
+        while (n > 0 && dir[n - 1] == '/') {
+            n--;
+        }
+        c->base_url = apr_pstrmemdup(p, dir, n);
+    }
+    return c;
+}
+
+void *tl_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const tl_dir_conf *base = basev, *add = addv;
+    tl_dir_conf *c = apr_palloc(p, sizeof(*c));
+#define TL_MERGE(type, name, unset, dflt) c->name = (add->name != unset) ? add->name : base->name;
+    TL_DIR_FIELDS(TL_MERGE)
+#undef TL_MERGE
+    return c;
+}
+
+#define TL_GETTER(type, name, unset, dflt) \
+    type tl_conf_##name(const tl_dir_conf *c) { return c->name != unset ? c->name : dflt; }
+TL_DIR_FIELDS(TL_GETTER)
+#undef TL_GETTER
+
+/* ---- per-server configuration ------------------------------------------ */
+
+void *tl_create_srv_conf(apr_pool_t *p, server_rec *s)
+{
+    tl_srv_conf *c = apr_pcalloc(p, sizeof(*c));
+    c->cache_size = 4 * 1024 * 1024;
+    return c;
+}
+
+void *tl_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const tl_srv_conf *base = basev, *add = addv;
+    tl_srv_conf *c = apr_palloc(p, sizeof(*c));
+    c->templates_root = add->templates_root ? add->templates_root : base->templates_root;
+    c->cache_size_set = add->cache_size_set || base->cache_size_set;
+    c->cache_size = add->cache_size_set ? add->cache_size : base->cache_size;
+    return c;
+}
+
+/* ---- directives ---------------------------------------------------------- */
+
+static const char *tl_check_dir(cmd_parms *cmd, const char *path, const char **out)
+{
+    apr_finfo_t fi;
+    const char *full = ap_server_root_relative(cmd->pool, path);
+
+    if (!full) {
+        return apr_psprintf(cmd->pool, "%s : chemin invalide « %s »", cmd->directive->directive, path);
+    }
+    if (apr_stat(&fi, full, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS || fi.filetype != APR_DIR) {
+        return apr_psprintf(cmd->pool, "%s : le dossier « %s » n'existe pas", cmd->directive->directive, full);
+    }
+    *out = full;
+    return NULL;
+}
+
+static const char *tl_set_templates_root(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    return err ? err : tl_check_dir(cmd, arg, &sc->templates_root);
+}
+
+static const char *tl_set_template_dir(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    tl_dir_conf *c = dconf;
+    tl_tpl_ref *ref = apr_pcalloc(cmd->pool, sizeof(*ref));
+    const char *err = tl_check_dir(cmd, arg, &ref->dir);
+
+    if (err) {
+        return err;
+    }
+    *(tl_tpl_ref **)apr_array_push(tl_pending_refs) = ref;
+    c->templates = ref;
+    return NULL;
+}
+
+static const char *tl_set_layout(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    tl_dir_conf *c = dconf;
+    tl_layout *l = apr_pcalloc(cmd->pool, sizeof(*l));
+    apr_finfo_t fi;
+
+    l->file = ap_server_root_relative(cmd->pool, arg);
+    if (!l->file || apr_stat(&fi, l->file, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
+        || fi.filetype != APR_REG) {
+        return apr_psprintf(cmd->pool, "TiersLieuxLayout : le fichier « %s » n'existe pas", arg);
+    }
+    *(tl_layout **)apr_array_push(tl_pending_layouts) = l;
+    c->layout = l;
+    return NULL;
+}
+
+static const char *tl_set_int(cmd_parms *cmd, const char *arg, int min, int max, int *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < min || v > max) {
+        return apr_psprintf(cmd->pool, "%s : un nombre entre %d et %d est attendu, pas « %s »",
+                            cmd->directive->directive, min, max, arg);
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+static const char *tl_set_fragment_heading(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    return tl_set_int(cmd, arg, 1, 6, &((tl_dir_conf *)dconf)->fragment_heading);
+}
+
+static const char *tl_set_page_size(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    return tl_set_int(cmd, arg, 5, 200, &((tl_dir_conf *)dconf)->page_size);
+}
+
+static const char *tl_set_base_url(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    tl_dir_conf *c = dconf;
+    apr_size_t n = strlen(arg);
+    if (arg[0] != '/') {
+        return "TiersLieuxBaseURL : un chemin commençant par « / » est attendu";
+    }
+    while (n > 0 && arg[n - 1] == '/') {
+        n--;
+    }
+    c->base_url = apr_pstrmemdup(cmd->pool, arg, n);
+    return NULL;
+}
+
+static const char *tl_set_site_name(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    ((tl_dir_conf *)dconf)->site_name = arg;
+    return NULL;
+}
+
+static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+
+    if (end == arg || v < 0) {
+        return "TiersLieuxCacheSize : une taille est attendue, par exemple 4M ou 0";
+    }
+    switch (*end) {
+    case 'k': case 'K': v *= 1024; end++; break;
+    case 'm': case 'M': v *= 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end != '\0' || v > (apr_int64_t)1024 * 1024 * 1024) {
+        return "TiersLieuxCacheSize : une taille est attendue, par exemple 4M ou 0 (1G au plus)";
+    }
+    sc->cache_size = (apr_size_t)v;
+    sc->cache_size_set = 1;
+    return NULL;
+}
+
+const command_rec tl_directives[] = {
+    AP_INIT_TAKE1("TiersLieuxTemplates", tl_set_templates_root, NULL, RSRC_CONF,
+                  "The module's own template directory (holds fr/ and static/)"),
+    AP_INIT_TAKE1("TiersLieuxTemplateDir", tl_set_template_dir, NULL, OR_ALL,
+                  "A directory of templates that replace the module's own by name"),
+    AP_INIT_TAKE1("TiersLieuxLayout", tl_set_layout, NULL, OR_ALL,
+                  "The site's own page, with one element marked data-tierslieux-contenu"),
+    AP_INIT_TAKE1("TiersLieuxFragmentHeading", tl_set_fragment_heading, NULL, OR_ALL,
+                  "Heading level (1-6) of a fragment's title"),
+    AP_INIT_TAKE1("TiersLieuxPageSize", tl_set_page_size, NULL, OR_ALL,
+                  "Results per page in lists (5-200)"),
+    AP_INIT_TAKE1("TiersLieuxBaseURL", tl_set_base_url, NULL, OR_ALL,
+                  "The URL path the module is mounted at (default: the <Location>)"),
+    AP_INIT_TAKE1("TiersLieuxSiteName", tl_set_site_name, NULL, OR_ALL,
+                  "The installation's name, shown in page titles"),
+    AP_INIT_TAKE1("TiersLieuxCacheSize", tl_set_cache_size, NULL, RSRC_CONF,
+                  "Memory per process for reusing rendered pages (e.g. 4M; 0 turns it off)"),
+    { NULL }
+};
+
+/* ---- startup: compile and read what the directives named ---------------- */
+
+static const char *tl_read_file(apr_pool_t *p, const char *path, char **out, apr_size_t *len)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+
+    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p)) != APR_SUCCESS
+        || (rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f)) != APR_SUCCESS) {
+        return apr_psprintf(p, "« %s » illisible", path);
+    }
+    *len = (apr_size_t)fi.size;
+    *out = apr_palloc(p, *len + 1);
+    rv = apr_file_read_full(f, *out, *len, len);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        return apr_psprintf(p, "« %s » illisible", path);
+    }
+    (*out)[*len] = '\0';
+    return NULL;
+}
+
+static const char *tl_load_set(apr_pool_t *p, const char *root, tl_tpl_ref *ref)
+{
+    const char *err = NULL;
+    tl_tpl_set *set = tl_tpl_set_make(p);
+
+    if (tl_tpl_set_add_dir(set, apr_pstrcat(p, root, "/fr", NULL), &err) != APR_SUCCESS
+        || (ref->dir && tl_tpl_set_add_dir(set, ref->dir, &err) != APR_SUCCESS)
+        || tl_tpl_set_link(set, &err) != APR_SUCCESS) {
+        return err;
+    }
+    if (!tl_tpl_get(set, "layout") || !tl_tpl_get(set, "erreur")) {
+        return apr_psprintf(p, "%s/fr : les gabarits « layout » et « erreur » manquent", root);
+    }
+    ref->set = set;
+    ref->fingerprint = tl_tpl_set_fingerprint(set);
+    return NULL;
+}
+
+static const char *tl_load_layout(apr_pool_t *p, tl_layout *l)
+{
+    char *html = NULL;
+    apr_size_t len = 0;
+    tl_marker m;
+    const char *err = tl_read_file(p, l->file, &html, &len);
+
+    if (err) {
+        return err;
+    }
+    if (tl_marker_find(html, len, 0, TL_LAYOUT_MARKER, &m) != 0) {
+        return apr_psprintf(p, "TiersLieuxLayout : « %s » n'a pas d'élément marqué %s "
+                            "(par exemple <main " TL_LAYOUT_MARKER "></main>)", l->file, TL_LAYOUT_MARKER);
+    }
+    l->head = html;
+    l->head_len = m.open_end;
+    l->tail = html + m.close_start;
+    l->tail_len = len - m.close_start;
+    l->hash = tl_hash64(TL_HASH64_INIT, html, len);
+    return NULL;
+}
+
+const char *tl_config_load(apr_pool_t *pconf, server_rec *s)
+{
+    tl_srv_conf *sc = ap_get_module_config(s->module_config, &tierslieux_module);
+    const char *root = sc->templates_root ? sc->templates_root : TL_DEFAULT_TEMPLATES;
+    const char *err;
+    int i;
+
+    tl_static_dir = apr_pstrcat(pconf, root, "/static", NULL);
+    tl_default_ref.dir = NULL;
+    if ((err = tl_load_set(pconf, root, &tl_default_ref)) != NULL) {
+        return err;
+    }
+    for (i = 0; tl_pending_refs && i < tl_pending_refs->nelts; i++) {
+        if ((err = tl_load_set(pconf, root, ((tl_tpl_ref **)tl_pending_refs->elts)[i])) != NULL) {
+            return err;
+        }
+    }
+    for (i = 0; tl_pending_layouts && i < tl_pending_layouts->nelts; i++) {
+        if ((err = tl_load_layout(pconf, ((tl_layout **)tl_pending_layouts->elts)[i])) != NULL) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
+const tl_tpl_set *tl_conf_template_set(const tl_dir_conf *c)
+{
+    const tl_tpl_ref *ref = tl_conf_templates(c);
+    return ref ? ref->set : tl_default_ref.set;
+}
+
+uint64_t tl_conf_fingerprint(const tl_dir_conf *c)
+{
+    const tl_tpl_ref *ref = tl_conf_templates(c);
+    return ref ? ref->fingerprint : tl_default_ref.fingerprint;
+}
+
+const char *tl_conf_static_dir(void)
+{
+    return tl_static_dir;
+}

@@ -1,0 +1,168 @@
+#include <apr_strings.h>
+#include <apr_optional.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+#include <libpq-fe.h>
+#include "tl_db.h"
+
+struct tl_db {
+    ap_dbd_t *dbd;
+    PGconn *conn;
+};
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *tl_dbd_acquire;
+
+const char *tl_db_init(void)
+{
+    tl_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    if (!tl_dbd_acquire) {
+        return "mod_tierslieux a besoin de mod_dbd : ajoutez « LoadModule dbd_module "
+               "modules/mod_dbd.so » et « DBDriver pgsql » à la configuration";
+    }
+    return NULL;
+}
+
+/* A connection goes back to mod_dbd's pool clean: never inside a
+ * transaction. Registered after mod_dbd's own release, so it runs first. */
+static apr_status_t tl_db_release(void *data)
+{
+    tl_db *db = data;
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK
+        && PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+    }
+    return APR_SUCCESS;
+}
+
+static tl_db *tl_db_get(tl_req *q)
+{
+    ap_dbd_t *dbd;
+    tl_db *db;
+
+    if (q->db) {
+        return q->db;
+    }
+    dbd = tl_dbd_acquire ? tl_dbd_acquire(q->r) : NULL;
+    if (!dbd) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0201) "no database connection from mod_dbd");
+        return NULL;
+    }
+    if (strcmp(apr_dbd_name(dbd->driver), "pgsql") != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
+                      TLXLOGNO(0202) "DBDriver must be pgsql, not %s", apr_dbd_name(dbd->driver));
+        return NULL;
+    }
+    db = apr_pcalloc(q->r->pool, sizeof(*db));
+    db->dbd = dbd;
+    db->conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
+    apr_pool_cleanup_register(q->r->pool, db, tl_db_release, apr_pool_cleanup_null);
+    q->db = db;
+    return db;
+}
+
+/* ---- a PGresult seen as tl_rows --------------------------------------- */
+
+static int tl_pg_count(const tl_rows *r)
+{
+    return PQntuples(r->impl);
+}
+
+static int tl_pg_column(const tl_rows *r, const char *name)
+{
+    return PQfnumber(r->impl, name);
+}
+
+static const char *tl_pg_value(const tl_rows *r, int row, int col, size_t *len)
+{
+    if (PQgetisnull(r->impl, row, col)) {
+        *len = 0;
+        return NULL;
+    }
+    *len = (size_t)PQgetlength(r->impl, row, col);
+    return PQgetvalue(r->impl, row, col);
+}
+
+static apr_status_t tl_pg_clear(void *res)
+{
+    PQclear(res);
+    return APR_SUCCESS;
+}
+
+const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
+                           int *status)
+{
+    tl_db *db = tl_db_get(q);
+    PGresult *res = NULL;
+    tl_rows *rows;
+    int attempt;
+
+    if (!db) {
+        *status = HTTP_SERVICE_UNAVAILABLE;
+        return NULL;
+    }
+    for (attempt = 0; attempt < 2; attempt++) {
+        ExecStatusType st;
+        res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+            break;
+        }
+        if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0) {
+            /* PostgreSQL restarted since this pooled connection was made:
+             * reconnect once, in place, so mod_dbd's pool heals too. */
+            PQclear(res);
+            res = NULL;
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r,
+                          TLXLOGNO(0203) "database connection lost, reconnecting");
+            PQreset(db->conn);
+            if (PQstatus(db->conn) != CONNECTION_OK) {
+                break;
+            }
+            continue;
+        }
+        break;
+    }
+    if (!res || (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
+        int lost = PQstatus(db->conn) != CONNECTION_OK;
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
+                      TLXLOGNO(0204) "query failed (SQLSTATE %s): %s", state ? state : "none",
+                      lost ? "database unreachable" : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        PQclear(res);
+        *status = lost || (state && strncmp(state, "08", 2) == 0) || (state && strncmp(state, "57P", 3) == 0)
+                  ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
+    }
+    apr_pool_cleanup_register(q->r->pool, res, tl_pg_clear, apr_pool_cleanup_null);
+    rows = apr_palloc(q->r->pool, sizeof(*rows));
+    rows->count = tl_pg_count;
+    rows->column = tl_pg_column;
+    rows->value = tl_pg_value;
+    rows->impl = res;
+    return rows;
+}
+
+const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int nparams,
+                          const char *const *params, int *status)
+{
+    const tl_rows *rows = tl_db_query(q, sql, nparams, params, status);
+    if (rows) {
+        tl_view_rows(q->view, name, rows);
+    }
+    return rows;
+}
+
+const char *tl_db_version(tl_req *q, int *status)
+{
+    size_t len;
+    const tl_rows *rows = tl_db_query(q, "SELECT version FROM tl.data_version", 0, NULL, status);
+
+    if (!rows) {
+        return NULL;
+    }
+    if (rows->count(rows) != 1) {
+        *status = HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
+    }
+    return rows->value(rows, 0, 0, &len);
+}

@@ -1,0 +1,25 @@
+/* Database access for pages: a connection from mod_dbd's pool, used through
+ * libpq with parameters only, and results a template can read. */
+#ifndef TL_DB_H
+#define TL_DB_H
+
+#include "tl_module.h"
+
+/* Fetches mod_dbd's functions; NULL if mod_dbd is loaded, else a message. */
+const char *tl_db_init(void);
+
+/* Runs sql with text parameters (NULL is SQL NULL) and returns its rows,
+ * which live as long as the request. On failure returns NULL and sets
+ * *status: 503 when the database cannot be reached (after one reconnection
+ * attempt), 500 for anything else; the cause is logged, never the values. */
+const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
+                           int *status);
+
+/* tl_db_query, and the rows handed to the page's template under name. */
+const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int nparams,
+                          const char *const *params, int *status);
+
+/* The data version the database bumps on every write (see sql/001). */
+const char *tl_db_version(tl_req *q, int *status);
+
+#endif

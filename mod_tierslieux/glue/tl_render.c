@@ -1,0 +1,163 @@
+#include <apr_strings.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include "tl_render.h"
+#include "tl_config.h"
+#include "tl_assets.h"
+#include "tl_cache.h"
+
+static tl_cache *tl_page_cache;
+
+void tl_render_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    tl_srv_conf *sc = ap_get_module_config(s->module_config, &tierslieux_module);
+    tl_page_cache = tl_cache_create(pchild, sc->cache_size);
+}
+
+const char *tl_render_cached(tl_req *q, apr_size_t *len)
+{
+    if (!q->cache_key || !q->version) {
+        return NULL;
+    }
+    return tl_cache_get(tl_page_cache, q->cache_key, q->version, q->r->pool, len);
+}
+
+void tl_render_prepare(tl_req *q)
+{
+    tl_view_set(q->view, "base", q->base);
+    tl_view_set(q->view, "site_name", tl_conf_site_name(q->dc));
+    tl_view_set(q->view, "css_url", apr_pstrcat(q->r->pool, q->base, tl_assets_url("tierslieux.css"), NULL));
+    tl_view_set(q->view, "fragment", q->fragment ? "t" : "f");
+}
+
+static void tl_security_headers(tl_req *q, int own_layout)
+{
+    apr_table_t *h = q->r->headers_out;
+
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    /* Only our own layout is ours to lock down: a site's layout carries
+     * the site's scripts and styles. */
+    if (own_layout) {
+        apr_table_setn(h, "Content-Security-Policy",
+                       "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                       "form-action 'self'; base-uri 'none'; frame-ancestors 'self'");
+    }
+}
+
+int tl_send_html(tl_req *q, const char *body, apr_size_t len)
+{
+    request_rec *r = q->r;
+    apr_bucket_brigade *bb;
+
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    tl_security_headers(q, !q->fragment && !tl_conf_layout(q->dc));
+    if (r->header_only) {
+        ap_set_content_length(r, len);
+        return OK;
+    }
+    ap_set_content_length(r, len);
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(body, len, r->pool, r->connection->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(r->connection->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS ? OK : AP_FILTER_ERROR;
+}
+
+/* Renders a page template inside its frame into out. */
+static apr_status_t tl_render_framed(tl_req *q, const tl_tpl *page, tl_buf *out, const char **err)
+{
+    const tl_layout *site = tl_conf_layout(q->dc);
+    tl_render_opts o = { 0, "", NULL };
+
+    if (q->fragment) {
+        o.heading_shift = q->heading_level - 1;
+        o.id_prefix = "tl-";
+        return tl_tpl_render(page, q->view, &o, out, err);
+    }
+    if (site) {
+        apr_status_t rv;
+        tl_buf_add(out, site->head, site->head_len);
+        rv = tl_tpl_render(page, q->view, &o, out, err);
+        tl_buf_add(out, site->tail, site->tail_len);
+        return rv;
+    }
+    o.content = page;
+    return tl_tpl_render(tl_tpl_get(q->templates, "layout"), q->view, &o, out, err);
+}
+
+int tl_render_page(tl_req *q, const char *name, const char *title)
+{
+    const tl_tpl *page = tl_tpl_get(q->templates, name);
+    const char *err = NULL;
+    tl_buf out;
+
+    if (!page) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0301) "template %s is missing", name);
+        return tl_render_error(q, HTTP_INTERNAL_SERVER_ERROR, NULL);
+    }
+    tl_view_set(q->view, "page_title", title);
+    tl_buf_init(&out, q->r->pool, 16384);
+    if (tl_render_framed(q, page, &out, &err) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0302) "rendering failed: %s", err);
+        return tl_render_error(q, HTTP_INTERNAL_SERVER_ERROR, NULL);
+    }
+    if (q->cache_key && q->version) {
+        tl_cache_put(tl_page_cache, q->cache_key, q->version, out.data, out.len);
+    }
+    return tl_send_html(q, out.data, out.len);
+}
+
+static const char *tl_status_words(int status)
+{
+    switch (status) {
+    case HTTP_BAD_REQUEST:
+        return "La demande n'est pas valide.";
+    case HTTP_NOT_FOUND:
+        return "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil.";
+    case HTTP_METHOD_NOT_ALLOWED:
+        return "Cette adresse ne s'utilise pas ainsi.";
+    case HTTP_SERVICE_UNAVAILABLE:
+        return "Le service est momentanément indisponible (la base de données ne répond pas). "
+               "Réessayez dans quelques minutes.";
+    default:
+        return "Une erreur s'est produite de notre côté. L'équipe du lieu peut la retrouver dans le "
+               "journal du serveur.";
+    }
+}
+
+static const char *tl_status_title(int status)
+{
+    switch (status) {
+    case HTTP_BAD_REQUEST:          return "Demande incorrecte";
+    case HTTP_NOT_FOUND:            return "Page introuvable";
+    case HTTP_METHOD_NOT_ALLOWED:   return "Méthode non permise";
+    case HTTP_SERVICE_UNAVAILABLE:  return "Service momentanément indisponible";
+    default:                        return "Erreur du serveur";
+    }
+}
+
+int tl_render_error(tl_req *q, int status, const char *message)
+{
+    const tl_tpl *page = tl_tpl_get(q->templates, "erreur");
+    const char *err = NULL;
+    tl_buf out;
+
+    q->r->status = status;
+    q->cache_key = NULL;                    /* an error is never reused */
+    apr_table_unset(q->r->headers_out, "ETag");
+    apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
+    if (status == HTTP_SERVICE_UNAVAILABLE) {
+        apr_table_setn(q->r->headers_out, "Retry-After", "30");
+    }
+    tl_view_set(q->view, "error_title", tl_status_title(status));
+    tl_view_set(q->view, "error_message", message ? message : tl_status_words(status));
+    tl_view_set(q->view, "error_code", apr_itoa(q->r->pool, status));
+    tl_view_set(q->view, "page_title", tl_status_title(status));
+    tl_buf_init(&out, q->r->pool, 4096);
+    if (tl_render_framed(q, page, &out, &err) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0303) "error page failed: %s", err);
+        return status;                      /* httpd's own page, as a last resort */
+    }
+    tl_send_html(q, out.data, out.len);
+    return OK;
+}

@@ -1,0 +1,27 @@
+/* Sending pages: the frame around a page (the module's layout, the site's
+ * own layout, or nothing for a fragment), the headers, and the error pages. */
+#ifndef TL_RENDER_H
+#define TL_RENDER_H
+
+#include "tl_module.h"
+
+/* Values every template may use: base, site_name, css_url, fragment. */
+void tl_render_prepare(tl_req *q);
+
+/* Renders the template tpl with q->view as the page titled title, sends
+ * it, and keeps it for reuse when q->cache_key is set. Returns OK or the
+ * error status it sent a page for. */
+int tl_render_page(tl_req *q, const char *tpl, const char *title);
+
+/* Sends a French error page with that status (400, 404, 405, 500, 503);
+ * message says what went wrong, or NULL for the status's usual words. */
+int tl_render_error(tl_req *q, int status, const char *message);
+
+/* Sends a rendered body as text/html. */
+int tl_send_html(tl_req *q, const char *body, apr_size_t len);
+
+/* The process's render cache (created at child start). */
+void tl_render_child_init(apr_pool_t *pchild, server_rec *s);
+const char *tl_render_cached(tl_req *q, apr_size_t *len);
+
+#endif

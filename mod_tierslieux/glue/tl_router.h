@@ -1,0 +1,26 @@
+/* The router: which page answers a path below the module's base URL. The
+ * table itself belongs to the pages (pages/tl_pages.c). */
+#ifndef TL_ROUTER_H
+#define TL_ROUTER_H
+
+#include "tl_module.h"
+
+typedef int (*tl_page_fn)(tl_req *q);
+
+typedef enum {
+    TL_ROUTE_PUBLIC,        /* public data: ETag and reuse keyed on the data version */
+    TL_ROUTE_ASSET          /* a static file: its own ETag, no database */
+} tl_route_kind;
+
+typedef struct {
+    const char *pattern;    /* a '*' stands for one path segment, as in "/outils/{*}" */
+    tl_page_fn fn;
+    tl_route_kind kind;
+} tl_route;
+
+extern const tl_route tl_routes[];     /* ends with a NULL pattern */
+
+/* The route for path, with the segments its stars matched in *args. */
+const tl_route *tl_route_find(apr_pool_t *p, const char *path, const char *const **args);
+
+#endif

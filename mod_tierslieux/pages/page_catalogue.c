@@ -1,0 +1,168 @@
+/* The outilthèque's public catalogue: search, filters, sorting, pages, and
+ * one item's page. Availability comes from tl.item_availability, which
+ * knows the state of an item and never who borrowed it. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_valid.h"
+
+static const char *const tl_sorts[] = { "pertinence", "titre", "recent", "disponibles", NULL };
+static const char *const tl_sort_labels[] = {
+    "Pertinence", "Titre (A à Z)", "Les plus récents", "Disponibles d'abord", NULL
+};
+
+/* $1 words, $2 category slug, $3 place slug, $4 available only, $5 sort,
+ * $6 limit, $7 offset. The words go through tl.catalogue_query, which
+ * never parses them as query syntax and adds the closest catalogue word
+ * for a typo. */
+static const char tl_sql_catalogue[] =
+    "WITH s AS (SELECT CASE WHEN $1 = '' THEN NULL ELSE tl.catalogue_query($1) END AS query) "
+    "SELECT i.id, i.code, i.title, i.brand, c.name AS category, c.slug AS category_slug, "
+    "       p.name AS place, p.slug AS place_slug, "
+    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, "
+    "       a.state = 'maintenance' AS in_maintenance, "
+    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, "
+    "       count(*) OVER () AS total "
+    "  FROM s, tl.item i "
+    "  JOIN tl.category c ON c.id = i.category_id "
+    "  JOIN tl.place p ON p.id = i.place_id "
+    "  JOIN tl.item_availability a ON a.item_id = i.id "
+    " WHERE i.retired_at IS NULL "
+    "   AND ($1 = '' OR (s.query IS NOT NULL AND i.search @@ s.query)) "
+    "   AND ($2 = '' OR c.slug = $2) "
+    "   AND ($3 = '' OR p.slug = $3) "
+    "   AND (NOT $4::boolean OR a.state = 'disponible') "
+    " ORDER BY CASE WHEN $5 = 'pertinence' AND s.query IS NOT NULL THEN ts_rank(i.search, s.query) END DESC NULLS LAST, "
+    "          CASE WHEN $5 = 'recent' THEN i.created_at END DESC NULLS LAST, "
+    "          CASE WHEN $5 = 'disponibles' THEN a.state <> 'disponible' END, "
+    "          public.unaccent(lower(i.title)), i.id "
+    " LIMIT $6::integer OFFSET $7::integer";
+
+static const char tl_sql_categories[] =
+    "SELECT c.slug, c.name, c.slug = $1 AS selected, count(i.id) AS items "
+    "  FROM tl.category c LEFT JOIN tl.item i ON i.category_id = c.id AND i.retired_at IS NULL "
+    " GROUP BY c.id ORDER BY c.sort_order, c.name";
+
+static const char tl_sql_places[] =
+    "SELECT p.slug, p.name, p.slug = $1 AS selected "
+    "  FROM tl.place p WHERE EXISTS (SELECT 1 FROM tl.item i WHERE i.place_id = p.id AND i.retired_at IS NULL) "
+    " ORDER BY p.name";
+
+int tl_page_catalogue(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *words = tl_query_get(&q->query, "q");
+    const char *v, *err, *category, *place;
+    const char *available = "false", *sort;
+    long page = 1, per_page = tl_conf_page_size(q->dc), total = 0;
+    int sort_index, status = OK, i;
+    const tl_rows *items;
+    tl_rows *sorts;
+    static const char *const sort_cols[] = { "value", "label", "selected", NULL };
+
+    words = words ? words : "";
+    if ((err = tl_valid_text(p, "mots recherchés", words, 200)) != NULL) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, err);
+    }
+    if (!(category = tl_param_slug(q, "categorie", "catégorie", &status))
+        || !(place = tl_param_slug(q, "lieu", "lieu", &status))) {
+        return status;
+    }
+    if ((v = tl_query_get(&q->query, "dispo")) != NULL && *v) {
+        if (strcmp(v, "1") != 0) {
+            return tl_render_error(q, HTTP_BAD_REQUEST,
+                                   "Le champ « disponible maintenant » vaut 1 quand il est coché.");
+        }
+        available = "true";
+    }
+    sort = tl_query_get(&q->query, "tri");
+    if (!sort || !*sort) {
+        sort = *words ? "pertinence" : "titre";
+    }
+    if ((err = tl_valid_choice(p, "trier par", sort, tl_sorts, &sort_index)) != NULL) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, err);
+    }
+    if ((v = tl_query_get(&q->query, "page")) != NULL
+        && (err = tl_valid_int(p, "page", v, 1, 10000, &page)) != NULL) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, err);
+    }
+
+    {
+        const char *params[] = { words, category, place, available, sort,
+                                 apr_ltoa(p, per_page), apr_ltoa(p, (page - 1) * per_page) };
+        if (!(items = tl_db_view(q, "items", tl_sql_catalogue, 7, params, &status))
+            || !tl_db_view(q, "categories", tl_sql_categories, 1, &category, &status)
+            || !tl_db_view(q, "places", tl_sql_places, 1, &place, &status)) {
+            return tl_page_failed(q, status);
+        }
+    }
+    if (items->count(items) > 0) {
+        size_t len;
+        total = atol(items->value(items, 0, items->column(items, "total"), &len));
+    }
+    else if (page > 1) {
+        return tl_render_error(q, HTTP_NOT_FOUND, "Cette page de résultats n'existe pas : "
+                               "il y a moins de résultats. Revenez à la première page.");
+    }
+
+    sorts = tl_rows_make(p, sort_cols);
+    for (i = 0; tl_sorts[i]; i++) {
+        tl_rows_add(sorts, (const char *const[]){ tl_sorts[i], tl_sort_labels[i], i == sort_index ? "t" : "f" });
+    }
+    tl_view_rows(q->view, "sorts", sorts);
+    tl_view_set(q->view, "q", words);
+    tl_view_set(q->view, "dispo", available[0] == 't' ? "t" : "f");
+    tl_view_set(q->view, "total", apr_ltoa(p, total));
+    tl_view_set(q->view, "total_is_one", total == 1 ? "t" : "f");
+    tl_view_set(q->view, "filtered", (*words || *category || *place || available[0] == 't') ? "t" : "f");
+    {
+        const char *pairs[] = { "q", words, "categorie", category, "lieu", place,
+                                "dispo", available[0] == 't' ? "1" : NULL,
+                                "tri", sort_index == 0 || (sort_index == 1 && !*words) ? NULL : sort,
+                                "page", NULL, NULL };
+        tl_paginate(q, apr_pstrcat(p, q->base, "/outils", NULL), pairs, page, total, per_page);
+    }
+    return tl_render_page(q, "catalogue",
+                          *words ? apr_psprintf(p, "Recherche « %s » — Outilthèque", words)
+                                 : "Outilthèque : le catalogue");
+}
+
+static const char tl_sql_item[] =
+    "SELECT i.id, i.code, i.title, i.brand, i.description, i.photo, "
+    "       c.name AS category, c.slug AS category_slug, "
+    "       coalesce(i.loan_days, c.loan_days) AS loan_days, c.max_renewals AS renewals, "
+    "       tl.euros(coalesce(i.deposit, c.deposit)) AS deposit, "
+    "       ic.label AS condition, "
+    "       i.safety_check_days IS NOT NULL AS electrical, tl.date_fr(i.last_safety_check) AS last_safety_check, "
+    "       p.name AS place, p.slug AS place_slug, p.street_address, p.postal_code, p.locality, "
+    "       o.name AS owner, "
+    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, "
+    "       a.state = 'maintenance' AS in_maintenance, "
+    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso "
+    "  FROM tl.item i "
+    "  JOIN tl.category c ON c.id = i.category_id "
+    "  JOIN tl.item_condition ic ON ic.code = i.condition "
+    "  JOIN tl.place p ON p.id = i.place_id "
+    "  JOIN tl.collection co ON co.id = i.collection_id "
+    "  JOIN tl.organisation o ON o.id = co.organisation_id "
+    "  JOIN tl.item_availability a ON a.item_id = i.id "
+    " WHERE i.id = $1 AND i.retired_at IS NULL";
+
+int tl_page_item(tl_req *q)
+{
+    int status = OK;
+    size_t len;
+    const char *id = tl_param_id(q, q->args[0], "numéro d'objet", &status);
+    const tl_rows *item;
+
+    if (!id) {
+        return status;
+    }
+    if (!(item = tl_db_view(q, "item", tl_sql_item, 1, &id, &status))) {
+        return tl_page_failed(q, status);
+    }
+    if (item->count(item) == 0) {
+        return tl_render_error(q, HTTP_NOT_FOUND,
+                               "Cet objet n'est pas (ou plus) dans le catalogue de l'outilthèque.");
+    }
+    return tl_render_page(q, "objet", item->value(item, 0, item->column(item, "title"), &len));
+}

@@ -1,0 +1,122 @@
+/* The places of the installation: the home page, the list, and one place
+ * with its opening hours (OpenStreetMap syntax, read by the core's parser)
+ * and what it offers. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_hours.h"
+#include "tl_valid.h"
+
+/* What a place offers is derived from what it holds, never stored. */
+#define TL_SQL_PLACE_COLUMNS \
+    "p.id, p.slug, p.name, p.description, p.street_address, p.postal_code, p.locality, " \
+    "p.opening_hours, p.time_zone, p.phone, p.email, p.website, o.name AS organisation, " \
+    "'tel:' || regexp_replace(p.phone, '[^0-9+]', '', 'g') AS phone_url, 'mailto:' || p.email AS email_url, " \
+    "CASE p.kind WHEN 'mediatheque' THEN 'Médiathèque' WHEN 'tiers_lieu' THEN 'Tiers-lieu' " \
+    "     WHEN 'ressourcerie' THEN 'Ressourcerie' WHEN 'maison_de_quartier' THEN 'Maison de quartier' " \
+    "     ELSE 'Lieu' END AS kind, " \
+    "(SELECT count(*) FROM tl.item i WHERE i.place_id = p.id AND i.retired_at IS NULL) AS tools, " \
+    "(SELECT count(*) FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id " \
+    "  WHERE i.place_id = p.id AND i.retired_at IS NULL AND a.state = 'disponible') AS tools_available, " \
+    "(SELECT count(DISTINCT l.variety_id) FROM tl.seed_lot l JOIN tl.seed_lot_stock s ON s.lot_id = l.id " \
+    "  WHERE l.place_id = p.id AND s.packets > 0) AS varieties, " \
+    "EXISTS (SELECT 1 FROM tl.item i WHERE i.place_id = p.id AND i.retired_at IS NULL) AS has_tools, " \
+    "EXISTS (SELECT 1 FROM tl.seed_lot l WHERE l.place_id = p.id) AS has_seeds "
+
+static const char tl_sql_places[] =
+    "SELECT " TL_SQL_PLACE_COLUMNS
+    "  FROM tl.place p JOIN tl.organisation o ON o.id = p.organisation_id ORDER BY p.name";
+
+static const char tl_sql_place[] =
+    "SELECT " TL_SQL_PLACE_COLUMNS
+    "  FROM tl.place p JOIN tl.organisation o ON o.id = p.organisation_id WHERE p.slug = $1";
+
+/* Collections hosted here that belong to another organisation. */
+static const char tl_sql_partners[] =
+    "SELECT c.name, o.name AS organisation, "
+    "       CASE c.activity WHEN 'outiltheque' THEN 'outilthèque' ELSE 'grainothèque' END AS activity "
+    "  FROM tl.collection c JOIN tl.organisation o ON o.id = c.organisation_id "
+    "  JOIN tl.place p ON p.id = c.place_id "
+    " WHERE p.slug = $1 AND o.id <> p.organisation_id ORDER BY c.name";
+
+static const char tl_sql_totals[] =
+    "SELECT (SELECT count(*) FROM tl.item WHERE retired_at IS NULL) AS tools, "
+    "       (SELECT count(*) FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id "
+    "         WHERE i.retired_at IS NULL AND a.state = 'disponible') AS tools_available, "
+    "       (SELECT count(*) FROM tl.seed_variety) AS varieties, "
+    "       (SELECT count(*) FROM tl.place) AS places";
+
+int tl_page_home(tl_req *q)
+{
+    int status = OK;
+
+    if (!tl_db_view(q, "places", tl_sql_places, 0, NULL, &status)
+        || !tl_db_view(q, "totals", tl_sql_totals, 0, NULL, &status)) {
+        return tl_page_failed(q, status);
+    }
+    return tl_render_page(q, "accueil", "Accueil");
+}
+
+int tl_page_places(tl_req *q)
+{
+    int status = OK;
+
+    if (!tl_db_view(q, "places", tl_sql_places, 0, NULL, &status)) {
+        return tl_page_failed(q, status);
+    }
+    return tl_render_page(q, "lieux", "Les lieux");
+}
+
+/* The week's hours as rows (day, hours) for the template, or a message
+ * when the stored text cannot be read (the page then shows it as is). */
+static void tl_place_hours(tl_req *q, const char *text)
+{
+    static const char *const cols[] = { "day", "hours", "closed", NULL };
+    apr_pool_t *p = q->r->pool;
+    tl_hours h;
+    char err[160];
+    int d;
+    tl_rows *rows;
+
+    if (!text || !*text) {
+        return;
+    }
+    if (tl_hours_parse(text, strlen(text), &h, err, sizeof(err)) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r,
+                      TLXLOGNO(0401) "opening hours of place %s not understood: %s", q->args[0], err);
+        tl_view_set(q->view, "hours_raw", text);
+        return;
+    }
+    rows = tl_rows_make(p, cols);
+    for (d = 0; d < 7; d++) {
+        char buf[160];
+        int n = tl_hours_format_day(&h, d, buf, sizeof(buf));
+        tl_rows_add(rows, (const char *const[]){ tl_hours_day_name(d), apr_pstrmemdup(p, buf, n > 0 ? (apr_size_t)n : 0),
+                                                 h.nspans[d] == 0 && !h.always_open ? "t" : "f" });
+    }
+    tl_view_rows(q->view, "hours", rows);
+    if (h.public_holidays_closed) {
+        tl_view_set(q->view, "closed_on_holidays", "t");
+    }
+}
+
+int tl_page_place(tl_req *q)
+{
+    int status = OK;
+    const char *slug = q->args[0];
+    const tl_rows *place;
+    size_t len;
+    const char *err = tl_valid_slug(q->r->pool, "lieu", slug, 64);
+
+    if (err) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, err);
+    }
+    if (!(place = tl_db_view(q, "place", tl_sql_place, 1, &slug, &status))
+        || !tl_db_view(q, "partners", tl_sql_partners, 1, &slug, &status)) {
+        return tl_page_failed(q, status);
+    }
+    if (place->count(place) == 0) {
+        return tl_render_error(q, HTTP_NOT_FOUND, "Ce lieu n'existe pas (ou plus) dans ce réseau.");
+    }
+    tl_place_hours(q, place->value(place, 0, place->column(place, "opening_hours"), &len));
+    return tl_render_page(q, "lieu", place->value(place, 0, place->column(place, "name"), &len));
+}

@@ -1,0 +1,124 @@
+/* The grainothèque: species, their varieties and the lots of each variety
+ * (harvest year, packets left, place), and one variety's page. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_valid.h"
+
+/* A lot is shown when it matches the filters: $1 place slug, $2 species
+ * id, $3 words, $4 only lots with packets left. The grower's name is
+ * never read here. */
+#define TL_SQL_LOT_FILTER \
+    "     ($1 = '' OR p.slug = $1) " \
+    " AND ($2 = '' OR s.id = $2::integer) " \
+    " AND ($3 = '' OR strpos(public.unaccent(lower(v.name || ' ' || s.common_name || ' ' || s.latin_name)), " \
+    "                        public.unaccent(lower($3))) > 0) " \
+    " AND (NOT $4::boolean OR st.packets > 0) "
+
+#define TL_SQL_LOTS_FROM \
+    "  FROM tl.seed_lot l " \
+    "  JOIN tl.seed_lot_stock st ON st.lot_id = l.id " \
+    "  JOIN tl.seed_variety v ON v.id = l.variety_id " \
+    "  JOIN tl.seed_species s ON s.id = v.species_id " \
+    "  JOIN tl.place p ON p.id = l.place_id "
+
+static const char tl_sql_species[] =
+    "SELECT s.id AS species_id, s.common_name, s.latin_name, s.family "
+    "  FROM tl.seed_species s "
+    " WHERE s.id IN (SELECT s.id " TL_SQL_LOTS_FROM " WHERE " TL_SQL_LOT_FILTER ") "
+    " ORDER BY public.unaccent(lower(s.common_name))";
+
+static const char tl_sql_varieties[] =
+    "SELECT v.id, v.species_id, v.name, v.sowing, sum(st.packets) AS packets, count(*) AS lots "
+    TL_SQL_LOTS_FROM " WHERE " TL_SQL_LOT_FILTER
+    " GROUP BY v.id ORDER BY public.unaccent(lower(v.name))";
+
+static const char tl_sql_lots[] =
+    "SELECT l.id AS lot_id, l.variety_id, l.harvest_year, st.packets, st.packets > 0 AS left_over, "
+    "       p.name AS place, p.slug AS place_slug "
+    TL_SQL_LOTS_FROM " WHERE " TL_SQL_LOT_FILTER
+    " ORDER BY p.name, l.harvest_year DESC, l.id";
+
+static const char tl_sql_species_options[] =
+    "SELECT s.id, s.common_name, s.id::text = $1 AS selected FROM tl.seed_species s "
+    " ORDER BY public.unaccent(lower(s.common_name))";
+
+static const char tl_sql_place_options[] =
+    "SELECT p.slug, p.name, p.slug = $1 AS selected FROM tl.place p "
+    " WHERE EXISTS (SELECT 1 FROM tl.seed_lot l WHERE l.place_id = p.id) ORDER BY p.name";
+
+int tl_page_seeds(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *place, *species = "", *words, *v, *err, *left_only = "false";
+    const tl_rows *varieties;
+    int status = OK;
+    long id;
+
+    if (!(place = tl_param_slug(q, "lieu", "lieu", &status))) {
+        return status;
+    }
+    if ((v = tl_query_get(&q->query, "espece")) != NULL && *v) {
+        if ((err = tl_valid_int(p, "espèce", v, 1, 2147483647L, &id)) != NULL) {
+            return tl_render_error(q, HTTP_BAD_REQUEST, err);
+        }
+        species = apr_ltoa(p, id);
+    }
+    words = tl_query_get(&q->query, "q");
+    words = words ? words : "";
+    if ((err = tl_valid_text(p, "mots recherchés", words, 100)) != NULL) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, err);
+    }
+    if ((v = tl_query_get(&q->query, "dispo")) != NULL && *v) {
+        if (strcmp(v, "1") != 0) {
+            return tl_render_error(q, HTTP_BAD_REQUEST,
+                                   "Le champ « avec des sachets disponibles » vaut 1 quand il est coché.");
+        }
+        left_only = "true";
+    }
+    {
+        const char *params[] = { place, species, words, left_only };
+        if (!tl_db_view(q, "species", tl_sql_species, 4, params, &status)
+            || !(varieties = tl_db_view(q, "varieties", tl_sql_varieties, 4, params, &status))
+            || !tl_db_view(q, "lots", tl_sql_lots, 4, params, &status)
+            || !tl_db_view(q, "species_options", tl_sql_species_options, 1, &species, &status)
+            || !tl_db_view(q, "place_options", tl_sql_place_options, 1, &place, &status)) {
+            return tl_page_failed(q, status);
+        }
+    }
+    tl_view_set(q->view, "q", words);
+    tl_view_set(q->view, "dispo", left_only[0] == 't' ? "t" : "f");
+    tl_view_set(q->view, "variety_count", apr_itoa(p, varieties->count(varieties)));
+    tl_view_set(q->view, "variety_count_is_one", varieties->count(varieties) == 1 ? "t" : "f");
+    return tl_render_page(q, "graines", "Grainothèque : les semences");
+}
+
+static const char tl_sql_variety[] =
+    "SELECT v.id, v.name, v.description, v.sowing, s.id AS species_id, s.common_name, s.latin_name, s.family "
+    "  FROM tl.seed_variety v JOIN tl.seed_species s ON s.id = v.species_id WHERE v.id = $1";
+
+static const char tl_sql_variety_lots[] =
+    "SELECT l.harvest_year, st.packets, st.packets > 0 AS left_over, p.name AS place, p.slug AS place_slug "
+    "  FROM tl.seed_lot l JOIN tl.seed_lot_stock st ON st.lot_id = l.id JOIN tl.place p ON p.id = l.place_id "
+    " WHERE l.variety_id = $1 ORDER BY p.name, l.harvest_year DESC, l.id";
+
+int tl_page_variety(tl_req *q)
+{
+    int status = OK;
+    size_t len;
+    const char *id = tl_param_id(q, q->args[0], "numéro de variété", &status);
+    const tl_rows *variety;
+
+    if (!id) {
+        return status;
+    }
+    if (!(variety = tl_db_view(q, "variety", tl_sql_variety, 1, &id, &status))
+        || !tl_db_view(q, "lots", tl_sql_variety_lots, 1, &id, &status)) {
+        return tl_page_failed(q, status);
+    }
+    if (variety->count(variety) == 0) {
+        return tl_render_error(q, HTTP_NOT_FOUND, "Cette variété n'est pas dans la grainothèque.");
+    }
+    return tl_render_page(q, "variete",
+                          apr_pstrcat(q->r->pool, variety->value(variety, 0, variety->column(variety, "common_name"), &len),
+                                      " « ", variety->value(variety, 0, variety->column(variety, "name"), &len), " »", NULL));
+}

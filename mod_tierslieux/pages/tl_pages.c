@@ -1,0 +1,81 @@
+/* The route table and what the pages share. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_router.h"
+#include "tl_assets.h"
+#include "tl_valid.h"
+
+const tl_route tl_routes[] = {
+    { "/",             tl_page_home,      TL_ROUTE_PUBLIC },
+    { "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC },
+    { "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC },
+    { "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC },
+    { "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC },
+    { "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC },
+    { "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC },
+    { "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
+    { NULL, NULL, TL_ROUTE_PUBLIC }
+};
+
+int tl_page_failed(tl_req *q, int status)
+{
+    return tl_render_error(q, status, NULL);
+}
+
+const char *tl_param_slug(tl_req *q, const char *name, const char *label, int *status)
+{
+    const char *v = tl_query_get(&q->query, name);
+    const char *err;
+
+    if (!v || !*v) {
+        return "";
+    }
+    if ((err = tl_valid_slug(q->r->pool, label, v, 64)) != NULL) {
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, err);
+        return NULL;
+    }
+    return v;
+}
+
+const char *tl_param_id(tl_req *q, const char *segment, const char *label, int *status)
+{
+    long id;
+    const char *err = tl_valid_int(q->r->pool, label, segment, 1, 2147483647L, &id);
+
+    if (err) {
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, err);
+        return NULL;
+    }
+    return apr_ltoa(q->r->pool, id);
+}
+
+void tl_paginate(tl_req *q, const char *path, const char **pairs, long page, long total, long per_page)
+{
+    static const char *const cols[] = { "num", "url", "current", NULL };
+    apr_pool_t *p = q->r->pool;
+    long pages = total > 0 ? (total + per_page - 1) / per_page : 1;
+    long first = page - 3 < 1 ? 1 : page - 3, last = page + 3 > pages ? pages : page + 3, n;
+    tl_rows *rows = tl_rows_make(p, cols);
+    const char **page_slot;
+
+    /* pairs ends with "page", NULL, NULL: the page number goes there. */
+    for (page_slot = pairs; *page_slot && strcmp(*page_slot, "page") != 0; page_slot += 2) {
+    }
+    for (n = first; n <= last; n++) {
+        page_slot[1] = n > 1 ? apr_ltoa(p, n) : NULL;
+        tl_rows_add(rows, (const char *const[]){ apr_ltoa(p, n), tl_url_build(p, path, pairs),
+                                                 n == page ? "page" : NULL });
+    }
+    tl_view_rows(q->view, "pagination", rows);
+    tl_view_set(q->view, "page", apr_ltoa(p, page));
+    tl_view_set(q->view, "pages", apr_ltoa(p, pages));
+    tl_view_set(q->view, "several_pages", pages > 1 ? "t" : "f");
+    if (page > 1) {
+        page_slot[1] = page - 1 > 1 ? apr_ltoa(p, page - 1) : NULL;
+        tl_view_set(q->view, "prev_url", tl_url_build(p, path, pairs));
+    }
+    if (page < pages) {
+        page_slot[1] = apr_ltoa(p, page + 1);
+        tl_view_set(q->view, "next_url", tl_url_build(p, path, pairs));
+    }
+}

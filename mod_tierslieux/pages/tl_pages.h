@@ -1,0 +1,33 @@
+/* The pages: one file per domain area. A page checks its parameters, runs
+ * its queries through the DB helpers, names the result sets and hands them
+ * to a template. No HTML here. */
+#ifndef TL_PAGES_H
+#define TL_PAGES_H
+
+#include "tl_module.h"
+#include "tl_db.h"
+#include "tl_render.h"
+#include "tl_config.h"
+
+int tl_page_home(tl_req *q);
+int tl_page_places(tl_req *q);
+int tl_page_place(tl_req *q);
+int tl_page_catalogue(tl_req *q);
+int tl_page_item(tl_req *q);
+int tl_page_seeds(tl_req *q);
+int tl_page_variety(tl_req *q);
+
+/* Shared by the pages (tl_pages.c). */
+
+/* Reads an optional parameter that must be a slug; "" when absent.
+ * Returns NULL and sends a 400 through *status when malformed. */
+const char *tl_param_slug(tl_req *q, const char *name, const char *label, int *status);
+/* Reads a path segment that must be a positive id; sends 400 otherwise. */
+const char *tl_param_id(tl_req *q, const char *segment, const char *label, int *status);
+/* Adds "pagination" rows and prev/next URLs for page (1-based) of total
+ * results, keeping the other parameters in pairs. */
+void tl_paginate(tl_req *q, const char *path, const char **pairs, long page, long total, long per_page);
+/* The status to return after a failed query: an error page for it. */
+int tl_page_failed(tl_req *q, int status);
+
+#endif

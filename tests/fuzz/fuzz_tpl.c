@@ -1,0 +1,56 @@
+/* Fuzz target: the template compiler and renderer on arbitrary input.
+ * Compiling must either fail with a message or give a template that
+ * renders without crashing, whatever the bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_general.h>
+#include <apr_pools.h>
+#include "tl_tpl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int ready;
+    static const char *const cols[] = { "title", "id", NULL };
+    apr_pool_t *p;
+    tl_tpl_set *set;
+    const char *err = NULL;
+    tl_view *v;
+    tl_rows *rows;
+    tl_buf out;
+    tl_render_opts o = { 1, "tl-", NULL };
+
+    if (!ready) {
+        apr_initialize();
+        ready = 1;
+    }
+    apr_pool_create(&p, NULL);
+    set = tl_tpl_set_make(p);
+    if (tl_tpl_set_add(set, "page", "fuzz.html", (const char *)data, size, &err) != APR_SUCCESS) {
+        if (!err) {
+            abort();                    /* a failure always says why */
+        }
+        apr_pool_destroy(p);
+        return 0;
+    }
+    tl_tpl_set_add(set, "partials/x", "x.html", "<p>{{title}}</p>", 16, &err);
+    if (tl_tpl_set_link(set, &err) == APR_SUCCESS) {
+        v = tl_view_make(p);
+        rows = tl_rows_make(p, cols);
+        tl_rows_add(rows, (const char *const[]){ "<b>\"x\"</b>", "1" });
+        tl_rows_add(rows, (const char *const[]){ NULL, "2" });
+        tl_view_rows(v, "items", rows);
+        tl_view_rows(v, "item", rows);
+        tl_view_set(v, "q", "javascript:alert(1)");
+        tl_buf_init(&out, p, 64);
+        tl_tpl_render(tl_tpl_get(set, "page"), v, &o, &out, &err);
+        /* A value never leaves its context: no raw markup from the data. */
+        if (memmem(out.data, out.len, "<b>\"x\"", 6)) {
+            abort();
+        }
+    }
+    apr_pool_destroy(p);
+    return 0;
+}

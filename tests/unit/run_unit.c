@@ -1,0 +1,21 @@
+#include <stdlib.h>
+#include <apr_general.h>
+#include "unit.h"
+
+int main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    apr_initialize();
+    sr = srunner_create(tl_tpl_suite());
+    srunner_add_suite(sr, tl_escape_suite());
+    srunner_add_suite(sr, tl_hours_suite());
+    srunner_add_suite(sr, tl_query_suite());
+    srunner_add_suite(sr, tl_valid_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,65 @@
+#include <string.h>
+#include <apr_pools.h>
+#include "unit.h"
+#include "tl_valid.h"
+
+static apr_pool_t *pool;
+static void setup(void) { apr_pool_create(&pool, NULL); }
+static void teardown(void) { apr_pool_destroy(pool); }
+
+START_TEST(integers)
+{
+    long v = 0;
+    ck_assert_ptr_null(tl_valid_int(pool, "page", "12", 1, 1000, &v));
+    ck_assert_int_eq(v, 12);
+    ck_assert_ptr_nonnull(strstr(tl_valid_int(pool, "page", "0", 1, 1000, &v), "entre 1 et 1000"));
+    ck_assert_ptr_nonnull(strstr(tl_valid_int(pool, "page", "-1", 1, 1000, &v), "nombre entier"));
+    ck_assert_ptr_nonnull(strstr(tl_valid_int(pool, "page", "1e3", 1, 1000, &v), "nombre entier"));
+    ck_assert_ptr_nonnull(tl_valid_int(pool, "page", "99999999999999999999999999", 1, 1000, &v));
+    ck_assert_ptr_nonnull(strstr(tl_valid_int(pool, "page", "", 1, 1000, &v), "vide"));
+}
+END_TEST
+
+START_TEST(slugs)
+{
+    ck_assert_ptr_null(tl_valid_slug(pool, "catégorie", "fete-et-reception", 64));
+    ck_assert_ptr_nonnull(tl_valid_slug(pool, "catégorie", "Bricolage", 64));
+    ck_assert_ptr_nonnull(tl_valid_slug(pool, "catégorie", "a--b", 64));
+    ck_assert_ptr_nonnull(tl_valid_slug(pool, "catégorie", "-a", 64));
+    ck_assert_ptr_nonnull(tl_valid_slug(pool, "catégorie", "' OR 1=1 --", 64));
+    ck_assert_ptr_nonnull(tl_valid_slug(pool, "catégorie", "", 64));
+}
+END_TEST
+
+START_TEST(texts)
+{
+    ck_assert_ptr_null(tl_valid_text(pool, "mots", "perceuse à percussion", 10 * 2 + 1));
+    ck_assert_ptr_nonnull(strstr(tl_valid_text(pool, "mots", "éééé", 3), "trop long"));
+    ck_assert_ptr_null(tl_valid_text(pool, "mots", "éééé", 4));
+    ck_assert_ptr_nonnull(tl_valid_text(pool, "mots", "a\x01" "b", 10));
+    ck_assert_ptr_nonnull(tl_valid_text(pool, "mots", "\xff", 10));
+}
+END_TEST
+
+START_TEST(choices)
+{
+    static const char *const sorts[] = { "pertinence", "titre", "recent", NULL };
+    int i = -1;
+    ck_assert_ptr_null(tl_valid_choice(pool, "tri", "titre", sorts, &i));
+    ck_assert_int_eq(i, 1);
+    ck_assert_ptr_nonnull(tl_valid_choice(pool, "tri", "prix", sorts, &i));
+}
+END_TEST
+
+Suite *tl_valid_suite(void)
+{
+    Suite *s = suite_create("validation");
+    TCase *tc = tcase_create("typed values");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, integers);
+    tcase_add_test(tc, slugs);
+    tcase_add_test(tc, texts);
+    tcase_add_test(tc, choices);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,13 @@
+/* The unit test suites of the httpd-free core, collected by run_unit.c. */
+#ifndef TL_UNIT_H
+#define TL_UNIT_H
+
+#include <check.h>
+
+Suite *tl_tpl_suite(void);
+Suite *tl_escape_suite(void);
+Suite *tl_hours_suite(void);
+Suite *tl_query_suite(void);
+Suite *tl_valid_suite(void);
+
+#endif
