@@ -43,10 +43,12 @@ typedef struct {
 
 /* Parses s (len bytes, not necessarily NUL-terminated). Returns 0 and fills
  * *out, or -1, leaves *out closed every day and writes a short message in
- * plain French into err (errlen bytes, always NUL-terminated when errlen > 0;
- * err may be NULL when errlen is 0), e.g.
- * "horaires : « Jan » n'est pas un jour de la semaine (position 1)".
- * An empty (or all blank) string means closed every day and is valid. */
+ * plain French into err (errlen bytes, always NUL-terminated and valid UTF-8
+ * when errlen > 0; err may be NULL to get no message), e.g.
+ * "horaires : « Lu » n'est pas un jour de la semaine (position 1)".
+ * The message is plain text: escape it before putting it in HTML.
+ * An empty (or all blank) string means closed every day and is valid, and
+ * so is s == NULL with len == 0 (a NULL column). */
 int tl_hours_parse(const char *s, size_t len, tl_hours *out, char *err,
                    size_t errlen);
 

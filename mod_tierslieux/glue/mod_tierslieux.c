@@ -60,6 +60,27 @@ static const char *tl_local_path(request_rec *r, const char *base)
     return path;
 }
 
+/* Links are made below TiersLieuxBaseURL, or else below the <Location>
+ * that set the handler (the innermost section's path, as core merged it). */
+static const char *tl_base_url(request_rec *r, const tl_dir_conf *dc)
+{
+    const char *base = tl_conf_base_url(dc);
+    const core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
+    apr_size_t n;
+
+    if (base) {
+        return base;
+    }
+    if (!cd || !cd->d || cd->d[0] != '/' || cd->r || cd->d_is_fnmatch) {
+        return "";
+    }
+    n = strlen(cd->d);
+    while (n > 0 && cd->d[n - 1] == '/') {
+        n--;
+    }
+    return apr_pstrmemdup(r->pool, cd->d, n);
+}
+
 static tl_req *tl_req_make(request_rec *r)
 {
     tl_req *q = apr_pcalloc(r->pool, sizeof(*q));
@@ -67,7 +88,7 @@ static tl_req *tl_req_make(request_rec *r)
     q->r = r;
     q->dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
     q->templates = tl_conf_template_set(q->dc);
-    q->base = tl_conf_base_url(q->dc);
+    q->base = tl_base_url(r, q->dc);
     q->view = tl_view_make(r->pool);
     q->fragment = r->main != NULL;      /* an include (mod_include, ESI) wants content only */
     q->heading_level = tl_conf_fragment_heading(q->dc);

@@ -46,15 +46,6 @@ void *tl_create_dir_conf(apr_pool_t *p, char *dir)
 #define TL_UNSET(type, name, unset, dflt) c->name = unset;
     TL_DIR_FIELDS(TL_UNSET)
 #undef TL_UNSET
-    /* In <Location /tierslieux>, links are made below /tierslieux unless
-     * TiersLieuxBaseURL says otherwise. */
-    if (dir && dir[0] == '/') {
-        apr_size_t n = strlen(dir);
-        while (n > 0 && dir[n - 1] == '/') {
-            n--;
-        }
-        c->base_url = apr_pstrmemdup(p, dir, n);
-    }
     return c;
 }
 

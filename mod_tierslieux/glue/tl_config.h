@@ -15,7 +15,7 @@ typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled 
     X(const tl_layout *, layout, NULL, NULL) \
     X(int, fragment_heading, -1, 2) \
     X(int, page_size, -1, 30) \
-    X(const char *, base_url, NULL, "") \
+    X(const char *, base_url, NULL, NULL) \
     X(const char *, site_name, NULL, "Tiers-lieux")
 
 struct tl_dir_conf {
