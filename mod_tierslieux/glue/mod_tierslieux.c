@@ -148,6 +148,7 @@ static int tl_handler(request_rec *r)
     }
     r->allowed |= (AP_METHOD_BIT << M_GET);
     if (r->method_number != M_GET) {
+        apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
         return tl_render_error(q, HTTP_METHOD_NOT_ALLOWED,
                                "Ces pages se consultent seulement (méthode GET).");
     }

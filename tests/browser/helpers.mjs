@@ -1,0 +1,117 @@
+// Shared helpers of the browser tests: Debian's Chromium through
+// playwright-core (never a downloaded browser), page discovery, axe.
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+export const BASE = (process.env.TL_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+export const TL = `${BASE}/tierslieux`;
+export const TIMEOUT = 60_000; // generous: a loaded 2-core machine
+
+const require = createRequire(import.meta.url);
+const axeCore = require('axe-core');
+export const AXE_VERSION = axeCore.version;
+// axe-core >= 4.11 tags its rules with 'RGAAv4' (the French RGAA 4
+// mapping): 4.13.0 here knows 67 such rules, so the tag is used. Older
+// versions without it just get the WCAG tags.
+export const HAS_RGAA = axeCore.getRules(['RGAAv4']).length > 0;
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', ...(HAS_RGAA ? ['RGAAv4'] : [])];
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.TL_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    timeout: TIMEOUT,
+  });
+}
+
+// A fresh context and page; close the context when done.
+export async function openPage(browser, url, contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
+  context.setDefaultTimeout(TIMEOUT);
+  context.setDefaultNavigationTimeout(TIMEOUT);
+  const page = await context.newPage();
+  const response = url ? await page.goto(url, { waitUntil: 'load' }) : null;
+  return { context, page, response };
+}
+
+// Runs fn(page) in a fresh context, always closing it.
+export async function withPage(browser, url, fn, contextOptions) {
+  const { context, page, response } = await openPage(browser, url, contextOptions);
+  try { return await fn(page, response); } finally { await context.close(); }
+}
+
+export function formatViolations(violations) {
+  return violations.map((v) => {
+    const n = v.nodes[0];
+    return `  - ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.length} node(s), first: ${JSON.stringify(n?.target)}\n    ${n?.failureSummary?.replace(/\n/g, ' | ') ?? ''}\n    ${v.helpUrl}`;
+  }).join('\n');
+}
+
+export async function axe(page, include) {
+  let builder = new AxeBuilder({ page }).withTags(AXE_TAGS);
+  if (include) builder = builder.include(include);
+  return (await builder.analyze()).violations;
+}
+
+async function hrefs(browser, url, selector) {
+  return withPage(browser, url, (page) =>
+    page.$$eval(selector, (as) => as.map((a) => a.getAttribute('href'))));
+}
+
+// Discovers the dynamic URLs from the pages' own links: place slugs, a seed
+// id, and one tool of each state (available, on loan, under maintenance),
+// walking the catalogue's pagination until all three are found.
+export async function discover(browser) {
+  const places = await hrefs(browser, `${TL}/lieux`, 'main a[href*="/lieux/"]');
+  const seeds = await hrefs(browser, `${TL}/graines`, 'main a[href*="/graines/"]');
+  const tools = {};
+  let url = `${TL}/outils`;
+  for (let i = 0; url && i < 20 && Object.keys(tools).length < 3; i++) {
+    const found = await withPage(browser, url, (page) => page.evaluate(() => {
+      const out = {};
+      for (const card of document.querySelectorAll('.tl-card')) {
+        const a = card.querySelector('h3 a, h4 a');
+        for (const s of ['available', 'loan', 'maintenance']) {
+          if (a && card.querySelector(`.tl-state-${s}`)) out[s] ??= a.getAttribute('href');
+        }
+      }
+      const next = [...document.querySelectorAll('a[href*="page="]')]
+        .find((a) => /suivante/i.test(a.textContent) || a.getAttribute('rel') === 'next');
+      return { out, next: next ? next.href : null };
+    }));
+    for (const [k, v] of Object.entries(found.out)) tools[k] ??= v;
+    url = found.next;
+  }
+  const abs = (h) => new URL(h, BASE).href;
+  return {
+    places: [...new Set(places)].map(abs),
+    seed: seeds.length ? abs(seeds[0]) : null,
+    tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, abs(v)])),
+  };
+}
+
+// Every page of the brief. layout: 'module' (our header/nav/footer),
+// 'host' (the town hall wraps our content), 'fragment' (mod_include).
+export async function allPages(browser) {
+  const d = await discover(browser);
+  const dispo2 = await withPage(browser, `${TL}/outils?dispo=1&page=2`, (_p, r) => r.status());
+  const pages = [
+    { name: 'accueil', url: `${TL}/`, layout: 'module' },
+    { name: 'lieux', url: `${TL}/lieux`, layout: 'module' },
+    ...d.places.map((u) => ({ name: `lieu ${new URL(u).pathname.split('/').pop()}`, url: u, layout: 'module' })),
+    { name: 'catalogue', url: `${TL}/outils`, layout: 'module' },
+    { name: 'catalogue q=perseuse', url: `${TL}/outils?q=perseuse`, layout: 'module' },
+    { name: 'catalogue dispo', url: dispo2 === 200 ? `${TL}/outils?dispo=1&page=2` : `${TL}/outils?dispo=1`, layout: 'module' },
+    ...Object.entries(d.tools).map(([s, u]) => ({ name: `objet ${s}`, url: u, layout: 'module' })),
+    { name: 'graines', url: `${TL}/graines`, layout: 'module' },
+    { name: 'variété', url: d.seed, layout: 'module' },
+    { name: 'erreur 404', url: `${TL}/outils/999999`, layout: 'module', status: 404 },
+    { name: 'erreur 400', url: `${TL}/outils?page=x`, layout: 'module', status: 400 },
+    { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },
+    { name: 'mairie accueil', url: `${BASE}/mairie/partage/`, layout: 'host' },
+    { name: 'inclusion shtml', url: `${BASE}/exemple-inclusion.shtml`, layout: 'fragment' },
+  ];
+  return { pages, discovered: d };
+}

@@ -1,0 +1,54 @@
+// The catalogue works without JavaScript: plain GET form and links.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, withPage, TL, TIMEOUT } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
+after(async () => { await browser?.close(); });
+
+const count = async (page) => {
+  const text = await page.locator('#resultats-titre').innerText();
+  const m = text.match(/(\d+)\s+objets?/);
+  assert.ok(m, `result heading has a count: ${text}`);
+  return Number(m[1]);
+};
+
+test('without JavaScript: search, filter and paginate', { timeout: 5 * TIMEOUT }, async () => {
+  await withPage(browser, `${TL}/outils`, async (page) => {
+    assert.equal(await page.evaluate(() => typeof window.nonexistent), 'undefined'); // page alive
+    const total = await count(page);
+
+    await page.fill('#q', 'perceuse');
+    await page.check('#dispo');
+    await Promise.all([page.waitForURL(/[?&]q=perceuse/, { waitUntil: 'load' }),
+      page.click('.tl-filters button[type="submit"]')]);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('q'), 'perceuse');
+    assert.equal(url.searchParams.get('dispo'), '1');
+    assert.ok(await page.isChecked('#dispo'), 'the box stays checked');
+    const n = await count(page);
+    assert.ok(n > 0 && n < total, `filtered results: ${n} of ${total}`);
+    const states = await page.locator('.tl-card .tl-state').allInnerTexts();
+    assert.equal(states.length, n);
+    for (const s of states) assert.match(s, /^Disponible/, `only available items: ${s}`);
+
+    // Filter only (clear the words) so that there are several pages, then
+    // follow the "next page" link.
+    await page.fill('#q', '');
+    await page.selectOption('#tri', 'titre');
+    await Promise.all([page.waitForURL((u) => !u.searchParams.get('q'), { waitUntil: 'load' }),
+      page.click('.tl-filters button[type="submit"]')]);
+    const next = page.locator('.tl-pagination a[rel="next"]');
+    assert.equal(await next.count(), 1, 'a "Page suivante" link');
+    const first = await page.locator('.tl-card h3').allInnerTexts();
+    await Promise.all([page.waitForURL(/[?&]page=2\b/, { waitUntil: 'load' }), next.click()]);
+    const u2 = new URL(page.url());
+    assert.equal(u2.searchParams.get('page'), '2');
+    assert.equal(u2.searchParams.get('dispo'), '1', 'the filter is kept across pages');
+    assert.match(await page.locator('.tl-pagination').innerText(), /Page 2 sur \d+/);
+    assert.equal(await page.locator('.tl-pagination a[aria-current="page"]').innerText(), 'Page 2');
+    const second = await page.locator('.tl-card h3').allInnerTexts();
+    assert.ok(second.length > 0 && !second.some((s) => first.includes(s)), 'page 2 shows other items');
+  }, { javaScriptEnabled: false });
+});

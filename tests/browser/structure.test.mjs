@@ -1,0 +1,57 @@
+// Structure of every full page: lang, one h1, main, skip link first in the
+// tab order with an existing target, header/nav/footer on our own layout.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, allPages, withPage, TIMEOUT } from './helpers.mjs';
+
+let browser;
+let pages;
+before(async () => {
+  browser = await launch();
+  ({ pages } = await allPages(browser));
+}, { timeout: 5 * TIMEOUT });
+after(async () => { await browser?.close(); });
+
+test('page structure', { timeout: 30 * TIMEOUT }, async (t) => {
+  for (const p of pages) {
+    await t.test(`${p.name} (${p.url})`, async () => {
+      await withPage(browser, p.url, async (page, response) => {
+        assert.equal(response.status(), p.status ?? 200, `${p.url}: HTTP status`);
+        const s = await page.evaluate(() => ({
+          lang: document.documentElement.getAttribute('lang'),
+          title: document.title.trim(),
+          h1: document.querySelectorAll('h1').length,
+          main: document.querySelectorAll('main, [role="main"]').length,
+          header: !!document.querySelector('body > header, .tl-header'),
+          nav: !!document.querySelector('header nav[aria-label], nav.tl-nav'),
+          footer: !!document.querySelector('body > footer, .tl-footer'),
+        }));
+        assert.equal(s.lang, 'fr', 'html[lang="fr"]');
+        assert.ok(s.title, 'non-empty <title>');
+        assert.equal(s.h1, 1, 'exactly one h1');
+        assert.equal(s.main, 1, 'exactly one main landmark');
+        if (p.layout === 'module') {
+          assert.ok(s.header, 'header');
+          assert.ok(s.nav, 'nav with an aria-label inside the header');
+          assert.ok(s.footer, 'footer');
+        }
+        // The first Tab from a fresh page lands on the skip link.
+        await page.keyboard.press('Tab');
+        const skip = await page.evaluate(() => {
+          const a = document.activeElement;
+          const href = a?.getAttribute('href') || '';
+          const target = href.startsWith('#') ? document.getElementById(decodeURIComponent(href.slice(1))) : null;
+          return {
+            tag: a?.tagName, href, text: a?.textContent.trim(),
+            target: !!target, targetIsMain: !!target && (target.matches('main') || !!target.closest('main')),
+          };
+        });
+        assert.equal(skip.tag, 'A', `first focusable is a link (got ${skip.tag})`);
+        assert.match(skip.href, /^#./, 'skip link points to an anchor in the page');
+        assert.match(skip.text, /contenu/i, 'skip link says where it goes');
+        assert.ok(skip.target, `skip link target ${skip.href} exists`);
+        assert.ok(skip.targetIsMain, `skip link target ${skip.href} is (in) main`);
+      });
+    });
+  }
+});
