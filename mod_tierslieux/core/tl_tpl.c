@@ -148,7 +148,7 @@ static apr_status_t tl_add_dir(tl_tpl_set *s, const char *dir, const char *prefi
     apr_pool_t *p = s->pool;
 
     if ((rv = apr_dir_open(&d, dir, p)) != APR_SUCCESS) {
-        *err = apr_psprintf(p, "%s : dossier de gabarits illisible", dir);
+        *err = apr_psprintf(p, "%s: template directory cannot be read", dir);
         return rv;
     }
     while (apr_dir_read(&fi, APR_FINFO_TYPE | APR_FINFO_NAME, d) == APR_SUCCESS) {
@@ -167,7 +167,7 @@ static apr_status_t tl_add_dir(tl_tpl_set *s, const char *dir, const char *prefi
             apr_size_t n;
             if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p)) != APR_SUCCESS
                 || (rv = apr_file_info_get(&st, APR_FINFO_SIZE, f)) != APR_SUCCESS) {
-                *err = apr_psprintf(p, "%s : gabarit illisible", path);
+                *err = apr_psprintf(p, "%s: template cannot be read", path);
                 break;
             }
             n = (apr_size_t)st.size;
@@ -175,7 +175,7 @@ static apr_status_t tl_add_dir(tl_tpl_set *s, const char *dir, const char *prefi
             rv = apr_file_read_full(f, html, n, &n);
             apr_file_close(f);
             if (rv != APR_SUCCESS && rv != APR_EOF) {
-                *err = apr_psprintf(p, "%s : gabarit illisible", path);
+                *err = apr_psprintf(p, "%s: template cannot be read", path);
                 break;
             }
             html[n] = '\0';
@@ -212,7 +212,7 @@ apr_status_t tl_tpl_set_link(tl_tpl_set *s, const char **err)
             }
             op->target = apr_hash_get(s->byname, op->name, APR_HASH_KEY_STRING);
             if (!op->target) {
-                *err = apr_psprintf(s->pool, "%s : le gabarit inclus « %s » n'existe pas", t->file, op->name);
+                *err = apr_psprintf(s->pool, "%s: included template \"%s\" does not exist", t->file, op->name);
                 return APR_NOTFOUND;
             }
         }
@@ -340,7 +340,7 @@ static int tl_run_each(tl_render *st, const tl_tpl *t, int at)
         return 0;                       /* no such result set: nothing to repeat */
     }
     if (st->nframes == TL_MAX_DEPTH) {
-        st->err = apr_psprintf(st->pool, "%s : boucles trop imbriquées", t->file);
+        st->err = apr_psprintf(st->pool, "%s: loops nested too deep", t->file);
         return -1;
     }
     if (op->match) {
@@ -376,7 +376,7 @@ static int tl_run_template(tl_render *st, const tl_tpl *t)
     int rc;
 
     if (st->depth == TL_MAX_DEPTH) {
-        st->err = apr_psprintf(st->pool, "%s : inclusions trop imbriquées", t->file);
+        st->err = apr_psprintf(st->pool, "%s: includes nested too deep", t->file);
         return -1;
     }
     st->depth++;

@@ -121,10 +121,10 @@ static int tl_compile_slots(tl_compiler *c, xmlNodePtr node, const char *s, size
         }
         close = strstr(open + 2, "}}");
         if (!close || (size_t)(close - s) + 2 > n) {
-            return tl_fail(c, node, "« {{ » sans « }} »");
+            return tl_fail(c, node, "\"{{\" without \"}}\"");
         }
         if (!tl_valid_name(open + 2, (size_t)(close - open - 2))) {
-            return tl_fail(c, node, "nom de valeur invalide : « %s »",
+            return tl_fail(c, node, "invalid value name \"%s\"",
                            apr_pstrmemdup(c->pool, open, (size_t)(close - open + 2)));
         }
         op = tl_emit(c, TL_OP_VAR);
@@ -222,10 +222,10 @@ static int tl_compile_attr(tl_compiler *c, xmlNodePtr node, xmlAttrPtr a)
     const char *v = tl_attr_value(a);
 
     if (strncmp(name, "on", 2) == 0) {
-        return tl_fail(c, node, "attribut « %s » refusé : pas de script dans les gabarits", name);
+        return tl_fail(c, node, "attribute \"%s\" refused: no script in templates", name);
     }
     if (strcmp(name, "style") == 0 && v && strstr(v, "{{")) {
-        return tl_fail(c, node, "pas de valeur dans un attribut « %s »", name);
+        return tl_fail(c, node, "no value slot allowed in a \"%s\" attribute", name);
     }
     tl_buf_addc(&c->text, ' ');
     tl_buf_adds(&c->text, name);
@@ -291,11 +291,11 @@ static int tl_read_directives(tl_compiler *c, xmlNodePtr node, tl_directives *d)
             continue;
         }
         if (!v || !*v) {
-            return tl_fail(c, node, "« data-tl-%s » sans valeur", name);
+            return tl_fail(c, node, "\"data-tl-%s\" needs a value", name);
         }
         v = apr_pstrdup(c->pool, v);    /* the tree is freed after compiling */
         if (strcmp(name, "include") != 0 && !tl_valid_name(v, strlen(v))) {
-            return tl_fail(c, node, "nom de valeur invalide : « %s »", v);
+            return tl_fail(c, node, "invalid value name \"%s\"", v);
         }
         if (strcmp(name, "if") == 0) {
             d->if_name = v;
@@ -313,14 +313,14 @@ static int tl_read_directives(tl_compiler *c, xmlNodePtr node, tl_directives *d)
             d->include = v;
         }
         else if (strncmp(name, "bool-", 5) != 0 && strncmp(name, "attr-", 5) != 0) {
-            return tl_fail(c, node, "directive inconnue « data-tl-%s »", name);
+            return tl_fail(c, node, "unknown directive \"data-tl-%s\"", name);
         }
     }
     if (d->if_name && d->unless_name) {
-        return tl_fail(c, node, "data-tl-if et data-tl-unless sur le même élément");
+        return tl_fail(c, node, "data-tl-if and data-tl-unless on the same element");
     }
     if (d->match && !d->each) {
-        return tl_fail(c, node, "data-tl-match sans data-tl-each");
+        return tl_fail(c, node, "data-tl-match without data-tl-each");
     }
     return 0;
 }
@@ -361,7 +361,7 @@ static int tl_compile_element(tl_compiler *c, xmlNodePtr node)
         int json = type && strcmp((const char *)type, "application/ld+json") == 0;
         xmlFree(type);
         if (!json) {
-            return tl_fail(c, node, "<script> refusé : seuls les blocs de données JSON-LD sont permis");
+            return tl_fail(c, node, "<script> refused: only JSON-LD data blocks are allowed");
         }
         raw = 2;
     }
@@ -449,7 +449,7 @@ static int tl_compile_nodes(tl_compiler *c, xmlNodePtr node, int raw)
             }
             if (raw == 1) {
                 if (strstr(s, "{{")) {
-                    return tl_fail(c, node, "pas de valeur dans une feuille de style");
+                    return tl_fail(c, node, "no value slot allowed in a style sheet");
                 }
                 tl_buf_adds(&c->text, s);
                 break;
@@ -540,11 +540,11 @@ apr_status_t tl_tpl_compile(apr_pool_t *p, const char *name, const char *file,
     size_t parse_len = len;
 
     if (len > 1024 * 1024 || len > (size_t)INT32_MAX) {
-        *err = apr_psprintf(p, "%s: gabarit trop grand", file);
+        *err = apr_psprintf(p, "%s: template too large", file);
         return APR_EINVAL;
     }
     if (!tl_utf8_valid(html, len)) {
-        *err = apr_psprintf(p, "%s: le gabarit n'est pas en UTF-8", file);
+        *err = apr_psprintf(p, "%s: template is not UTF-8", file);
         return APR_EINVAL;
     }
     /* A template without its own body gets one, on the first line so line
@@ -563,7 +563,7 @@ apr_status_t tl_tpl_compile(apr_pool_t *p, const char *name, const char *file,
     doc = htmlReadMemory(parse_src, (int)parse_len, file, "UTF-8",
                          HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
     if (!doc) {
-        *err = apr_psprintf(p, "%s: gabarit illisible", file);
+        *err = apr_psprintf(p, "%s: template cannot be parsed", file);
         return APR_EINVAL;
     }
     memset(&c, 0, sizeof(c));

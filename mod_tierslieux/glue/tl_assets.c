@@ -33,7 +33,7 @@ const char *tl_assets_load(apr_pool_t *pconf, const char *dir)
 
     tl_assets = apr_hash_make(pconf);
     if (apr_dir_open(&d, dir, pconf) != APR_SUCCESS) {
-        return apr_psprintf(pconf, "%s : dossier des fichiers statiques illisible", dir);
+        return apr_psprintf(pconf, "%s: static files directory cannot be read", dir);
     }
     while (apr_dir_read(&fi, APR_FINFO_TYPE | APR_FINFO_NAME, d) == APR_SUCCESS) {
         tl_asset *a;
@@ -50,14 +50,14 @@ const char *tl_assets_load(apr_pool_t *pconf, const char *dir)
         if (apr_file_open(&f, apr_pstrcat(pconf, dir, "/", fi.name, NULL), APR_FOPEN_READ, 0, pconf) != APR_SUCCESS
             || apr_file_info_get(&st, APR_FINFO_SIZE, f) != APR_SUCCESS) {
             apr_dir_close(d);
-            return apr_psprintf(pconf, "%s/%s illisible", dir, fi.name);
+            return apr_psprintf(pconf, "%s/%s cannot be read", dir, fi.name);
         }
         n = (apr_size_t)st.size;
         body = apr_palloc(pconf, n + 1);
         if (apr_file_read_full(f, body, n, &n) != APR_SUCCESS) {
             apr_file_close(f);
             apr_dir_close(d);
-            return apr_psprintf(pconf, "%s/%s illisible", dir, fi.name);
+            return apr_psprintf(pconf, "%s/%s cannot be read", dir, fi.name);
         }
         apr_file_close(f);
         h = tl_hash64(TL_HASH64_INIT, body, n);

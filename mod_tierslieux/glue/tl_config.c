@@ -91,10 +91,10 @@ static const char *tl_check_dir(cmd_parms *cmd, const char *path, const char **o
     const char *full = ap_server_root_relative(cmd->pool, path);
 
     if (!full) {
-        return apr_psprintf(cmd->pool, "%s : chemin invalide « %s »", cmd->directive->directive, path);
+        return apr_psprintf(cmd->pool, "%s: invalid path \"%s\"", cmd->directive->directive, path);
     }
     if (apr_stat(&fi, full, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS || fi.filetype != APR_DIR) {
-        return apr_psprintf(cmd->pool, "%s : le dossier « %s » n'existe pas", cmd->directive->directive, full);
+        return apr_psprintf(cmd->pool, "%s: directory \"%s\" does not exist", cmd->directive->directive, full);
     }
     *out = full;
     return NULL;
@@ -130,7 +130,7 @@ static const char *tl_set_layout(cmd_parms *cmd, void *dconf, const char *arg)
     l->file = ap_server_root_relative(cmd->pool, arg);
     if (!l->file || apr_stat(&fi, l->file, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
         || fi.filetype != APR_REG) {
-        return apr_psprintf(cmd->pool, "TiersLieuxLayout : le fichier « %s » n'existe pas", arg);
+        return apr_psprintf(cmd->pool, "TiersLieuxLayout: file \"%s\" does not exist", arg);
     }
     *(tl_layout **)apr_array_push(tl_pending_layouts) = l;
     c->layout = l;
@@ -142,7 +142,7 @@ static const char *tl_set_int(cmd_parms *cmd, const char *arg, int min, int max,
     char *end;
     long v = strtol(arg, &end, 10);
     if (*arg == '\0' || *end != '\0' || v < min || v > max) {
-        return apr_psprintf(cmd->pool, "%s : un nombre entre %d et %d est attendu, pas « %s »",
+        return apr_psprintf(cmd->pool, "%s: expects a number from %d to %d, not \"%s\"",
                             cmd->directive->directive, min, max, arg);
     }
     *out = (int)v;
@@ -164,7 +164,7 @@ static const char *tl_set_base_url(cmd_parms *cmd, void *dconf, const char *arg)
     tl_dir_conf *c = dconf;
     apr_size_t n = strlen(arg);
     if (arg[0] != '/') {
-        return "TiersLieuxBaseURL : un chemin commençant par « / » est attendu";
+        return "TiersLieuxBaseURL: expects a path starting with \"/\"";
     }
     while (n > 0 && arg[n - 1] == '/') {
         n--;
@@ -186,7 +186,7 @@ static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *ar
     apr_int64_t v = apr_strtoi64(arg, &end, 10);
 
     if (end == arg || v < 0) {
-        return "TiersLieuxCacheSize : une taille est attendue, par exemple 4M ou 0";
+        return "TiersLieuxCacheSize: expects a size such as 4M, or 0";
     }
     switch (*end) {
     case 'k': case 'K': v *= 1024; end++; break;
@@ -194,7 +194,7 @@ static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *ar
     default: break;
     }
     if (*end != '\0' || v > (apr_int64_t)1024 * 1024 * 1024) {
-        return "TiersLieuxCacheSize : une taille est attendue, par exemple 4M ou 0 (1G au plus)";
+        return "TiersLieuxCacheSize: expects a size such as 4M, or 0 (1G at most)";
     }
     sc->cache_size = (apr_size_t)v;
     sc->cache_size_set = 1;
@@ -231,14 +231,14 @@ static const char *tl_read_file(apr_pool_t *p, const char *path, char **out, apr
 
     if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p)) != APR_SUCCESS
         || (rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f)) != APR_SUCCESS) {
-        return apr_psprintf(p, "« %s » illisible", path);
+        return apr_psprintf(p, "cannot read \"%s\"", path);
     }
     *len = (apr_size_t)fi.size;
     *out = apr_palloc(p, *len + 1);
     rv = apr_file_read_full(f, *out, *len, len);
     apr_file_close(f);
     if (rv != APR_SUCCESS && rv != APR_EOF) {
-        return apr_psprintf(p, "« %s » illisible", path);
+        return apr_psprintf(p, "cannot read \"%s\"", path);
     }
     (*out)[*len] = '\0';
     return NULL;
@@ -255,7 +255,7 @@ static const char *tl_load_set(apr_pool_t *p, const char *root, tl_tpl_ref *ref)
         return err;
     }
     if (!tl_tpl_get(set, "layout") || !tl_tpl_get(set, "erreur")) {
-        return apr_psprintf(p, "%s/fr : les gabarits « layout » et « erreur » manquent", root);
+        return apr_psprintf(p, "%s/fr: the templates \"layout\" and \"erreur\" are missing", root);
     }
     ref->set = set;
     ref->fingerprint = tl_tpl_set_fingerprint(set);
@@ -273,8 +273,8 @@ static const char *tl_load_layout(apr_pool_t *p, tl_layout *l)
         return err;
     }
     if (tl_marker_find(html, len, 0, TL_LAYOUT_MARKER, &m) != 0) {
-        return apr_psprintf(p, "TiersLieuxLayout : « %s » n'a pas d'élément marqué %s "
-                            "(par exemple <main " TL_LAYOUT_MARKER "></main>)", l->file, TL_LAYOUT_MARKER);
+        return apr_psprintf(p, "TiersLieuxLayout: \"%s\" has no element marked %s "
+                            "(for example <main " TL_LAYOUT_MARKER "></main>)", l->file, TL_LAYOUT_MARKER);
     }
     l->head = html;
     l->head_len = m.open_end;

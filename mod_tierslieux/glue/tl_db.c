@@ -16,8 +16,8 @@ const char *tl_db_init(void)
 {
     tl_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     if (!tl_dbd_acquire) {
-        return "mod_tierslieux a besoin de mod_dbd : ajoutez « LoadModule dbd_module "
-               "modules/mod_dbd.so » et « DBDriver pgsql » à la configuration";
+        return "mod_tierslieux needs mod_dbd: add \"LoadModule dbd_module modules/mod_dbd.so\" "
+               "and \"DBDriver pgsql\" to the configuration";
     }
     return NULL;
 }
