@@ -28,7 +28,8 @@ static const char tl_sql_species[] =
     " ORDER BY public.unaccent(lower(s.common_name))";
 
 static const char tl_sql_varieties[] =
-    "SELECT v.id, v.species_id, v.name, v.sowing, sum(st.packets) AS packets, count(*) AS lots "
+    "SELECT v.id, v.id AS variety_id, v.species_id, v.name, v.sowing, sum(st.packets) AS packets, "
+    "       count(*) AS lot_count "
     TL_SQL_LOTS_FROM " WHERE " TL_SQL_LOT_FILTER
     " GROUP BY v.id ORDER BY public.unaccent(lower(v.name))";
 

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh — the catalogue page against a static copy of the same
+# HTML on the same httpd, in one run, with wrk from a second process on
+# loopback. Prints both rates, their ratio, p99 latencies, and the resident
+# memory the module adds per httpd worker. Not part of script/test.
+#   TL_BENCH_SECONDS (10) per measurement, TL_BENCH_CONNECTIONS (32).
+set -euo pipefail
+source "$(dirname "$0")/../../script/lib.sh"
+cd "$TL_ROOT"
+tl_install_packages $TL_PACKAGES wrk
+
+seconds=${TL_BENCH_SECONDS:-10}
+conns=${TL_BENCH_CONNECTIONS:-32}
+export TL_RUN_DIR="$TL_ROOT/.run/bench" TL_PORT=${TL_BENCH_PORT:-18090} TL_PG_PORT=${TL_BENCH_PG_PORT:-15434}
+web="$TL_RUN_DIR/httpd"
+page="/tierslieux/outils?dispo=1"          # 30 items on the page, a filter applied
+base="http://127.0.0.1:$TL_PORT"
+
+script/server stop >/dev/null 2>&1 || true
+rm -rf "$TL_RUN_DIR"
+script/server --background >/dev/null 2>&1
+trap 'script/server stop >/dev/null 2>&1' EXIT
+
+# The static copy, byte for byte, served by the same httpd.
+mkdir -p "$TL_RUN_DIR/static"
+curl -sf "$base$page" -o "$TL_RUN_DIR/static/catalogue.html"
+items=$(grep -c 'class="tl-card"' "$TL_RUN_DIR/static/catalogue.html")
+cat >"$web/extra/bench.conf" <<CONF
+LoadModule alias_module $TL_MODULES/mod_alias.so
+Alias /copie-statique "$TL_RUN_DIR/static"
+<Directory "$TL_RUN_DIR/static">
+    Require all granted
+</Directory>
+CONF
+tl_httpd_stop "$web"
+tl_httpd_start "$web"
+curl -sf "$base/copie-statique/catalogue.html" -o /dev/null
+
+measure() {   # prints "rate p99_ms"
+    local out rate p99
+    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency "$1")
+    rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' <<<"$out")
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "wrk saw errors on $1" >&2
+        grep "Non-2xx" <<<"$out" >&2
+    fi
+    echo "$rate $p99"
+}
+
+workers_memory_kb() {   # average RSS, PSS and private memory of the httpd children
+    local parent pid rss=0 pss=0 uss=0 n=0
+    parent=$(cat "$web/httpd.pid")
+    for pid in $(pgrep -P "$parent"); do
+        read -r r p u < <(awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} /^Private_(Clean|Dirty):/ {u+=$2}
+                               END {print r, p, u}' /proc/"$pid"/smaps_rollup)
+        rss=$((rss + r)); pss=$((pss + p)); uss=$((uss + u)); n=$((n + 1))
+    done
+    echo "$((rss / n)) $((pss / n)) $((uss / n))"
+}
+
+wrk -t2 -c"$conns" -d2s "$base$page" >/dev/null          # warm up both
+wrk -t2 -c"$conns" -d2s "$base/copie-statique/catalogue.html" >/dev/null
+read -r dyn_rate dyn_p99 < <(measure "$base$page")
+read -r sta_rate sta_p99 < <(measure "$base/copie-statique/catalogue.html")
+read -r with_rss with_pss with_uss < <(workers_memory_kb)
+
+# The same httpd without the module (nor mod_dbd, which only it needs),
+# serving the same static file under the same load.
+sed -i 's|^Include "\(.*\)/tierslieux.conf"|#&|' "$web/httpd.conf"
+tl_httpd_stop "$web"
+tl_httpd_start "$web"
+wrk -t2 -c"$conns" -d"${seconds}s" "$base/copie-statique/catalogue.html" >/dev/null
+read -r without_rss without_pss without_uss < <(workers_memory_kb)
+
+size=$(stat -c %s "$TL_RUN_DIR/static/catalogue.html")
+echo "page: $page ($items items, $size bytes); $conns connections, ${seconds}s each"
+printf 'catalogue (mod_tierslieux): %10.0f req/s   p99 %6.2f ms\n' "$dyn_rate" "$dyn_p99"
+printf 'static copy (same httpd):   %10.0f req/s   p99 %6.2f ms\n' "$sta_rate" "$sta_p99"
+awk -v d="$dyn_rate" -v s="$sta_rate" 'BEGIN { printf "ratio catalogue / static:   %10.2f\n", d / s }'
+echo "memory per worker (kB)      with module   without   added"
+printf '  resident (RSS)             %8d  %8d  %6d\n' "$with_rss" "$without_rss" $((with_rss - without_rss))
+printf '  proportional (PSS)         %8d  %8d  %6d\n' "$with_pss" "$without_pss" $((with_pss - without_pss))
+printf '  private to the worker      %8d  %8d  %6d\n' "$with_uss" "$without_uss" $((with_uss - without_uss))
