@@ -154,10 +154,8 @@ static int tl_handler(request_rec *r)
     }
     if (tl_query_parse(r->pool, r->args, r->args ? strlen(r->args) : 0, &q->query, &err) != 0
         || (err = tl_read_common(q)) != NULL) {
-        tl_render_prepare(q);
         return tl_render_error(q, HTTP_BAD_REQUEST, err);
     }
-    tl_render_prepare(q);               /* again: fragment may have changed */
     if (!(q->path = tl_local_path(r, q->base))
         || !(route = tl_route_find(r->pool, q->path, &q->args))) {
         return tl_render_error(q, HTTP_NOT_FOUND, NULL);

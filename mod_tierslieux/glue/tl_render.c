@@ -27,7 +27,6 @@ void tl_render_prepare(tl_req *q)
     tl_view_set(q->view, "base", q->base);
     tl_view_set(q->view, "site_name", tl_conf_site_name(q->dc));
     tl_view_set(q->view, "css_url", apr_pstrcat(q->r->pool, q->base, tl_assets_url("tierslieux.css"), NULL));
-    tl_view_set(q->view, "fragment", q->fragment ? "t" : "f");
 }
 
 static void tl_security_headers(tl_req *q, int own_layout)
@@ -69,6 +68,7 @@ static apr_status_t tl_render_framed(tl_req *q, const tl_tpl *page, tl_buf *out,
     const tl_layout *site = tl_conf_layout(q->dc);
     tl_render_opts o = { 0, "", NULL };
 
+    tl_view_set(q->view, "fragment", q->fragment ? "t" : "f");
     if (q->fragment) {
         o.heading_shift = q->heading_level - 1;
         o.id_prefix = "tl-";

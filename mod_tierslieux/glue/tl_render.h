@@ -5,7 +5,8 @@
 
 #include "tl_module.h"
 
-/* Values every template may use: base, site_name, css_url, fragment. */
+/* Values every template may use: base, site_name, css_url (and fragment,
+ * set when the page is framed). */
 void tl_render_prepare(tl_req *q);
 
 /* Renders the template tpl with q->view as the page titled title, sends
