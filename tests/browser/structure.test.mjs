@@ -57,16 +57,9 @@ test('page structure', { timeout: 30 * TIMEOUT }, async (t) => {
 });
 
 // RGAA 9.1.1 / WCAG 1.3.1: a heading hierarchy without skipped levels.
-// Known failure, kept as "todo" so that the run stays green until the
-// template is fixed: /tierslieux/lieux goes from h1 straight to h3 (the
-// shared partial partials/lieu-carte.html has an h3 meant to sit under the
-// home page's h2 "Les lieux du réseau").
-const KNOWN_SKIPS = new Set(['lieux']);
-
 test('heading levels are not skipped', { timeout: 30 * TIMEOUT }, async (t) => {
   for (const p of pages) {
-    const todo = KNOWN_SKIPS.has(p.name) ? 'known: h1 then h3 (lieux.html + partials/lieu-carte.html)' : undefined;
-    await t.test(`${p.name} (${p.url})`, { todo }, async () => {
+    await t.test(`${p.name} (${p.url})`, async () => {
       await withPage(browser, p.url, async (page) => {
         const hs = await page.$$eval('h1,h2,h3,h4,h5,h6', (els) =>
           els.map((h) => ({ level: Number(h.tagName[1]), text: h.textContent.trim().slice(0, 50) })));
