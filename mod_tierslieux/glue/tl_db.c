@@ -115,7 +115,9 @@ const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *
              * reconnect once, in place, so mod_dbd's pool heals too. */
             PQclear(res);
             res = NULL;
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r,
+            /* Routine after a PostgreSQL restart: worth a note, not a warning;
+             * a failed reconnection is logged as an error below. */
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r,
                           TLXLOGNO(0203) "database connection lost, reconnecting");
             PQreset(db->conn);
             if (PQstatus(db->conn) != CONNECTION_OK) {
