@@ -17,6 +17,7 @@
 #include "tl_router.h"
 #include "tl_assets.h"
 #include "tl_valid.h"
+#include "tl_version.h"
 
 static int tl_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
@@ -40,6 +41,7 @@ static int tl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 static void tl_child_init(apr_pool_t *pchild, server_rec *s)
 {
     tl_render_child_init(pchild, s);
+    tl_version_child_init(pchild);
 }
 
 /* The path below the base URL: "/" for the base itself, no trailing slash. */
@@ -164,10 +166,11 @@ static int tl_handler(request_rec *r)
         return route->fn(q);
     }
 
-    /* Public data: one tiny query gives the data version. The ETag and the
-     * reuse of a rendered page hang on it, so a 304 or a reused page costs
-     * no rendering and is never older than the last committed write. */
-    if (!(q->version = tl_db_version(q, &status))) {
+    /* Public data: one tiny query (shared with the requests arriving at the
+     * same moment, see tl_version.h) gives the data version. The ETag and
+     * the reuse of a rendered page hang on it, so a 304 or a reused page
+     * costs no rendering and is never older than the last committed write. */
+    if (!(q->version = tl_version_get(q, &status))) {
         return tl_render_error(q, status, NULL);
     }
     q->cache_key = apr_psprintf(r->pool, "%pp|%pp|%s|%d|%d|%s?%s", (void *)q->templates,

@@ -3,7 +3,8 @@
 # HTML on the same httpd, in one run, with wrk from a second process on
 # loopback. Prints both rates, their ratio, p99 latencies, and the resident
 # memory the module adds per httpd worker. Not part of script/test.
-#   TL_BENCH_SECONDS (10) per measurement, TL_BENCH_CONNECTIONS (32).
+#   TL_BENCH_SECONDS (10) per measurement, TL_BENCH_CONNECTIONS (32),
+#   TL_BENCH_THREADS (1) of wrk.
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 cd "$TL_ROOT"
@@ -11,6 +12,7 @@ tl_install_packages $TL_PACKAGES wrk
 
 seconds=${TL_BENCH_SECONDS:-10}
 conns=${TL_BENCH_CONNECTIONS:-32}
+threads=${TL_BENCH_THREADS:-1}   # on two cores, a second wrk thread takes what the server needs
 export TL_RUN_DIR="$TL_ROOT/.run/bench" TL_PORT=${TL_BENCH_PORT:-18090} TL_PG_PORT=${TL_BENCH_PG_PORT:-15434}
 web="$TL_RUN_DIR/httpd"
 page="/tierslieux/outils?dispo=1"          # 30 items on the page, a filter applied
@@ -38,7 +40,7 @@ curl -sf "$base/copie-statique/catalogue.html" -o /dev/null
 
 measure() {   # prints "rate p99_ms"
     local out rate p99
-    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency "$1")
+    out=$(wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency "$1")
     rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' <<<"$out")
     if grep -q "Non-2xx" <<<"$out"; then
@@ -59,26 +61,33 @@ workers_memory_kb() {   # average RSS, PSS and private memory of the httpd child
     echo "$((rss / n)) $((pss / n)) $((uss / n))"
 }
 
-wrk -t2 -c"$conns" -d2s "$base$page" >/dev/null          # warm up both
-wrk -t2 -c"$conns" -d2s "$base/copie-statique/catalogue.html" >/dev/null
+wrk -t"$threads" -c"$conns" -d2s "$base$page" >/dev/null          # warm up both
+wrk -t"$threads" -c"$conns" -d2s "$base/copie-statique/catalogue.html" >/dev/null
 read -r dyn_rate dyn_p99 < <(measure "$base$page")
 read -r sta_rate sta_p99 < <(measure "$base/copie-statique/catalogue.html")
 read -r with_rss with_pss with_uss < <(workers_memory_kb)
 
-# The same httpd without the module (nor mod_dbd, which only it needs),
-# serving the same static file under the same load.
-sed -i 's|^Include "\(.*\)/tierslieux.conf"|#&|' "$web/httpd.conf"
-tl_httpd_stop "$web"
-tl_httpd_start "$web"
-wrk -t2 -c"$conns" -d"${seconds}s" "$base/copie-statique/catalogue.html" >/dev/null
-read -r without_rss without_pss without_uss < <(workers_memory_kb)
+# The same httpd without the module, serving the same static file under the
+# same load: once keeping mod_dbd and its PostgreSQL pool (a site that
+# already uses them), once without them either.
+baseline() {
+    tl_httpd_stop "$web"
+    tl_httpd_start "$web"
+    wrk -t"$threads" -c"$conns" -d"${seconds}s" "$base/copie-statique/catalogue.html" >/dev/null
+    workers_memory_kb
+}
+grep -v -e tierslieux_module -e '^ *TiersLieux' -e 'SetHandler tierslieux' "$web/tierslieux.conf" >"$web/dbd-only.conf"
+sed -i "s|^Include \"\(.*\)/tierslieux.conf\"|Include \"\1/dbd-only.conf\"|" "$web/httpd.conf"
+read -r dbd_rss dbd_pss dbd_uss < <(baseline)
+sed -i 's|^Include "\(.*\)/dbd-only.conf"|#&|' "$web/httpd.conf"
+read -r without_rss without_pss without_uss < <(baseline)
 
 size=$(stat -c %s "$TL_RUN_DIR/static/catalogue.html")
-echo "page: $page ($items items, $size bytes); $conns connections, ${seconds}s each"
+echo "page: $page ($items items, $size bytes); wrk $threads threads, $conns connections, ${seconds}s each"
 printf 'catalogue (mod_tierslieux): %10.0f req/s   p99 %6.2f ms\n' "$dyn_rate" "$dyn_p99"
 printf 'static copy (same httpd):   %10.0f req/s   p99 %6.2f ms\n' "$sta_rate" "$sta_p99"
 awk -v d="$dyn_rate" -v s="$sta_rate" 'BEGIN { printf "ratio catalogue / static:   %10.2f\n", d / s }'
-echo "memory per worker (kB)      with module   without   added"
-printf '  resident (RSS)             %8d  %8d  %6d\n' "$with_rss" "$without_rss" $((with_rss - without_rss))
-printf '  proportional (PSS)         %8d  %8d  %6d\n' "$with_pss" "$without_pss" $((with_pss - without_pss))
-printf '  private to the worker      %8d  %8d  %6d\n' "$with_uss" "$without_uss" $((with_uss - without_uss))
+echo "memory per worker (kB)   with module  without (mod_dbd kept)  without either"
+printf '  resident (RSS)          %8d  %8d (+%d)        %8d (+%d)\n' "$with_rss" "$dbd_rss" $((with_rss - dbd_rss)) "$without_rss" $((with_rss - without_rss))
+printf '  proportional (PSS)      %8d  %8d (+%d)        %8d (+%d)\n' "$with_pss" "$dbd_pss" $((with_pss - dbd_pss)) "$without_pss" $((with_pss - without_pss))
+printf '  private to the worker   %8d  %8d (+%d)        %8d (+%d)\n' "$with_uss" "$dbd_uss" $((with_uss - dbd_uss)) "$without_uss" $((with_uss - without_uss))

@@ -1,0 +1,71 @@
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_cond.h>
+#include "tl_version.h"
+#include "tl_db.h"
+
+typedef struct {
+    apr_thread_mutex_t *lock;
+    apr_thread_cond_t *done_cond;
+    apr_uint64_t issued;        /* number of the last query sent */
+    apr_uint64_t done;          /* number of the last query answered */
+    int in_flight;
+    int status;                 /* of query number done: OK or an HTTP error */
+    char version[32];           /* its answer */
+} tl_version_state;
+
+static tl_version_state *tl_state;
+
+void tl_version_child_init(apr_pool_t *pchild)
+{
+    tl_version_state *s = apr_pcalloc(pchild, sizeof(*s));
+
+    if (apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS
+        || apr_thread_cond_create(&s->done_cond, pchild) != APR_SUCCESS) {
+        return;                 /* tl_version_get then asks for every request */
+    }
+    tl_state = s;
+}
+
+const char *tl_version_get(tl_req *q, int *status)
+{
+    tl_version_state *s = tl_state;
+    apr_uint64_t need;
+    const char *v;
+    int st = OK;
+
+    if (!s) {
+        return tl_db_version(q, status);
+    }
+    apr_thread_mutex_lock(s->lock);
+    need = s->issued + 1;       /* the first query sent after this moment */
+    for (;;) {
+        if (s->done >= need) {
+            v = s->status == OK ? apr_pstrdup(q->r->pool, s->version) : NULL;
+            *status = s->status;
+            apr_thread_mutex_unlock(s->lock);
+            return v;
+        }
+        if (!s->in_flight) {
+            break;              /* this request sends it, for everyone waiting */
+        }
+        apr_thread_cond_wait(s->done_cond, s->lock);
+    }
+    s->issued = need;
+    s->in_flight = 1;
+    apr_thread_mutex_unlock(s->lock);
+
+    v = tl_db_version(q, &st);
+
+    apr_thread_mutex_lock(s->lock);
+    s->done = need;
+    s->in_flight = 0;
+    s->status = v ? OK : st;
+    if (v) {
+        apr_cpystrn(s->version, v, sizeof(s->version));
+    }
+    apr_thread_cond_broadcast(s->done_cond);
+    apr_thread_mutex_unlock(s->lock);
+    *status = st;
+    return v;
+}

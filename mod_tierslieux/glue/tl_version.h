@@ -1,0 +1,20 @@
+/* The data version for a request, shared by the requests a process is
+ * serving at the same moment.
+ *
+ * A request may only use a version read by a query sent after the request
+ * arrived (anything older could miss a commit the visitor already saw).
+ * When a query is in flight, requests that arrive meanwhile wait for the
+ * next one, which serves all of them: under load a process sends about one
+ * tiny query per round trip instead of one per request, and a page is still
+ * never older than the last write committed before it was asked for. */
+#ifndef TL_VERSION_H
+#define TL_VERSION_H
+
+#include "tl_module.h"
+
+void tl_version_child_init(apr_pool_t *pchild);
+/* The version, allocated from the request's pool, or NULL with *status
+ * set (503 when the database cannot be reached). */
+const char *tl_version_get(tl_req *q, int *status);
+
+#endif
