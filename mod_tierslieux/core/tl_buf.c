@@ -1,5 +1,29 @@
 #include <string.h>
+#include <apr_file_io.h>
+#include <apr_file_info.h>
 #include "tl_buf.h"
+
+apr_status_t tl_read_file(apr_pool_t *p, const char *path, char **data, apr_size_t *len)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+
+    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p)) != APR_SUCCESS) {
+        return rv;
+    }
+    if ((rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f)) == APR_SUCCESS) {
+        *len = (apr_size_t)fi.size;
+        *data = apr_palloc(p, *len + 1);
+        rv = apr_file_read_full(f, *data, *len, len);
+        if (rv == APR_EOF) {
+            rv = APR_SUCCESS;
+        }
+        (*data)[*len] = '\0';
+    }
+    apr_file_close(f);
+    return rv;
+}
 
 void tl_buf_init(tl_buf *b, apr_pool_t *pool, size_t initial)
 {

@@ -22,4 +22,8 @@ void tl_buf_addc(tl_buf *b, char c);
 /* The contents as a NUL-terminated string (the NUL is not counted in len). */
 const char *tl_buf_cstr(tl_buf *b);
 
+/* A whole file read into memory from p, NUL-terminated (templates, layouts,
+ * the stylesheet: all read once at startup). */
+apr_status_t tl_read_file(apr_pool_t *p, const char *path, char **data, apr_size_t *len);
+
 #endif

@@ -161,24 +161,12 @@ static apr_status_t tl_add_dir(tl_tpl_set *s, const char *dir, const char *prefi
             rv = tl_add_dir(s, path, apr_pstrcat(p, prefix, fi.name, "/", NULL), depth + 1, err);
         }
         else if (fi.filetype == APR_REG && (dot = strrchr(fi.name, '.')) && strcmp(dot, ".html") == 0) {
-            apr_file_t *f;
-            apr_finfo_t st;
             char *html;
             apr_size_t n;
-            if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p)) != APR_SUCCESS
-                || (rv = apr_file_info_get(&st, APR_FINFO_SIZE, f)) != APR_SUCCESS) {
+            if ((rv = tl_read_file(p, path, &html, &n)) != APR_SUCCESS) {
                 *err = apr_psprintf(p, "%s: template cannot be read", path);
                 break;
             }
-            n = (apr_size_t)st.size;
-            html = apr_palloc(p, n + 1);
-            rv = apr_file_read_full(f, html, n, &n);
-            apr_file_close(f);
-            if (rv != APR_SUCCESS && rv != APR_EOF) {
-                *err = apr_psprintf(p, "%s: template cannot be read", path);
-                break;
-            }
-            html[n] = '\0';
             rv = tl_tpl_set_add(s, apr_pstrcat(p, prefix, apr_pstrmemdup(p, fi.name, (apr_size_t)(dot - fi.name)), NULL),
                                 path, html, n, err);
         }

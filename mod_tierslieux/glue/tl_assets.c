@@ -37,8 +37,6 @@ const char *tl_assets_load(apr_pool_t *pconf, const char *dir)
     }
     while (apr_dir_read(&fi, APR_FINFO_TYPE | APR_FINFO_NAME, d) == APR_SUCCESS) {
         tl_asset *a;
-        apr_file_t *f;
-        apr_finfo_t st;
         char *body;
         apr_size_t n;
         uint64_t h;
@@ -47,19 +45,10 @@ const char *tl_assets_load(apr_pool_t *pconf, const char *dir)
         if (fi.filetype != APR_REG || fi.name[0] == '.' || !type) {
             continue;
         }
-        if (apr_file_open(&f, apr_pstrcat(pconf, dir, "/", fi.name, NULL), APR_FOPEN_READ, 0, pconf) != APR_SUCCESS
-            || apr_file_info_get(&st, APR_FINFO_SIZE, f) != APR_SUCCESS) {
+        if (tl_read_file(pconf, apr_pstrcat(pconf, dir, "/", fi.name, NULL), &body, &n) != APR_SUCCESS) {
             apr_dir_close(d);
             return apr_psprintf(pconf, "%s/%s cannot be read", dir, fi.name);
         }
-        n = (apr_size_t)st.size;
-        body = apr_palloc(pconf, n + 1);
-        if (apr_file_read_full(f, body, n, &n) != APR_SUCCESS) {
-            apr_file_close(f);
-            apr_dir_close(d);
-            return apr_psprintf(pconf, "%s/%s cannot be read", dir, fi.name);
-        }
-        apr_file_close(f);
         h = tl_hash64(TL_HASH64_INIT, body, n);
         a = apr_palloc(pconf, sizeof(*a));
         a->body = body;

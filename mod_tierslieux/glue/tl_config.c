@@ -223,27 +223,6 @@ const command_rec tl_directives[] = {
 
 /* ---- startup: compile and read what the directives named ---------------- */
 
-static const char *tl_read_file(apr_pool_t *p, const char *path, char **out, apr_size_t *len)
-{
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv;
-
-    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p)) != APR_SUCCESS
-        || (rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f)) != APR_SUCCESS) {
-        return apr_psprintf(p, "cannot read \"%s\"", path);
-    }
-    *len = (apr_size_t)fi.size;
-    *out = apr_palloc(p, *len + 1);
-    rv = apr_file_read_full(f, *out, *len, len);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && rv != APR_EOF) {
-        return apr_psprintf(p, "cannot read \"%s\"", path);
-    }
-    (*out)[*len] = '\0';
-    return NULL;
-}
-
 static const char *tl_load_set(apr_pool_t *p, const char *root, tl_tpl_ref *ref)
 {
     const char *err = NULL;
@@ -267,10 +246,9 @@ static const char *tl_load_layout(apr_pool_t *p, tl_layout *l)
     char *html = NULL;
     apr_size_t len = 0;
     tl_marker m;
-    const char *err = tl_read_file(p, l->file, &html, &len);
 
-    if (err) {
-        return err;
+    if (tl_read_file(p, l->file, &html, &len) != APR_SUCCESS) {
+        return apr_psprintf(p, "TiersLieuxLayout: cannot read \"%s\"", l->file);
     }
     if (tl_marker_find(html, len, 0, TL_LAYOUT_MARKER, &m) != 0) {
         return apr_psprintf(p, "TiersLieuxLayout: \"%s\" has no element marked %s "

@@ -39,15 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tl_tpl_set_link(set, &err) == APR_SUCCESS) {
         v = tl_view_make(p);
         rows = tl_rows_make(p, cols);
-        tl_rows_add(rows, (const char *const[]){ "<b>\"x\"</b>", "1" });
+        tl_rows_add(rows, (const char *const[]){ "<zq9>\"x\"</zq9>", "1" });
         tl_rows_add(rows, (const char *const[]){ NULL, "2" });
         tl_view_rows(v, "items", rows);
         tl_view_rows(v, "item", rows);
         tl_view_set(v, "q", "javascript:alert(1)");
         tl_buf_init(&out, p, 64);
         tl_tpl_render(tl_tpl_get(set, "page"), v, &o, &out, &err);
-        /* A value never leaves its context: no raw markup from the data. */
-        if (memmem(out.data, out.len, "<b>\"x\"", 6)) {
+        /* A value never leaves its context: its markup never comes out raw
+         * (unless the template itself holds the same bytes). */
+        if (memmem(out.data, out.len, "<zq9>", 5) && !memmem(data, size, "zq9", 3)) {
             abort();
         }
     }

@@ -1,3 +1,5 @@
 #!/bin/sh
-# Replays the tpl fuzz corpus (make check), without libFuzzer.
-exec ./tests/fuzz/replay_tpl "${srcdir:-.}/tests/fuzz/corpus/tpl"
+# Replays the tpl fuzz corpus (make check), without libFuzzer, and the
+# project's own templates as inputs too.
+s=${srcdir:-.}
+exec ./tests/fuzz/replay_tpl "$s/tests/fuzz/corpus/tpl" "$s/templates/fr" "$s/templates/fr/partials"
