@@ -41,7 +41,7 @@ static int tl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 static void tl_child_init(apr_pool_t *pchild, server_rec *s)
 {
     tl_render_child_init(pchild, s);
-    tl_version_child_init(pchild);
+    tl_version_child_init(pchild, s);
 }
 
 /* The path below the base URL: "/" for the base itself, no trailing slash. */
@@ -119,24 +119,28 @@ static const char *tl_read_common(tl_req *q)
     return NULL;
 }
 
-static const char *tl_etag(tl_req *q)
+/* What a response depends on besides the data: the page asked for, how it
+ * is framed, and the templates and layout (by content, so every node of a
+ * cluster and every restart gives the same ETag for the same page). */
+static const char *tl_variant(tl_req *q, uint64_t *hash)
 {
+    request_rec *r = q->r;
     const tl_layout *site = tl_conf_layout(q->dc);
-    uint64_t h = tl_conf_fingerprint(q->dc);
+    const char *v = apr_psprintf(r->pool, "%s:%u|%s|%d|%d|%s?%s", r->server->server_hostname,
+                                 (unsigned)r->server->port, q->base, q->fragment,
+                                 q->fragment ? q->heading_level : 0, q->path, r->args ? r->args : "");
 
-    h = tl_hash64(h, q->cache_key, strlen(q->cache_key));
-    if (site) {
-        h ^= site->hash;
-    }
-    return apr_psprintf(q->r->pool, "\"%s-%016" APR_UINT64_T_HEX_FMT "\"", q->version, h);
+    *hash = tl_hash64(tl_conf_fingerprint(q->dc), v, strlen(v)) ^ (site ? site->hash : 0);
+    return v;
 }
 
 static int tl_handler(request_rec *r)
 {
     tl_req *q;
     const tl_route *route;
-    const char *err = NULL, *body;
+    const char *err = NULL, *body, *variant;
     apr_size_t len;
+    uint64_t hash;
     int status = OK, rc;
 
     if (!r->handler || strcmp(r->handler, "tierslieux") != 0) {
@@ -173,11 +177,13 @@ static int tl_handler(request_rec *r)
     if (!(q->version = tl_version_get(q, &status))) {
         return tl_render_error(q, status, NULL);
     }
-    q->cache_key = apr_psprintf(r->pool, "%pp|%pp|%s|%d|%d|%s?%s", (void *)q->templates,
-                                (void *)tl_conf_layout(q->dc), q->base, q->fragment,
-                                q->fragment ? q->heading_level : 0, q->path, r->args ? r->args : "");
+    variant = tl_variant(q, &hash);
+    /* Inside this process the template set and layout are known objects. */
+    q->cache_key = apr_psprintf(r->pool, "%pp|%pp|%s", (void *)q->templates, (void *)tl_conf_layout(q->dc),
+                                variant);
     if (!r->main) {
-        apr_table_setn(r->headers_out, "ETag", tl_etag(q));
+        apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%s-%016" APR_UINT64_T_HEX_FMT "\"",
+                                                            q->version, hash));
         apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
         if ((rc = ap_meets_conditions(r)) != OK) {
             return rc;

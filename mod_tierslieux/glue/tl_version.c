@@ -1,4 +1,5 @@
 #include <apr_strings.h>
+#include <apr_hash.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
 #include "tl_version.h"
@@ -14,28 +15,33 @@ typedef struct {
     char version[32];           /* its answer */
 } tl_version_state;
 
-static tl_version_state *tl_state;
+/* One state per virtual host: each may have its own database (mod_dbd's
+ * configuration is per server). */
+static apr_hash_t *tl_states;
 
-void tl_version_child_init(apr_pool_t *pchild)
+void tl_version_child_init(apr_pool_t *pchild, server_rec *servers)
 {
-    tl_version_state *s = apr_pcalloc(pchild, sizeof(*s));
+    server_rec *sv;
 
-    if (apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS
-        || apr_thread_cond_create(&s->done_cond, pchild) != APR_SUCCESS) {
-        return;                 /* tl_version_get then asks for every request */
+    tl_states = apr_hash_make(pchild);
+    for (sv = servers; sv; sv = sv->next) {
+        tl_version_state *s = apr_pcalloc(pchild, sizeof(*s));
+        if (apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pchild) == APR_SUCCESS
+            && apr_thread_cond_create(&s->done_cond, pchild) == APR_SUCCESS) {
+            apr_hash_set(tl_states, sv, sizeof(sv), s);
+        }
     }
-    tl_state = s;
 }
 
 const char *tl_version_get(tl_req *q, int *status)
 {
-    tl_version_state *s = tl_state;
+    tl_version_state *s = tl_states ? apr_hash_get(tl_states, q->r->server, sizeof(server_rec *)) : NULL;
     apr_uint64_t need;
     const char *v;
     int st = OK;
 
     if (!s) {
-        return tl_db_version(q, status);
+        return tl_db_version(q, status);        /* no shared state: ask alone */
     }
     apr_thread_mutex_lock(s->lock);
     need = s->issued + 1;       /* the first query sent after this moment */

@@ -12,7 +12,7 @@
 
 #include "tl_module.h"
 
-void tl_version_child_init(apr_pool_t *pchild);
+void tl_version_child_init(apr_pool_t *pchild, server_rec *servers);
 /* The version, allocated from the request's pool, or NULL with *status
  * set (503 when the database cannot be reached). */
 const char *tl_version_get(tl_req *q, int *status);

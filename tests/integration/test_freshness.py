@@ -71,3 +71,10 @@ def test_every_table_bumps_the_data_version(servers):
     v1 = servers.sql("SELECT version FROM tl.data_version")[0][0]
     servers.sql("UPDATE tl.place SET description = description WHERE slug = 'la-fabrique'")
     assert servers.sql("SELECT version FROM tl.data_version")[0][0] == v1 + 1
+
+
+def test_etag_survives_a_restart_so_any_node_can_revalidate(servers):
+    etag = servers.get("/tierslieux/lieux").headers["ETag"]
+    servers.restart_httpd()
+    assert servers.get("/tierslieux/lieux").headers["ETag"] == etag
+    assert servers.get("/tierslieux/lieux", headers={"If-None-Match": etag}).status_code == 304
