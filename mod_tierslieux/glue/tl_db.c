@@ -102,10 +102,7 @@ const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *
     }
     for (attempt = 0; attempt < 2; attempt++) {
         ExecStatusType st;
-        /* Without parameters the simple protocol saves a round of parsing
-         * messages: the data version is read this way on every request. */
-        res = nparams == 0 ? PQexec(db->conn, sql)
-                           : PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
         st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             break;
