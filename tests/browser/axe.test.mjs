@@ -1,22 +1,16 @@
 // axe-core: every page of the brief has no violation of WCAG 2.1 A/AA
 // (plus the RGAAv4 tag when this axe-core knows it: see helpers.mjs).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, allPages, withPage, axe, formatViolations, AXE_TAGS, AXE_VERSION, TIMEOUT } from './helpers.mjs';
+import { sharedBrowserWithPages, withPage, axe, formatViolations, AXE_TAGS, AXE_VERSION, TIMEOUT } from './helpers.mjs';
 
-let browser;
-let pages;
-before(async () => {
-  browser = await launch();
-  ({ pages } = await allPages(browser));
-}, { timeout: 5 * TIMEOUT });
-after(async () => { await browser?.close(); });
+const shared = sharedBrowserWithPages();
 
 test(`axe ${AXE_VERSION} [${AXE_TAGS.join(', ')}]: 0 violations`, { timeout: 30 * TIMEOUT }, async (t) => {
-  for (const p of pages) {
+  for (const p of shared.pages) {
     await t.test(`${p.name} (${p.url})`, async () => {
       assert.ok(p.url, `${p.name}: no URL discovered`);
-      await withPage(browser, p.url, async (page, response) => {
+      await withPage(shared.browser, p.url, async (page, response) => {
         assert.equal(response.status(), p.status ?? 200, `${p.url}: HTTP status`);
         const violations = await axe(page);
         assert.equal(violations.length, 0,

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { before, after } from 'node:test';
 
 export const BASE = (process.env.TL_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 export const TL = `${BASE}/tierslieux`;
@@ -114,4 +115,16 @@ export async function allPages(browser) {
     { name: 'inclusion shtml', url: `${BASE}/exemple-inclusion.shtml`, layout: 'fragment' },
   ];
   return { pages, discovered: d };
+}
+
+// One browser for a test file, with every page of the brief discovered:
+// the file reads shared.browser and shared.pages once before() has run.
+export function sharedBrowserWithPages() {
+  const shared = {};
+  before(async () => {
+    shared.browser = await launch();
+    ({ pages: shared.pages } = await allPages(shared.browser));
+  }, { timeout: 5 * TIMEOUT });
+  after(async () => { await shared.browser?.close(); });
+  return shared;
 }

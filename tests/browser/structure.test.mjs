@@ -1,21 +1,15 @@
 // Structure of every full page: lang, one h1, main, skip link first in the
 // tab order with an existing target, header/nav/footer on our own layout.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, allPages, withPage, TIMEOUT } from './helpers.mjs';
+import { sharedBrowserWithPages, withPage, TIMEOUT } from './helpers.mjs';
 
-let browser;
-let pages;
-before(async () => {
-  browser = await launch();
-  ({ pages } = await allPages(browser));
-}, { timeout: 5 * TIMEOUT });
-after(async () => { await browser?.close(); });
+const shared = sharedBrowserWithPages();
 
 test('page structure', { timeout: 30 * TIMEOUT }, async (t) => {
-  for (const p of pages) {
+  for (const p of shared.pages) {
     await t.test(`${p.name} (${p.url})`, async () => {
-      await withPage(browser, p.url, async (page, response) => {
+      await withPage(shared.browser, p.url, async (page, response) => {
         assert.equal(response.status(), p.status ?? 200, `${p.url}: HTTP status`);
         const s = await page.evaluate(() => ({
           lang: document.documentElement.getAttribute('lang'),
@@ -58,9 +52,9 @@ test('page structure', { timeout: 30 * TIMEOUT }, async (t) => {
 
 // RGAA 9.1.1 / WCAG 1.3.1: a heading hierarchy without skipped levels.
 test('heading levels are not skipped', { timeout: 30 * TIMEOUT }, async (t) => {
-  for (const p of pages) {
+  for (const p of shared.pages) {
     await t.test(`${p.name} (${p.url})`, async () => {
-      await withPage(browser, p.url, async (page) => {
+      await withPage(shared.browser, p.url, async (page) => {
         const hs = await page.$$eval('h1,h2,h3,h4,h5,h6', (els) =>
           els.map((h) => ({ level: Number(h.tagName[1]), text: h.textContent.trim().slice(0, 50) })));
         assert.equal(hs[0]?.level, 1, 'the first heading is the h1');
