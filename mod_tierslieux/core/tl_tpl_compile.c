@@ -17,7 +17,6 @@ typedef struct {
     apr_array_header_t *ops;    /* of tl_op */
     tl_buf text;                /* static bytes not yet flushed */
     const char *err;
-    int in_json;                /* inside a JSON-LD data block */
     int doctype;                /* the source has one (libxml2 adds one anyway) */
 } tl_compiler;
 
@@ -312,7 +311,13 @@ static int tl_read_directives(tl_compiler *c, xmlNodePtr node, tl_directives *d)
         else if (strcmp(name, "include") == 0) {
             d->include = v;
         }
-        else if (strncmp(name, "bool-", 5) != 0 && strncmp(name, "attr-", 5) != 0) {
+        else if (strncmp(name, "bool-", 5) == 0 || strncmp(name, "attr-", 5) == 0) {
+            /* The attribute it adds obeys the same rules as a written one. */
+            if (strncmp(name + 5, "on", 2) == 0 || strcmp(name + 5, "style") == 0 || name[5] == '\0') {
+                return tl_fail(c, node, "attribute \"%s\" refused: no script or style from values", name + 5);
+            }
+        }
+        else {
             return tl_fail(c, node, "unknown directive \"data-tl-%s\"", name);
         }
     }
@@ -401,11 +406,9 @@ static int tl_compile_element(tl_compiler *c, xmlNodePtr node)
             tl_emit(c, TL_OP_CONTENT);
         }
         else {
-            c->in_json = raw == 2;
             if (tl_compile_nodes(c, node->children, raw) != 0) {
                 return -1;
             }
-            c->in_json = 0;
         }
         tl_buf_adds(&c->text, "</");
         if (heading) {

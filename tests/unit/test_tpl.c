@@ -223,6 +223,8 @@ START_TEST(unsafe_templates_are_refused)
     ck_assert_ptr_nonnull(strstr(compile_error("<p>{{oops</p>"), "{{"));
     ck_assert_ptr_nonnull(strstr(compile_error("<p>{{Bad-Name}}</p>"), "Bad-Name"));
     ck_assert_ptr_nonnull(strstr(compile_error("<p style=\"color: {{c}}\">a</p>"), "style"));
+    ck_assert_ptr_nonnull(strstr(compile_error("<p data-tl-attr-onclick=\"x\">a</p>"), "onclick"));
+    ck_assert_ptr_nonnull(strstr(compile_error("<p data-tl-attr-style=\"x\">a</p>"), "style"));
     ck_assert_ptr_nonnull(strstr(compile_error("<p>\n\n<b data-tl-each=\"\">a</b></p>"), "bad.html:3"));
 }
 END_TEST
