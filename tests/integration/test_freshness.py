@@ -78,3 +78,44 @@ def test_etag_survives_a_restart_so_any_node_can_revalidate(servers):
     servers.restart_httpd()
     assert servers.get("/tierslieux/lieux").headers["ETag"] == etag
     assert servers.get("/tierslieux/lieux", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_concurrent_readers_never_see_a_page_older_than_the_last_commit(servers, db):
+    """Readers hammer the item page while it is rewritten: every request
+    sent after a commit returned shows that commit (the shared version query
+    and the reuse of rendered pages never serve an older page)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    with db.cursor() as cur:
+        cur.execute("SELECT title FROM tl.item WHERE id = 3")
+        title = cur.fetchone()[0]
+    stop = threading.Event()
+
+    def background_load():
+        with requests.Session() as s:
+            while not stop.is_set():
+                s.get(servers.url("/tierslieux/outils/3"), timeout=10)
+
+    def read_after_commit(expected):
+        with requests.Session() as s:
+            return expected in s.get(servers.url("/tierslieux/outils/3"), timeout=10).text
+
+    load = [threading.Thread(target=background_load) for _ in range(6)]
+    for t in load:
+        t.start()
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for n in range(25):
+                new = f"Tondeuse révision {n}"
+                with db.cursor() as cur:
+                    cur.execute("UPDATE tl.item SET title = %s WHERE id = 3", (new,))
+                assert all(pool.map(read_after_commit, [new] * 8)), n
+    finally:
+        stop.set()
+        for t in load:
+            t.join()
+        with db.cursor() as cur:
+            cur.execute("UPDATE tl.item SET title = %s WHERE id = 3", (title,))
