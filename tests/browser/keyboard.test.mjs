@@ -1,7 +1,7 @@
 // Keyboard use of the catalogue: visible focus, skip link, search by keyboard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, withPage, TL, TIMEOUT } from './helpers.mjs';
+import { launch, withPage, allPages, TL, TIMEOUT } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
@@ -33,6 +33,26 @@ test('every Tab stop on the catalogue has a visible focus indicator', { timeout:
     }
     assert.ok(seen.length >= 15, `expected at least 15 Tab stops, got ${seen.length}`);
   });
+});
+
+test('every page: each Tab stop has a visible focus indicator', { timeout: 30 * TIMEOUT }, async (t) => {
+  const { pages } = await allPages(browser);
+  for (const p of pages) {
+    await t.test(`${p.name} (${p.url})`, async () => {
+      await withPage(browser, p.url, async (page) => {
+        let stops = 0;
+        for (let i = 0; i < 30; i++) {
+          await page.keyboard.press('Tab');
+          const f = await focused(page);
+          if (!f) break;
+          stops++;
+          const visible = (f.outlineStyle !== 'none' && f.outlineWidth > 0) || (f.boxShadow && f.boxShadow !== 'none');
+          assert.ok(visible, `Tab #${i + 1} on ${f.desc}: no focus indicator`);
+        }
+        assert.ok(stops >= 3, `expected Tab stops on ${p.url}, got ${stops}`);
+      });
+    });
+  }
 });
 
 test('the skip link shows when focused and Enter moves focus to main', { timeout: 3 * TIMEOUT }, async () => {
