@@ -99,8 +99,18 @@ CREATE DATABASE tierslieux OWNER tierslieux;
 SQL
     "$TL_ROOT/script/migrate" -h "$real" -p "$port" -U tierslieux -d tierslieux >/dev/null
     tl_psql "$dir" tierslieux -q <<SQL
-CREATE ROLE tierslieux_web LOGIN PASSWORD '$password' IN ROLE tierslieux_lecture;
+CREATE ROLE tierslieux_web LOGIN PASSWORD '$password' IN ROLE tierslieux_lecture, tierslieux_guichet;
 SQL
+}
+
+# An existing demo cluster after a pull: new migrations, the web role's
+# memberships, and the demo accounts if it has none yet.
+tl_pg_upgrade() {
+    "$TL_ROOT/script/migrate" -h "$(tl_pg_real "$1")" -p "$(tl_pg_port "$1")" -U tierslieux -d tierslieux
+    tl_psql "$1" tierslieux -q -c "GRANT tierslieux_lecture, tierslieux_guichet TO tierslieux_web" >/dev/null
+    if [ "$(tl_psql "$1" tierslieux -At -c 'SELECT count(*) FROM tl.account')" = 0 ]; then
+        tl_psql "$1" tierslieux -q --single-transaction -f "$TL_ROOT/sql/demo/accounts.sql" >/dev/null
+    fi
 }
 
 tl_pg_real() { readlink -f "$1"; }
@@ -128,7 +138,10 @@ tl_psql() {
 }
 
 tl_pg_demo() {
-    tl_psql "$1" tierslieux -q --single-transaction -f "$TL_ROOT/sql/demo/demo.sql" >/dev/null
+    local f
+    for f in "$TL_ROOT/sql/demo/demo.sql" "$TL_ROOT/sql/demo/accounts.sql"; do
+        tl_psql "$1" tierslieux -q --single-transaction -f "$f" >/dev/null
+    done
 }
 
 tl_dbd_params() {
@@ -145,6 +158,10 @@ tl_dbd_params() {
 tl_httpd_conf() {
     local run=$1 port=$2 pg=$3
     mkdir -p "$run/logs" "$run/extra"
+    if [ ! -s "$run/session.key" ]; then
+        head -c 32 /dev/urandom | base64 >"$run/session.key"
+        chmod 600 "$run/session.key"
+    fi
     sed -e "s|@RUN_DIR@|$run|g" \
         -e "s|@PORT@|$port|g" \
         -e "s|@MODULES@|$TL_MODULES|g" \
@@ -154,6 +171,7 @@ tl_httpd_conf() {
         -e "s|^DBDParams .*|DBDParams \"$(tl_dbd_params "$pg")\"|" \
         -e "s|/usr/share/mod_tierslieux/templates|$TL_ROOT/templates|" \
         -e "s|/var/www/html/|$TL_ROOT/conf/demo/site/|" \
+        -e "s|/etc/apache2/tierslieux-session.key|$run/session.key|" \
         "$TL_ROOT/conf/tierslieux.conf" >"$run/tierslieux.conf"
     chmod 600 "$run/tierslieux.conf"
 }

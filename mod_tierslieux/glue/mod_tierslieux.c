@@ -18,6 +18,7 @@
 #include "tl_assets.h"
 #include "tl_valid.h"
 #include "tl_version.h"
+#include "tl_auth.h"
 
 static int tl_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
@@ -63,14 +64,15 @@ static const char *tl_local_path(request_rec *r, const char *base)
 }
 
 /* Links are made below TiersLieuxBaseURL, or else below the <Location>
- * that set the handler (the innermost section's path, as core merged it). */
+ * that set the handler, or else below the innermost section (the handler
+ * set in a <Directory> or .htaccess, as core merged it). */
 static const char *tl_base_url(request_rec *r, const tl_dir_conf *dc)
 {
     const char *base = tl_conf_base_url(dc);
     const core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
     apr_size_t n;
 
-    if (base) {
+    if (base || (base = tl_conf_mount(r->uri)) != NULL) {
         return base;
     }
     if (!cd || !cd->d || cd->d[0] != '/' || cd->r || cd->d_is_fnmatch) {
@@ -169,6 +171,12 @@ static int tl_handler(request_rec *r)
     if (route->kind == TL_ROUTE_ASSET) {
         return route->fn(q);
     }
+    if (route->kind == TL_ROUTE_PRIVATE) {
+        /* mod_cache only protects responses to requests with an
+         * Authorization header; cookie sessions have none. */
+        apr_table_setn(r->headers_out, "Cache-Control", "private, no-store");
+        return route->fn(q);
+    }
 
     /* Public data: one tiny query (shared with the requests arriving at the
      * same moment, see tl_version.h) gives the data version. The ETag and
@@ -203,6 +211,8 @@ static void tl_register_hooks(apr_pool_t *p)
     ap_hook_post_config(tl_post_config, NULL, after_dbd, APR_HOOK_MIDDLE);
     ap_hook_child_init(tl_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(tl_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_optional_fn_retrieve(tl_auth_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
+    tl_auth_register(p);
 }
 
 AP_DECLARE_MODULE(tierslieux) = {

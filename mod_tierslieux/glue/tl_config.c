@@ -1,10 +1,13 @@
 /* Directives, merging, and what the configuration names that must be read
  * at startup: template directories (compiled once) and site layouts (split
  * once at their marker). */
+#include <stdlib.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include <http_core.h>
+#include <util_cfgtree.h>
 #include "tl_config.h"
 #include "tl_marker.h"
 
@@ -21,6 +24,7 @@ struct tl_tpl_ref {
 static apr_array_header_t *tl_pending_refs;     /* of tl_tpl_ref * */
 static apr_array_header_t *tl_pending_layouts;  /* of tl_layout * */
 static tl_tpl_ref tl_default_ref;
+static apr_array_header_t *tl_mounts;           /* of const char *, longest first */
 static const char *tl_static_dir;
 
 static apr_status_t tl_forget_pending(void *unused)
@@ -28,6 +32,7 @@ static apr_status_t tl_forget_pending(void *unused)
     tl_pending_refs = NULL;
     tl_pending_layouts = NULL;
     tl_default_ref.set = NULL;
+    tl_mounts = NULL;
     return APR_SUCCESS;
 }
 
@@ -262,6 +267,63 @@ static const char *tl_load_layout(apr_pool_t *p, tl_layout *l)
     return NULL;
 }
 
+/* "<Location "/x">" keeps its arguments as '"/x">': the path alone. */
+static const char *tl_section_path(apr_pool_t *p, const char *args)
+{
+    apr_size_t n = strlen(args);
+
+    while (n > 0 && (args[n - 1] == '>' || args[n - 1] == ' ')) {
+        n--;
+    }
+    if (n >= 2 && (args[0] == '"' || args[0] == '\'') && args[n - 1] == args[0]) {
+        args++;
+        n -= 2;
+    }
+    while (n > 1 && args[n - 1] == '/') {
+        n--;
+    }
+    return apr_pstrmemdup(p, args, n);
+}
+
+/* Every <Location> that says "SetHandler tierslieux" is a mount point:
+ * links are made below it, even from a nested <Location> (the desk's, with
+ * its authentication) whose own path is longer. */
+static void tl_find_mounts(apr_pool_t *p, const ap_directive_t *d)
+{
+    for (; d; d = d->next) {
+        if (strcasecmp(d->directive, "<Location") == 0) {
+            const ap_directive_t *c;
+            for (c = d->first_child; c; c = c->next) {
+                if (strcasecmp(c->directive, "SetHandler") == 0
+                    && (strcmp(c->args, "tierslieux") == 0 || strcmp(c->args, "\"tierslieux\"") == 0)) {
+                    const char *path = tl_section_path(p, d->args);
+                    *(const char **)apr_array_push(tl_mounts) = strcmp(path, "/") == 0 ? "" : path;
+                }
+            }
+        }
+        tl_find_mounts(p, d->first_child);
+    }
+}
+
+static int tl_longest_first(const void *a, const void *b)
+{
+    return (int)strlen(*(const char *const *)b) - (int)strlen(*(const char *const *)a);
+}
+
+const char *tl_conf_mount(const char *uri)
+{
+    int i;
+
+    for (i = 0; tl_mounts && i < tl_mounts->nelts; i++) {
+        const char *m = ((const char **)tl_mounts->elts)[i];
+        apr_size_t n = strlen(m);
+        if (strncmp(uri, m, n) == 0 && (uri[n] == '\0' || uri[n] == '/')) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
 const char *tl_config_load(apr_pool_t *pconf, server_rec *s)
 {
     tl_srv_conf *sc = ap_get_module_config(s->module_config, &tierslieux_module);
@@ -270,6 +332,9 @@ const char *tl_config_load(apr_pool_t *pconf, server_rec *s)
     int i;
 
     tl_static_dir = apr_pstrcat(pconf, root, "/static", NULL);
+    tl_mounts = apr_array_make(pconf, 4, sizeof(const char *));
+    tl_find_mounts(pconf, ap_conftree);
+    qsort(tl_mounts->elts, (size_t)tl_mounts->nelts, sizeof(const char *), tl_longest_first);
     tl_default_ref.dir = NULL;
     if ((err = tl_load_set(pconf, root, &tl_default_ref)) != NULL) {
         return err;

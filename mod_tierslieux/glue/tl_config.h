@@ -56,6 +56,9 @@ void tl_config_reset(apr_pool_t *pconf);
 /* The compiled templates for a request's configuration. */
 const tl_tpl_set *tl_conf_template_set(const tl_dir_conf *c);
 const char *tl_conf_static_dir(void);
+/* The mount point (a <Location> with SetHandler tierslieux) holding uri,
+ * the longest one if they nest, or NULL. */
+const char *tl_conf_mount(const char *uri);
 uint64_t tl_conf_fingerprint(const tl_dir_conf *c);
 
 #endif

@@ -116,6 +116,9 @@ static const char *tl_status_words(int status)
         return "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil.";
     case HTTP_METHOD_NOT_ALLOWED:
         return "Cette adresse ne s'utilise pas ainsi.";
+    case HTTP_FORBIDDEN:
+        return "Votre compte ne donne pas accès à cette page. Si vous tenez le guichet d'un lieu, "
+               "demandez à son ou sa référente de vous donner le rôle de bénévole.";
     case HTTP_SERVICE_UNAVAILABLE:
         return "Le service est momentanément indisponible (la base de données ne répond pas). "
                "Réessayez dans quelques minutes.";
@@ -131,6 +134,7 @@ static const char *tl_status_title(int status)
     case HTTP_BAD_REQUEST:          return "Demande incorrecte";
     case HTTP_NOT_FOUND:            return "Page introuvable";
     case HTTP_METHOD_NOT_ALLOWED:   return "Méthode non permise";
+    case HTTP_FORBIDDEN:            return "Accès réservé";
     case HTTP_SERVICE_UNAVAILABLE:  return "Service momentanément indisponible";
     default:                        return "Erreur du serveur";
     }
@@ -146,6 +150,9 @@ int tl_render_error(tl_req *q, int status, const char *message)
     q->cache_key = NULL;                    /* an error is never reused */
     apr_table_unset(q->r->headers_out, "ETag");
     apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
+    if (status == HTTP_FORBIDDEN) {
+        tl_view_set(q->view, "error_forbidden", "t");
+    }
     if (status == HTTP_SERVICE_UNAVAILABLE) {
         apr_table_setn(q->r->headers_out, "Retry-After", "30");
     }

@@ -9,7 +9,8 @@ typedef int (*tl_page_fn)(tl_req *q);
 
 typedef enum {
     TL_ROUTE_PUBLIC,        /* public data: ETag and reuse keyed on the data version */
-    TL_ROUTE_ASSET          /* a static file: its own ETag, no database */
+    TL_ROUTE_ASSET,         /* a static file: its own ETag, no database */
+    TL_ROUTE_PRIVATE        /* the desk and the login: never stored by anyone */
 } tl_route_kind;
 
 typedef struct {

@@ -14,6 +14,9 @@ const tl_route tl_routes[] = {
     { "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC },
     { "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC },
     { "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
+    { "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
+    { "/guichet",      tl_page_desk,      TL_ROUTE_PRIVATE },
+    { "/acces-refuse", tl_page_forbidden, TL_ROUTE_PRIVATE },
     { NULL, NULL, TL_ROUTE_PUBLIC }
 };
 

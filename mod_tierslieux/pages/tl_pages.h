@@ -16,6 +16,9 @@ int tl_page_catalogue(tl_req *q);
 int tl_page_item(tl_req *q);
 int tl_page_seeds(tl_req *q);
 int tl_page_variety(tl_req *q);
+int tl_page_login(tl_req *q);
+int tl_page_desk(tl_req *q);
+int tl_page_forbidden(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

@@ -113,6 +113,8 @@ export async function allPages(browser) {
     { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },
     { name: 'mairie accueil', url: `${BASE}/mairie/partage/`, layout: 'host' },
     { name: 'inclusion shtml', url: `${BASE}/exemple-inclusion.shtml`, layout: 'fragment' },
+    { name: 'connexion', url: `${TL}/connexion`, layout: 'module' },
+    { name: 'connexion erreur', url: `${TL}/connexion?erreur=1`, layout: 'module' },
   ];
   return { pages, discovered: d };
 }

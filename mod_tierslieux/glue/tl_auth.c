@@ -1,0 +1,94 @@
+#include <apr_strings.h>
+#include <apr_optional.h>
+#include <apr_md5.h>
+#include <http_request.h>
+#include <mod_auth.h>
+#include "tl_auth.h"
+#include "tl_db.h"
+
+static APR_OPTIONAL_FN_TYPE(ap_authn_cache_store) *tl_authn_cache_store;
+
+void tl_auth_optional_fns(void)
+{
+    tl_authn_cache_store = APR_RETRIEVE_OPTIONAL_FN(ap_authn_cache_store);
+}
+
+/* The provider runs before any page: it borrows a request context just to
+ * reach the database helpers. */
+static tl_req *tl_auth_req(request_rec *r)
+{
+    tl_req *q = apr_pcalloc(r->pool, sizeof(*q));
+    q->r = r;
+    return q;
+}
+
+static authn_status tl_check_password(request_rec *r, const char *user, const char *password)
+{
+    int status = OK;
+    size_t len;
+    const char *hash;
+    const tl_rows *rows = tl_db_query(tl_auth_req(r), "SELECT tl.account_password($1)", 1, &user, &status);
+
+    if (!rows || rows->count(rows) != 1) {
+        return AUTH_GENERAL_ERROR;      /* logged by tl_db_query, without the values */
+    }
+    hash = rows->value(rows, 0, 0, &len);
+    if (!hash) {
+        return AUTH_USER_NOT_FOUND;
+    }
+    /* mod_authn_socache keeps the hash, so the next logins and every
+     * request of a form session skip the database (and bcrypt runs there). */
+    if (tl_authn_cache_store) {
+        tl_authn_cache_store(r, "tierslieux", user, NULL, hash);
+    }
+    return apr_password_validate(password, hash) == APR_SUCCESS ? AUTH_GRANTED : AUTH_DENIED;
+}
+
+static const authn_provider tl_authn_provider = { tl_check_password, NULL };
+
+/* ---- Require tierslieux-role ROLE ---------------------------------------- */
+
+static const int tl_ranks[] = { 1, 2, 3 };
+
+static const char *tl_parse_role(cmd_parms *cmd, const char *require_line, const void **parsed)
+{
+    static const char *const roles[] = { "benevole", "referent", "admin" };
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        if (strcmp(require_line, roles[i]) == 0) {
+            *parsed = &tl_ranks[i];
+            return NULL;
+        }
+    }
+    return "Require tierslieux-role: expects benevole, referent or admin";
+}
+
+static authz_status tl_check_role(request_rec *r, const char *require_line, const void *parsed)
+{
+    int status = OK;
+    size_t len;
+    const char *rank;
+    const tl_rows *rows;
+
+    if (!r->user) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    rows = tl_db_query(tl_auth_req(r), "SELECT max(rank) FROM tl.account_roles($1)", 1,
+                       (const char *const *)&r->user, &status);
+    if (!rows || rows->count(rows) != 1) {
+        return AUTHZ_GENERAL_ERROR;
+    }
+    rank = rows->value(rows, 0, 0, &len);
+    return rank && atoi(rank) >= *(const int *)parsed ? AUTHZ_GRANTED : AUTHZ_DENIED;
+}
+
+static const authz_provider tl_authz_provider = { tl_check_role, tl_parse_role };
+
+void tl_auth_register(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "tierslieux", AUTHN_PROVIDER_VERSION,
+                              &tl_authn_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "tierslieux-role", AUTHZ_PROVIDER_VERSION,
+                              &tl_authz_provider, AP_AUTH_INTERNAL_PER_CONF);
+}

@@ -1,0 +1,50 @@
+/* The desk's door: the login form (checked by httpd's mod_auth_form with
+ * the module's authn provider) and the desk's home page for the person
+ * httpd authenticated (REMOTE_USER). */
+#include <apr_strings.h>
+#include "tl_pages.h"
+
+int tl_page_login(tl_req *q)
+{
+    const char *back = tl_query_get(&q->query, "retour");
+    const char *desk = apr_pstrcat(q->r->pool, q->base, "/guichet", NULL);
+
+    /* Only back into the desk: never an open redirect elsewhere. */
+    if (!back || strncmp(back, desk, strlen(desk)) != 0
+        || (back[strlen(desk)] != '\0' && back[strlen(desk)] != '/' && back[strlen(desk)] != '?')) {
+        back = desk;
+    }
+    tl_view_set(q->view, "return_to", back);
+    tl_view_set(q->view, "failed", tl_query_get(&q->query, "erreur") ? "t" : "f");
+    return tl_render_page(q, "connexion", "Connexion au guichet");
+}
+
+/* The French page httpd shows for a 403 (ErrorDocument 403). */
+int tl_page_forbidden(tl_req *q)
+{
+    return tl_render_error(q, HTTP_FORBIDDEN, NULL);
+}
+
+static const char tl_sql_my_places[] =
+    "SELECT display_name, place_slug, place_name, "
+    "       CASE role WHEN 'benevole' THEN 'bénévole' WHEN 'referent' THEN 'référent·e' "
+    "                 ELSE 'administrateur·rice' END AS role "
+    "  FROM tl.account_roles($1)";
+
+int tl_page_desk(tl_req *q)
+{
+    int status = OK;
+    const tl_rows *mine;
+    const char *user = q->r->user;
+
+    if (!user) {                    /* the configuration forgot its Require line */
+        return tl_render_error(q, HTTP_FORBIDDEN, NULL);
+    }
+    if (!(mine = tl_db_view(q, "places", tl_sql_my_places, 1, &user, &status))) {
+        return tl_page_failed(q, status);
+    }
+    if (mine->count(mine) == 0) {
+        return tl_render_error(q, HTTP_FORBIDDEN, NULL);
+    }
+    return tl_render_page(q, "guichet", "Guichet");
+}

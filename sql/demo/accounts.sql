@@ -1,0 +1,20 @@
+-- Demo accounts (passwords in the README): a bénévole of the médiathèque,
+-- a référente of La Fabrique, an administrator of every place, and a
+-- resident with an account but no role. Hashed with bcrypt (pgcrypto).
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+
+INSERT INTO tl.account (login, display_name, password_hash) VALUES
+    ('benevole.mediatheque', 'Camille (bénévole)', public.crypt('Grelinette-2026', public.gen_salt('bf', 10))),
+    ('referente.fabrique', 'Nadia (référente)', public.crypt('Perceuse-2026', public.gen_salt('bf', 10))),
+    ('admin.reseau', 'Louis (administrateur)', public.crypt('Semis-2026', public.gen_salt('bf', 10))),
+    ('habitant', 'Un habitant', public.crypt('Graine-2026', public.gen_salt('bf', 10)));
+
+INSERT INTO tl.account_role (account_id, place_id, role)
+SELECT a.id, p.id, r.role
+  FROM (VALUES ('benevole.mediatheque', 'mediatheque-jules-verne', 'benevole'),
+               ('referente.fabrique', 'la-fabrique', 'referent'),
+               ('admin.reseau', 'mediatheque-jules-verne', 'admin'),
+               ('admin.reseau', 'la-fabrique', 'admin'),
+               ('admin.reseau', 'tiers-lieu-lakour', 'admin')) AS r(login, slug, role)
+  JOIN tl.account a ON a.login = r.login
+  JOIN tl.place p ON p.slug = r.slug;

@@ -1,0 +1,29 @@
+// The desk's door: a volunteer logs in with the keyboard alone and reaches
+// an accessible desk page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
+after(async () => { await browser?.close(); });
+
+test('log in with the keyboard, then the desk has no axe violation', { timeout: 3 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${TL}/guichet`, { waitUntil: 'load' });
+    assert.match(page.url(), /\/tierslieux\/connexion/, 'anonymous visitors are sent to the login form');
+    await page.focus('#identifiant');
+    await page.keyboard.type('benevole.mediatheque');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Grelinette-2026');
+    await Promise.all([page.waitForURL(/\/tierslieux\/guichet$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.equal(await page.locator('h1').count(), 1);
+    assert.match(await page.locator('main').innerText(), /Bonjour Camille/);
+    const violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+  } finally {
+    await context.close();
+  }
+});
