@@ -9,5 +9,6 @@ Suite *tl_escape_suite(void);
 Suite *tl_hours_suite(void);
 Suite *tl_query_suite(void);
 Suite *tl_valid_suite(void);
+Suite *tl_csrf_suite(void);
 
 #endif
