@@ -143,7 +143,7 @@ static int tl_handler(request_rec *r)
     const char *err = NULL, *body, *variant;
     apr_size_t len;
     uint64_t hash;
-    int status = OK, rc;
+    int status = OK, rc, other_method = 0;
 
     if (!r->handler || strcmp(r->handler, "tierslieux") != 0) {
         return DECLINED;
@@ -154,18 +154,19 @@ static int tl_handler(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, TLXLOGNO(0102) "templates not loaded");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    r->allowed |= (AP_METHOD_BIT << M_GET);
-    if (r->method_number != M_GET) {
-        apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
-        return tl_render_error(q, HTTP_METHOD_NOT_ALLOWED,
-                               "Ces pages se consultent seulement (méthode GET).");
-    }
     if (tl_query_parse(r->pool, r->args, r->args ? strlen(r->args) : 0, &q->query, &err) != 0
         || (err = tl_read_common(q)) != NULL) {
         return tl_render_error(q, HTTP_BAD_REQUEST, err);
     }
     if (!(q->path = tl_local_path(r, q->base))
-        || !(route = tl_route_find(r->pool, q->path, &q->args))) {
+        || !(route = tl_route_find(r->pool, r->method_number, q->path, &q->args, &other_method))) {
+        if (q->path && other_method) {
+            apr_table_setn(r->headers_out, "Allow", r->method_number == M_GET ? "POST" : "GET, HEAD");
+            return tl_render_error(q, HTTP_METHOD_NOT_ALLOWED,
+                                   r->method_number == M_GET
+                                   ? "Cette adresse reçoit un formulaire : revenez à la page qui le montre."
+                                   : "Ces pages se consultent seulement (méthode GET).");
+        }
         return tl_render_error(q, HTTP_NOT_FOUND, NULL);
     }
     if (route->kind == TL_ROUTE_ASSET) {

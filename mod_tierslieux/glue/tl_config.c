@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <apr_strings.h>
+#include <apr_general.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include <http_core.h>
 #include <util_cfgtree.h>
 #include "tl_config.h"
 #include "tl_marker.h"
+#include "tl_csrf.h"
 
 #define TL_LAYOUT_MARKER "data-tierslieux-contenu"
 
@@ -25,6 +27,8 @@ static apr_array_header_t *tl_pending_refs;     /* of tl_tpl_ref * */
 static apr_array_header_t *tl_pending_layouts;  /* of tl_layout * */
 static tl_tpl_ref tl_default_ref;
 static apr_array_header_t *tl_mounts;           /* of const char *, longest first */
+static unsigned char *tl_secret;
+static apr_size_t tl_secret_len;
 static const char *tl_static_dir;
 
 static apr_status_t tl_forget_pending(void *unused)
@@ -84,6 +88,7 @@ void *tl_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     tl_srv_conf *c = apr_palloc(p, sizeof(*c));
     c->templates_root = add->templates_root ? add->templates_root : base->templates_root;
     c->cache_size_set = add->cache_size_set || base->cache_size_set;
+    c->secret_file = add->secret_file ? add->secret_file : base->secret_file;
     c->cache_size = add->cache_size_set ? add->cache_size : base->cache_size;
     return c;
 }
@@ -206,7 +211,21 @@ static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *ar
     return NULL;
 }
 
+static const char *tl_set_secret_file(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    if (err) {
+        return err;
+    }
+    sc->secret_file = ap_server_root_relative(cmd->pool, arg);
+    return sc->secret_file ? NULL : "TiersLieuxSecretFile: invalid path";
+}
+
 const command_rec tl_directives[] = {
+    AP_INIT_TAKE1("TiersLieuxSecretFile", tl_set_secret_file, NULL, RSRC_CONF,
+                  "A file of at least 32 random bytes that signs form tokens (the same on every node)"),
     AP_INIT_TAKE1("TiersLieuxTemplates", tl_set_templates_root, NULL, RSRC_CONF,
                   "The module's own template directory (holds fr/ and static/)"),
     AP_INIT_TAKE1("TiersLieuxTemplateDir", tl_set_template_dir, NULL, OR_ALL,
@@ -324,6 +343,38 @@ const char *tl_conf_mount(const char *uri)
     return NULL;
 }
 
+/* Form tokens are signed with the file's bytes; without one, with bytes
+ * drawn at startup (tokens then die with a restart and differ between the
+ * nodes of a cluster). */
+static const char *tl_load_secret(apr_pool_t *pconf, const tl_srv_conf *sc)
+{
+    char *data;
+    apr_size_t len;
+
+    if (!sc->secret_file) {
+        tl_secret_len = 32;
+        tl_secret = apr_palloc(pconf, tl_secret_len);
+        return apr_generate_random_bytes(tl_secret, tl_secret_len) == APR_SUCCESS
+               ? NULL : "cannot draw random bytes for the form token secret";
+    }
+    if (tl_read_file(pconf, sc->secret_file, &data, &len) != APR_SUCCESS) {
+        return apr_psprintf(pconf, "TiersLieuxSecretFile: cannot read \"%s\"", sc->secret_file);
+    }
+    if (len < TL_CSRF_SECRET_MIN) {
+        return apr_psprintf(pconf, "TiersLieuxSecretFile: \"%s\" holds %lu bytes, %d at least are needed",
+                            sc->secret_file, (unsigned long)len, TL_CSRF_SECRET_MIN);
+    }
+    tl_secret = (unsigned char *)data;
+    tl_secret_len = len;
+    return NULL;
+}
+
+const unsigned char *tl_conf_secret(apr_size_t *len)
+{
+    *len = tl_secret_len;
+    return tl_secret;
+}
+
 const char *tl_config_load(apr_pool_t *pconf, server_rec *s)
 {
     tl_srv_conf *sc = ap_get_module_config(s->module_config, &tierslieux_module);
@@ -332,6 +383,9 @@ const char *tl_config_load(apr_pool_t *pconf, server_rec *s)
     int i;
 
     tl_static_dir = apr_pstrcat(pconf, root, "/static", NULL);
+    if ((err = tl_load_secret(pconf, sc)) != NULL) {
+        return err;
+    }
     tl_mounts = apr_array_make(pconf, 4, sizeof(const char *));
     tl_find_mounts(pconf, ap_conftree);
     qsort(tl_mounts->elts, (size_t)tl_mounts->nelts, sizeof(const char *), tl_longest_first);

@@ -32,6 +32,7 @@ typedef struct {
     const char *templates_root;     /* TiersLieuxTemplates: the module's own templates */
     apr_size_t cache_size;          /* TiersLieuxCacheSize, bytes; 0 turns reuse off */
     int cache_size_set;
+    const char *secret_file;        /* TiersLieuxSecretFile: the key of form tokens */
 } tl_srv_conf;
 
 struct tl_layout {
@@ -59,6 +60,8 @@ const char *tl_conf_static_dir(void);
 /* The mount point (a <Location> with SetHandler tierslieux) holding uri,
  * the longest one if they nest, or NULL. */
 const char *tl_conf_mount(const char *uri);
+/* The server secret that signs form tokens (read or drawn at startup). */
+const unsigned char *tl_conf_secret(apr_size_t *len);
 uint64_t tl_conf_fingerprint(const tl_dir_conf *c);
 
 #endif

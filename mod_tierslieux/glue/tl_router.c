@@ -29,15 +29,20 @@ static int tl_match(apr_pool_t *p, const char *pattern, const char *path, const 
     return *pattern == '\0' && *path == '\0';
 }
 
-const tl_route *tl_route_find(apr_pool_t *p, const char *path, const char *const **args)
+const tl_route *tl_route_find(apr_pool_t *p, int method, const char *path, const char *const **args,
+                              int *other_method)
 {
     const tl_route *route;
     const char **found = apr_pcalloc(p, sizeof(char *) * (TL_MAX_ARGS + 1));
 
+    *other_method = 0;
     for (route = tl_routes; route->pattern; route++) {
         if (tl_match(p, route->pattern, path, found)) {
-            *args = found;
-            return route;
+            if (route->method == method) {
+                *args = found;
+                return route;
+            }
+            *other_method = 1;
         }
     }
     return NULL;

@@ -14,6 +14,7 @@ typedef enum {
 } tl_route_kind;
 
 typedef struct {
+    int method;             /* M_GET (HEAD too) or M_POST */
     const char *pattern;    /* a '*' stands for one path segment, as in "/outils/{*}" */
     tl_page_fn fn;
     tl_route_kind kind;
@@ -21,7 +22,10 @@ typedef struct {
 
 extern const tl_route tl_routes[];     /* ends with a NULL pattern */
 
-/* The route for path, with the segments its stars matched in *args. */
-const tl_route *tl_route_find(apr_pool_t *p, const char *path, const char *const **args);
+/* The route for method and path, with the segments its stars matched in
+ * *args; NULL if none, and then *other_method says whether the path exists
+ * with another method (405 rather than 404). */
+const tl_route *tl_route_find(apr_pool_t *p, int method, const char *path, const char *const **args,
+                              int *other_method);
 
 #endif

@@ -6,18 +6,18 @@
 #include "tl_valid.h"
 
 const tl_route tl_routes[] = {
-    { "/",             tl_page_home,      TL_ROUTE_PUBLIC },
-    { "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC },
-    { "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC },
-    { "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC },
-    { "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC },
-    { "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC },
-    { "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC },
-    { "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
-    { "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
-    { "/guichet",      tl_page_desk,      TL_ROUTE_PRIVATE },
-    { "/acces-refuse", tl_page_forbidden, TL_ROUTE_PRIVATE },
-    { NULL, NULL, TL_ROUTE_PUBLIC }
+    { M_GET, "/",             tl_page_home,      TL_ROUTE_PUBLIC },
+    { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC },
+    { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC },
+    { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC },
+    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC },
+    { M_GET, "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC },
+    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC },
+    { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
+    { M_GET, "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet",      tl_page_desk,      TL_ROUTE_PRIVATE },
+    { M_GET, "/acces-refuse", tl_page_forbidden, TL_ROUTE_PRIVATE },
+    { 0, NULL, NULL, TL_ROUTE_PUBLIC }
 };
 
 int tl_page_failed(tl_req *q, int status)

@@ -1,0 +1,120 @@
+#include <apr_strings.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <util_script.h>
+#include "tl_form.h"
+#include "tl_config.h"
+#include "tl_render.h"
+#include "tl_csrf.h"
+#include "tl_escape.h"
+
+/* Tokens bind to the logged-in person; a form without a login (none yet)
+ * binds to the empty subject. */
+static const char *tl_form_subject(const tl_req *q)
+{
+    return q->r->user ? q->r->user : "";
+}
+
+void tl_form_token(tl_req *q, const char *form)
+{
+    apr_size_t len;
+    const unsigned char *secret = tl_conf_secret(&len);
+
+    tl_view_set(q->view, "jeton", tl_csrf_make(q->r->pool, secret, len, tl_form_subject(q), form,
+                                               apr_time_now(), TL_FORM_TOKEN_LIFETIME));
+}
+
+static int tl_form_fail(tl_req *q, int status, const char *message)
+{
+    /* Whatever is left of the body is read and dropped, so the connection
+     * can serve the next request. */
+    ap_discard_request_body(q->r);
+    return tl_render_error(q, status, message);
+}
+
+int tl_form_read(tl_req *q, const char *form, apr_table_t **fields)
+{
+    request_rec *r = q->r;
+    const char *type = apr_table_get(r->headers_in, "Content-Type");
+    const char *length = apr_table_get(r->headers_in, "Content-Length");
+    apr_array_header_t *pairs = NULL;
+    apr_size_t secret_len;
+    const unsigned char *secret;
+    int rc;
+
+    /* ap_parse_form_data quietly ignores a body of another type: check first. */
+    if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0
+        || (type[33] != '\0' && type[33] != ';')) {
+        return tl_form_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                            "Ce formulaire s'envoie depuis sa page (données de type "
+                            "application/x-www-form-urlencoded).");
+    }
+    if (length && apr_atoi64(length) > TL_FORM_MAX_BODY) {
+        return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                            "Le formulaire envoyé est trop volumineux (64 Ko au plus).");
+    }
+    rc = ap_parse_form_data(r, NULL, &pairs, 64, TL_FORM_MAX_BODY);
+    if (rc != OK || !pairs) {
+        return tl_form_fail(q, rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST,
+                            "Le formulaire envoyé n'a pas pu être lu (trop volumineux ou mal formé).");
+    }
+    *fields = apr_table_make(r->pool, pairs->nelts);
+    while (pairs->nelts > 0) {
+        ap_form_pair_t *pair = apr_array_pop(pairs);
+        apr_off_t n = 0;
+        apr_size_t size;
+        char *value;
+        size_t i;
+
+        apr_brigade_length(pair->value, 1, &n);
+        if (n > TL_FORM_MAX_FIELD) {
+            return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                apr_psprintf(r->pool, "Le champ « %s » est trop long (4 Ko au plus).",
+                                             pair->name));
+        }
+        size = (apr_size_t)n;
+        value = apr_palloc(r->pool, size + 1);
+        apr_brigade_flatten(pair->value, value, &size);
+        value[size] = '\0';
+        if (!tl_utf8_valid(value, size) || strlen(value) != size) {
+            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient des caractères illisibles.");
+        }
+        for (i = 0; i < size; i++) {
+            unsigned char c = (unsigned char)value[i];
+            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
+                return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient un caractère de contrôle.");
+            }
+        }
+        apr_table_setn(*fields, pair->name, value);
+    }
+    secret = tl_conf_secret(&secret_len);
+    switch (tl_csrf_check(secret, secret_len, tl_form_subject(q), form, apr_table_get(*fields, "jeton"),
+                          apr_time_now())) {
+    case TL_CSRF_OK:
+        return OK;
+    case TL_CSRF_EXPIRED:
+        return tl_render_error(q, HTTP_FORBIDDEN, "Ce formulaire a expiré : rechargez la page et "
+                               "recommencez. Rien n'a été enregistré.");
+    default:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, TLXLOGNO(0501) "form %s refused: bad token", form);
+        return tl_render_error(q, HTTP_FORBIDDEN, "Ce formulaire ne vient pas de cette page (jeton de "
+                               "sécurité absent ou invalide) : rechargez la page et recommencez. Rien n'a "
+                               "été enregistré.");
+    }
+}
+
+int tl_form_done(tl_req *q, const char *path_and_query)
+{
+    apr_table_setn(q->r->headers_out, "Location",
+                   ap_construct_url(q->r->pool, apr_pstrcat(q->r->pool, q->base, path_and_query, NULL), q->r));
+    return HTTP_SEE_OTHER;
+}
+
+void tl_form_error(tl_req *q, const char *field, const char *message)
+{
+    const char *n = tl_view_get(q->view, "errors");
+    tl_view_set(q->view, apr_pstrcat(q->r->pool, "err_", field, NULL), message);
+    tl_view_set(q->view, "errors", apr_itoa(q->r->pool, n ? atoi(n) + 1 : 1));
+}

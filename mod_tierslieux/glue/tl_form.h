@@ -1,0 +1,32 @@
+/* Forms: every state-changing request is a POST of a urlencoded form that
+ * carries a token signed for its person and form (tl_csrf), read with
+ * limits, and answered with a 303 to the result page (POST, redirect, GET).
+ * A form with mistakes is shown again by its page, with the messages next
+ * to the fields and a 422. */
+#ifndef TL_FORM_H
+#define TL_FORM_H
+
+#include "tl_module.h"
+
+#define TL_FORM_MAX_BODY (64 * 1024)
+#define TL_FORM_MAX_FIELD (4 * 1024)
+#define TL_FORM_TOKEN_LIFETIME (8 * 3600)    /* a desk shift */
+
+/* Sets the view value "jeton" to a fresh token for form. */
+void tl_form_token(tl_req *q, const char *form);
+
+/* Reads the POSTed form named form into *fields (decoded, valid UTF-8, no
+ * control characters but newlines). On a wrong content type (415), a body
+ * or field too large (413), bad bytes (400) or a missing, forged or stale
+ * token (403), sends a French error page and returns its status; OK
+ * otherwise. */
+int tl_form_read(tl_req *q, const char *form, apr_table_t **fields);
+
+/* 303 See Other to a URL below the base. */
+int tl_form_done(tl_req *q, const char *path_and_query);
+
+/* Shows field's message next to it: view values "err_FIELD" and the
+ * count of mistakes "errors". */
+void tl_form_error(tl_req *q, const char *field, const char *message);
+
+#endif
