@@ -83,6 +83,20 @@ void tl_rows_add(tl_rows *rows, const char *const *values)
     }
 }
 
+int tl_rows_contains(const tl_rows *rows, const char *col, const char *value)
+{
+    int c = rows->column(rows, col), n = rows->count(rows), i;
+    size_t len, want = strlen(value);
+
+    for (i = 0; c >= 0 && i < n; i++) {
+        const char *v = rows->value(rows, i, c, &len);
+        if (v && len == want && memcmp(v, value, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- views ------------------------------------------------------------ */
 
 struct tl_view {

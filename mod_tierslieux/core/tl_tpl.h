@@ -49,6 +49,8 @@ struct tl_rows {
 /* Rows made in C (opening hours, page numbers): all values are strings. */
 tl_rows *tl_rows_make(apr_pool_t *p, const char *const *columns);
 void tl_rows_add(tl_rows *rows, const char *const *values);
+/* 1 if some row's column col equals value. */
+int tl_rows_contains(const tl_rows *rows, const char *col, const char *value);
 
 /* What a page hands to a template: named values and named result sets. */
 typedef struct tl_view tl_view;

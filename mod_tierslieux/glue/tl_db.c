@@ -88,8 +88,14 @@ static apr_status_t tl_pg_clear(void *res)
     return APR_SUCCESS;
 }
 
-const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
-                           int *status)
+static int tl_is_refusal(const char *state)
+{
+    return state && (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0
+                     || strcmp(state, "42501") == 0 || strcmp(state, "P0001") == 0);
+}
+
+static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const char *const *params,
+                                int *status, tl_db_refusal *why)
 {
     tl_db *db = tl_db_get(q);
     PGresult *res = NULL;
@@ -109,7 +115,9 @@ const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *
         }
         if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0) {
             /* PostgreSQL restarted since this pooled connection was made:
-             * reconnect once, in place, so mod_dbd's pool heals too. */
+             * reconnect once, in place, so mod_dbd's pool heals too. A
+             * statement that failed this way never ran, so running it again
+             * cannot apply a change twice. */
             PQclear(res);
             res = NULL;
             /* Routine after a PostgreSQL restart: worth a note, not a warning;
@@ -127,6 +135,16 @@ const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *
     if (!res || (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
         int lost = PQstatus(db->conn) != CONNECTION_OK;
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        if (why && !lost && tl_is_refusal(state)) {
+            const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+            const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+            why->sqlstate = apr_pstrdup(q->r->pool, state);
+            why->constraint = apr_pstrdup(q->r->pool, c ? c : "");
+            why->message = apr_pstrdup(q->r->pool, m ? m : "");
+            PQclear(res);
+            *status = strcmp(state, "42501") == 0 ? HTTP_FORBIDDEN : HTTP_UNPROCESSABLE_ENTITY;
+            return NULL;
+        }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
                       TLXLOGNO(0204) "query failed (SQLSTATE %s): %s", state ? state : "none",
                       lost ? "database unreachable" : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
@@ -142,6 +160,18 @@ const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *
     rows->value = tl_pg_value;
     rows->impl = res;
     return rows;
+}
+
+const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
+                           int *status)
+{
+    return tl_db_run(q, sql, nparams, params, status, NULL);
+}
+
+const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char *const *params,
+                            int *status, tl_db_refusal *why)
+{
+    return tl_db_run(q, sql, nparams, params, status, why);
 }
 
 const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int nparams,

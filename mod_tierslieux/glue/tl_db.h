@@ -15,6 +15,21 @@ const char *tl_db_init(void);
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
                            int *status);
 
+/* Why a database function refused what a person asked for. */
+typedef struct {
+    const char *sqlstate;           /* e.g. 23514 */
+    const char *constraint;         /* the constraint named, or "" */
+    const char *message;            /* PostgreSQL's primary message (ours are French) */
+} tl_db_refusal;
+
+/* Runs a state-changing call (one statement, so one transaction). When
+ * PostgreSQL refuses it for a reason the person can fix (a constraint,
+ * a check, a missing right: SQLSTATE classes 22, 23, 42501, P0001),
+ * returns NULL with *status 422 (403 for a missing right) and fills
+ * *why, logging nothing; other failures are logged as in tl_db_query. */
+const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char *const *params,
+                            int *status, tl_db_refusal *why);
+
 /* tl_db_query, and the rows handed to the page's template under name. */
 const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int nparams,
                           const char *const *params, int *status);

@@ -26,15 +26,17 @@ void tl_form_token(tl_req *q, const char *form)
                                                apr_time_now(), TL_FORM_TOKEN_LIFETIME));
 }
 
-static int tl_form_fail(tl_req *q, int status, const char *message)
+/* Sends the error page; returns 0, the "do not go on" of tl_form_read. */
+static int tl_form_fail(tl_req *q, int status, const char *message, int *done)
 {
     /* Whatever is left of the body is read and dropped, so the connection
      * can serve the next request. */
     ap_discard_request_body(q->r);
-    return tl_render_error(q, status, message);
+    *done = tl_render_error(q, status, message);
+    return 0;
 }
 
-int tl_form_read(tl_req *q, const char *form, apr_table_t **fields)
+int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
 {
     request_rec *r = q->r;
     const char *type = apr_table_get(r->headers_in, "Content-Type");
@@ -49,16 +51,16 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields)
         || (type[33] != '\0' && type[33] != ';')) {
         return tl_form_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE,
                             "Ce formulaire s'envoie depuis sa page (données de type "
-                            "application/x-www-form-urlencoded).");
+                            "application/x-www-form-urlencoded).", done);
     }
     if (length && apr_atoi64(length) > TL_FORM_MAX_BODY) {
         return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                            "Le formulaire envoyé est trop volumineux (64 Ko au plus).");
+                            "Le formulaire envoyé est trop volumineux (64 Ko au plus).", done);
     }
     rc = ap_parse_form_data(r, NULL, &pairs, 64, TL_FORM_MAX_BODY);
     if (rc != OK || !pairs) {
         return tl_form_fail(q, rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST,
-                            "Le formulaire envoyé n'a pas pu être lu (trop volumineux ou mal formé).");
+                            "Le formulaire envoyé n'a pas pu être lu (trop volumineux ou mal formé).", done);
     }
     *fields = apr_table_make(r->pool, pairs->nelts);
     while (pairs->nelts > 0) {
@@ -72,19 +74,19 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields)
         if (n > TL_FORM_MAX_FIELD) {
             return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
                                 apr_psprintf(r->pool, "Le champ « %s » est trop long (4 Ko au plus).",
-                                             pair->name));
+                                             pair->name), done);
         }
         size = (apr_size_t)n;
         value = apr_palloc(r->pool, size + 1);
         apr_brigade_flatten(pair->value, value, &size);
         value[size] = '\0';
         if (!tl_utf8_valid(value, size) || strlen(value) != size) {
-            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient des caractères illisibles.");
+            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient des caractères illisibles.", done);
         }
         for (i = 0; i < size; i++) {
             unsigned char c = (unsigned char)value[i];
             if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
-                return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient un caractère de contrôle.");
+                return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient un caractère de contrôle.", done);
             }
         }
         apr_table_setn(*fields, pair->name, value);
@@ -93,15 +95,17 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields)
     switch (tl_csrf_check(secret, secret_len, tl_form_subject(q), form, apr_table_get(*fields, "jeton"),
                           apr_time_now())) {
     case TL_CSRF_OK:
-        return OK;
+        return 1;
     case TL_CSRF_EXPIRED:
-        return tl_render_error(q, HTTP_FORBIDDEN, "Ce formulaire a expiré : rechargez la page et "
-                               "recommencez. Rien n'a été enregistré.");
+        *done = tl_render_error(q, HTTP_FORBIDDEN, "Ce formulaire a expiré : rechargez la page et "
+                                "recommencez. Rien n'a été enregistré.");
+        return 0;
     default:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, TLXLOGNO(0501) "form %s refused: bad token", form);
-        return tl_render_error(q, HTTP_FORBIDDEN, "Ce formulaire ne vient pas de cette page (jeton de "
-                               "sécurité absent ou invalide) : rechargez la page et recommencez. Rien n'a "
-                               "été enregistré.");
+        *done = tl_render_error(q, HTTP_FORBIDDEN, "Ce formulaire ne vient pas de cette page (jeton de "
+                                "sécurité absent ou invalide) : rechargez la page et recommencez. Rien n'a "
+                                "été enregistré.");
+        return 0;
     }
 }
 
@@ -114,7 +118,11 @@ int tl_form_done(tl_req *q, const char *path_and_query)
 
 void tl_form_error(tl_req *q, const char *field, const char *message)
 {
+    apr_pool_t *p = q->r->pool;
     const char *n = tl_view_get(q->view, "errors");
-    tl_view_set(q->view, apr_pstrcat(q->r->pool, "err_", field, NULL), message);
-    tl_view_set(q->view, "errors", apr_itoa(q->r->pool, n ? atoi(n) + 1 : 1));
+
+    tl_view_set(q->view, apr_pstrcat(p, "err_", field, NULL), message);
+    tl_view_set(q->view, apr_pstrcat(p, "errid_", field, NULL), apr_pstrcat(p, "erreur-", field, NULL));
+    tl_view_set(q->view, apr_pstrcat(p, "invalid_", field, NULL), "true");
+    tl_view_set(q->view, "errors", apr_itoa(p, n ? atoi(n) + 1 : 1));
 }

@@ -16,17 +16,18 @@
 void tl_form_token(tl_req *q, const char *form);
 
 /* Reads the POSTed form named form into *fields (decoded, valid UTF-8, no
- * control characters but newlines). On a wrong content type (415), a body
- * or field too large (413), bad bytes (400) or a missing, forged or stale
- * token (403), sends a French error page and returns its status; OK
- * otherwise. */
-int tl_form_read(tl_req *q, const char *form, apr_table_t **fields);
+ * control characters but newlines) and returns 1. On a wrong content type
+ * (415), a body or field too large (413), bad bytes (400) or a missing,
+ * forged or stale token (403), sends a French error page, sets *done to
+ * what the handler must return, and returns 0: nothing may be changed. */
+int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done);
 
 /* 303 See Other to a URL below the base. */
 int tl_form_done(tl_req *q, const char *path_and_query);
 
-/* Shows field's message next to it: view values "err_FIELD" and the
- * count of mistakes "errors". */
+/* Shows field's message next to it: view values "err_FIELD" (the
+ * message), "errid_FIELD" (its element's id, for aria-describedby),
+ * "invalid_FIELD" ("true", for aria-invalid) and "errors" (how many). */
 void tl_form_error(tl_req *q, const char *field, const char *message);
 
 #endif

@@ -17,6 +17,9 @@ const tl_route tl_routes[] = {
     { M_GET, "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
     { M_GET, "/guichet",      tl_page_desk,      TL_ROUTE_PRIVATE },
     { M_GET, "/acces-refuse", tl_page_forbidden, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/graines", tl_page_desk_seeds, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/graines/retrait", tl_page_desk_seed_withdrawal, TL_ROUTE_PRIVATE },
     { 0, NULL, NULL, TL_ROUTE_PUBLIC }
 };
 
