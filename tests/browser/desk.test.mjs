@@ -21,7 +21,20 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     await Promise.all([page.waitForURL(/\/tierslieux\/guichet$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     assert.equal(await page.locator('h1').count(), 1);
     assert.match(await page.locator('main').innerText(), /Bonjour Camille/);
-    const violations = await axe(page);
+    let violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+
+    // The grainothèque desk, then the same form sent with a mistake.
+    await page.goto(`${TL}/guichet/graines`, { waitUntil: 'load' });
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+    await page.selectOption('#variete', { index: 1 });
+    await page.fill('#sachets', '0');
+    await page.focus('#sachets');
+    await Promise.all([page.waitForURL(/graines\/depot$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.equal(await page.getAttribute('#sachets', 'aria-invalid'), 'true');
+    assert.match(await page.locator('#erreur-sachets').innerText(), /entre 1 et 1000/);
+    violations = await axe(page);
     assert.equal(violations.length, 0, formatViolations(violations));
   } finally {
     await context.close();
