@@ -359,8 +359,8 @@ SELECT d.member_number, d.family_name, d.given_name, d.email, d.phone, d.birth_y
 -- Loans: returned ones first, then the open ones (returned_at NULL).
 -- Times are local to the item's place, during its opening hours.
 ------------------------------------------------------------------------------
-INSERT INTO tl.loan (item_id, member_id, started_at, due_on, returned_at)
-SELECT i.id, m.id,
+INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on, returned_at)
+SELECT 'pret', i.id, m.id,
        d.started::timestamp AT TIME ZONE p.time_zone,
        d.due_on::date,
        d.returned::timestamp AT TIME ZONE p.time_zone
@@ -747,7 +747,7 @@ BEGIN
                'category',     (SELECT count(*) FROM tl.category),
                'item',         (SELECT count(*) FROM tl.item),
                'member',       (SELECT count(*) FROM tl.member),
-               'loan',         (SELECT count(*) FROM tl.loan),
+               'loan',         (SELECT count(*) FROM tl.booking WHERE kind = 'pret'),
                'maintenance',  (SELECT count(*) FROM tl.maintenance),
                'seed_species', (SELECT count(*) FROM tl.seed_species),
                'seed_variety', (SELECT count(*) FROM tl.seed_variety),

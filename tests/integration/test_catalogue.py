@@ -116,7 +116,7 @@ def test_item_page_shows_everything_a_borrower_needs(servers):
 
 def test_item_states_on_loan_and_in_maintenance(servers):
     on_loan = item_id(servers, "pret")
-    due = servers.sql("SELECT tl.date_fr(due_on), due_on::text FROM tl.loan WHERE item_id = %s AND returned_at IS NULL",
+    due = servers.sql("SELECT tl.date_fr(due_on), due_on::text FROM tl.booking WHERE item_id = %s AND kind = 'pret' AND returned_at IS NULL",
                       (on_loan,))[0]
     soup = page(servers, f"/tierslieux/outils/{on_loan}")
     state = soup.select_one(".tl-state").get_text(" ", strip=True)
@@ -237,7 +237,7 @@ def test_no_borrower_is_ever_named_on_public_pages(servers):
     paths = ["/tierslieux/", "/tierslieux/outils", "/tierslieux/outils?page=2", "/tierslieux/outils?page=3",
              "/tierslieux/lieux", "/tierslieux/graines"]
     paths += [f"/tierslieux/outils/{i}" for (i,) in servers.sql(
-        "SELECT DISTINCT item_id FROM tl.loan")]
+        "SELECT DISTINCT item_id FROM tl.booking")]
     for path in paths:
         text = servers.get(path).text
         for given, family, number in members:
@@ -251,7 +251,7 @@ def test_public_role_cannot_read_members_or_loans(servers):
     conn = psycopg2.connect(host="127.0.0.1", port=servers.pg_port, user="tierslieux_web",
                             password=password, dbname="tierslieux")
     try:
-        for table in ("tl.member", "tl.loan", "tl.seed_lot"):
+        for table in ("tl.member", "tl.booking", "tl.seed_lot", "tl.account"):
             with conn.cursor() as cur:
                 try:
                     cur.execute(f"SELECT * FROM {table}")

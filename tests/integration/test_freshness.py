@@ -36,16 +36,17 @@ def test_every_write_is_seen_at_once(servers, db):
 
 def test_a_return_makes_an_item_available_at_once(servers, db):
     with db.cursor() as cur:
-        cur.execute("SELECT l.id, l.item_id FROM tl.loan l WHERE l.returned_at IS NULL ORDER BY l.id LIMIT 1")
+        cur.execute("SELECT b.id, b.item_id FROM tl.booking b WHERE b.kind = 'pret' AND b.returned_at IS NULL "
+                    "ORDER BY b.id LIMIT 1")
         loan, item = cur.fetchone()
     assert "En prêt" in servers.get(f"/tierslieux/outils/{item}").text
     try:
         with db.cursor() as cur:
-            cur.execute("UPDATE tl.loan SET returned_at = now() WHERE id = %s", (loan,))
+            cur.execute("UPDATE tl.booking SET returned_at = now() WHERE id = %s", (loan,))
         assert "Disponible" in servers.get(f"/tierslieux/outils/{item}").text
     finally:
         with db.cursor() as cur:
-            cur.execute("UPDATE tl.loan SET returned_at = NULL WHERE id = %s", (loan,))
+            cur.execute("UPDATE tl.booking SET returned_at = NULL WHERE id = %s", (loan,))
     assert "En prêt" in servers.get(f"/tierslieux/outils/{item}").text
 
 

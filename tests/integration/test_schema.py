@@ -50,10 +50,28 @@ def test_each_item_has_its_own_object_identity(servers, db):
 
 
 def test_an_item_cannot_be_lent_twice(servers, db):
-    item = servers.sql("SELECT item_id FROM tl.loan WHERE returned_at IS NULL LIMIT 1")[0][0]
+    item = servers.sql("SELECT item_id FROM tl.booking WHERE kind = 'pret' AND returned_at IS NULL LIMIT 1")[0][0]
     with db.cursor() as cur, pytest.raises(psycopg2.errors.ExclusionViolation) as e:
-        cur.execute("INSERT INTO tl.loan (item_id, due_on) VALUES (%s, current_date + 14)", (item,))
-    assert e.value.diag.constraint_name == "loan_no_overlap"
+        cur.execute("INSERT INTO tl.booking (kind, item_id, due_on) VALUES ('pret', %s, current_date + 14)", (item,))
+    assert e.value.diag.constraint_name == "booking_no_overlap"
+
+
+def test_a_reservation_cannot_overlap_a_loan_and_a_late_return_never_collides(servers, db):
+    loan, item, due = servers.sql("SELECT id, item_id, due_on FROM tl.booking WHERE kind = 'pret' "
+                                  "AND returned_at IS NULL ORDER BY id LIMIT 1")[0]
+    with db.cursor() as cur, pytest.raises(psycopg2.errors.ExclusionViolation):
+        cur.execute("INSERT INTO tl.booking (kind, item_id, starts_at, ends_at) "
+                    "VALUES ('reservation', %s, %s::date - 1, %s::date + 3)", (item, due, due))
+    with db.cursor() as cur:
+        cur.execute("INSERT INTO tl.booking (kind, item_id, starts_at, ends_at) "
+                    "VALUES ('reservation', %s, %s::date + 2, %s::date + 5) RETURNING id", (item, due, due))
+        reservation = cur.fetchone()[0]
+        try:
+            # returned a week late: the loan's period is not stretched into the reservation
+            cur.execute("UPDATE tl.booking SET returned_at = %s::date + 7 WHERE id = %s", (due, loan))
+        finally:
+            cur.execute("UPDATE tl.booking SET returned_at = NULL WHERE id = %s", (loan,))
+            cur.execute("DELETE FROM tl.booking WHERE id = %s", (reservation,))
 
 
 def test_a_seed_lot_never_goes_below_zero(servers, db):
