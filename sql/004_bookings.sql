@@ -41,7 +41,7 @@ BEGIN
         SELECT p.time_zone INTO tz FROM tl.item i JOIN tl.place p ON p.id = i.place_id WHERE i.id = NEW.item_id;
         NEW.ends_at := (NEW.due_on + 1)::timestamp AT TIME ZONE tz;
         IF NEW.returned_at IS NOT NULL THEN
-            NEW.ends_at := greatest(NEW.starts_at + interval '1 second', least(NEW.ends_at, NEW.returned_at));
+            NEW.ends_at := greatest(NEW.starts_at + interval '1 microsecond', least(NEW.ends_at, NEW.returned_at));
         END IF;
     END IF;
     RETURN NEW;

@@ -95,7 +95,7 @@ static int tl_is_refusal(const char *state)
 }
 
 static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const char *const *params,
-                                int *status, tl_db_refusal *why)
+                                int *status, tl_db_refusal *why, int may_retry)
 {
     tl_db *db = tl_db_get(q);
     PGresult *res = NULL;
@@ -113,7 +113,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             break;
         }
-        if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0) {
+        if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0 && may_retry) {
             /* PostgreSQL restarted since this pooled connection was made:
              * reconnect once, in place, so mod_dbd's pool heals too. A
              * statement that failed this way never ran, so running it again
@@ -165,13 +165,39 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
                            int *status)
 {
-    return tl_db_run(q, sql, nparams, params, status, NULL);
+    return tl_db_run(q, sql, nparams, params, status, NULL, 1);
 }
 
 const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char *const *params,
                             int *status, tl_db_refusal *why)
 {
-    return tl_db_run(q, sql, nparams, params, status, why);
+    return tl_db_run(q, sql, nparams, params, status, why, 1);
+}
+
+const tl_rows *tl_db_try(tl_req *q, const char *sql, int nparams, const char *const *params,
+                         int *status, tl_db_refusal *why)
+{
+    tl_db *db = tl_db_get(q);
+    const tl_rows *rows;
+    PGresult *begin;
+    int ok;
+
+    if (!db) {
+        *status = HTTP_SERVICE_UNAVAILABLE;
+        return NULL;
+    }
+    begin = PQexec(db->conn, "BEGIN");
+    ok = begin && PQresultStatus(begin) == PGRES_COMMAND_OK;
+    PQclear(begin);
+    if (!ok) {
+        PQreset(db->conn);                  /* the next request finds it healed */
+        *status = HTTP_SERVICE_UNAVAILABLE;
+        return NULL;
+    }
+    /* No reconnection inside: a retry would run outside the transaction. */
+    rows = tl_db_run(q, sql, nparams, params, status, why, 0);
+    PQclear(PQexec(db->conn, "ROLLBACK"));
+    return rows;
 }
 
 const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int nparams,

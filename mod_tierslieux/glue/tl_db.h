@@ -30,6 +30,11 @@ typedef struct {
 const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char *const *params,
                             int *status, tl_db_refusal *why);
 
+/* tl_db_change inside a transaction that is always rolled back: what
+ * would happen, for the desk to show before a volunteer confirms. */
+const tl_rows *tl_db_try(tl_req *q, const char *sql, int nparams, const char *const *params,
+                         int *status, tl_db_refusal *why);
+
 /* tl_db_query, and the rows handed to the page's template under name. */
 const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int nparams,
                           const char *const *params, int *status);

@@ -18,6 +18,11 @@ const tl_route tl_routes[] = {
     { M_GET, "/guichet",      tl_page_desk,      TL_ROUTE_PRIVATE },
     { M_GET, "/acces-refuse", tl_page_forbidden, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/graines", tl_page_desk_seeds, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/pret", tl_page_desk_lend, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/pret/verifier", tl_page_desk_lend_check, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/pret/confirmer", tl_page_desk_lend_confirm, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/retour", tl_page_desk_return, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/retour", tl_page_desk_return_post, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/retrait", tl_page_desk_seed_withdrawal, TL_ROUTE_PRIVATE },
     { 0, NULL, NULL, TL_ROUTE_PUBLIC }

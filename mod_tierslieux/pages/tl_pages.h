@@ -22,6 +22,11 @@ int tl_page_forbidden(tl_req *q);
 int tl_page_desk_seeds(tl_req *q);
 int tl_page_desk_seed_deposit(tl_req *q);
 int tl_page_desk_seed_withdrawal(tl_req *q);
+int tl_page_desk_lend(tl_req *q);
+int tl_page_desk_lend_check(tl_req *q);
+int tl_page_desk_lend_confirm(tl_req *q);
+int tl_page_desk_return(tl_req *q);
+int tl_page_desk_return_post(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

@@ -10,5 +10,6 @@ Suite *tl_hours_suite(void);
 Suite *tl_query_suite(void);
 Suite *tl_valid_suite(void);
 Suite *tl_csrf_suite(void);
+Suite *tl_date_suite(void);
 
 #endif

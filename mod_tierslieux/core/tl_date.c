@@ -1,0 +1,96 @@
+#include <string.h>
+#include "tl_date.h"
+
+/* Howard Hinnant's days-from-civil arithmetic, in whole numbers. */
+static long tl_days_from_civil(long y, long m, long d)
+{
+    long era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void tl_civil_from_days(long z, long *y, long *m, long *d)
+{
+    long era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+int tl_date_parse(const char *s, long *days)
+{
+    long y, m, d, ry, rm, rd;
+    int i;
+
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return -1;
+    }
+    for (i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) {
+            return -1;
+        }
+    }
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > 31) {
+        return -1;
+    }
+    *days = tl_days_from_civil(y, m, d);
+    tl_civil_from_days(*days, &ry, &rm, &rd);
+    return (ry == y && rm == m && rd == d) ? 0 : -1;       /* 31 April is not a date */
+}
+
+void tl_date_format(long days, char *out)
+{
+    long y, m, d;
+
+    tl_civil_from_days(days, &y, &m, &d);
+    y = ((y % 10000) + 10000) % 10000;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
+int tl_date_weekday(long days)
+{
+    /* 1970-01-01 was a Thursday (3 counting from Monday = 0). */
+    long w = (days + 3) % 7;
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+long tl_date_next_open(const tl_hours *h, long days)
+{
+    int k;
+
+    if (!h || tl_hours_is_empty(h)) {
+        return days;
+    }
+    for (k = 0; k < 7; k++) {
+        int wd = tl_date_weekday(days + k);
+        if (h->always_open || h->nspans[wd] > 0) {
+            return days + k;
+        }
+    }
+    return days;
+}

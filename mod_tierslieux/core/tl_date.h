@@ -1,0 +1,18 @@
+/* tl_date — calendar days, for due dates that must fall on a day the place
+ * is open. Days are counted from 1970-01-01 (proleptic Gregorian). */
+#ifndef TL_DATE_H
+#define TL_DATE_H
+
+#include "tl_hours.h"
+
+/* "YYYY-MM-DD" (a real date) to days; 0 on success, -1 otherwise. */
+int tl_date_parse(const char *s, long *days);
+/* days to "YYYY-MM-DD" (out holds 11 bytes). */
+void tl_date_format(long days, char *out);
+/* 0 for Monday ... 6 for Sunday. */
+int tl_date_weekday(long days);
+/* The first day from days on when the place opens, at most a week later;
+ * days itself when the hours name no open day at all (unknown hours). */
+long tl_date_next_open(const tl_hours *h, long days);
+
+#endif

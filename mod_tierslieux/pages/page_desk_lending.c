@@ -1,0 +1,284 @@
+/* Lending and taking back at the desk, with the keyboard or a scanner:
+ * member number, item number (or its old barcode), Enter; the desk shows
+ * the member, the item and the due date (on a day the place is open) and
+ * what would stop the loan, then Enter again confirms. Member numbers
+ * travel in POSTed forms only, never in URLs (they would reach logs). */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+#include "tl_hours.h"
+#include "tl_date.h"
+
+static const char tl_sql_preview[] = "SELECT * FROM tl.desk_lending_preview($1, $2, $3)";
+static const char tl_sql_check_out[] = "SELECT tl.check_out($1, $2, $3, $4::date, $5::boolean)";
+
+/* Which field a refusal of check_out or check_in is about. */
+static const char *tl_refusal_field(const tl_db_refusal *why)
+{
+    if (strcmp(why->constraint, "booking_member_fkey") == 0
+        || strcmp(why->constraint, "booking_member_overdue") == 0) {
+        return "adherent";
+    }
+    if (strcmp(why->constraint, "booking_return_condition_fkey") == 0) {
+        return "etat";
+    }
+    return "objet";
+}
+
+/* The refusal as a sentence: PostgreSQL's message, capitalised. */
+static const char *tl_refusal_text(apr_pool_t *p, const tl_db_refusal *why)
+{
+    char *m = apr_pstrcat(p, why->message, ".", NULL);
+    if (m[0] >= 'a' && m[0] <= 'z') {
+        m[0] = (char)(m[0] - 'a' + 'A');
+    }
+    return m;
+}
+
+/* The due date: today plus the loan length, moved to the next day the
+ * place opens. "" when the preview does not know the item. */
+static const char *tl_due_date(tl_req *q, const tl_rows *pv)
+{
+    size_t len;
+    long today;
+    const char *days = pv->value(pv, 0, pv->column(pv, "loan_days"), &len);
+    const char *hours = pv->value(pv, 0, pv->column(pv, "opening_hours"), &len);
+    const char *t = pv->value(pv, 0, pv->column(pv, "today"), &len);
+    tl_hours h;
+    char err[TL_HOURS_ERR_BUFSIZE], out[11];
+    int have_hours;
+
+    if (!days || !t || tl_date_parse(t, &today) != 0) {
+        return "";
+    }
+    have_hours = hours && tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)) == 0;
+    tl_date_format(tl_date_next_open(have_hours ? &h : NULL, today + atol(days)), out);
+    return apr_pstrdup(q->r->pool, out);
+}
+
+static int tl_lend_show(tl_req *q, int status)
+{
+    tl_form_token(q, "pret");
+    q->r->status = status;
+    return tl_render_page(q, "guichet-pret", "Prêter un objet — guichet");
+}
+
+int tl_page_desk_lend(tl_req *q)
+{
+    const char *done = tl_query_get(&q->query, "fait");
+    const char *due = tl_query_get(&q->query, "retour");
+    long d;
+    int status = OK;
+
+    if (done && due && tl_valid_text(q->r->pool, "objet", done, 32) == NULL && tl_date_parse(due, &d) == 0) {
+        const tl_rows *fr = tl_db_query(q, "SELECT tl.date_fr($1::date)", 1, &due, &status);
+        size_t len;
+        if (!fr) {
+            return tl_page_failed(q, status);
+        }
+        tl_view_set(q->view, "done_item", done);
+        tl_view_set(q->view, "done_due", fr->value(fr, 0, 0, &len));
+    }
+    return tl_lend_show(q, HTTP_OK);
+}
+
+/* Reads the member and item numbers, runs the preview and the dry run.
+ * Returns 1 when the loan can be confirmed, 0 when the page must show the
+ * mistakes; *done is set instead when a response was already sent. */
+static int tl_lend_prepare(tl_req *q, apr_table_t *f, const char **due, int *done)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *member = apr_table_get(f, "adherent"), *item = apr_table_get(f, "objet");
+    const char *override = apr_table_get(f, "passer_outre");
+    const tl_rows *pv;
+    tl_db_refusal why;
+    int status = OK;
+    size_t len;
+
+    *done = 0;
+    member = member ? member : "";
+    item = item ? item : "";
+    tl_view_set(q->view, "f_adherent", member);
+    tl_view_set(q->view, "f_objet", item);
+    if (!*member || tl_valid_text(p, "numéro d'adhérent", member, 32)) {
+        tl_form_error(q, "adherent", "Saisissez ou scannez le numéro de la carte d'adhérent (par exemple A-000123).");
+    }
+    if (!*item || tl_valid_text(p, "numéro d'objet", item, 64)) {
+        tl_form_error(q, "objet", "Saisissez ou scannez le numéro de l'objet (par exemple OT-0012) ou son code-barres.");
+    }
+    if (tl_view_get(q->view, "errors")) {
+        return 0;
+    }
+    {
+        const char *params[] = { q->r->user, member, item };
+        if (!(pv = tl_db_change(q, tl_sql_preview, 3, params, &status, &why))) {
+            *done = status == HTTP_FORBIDDEN
+                    ? tl_render_error(q, HTTP_FORBIDDEN, "Cet objet appartient à un lieu dont vous ne tenez pas "
+                                      "le guichet.")
+                    : tl_page_failed(q, status);
+            return 0;
+        }
+    }
+    tl_view_rows(q->view, "preview", pv);
+    if (pv->value(pv, 0, pv->column(pv, "item_code"), &len)) {
+        tl_view_set(q->view, "item_code", pv->value(pv, 0, pv->column(pv, "item_code"), &len));
+    }
+    if (pv->value(pv, 0, pv->column(pv, "member_known"), &len)[0] != 't') {
+        tl_form_error(q, "adherent", apr_psprintf(p, "Aucun adhérent ne porte le numéro « %s ».", member));
+    }
+    if (pv->value(pv, 0, pv->column(pv, "item_known"), &len)[0] != 't') {
+        tl_form_error(q, "objet", apr_psprintf(p, "Aucun objet ne porte le numéro « %s ».", item));
+    }
+    if (tl_view_get(q->view, "errors")) {
+        return 0;
+    }
+    *due = tl_due_date(q, pv);
+    tl_view_set(q->view, "due_iso", *due);
+    {
+        const char *params[] = { q->r->user, member, item, *due,
+                                 override && strcmp(override, "1") == 0 ? "true" : "false" };
+        const tl_rows *fr;
+        if (!(fr = tl_db_query(q, "SELECT tl.date_fr($1::date)", 1, due, &status))) {
+            *done = tl_page_failed(q, status);
+            return 0;
+        }
+        tl_view_set(q->view, "due_fr", fr->value(fr, 0, 0, &len));
+        if (!tl_db_try(q, tl_sql_check_out, 5, params, &status, &why)) {
+            if (status != HTTP_UNPROCESSABLE_ENTITY && status != HTTP_FORBIDDEN) {
+                *done = tl_page_failed(q, status);
+                return 0;
+            }
+            if (strcmp(why.constraint, "booking_member_overdue") == 0 || status == HTTP_FORBIDDEN) {
+                tl_view_set(q->view, "may_override", "t");
+            }
+            tl_form_error(q, status == HTTP_FORBIDDEN ? "adherent" : tl_refusal_field(&why),
+                          status == HTTP_FORBIDDEN
+                          ? "Passer outre un retard est réservé aux référents du lieu."
+                          : tl_refusal_text(p, &why));
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int tl_page_desk_lend_check(tl_req *q)
+{
+    apr_table_t *f;
+    const char *due = NULL;
+    int rc;
+
+    if (!tl_form_read(q, "pret", &f, &rc)) {
+        return rc;
+    }
+    if (!tl_lend_prepare(q, f, &due, &rc)) {
+        return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    tl_view_set(q->view, "ready", "t");
+    if (apr_table_get(f, "passer_outre")) {
+        tl_view_set(q->view, "f_passer_outre", "t");
+    }
+    return tl_lend_show(q, HTTP_OK);
+}
+
+int tl_page_desk_lend_confirm(tl_req *q)
+{
+    apr_table_t *f;
+    const char *due = NULL, *override;
+    tl_db_refusal why;
+    int rc, status = OK;
+
+    if (!tl_form_read(q, "pret", &f, &rc)) {
+        return rc;
+    }
+    if (!tl_lend_prepare(q, f, &due, &rc)) {
+        return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    override = apr_table_get(f, "passer_outre");
+    {
+        const char *params[] = { q->r->user, apr_table_get(f, "adherent"), apr_table_get(f, "objet"), due,
+                                 override && strcmp(override, "1") == 0 ? "true" : "false" };
+        if (!tl_db_change(q, tl_sql_check_out, 5, params, &status, &why)) {
+            if (status != HTTP_UNPROCESSABLE_ENTITY) {
+                return status == HTTP_FORBIDDEN
+                       ? tl_render_error(q, HTTP_FORBIDDEN, "Passer outre un retard est réservé aux référents.")
+                       : tl_page_failed(q, status);
+            }
+            /* Another desk was quicker: say so next to the item. */
+            tl_form_error(q, tl_refusal_field(&why), tl_refusal_text(q->r->pool, &why));
+            return tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
+        }
+    }
+    /* The item's own number (the volunteer may have scanned an old barcode). */
+    return tl_form_done(q, apr_pstrcat(q->r->pool, "/guichet/pret?fait=", tl_view_get(q->view, "item_code"),
+                                       "&retour=", due, NULL));
+}
+
+/* ---- taking back ------------------------------------------------------- */
+
+static int tl_return_show(tl_req *q, int status)
+{
+    int st = OK;
+
+    if (!tl_db_view(q, "conditions", "SELECT code, label FROM tl.item_condition ORDER BY rank", 0, NULL, &st)) {
+        return tl_page_failed(q, st);
+    }
+    tl_form_token(q, "retour");
+    q->r->status = status;
+    return tl_render_page(q, "guichet-retour", "Retour d'un objet — guichet");
+}
+
+int tl_page_desk_return(tl_req *q)
+{
+    const char *done = tl_query_get(&q->query, "fait");
+
+    if (done && tl_valid_text(q->r->pool, "objet", done, 32) == NULL) {
+        tl_view_set(q->view, "done_item", done);
+    }
+    return tl_return_show(q, HTTP_OK);
+}
+
+int tl_page_desk_return_post(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    tl_db_refusal why;
+    const char *item, *condition, *repair;
+    const tl_rows *rows;
+    int rc, status = OK;
+    size_t len;
+
+    if (!tl_form_read(q, "retour", &f, &rc)) {
+        return rc;
+    }
+    item = apr_table_get(f, "objet");
+    condition = apr_table_get(f, "etat");
+    repair = apr_table_get(f, "maintenance");
+    tl_view_set(q->view, "f_objet", item);
+    tl_view_set(q->view, "f_maintenance", repair);
+    if (!item || !*item || tl_valid_text(p, "numéro d'objet", item, 64)) {
+        tl_form_error(q, "objet", "Saisissez ou scannez le numéro de l'objet rendu.");
+    }
+    if (repair && tl_valid_text(p, "maintenance", repair, 500)) {
+        tl_form_error(q, "maintenance", "Décrivez le problème en 500 caractères au plus.");
+    }
+    if (tl_view_get(q->view, "errors")) {
+        return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    {
+        const char *params[] = { q->r->user, item, condition && *condition ? condition : NULL, repair ? repair : "" };
+        if (!(rows = tl_db_change(q, "SELECT i.code FROM tl.check_in($1, $2, $3, $4) AS b, tl.find_item($2) AS i",
+                                  4, params, &status, &why))) {
+            if (status == HTTP_FORBIDDEN) {
+                return tl_render_error(q, HTTP_FORBIDDEN, "Cet objet appartient à un lieu dont vous ne tenez pas "
+                                       "le guichet : rien n'a été enregistré.");
+            }
+            if (status != HTTP_UNPROCESSABLE_ENTITY) {
+                return tl_page_failed(q, status);
+            }
+            tl_form_error(q, tl_refusal_field(&why), tl_refusal_text(p, &why));
+            return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
+        }
+    }
+    return tl_form_done(q, apr_pstrcat(p, "/guichet/retour?fait=", rows->value(rows, 0, 0, &len), NULL));
+}

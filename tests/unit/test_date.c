@@ -1,0 +1,54 @@
+#include <string.h>
+#include "unit.h"
+#include "tl_date.h"
+
+START_TEST(parse_format_and_weekday)
+{
+    long d;
+    char out[11];
+
+    ck_assert_int_eq(tl_date_parse("1970-01-01", &d), 0);
+    ck_assert_int_eq(d, 0);
+    ck_assert_int_eq(tl_date_weekday(d), 3);                 /* a Thursday */
+    ck_assert_int_eq(tl_date_parse("2026-11-22", &d), 0);
+    ck_assert_int_eq(tl_date_weekday(d), 6);                 /* a Sunday */
+    tl_date_format(d + 10, out);
+    ck_assert_str_eq(out, "2026-12-02");
+    ck_assert_int_eq(tl_date_parse("2028-02-29", &d), 0);    /* leap year */
+    tl_date_format(d + 1, out);
+    ck_assert_str_eq(out, "2028-03-01");
+    ck_assert_int_eq(tl_date_parse("2026-02-29", &d), -1);
+    ck_assert_int_eq(tl_date_parse("2026-04-31", &d), -1);
+    ck_assert_int_eq(tl_date_parse("2026-13-01", &d), -1);
+    ck_assert_int_eq(tl_date_parse("26-11-22", &d), -1);
+    ck_assert_int_eq(tl_date_parse("2026/11/22", &d), -1);
+}
+END_TEST
+
+START_TEST(due_dates_move_to_an_open_day)
+{
+    tl_hours h;
+    char err[256], out[11];
+    long d;
+    const char *hours = "Tu,Th,Fr 14:00-18:30; We 10:00-12:30,14:00-18:30; Sa 10:00-17:00; Su,Mo off";
+
+    ck_assert_int_eq(tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)), 0);
+    tl_date_parse("2026-11-22", &d);                         /* Sunday: closed, Monday too */
+    tl_date_format(tl_date_next_open(&h, d), out);
+    ck_assert_str_eq(out, "2026-11-24");                     /* Tuesday */
+    tl_date_parse("2026-11-25", &d);                         /* Wednesday: open */
+    ck_assert_int_eq(tl_date_next_open(&h, d), d);
+    ck_assert_int_eq(tl_hours_parse("", 0, &h, err, sizeof(err)), 0);
+    ck_assert_int_eq(tl_date_next_open(&h, d), d);           /* unknown hours: as computed */
+}
+END_TEST
+
+Suite *tl_date_suite(void)
+{
+    Suite *s = suite_create("dates");
+    TCase *tc = tcase_create("calendar");
+    tcase_add_test(tc, parse_format_and_weekday);
+    tcase_add_test(tc, due_dates_move_to_an_open_day);
+    suite_add_tcase(s, tc);
+    return s;
+}
