@@ -59,6 +59,9 @@ static const char *tl_due_date(tl_req *q, const tl_rows *pv)
 
 static int tl_lend_show(tl_req *q, int status)
 {
+    /* The focus waits where the next keystroke goes: the member number,
+     * or the confirm button once the loan is ready. */
+    tl_view_set(q->view, "first_step", tl_view_get(q->view, "ready") ? "f" : "t");
     tl_form_token(q, "pret");
     q->r->status = status;
     return tl_render_page(q, "guichet-pret", "Prêter un objet — guichet");

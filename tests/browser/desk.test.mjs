@@ -40,3 +40,46 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     await context.close();
   }
 });
+
+test('lend and take back with the keyboard alone; every step has no axe violation', { timeout: 4 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const check = async () => {
+    const v = await axe(page);
+    assert.equal(v.length, 0, formatViolations(v));
+  };
+  try {
+    await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
+    await page.fill('#identifiant', 'benevole.mediatheque');
+    await page.fill('#mot-de-passe', 'Grelinette-2026');
+    await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+
+    await page.goto(`${TL}/guichet/pret`, { waitUntil: 'load' });
+    await check();
+    // The member number field has the focus: a scanner types and presses Enter.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'adherent');
+    await page.keyboard.type('A-000251');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('OT-0005');
+    await Promise.all([page.waitForURL(/pret\/verifier$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    await check();
+    const errors = await page.locator('.tl-form-error[id]').allInnerTexts();
+    if (errors.length === 0) {
+      // Confirm: the button has the focus.
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent.trim()), 'Confirmer le prêt');
+      await Promise.all([page.waitForURL(/pret\?fait=/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+      assert.match(await page.locator('[role=status]').innerText(), /Prêt enregistré : OT-0005/);
+      await check();
+      await page.goto(`${TL}/guichet/retour`, { waitUntil: 'load' });
+      await check();
+      await page.keyboard.type('OT-0005');
+      await Promise.all([page.waitForURL(/retour\?fait=/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+      assert.match(await page.locator('[role=status]').innerText(), /Retour enregistré : OT-0005/);
+    } else {
+      assert.fail(`the demo loan was refused: ${errors.join(' / ')}`);
+    }
+  } finally {
+    await context.close();
+  }
+});
+
