@@ -1,0 +1,65 @@
+"""Retention: a loan loses its borrower at the end of the fourth month after
+its return; a member with no loan for a year is deleted unless something is
+still out. Tested with a fixed clock, inside a transaction rolled back."""
+import os
+import subprocess
+
+import psycopg2
+
+from conftest import ROOT
+
+
+def test_retention_with_a_fixed_clock(servers):
+    conn = psycopg2.connect(host=os.path.realpath(servers.pg), port=servers.pg_port,
+                            user="tierslieux", dbname="tierslieux")
+    try:
+        cur = conn.cursor()
+        cur.execute("SET TIME ZONE 'UTC'")
+        item = "(SELECT id FROM tl.item WHERE code = 'OT-0014')"
+        cur.execute("""
+            INSERT INTO tl.member (member_number, family_name, given_name, created_at) VALUES
+              ('R-1', 'Retour', 'Ancien', '2024-01-01'),
+              ('R-2', 'Emprunt', 'Encours', '2024-01-01'),
+              ('R-3', 'Inactif', 'Parti', '2024-01-01')""")
+        cur.execute(f"""
+            INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on, returned_at)
+            SELECT 'pret', {item}, m.id, v.starts::timestamptz, v.due::date, v.returned::timestamptz
+              FROM (VALUES ('R-1', '2026-01-03 10:00+00', '2026-01-10', '2026-01-10 10:00+00'),
+                           ('R-3', '2025-03-01 10:00+00', '2025-03-08', '2025-03-08 10:00+00')) AS v(m, starts, due, returned)
+              JOIN tl.member m ON m.member_number = v.m""")
+        cur.execute("INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on) "
+                    "SELECT 'pret', (SELECT id FROM tl.item WHERE code = 'OT-0016'), id, '2025-01-05 10:00+00', "
+                    "'2025-01-20' FROM tl.member WHERE member_number = 'R-2'")
+
+        def linked(number):
+            cur.execute("SELECT count(*) FROM tl.booking b JOIN tl.member m ON m.id = b.member_id "
+                        "WHERE m.member_number = %s", (number,))
+            return cur.fetchone()[0]
+
+        def exists(number):
+            cur.execute("SELECT count(*) FROM tl.member WHERE member_number = %s", (number,))
+            return cur.fetchone()[0] == 1
+
+        cur.execute("SELECT * FROM tl.apply_retention('2026-05-31 23:59:59+00')")
+        assert linked("R-1") == 1                  # returned 10 January: kept until the end of May
+        cur.execute("SELECT * FROM tl.apply_retention('2026-06-01 00:00:00+00')")
+        assert linked("R-1") == 0
+        assert exists("R-1")                       # no loan for a year yet: the member stays
+        assert not exists("R-3")                   # last loan in March 2025: deleted
+        assert exists("R-2") and linked("R-2") == 1    # something still out: kept, linked
+        cur.execute("SELECT count(*) FROM tl.booking b JOIN tl.item i ON i.id = b.item_id "
+                    "WHERE i.code = 'OT-0014' AND b.starts_at = '2025-03-01 10:00+00' AND b.member_id IS NULL")
+        assert cur.fetchone()[0] == 1              # its loan stays, as anonymous statistics
+        cur.execute("UPDATE tl.retention SET loan_months = 1")
+        cur.execute("SELECT bookings_anonymised FROM tl.apply_retention('2026-06-01 00:00:00+00')")
+        assert cur.fetchone()[0] >= 0
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_the_cron_command_runs(servers):
+    out = subprocess.run([os.path.join(ROOT, "script", "retention"), "-h", os.path.realpath(servers.pg),
+                          "-p", str(servers.pg_port), "-U", "tierslieux", "-d", "tierslieux"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("anonymised bookings:") and "deleted members:" in out.stdout
