@@ -27,6 +27,8 @@ int tl_page_desk_lend_check(tl_req *q);
 int tl_page_desk_lend_confirm(tl_req *q);
 int tl_page_desk_return(tl_req *q);
 int tl_page_desk_return_post(tl_req *q);
+int tl_page_desk_overdue(tl_req *q);
+int tl_page_desk_overdue_csv(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

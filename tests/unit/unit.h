@@ -11,5 +11,6 @@ Suite *tl_query_suite(void);
 Suite *tl_valid_suite(void);
 Suite *tl_csrf_suite(void);
 Suite *tl_date_suite(void);
+Suite *tl_csv_suite(void);
 
 #endif
