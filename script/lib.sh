@@ -158,9 +158,9 @@ tl_dbd_params() {
 tl_httpd_conf() {
     local run=$1 port=$2 pg=$3
     mkdir -p "$run/logs" "$run/extra"
-    if [ ! -s "$run/session.key" ]; then
-        head -c 32 /dev/urandom | base64 >"$run/session.key"
-        chmod 600 "$run/session.key"
+    if [ ! -s "$run/secret" ]; then
+        head -c 32 /dev/urandom | base64 >"$run/secret"
+        chmod 600 "$run/secret"
     fi
     sed -e "s|@RUN_DIR@|$run|g" \
         -e "s|@PORT@|$port|g" \
@@ -171,7 +171,7 @@ tl_httpd_conf() {
         -e "s|^DBDParams .*|DBDParams \"$(tl_dbd_params "$pg")\"|" \
         -e "s|/usr/share/mod_tierslieux/templates|$TL_ROOT/templates|" \
         -e "s|/var/www/html/|$TL_ROOT/conf/demo/site/|" \
-        -e "s|/etc/apache2/tierslieux-session.key|$run/session.key|" \
+        -e "s|/etc/apache2/tierslieux.secret|$run/secret|" \
         "$TL_ROOT/conf/tierslieux.conf" >"$run/tierslieux.conf"
     chmod 600 "$run/tierslieux.conf"
 }

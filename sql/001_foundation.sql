@@ -256,7 +256,9 @@ BEGIN
     REFRESH MATERIALIZED VIEW tl.catalogue_word;
     RETURN NULL;
 END $$;
-CREATE TRIGGER refresh_catalogue_word AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tl.item
+-- Only when words can change: a loan or a new condition leaves them be.
+CREATE TRIGGER refresh_catalogue_word AFTER INSERT OR UPDATE OF title, brand, description, retired_at
+    OR DELETE OR TRUNCATE ON tl.item
     FOR EACH STATEMENT EXECUTE FUNCTION tl.refresh_catalogue_word();
 
 -- The search query for the words a resident typed. Each word is searched

@@ -1,6 +1,7 @@
 #include <apr_strings.h>
 #include <apr_optional.h>
 #include <apr_md5.h>
+#include <apr_sha1.h>
 #include <http_request.h>
 #include <mod_auth.h>
 #include "tl_auth.h"
@@ -36,12 +37,20 @@ static authn_status tl_check_password(request_rec *r, const char *user, const ch
     if (!hash) {
         return AUTH_USER_NOT_FOUND;
     }
-    /* mod_authn_socache keeps the hash, so the next logins and every
-     * request of a form session skip the database (and bcrypt runs there). */
-    if (tl_authn_cache_store) {
-        tl_authn_cache_store(r, "tierslieux", user, NULL, hash);
+    if (apr_password_validate(password, hash) != APR_SUCCESS) {
+        return AUTH_DENIED;
     }
-    return apr_password_validate(password, hash) == APR_SUCCESS ? AUTH_GRANTED : AUTH_DENIED;
+    /* A form session sends the password again with every request. Once
+     * bcrypt has accepted it, mod_authn_socache keeps a fast salted-free
+     * SHA-1 of it in the server's shared memory for a while, so the next
+     * requests pay neither the database nor bcrypt. Only a password that
+     * bcrypt accepted is ever cached. */
+    if (tl_authn_cache_store) {
+        char sha[APR_SHA1PW_IDLEN + APR_SHA1_DIGESTSIZE * 2];
+        apr_sha1_base64(password, (int)strlen(password), sha);
+        tl_authn_cache_store(r, "tierslieux", user, NULL, sha);
+    }
+    return AUTH_GRANTED;
 }
 
 static const authn_provider tl_authn_provider = { tl_check_password, NULL };

@@ -12,6 +12,8 @@
 #include "tl_config.h"
 #include "tl_marker.h"
 #include "tl_csrf.h"
+#include "tl_seal.h"
+#include "tl_session.h"
 
 #define TL_LAYOUT_MARKER "data-tierslieux-contenu"
 
@@ -28,6 +30,7 @@ static apr_array_header_t *tl_pending_layouts;  /* of tl_layout * */
 static tl_tpl_ref tl_default_ref;
 static apr_array_header_t *tl_mounts;           /* of const char *, longest first */
 static unsigned char *tl_secret;
+static unsigned char tl_session_key[TL_SEAL_KEY_LEN];
 static apr_size_t tl_secret_len;
 static const char *tl_static_dir;
 
@@ -189,6 +192,15 @@ static const char *tl_set_site_name(cmd_parms *cmd, void *dconf, const char *arg
     return NULL;
 }
 
+static const char *tl_set_session_seal(cmd_parms *cmd, void *dconf, int on)
+{
+    if (on && !tl_session_available()) {
+        return "TiersLieuxSessionSeal: load mod_session (LoadModule session_module) before mod_tierslieux";
+    }
+    ((tl_dir_conf *)dconf)->session_seal = on;
+    return NULL;
+}
+
 static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *arg)
 {
     tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
@@ -240,6 +252,8 @@ const command_rec tl_directives[] = {
                   "The URL path the module is mounted at (default: the <Location>)"),
     AP_INIT_TAKE1("TiersLieuxSiteName", tl_set_site_name, NULL, OR_ALL,
                   "The installation's name, shown in page titles"),
+    AP_INIT_FLAG("TiersLieuxSessionSeal", tl_set_session_seal, NULL, OR_ALL,
+                 "Seal mod_session's cookie with the module's key (instead of mod_session_crypto)"),
     AP_INIT_TAKE1("TiersLieuxCacheSize", tl_set_cache_size, NULL, RSRC_CONF,
                   "Memory per process for reusing rendered pages (e.g. 4M; 0 turns it off)"),
     { NULL }
@@ -369,6 +383,11 @@ static const char *tl_load_secret(apr_pool_t *pconf, const tl_srv_conf *sc)
     return NULL;
 }
 
+const unsigned char *tl_conf_session_key(void)
+{
+    return tl_session_key;
+}
+
 const unsigned char *tl_conf_secret(apr_size_t *len)
 {
     *len = tl_secret_len;
@@ -385,6 +404,9 @@ const char *tl_config_load(apr_pool_t *pconf, server_rec *s)
     tl_static_dir = apr_pstrcat(pconf, root, "/static", NULL);
     if ((err = tl_load_secret(pconf, sc)) != NULL) {
         return err;
+    }
+    if (!tl_seal_key(tl_secret, tl_secret_len, "tierslieux session cookie", tl_session_key)) {
+        return "cannot derive the session key";
     }
     tl_mounts = apr_array_make(pconf, 4, sizeof(const char *));
     tl_find_mounts(pconf, ap_conftree);

@@ -16,7 +16,8 @@ typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled 
     X(int, fragment_heading, -1, 2) \
     X(int, page_size, -1, 30) \
     X(const char *, base_url, NULL, NULL) \
-    X(const char *, site_name, NULL, "Tiers-lieux")
+    X(const char *, site_name, NULL, "Tiers-lieux") \
+    X(int, session_seal, -1, 0)
 
 struct tl_dir_conf {
 #define TL_FIELD(type, name, unset, dflt) type name;
@@ -62,6 +63,8 @@ const char *tl_conf_static_dir(void);
 const char *tl_conf_mount(const char *uri);
 /* The server secret that signs form tokens (read or drawn at startup). */
 const unsigned char *tl_conf_secret(apr_size_t *len);
+/* The key that seals session cookies, derived once from the secret. */
+const unsigned char *tl_conf_session_key(void);
 uint64_t tl_conf_fingerprint(const tl_dir_conf *c);
 
 #endif

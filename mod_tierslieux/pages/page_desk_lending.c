@@ -86,10 +86,11 @@ int tl_page_desk_lend(tl_req *q)
     return tl_lend_show(q, HTTP_OK);
 }
 
-/* Reads the member and item numbers, runs the preview and the dry run.
- * Returns 1 when the loan can be confirmed, 0 when the page must show the
- * mistakes; *done is set instead when a response was already sent. */
-static int tl_lend_prepare(tl_req *q, apr_table_t *f, const char **due, int *done)
+/* Reads the member and item numbers, runs the preview and, to show what
+ * would stop the loan, the dry run (not when confirming: the loan itself
+ * says it). Returns 1 when the loan can go on, 0 when the page must show
+ * the mistakes; *done is set instead when a response was already sent. */
+static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **due, int *done)
 {
     apr_pool_t *p = q->r->pool;
     const char *member = apr_table_get(f, "adherent"), *item = apr_table_get(f, "objet");
@@ -147,7 +148,7 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, const char **due, int *don
             return 0;
         }
         tl_view_set(q->view, "due_fr", fr->value(fr, 0, 0, &len));
-        if (!tl_db_try(q, tl_sql_check_out, 5, params, &status, &why)) {
+        if (dry_run && !tl_db_try(q, tl_sql_check_out, 5, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY && status != HTTP_FORBIDDEN) {
                 *done = tl_page_failed(q, status);
                 return 0;
@@ -174,7 +175,7 @@ int tl_page_desk_lend_check(tl_req *q)
     if (!tl_form_read(q, "pret", &f, &rc)) {
         return rc;
     }
-    if (!tl_lend_prepare(q, f, &due, &rc)) {
+    if (!tl_lend_prepare(q, f, 1, &due, &rc)) {
         return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     tl_view_set(q->view, "ready", "t");
@@ -194,7 +195,7 @@ int tl_page_desk_lend_confirm(tl_req *q)
     if (!tl_form_read(q, "pret", &f, &rc)) {
         return rc;
     }
-    if (!tl_lend_prepare(q, f, &due, &rc)) {
+    if (!tl_lend_prepare(q, f, 0, &due, &rc)) {
         return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     override = apr_table_get(f, "passer_outre");

@@ -128,3 +128,15 @@ def test_a_require_line_with_an_unknown_role_is_refused_at_startup(servers):
     from test_resilience import httpd_refuses
     httpd_refuses(servers, "role-inconnu", [("Require tierslieux-role benevole", "Require tierslieux-role chef")],
                   "Require tierslieux-role: expects benevole, referent or admin")
+
+
+def test_the_session_cookie_is_sealed(servers):
+    import base64
+    s, r = login(servers, "benevole.mediatheque")
+    value = s.cookies.get("tierslieux_session")
+    raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    assert b"Grelinette" not in raw and b"benevole" not in raw
+    forged = value[:10] + ("A" if value[10] != "A" else "B") + value[11:]
+    r = requests.get(servers.url("/tierslieux/guichet"), cookies={"tierslieux_session": forged},
+                     allow_redirects=False, timeout=10)
+    assert r.status_code == 302                     # a forged cookie is no session: log in again

@@ -12,5 +12,6 @@ Suite *tl_valid_suite(void);
 Suite *tl_csrf_suite(void);
 Suite *tl_date_suite(void);
 Suite *tl_csv_suite(void);
+Suite *tl_seal_suite(void);
 
 #endif
