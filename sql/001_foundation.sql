@@ -30,19 +30,22 @@ END $$;
 -- rendered pages on it.
 ------------------------------------------------------------------------------
 CREATE TABLE tl.data_version (
-    singleton  boolean     NOT NULL DEFAULT true
-               CONSTRAINT data_version_pkey PRIMARY KEY
-               CONSTRAINT data_version_singleton CHECK (singleton),
-    version    bigint      NOT NULL DEFAULT 1,
+    shard      integer NOT NULL CONSTRAINT data_version_pkey PRIMARY KEY
+               CONSTRAINT data_version_shard_range CHECK (shard BETWEEN 0 AND 15),
+    version    bigint NOT NULL DEFAULT 0,
     changed_at timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE tl.data_version IS 'One row: a counter bumped by every write to a tracked table (public ETags, render reuse)';
-INSERT INTO tl.data_version DEFAULT VALUES;
+COMMENT ON TABLE tl.data_version IS 'Counters bumped by every write to a tracked table; the data version is their sum';
+-- Sixteen counters rather than one: a writer holds its counter's row until
+-- it commits, and with one row every desk would wait for every other
+-- desk's commit. The sum still grows with every committed write, so two
+-- readers who see the same sum see the same data.
+INSERT INTO tl.data_version (shard, version) SELECT s, CASE WHEN s = 0 THEN 1 ELSE 0 END FROM generate_series(0, 15) s;
 
 CREATE FUNCTION tl.bump_data_version() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
-    UPDATE tl.data_version SET version = version + 1, changed_at = now();
+    UPDATE tl.data_version SET version = version + 1, changed_at = now() WHERE shard = pg_backend_pid() % 16;
     RETURN NULL;
 END $$;
 

@@ -213,7 +213,7 @@ const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int npar
 const char *tl_db_version(tl_req *q, int *status)
 {
     size_t len;
-    const tl_rows *rows = tl_db_query(q, "SELECT version FROM tl.data_version", 0, NULL, status);
+    const tl_rows *rows = tl_db_query(q, "SELECT sum(version) FROM tl.data_version", 0, NULL, status);
 
     if (!rows) {
         return NULL;

@@ -2,7 +2,7 @@
 # tests/bench/desk.sh — check-out + check-in round trips per second at the
 # desk: logged in, with CSRF tokens, through httpd, into a PostgreSQL with
 # durable settings (fsync and synchronous_commit on, the defaults). Not part
-# of script/test. TL_BENCH_SECONDS (15), TL_BENCH_CLIENTS (8).
+# of script/test. TL_BENCH_SECONDS (15), TL_BENCH_CLIENTS (8 desks).
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 cd "$TL_ROOT"
@@ -25,5 +25,23 @@ items=$(tl_psql "$pg" tierslieux -At -c "
 member=$(tl_psql "$pg" tierslieux -At -c "
     SELECT member_number FROM tl.member m WHERE NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.member_id = m.id
       AND b.kind = 'pret' AND b.returned_at IS NULL AND b.due_on < current_date) ORDER BY 1 LIMIT 1")
-/usr/bin/python3 tests/bench/desk.py "http://127.0.0.1:$TL_PORT" "$seconds" "$clients" "$items" "$member"
+base="http://127.0.0.1:$TL_PORT"
+jar="$TL_RUN_DIR/cookies"
+curl -s -c "$jar" -o /dev/null --data "httpd_username=admin.reseau&httpd_password=Semis-2026&httpd_location=/tierslieux/guichet" \
+     "$base/tierslieux/connexion/verifier"
+cookie="tierslieux_session=$(awk '$6 == "tierslieux_session" {print $7}' "$jar")"
+form_token() { curl -s -b "$cookie" "$base$1" | sed -n 's/.*name="jeton" value="\([^"]*\)".*/\1/p' | head -n 1; }
+lend_token=$(form_token /tierslieux/guichet/pret)
+return_token=$(form_token /tierslieux/guichet/retour)
+# wrk itself is light, so the two cores go to httpd and PostgreSQL: one
+# thread and one connection per desk.
+{
+    echo "COOKIE = \"$cookie\""
+    echo "LEND_TOKEN = \"$lend_token\""
+    echo "RETURN_TOKEN = \"$return_token\""
+    echo "MEMBER = \"$member\""
+    echo "ITEMS = { \"$(sed 's/,/", "/g' <<<"$items")\" }"
+    cat tests/bench/desk.lua
+} >"$TL_RUN_DIR/desk.lua"
+wrk -t"$clients" -c"$clients" -d"${seconds}s" -s "$TL_RUN_DIR/desk.lua" "$base" | tail -n 1
 echo "loans in the database: $(tl_psql "$pg" tierslieux -At -c "SELECT count(*) FROM tl.booking WHERE lent_by IS NOT NULL"), open: $(tl_psql "$pg" tierslieux -At -c "SELECT count(*) FROM tl.booking WHERE lent_by IS NOT NULL AND returned_at IS NULL")"
