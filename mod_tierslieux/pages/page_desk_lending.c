@@ -143,12 +143,15 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **
         const char *params[] = { q->r->user, member, item, *due,
                                  override && strcmp(override, "1") == 0 ? "true" : "false" };
         const tl_rows *fr;
+        if (!dry_run) {
+            return 1;               /* confirming: the loan itself will say */
+        }
         if (!(fr = tl_db_query(q, "SELECT tl.date_fr($1::date)", 1, due, &status))) {
             *done = tl_page_failed(q, status);
             return 0;
         }
         tl_view_set(q->view, "due_fr", fr->value(fr, 0, 0, &len));
-        if (dry_run && !tl_db_try(q, tl_sql_check_out, 5, params, &status, &why)) {
+        if (!tl_db_try(q, tl_sql_check_out, 5, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY && status != HTTP_FORBIDDEN) {
                 *done = tl_page_failed(q, status);
                 return 0;
