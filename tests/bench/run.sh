@@ -76,7 +76,7 @@ baseline() {
     wrk -t"$threads" -c"$conns" -d"${seconds}s" "$base/copie-statique/catalogue.html" >/dev/null
     workers_memory_kb
 }
-grep -v -e tierslieux_module -e '^ *TiersLieux' -e 'SetHandler tierslieux' "$web/tierslieux.conf" >"$web/dbd-only.conf"
+grep -E '^(LoadModule dbd_module|DBD)' "$web/tierslieux.conf" >"$web/dbd-only.conf"
 sed -i "s|^Include \"\(.*\)/tierslieux.conf\"|Include \"\1/dbd-only.conf\"|" "$web/httpd.conf"
 read -r dbd_rss dbd_pss dbd_uss < <(baseline)
 sed -i 's|^Include "\(.*\)/dbd-only.conf"|#&|' "$web/httpd.conf"
