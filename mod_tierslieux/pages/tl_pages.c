@@ -23,6 +23,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/guichet/pret/confirmer", tl_page_desk_lend_confirm, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/retour", tl_page_desk_return, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/retards", tl_page_desk_overdue, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/adherents", tl_page_desk_members, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/adherents", tl_page_desk_members_post, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/retards.csv", tl_page_desk_overdue_csv, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/retour", tl_page_desk_return_post, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },

@@ -29,6 +29,8 @@ int tl_page_desk_return(tl_req *q);
 int tl_page_desk_return_post(tl_req *q);
 int tl_page_desk_overdue(tl_req *q);
 int tl_page_desk_overdue_csv(tl_req *q);
+int tl_page_desk_members(tl_req *q);
+int tl_page_desk_members_post(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

@@ -24,6 +24,11 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     let violations = await axe(page);
     assert.equal(violations.length, 0, formatViolations(violations));
 
+    // Registering a member.
+    await page.goto(`${TL}/guichet/adherents`, { waitUntil: 'load' });
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+
     // The overdue list.
     await page.goto(`${TL}/guichet/retards`, { waitUntil: 'load' });
     violations = await axe(page);
