@@ -116,6 +116,15 @@ int tl_form_done(tl_req *q, const char *path_and_query)
     return HTTP_SEE_OTHER;
 }
 
+const char *tl_form_sentence(apr_pool_t *p, const char *message)
+{
+    char *m = apr_pstrcat(p, message, ".", NULL);
+    if (m[0] >= 'a' && m[0] <= 'z') {
+        m[0] = (char)(m[0] - 'a' + 'A');
+    }
+    return m;
+}
+
 void tl_form_error(tl_req *q, const char *field, const char *message)
 {
     apr_pool_t *p = q->r->pool;

@@ -30,4 +30,8 @@ int tl_form_done(tl_req *q, const char *path_and_query);
  * "invalid_FIELD" ("true", for aria-invalid) and "errors" (how many). */
 void tl_form_error(tl_req *q, const char *field, const char *message);
 
+/* A database refusal as a sentence: its message, capitalised, with a full
+ * stop (the functions in sql/ write their messages in French). */
+const char *tl_form_sentence(apr_pool_t *p, const char *message);
+
 #endif

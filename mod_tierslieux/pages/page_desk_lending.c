@@ -26,16 +26,6 @@ static const char *tl_refusal_field(const tl_db_refusal *why)
     return "objet";
 }
 
-/* The refusal as a sentence: PostgreSQL's message, capitalised. */
-static const char *tl_refusal_text(apr_pool_t *p, const tl_db_refusal *why)
-{
-    char *m = apr_pstrcat(p, why->message, ".", NULL);
-    if (m[0] >= 'a' && m[0] <= 'z') {
-        m[0] = (char)(m[0] - 'a' + 'A');
-    }
-    return m;
-}
-
 /* The due date: today plus the loan length, moved to the next day the
  * place opens. "" when the preview does not know the item. */
 static const char *tl_due_date(tl_req *q, const tl_rows *pv)
@@ -162,7 +152,7 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **
             tl_form_error(q, status == HTTP_FORBIDDEN ? "adherent" : tl_refusal_field(&why),
                           status == HTTP_FORBIDDEN
                           ? "Passer outre un retard est réservé aux référents du lieu."
-                          : tl_refusal_text(p, &why));
+                          : tl_form_sentence(p, why.message));
             return 0;
         }
     }
@@ -212,7 +202,7 @@ int tl_page_desk_lend_confirm(tl_req *q)
                        : tl_page_failed(q, status);
             }
             /* Another desk was quicker: say so next to the item. */
-            tl_form_error(q, tl_refusal_field(&why), tl_refusal_text(q->r->pool, &why));
+            tl_form_error(q, tl_refusal_field(&why), tl_form_sentence(q->r->pool, why.message));
             return tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
@@ -283,7 +273,7 @@ int tl_page_desk_return_post(tl_req *q)
             if (status != HTTP_UNPROCESSABLE_ENTITY) {
                 return tl_page_failed(q, status);
             }
-            tl_form_error(q, tl_refusal_field(&why), tl_refusal_text(p, &why));
+            tl_form_error(q, tl_refusal_field(&why), tl_form_sentence(p, why.message));
             return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }

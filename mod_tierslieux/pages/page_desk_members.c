@@ -102,7 +102,7 @@ int tl_page_desk_members_post(tl_req *q)
         }
         tl_form_error(q, strcmp(why.constraint, "member_birth_year_range") == 0 ? "naissance"
                          : strcmp(why.constraint, "member_email_format") == 0 ? "courriel" : "nom",
-                      apr_pstrcat(p, why.message, ".", NULL));
+                      tl_form_sentence(p, why.message));
     }
     return tl_members_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
 }

@@ -31,6 +31,11 @@ int tl_page_desk_overdue(tl_req *q);
 int tl_page_desk_overdue_csv(tl_req *q);
 int tl_page_desk_members(tl_req *q);
 int tl_page_desk_members_post(tl_req *q);
+int tl_page_desk_member(tl_req *q);
+int tl_page_desk_member_file(tl_req *q);
+int tl_page_desk_member_renew(tl_req *q);
+int tl_page_desk_member_export(tl_req *q);
+int tl_page_desk_member_erase(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

@@ -29,6 +29,17 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     violations = await axe(page);
     assert.equal(violations.length, 0, formatViolations(violations));
 
+    // A member's file, opened by typing the card number and Enter.
+    await page.goto(`${TL}/guichet/adherent`, { waitUntil: 'load' });
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+    await page.keyboard.type('A-000123');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h1:has-text("A-000123")');
+    await page.waitForLoadState('load');
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+
     // The overdue list.
     await page.goto(`${TL}/guichet/retards`, { waitUntil: 'load' });
     violations = await axe(page);

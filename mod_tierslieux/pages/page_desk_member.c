@@ -1,0 +1,223 @@
+/* A member's file at the desk, reached by scanning the card: loans out and
+ * returned, renewals, and the CNIL rights (export in JSON or CSV, erasure).
+ * Every read is recorded by the database; member numbers travel in POSTed
+ * forms only. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+#include "tl_hours.h"
+#include "tl_date.h"
+#include "tl_csv.h"
+
+static int tl_member_search(tl_req *q, int status)
+{
+    tl_form_token(q, "fiche");
+    q->r->status = status;
+    return tl_render_page(q, "guichet-adherent", "Fiche adhérent — guichet");
+}
+
+int tl_page_desk_member(tl_req *q)
+{
+    const char *done = tl_query_get(&q->query, "fait");
+
+    if (done && (strcmp(done, "prolongation") == 0 || strcmp(done, "effacement") == 0)) {
+        tl_view_set(q->view, done[0] == 'p' ? "done_renewal" : "done_erasure", "t");
+    }
+    return tl_member_search(q, HTTP_OK);
+}
+
+/* Reads the card number of a POSTed "fiche" form; 0 and *done when a
+ * response was sent, or when the number is missing (the search page
+ * again, 422). */
+static int tl_member_number(tl_req *q, apr_table_t **f, const char **number, int *done)
+{
+    if (!tl_form_read(q, "fiche", f, done)) {
+        return 0;
+    }
+    *number = apr_table_get(*f, "numero");
+    if (!*number || !**number || tl_valid_text(q->r->pool, "numéro", *number, 32)) {
+        tl_form_error(q, "numero", "Saisissez ou scannez le numéro de la carte d'adhérent.");
+        *done = tl_member_search(q, HTTP_UNPROCESSABLE_ENTITY);
+        return 0;
+    }
+    tl_view_set(q->view, "f_numero", *number);
+    return 1;
+}
+
+/* A refusal about the member (unknown number, no role): the search page
+ * with the message, or the status page. */
+static int tl_member_refused(tl_req *q, int status, const tl_db_refusal *why)
+{
+    if (status == HTTP_UNPROCESSABLE_ENTITY) {
+        tl_form_error(q, "numero", tl_form_sentence(q->r->pool, why->message));
+        return tl_member_search(q, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    return status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
+}
+
+int tl_page_desk_member_file(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number;
+    tl_db_refusal why;
+    int rc, status = OK;
+    const char *params[2];
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    params[0] = q->r->user;
+    params[1] = number;
+    {
+        const tl_rows *loans = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params,
+                                            &status, &why);
+        if (!loans) {
+            return tl_member_refused(q, status, &why);
+        }
+        tl_view_rows(q->view, "loans", loans);
+    }
+    if (!tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
+                    "birth_year, tl.date_fr(created_at::date) AS since FROM tl.desk_member($1, $2)", 2, params,
+                    &status)) {
+        return tl_page_failed(q, status);
+    }
+    tl_form_token(q, "fiche");
+    return tl_render_page(q, "guichet-fiche", "Fiche adhérent — guichet");
+}
+
+int tl_page_desk_member_renew(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *booking, *user = q->r->user;
+    const tl_rows *loans;
+    tl_db_refusal why;
+    int rc, status = OK, i, n;
+    size_t len;
+    long id;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    booking = apr_table_get(f, "pret");
+    if (tl_valid_int(q->r->pool, "prêt", booking, 1, 9223372036854775807L, &id)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de prêt.");
+    }
+    {
+        const char *params[] = { user, number };
+        if (!(loans = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, &status, &why))) {
+            return tl_member_refused(q, status, &why);
+        }
+    }
+    n = loans->count(loans);
+    for (i = 0; i < n; i++) {
+        if (strcmp(loans->value(loans, i, loans->column(loans, "booking_id"), &len), booking) == 0) {
+            break;
+        }
+    }
+    if (i == n) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce prêt n'est pas celui de cet adhérent.");
+    }
+    {
+        /* The new due date: the loan length again from the later of the
+         * current due date and today, on a day the place opens. */
+        const char *due = loans->value(loans, i, loans->column(loans, "due_on"), &len);
+        const char *days = loans->value(loans, i, loans->column(loans, "loan_days"), &len);
+        const char *hours = loans->value(loans, i, loans->column(loans, "opening_hours"), &len);
+        long from, today;
+        apr_time_exp_t now;
+        tl_hours h;
+        char err[TL_HOURS_ERR_BUFSIZE], out[11];
+        int have = hours && tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)) == 0;
+        const char *params[3];
+
+        apr_time_exp_lt(&now, apr_time_now());
+        tl_date_parse(apr_psprintf(q->r->pool, "%04d-%02d-%02d", now.tm_year + 1900, now.tm_mon + 1, now.tm_mday),
+                      &today);
+        if (tl_date_parse(due, &from) != 0) {
+            return tl_page_failed(q, HTTP_INTERNAL_SERVER_ERROR);
+        }
+        tl_date_format(tl_date_next_open(have ? &h : NULL, (from > today ? from : today) + atol(days)), out);
+        params[0] = user;
+        params[1] = booking;
+        params[2] = out;
+        if (!tl_db_change(q, "SELECT tl.renew($1, $2::bigint, $3::date)", 3, params, &status, &why)) {
+            if (status != HTTP_UNPROCESSABLE_ENTITY) {
+                return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu "
+                                                                  "dont vous ne tenez pas le guichet.")
+                                                : tl_page_failed(q, status);
+            }
+            return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, apr_pstrcat(q->r->pool, "Prolongation refusée : ",
+                                                                             why.message, ".", NULL));
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=prolongation");
+}
+
+int tl_page_desk_member_export(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *format;
+    const tl_rows *rows;
+    tl_db_refusal why;
+    int rc, status = OK;
+    size_t len;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    format = apr_table_get(f, "format");
+    if (format && strcmp(format, "csv") == 0) {
+        static const char *const cols[] = { "item_code", "item_title", "started", "due_on", "returned", NULL };
+        static const char *const labels[] = { "Objet", "Titre", "Emprunté le", "À rendre le", "Rendu le", NULL };
+        const char *params[] = { q->r->user, number };
+        tl_buf out;
+        if (!(rows = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, &status, &why))
+            || !tl_db_change(q, "SELECT tl.desk_member($1, $2, 'export')", 2, params, &status, &why)) {
+            return tl_member_refused(q, status, &why);
+        }
+        tl_buf_init(&out, q->r->pool, 2048);
+        tl_buf_adds(&out, "\xEF\xBB\xBF");
+        tl_csv_rows(&out, rows, cols, labels, ';');
+        return tl_send_download(q, "text/csv; charset=utf-8", "mes-prets.csv", out.data, out.len);
+    }
+    {
+        const char *params[] = { q->r->user, number };
+        if (!(rows = tl_db_change(q, "SELECT tl.member_export($1, $2)::text", 2, params, &status, &why))) {
+            return tl_member_refused(q, status, &why);
+        }
+    }
+    {
+        const char *json = rows->value(rows, 0, 0, &len);
+        return tl_send_download(q, "application/json; charset=utf-8", "mes-donnees.json", json, len);
+    }
+}
+
+int tl_page_desk_member_erase(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *sure;
+    tl_db_refusal why;
+    int rc, status = OK;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    sure = apr_table_get(f, "confirmation");
+    if (!sure || strcmp(sure, "1") != 0) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Cochez la case de confirmation pour effacer les "
+                               "données de cet adhérent. Rien n'a été effacé.");
+    }
+    {
+        const char *params[] = { q->r->user, number };
+        if (!tl_db_change(q, "SELECT tl.erase_member($1, $2)", 2, params, &status, &why)) {
+            if (status == HTTP_UNPROCESSABLE_ENTITY && strcmp(why.constraint, "member_erase_items_out") == 0) {
+                return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY,
+                                       apr_pstrcat(q->r->pool, "Effacement impossible pour l'instant : ",
+                                                   why.message, ".", NULL));
+            }
+            return tl_member_refused(q, status, &why);
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=effacement");
+}

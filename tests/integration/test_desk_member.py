@@ -1,0 +1,92 @@
+"""A member's file at the desk: loans, renewals, and the CNIL rights
+(export, erasure); every read of the file is recorded."""
+import json
+
+from bs4 import BeautifulSoup
+
+from test_desk_access import login
+
+
+def desk(servers, user="benevole.mediatheque"):
+    s, _ = login(servers, user)
+    soup = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/adherent"), timeout=10).text, "html.parser")
+    return s, soup.find("input", attrs={"name": "jeton"})["value"]
+
+
+def post(servers, s, path, data):
+    return s.post(servers.url(f"/tierslieux/guichet/adherent{path}"), data=data, allow_redirects=False, timeout=10)
+
+
+def test_the_file_shows_loans_and_each_read_is_recorded(servers):
+    s, token = desk(servers)
+    number, name = servers.sql("SELECT member_number, given_name || ' ' || family_name FROM tl.member "
+                               "WHERE member_number = 'A-000123'")[0]
+    before = servers.sql("SELECT count(*) FROM tl.member_access")[0][0]
+    r = post(servers, s, "", {"jeton": token, "numero": number.lower()})
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert soup.h1.get_text() == f"{name} ({number})"
+    codes = [td.get_text() for td in soup.select("tbody tr td:first-child")]
+    assert codes and all("(" in c for c in codes)
+    assert servers.sql("SELECT count(*) FROM tl.member_access")[0][0] > before
+    who = servers.sql("SELECT a.login, x.action FROM tl.member_access x JOIN tl.account a ON a.id = x.account_id "
+                      "ORDER BY x.id DESC LIMIT 1")[0]
+    assert who == ("benevole.mediatheque", "consultation")
+    r = post(servers, s, "", {"jeton": token, "numero": "Z-404"})
+    assert r.status_code == 422
+    assert "Aucun adhérent" in BeautifulSoup(r.text, "html.parser").find(id="erreur-numero").get_text()
+
+
+def test_renewal_within_the_rules(servers, db):
+    s, token = desk(servers)
+    booking, number, due, renewals, max_renewals = servers.sql("""
+        SELECT b.id, m.member_number, b.due_on, b.renewals, c.max_renewals FROM tl.booking b
+          JOIN tl.member m ON m.id = b.member_id JOIN tl.item i ON i.id = b.item_id
+          JOIN tl.category c ON c.id = i.category_id JOIN tl.place p ON p.id = i.place_id
+         WHERE b.kind = 'pret' AND b.returned_at IS NULL AND p.slug = 'mediatheque-jules-verne'
+           AND b.renewals < c.max_renewals ORDER BY b.id LIMIT 1""")[0]
+    try:
+        r = post(servers, s, "/prolonger", {"jeton": token, "numero": number, "pret": booking})
+        assert r.status_code == 303 and r.headers["Location"].endswith("/guichet/adherent?fait=prolongation")
+        new_due, new_renewals = servers.sql("SELECT due_on, renewals FROM tl.booking WHERE id = %s", (booking,))[0]
+        assert new_due > due and new_renewals == renewals + 1
+        assert new_due.weekday() not in (0, 6)          # the médiathèque opens Tuesday to Saturday
+        with db.cursor() as cur:
+            cur.execute("UPDATE tl.booking SET renewals = %s WHERE id = %s", (max_renewals, booking))
+        r = post(servers, s, "/prolonger", {"jeton": token, "numero": number, "pret": booking})
+        assert r.status_code == 422 and "maximum" in r.text
+    finally:
+        with db.cursor() as cur:
+            cur.execute("UPDATE tl.booking SET due_on = %s, renewals = %s WHERE id = %s", (due, renewals, booking))
+
+
+def test_export_and_erasure(servers, db):
+    s, token = desk(servers)
+    with db.cursor() as cur:
+        cur.execute("INSERT INTO tl.member (member_number, family_name, given_name, email) "
+                    "VALUES ('E-000001', 'Effacé', 'Bientôt', 'bientot@example.org') RETURNING id")
+        member = cur.fetchone()[0]
+        cur.execute("INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on, returned_at) "
+                    "SELECT 'pret', id, %s, '2025-06-05 10:00+02', '2025-06-12', '2025-06-11 10:00+02' "
+                    "FROM tl.item WHERE code = 'OT-0014' RETURNING id", (member,))
+        booking = cur.fetchone()[0]
+        cur.execute("INSERT INTO tl.booking (kind, item_id, member_id, due_on) "
+                    "SELECT 'pret', a.item_id, %s, current_date + 5 FROM tl.item_availability a "
+                    "WHERE a.state = 'disponible' ORDER BY a.item_id DESC LIMIT 1 RETURNING id", (member,))
+        out = cur.fetchone()[0]
+    r = post(servers, s, "/exporter", {"jeton": token, "numero": "E-000001", "format": "json"})
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+    data = json.loads(r.text)
+    assert data["adherent"]["nom"] == "Effacé" and len(data["prets"]) == 2 and "OT-0014" in r.text
+    r = post(servers, s, "/exporter", {"jeton": token, "numero": "E-000001", "format": "csv"})
+    assert r.headers["Content-Disposition"] == 'attachment; filename="mes-prets.csv"' and "OT-0014" in r.text
+    r = post(servers, s, "/effacer", {"jeton": token, "numero": "E-000001", "confirmation": "1"})
+    assert r.status_code == 422 and "pas encore rendu" in r.text
+    servers.sql("UPDATE tl.booking SET returned_at = now() WHERE id = %s", (out,))
+    r = post(servers, s, "/effacer", {"jeton": token, "numero": "E-000001"})
+    assert r.status_code == 422                           # the confirmation box is required
+    r = post(servers, s, "/effacer", {"jeton": token, "numero": "E-000001", "confirmation": "1"})
+    assert r.status_code == 303
+    assert servers.sql("SELECT count(*) FROM tl.member WHERE member_number = 'E-000001'")[0][0] == 0
+    assert servers.sql("SELECT member_id FROM tl.booking WHERE id = %s", (booking,))[0][0] is None
+    assert servers.sql("SELECT x.action FROM tl.member_access x ORDER BY x.id DESC LIMIT 1")[0][0] == "effacement"
