@@ -24,6 +24,8 @@ const tl_route tl_routes[] = {
     { M_GET, "/guichet/retour", tl_page_desk_return, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/retards", tl_page_desk_overdue, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/adherents", tl_page_desk_members, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/objet", tl_page_desk_item, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/objet/maintenance", tl_page_desk_item_maintenance, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/adherent", tl_page_desk_member, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/adherent", tl_page_desk_member_file, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/adherent/prolonger", tl_page_desk_member_renew, TL_ROUTE_PRIVATE },

@@ -40,6 +40,11 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     violations = await axe(page);
     assert.equal(violations.length, 0, formatViolations(violations));
 
+    // An item's file with its maintenance log.
+    await page.goto(`${TL}/guichet/objet?numero=OT-0004`, { waitUntil: 'load' });
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+
     // The overdue list.
     await page.goto(`${TL}/guichet/retards`, { waitUntil: 'load' });
     violations = await axe(page);

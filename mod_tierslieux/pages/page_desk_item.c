@@ -1,0 +1,101 @@
+/* An item's file at the desk: its state and its maintenance log, sending it
+ * to maintenance and bringing it back (with the electrical safety check).
+ * Item numbers are public, so the file is a plain GET. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+
+static int tl_item_show(tl_req *q, const char *number, int status)
+{
+    int st = OK;
+    tl_db_refusal why;
+
+    if (number && *number) {
+        const char *params[] = { q->r->user, number };
+        const tl_rows *item = tl_db_change(q, "SELECT * FROM tl.desk_item($1, $2)", 2, params, &st, &why);
+        if (!item) {
+            if (st == HTTP_FORBIDDEN) {
+                return tl_render_error(q, st, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet.");
+            }
+            if (st != HTTP_UNPROCESSABLE_ENTITY) {
+                return tl_page_failed(q, st);
+            }
+            tl_form_error(q, "numero", tl_form_sentence(q->r->pool, why.message));
+            status = HTTP_UNPROCESSABLE_ENTITY;
+        }
+        else {
+            tl_view_rows(q->view, "item", item);
+            if (!tl_db_view(q, "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params, &st)) {
+                return tl_page_failed(q, st);
+            }
+        }
+        tl_view_set(q->view, "f_numero", number);
+    }
+    tl_form_token(q, "maintenance");
+    q->r->status = status;
+    return tl_render_page(q, "guichet-objet", "Fiche objet — guichet");
+}
+
+int tl_page_desk_item(tl_req *q)
+{
+    const char *number = tl_query_get(&q->query, "numero");
+    const char *done = tl_query_get(&q->query, "fait");
+
+    if (number && tl_valid_text(q->r->pool, "numéro", number, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce numéro d'objet n'est pas lisible.");
+    }
+    if (done && (strcmp(done, "debut") == 0 || strcmp(done, "fin") == 0)) {
+        tl_view_set(q->view, done[0] == 'd' ? "done_start" : "done_end", "t");
+    }
+    return tl_item_show(q, number, HTTP_OK);
+}
+
+int tl_page_desk_item_maintenance(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    tl_db_refusal why;
+    const char *number, *action, *text, *checked;
+    int rc, status = OK, start;
+
+    if (!tl_form_read(q, "maintenance", &f, &rc)) {
+        return rc;
+    }
+    number = apr_table_get(f, "numero");
+    action = apr_table_get(f, "action");
+    text = apr_table_get(f, "texte");
+    checked = apr_table_get(f, "controle");
+    if (!number || tl_valid_text(p, "numéro", number, 64) || !action
+        || (strcmp(action, "debut") != 0 && strcmp(action, "fin") != 0)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
+    }
+    start = action[0] == 'd';
+    if (!text || !*text || tl_valid_text(p, "texte", text, 1000)) {
+        tl_form_error(q, start ? "raison" : "travaux",
+                      start ? "Indiquez ce qui ne va pas (1000 caractères au plus)."
+                            : "Décrivez ce qui a été fait (1000 caractères au plus).");
+        return tl_item_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    {
+        const char *params[] = { q->r->user, number, text, checked && strcmp(checked, "1") == 0 ? "true" : "false" };
+        if (!tl_db_change(q, start ? "SELECT tl.start_maintenance($1, $2, $3)"
+                                   : "SELECT tl.end_maintenance($1, $2, $3, $4::boolean)",
+                          start ? 3 : 4, params, &status, &why)) {
+            if (status == HTTP_FORBIDDEN) {
+                return tl_render_error(q, status, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet.");
+            }
+            if (status != HTTP_UNPROCESSABLE_ENTITY) {
+                return tl_page_failed(q, status);
+            }
+            /* A blank text belongs to its field; anything else (not in
+             * maintenance, on loan, already in maintenance) is about the item. */
+            tl_form_error(q, strcmp(why.constraint, "maintenance_reason_not_blank") == 0 ? "raison"
+                             : strcmp(why.constraint, "maintenance_work_not_blank") == 0 ? "travaux" : "numero",
+                          tl_form_sentence(p, why.message));
+            return tl_item_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
+        }
+    }
+    return tl_form_done(q, tl_url_build(p, "/guichet/objet",
+                                        (const char *const[]){ "numero", number, "fait", action, NULL }));
+}
