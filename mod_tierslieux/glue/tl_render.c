@@ -44,14 +44,12 @@ static void tl_security_headers(tl_req *q, int own_layout)
     }
 }
 
-int tl_send_download(tl_req *q, const char *type, const char *filename, const char *body, apr_size_t len)
+int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len)
 {
     request_rec *r = q->r;
     apr_bucket_brigade *bb;
 
     ap_set_content_type(r, type);
-    apr_table_setn(r->headers_out, "Content-Disposition",
-                   apr_psprintf(r->pool, "attachment; filename=\"%s\"", filename));
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     ap_set_content_length(r, len);
     if (r->header_only) {
@@ -63,22 +61,17 @@ int tl_send_download(tl_req *q, const char *type, const char *filename, const ch
     return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS ? OK : AP_FILTER_ERROR;
 }
 
+int tl_send_download(tl_req *q, const char *type, const char *filename, const char *body, apr_size_t len)
+{
+    apr_table_setn(q->r->headers_out, "Content-Disposition",
+                   apr_psprintf(q->r->pool, "attachment; filename=\"%s\"", filename));
+    return tl_send_body(q, type, body, len);
+}
+
 int tl_send_html(tl_req *q, const char *body, apr_size_t len)
 {
-    request_rec *r = q->r;
-    apr_bucket_brigade *bb;
-
-    ap_set_content_type(r, "text/html; charset=utf-8");
     tl_security_headers(q, !q->fragment && !tl_conf_layout(q->dc));
-    if (r->header_only) {
-        ap_set_content_length(r, len);
-        return OK;
-    }
-    ap_set_content_length(r, len);
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(body, len, r->pool, r->connection->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(r->connection->bucket_alloc));
-    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS ? OK : AP_FILTER_ERROR;
+    return tl_send_body(q, "text/html; charset=utf-8", body, len);
 }
 
 /* Renders a page template inside its frame into out. */

@@ -18,6 +18,9 @@ int tl_render_page(tl_req *q, const char *tpl, const char *title);
  * message says what went wrong, or NULL for the status's usual words. */
 int tl_render_error(tl_req *q, int status, const char *message);
 
+/* Sends a body of that type (an image, a data file). */
+int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len);
+
 /* Sends a file to download (CSV exports) with its type and name. */
 int tl_send_download(tl_req *q, const char *type, const char *filename, const char *body, apr_size_t len);
 

@@ -33,6 +33,8 @@ int tl_page_desk_members(tl_req *q);
 int tl_page_desk_members_post(tl_req *q);
 int tl_page_desk_member(tl_req *q);
 int tl_page_desk_item(tl_req *q);
+int tl_page_item_qr(tl_req *q);
+int tl_page_desk_labels(tl_req *q);
 int tl_page_desk_item_maintenance(tl_req *q);
 int tl_page_desk_member_file(tl_req *q);
 int tl_page_desk_member_renew(tl_req *q);

@@ -45,6 +45,11 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     violations = await axe(page);
     assert.equal(violations.length, 0, formatViolations(violations));
 
+    // A sheet of labels.
+    await page.goto(`${TL}/guichet/etiquettes`, { waitUntil: 'load' });
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+
     // The overdue list.
     await page.goto(`${TL}/guichet/retards`, { waitUntil: 'load' });
     violations = await axe(page);

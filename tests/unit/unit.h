@@ -13,5 +13,6 @@ Suite *tl_csrf_suite(void);
 Suite *tl_date_suite(void);
 Suite *tl_csv_suite(void);
 Suite *tl_seal_suite(void);
+Suite *tl_qr_suite(void);
 
 #endif
