@@ -21,8 +21,9 @@ int tl_page_desk_member(tl_req *q)
 {
     const char *done = tl_query_get(&q->query, "fait");
 
-    if (done && (strcmp(done, "prolongation") == 0 || strcmp(done, "effacement") == 0)) {
-        tl_view_set(q->view, done[0] == 'p' ? "done_renewal" : "done_erasure", "t");
+    if (done && (strcmp(done, "prolongation") == 0 || strcmp(done, "effacement") == 0
+                 || strcmp(done, "reservation") == 0 || strcmp(done, "annulation") == 0)) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
     }
     return tl_member_search(q, HTTP_OK);
 }
@@ -76,6 +77,9 @@ int tl_page_desk_member_file(tl_req *q)
             return tl_member_refused(q, status, &why);
         }
         tl_view_rows(q->view, "loans", loans);
+    }
+    if (!tl_db_view(q, "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params, &status)) {
+        return tl_page_failed(q, status);
     }
     if (!tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
                     "birth_year, tl.date_fr(created_at::date) AS since FROM tl.desk_member($1, $2)", 2, params,
@@ -220,4 +224,65 @@ int tl_page_desk_member_erase(tl_req *q)
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=effacement");
+}
+
+/* A reservation for the member: an item, from one day to another. */
+int tl_page_desk_member_reserve(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *item, *from, *to;
+    tl_db_refusal why;
+    int rc, status = OK;
+    long d;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    item = apr_table_get(f, "objet");
+    from = apr_table_get(f, "du");
+    to = apr_table_get(f, "au");
+    if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64) || !from || tl_date_parse(from, &d) != 0
+        || !to || tl_date_parse(to, &d) != 0) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Indiquez le numéro de l'objet et les deux dates "
+                               "(jour/mois/année) de la réservation. Rien n'a été réservé.");
+    }
+    {
+        const char *params[] = { q->r->user, number, item, from, to };
+        if (!tl_db_change(q, "SELECT tl.reserve($1, $2, $3, $4::date, $5::date)", 5, params, &status, &why)) {
+            if (status == HTTP_UNPROCESSABLE_ENTITY) {
+                return tl_render_error(q, status, apr_pstrcat(q->r->pool, "Réservation impossible : ", why.message,
+                                                              ". Rien n'a été réservé.", NULL));
+            }
+            return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu dont "
+                                                              "vous ne tenez pas le guichet.")
+                                            : tl_page_failed(q, status);
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=reservation");
+}
+
+int tl_page_desk_member_cancel(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *booking;
+    tl_db_refusal why;
+    int rc, status = OK;
+    long id;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    booking = apr_table_get(f, "reservation");
+    if (tl_valid_int(q->r->pool, "réservation", booking, 1, 9223372036854775807L, &id)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de réservation.");
+    }
+    {
+        const char *params[] = { q->r->user, booking };
+        if (!tl_db_change(q, "SELECT tl.cancel_reservation($1, $2::bigint)", 2, params, &status, &why)) {
+            return status == HTTP_UNPROCESSABLE_ENTITY
+                   ? tl_render_error(q, status, tl_form_sentence(q->r->pool, why.message))
+                   : status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=annulation");
 }

@@ -90,3 +90,42 @@ def test_export_and_erasure(servers, db):
     assert servers.sql("SELECT count(*) FROM tl.member WHERE member_number = 'E-000001'")[0][0] == 0
     assert servers.sql("SELECT member_id FROM tl.booking WHERE id = %s", (booking,))[0][0] is None
     assert servers.sql("SELECT x.action FROM tl.member_access x ORDER BY x.id DESC LIMIT 1")[0][0] == "effacement"
+
+
+def test_reservations_for_a_member(servers):
+    import datetime
+    s, token = desk(servers)
+    item = servers.sql("""
+        SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id JOIN tl.item_availability a ON a.item_id = i.id
+         WHERE p.slug = 'mediatheque-jules-verne' AND a.state = 'disponible' AND i.safety_check_days IS NULL
+           AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.kind = 'reservation'
+                           AND b.cancelled_at IS NULL)
+         ORDER BY i.code DESC LIMIT 1""")[0][0]
+    start = datetime.date.today() + datetime.timedelta(days=3)
+    end = start + datetime.timedelta(days=4)
+    r = post(servers, s, "/reserver", {"jeton": token, "numero": "A-000187", "objet": item,
+                                       "du": start.isoformat(), "au": end.isoformat()})
+    assert r.status_code == 303 and r.headers["Location"].endswith("fait=reservation")
+    booking = servers.sql("SELECT b.id FROM tl.booking b JOIN tl.item i ON i.id = b.item_id WHERE i.code = %s "
+                          "AND b.kind = 'reservation' AND b.cancelled_at IS NULL", (item,))[0][0]
+    try:
+        r = post(servers, s, "/reserver", {"jeton": token, "numero": "A-000204", "objet": item,
+                                           "du": (start + datetime.timedelta(days=2)).isoformat(),
+                                           "au": (end + datetime.timedelta(days=2)).isoformat()})
+        assert r.status_code == 422 and "déjà prêté ou réservé" in r.text
+        page = BeautifulSoup(post(servers, s, "", {"jeton": token, "numero": "A-000187"}).text, "html.parser")
+        assert item in page.find(id="reservations-titre").find_parent("section").get_text()
+        # Someone else cannot borrow it across the reserved days.
+        lend = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/pret"), timeout=10).text, "html.parser")
+        lend_token = lend.find("input", attrs={"name": "jeton"})["value"]
+        r = s.post(servers.url("/tierslieux/guichet/pret/confirmer"), allow_redirects=False, timeout=10,
+                   data={"jeton": lend_token, "adherent": "A-000204", "objet": item})
+        assert r.status_code == 422 and "réservé par un autre adhérent" in r.text
+        r = post(servers, s, "/reserver", {"jeton": token, "numero": "A-000187", "objet": item,
+                                           "du": "2020-01-01", "au": "2020-01-02"})
+        assert r.status_code == 422
+        r = post(servers, s, "/annuler", {"jeton": token, "numero": "A-000187", "reservation": booking})
+        assert r.status_code == 303
+        assert servers.sql("SELECT cancelled_at IS NOT NULL FROM tl.booking WHERE id = %s", (booking,))[0][0]
+    finally:
+        servers.sql("UPDATE tl.booking SET cancelled_at = now() WHERE id = %s AND cancelled_at IS NULL", (booking,))
