@@ -12,6 +12,20 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
      LIMIT 1
 $$;
 
+-- The same, or a refusal naming the number the volunteer typed.
+CREATE FUNCTION tl.require_item(p_number text) RETURNS tl.item
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.find_item(p_number);
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_number)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    RETURN v_item;
+END $$;
+
 CREATE FUNCTION tl.check_out(p_login text, p_member text, p_item text, p_due date, p_override boolean)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -24,11 +38,7 @@ DECLARE
     v_tz      text;
     v_id      bigint;
 BEGIN
-    v_item := tl.find_item(p_item);
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_item)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item(p_item);
     v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
     SELECT id INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_member));
     IF v_member IS NULL THEN
@@ -111,11 +121,7 @@ DECLARE
     v_who  integer;
     v_id   bigint;
 BEGIN
-    v_item := tl.find_item(p_item);
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_item)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item(p_item);
     v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
     IF p_condition IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tl.item_condition WHERE code = p_condition) THEN
         RAISE EXCEPTION 'état inconnu' USING ERRCODE = 'foreign_key_violation',

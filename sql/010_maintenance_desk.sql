@@ -14,11 +14,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_item tl.item;
 BEGIN
-    v_item := tl.find_item(p_number);
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_number)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item(p_number);
     PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
     RETURN QUERY
     SELECT v_item.id, v_item.code, v_item.title, p.name, a.state, tl.date_fr(a.due_on), v_item.safety_check_days,
@@ -55,11 +51,7 @@ DECLARE
     v_item tl.item;
     v_who  integer;
 BEGIN
-    v_item := tl.find_item(p_number);
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_number)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item(p_number);
     v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
     IF btrim(coalesce(p_reason, '')) = '' THEN
         RAISE EXCEPTION 'indiquez ce qui ne va pas' USING ERRCODE = 'check_violation',
@@ -83,11 +75,7 @@ DECLARE
     v_item tl.item;
     v_who  integer;
 BEGIN
-    v_item := tl.find_item(p_number);
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_number)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item(p_number);
     v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
     IF btrim(coalesce(p_work, '')) = '' THEN
         RAISE EXCEPTION 'décrivez ce qui a été fait' USING ERRCODE = 'check_violation',

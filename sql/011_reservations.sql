@@ -11,11 +11,7 @@ DECLARE
     v_tz     text;
     v_id     bigint;
 BEGIN
-    v_item := tl.find_item(p_item);
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_item)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item(p_item);
     PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
     SELECT id INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_member));
     IF v_member IS NULL THEN
