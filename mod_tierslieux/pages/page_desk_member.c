@@ -22,7 +22,8 @@ int tl_page_desk_member(tl_req *q)
     const char *done = tl_query_get(&q->query, "fait");
 
     if (done && (strcmp(done, "prolongation") == 0 || strcmp(done, "effacement") == 0
-                 || strcmp(done, "reservation") == 0 || strcmp(done, "annulation") == 0)) {
+                 || strcmp(done, "reservation") == 0 || strcmp(done, "annulation") == 0
+                 || strcmp(done, "caution") == 0)) {
         tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
     }
     return tl_member_search(q, HTTP_OK);
@@ -78,7 +79,8 @@ int tl_page_desk_member_file(tl_req *q)
         }
         tl_view_rows(q->view, "loans", loans);
     }
-    if (!tl_db_view(q, "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params, &status)) {
+    if (!tl_db_view(q, "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params, &status)
+        || !tl_db_view(q, "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params, &status)) {
         return tl_page_failed(q, status);
     }
     if (!tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
@@ -285,4 +287,65 @@ int tl_page_desk_member_cancel(tl_req *q)
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=annulation");
+}
+
+/* A deposit left by the member (montant given), or given back (caution
+ * given): recorded only. */
+int tl_page_desk_member_deposit(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *amount, *kind, *deposit;
+    tl_db_refusal why;
+    int rc, status = OK;
+    long id;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    amount = apr_table_get(f, "montant");
+    kind = apr_table_get(f, "nature");
+    deposit = apr_table_get(f, "caution");
+    if (deposit) {
+        if (tl_valid_int(q->r->pool, "caution", deposit, 1, 9223372036854775807L, &id)) {
+            return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de caution.");
+        }
+        {
+            const char *params[] = { q->r->user, number, deposit };
+            if (!tl_db_change(q, "SELECT tl.return_deposit($1, $2, $3::bigint)", 3, params, &status, &why)) {
+                return status == HTTP_UNPROCESSABLE_ENTITY
+                       ? tl_render_error(q, status, tl_form_sentence(q->r->pool, why.message))
+                       : tl_member_refused(q, status, &why);
+            }
+        }
+        return tl_form_done(q, "/guichet/adherent?fait=caution");
+    }
+    if (!amount || !kind || tl_valid_text(q->r->pool, "montant", amount, 12)) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Indiquez le montant et la nature de la caution. "
+                               "Rien n'a été enregistré.");
+    }
+    {
+        /* "12,50" as French people write it is 12.50. */
+        char *a = apr_pstrdup(q->r->pool, amount), *c;
+        const char *params[4];
+        for (c = a; *c; c++) {
+            if (*c == ',') {
+                *c = '.';
+            }
+            else if (!((*c >= '0' && *c <= '9') || *c == '.')) {
+                return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Le montant s'écrit en chiffres, par exemple "
+                                       "50 ou 12,50. Rien n'a été enregistré.");
+            }
+        }
+        params[0] = q->r->user;
+        params[1] = number;
+        params[2] = a;
+        params[3] = kind;
+        if (!tl_db_change(q, "SELECT tl.record_deposit($1, $2, $3::numeric, $4)", 4, params, &status, &why)) {
+            return status == HTTP_UNPROCESSABLE_ENTITY
+                   ? tl_render_error(q, status, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                            " Rien n'a été enregistré.", NULL))
+                   : tl_member_refused(q, status, &why);
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=caution");
 }

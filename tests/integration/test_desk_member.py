@@ -129,3 +129,28 @@ def test_reservations_for_a_member(servers):
         assert servers.sql("SELECT cancelled_at IS NOT NULL FROM tl.booking WHERE id = %s", (booking,))[0][0]
     finally:
         servers.sql("UPDATE tl.booking SET cancelled_at = now() WHERE id = %s AND cancelled_at IS NULL", (booking,))
+
+
+def test_deposits_are_recorded_and_given_back(servers):
+    s, token = desk(servers)
+    before = servers.sql("SELECT count(*) FROM tl.member_deposit")[0][0]
+    for amount, expected in (("50", 50), ("12,50", 12.5)):
+        r = post(servers, s, "/caution", {"jeton": token, "numero": "A-000251", "montant": amount,
+                                          "nature": "cheque_non_encaisse"})
+        assert r.status_code == 303 and r.headers["Location"].endswith("fait=caution")
+        assert float(servers.sql("SELECT amount FROM tl.member_deposit ORDER BY id DESC LIMIT 1")[0][0]) == expected
+    for amount, nature in (("abc", "especes"), ("-5", "especes"), ("0", "especes"), ("20", "bitcoin")):
+        r = post(servers, s, "/caution", {"jeton": token, "numero": "A-000251", "montant": amount, "nature": nature})
+        assert r.status_code == 422 and "Rien n'a été enregistré" in r.text, (amount, nature)
+    assert servers.sql("SELECT count(*) FROM tl.member_deposit")[0][0] == before + 2
+    deposit = servers.sql("SELECT id FROM tl.member_deposit ORDER BY id DESC LIMIT 1")[0][0]
+    page = BeautifulSoup(post(servers, s, "", {"jeton": token, "numero": "A-000251"}).text, "html.parser")
+    assert "12,50" in page.find(id="cautions-titre").find_parent("section").get_text()
+    r = post(servers, s, "/caution", {"jeton": token, "numero": "A-000251", "caution": deposit})
+    assert r.status_code == 303
+    assert servers.sql("SELECT returned_on IS NOT NULL FROM tl.member_deposit WHERE id = %s", (deposit,))[0][0]
+    r = post(servers, s, "/caution", {"jeton": token, "numero": "A-000251", "caution": deposit})
+    assert r.status_code == 422
+    export = json.loads(post(servers, s, "/exporter", {"jeton": token, "numero": "A-000251", "format": "json"}).text)
+    assert len(export["cautions"]) >= 2
+    servers.sql("DELETE FROM tl.member_deposit WHERE member_id = (SELECT id FROM tl.member WHERE member_number = 'A-000251')")
