@@ -26,7 +26,8 @@ static int tl_item_show(tl_req *q, const char *number, int status)
         }
         else {
             tl_view_rows(q->view, "item", item);
-            if (!tl_db_view(q, "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params, &st)) {
+            if (!tl_db_view(q, "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params, &st)
+                || !tl_db_view(q, "waiting", "SELECT * FROM tl.desk_item_waiting($1, $2)", 2, params, &st)) {
                 return tl_page_failed(q, st);
             }
         }

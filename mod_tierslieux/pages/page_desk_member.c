@@ -23,7 +23,7 @@ int tl_page_desk_member(tl_req *q)
 
     if (done && (strcmp(done, "prolongation") == 0 || strcmp(done, "effacement") == 0
                  || strcmp(done, "reservation") == 0 || strcmp(done, "annulation") == 0
-                 || strcmp(done, "caution") == 0)) {
+                 || strcmp(done, "caution") == 0 || strcmp(done, "attente") == 0)) {
         tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
     }
     return tl_member_search(q, HTTP_OK);
@@ -80,7 +80,8 @@ int tl_page_desk_member_file(tl_req *q)
         tl_view_rows(q->view, "loans", loans);
     }
     if (!tl_db_view(q, "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params, &status)
-        || !tl_db_view(q, "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params, &status)) {
+        || !tl_db_view(q, "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params, &status)
+        || !tl_db_view(q, "waiting", "SELECT * FROM tl.desk_member_waiting($1, $2)", 2, params, &status)) {
         return tl_page_failed(q, status);
     }
     if (!tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
@@ -348,4 +349,48 @@ int tl_page_desk_member_deposit(tl_req *q)
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=caution");
+}
+
+/* Joining the waiting list of an item that is out, or leaving one. */
+int tl_page_desk_member_waiting(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *item, *entry;
+    tl_db_refusal why;
+    int rc, status = OK;
+    long id;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    item = apr_table_get(f, "objet");
+    entry = apr_table_get(f, "attente");
+    if (entry) {
+        const char *params[] = { q->r->user, entry };
+        if (tl_valid_int(q->r->pool, "attente", entry, 1, 9223372036854775807L, &id)) {
+            return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'attente.");
+        }
+        if (!tl_db_change(q, "SELECT tl.leave_waiting_list($1, $2::bigint)", 2, params, &status, &why)) {
+            return status == HTTP_UNPROCESSABLE_ENTITY
+                   ? tl_render_error(q, status, tl_form_sentence(q->r->pool, why.message))
+                   : tl_member_refused(q, status, &why);
+        }
+        return tl_form_done(q, "/guichet/adherent?fait=attente");
+    }
+    if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64)) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Indiquez le numéro de l'objet attendu. Rien n'a été "
+                               "enregistré.");
+    }
+    {
+        const char *params[] = { q->r->user, number, item };
+        if (!tl_db_change(q, "SELECT tl.join_waiting_list($1, $2, $3)", 3, params, &status, &why)) {
+            return status == HTTP_UNPROCESSABLE_ENTITY
+                   ? tl_render_error(q, status, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                            " Rien n'a été enregistré.", NULL))
+                   : status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu dont "
+                                                                "vous ne tenez pas le guichet.")
+                                              : tl_page_failed(q, status);
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=attente");
 }

@@ -154,3 +154,39 @@ def test_deposits_are_recorded_and_given_back(servers):
     export = json.loads(post(servers, s, "/exporter", {"jeton": token, "numero": "A-000251", "format": "json"}).text)
     assert len(export["cautions"]) >= 2
     servers.sql("DELETE FROM tl.member_deposit WHERE member_id = (SELECT id FROM tl.member WHERE member_number = 'A-000251')")
+
+
+def test_waiting_list(servers):
+    s, token = desk(servers)
+    item = servers.sql("""
+        SELECT i.code FROM tl.booking b JOIN tl.item i ON i.id = b.item_id JOIN tl.place p ON p.id = i.place_id
+         WHERE b.kind = 'pret' AND b.returned_at IS NULL AND p.slug = 'mediatheque-jules-verne'
+         ORDER BY i.code LIMIT 1""")[0][0]
+    try:
+        for number in ("A-000251", "A-000405"):
+            r = post(servers, s, "/attente", {"jeton": token, "numero": number, "objet": item})
+            assert r.status_code == 303, r.text[:300]
+        r = post(servers, s, "/attente", {"jeton": token, "numero": "A-000251", "objet": item})
+        assert r.status_code == 422 and "attend déjà" in r.text
+        soup = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/objet"), params={"numero": item},
+                                   timeout=10).text, "html.parser")
+        rows = [tr.get_text(" ", strip=True) for tr in soup.find(string="Liste d'attente").find_next("table").select("tbody tr")]
+        assert rows[0].startswith("1") and "A-000251" in rows[0] and rows[1].startswith("2") and "A-000405" in rows[1]
+        page = BeautifulSoup(post(servers, s, "", {"jeton": token, "numero": "A-000405"}).text, "html.parser")
+        line = page.find(id="attente-titre").find_parent("section").select("tbody tr")[0].get_text(" ", strip=True)
+        assert item in line and " 2 " in f" {line} "
+        # The first in line borrows it once it is back: off the list.
+        servers.sql("UPDATE tl.booking SET returned_at = now() WHERE kind = 'pret' AND returned_at IS NULL "
+                    "AND item_id = (SELECT id FROM tl.item WHERE code = %s)", (item,))
+        servers.sql("INSERT INTO tl.booking (kind, item_id, member_id, due_on) SELECT 'pret', i.id, m.id, "
+                    "current_date + 7 FROM tl.item i, tl.member m WHERE i.code = %s AND m.member_number = 'A-000251'",
+                    (item,))
+        assert servers.sql("SELECT served_at IS NOT NULL FROM tl.waiting_list w JOIN tl.member m ON m.id = w.member_id "
+                           "WHERE m.member_number = 'A-000251' ORDER BY w.id DESC LIMIT 1")[0][0]
+        entry = servers.sql("SELECT w.id FROM tl.waiting_list w JOIN tl.member m ON m.id = w.member_id "
+                            "WHERE m.member_number = 'A-000405' AND w.removed_at IS NULL AND w.served_at IS NULL")[0][0]
+        r = post(servers, s, "/attente", {"jeton": token, "numero": "A-000405", "attente": entry})
+        assert r.status_code == 303
+        assert servers.sql("SELECT removed_at IS NOT NULL FROM tl.waiting_list WHERE id = %s", (entry,))[0][0]
+    finally:
+        servers.sql("UPDATE tl.waiting_list SET removed_at = now() WHERE removed_at IS NULL AND served_at IS NULL")
