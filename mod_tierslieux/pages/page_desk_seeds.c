@@ -69,7 +69,9 @@ static int tl_desk_seeds_show(tl_req *q, const char *place, const char *variety,
         const char *l[] = { place, lot ? lot : "" };
         if (!tl_db_view(q, "varieties", tl_sql_desk_varieties, 1, v, &st)
             || !tl_db_view(q, "lots", tl_sql_desk_lots, 2, l, &st)
-            || !tl_db_view(q, "movements", tl_sql_desk_movements, 1, &place, &st)) {
+            || !tl_db_view(q, "movements", tl_sql_desk_movements, 1, &place, &st)
+            || !tl_db_view(q, "reminders", "SELECT * FROM tl.desk_seed_reminders($1, $2)", 2,
+                           (const char *const[]){ q->r->user, place }, &st)) {
             return tl_page_failed(q, st);
         }
     }
@@ -111,6 +113,9 @@ static void tl_seed_refusal(tl_req *q, const tl_db_refusal *why, const char *pac
     else if (strcmp(why->constraint, "seed_movement_packets_positive") == 0) {
         tl_form_error(q, packets_field, "Indiquez un nombre de sachets entre 1 et 1000.");
     }
+    else if (strcmp(why->constraint, "seed_movement_member_fkey") == 0) {
+        tl_form_error(q, "adherent", tl_form_sentence(q->r->pool, why->message));
+    }
     else if (strcmp(why->constraint, "seed_movement_lot_fkey") == 0) {
         tl_form_error(q, "lot", "Choisissez un lot de la liste.");
     }
@@ -124,7 +129,7 @@ int tl_page_desk_seed_deposit(tl_req *q)
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     tl_db_refusal why;
-    const char *err, *place, *variety, *year, *packets, *grower;
+    const char *err, *place, *variety, *year, *packets, *grower, *member;
     long n;
     int rc, status = OK;
 
@@ -136,6 +141,8 @@ int tl_page_desk_seed_deposit(tl_req *q)
     year = apr_table_get(f, "annee");
     packets = apr_table_get(f, "sachets");
     grower = apr_table_get(f, "producteur");
+    member = apr_table_get(f, "adherent");
+    tl_view_set(q->view, "f_depot_adherent", member);
     tl_view_set(q->view, "f_annee", year);
     tl_view_set(q->view, "f_sachets", packets);
     tl_view_set(q->view, "f_producteur", grower);
@@ -154,9 +161,13 @@ int tl_page_desk_seed_deposit(tl_req *q)
     if (grower && (err = tl_valid_text(p, "producteur", grower, 100)) != NULL) {
         tl_form_error(q, "producteur", err);
     }
+    if (member && *member && tl_valid_text(p, "adhérent", member, 32)) {
+        tl_form_error(q, "depot_adherent", "Ce numéro d'adhérent n'est pas lisible.");
+    }
     if (!tl_view_get(q->view, "errors")) {
-        const char *params[] = { q->r->user, place, variety, year, packets, grower ? grower : "" };
-        if (tl_db_change(q, "SELECT tl.seed_deposit($1, $2, $3::integer, $4::integer, $5::integer, $6)", 6,
+        const char *params[] = { q->r->user, place, variety, year, packets, grower ? grower : "",
+                                 member ? member : "" };
+        if (tl_db_change(q, "SELECT tl.seed_deposit_for($1, $2, $3::integer, $4::integer, $5::integer, $6, $7)", 7,
                          params, &status, &why)) {
             return tl_form_done(q, apr_pstrcat(p, "/guichet/graines?lieu=", place, "&fait=depot", NULL));
         }
@@ -167,7 +178,12 @@ int tl_page_desk_seed_deposit(tl_req *q)
         if (status != HTTP_UNPROCESSABLE_ENTITY) {
             return tl_page_failed(q, status);
         }
-        tl_seed_refusal(q, &why, "sachets");
+        if (strcmp(why.constraint, "seed_movement_member_fkey") == 0) {
+            tl_form_error(q, "depot_adherent", tl_form_sentence(p, why.message));
+        }
+        else {
+            tl_seed_refusal(q, &why, "sachets");
+        }
     }
     return tl_desk_seeds_show(q, place, variety, NULL, HTTP_UNPROCESSABLE_ENTITY);
 }
@@ -177,7 +193,7 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     tl_db_refusal why;
-    const char *err, *place, *lot, *packets;
+    const char *err, *place, *lot, *packets, *member;
     long n;
     int rc, status = OK;
 
@@ -187,7 +203,9 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
     place = apr_table_get(f, "lieu");
     lot = apr_table_get(f, "lot");
     packets = apr_table_get(f, "sachets");
+    member = apr_table_get(f, "adherent");
     tl_view_set(q->view, "f_retrait_sachets", packets);
+    tl_view_set(q->view, "f_adherent", member);
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }
@@ -197,9 +215,13 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
     if ((err = tl_valid_int(p, "nombre de sachets", packets, 1, 1000, &n)) != NULL) {
         tl_form_error(q, "retrait_sachets", err);
     }
+    if (member && *member && tl_valid_text(p, "adhérent", member, 32)) {
+        tl_form_error(q, "adherent", "Ce numéro d'adhérent n'est pas lisible.");
+    }
     if (!tl_view_get(q->view, "errors")) {
-        const char *params[] = { q->r->user, lot, packets };
-        if (tl_db_change(q, "SELECT tl.seed_withdraw($1, $2::integer, $3::integer)", 3, params, &status, &why)) {
+        const char *params[] = { q->r->user, lot, packets, member ? member : "" };
+        if (tl_db_change(q, "SELECT tl.seed_withdraw_for($1, $2::integer, $3::integer, $4)", 4, params, &status,
+                         &why)) {
             return tl_form_done(q, apr_pstrcat(p, "/guichet/graines?lieu=", place, "&fait=retrait", NULL));
         }
         if (status == HTTP_FORBIDDEN) {

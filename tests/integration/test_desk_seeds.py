@@ -142,3 +142,28 @@ def test_forms_are_posted_not_fetched(servers):
     anonymous = requests.post(servers.url("/tierslieux/guichet/graines/depot"), data={"sachets": "1"},
                               allow_redirects=False, timeout=10)
     assert anonymous.status_code in (302, 401)
+
+
+def test_who_took_seeds_is_reminded_until_they_bring_some_back(servers):
+    s, soup, tokens = desk(servers)
+    lot = servers.sql("SELECT s.lot_id FROM tl.seed_lot_stock s JOIN tl.seed_lot l ON l.id = s.lot_id "
+                      "JOIN tl.place p ON p.id = l.place_id WHERE p.slug = %s AND s.packets > 1 LIMIT 1", (PLACE,))[0][0]
+    r = post(servers, s, "retrait", {"jeton": tokens["retrait"], "lieu": PLACE, "lot": lot, "sachets": "1",
+                                     "adherent": "Z-0"})
+    assert r.status_code == 422 and "Aucun adhérent" in BeautifulSoup(r.text, "html.parser").find(
+        id="erreur-adherent").get_text()
+    r = post(servers, s, "retrait", {"jeton": tokens["retrait"], "lieu": PLACE, "lot": lot, "sachets": "1",
+                                     "adherent": "a-000348"})
+    assert r.status_code == 303
+    page = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/graines"), params={"lieu": PLACE}, timeout=10).text,
+                         "html.parser")
+    section = page.find(id="rappels-titre").find_parent("section")
+    assert "A-000348" in section.get_text()
+    r = post(servers, s, "depot", {"jeton": tokens["depot"], "lieu": PLACE, "variete": a_variety(servers),
+                                   "annee": "2026", "sachets": "3", "adherent": "A-000348"})
+    assert r.status_code == 303
+    page = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/graines"), params={"lieu": PLACE}, timeout=10).text,
+                         "html.parser")
+    assert "A-000348" not in page.find(id="rappels-titre").find_parent("section").get_text()
+    # the public pages never show who took or brought seeds
+    assert "A-000348" not in servers.get("/tierslieux/graines").text

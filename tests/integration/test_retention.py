@@ -63,3 +63,24 @@ def test_the_cron_command_runs(servers):
                           "-p", str(servers.pg_port), "-U", "tierslieux", "-d", "tierslieux"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.startswith("anonymised bookings:") and "deleted members:" in out.stdout
+
+
+def test_seed_takers_are_forgotten_after_a_year(servers):
+    conn = psycopg2.connect(host=os.path.realpath(servers.pg), port=servers.pg_port,
+                            user="tierslieux", dbname="tierslieux")
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT lot_id FROM tl.seed_lot_stock WHERE packets > 0 LIMIT 1")
+        lot = cur.fetchone()[0]
+        cur.execute("INSERT INTO tl.seed_movement (lot_id, kind, packets, at, member_id) "
+                    "SELECT %s, 'retrait', 1, '2026-01-10 10:00+00', id FROM tl.member LIMIT 1 RETURNING id", (lot,))
+        movement = cur.fetchone()[0]
+        cur.execute("SELECT tl.apply_seed_retention('2026-12-01 00:00+00')")
+        cur.execute("SELECT member_id IS NOT NULL FROM tl.seed_movement WHERE id = %s", (movement,))
+        assert cur.fetchone()[0]                        # less than a year: kept
+        cur.execute("SELECT tl.apply_seed_retention('2027-01-11 00:00+00')")
+        cur.execute("SELECT member_id FROM tl.seed_movement WHERE id = %s", (movement,))
+        assert cur.fetchone()[0] is None
+    finally:
+        conn.rollback()
+        conn.close()
