@@ -114,12 +114,47 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **
             return 0;
         }
     }
+    if (pv->value(pv, 0, pv->column(pv, "member_known"), &len)[0] != 't') {
+        /* Not a card number: perhaps a name, for a forgotten card. */
+        const char *params[] = { q->r->user, member };
+        const tl_rows *found = tl_db_query(q, "SELECT * FROM tl.find_members($1, $2)", 2, params, &status);
+        int i, n = found ? found->count(found) : 0;
+        if (!found) {
+            *done = tl_page_failed(q, status);
+            return 0;
+        }
+        if (n == 1) {
+            const char *again[] = { q->r->user, NULL, item };
+            member = apr_pstrdup(p, found->value(found, 0, 0, &len));
+            again[1] = member;
+            apr_table_setn(f, "adherent", member);
+            tl_view_set(q->view, "f_adherent", member);
+            if (!(pv = tl_db_change(q, tl_sql_preview, 3, again, &status, &why))) {
+                *done = tl_page_failed(q, status);
+                return 0;
+            }
+        }
+        else if (n > 1) {
+            tl_buf names;
+            tl_buf_init(&names, p, 256);
+            for (i = 0; i < n; i++) {
+                tl_buf_adds(&names, i ? ", " : "");
+                tl_buf_adds(&names, found->value(found, i, 1, &len));
+                tl_buf_adds(&names, " (");
+                tl_buf_adds(&names, found->value(found, i, 0, &len));
+                tl_buf_adds(&names, ")");
+            }
+            tl_form_error(q, "adherent", apr_psprintf(p, "Plusieurs adhérents correspondent : %s. Saisissez le "
+                                                      "numéro de la bonne personne.", tl_buf_cstr(&names)));
+            return 0;
+        }
+    }
     tl_view_rows(q->view, "preview", pv);
     if (pv->value(pv, 0, pv->column(pv, "item_code"), &len)) {
         tl_view_set(q->view, "item_code", pv->value(pv, 0, pv->column(pv, "item_code"), &len));
     }
     if (pv->value(pv, 0, pv->column(pv, "member_known"), &len)[0] != 't') {
-        tl_form_error(q, "adherent", apr_psprintf(p, "Aucun adhérent ne porte le numéro « %s ».", member));
+        tl_form_error(q, "adherent", apr_psprintf(p, "Aucun adhérent ne porte le numéro ou le nom « %s ».", member));
     }
     if (pv->value(pv, 0, pv->column(pv, "item_known"), &len)[0] != 't') {
         tl_form_error(q, "objet", apr_psprintf(p, "Aucun objet ne porte le numéro « %s ».", item));

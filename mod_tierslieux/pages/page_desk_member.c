@@ -23,7 +23,8 @@ int tl_page_desk_member(tl_req *q)
 
     if (done && (strcmp(done, "prolongation") == 0 || strcmp(done, "effacement") == 0
                  || strcmp(done, "reservation") == 0 || strcmp(done, "annulation") == 0
-                 || strcmp(done, "caution") == 0 || strcmp(done, "attente") == 0)) {
+                 || strcmp(done, "caution") == 0 || strcmp(done, "attente") == 0
+                 || strcmp(done, "cotisation") == 0)) {
         tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
     }
     return tl_member_search(q, HTTP_OK);
@@ -85,8 +86,8 @@ int tl_page_desk_member_file(tl_req *q)
         return tl_page_failed(q, status);
     }
     if (!tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
-                    "birth_year, tl.date_fr(created_at::date) AS since FROM tl.desk_member($1, $2)", 2, params,
-                    &status)) {
+                    "birth_year, tl.date_fr(created_at::date) AS since, tl.euros(fee_amount) AS fee, "
+                    "tl.date_fr(fee_paid_on) AS fee_paid_on FROM tl.desk_member($1, $2)", 2, params, &status)) {
         return tl_page_failed(q, status);
     }
     tl_form_token(q, "fiche");
@@ -290,6 +291,26 @@ int tl_page_desk_member_cancel(tl_req *q)
     return tl_form_done(q, "/guichet/adherent?fait=annulation");
 }
 
+/* "12,50" as French people write it, as "12.50"; NULL if it is not an
+ * amount. */
+static const char *tl_french_amount(apr_pool_t *p, const char *amount)
+{
+    char *a = apr_pstrdup(p, amount), *c;
+
+    if (!*a) {
+        return NULL;
+    }
+    for (c = a; *c; c++) {
+        if (*c == ',') {
+            *c = '.';
+        }
+        else if (!((*c >= '0' && *c <= '9') || *c == '.')) {
+            return NULL;
+        }
+    }
+    return a;
+}
+
 /* A deposit left by the member (montant given), or given back (caution
  * given): recorded only. */
 int tl_page_desk_member_deposit(tl_req *q)
@@ -325,17 +346,11 @@ int tl_page_desk_member_deposit(tl_req *q)
                                "Rien n'a été enregistré.");
     }
     {
-        /* "12,50" as French people write it is 12.50. */
-        char *a = apr_pstrdup(q->r->pool, amount), *c;
+        const char *a = tl_french_amount(q->r->pool, amount);
         const char *params[4];
-        for (c = a; *c; c++) {
-            if (*c == ',') {
-                *c = '.';
-            }
-            else if (!((*c >= '0' && *c <= '9') || *c == '.')) {
-                return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Le montant s'écrit en chiffres, par exemple "
-                                       "50 ou 12,50. Rien n'a été enregistré.");
-            }
+        if (!a) {
+            return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Le montant s'écrit en chiffres, par exemple "
+                                   "50 ou 12,50. Rien n'a été enregistré.");
         }
         params[0] = q->r->user;
         params[1] = number;
@@ -393,4 +408,32 @@ int tl_page_desk_member_waiting(tl_req *q)
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=attente");
+}
+
+/* The membership fee paid today, where the place asks for one. */
+int tl_page_desk_member_fee(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *amount;
+    tl_db_refusal why;
+    int rc, status = OK;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    amount = apr_table_get(f, "cotisation");
+    if (!amount || tl_valid_text(q->r->pool, "cotisation", amount, 12) || !(amount = tl_french_amount(q->r->pool, amount))) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Le montant s'écrit en chiffres, par exemple 10 ou "
+                               "7,50. Rien n'a été enregistré.");
+    }
+    {
+        const char *params[] = { q->r->user, number, amount };
+        if (!tl_db_change(q, "SELECT tl.record_fee($1, $2, $3::numeric)", 3, params, &status, &why)) {
+            return status == HTTP_UNPROCESSABLE_ENTITY
+                   ? tl_render_error(q, status, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                            " Rien n'a été enregistré.", NULL))
+                   : tl_member_refused(q, status, &why);
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=cotisation");
 }

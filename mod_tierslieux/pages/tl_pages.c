@@ -37,6 +37,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/guichet/adherent/annuler", tl_page_desk_member_cancel, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/adherent/caution", tl_page_desk_member_deposit, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/adherent/attente", tl_page_desk_member_waiting, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/adherent/cotisation", tl_page_desk_member_fee, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/adherents", tl_page_desk_members_post, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/retards.csv", tl_page_desk_overdue_csv, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/retour", tl_page_desk_return_post, TL_ROUTE_PRIVATE },

@@ -208,3 +208,26 @@ def test_taking_back_with_condition_and_maintenance(servers):
     assert "n'est pas en prêt" in BeautifulSoup(r.text, "html.parser").find(id="erreur-objet").get_text()
     servers.sql("UPDATE tl.maintenance SET ended_at = now(), work_done = 'Mandrin changé' "
                 "WHERE item_id = %s AND ended_at IS NULL", (item_id,))
+
+
+def test_a_forgotten_card_finds_the_member_by_name(servers):
+    s, t, _ = desk(servers)
+    item = free_item(servers)
+    number, given, family = servers.sql("SELECT member_number, given_name, family_name FROM tl.member "
+                                        "WHERE member_number = 'A-000204'")[0]
+    r = post(s, servers, "/tierslieux/guichet/pret/verifier",
+             {"jeton": t, "adherent": f"{given} {family.replace('è', 'e')}".upper(), "objet": item})
+    assert r.status_code == 200
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert soup.find("input", attrs={"name": "adherent", "type": "hidden"})["value"] == number
+    assert f"({number})" in soup.select_one("dl.tl-facts").get_text()
+    servers.sql("INSERT INTO tl.member (member_number, family_name, given_name, email) "
+                "VALUES ('H-1', 'Homonyme', 'Sophie', 'h1@example.org'), ('H-2', 'Homonyme', 'Sophie', 'h2@example.org')")
+    try:
+        r = post(s, servers, "/tierslieux/guichet/pret/verifier",
+                 {"jeton": t, "adherent": "sophie homonyme", "objet": item})
+        assert r.status_code == 422
+        message = BeautifulSoup(r.text, "html.parser").find(id="erreur-adherent").get_text()
+        assert "Plusieurs adhérents" in message and "H-1" in message and "H-2" in message
+    finally:
+        servers.sql("DELETE FROM tl.member WHERE member_number IN ('H-1', 'H-2')")

@@ -190,3 +190,15 @@ def test_waiting_list(servers):
         assert servers.sql("SELECT removed_at IS NOT NULL FROM tl.waiting_list WHERE id = %s", (entry,))[0][0]
     finally:
         servers.sql("UPDATE tl.waiting_list SET removed_at = now() WHERE removed_at IS NULL AND served_at IS NULL")
+
+
+def test_membership_fee_is_recorded(servers):
+    s, token = desk(servers)
+    r = post(servers, s, "/cotisation", {"jeton": token, "numero": "A-000312", "cotisation": "7,50"})
+    assert r.status_code == 303
+    assert float(servers.sql("SELECT fee_amount FROM tl.member WHERE member_number = 'A-000312'")[0][0]) == 7.5
+    page = BeautifulSoup(post(servers, s, "", {"jeton": token, "numero": "A-000312"}).text, "html.parser")
+    assert "7,50\u00a0€" in page.get_text()
+    for bad in ("sept", "-3", "2000"):
+        r = post(servers, s, "/cotisation", {"jeton": token, "numero": "A-000312", "cotisation": bad})
+        assert r.status_code == 422 and "Rien n'a été enregistré" in r.text, bad
