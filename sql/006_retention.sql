@@ -23,11 +23,15 @@ ALTER TABLE tl.member ADD COLUMN last_loan_at timestamptz;
 COMMENT ON COLUMN tl.member.last_loan_at IS 'When the member last borrowed something (for deletion after inactivity)';
 UPDATE tl.member m SET last_loan_at = (SELECT max(b.starts_at) FROM tl.booking b WHERE b.member_id = m.id);
 
+-- Only when the day changes: a member who borrows three things in an
+-- afternoon is written once (each write also bumps the data version).
 CREATE FUNCTION tl.member_note_loan() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.member_id IS NOT NULL AND NEW.kind = 'pret' THEN
-        UPDATE tl.member SET last_loan_at = greatest(last_loan_at, NEW.starts_at) WHERE id = NEW.member_id;
+    IF NEW.member_id IS NOT NULL AND NEW.kind = 'pret'
+       AND EXISTS (SELECT 1 FROM tl.member WHERE id = NEW.member_id
+                    AND (last_loan_at IS NULL OR last_loan_at < NEW.starts_at - interval '1 day')) THEN
+        UPDATE tl.member SET last_loan_at = NEW.starts_at WHERE id = NEW.member_id;
     END IF;
     RETURN NULL;
 END $$;
