@@ -59,39 +59,50 @@ static int tl_member_refused(tl_req *q, int status, const tl_db_refusal *why)
     return status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
 }
 
+/* Renders the member's file: at 200, or at 422 with a message a form of
+ * the file set next to its field. */
+static int tl_member_file_show(tl_req *q, const char *number, int http_status)
+{
+    tl_db_refusal why;
+    int status = OK;
+    const char *params[] = { q->r->user, number };
+    const tl_rows *loans = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, &status, &why);
+
+    if (!loans) {
+        return tl_member_refused(q, status, &why);
+    }
+    tl_view_rows(q->view, "loans", loans);
+    if (!tl_db_view(q, "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params, &status)
+        || !tl_db_view(q, "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params, &status)
+        || !tl_db_view(q, "waiting", "SELECT * FROM tl.desk_member_waiting($1, $2)", 2, params, &status)
+        || !tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
+                       "birth_year, tl.date_fr(created_at::date) AS since, tl.euros(fee_amount) AS fee, "
+                       "tl.date_fr(fee_paid_on) AS fee_paid_on FROM tl.desk_member($1, $2)", 2, params, &status)) {
+        return tl_page_failed(q, status);
+    }
+    tl_form_token(q, "fiche");
+    q->r->status = http_status;
+    return tl_render_page(q, "guichet-fiche", "Fiche adhérent — guichet");
+}
+
+/* A mistake in one of the file's forms: the file again, the message under
+ * the field, nothing changed. */
+static int tl_member_file_error(tl_req *q, const char *number, const char *field, const char *message)
+{
+    tl_form_error(q, field, message);
+    return tl_member_file_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
+}
+
 int tl_page_desk_member_file(tl_req *q)
 {
     apr_table_t *f;
     const char *number;
-    tl_db_refusal why;
-    int rc, status = OK;
-    const char *params[2];
+    int rc;
 
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    params[0] = q->r->user;
-    params[1] = number;
-    {
-        const tl_rows *loans = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params,
-                                            &status, &why);
-        if (!loans) {
-            return tl_member_refused(q, status, &why);
-        }
-        tl_view_rows(q->view, "loans", loans);
-    }
-    if (!tl_db_view(q, "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params, &status)
-        || !tl_db_view(q, "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params, &status)
-        || !tl_db_view(q, "waiting", "SELECT * FROM tl.desk_member_waiting($1, $2)", 2, params, &status)) {
-        return tl_page_failed(q, status);
-    }
-    if (!tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
-                    "birth_year, tl.date_fr(created_at::date) AS since, tl.euros(fee_amount) AS fee, "
-                    "tl.date_fr(fee_paid_on) AS fee_paid_on FROM tl.desk_member($1, $2)", 2, params, &status)) {
-        return tl_page_failed(q, status);
-    }
-    tl_form_token(q, "fiche");
-    return tl_render_page(q, "guichet-fiche", "Fiche adhérent — guichet");
+    return tl_member_file_show(q, number, HTTP_OK);
 }
 
 int tl_page_desk_member_renew(tl_req *q)
@@ -247,15 +258,16 @@ int tl_page_desk_member_reserve(tl_req *q)
     to = apr_table_get(f, "au");
     if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64) || !from || tl_date_parse(from, &d) != 0
         || !to || tl_date_parse(to, &d) != 0) {
-        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Indiquez le numéro de l'objet et les deux dates "
-                               "(jour/mois/année) de la réservation. Rien n'a été réservé.");
+        return tl_member_file_error(q, number, "reserver", "Indiquez le numéro de l'objet et les deux dates de la "
+                                    "réservation. Rien n'a été réservé.");
     }
     {
         const char *params[] = { q->r->user, number, item, from, to };
         if (!tl_db_change(q, "SELECT tl.reserve($1, $2, $3, $4::date, $5::date)", 5, params, &status, &why)) {
             if (status == HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_render_error(q, status, apr_pstrcat(q->r->pool, "Réservation impossible : ", why.message,
-                                                              ". Rien n'a été réservé.", NULL));
+                return tl_member_file_error(q, number, "reserver",
+                                            apr_pstrcat(q->r->pool, "Réservation impossible : ", why.message,
+                                                        ". Rien n'a été réservé.", NULL));
             }
             return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu dont "
                                                               "vous ne tenez pas le guichet.")
@@ -342,15 +354,15 @@ int tl_page_desk_member_deposit(tl_req *q)
         return tl_form_done(q, "/guichet/adherent?fait=caution");
     }
     if (!amount || !kind || tl_valid_text(q->r->pool, "montant", amount, 12)) {
-        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Indiquez le montant et la nature de la caution. "
-                               "Rien n'a été enregistré.");
+        return tl_member_file_error(q, number, "caution", "Indiquez le montant et la nature de la caution. "
+                                    "Rien n'a été enregistré.");
     }
     {
         const char *a = tl_french_amount(q->r->pool, amount);
         const char *params[4];
         if (!a) {
-            return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Le montant s'écrit en chiffres, par exemple "
-                                   "50 ou 12,50. Rien n'a été enregistré.");
+            return tl_member_file_error(q, number, "caution", "Le montant s'écrit en chiffres, par exemple 50 ou "
+                                        "12,50. Rien n'a été enregistré.");
         }
         params[0] = q->r->user;
         params[1] = number;
@@ -358,8 +370,9 @@ int tl_page_desk_member_deposit(tl_req *q)
         params[3] = kind;
         if (!tl_db_change(q, "SELECT tl.record_deposit($1, $2, $3::numeric, $4)", 4, params, &status, &why)) {
             return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_render_error(q, status, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                            " Rien n'a été enregistré.", NULL))
+                   ? tl_member_file_error(q, number, "caution",
+                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                      " Rien n'a été enregistré.", NULL))
                    : tl_member_refused(q, status, &why);
         }
     }
@@ -393,15 +406,16 @@ int tl_page_desk_member_waiting(tl_req *q)
         return tl_form_done(q, "/guichet/adherent?fait=attente");
     }
     if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64)) {
-        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Indiquez le numéro de l'objet attendu. Rien n'a été "
-                               "enregistré.");
+        return tl_member_file_error(q, number, "attente", "Indiquez le numéro de l'objet attendu. Rien n'a été "
+                                    "enregistré.");
     }
     {
         const char *params[] = { q->r->user, number, item };
         if (!tl_db_change(q, "SELECT tl.join_waiting_list($1, $2, $3)", 3, params, &status, &why)) {
             return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_render_error(q, status, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                            " Rien n'a été enregistré.", NULL))
+                   ? tl_member_file_error(q, number, "attente",
+                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                      " Rien n'a été enregistré.", NULL))
                    : status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu dont "
                                                                 "vous ne tenez pas le guichet.")
                                               : tl_page_failed(q, status);
@@ -423,15 +437,16 @@ int tl_page_desk_member_fee(tl_req *q)
     }
     amount = apr_table_get(f, "cotisation");
     if (!amount || tl_valid_text(q->r->pool, "cotisation", amount, 12) || !(amount = tl_french_amount(q->r->pool, amount))) {
-        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Le montant s'écrit en chiffres, par exemple 10 ou "
-                               "7,50. Rien n'a été enregistré.");
+        return tl_member_file_error(q, number, "cotisation", "Le montant s'écrit en chiffres, par exemple 10 ou "
+                                    "7,50. Rien n'a été enregistré.");
     }
     {
         const char *params[] = { q->r->user, number, amount };
         if (!tl_db_change(q, "SELECT tl.record_fee($1, $2, $3::numeric)", 3, params, &status, &why)) {
             return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_render_error(q, status, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                            " Rien n'a été enregistré.", NULL))
+                   ? tl_member_file_error(q, number, "cotisation",
+                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                      " Rien n'a été enregistré.", NULL))
                    : tl_member_refused(q, status, &why);
         }
     }

@@ -39,6 +39,16 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     await page.waitForLoadState('load');
     violations = await axe(page);
     assert.equal(violations.length, 0, formatViolations(violations));
+    // A reservation of an unknown item: the file again, the message under the field.
+    await page.fill('#reserver-objet', 'ZZ-0000');
+    await page.fill('#reserver-du', '2030-01-01');
+    await page.fill('#reserver-au', '2030-01-02');
+    await page.press('#reserver-objet', 'Enter');
+    await page.waitForSelector('#erreur-reserver');
+    await page.waitForLoadState('load');
+    assert.equal(await page.getAttribute('#reserver-objet', 'aria-invalid'), 'true');
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
 
     // An item's file with its maintenance log.
     await page.goto(`${TL}/guichet/objet?numero=OT-0004`, { waitUntil: 'load' });

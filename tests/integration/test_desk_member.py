@@ -112,7 +112,8 @@ def test_reservations_for_a_member(servers):
         r = post(servers, s, "/reserver", {"jeton": token, "numero": "A-000204", "objet": item,
                                            "du": (start + datetime.timedelta(days=2)).isoformat(),
                                            "au": (end + datetime.timedelta(days=2)).isoformat()})
-        assert r.status_code == 422 and "déjà prêté ou réservé" in r.text
+        assert r.status_code == 422
+        assert "déjà prêté ou réservé" in BeautifulSoup(r.text, "html.parser").find(id="erreur-reserver").get_text()
         page = BeautifulSoup(post(servers, s, "", {"jeton": token, "numero": "A-000187"}).text, "html.parser")
         assert item in page.find(id="reservations-titre").find_parent("section").get_text()
         # Someone else cannot borrow it across the reserved days.
@@ -142,6 +143,7 @@ def test_deposits_are_recorded_and_given_back(servers):
     for amount, nature in (("abc", "especes"), ("-5", "especes"), ("0", "especes"), ("20", "bitcoin")):
         r = post(servers, s, "/caution", {"jeton": token, "numero": "A-000251", "montant": amount, "nature": nature})
         assert r.status_code == 422 and "Rien n'a été enregistré" in r.text, (amount, nature)
+        assert BeautifulSoup(r.text, "html.parser").find(id="caution-montant")["aria-invalid"] == "true"
     assert servers.sql("SELECT count(*) FROM tl.member_deposit")[0][0] == before + 2
     deposit = servers.sql("SELECT id FROM tl.member_deposit ORDER BY id DESC LIMIT 1")[0][0]
     page = BeautifulSoup(post(servers, s, "", {"jeton": token, "numero": "A-000251"}).text, "html.parser")
@@ -167,7 +169,8 @@ def test_waiting_list(servers):
             r = post(servers, s, "/attente", {"jeton": token, "numero": number, "objet": item})
             assert r.status_code == 303, r.text[:300]
         r = post(servers, s, "/attente", {"jeton": token, "numero": "A-000251", "objet": item})
-        assert r.status_code == 422 and "attend déjà" in r.text
+        assert r.status_code == 422
+        assert "attend déjà" in BeautifulSoup(r.text, "html.parser").find(id="erreur-attente").get_text()
         soup = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/objet"), params={"numero": item},
                                    timeout=10).text, "html.parser")
         rows = [tr.get_text(" ", strip=True) for tr in soup.find(string="Liste d'attente").find_next("table").select("tbody tr")]
@@ -201,4 +204,5 @@ def test_membership_fee_is_recorded(servers):
     assert "7,50\u00a0€" in page.get_text()
     for bad in ("sept", "-3", "2000"):
         r = post(servers, s, "/cotisation", {"jeton": token, "numero": "A-000312", "cotisation": bad})
-        assert r.status_code == 422 and "Rien n'a été enregistré" in r.text, bad
+        assert r.status_code == 422, bad
+        assert "Rien n'a été enregistré" in BeautifulSoup(r.text, "html.parser").find(id="erreur-cotisation").get_text()
