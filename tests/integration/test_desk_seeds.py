@@ -167,3 +167,29 @@ def test_who_took_seeds_is_reminded_until_they_bring_some_back(servers):
     assert "A-000348" not in page.find(id="rappels-titre").find_parent("section").get_text()
     # the public pages never show who took or brought seeds
     assert "A-000348" not in servers.get("/tierslieux/graines").text
+
+
+def test_a_stale_token_changes_nothing(servers):
+    """A token signed with the server's own secret but past its expiry (a
+    form left open overnight) is refused with a French message."""
+    import base64
+    import hashlib
+    import hmac
+    import os
+    import time
+    with open(os.path.join(servers.web, "secret"), "rb") as f:
+        secret = f.read()
+    expiry = str(int(time.time()) - 60)
+    mac = hmac.new(secret, b"benevole.mediatheque\0graines-depot\0" + expiry.encode(), hashlib.sha256).digest()
+    stale = expiry + "." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    fresh_expiry = str(int(time.time()) + 600)
+    fresh_mac = hmac.new(secret, b"benevole.mediatheque\0graines-depot\0" + fresh_expiry.encode(), hashlib.sha256).digest()
+    fresh = fresh_expiry + "." + base64.urlsafe_b64encode(fresh_mac).decode().rstrip("=")
+    s, _, _ = desk(servers)
+    before = movements(servers)
+    data = {"lieu": PLACE, "variete": a_variety(servers), "annee": "2025", "sachets": "2"}
+    r = post(servers, s, "depot", dict(data, jeton=stale))
+    assert r.status_code == 403 and "expiré" in r.text
+    assert movements(servers) == before
+    # the same computation with a future expiry is accepted: the test signs as the server does
+    assert post(servers, s, "depot", dict(data, jeton=fresh)).status_code == 303
