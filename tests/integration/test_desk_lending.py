@@ -231,3 +231,21 @@ def test_a_forgotten_card_finds_the_member_by_name(servers):
         assert "Plusieurs adhérents" in message and "H-1" in message and "H-2" in message
     finally:
         servers.sql("DELETE FROM tl.member WHERE member_number IN ('H-1', 'H-2')")
+
+
+def test_an_old_barcode_is_accepted_at_the_desk(servers):
+    s, t, tr = desk(servers)
+    barcode, code = servers.sql("""
+        SELECT i.barcode, i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id
+          JOIN tl.item_availability a ON a.item_id = i.id
+         WHERE p.slug = %s AND i.barcode IS NOT NULL AND a.state = 'disponible'
+           AND (i.safety_check_days IS NULL OR i.last_safety_check + i.safety_check_days >= current_date)
+         LIMIT 1""", (PLACE,))[0]
+    member = member_without_late_items(servers)
+    try:
+        r = post(s, servers, "/tierslieux/guichet/pret/confirmer", {"jeton": t, "adherent": member, "objet": barcode})
+        assert r.status_code == 303 and f"fait={code}" in r.headers["Location"]
+        r = post(s, servers, "/tierslieux/guichet/retour", {"jeton": tr, "objet": barcode, "etat": "", "maintenance": ""})
+        assert r.status_code == 303 and r.headers["Location"].endswith(f"fait={code}")
+    finally:
+        give_back(servers, code)
