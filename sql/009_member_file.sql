@@ -44,7 +44,16 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_member tl.member;
 BEGIN
-    v_member := tl.desk_member(p_login, p_number);
+    -- The caller records the read (tl.desk_member): one row per file opened.
+    IF NOT EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+                    WHERE a.login = p_login AND a.active) THEN
+        RAISE EXCEPTION 'votre compte n''a de rôle dans aucun lieu' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_number));
+    IF v_member.id IS NULL THEN
+        RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_number)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_member_fkey';
+    END IF;
     RETURN QUERY
     SELECT b.id, i.code, i.title, b.starts_at::date, b.due_on, tl.date_fr(b.due_on), b.returned_at::date,
            b.returned_at IS NULL, b.returned_at IS NULL AND b.due_on < current_date, b.renewals,

@@ -28,7 +28,7 @@ def test_the_file_shows_loans_and_each_read_is_recorded(servers):
     assert soup.h1.get_text() == f"{name} ({number})"
     codes = [td.get_text() for td in soup.select("tbody tr td:first-child")]
     assert codes and all("(" in c for c in codes)
-    assert servers.sql("SELECT count(*) FROM tl.member_access")[0][0] > before
+    assert servers.sql("SELECT count(*) FROM tl.member_access")[0][0] == before + 1     # one file, one row
     who = servers.sql("SELECT a.login, x.action FROM tl.member_access x JOIN tl.account a ON a.id = x.account_id "
                       "ORDER BY x.id DESC LIMIT 1")[0]
     assert who == ("benevole.mediatheque", "consultation")
