@@ -26,6 +26,22 @@ BEGIN
     RETURN v_item;
 END $$;
 
+-- The member whose card number was typed, or a refusal naming it (under
+-- the constraint the calling form shows it for).
+CREATE FUNCTION tl.require_member(p_number text, p_constraint text DEFAULT 'booking_member_fkey')
+RETURNS tl.member
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member;
+BEGIN
+    SELECT * INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_number));
+    IF v_member.id IS NULL THEN
+        RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_number)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = p_constraint;
+    END IF;
+    RETURN v_member;
+END $$;
+
 CREATE FUNCTION tl.check_out(p_login text, p_member text, p_item text, p_due date, p_override boolean)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -40,11 +56,7 @@ DECLARE
 BEGIN
     v_item := tl.require_item(p_item);
     v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
-    SELECT id INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_member));
-    IF v_member IS NULL THEN
-        RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_member)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_member_fkey';
-    END IF;
+    v_member := (tl.require_member(p_member)).id;
     -- One desk at a time per item: the second waits, then sees the loan.
     PERFORM 1 FROM tl.item WHERE id = v_item.id FOR UPDATE;
     SELECT p.time_zone INTO v_tz FROM tl.place p WHERE p.id = v_item.place_id;

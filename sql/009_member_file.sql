@@ -14,7 +14,8 @@ CREATE TABLE tl.member_access (
 COMMENT ON TABLE tl.member_access IS 'Who read, exported, changed or erased which member file, and when';
 
 -- The member, for a volunteer of any place (members use the whole
--- network); the read is recorded.
+-- network); the read is recorded under p_action (NULL: the caller records
+-- it itself, so that opening a file makes one row).
 CREATE FUNCTION tl.desk_member(p_login text, p_number text, p_action text DEFAULT 'consultation')
 RETURNS tl.member
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -27,12 +28,10 @@ BEGIN
     IF v_who IS NULL THEN
         RAISE EXCEPTION 'votre compte n''a de rôle dans aucun lieu' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    SELECT * INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_number));
-    IF v_member.id IS NULL THEN
-        RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_number)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_member_fkey';
+    v_member := tl.require_member(p_number);
+    IF p_action IS NOT NULL THEN
+        INSERT INTO tl.member_access (account_id, member_id, action) VALUES (v_who, v_member.id, p_action);
     END IF;
-    INSERT INTO tl.member_access (account_id, member_id, action) VALUES (v_who, v_member.id, p_action);
     RETURN v_member;
 END $$;
 
@@ -45,15 +44,7 @@ DECLARE
     v_member tl.member;
 BEGIN
     -- The caller records the read (tl.desk_member): one row per file opened.
-    IF NOT EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
-                    WHERE a.login = p_login AND a.active) THEN
-        RAISE EXCEPTION 'votre compte n''a de rôle dans aucun lieu' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    SELECT * INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_number));
-    IF v_member.id IS NULL THEN
-        RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_number)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_member_fkey';
-    END IF;
+    v_member := tl.desk_member(p_login, p_number, NULL);
     RETURN QUERY
     SELECT b.id, i.code, i.title, b.starts_at::date, b.due_on, tl.date_fr(b.due_on), b.returned_at::date,
            b.returned_at IS NULL, b.returned_at IS NULL AND b.due_on < current_date, b.renewals,

@@ -13,11 +13,7 @@ DECLARE
 BEGIN
     v_item := tl.require_item(p_item);
     PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
-    SELECT id INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_member));
-    IF v_member IS NULL THEN
-        RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_member)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_member_fkey';
-    END IF;
+    v_member := (tl.require_member(p_member)).id;
     SELECT p.time_zone INTO v_tz FROM tl.place p WHERE p.id = v_item.place_id;
     IF p_from IS NULL OR p_to IS NULL OR p_from < (now() AT TIME ZONE v_tz)::date OR p_to < p_from
        OR p_to > p_from + 90 THEN

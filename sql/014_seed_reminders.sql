@@ -14,11 +14,7 @@ DECLARE
     v_left   integer;
 BEGIN
     IF btrim(coalesce(p_member, '')) <> '' THEN
-        SELECT id INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_member));
-        IF v_member IS NULL THEN
-            RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_member)
-                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'seed_movement_member_fkey';
-        END IF;
+        v_member := (tl.require_member(p_member, 'seed_movement_member_fkey')).id;
     END IF;
     v_left := tl.seed_withdraw(p_login, p_lot, p_packets);
     IF v_member IS NOT NULL THEN
@@ -37,11 +33,7 @@ DECLARE
     v_lot    integer;
 BEGIN
     IF btrim(coalesce(p_member, '')) <> '' THEN
-        SELECT id INTO v_member FROM tl.member WHERE member_number = upper(btrim(p_member));
-        IF v_member IS NULL THEN
-            RAISE EXCEPTION 'aucun adhérent ne porte le numéro « % »', btrim(p_member)
-                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'seed_movement_member_fkey';
-        END IF;
+        v_member := (tl.require_member(p_member, 'seed_movement_member_fkey')).id;
     END IF;
     v_lot := tl.seed_deposit(p_login, p_place_slug, p_variety, p_harvest_year, p_packets, p_grower);
     IF v_member IS NOT NULL THEN

@@ -62,6 +62,9 @@ const char *tl_view_get(const tl_view *v, const char *name);
 typedef struct tl_tpl tl_tpl;
 typedef struct tl_tpl_set tl_tpl_set;
 
+/* Once per process, before compiling: the HTML parser's own setup. */
+void tl_tpl_init(void);
+
 tl_tpl_set *tl_tpl_set_make(apr_pool_t *p);
 /* Compiles one template from memory under a name ("catalogue",
  * "partials/pagination"); replaces any template of that name. */

@@ -520,6 +520,11 @@ static int tl_has_content_slot(xmlNodePtr node)
     return 0;
 }
 
+void tl_tpl_init(void)
+{
+    xmlInitParser();
+}
+
 static int tl_contains_ci(const char *s, size_t n, const char *needle)
 {
     size_t k = strlen(needle), i;

@@ -9,7 +9,6 @@
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
-#include <libxml/parser.h>
 #include "tl_module.h"
 #include "tl_config.h"
 #include "tl_db.h"
@@ -31,7 +30,7 @@ static int tl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 {
     const char *err;
 
-    xmlInitParser();
+    tl_tpl_init();
     if ((err = tl_db_init()) != NULL || (err = tl_config_load(pconf, s)) != NULL
         || (err = tl_assets_load(pconf, tl_conf_static_dir())) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, TLXLOGNO(0101) "%s", err);
