@@ -14,6 +14,10 @@ const char *tl_valid_slug(apr_pool_t *p, const char *label, const char *s, size_
 /* Free text: valid UTF-8 without control characters, at most maxchars
  * characters (not bytes). */
 const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_t maxchars);
+/* An amount in euros as French people write it ("12", "12,50", "12.5"),
+ * at most two decimals and at most max euros; *out gets it with a dot, as
+ * PostgreSQL's numeric reads it. */
+const char *tl_valid_amount(apr_pool_t *p, const char *label, const char *s, long max, const char **out);
 /* One of a NULL-terminated list of values; *index gets its position. */
 const char *tl_valid_choice(apr_pool_t *p, const char *label, const char *s,
                             const char *const *choices, int *index);

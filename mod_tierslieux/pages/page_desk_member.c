@@ -303,26 +303,6 @@ int tl_page_desk_member_cancel(tl_req *q)
     return tl_form_done(q, "/guichet/adherent?fait=annulation");
 }
 
-/* "12,50" as French people write it, as "12.50"; NULL if it is not an
- * amount. */
-static const char *tl_french_amount(apr_pool_t *p, const char *amount)
-{
-    char *a = apr_pstrdup(p, amount), *c;
-
-    if (!*a) {
-        return NULL;
-    }
-    for (c = a; *c; c++) {
-        if (*c == ',') {
-            *c = '.';
-        }
-        else if (!((*c >= '0' && *c <= '9') || *c == '.')) {
-            return NULL;
-        }
-    }
-    return a;
-}
-
 /* A deposit left by the member (montant given), or given back (caution
  * given): recorded only. */
 int tl_page_desk_member_deposit(tl_req *q)
@@ -358,9 +338,9 @@ int tl_page_desk_member_deposit(tl_req *q)
                                     "Rien n'a été enregistré.");
     }
     {
-        const char *a = tl_french_amount(q->r->pool, amount);
+        const char *a = NULL;
         const char *params[4];
-        if (!a) {
+        if (tl_valid_amount(q->r->pool, "montant", amount, 10000, &a)) {
             return tl_member_file_error(q, number, "caution", "Le montant s'écrit en chiffres, par exemple 50 ou "
                                         "12,50. Rien n'a été enregistré.");
         }
@@ -436,7 +416,7 @@ int tl_page_desk_member_fee(tl_req *q)
         return rc;
     }
     amount = apr_table_get(f, "cotisation");
-    if (!amount || tl_valid_text(q->r->pool, "cotisation", amount, 12) || !(amount = tl_french_amount(q->r->pool, amount))) {
+    if (tl_valid_amount(q->r->pool, "cotisation", amount, 10000, &amount)) {
         return tl_member_file_error(q, number, "cotisation", "Le montant s'écrit en chiffres, par exemple 10 ou "
                                     "7,50. Rien n'a été enregistré.");
     }

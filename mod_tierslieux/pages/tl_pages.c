@@ -43,6 +43,20 @@ const tl_route tl_routes[] = {
     { M_POST, "/guichet/retour", tl_page_desk_return_post, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/retrait", tl_page_desk_seed_withdrawal, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion", tl_page_admin, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/journal", tl_page_admin_journal, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/objets", tl_page_admin_items, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/objet", tl_page_admin_item, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet", tl_page_admin_item_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet/etat", tl_page_admin_item_state, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/lieu", tl_page_admin_place, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/lieu", tl_page_admin_place_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/lieu/fermeture", tl_page_admin_closure, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/categories", tl_page_admin_rules, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/categorie", tl_page_admin_category_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/conservation", tl_page_admin_retention_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/equipe", tl_page_admin_team, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/equipe", tl_page_admin_team_post, TL_ROUTE_PRIVATE },
     { 0, NULL, NULL, TL_ROUTE_PUBLIC }
 };
 

@@ -45,6 +45,20 @@ int tl_page_desk_member_cancel(tl_req *q);
 int tl_page_desk_member_deposit(tl_req *q);
 int tl_page_desk_member_waiting(tl_req *q);
 int tl_page_desk_member_fee(tl_req *q);
+int tl_page_admin(tl_req *q);
+int tl_page_admin_journal(tl_req *q);
+int tl_page_admin_items(tl_req *q);
+int tl_page_admin_item(tl_req *q);
+int tl_page_admin_item_post(tl_req *q);
+int tl_page_admin_item_state(tl_req *q);
+int tl_page_admin_place(tl_req *q);
+int tl_page_admin_place_post(tl_req *q);
+int tl_page_admin_closure(tl_req *q);
+int tl_page_admin_rules(tl_req *q);
+int tl_page_admin_category_post(tl_req *q);
+int tl_page_admin_retention_post(tl_req *q);
+int tl_page_admin_team(tl_req *q);
+int tl_page_admin_team_post(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

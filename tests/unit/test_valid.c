@@ -20,6 +20,29 @@ START_TEST(integers)
 }
 END_TEST
 
+START_TEST(amounts)
+{
+    const char *v = NULL;
+    ck_assert_ptr_null(tl_valid_amount(pool, "caution", "12,50", 10000, &v));
+    ck_assert_str_eq(v, "12.50");
+    ck_assert_ptr_null(tl_valid_amount(pool, "caution", "20", 10000, &v));
+    ck_assert_str_eq(v, "20");
+    ck_assert_ptr_null(tl_valid_amount(pool, "caution", "0.5", 10000, &v));
+    ck_assert_str_eq(v, "0.5");
+    ck_assert_ptr_null(tl_valid_amount(pool, "caution", "10000,00", 10000, &v));
+    ck_assert_ptr_nonnull(strstr(tl_valid_amount(pool, "caution", "10000,01", 10000, &v), "jusqu'à 10000"));
+    ck_assert_ptr_nonnull(strstr(tl_valid_amount(pool, "caution", "99999999999", 10000, &v), "jusqu'à"));
+    ck_assert_ptr_nonnull(strstr(tl_valid_amount(pool, "caution", "1.2.3", 10000, &v), "montant"));
+    ck_assert_ptr_nonnull(tl_valid_amount(pool, "caution", "12,505", 10000, &v));
+    ck_assert_ptr_nonnull(tl_valid_amount(pool, "caution", "12,", 10000, &v));
+    ck_assert_ptr_nonnull(tl_valid_amount(pool, "caution", ",5", 10000, &v));
+    ck_assert_ptr_nonnull(tl_valid_amount(pool, "caution", "-3", 10000, &v));
+    ck_assert_ptr_nonnull(tl_valid_amount(pool, "caution", "12 €", 10000, &v));
+    ck_assert_ptr_nonnull(tl_valid_amount(pool, "caution", "", 10000, &v));
+    ck_assert_ptr_nonnull(tl_valid_amount(pool, "caution", NULL, 10000, &v));
+}
+END_TEST
+
 START_TEST(slugs)
 {
     ck_assert_ptr_null(tl_valid_slug(pool, "catégorie", "fete-et-reception", 64));
@@ -57,6 +80,7 @@ Suite *tl_valid_suite(void)
     TCase *tc = tcase_create("typed values");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, integers);
+    tcase_add_test(tc, amounts);
     tcase_add_test(tc, slugs);
     tcase_add_test(tc, texts);
     tcase_add_test(tc, choices);

@@ -1,0 +1,193 @@
+/* The back office's home and journal, and what its pages share. Every
+ * change goes through one SQL function that checks the person's role at
+ * the place concerned and writes the journal (sql/016). */
+#include <apr_strings.h>
+#include "tl_admin.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+#include "tl_date.h"
+
+static const char tl_sql_places[] =
+    "SELECT slug, name, role, is_admin, slug = $2 AS selected FROM tl.admin_places($1)";
+
+const char *tl_admin_place(tl_req *q, const char *wanted, int *status)
+{
+    const char *params[] = { q->r->user, "" };
+    const tl_rows *rows;
+    size_t len;
+    int i, n;
+
+    if (wanted && *wanted && tl_valid_slug(q->r->pool, "lieu", wanted, 64)) {
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce lieu n'existe pas.");
+        return NULL;
+    }
+    params[1] = wanted ? wanted : "";
+    if (!(rows = tl_db_query(q, tl_sql_places, 2, params, status))) {
+        *status = tl_page_failed(q, *status);
+        return NULL;
+    }
+    n = rows->count(rows);
+    if (n == 0) {
+        *status = tl_render_error(q, HTTP_FORBIDDEN, "Cette partie est réservée aux référents d'un lieu.");
+        return NULL;
+    }
+    for (i = 0; i < n && wanted && *wanted; i++) {
+        if (strcmp(rows->value(rows, i, 0, &len), wanted) == 0) {
+            break;
+        }
+    }
+    if (wanted && *wanted && i == n) {
+        *status = tl_render_error(q, HTTP_FORBIDDEN, "Vous n'êtes pas référent de ce lieu : rien n'y a été changé.");
+        return NULL;
+    }
+    if (!wanted || !*wanted) {
+        i = 0;
+    }
+    tl_view_rows(q->view, "places", rows);
+    tl_view_set(q->view, "place", rows->value(rows, i, 0, &len));
+    tl_view_set(q->view, "place_name", rows->value(rows, i, 1, &len));
+    for (n = 0; n < rows->count(rows); n++) {
+        if (strcmp(rows->value(rows, n, 3, &len), "t") == 0) {
+            tl_view_set(q->view, "is_admin", "t");
+        }
+    }
+    return rows->value(rows, i, 0, &len);
+}
+
+void tl_admin_keep(tl_req *q, apr_table_t *f, const char *const *names)
+{
+    for (; *names; names++) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "f_", *names, NULL), apr_table_get(f, *names));
+    }
+}
+
+const char *tl_admin_text(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars)
+{
+    const char *v = apr_table_get(f, name), *err;
+
+    if (!v) {
+        return "";
+    }
+    if ((err = tl_valid_text(q->r->pool, label, v, maxchars)) != NULL) {
+        tl_form_error(q, name, err);
+    }
+    return v;
+}
+
+const char *tl_admin_int(tl_req *q, apr_table_t *f, const char *name, const char *label, long min, long max)
+{
+    const char *v = apr_table_get(f, name), *err;
+    long n;
+
+    if (!v || !*v) {
+        return NULL;
+    }
+    if ((err = tl_valid_int(q->r->pool, label, v, min, max, &n)) != NULL) {
+        tl_form_error(q, name, err);
+        return NULL;
+    }
+    return apr_ltoa(q->r->pool, n);
+}
+
+const char *tl_admin_amount(tl_req *q, apr_table_t *f, const char *name, const char *label)
+{
+    const char *v = apr_table_get(f, name), *out = NULL, *err;
+
+    if (!v || !*v) {
+        return NULL;
+    }
+    if ((err = tl_valid_amount(q->r->pool, label, v, 10000, &out)) != NULL) {
+        tl_form_error(q, name, err);
+        return NULL;
+    }
+    return out;
+}
+
+const char *tl_admin_date(tl_req *q, apr_table_t *f, const char *name, const char *label)
+{
+    const char *v = apr_table_get(f, name);
+    long days;
+
+    if (!v || !*v) {
+        return NULL;
+    }
+    if (tl_date_parse(v, &days) != 0) {
+        tl_form_error(q, name, apr_psprintf(q->r->pool, "Le champ « %s » est une date, par exemple 2026-12-24.",
+                                            label));
+        return NULL;
+    }
+    return v;
+}
+
+const tl_rows *tl_admin_view(tl_req *q, const char *name, const char *sql, int nparams, const char *const *params,
+                             int *status)
+{
+    tl_db_refusal why;
+    const tl_rows *rows = tl_db_change(q, sql, nparams, params, status, &why);
+
+    if (rows) {
+        tl_view_rows(q->view, name, rows);
+        return rows;
+    }
+    *status = *status == HTTP_FORBIDDEN || *status == HTTP_UNPROCESSABLE_ENTITY
+              ? tl_render_error(q, *status == HTTP_FORBIDDEN ? HTTP_FORBIDDEN : HTTP_NOT_FOUND,
+                                tl_form_sentence(q->r->pool, why.message))
+              : tl_page_failed(q, *status);
+    return NULL;
+}
+
+int tl_admin_change(tl_req *q, const char *sql, int nparams, const char *const *params,
+                    const tl_admin_field *map, const char *fallback, int *status)
+{
+    tl_db_refusal why;
+    const char *field = fallback;
+
+    *status = OK;
+    if (tl_db_change(q, sql, nparams, params, status, &why)) {
+        return 1;
+    }
+    if (*status == HTTP_FORBIDDEN) {
+        *status = tl_render_error(q, HTTP_FORBIDDEN, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                                 " Rien n'a été changé.", NULL));
+        return -1;
+    }
+    if (*status != HTTP_UNPROCESSABLE_ENTITY) {
+        *status = tl_page_failed(q, *status);
+        return -1;
+    }
+    for (; map && map->constraint; map++) {
+        if (strcmp(map->constraint, why.constraint) == 0) {
+            field = map->field;
+            break;
+        }
+    }
+    tl_form_error(q, field, tl_form_sentence(q->r->pool, why.message));
+    return 0;
+}
+
+/* ---- pages ------------------------------------------------------------ */
+
+int tl_page_admin(tl_req *q)
+{
+    int status = OK;
+
+    if (!tl_admin_place(q, NULL, &status)) {
+        return status;
+    }
+    return tl_render_page(q, "gestion", "Gestion des lieux");
+}
+
+int tl_page_admin_journal(tl_req *q)
+{
+    int status = OK;
+    const char *place = tl_admin_place(q, tl_query_get(&q->query, "lieu"), &status);
+    const char *params[] = { q->r->user, place, "200" };
+
+    if (!place) {
+        return status;
+    }
+    if (!tl_admin_view(q, "journal", "SELECT * FROM tl.admin_journal($1, $2, $3::integer)", 3, params, &status)) {
+        return status;
+    }
+    return tl_render_page(q, "gestion-journal", "Journal des changements — gestion");
+}

@@ -1,0 +1,225 @@
+/* The catalogue in the back office: a place's items, created, edited,
+ * retired (never deleted: loans and reports keep pointing at them) and put
+ * back in service. */
+#include <apr_strings.h>
+#include "tl_admin.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+
+#define TL_ADMIN_PAGE_SIZE 50
+
+static const tl_admin_field tl_item_fields[] = {
+    { "item_title_not_blank", "titre" },
+    { "item_code_format", "numero" },
+    { "item_code_key", "numero" },
+    { "item_barcode_format", "code_barres" },
+    { "item_barcode_key", "code_barres" },
+    { "item_category_fkey", "categorie" },
+    { "item_condition_fkey", "etat" },
+    { "item_deposit_positive", "caution" },
+    { "item_loan_days_range", "duree" },
+    { "item_safety_check_days_range", "controle_jours" },
+    { "item_last_safety_check_past", "controle_date" },
+    { "item_place_fkey", "lieu" },
+    { "item_retire_reason", "raison" },
+    { "item_retire_on_loan", "raison" },
+    { "item_retire_reserved", "raison" },
+    { NULL, NULL }
+};
+
+int tl_page_admin_items(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    int status = OK;
+    const char *place = tl_admin_place(q, tl_query_get(&q->query, "lieu"), &status);
+    const char *search = tl_query_get(&q->query, "q");
+    const char *retired = tl_query_get(&q->query, "retires");
+    const char *page_s = tl_query_get(&q->query, "page");
+    const char *done = tl_query_get(&q->query, "fait");
+    const char *pairs[] = { "lieu", NULL, "q", NULL, "retires", NULL, "page", NULL, NULL };
+    const tl_rows *rows;
+    long page = 1;
+    size_t len;
+
+    if (!place) {
+        return status;
+    }
+    if ((search && tl_valid_text(p, "recherche", search, 100)) || (done && tl_valid_text(p, "objet", done, 32))
+        || (page_s && tl_valid_int(p, "page", page_s, 1, 100000, &page))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Cette recherche n'est pas lisible.");
+    }
+    {
+        const char *params[] = { q->r->user, place, search ? search : "", retired ? "true" : "false",
+                                 apr_itoa(p, TL_ADMIN_PAGE_SIZE), apr_ltoa(p, (page - 1) * TL_ADMIN_PAGE_SIZE) };
+        rows = tl_admin_view(q, "items", "SELECT * FROM tl.admin_items($1, $2, $3, $4::boolean, $5::integer, $6::integer)",
+                             6, params, &status);
+        if (!rows) {
+            return status;
+        }
+    }
+    pairs[1] = place;
+    pairs[3] = search && *search ? search : NULL;
+    pairs[5] = retired ? "1" : NULL;
+    tl_paginate(q, "/gestion/objets", pairs, page,
+                rows->count(rows) ? atol(rows->value(rows, 0, rows->column(rows, "total"), &len)) : 0,
+                TL_ADMIN_PAGE_SIZE);
+    tl_view_set(q->view, "f_q", search);
+    tl_view_set(q->view, "f_retires", retired ? "t" : NULL);
+    tl_view_set(q->view, "done", done);
+    return tl_render_page(q, "gestion-objets", "Objets du lieu — gestion");
+}
+
+/* The item form: new (no number) or an existing item; status 422 when it
+ * comes back with messages. */
+static int tl_item_form(tl_req *q, const char *place, const char *number, int status)
+{
+    int st = OK;
+    const char *category = tl_view_get(q->view, "f_categorie");
+    const char *condition = tl_view_get(q->view, "f_etat");
+    const char *params[2];
+
+    if (number && *number && !tl_view_get(q->view, "f_titre")) {
+        /* Shown for the first time: the item's own values fill the form. */
+        const char *p2[] = { q->r->user, number };
+        const tl_rows *item;
+        size_t len;
+        int c;
+        static const char *const map[][2] = {
+            { "code", "numero" }, { "barcode", "code_barres" }, { "title", "titre" }, { "brand", "marque" },
+            { "description", "description" }, { "category", "categorie" }, { "condition", "etat" },
+            { "place", "lieu" }, { "deposit", "caution" }, { "loan_days", "duree" },
+            { "safety_check_days", "controle_jours" }, { "last_safety_check", "controle_date" }
+        };
+        if (!(item = tl_admin_view(q, "item", "SELECT * FROM tl.admin_item($1, $2)", 2, p2, &st))) {
+            return st;
+        }
+        for (c = 0; c < (int)(sizeof(map) / sizeof(map[0])); c++) {
+            tl_view_set(q->view, apr_pstrcat(q->r->pool, "f_", map[c][1], NULL),
+                        item->value(item, 0, item->column(item, map[c][0]), &len));
+        }
+        category = tl_view_get(q->view, "f_categorie");
+        condition = tl_view_get(q->view, "f_etat");
+        place = tl_view_get(q->view, "f_lieu");
+    }
+    else if (number && *number) {
+        const char *p2[] = { q->r->user, number };
+        if (!tl_admin_view(q, "item", "SELECT * FROM tl.admin_item($1, $2)", 2, p2, &st)) {
+            return st;
+        }
+    }
+    if (!tl_admin_place(q, place, &st)) {
+        return st;
+    }
+    params[0] = category ? category : "";
+    if (!tl_db_view(q, "categories", "SELECT slug, name, slug = $1 AS selected FROM tl.category ORDER BY sort_order, name",
+                    1, params, &st)) {
+        return tl_page_failed(q, st);
+    }
+    params[0] = condition ? condition : "bon";
+    if (!tl_db_view(q, "conditions", "SELECT code, label, code = $1 AS selected FROM tl.item_condition ORDER BY rank",
+                    1, params, &st)) {
+        return tl_page_failed(q, st);
+    }
+    tl_view_set(q->view, "existing", number && *number ? number : NULL);
+    tl_form_token(q, "gestion-objet");
+    q->r->status = status;
+    return tl_render_page(q, "gestion-objet", number && *number ? "Modifier un objet — gestion"
+                                                                : "Nouvel objet — gestion");
+}
+
+int tl_page_admin_item(tl_req *q)
+{
+    const char *number = tl_query_get(&q->query, "numero");
+    const char *done = tl_query_get(&q->query, "fait");
+
+    if (number && tl_valid_text(q->r->pool, "numéro", number, 32)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce numéro d'objet n'est pas lisible.");
+    }
+    if (done && tl_valid_slug(q->r->pool, "fait", done, 16) == NULL) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
+    }
+    return tl_item_form(q, tl_query_get(&q->query, "lieu"), number, HTTP_OK);
+}
+
+int tl_page_admin_item_post(tl_req *q)
+{
+    static const char *const names[] = { "numero", "lieu", "titre", "marque", "description", "categorie", "etat",
+                                         "code_barres", "caution", "duree", "controle_jours", "controle_date", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *existing, *place, *params[14];
+    int rc, status;
+
+    if (!tl_form_read(q, "gestion-objet", &f, &rc)) {
+        return rc;
+    }
+    tl_admin_keep(q, f, names);
+    existing = apr_table_get(f, "existant");
+    place = apr_table_get(f, "lieu");
+    if ((existing && tl_valid_text(p, "numéro", existing, 32)) || !place || tl_valid_slug(p, "lieu", place, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou de lieu.");
+    }
+    params[0] = q->r->user;
+    params[1] = existing && *existing ? existing : NULL;
+    params[2] = tl_admin_text(q, f, "numero", "numéro", 32);
+    params[3] = place;
+    params[4] = tl_admin_text(q, f, "titre", "nom", 200);
+    params[5] = tl_admin_text(q, f, "marque", "marque", 100);
+    params[6] = tl_admin_text(q, f, "description", "description", 4000);
+    params[7] = tl_admin_text(q, f, "categorie", "catégorie", 64);
+    params[8] = tl_admin_text(q, f, "etat", "état", 32);
+    params[9] = tl_admin_text(q, f, "code_barres", "code-barres", 64);
+    params[10] = tl_admin_amount(q, f, "caution", "caution");
+    params[11] = tl_admin_int(q, f, "duree", "durée du prêt", 1, 365);
+    params[12] = tl_admin_int(q, f, "controle_jours", "intervalle des contrôles", 1, 3650);
+    params[13] = tl_admin_date(q, f, "controle_date", "dernier contrôle");
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_admin_change(q, "SELECT tl.save_item($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, "
+                                "$12::integer, $13::integer, $14::date) AS code",
+                             14, params, tl_item_fields, "titre", &status);
+        if (rc < 0) {
+            return status;
+        }
+        if (rc > 0) {
+            return tl_form_done(q, tl_url_build(p, "/gestion/objets",
+                                                (const char *const[]){ "lieu", place, "fait",
+                                                    *params[2] ? apr_pstrdup(p, params[2]) : "nouveau", NULL }));
+        }
+    }
+    return tl_item_form(q, place, params[1], HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* Retiring (action "retirer", with a reason) or back in service. */
+int tl_page_admin_item_state(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *number, *action, *reason;
+    int rc, status, retire;
+
+    if (!tl_form_read(q, "gestion-objet", &f, &rc)) {
+        return rc;
+    }
+    number = apr_table_get(f, "existant");
+    action = apr_table_get(f, "action");
+    if (!number || tl_valid_text(p, "numéro", number, 32) || !action
+        || (strcmp(action, "retirer") != 0 && strcmp(action, "remettre") != 0)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
+    }
+    retire = action[0] == 'r' && action[2] == 't';
+    reason = tl_admin_text(q, f, "raison", "raison", 500);
+    tl_view_set(q->view, "f_raison", reason);
+    if (!tl_view_get(q->view, "errors")) {
+        const char *params[] = { q->r->user, number, reason };
+        rc = tl_admin_change(q, retire ? "SELECT tl.retire_item($1, $2, $3)" : "SELECT tl.restore_item($1, $2)",
+                             retire ? 3 : 2, params, tl_item_fields, "raison", &status);
+        if (rc < 0) {
+            return status;
+        }
+        if (rc > 0) {
+            return tl_form_done(q, tl_url_build(p, "/gestion/objet",
+                                                (const char *const[]){ "numero", number, "fait", action, NULL }));
+        }
+    }
+    return tl_item_form(q, NULL, number, HTTP_UNPROCESSABLE_ENTITY);
+}

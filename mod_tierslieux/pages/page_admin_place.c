@@ -1,0 +1,181 @@
+/* The place in the back office: its address, opening hours (checked by the
+ * parser that computes due dates), charter, whether it records fees and
+ * deposits, and its closures. */
+#include <apr_strings.h>
+#include "tl_admin.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+#include "tl_hours.h"
+
+static const tl_admin_field tl_place_fields[] = {
+    { "place_name_not_blank", "nom" },
+    { "place_address_not_blank", "adresse" },
+    { "place_postal_code_format", "code_postal" },
+    { "place_email_format", "courriel" },
+    { "place_website_http", "site" },
+    { "place_closure_order", "fin" },
+    { "place_closure_length", "fin" },
+    { "place_closure_reason_not_blank", "raison" },
+    { "place_closure_no_overlap", "debut" },
+    { NULL, NULL }
+};
+
+static int tl_place_show(tl_req *q, const char *wanted, int status)
+{
+    int st = OK;
+    const char *place = tl_admin_place(q, wanted, &st);
+    const char *params[2];
+    const tl_rows *settings;
+
+    if (!place) {
+        return st;
+    }
+    params[0] = q->r->user;
+    params[1] = place;
+    if (!(settings = tl_admin_view(q, "settings", "SELECT * FROM tl.admin_place($1, $2)", 2, params, &st))) {
+        return st;
+    }
+    if (!tl_view_get(q->view, "kept") && settings->count(settings) == 1) {
+        /* The stored values fill the form (after a mistake, what was typed). */
+        static const char *const map[][2] = {
+            { "name", "nom" }, { "description", "description" }, { "street_address", "adresse" },
+            { "postal_code", "code_postal" }, { "locality", "commune" }, { "opening_hours", "horaires" },
+            { "phone", "telephone" }, { "email", "courriel" }, { "website", "site" }, { "charter", "charte" },
+            { "uses_fees", "cotisations" }, { "uses_deposits", "cautions" }
+        };
+        size_t len, i;
+        for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+            tl_view_set(q->view, apr_pstrcat(q->r->pool, "f_", map[i][1], NULL),
+                        settings->value(settings, 0, settings->column(settings, map[i][0]), &len));
+        }
+    }
+    if (!tl_db_view(q, "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1, &st)) {
+        return tl_page_failed(q, st);
+    }
+    tl_form_token(q, "gestion-lieu");
+    q->r->status = status;
+    return tl_render_page(q, "gestion-lieu", "Le lieu — gestion");
+}
+
+int tl_page_admin_place(tl_req *q)
+{
+    const char *done = tl_query_get(&q->query, "fait");
+
+    if (done && tl_valid_slug(q->r->pool, "fait", done, 16) == NULL) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
+    }
+    return tl_place_show(q, tl_query_get(&q->query, "lieu"), HTTP_OK);
+}
+
+int tl_page_admin_place_post(tl_req *q)
+{
+    static const char *const names[] = { "nom", "description", "adresse", "code_postal", "commune", "horaires",
+                                         "telephone", "courriel", "site", "charte", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *fees, *deposits, *params[14];
+    char err[TL_HOURS_ERR_BUFSIZE];
+    tl_hours hours;
+    int rc, status;
+
+    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+        return rc;
+    }
+    place = apr_table_get(f, "lieu");
+    if (!place || tl_valid_slug(p, "lieu", place, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+    }
+    fees = apr_table_get(f, "cotisations");
+    deposits = apr_table_get(f, "cautions");
+    params[0] = q->r->user;
+    params[1] = place;
+    params[2] = tl_admin_text(q, f, "nom", "nom", 200);
+    params[3] = tl_admin_text(q, f, "description", "présentation", 4000);
+    params[4] = tl_admin_text(q, f, "adresse", "adresse", 200);
+    params[5] = tl_admin_text(q, f, "code_postal", "code postal", 5);
+    params[6] = tl_admin_text(q, f, "commune", "commune", 100);
+    params[7] = tl_admin_text(q, f, "horaires", "horaires", 500);
+    params[8] = tl_admin_text(q, f, "telephone", "téléphone", 30);
+    params[9] = tl_admin_text(q, f, "courriel", "courriel", 200);
+    params[10] = tl_admin_text(q, f, "site", "site", 300);
+    params[11] = tl_admin_text(q, f, "charte", "charte", 20000);
+    params[12] = fees && strcmp(fees, "1") == 0 ? "true" : "false";
+    params[13] = deposits && strcmp(deposits, "1") == 0 ? "true" : "false";
+    if (!tl_view_get(q->view, "err_horaires")
+        && tl_hours_parse(params[7], strlen(params[7]), &hours, err, sizeof(err)) != 0) {
+        tl_form_error(q, "horaires", apr_pstrcat(p, "Ces horaires ne se lisent pas (", err, "). Exemple : "
+                                                 "Tu-Fr 14:00-18:00; Sa 10:00-12:30,14:00-17:00; PH off", NULL));
+    }
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_admin_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                                "$13::boolean, $14::boolean)", 14, params, tl_place_fields, "nom", &status);
+        if (rc < 0) {
+            return status;
+        }
+        if (rc > 0) {
+            return tl_form_done(q, tl_url_build(p, "/gestion/lieu",
+                                                (const char *const[]){ "lieu", place, "fait", "lieu", NULL }));
+        }
+    }
+    /* Shown again with what was typed, not what is stored. */
+    tl_admin_keep(q, f, names);
+    tl_view_set(q->view, "kept", "t");
+    tl_view_set(q->view, "f_cotisations", params[12][0] == 't' ? "t" : NULL);
+    tl_view_set(q->view, "f_cautions", params[13][0] == 't' ? "t" : NULL);
+    return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* A closure added (debut, fin, raison) or taken away (supprimer = its id). */
+int tl_page_admin_closure(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *remove;
+    int rc, status;
+    long id;
+
+    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+        return rc;
+    }
+    place = apr_table_get(f, "lieu");
+    remove = apr_table_get(f, "supprimer");
+    if (!place || tl_valid_slug(p, "lieu", place, 64)
+        || (remove && tl_valid_int(p, "fermeture", remove, 1, 2147483647L, &id))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de fermeture.");
+    }
+    if (remove) {
+        const char *params[] = { q->r->user, place, remove };
+        rc = tl_admin_change(q, "SELECT tl.remove_closure($1, $2, $3::integer)", 3, params, tl_place_fields, "debut",
+                             &status);
+    }
+    else {
+        const char *params[5];
+        params[0] = q->r->user;
+        params[1] = place;
+        params[2] = tl_admin_date(q, f, "debut", "premier jour");
+        params[3] = tl_admin_date(q, f, "fin", "dernier jour");
+        params[4] = tl_admin_text(q, f, "raison", "raison", 200);
+        if (!params[2] && !tl_view_get(q->view, "err_debut")) {
+            tl_form_error(q, "debut", "Indiquez le premier jour de fermeture.");
+        }
+        if (!params[3] && !tl_view_get(q->view, "err_fin")) {
+            params[3] = params[2];      /* a single day */
+        }
+        tl_view_set(q->view, "f_debut", apr_table_get(f, "debut"));
+        tl_view_set(q->view, "f_fin", apr_table_get(f, "fin"));
+        tl_view_set(q->view, "f_raison", params[4]);
+        rc = 0;
+        if (!tl_view_get(q->view, "errors")) {
+            rc = tl_admin_change(q, "SELECT tl.add_closure($1, $2, $3::date, $4::date, $5)", 5, params,
+                                 tl_place_fields, "debut", &status);
+        }
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(p, "/gestion/lieu",
+                                            (const char *const[]){ "lieu", place, "fait", "fermeture", NULL }));
+    }
+    return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}

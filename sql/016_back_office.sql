@@ -1,0 +1,841 @@
+-- 016 — the back office: référents run their place from the browser.
+-- Items (created, edited, retired — never deleted), categories and their
+-- loan rules, the place's own settings and closures, and the people who run
+-- it. Every change goes through one function that checks the caller's role
+-- at the place concerned and writes a line in the journal (who, when, what).
+--
+-- Who may do what:
+--   référent of a place: its items, its settings and closures, its team
+--     (bénévoles and référents), seed species and varieties (a shared list);
+--   admin (network coordinator: the admin role at any place): the
+--     categories and their loan rules, shared by every place of the network,
+--     the retention delays, and granting the admin role.
+-- Categories stay shared on purpose: the public catalogue filters by them
+-- across places, and an item can override the loan length and deposit.
+
+-- ---- the journal -----------------------------------------------------------
+
+CREATE TABLE tl.admin_log (
+    id         bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT admin_log_pkey PRIMARY KEY,
+    at         timestamptz NOT NULL DEFAULT now(),
+    account_id integer NOT NULL CONSTRAINT admin_log_account_fkey REFERENCES tl.account,
+    place_id   integer CONSTRAINT admin_log_place_fkey REFERENCES tl.place,      -- NULL: the whole network
+    action     text NOT NULL CONSTRAINT admin_log_action_not_blank CHECK (btrim(action) <> ''),
+    subject    text NOT NULL,
+    detail     text NOT NULL DEFAULT ''
+);
+COMMENT ON TABLE tl.admin_log IS 'Who changed what in the back office, and when; never any member''s data';
+CREATE INDEX admin_log_place_idx ON tl.admin_log (place_id, at DESC);
+SELECT tl.track_changes('tl.admin_log'::regclass);
+
+CREATE FUNCTION tl.admin_note(p_who integer, p_place integer, p_action text, p_subject text, p_detail text DEFAULT '')
+RETURNS void
+LANGUAGE sql SET search_path = pg_catalog AS $$
+    INSERT INTO tl.admin_log (account_id, place_id, action, subject, detail)
+    VALUES (p_who, p_place, p_action, p_subject, coalesce(p_detail, ''))
+$$;
+
+-- The place a slug names, or a refusal.
+CREATE FUNCTION tl.require_place(p_slug text) RETURNS tl.place
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place;
+BEGIN
+    SELECT * INTO v_place FROM tl.place WHERE slug = p_slug;
+    IF v_place.id IS NULL THEN
+        RAISE EXCEPTION 'ce lieu n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_place_fkey';
+    END IF;
+    RETURN v_place;
+END $$;
+
+-- A network coordinator: the admin role at some place.
+CREATE FUNCTION tl.require_admin(p_login text) RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_id integer;
+BEGIN
+    SELECT a.id INTO v_id FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+     WHERE a.login = p_login AND a.active AND r.role = 'admin' LIMIT 1;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'seule la coordination du réseau (rôle admin) peut modifier ceci'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN v_id;
+END $$;
+
+-- The places a person runs (référent or admin there), for the back office's
+-- home and its place pickers.
+CREATE FUNCTION tl.admin_places(p_login text)
+RETURNS TABLE (slug text, name text, role text, is_admin boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT r.place_slug, r.place_name, r.role, r.rank >= 3
+      FROM tl.account_roles(p_login) r
+     WHERE r.rank >= 2
+     ORDER BY r.place_name
+$$;
+
+-- ---- loan rules: the most items a member may hold in a category ----------
+
+ALTER TABLE tl.category
+    ADD COLUMN max_items integer CONSTRAINT category_max_items_range CHECK (max_items BETWEEN 1 AND 50);
+COMMENT ON COLUMN tl.category.max_items IS 'Most items of this category one member may have on loan at once; NULL: no limit';
+
+-- Kept by a trigger, so the desk, Mon compte and psql obey the same rule.
+CREATE FUNCTION tl.booking_check_item_limit() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_cat tl.category;
+    v_n   integer;
+BEGIN
+    IF NEW.kind <> 'pret' OR NEW.returned_at IS NOT NULL OR NEW.member_id IS NULL THEN
+        RETURN NEW;
+    END IF;
+    SELECT c.* INTO v_cat FROM tl.category c JOIN tl.item i ON i.category_id = c.id WHERE i.id = NEW.item_id;
+    IF v_cat.max_items IS NULL THEN
+        RETURN NEW;
+    END IF;
+    SELECT count(*) INTO v_n
+      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+     WHERE b.member_id = NEW.member_id AND b.kind = 'pret' AND b.returned_at IS NULL
+       AND i.category_id = v_cat.id AND b.id IS DISTINCT FROM NEW.id;
+    IF v_n >= v_cat.max_items THEN
+        RAISE EXCEPTION 'cet adhérent a déjà % objet(s) de la catégorie « % » : c''est le maximum', v_n, v_cat.name
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_member_item_limit';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER booking_check_item_limit BEFORE INSERT OR UPDATE OF kind, member_id, returned_at ON tl.booking
+    FOR EACH ROW EXECUTE FUNCTION tl.booking_check_item_limit();
+
+-- ---- categories ------------------------------------------------------------
+
+CREATE FUNCTION tl.admin_categories()
+RETURNS TABLE (slug text, name text, loan_days integer, max_renewals integer, deposit text,
+               deposit_value text, max_items integer, items bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT c.slug, c.name, c.loan_days, c.max_renewals, tl.euros(c.deposit), c.deposit::text, c.max_items,
+           (SELECT count(*) FROM tl.item i WHERE i.category_id = c.id AND i.retired_at IS NULL)
+      FROM tl.category c ORDER BY c.sort_order, c.name
+$$;
+
+-- Creates (p_slug NULL) or updates a category. Returns its slug.
+CREATE FUNCTION tl.save_category(p_login text, p_slug text, p_name text, p_loan_days integer,
+                                 p_max_renewals integer, p_deposit numeric, p_max_items integer)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_who  integer := tl.require_admin(p_login);
+    v_slug text;
+    v_name text := btrim(coalesce(p_name, ''));
+BEGIN
+    IF v_name = '' THEN
+        RAISE EXCEPTION 'indiquez le nom de la catégorie' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'category_name_not_blank';
+    END IF;
+    IF p_loan_days IS NULL OR p_loan_days NOT BETWEEN 1 AND 365 THEN
+        RAISE EXCEPTION 'la durée de prêt va de 1 à 365 jours' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'category_loan_days_range';
+    END IF;
+    IF p_max_renewals IS NULL OR p_max_renewals NOT BETWEEN 0 AND 20 THEN
+        RAISE EXCEPTION 'le nombre de prolongations va de 0 à 20' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'category_max_renewals_range';
+    END IF;
+    IF p_deposit IS NOT NULL AND (p_deposit < 0 OR p_deposit > 10000) THEN
+        RAISE EXCEPTION 'la caution va de 0 à 10 000 €' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'category_deposit_positive';
+    END IF;
+    IF p_max_items IS NOT NULL AND p_max_items NOT BETWEEN 1 AND 50 THEN
+        RAISE EXCEPTION 'le nombre d''objets par adhérent va de 1 à 50 (vide : sans limite)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'category_max_items_range';
+    END IF;
+    IF p_slug IS NULL THEN
+        v_slug := tl.slugify(v_name);
+        IF EXISTS (SELECT 1 FROM tl.category WHERE slug = v_slug OR lower(name) = lower(v_name)) THEN
+            RAISE EXCEPTION 'une catégorie porte déjà ce nom' USING ERRCODE = 'unique_violation',
+                CONSTRAINT = 'category_slug_key';
+        END IF;
+        INSERT INTO tl.category (slug, name, loan_days, max_renewals, deposit, max_items, sort_order)
+        VALUES (v_slug, v_name, p_loan_days, p_max_renewals, p_deposit, p_max_items,
+                (SELECT coalesce(max(sort_order), 0) + 1 FROM tl.category));
+        PERFORM tl.admin_note(v_who, NULL, 'categorie.creation', v_slug);
+    ELSE
+        UPDATE tl.category SET name = v_name, loan_days = p_loan_days, max_renewals = p_max_renewals,
+                               deposit = p_deposit, max_items = p_max_items
+         WHERE slug = p_slug RETURNING slug INTO v_slug;
+        IF v_slug IS NULL THEN
+            RAISE EXCEPTION 'cette catégorie n''existe pas' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'item_category_fkey';
+        END IF;
+        PERFORM tl.admin_note(v_who, NULL, 'categorie.regles', v_slug,
+                              format('%s j, %s prolongation(s), caution %s, %s objet(s) au plus', p_loan_days,
+                                     p_max_renewals, coalesce(tl.euros(p_deposit), 'aucune'),
+                                     coalesce(p_max_items::text, 'sans limite')));
+    END IF;
+    RETURN v_slug;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'une catégorie porte déjà ce nom' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'category_slug_key';
+END $$;
+
+-- A slug from a French name: lower case, accents dropped, dashes between words.
+CREATE FUNCTION tl.slugify(p text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT coalesce(nullif(left(btrim(regexp_replace(lower(
+               translate(p, 'ÀÂÄÁÃÇÉÈÊËÎÏÍÌÔÖÓÒÕÙÛÜÚŸàâäáãçéèêëîïíìôöóòõùûüúÿœŒæÆ',
+                            'AAAAACEEEEIIIIOOOOOUUUUYaaaaaceeeeiiiiooooouuuuyoOaA')),
+               '[^a-z0-9]+', '-', 'g'), '-'), 60), ''), 'categorie')
+$$;
+
+-- ---- items -----------------------------------------------------------------
+
+-- Items of a place for its référents, retired ones included on request.
+CREATE FUNCTION tl.admin_items(p_login text, p_place text, p_search text, p_retired boolean,
+                               p_limit integer, p_offset integer)
+RETURNS TABLE (code text, title text, category text, condition text, state text, retired boolean, total bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT i.code, i.title, c.name, ic.label,
+           CASE WHEN i.retired_at IS NOT NULL THEN 'retiré' ELSE a.state END,
+           i.retired_at IS NOT NULL, count(*) OVER ()
+      FROM tl.item i
+      JOIN tl.category c ON c.id = i.category_id
+      JOIN tl.item_condition ic ON ic.code = i.condition
+      JOIN tl.item_availability a ON a.item_id = i.id
+     WHERE i.place_id = v_place.id
+       AND (p_retired OR i.retired_at IS NULL)
+       AND (coalesce(p_search, '') = '' OR i.code = upper(btrim(p_search)) OR i.barcode = btrim(p_search)
+            OR i.title ILIKE '%' || btrim(p_search) || '%')
+     ORDER BY i.retired_at IS NOT NULL, i.code
+     LIMIT p_limit OFFSET p_offset;
+END $$;
+
+-- One item, as its edit form shows it.
+CREATE FUNCTION tl.admin_item(p_login text, p_code text)
+RETURNS TABLE (code text, barcode text, title text, brand text, description text, category text,
+               condition text, place text, deposit text, loan_days integer, safety_check_days integer,
+               last_safety_check date, retired boolean, retired_on text, on_loan boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    SELECT * INTO v_item FROM tl.item i WHERE i.code = upper(btrim(p_code));
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_code)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
+    RETURN QUERY
+    SELECT v_item.code, v_item.barcode, v_item.title, v_item.brand, v_item.description, c.slug, v_item.condition,
+           p.slug, v_item.deposit::text, v_item.loan_days, v_item.safety_check_days, v_item.last_safety_check,
+           v_item.retired_at IS NOT NULL, tl.date_fr(v_item.retired_at::date),
+           EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = v_item.id AND b.kind = 'pret' AND b.returned_at IS NULL)
+      FROM tl.category c, tl.place p
+     WHERE c.id = v_item.category_id AND p.id = v_item.place_id;
+END $$;
+
+-- The next free number for a new item: the place's usual prefix (the most
+-- common one among its items, "OT" otherwise) and the next number.
+CREATE FUNCTION tl.next_item_code(p_place integer) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    WITH prefix AS (
+        SELECT coalesce((SELECT substring(code FROM '^([A-Z]+)-[0-9]+$') AS pre FROM tl.item
+                          WHERE place_id = p_place AND code ~ '^[A-Z]+-[0-9]+$'
+                          GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1), 'OT') AS pre)
+    SELECT pre || '-' || lpad((coalesce((SELECT max(substring(code FROM '-([0-9]+)$')::integer) FROM tl.item
+                                          WHERE code ~ ('^' || pre || '-[0-9]+$')), 0) + 1)::text, 4, '0')
+      FROM prefix
+$$;
+
+-- Creates (p_code NULL or a new number) or updates an item. Returns its
+-- number. Moving an item to another place needs the référent role at both.
+CREATE FUNCTION tl.save_item(p_login text, p_existing text, p_code text, p_place text, p_title text, p_brand text,
+                             p_description text, p_category text, p_condition text, p_barcode text,
+                             p_deposit numeric, p_loan_days integer, p_safety_days integer, p_last_safety date)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place   tl.place := tl.require_place(p_place);
+    v_who     integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_item    tl.item;
+    v_cat     integer;
+    v_coll    integer;
+    v_obj     bigint;
+    v_code    text := nullif(upper(btrim(coalesce(p_code, ''))), '');
+    v_barcode text := nullif(btrim(coalesce(p_barcode, '')), '');
+    v_title   text := btrim(coalesce(p_title, ''));
+BEGIN
+    IF v_title = '' THEN
+        RAISE EXCEPTION 'indiquez le nom de l''objet' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'item_title_not_blank';
+    END IF;
+    IF v_code IS NOT NULL AND v_code !~ '^[A-Z0-9][A-Z0-9-]{0,31}$' THEN
+        RAISE EXCEPTION 'le numéro s''écrit en lettres, chiffres et tirets (32 au plus), par exemple OT-0120'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_code_format';
+    END IF;
+    IF v_barcode IS NOT NULL AND v_barcode !~ '^[A-Za-z0-9-]{1,64}$' THEN
+        RAISE EXCEPTION 'le code-barres s''écrit en lettres, chiffres et tirets (64 au plus)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_barcode_format';
+    END IF;
+    SELECT id INTO v_cat FROM tl.category WHERE slug = p_category;
+    IF v_cat IS NULL THEN
+        RAISE EXCEPTION 'choisissez une catégorie de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_category_fkey';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.item_condition WHERE code = p_condition) THEN
+        RAISE EXCEPTION 'choisissez un état de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_condition_fkey';
+    END IF;
+    IF p_deposit IS NOT NULL AND (p_deposit < 0 OR p_deposit > 10000) THEN
+        RAISE EXCEPTION 'la caution va de 0 à 10 000 €' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'item_deposit_positive';
+    END IF;
+    IF p_loan_days IS NOT NULL AND p_loan_days NOT BETWEEN 1 AND 365 THEN
+        RAISE EXCEPTION 'la durée de prêt va de 1 à 365 jours (vide : celle de la catégorie)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_loan_days_range';
+    END IF;
+    IF p_safety_days IS NOT NULL AND p_safety_days NOT BETWEEN 1 AND 3650 THEN
+        RAISE EXCEPTION 'l''intervalle des contrôles électriques va de 1 à 3 650 jours'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_safety_check_days_range';
+    END IF;
+    IF p_last_safety IS NOT NULL AND p_last_safety > current_date THEN
+        RAISE EXCEPTION 'le dernier contrôle ne peut pas être dans le futur'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_last_safety_check_past';
+    END IF;
+    IF v_barcode IS NOT NULL AND EXISTS (SELECT 1 FROM tl.item WHERE (barcode = v_barcode OR code = upper(v_barcode))
+                                                               AND code IS DISTINCT FROM upper(btrim(p_existing))) THEN
+        RAISE EXCEPTION 'le code-barres « % » est déjà celui d''un autre objet', v_barcode
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'item_barcode_key';
+    END IF;
+
+    IF p_existing IS NULL THEN
+        v_code := coalesce(v_code, tl.next_item_code(v_place.id));
+        IF EXISTS (SELECT 1 FROM tl.item WHERE code = v_code OR barcode = v_code) THEN
+            RAISE EXCEPTION 'le numéro « % » est déjà celui d''un autre objet', v_code
+                USING ERRCODE = 'unique_violation', CONSTRAINT = 'item_code_key';
+        END IF;
+        SELECT c.id INTO v_coll FROM tl.collection c
+         WHERE c.place_id = v_place.id AND c.activity = 'outiltheque' ORDER BY c.id LIMIT 1;
+        IF v_coll IS NULL THEN
+            INSERT INTO tl.collection (organisation_id, place_id, activity, name)
+            VALUES (v_place.organisation_id, v_place.id, 'outiltheque', 'Outilthèque — ' || v_place.name)
+            RETURNING id INTO v_coll;
+        END IF;
+        INSERT INTO tl.object DEFAULT VALUES RETURNING id INTO v_obj;
+        INSERT INTO tl.item (object_id, code, barcode, title, brand, description, category_id, collection_id,
+                             place_id, condition, loan_days, deposit, safety_check_days, last_safety_check)
+        VALUES (v_obj, v_code, v_barcode, v_title, nullif(btrim(coalesce(p_brand, '')), ''),
+                btrim(coalesce(p_description, '')), v_cat, v_coll, v_place.id, p_condition, p_loan_days,
+                p_deposit, p_safety_days, p_last_safety);
+        PERFORM tl.admin_note(v_who, v_place.id, 'objet.creation', v_code, v_title);
+        RETURN v_code;
+    END IF;
+
+    SELECT * INTO v_item FROM tl.item WHERE code = upper(btrim(p_existing)) FOR UPDATE;
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_existing)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
+    v_code := coalesce(v_code, v_item.code);
+    IF v_code <> v_item.code AND EXISTS (SELECT 1 FROM tl.item WHERE code = v_code OR barcode = v_code) THEN
+        RAISE EXCEPTION 'le numéro « % » est déjà celui d''un autre objet', v_code
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'item_code_key';
+    END IF;
+    IF v_item.place_id <> v_place.id THEN
+        SELECT c.id INTO v_coll FROM tl.collection c
+         WHERE c.place_id = v_place.id AND c.activity = 'outiltheque' ORDER BY c.id LIMIT 1;
+        IF v_coll IS NULL THEN
+            INSERT INTO tl.collection (organisation_id, place_id, activity, name)
+            VALUES (v_place.organisation_id, v_place.id, 'outiltheque', 'Outilthèque — ' || v_place.name)
+            RETURNING id INTO v_coll;
+        END IF;
+    END IF;
+    UPDATE tl.item SET code = v_code, barcode = v_barcode, title = v_title,
+                       brand = nullif(btrim(coalesce(p_brand, '')), ''), description = btrim(coalesce(p_description, '')),
+                       category_id = v_cat, condition = p_condition, place_id = v_place.id,
+                       collection_id = coalesce(v_coll, collection_id), loan_days = p_loan_days, deposit = p_deposit,
+                       safety_check_days = p_safety_days, last_safety_check = p_last_safety
+     WHERE id = v_item.id;
+    PERFORM tl.admin_note(v_who, v_place.id, 'objet.modification', v_code,
+                          CASE WHEN v_code <> v_item.code THEN 'ancien numéro ' || v_item.code ELSE '' END);
+    IF v_item.place_id <> v_place.id THEN
+        PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.depart', v_code, 'vers ' || v_place.name);
+    END IF;
+    RETURN v_code;
+EXCEPTION WHEN unique_violation THEN
+    IF SQLERRM LIKE 'le %' THEN
+        RAISE;
+    END IF;
+    RAISE EXCEPTION 'ce numéro ou ce code-barres est déjà celui d''un autre objet'
+        USING ERRCODE = 'unique_violation', CONSTRAINT = 'item_code_key';
+END $$;
+
+-- Retiring keeps the item and its history (loans, maintenance, reports);
+-- it leaves the catalogue and the desk. Not while it is out, nor while
+-- someone has reserved it.
+CREATE FUNCTION tl.retire_item(p_login text, p_code text, p_reason text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_who  integer;
+BEGIN
+    SELECT * INTO v_item FROM tl.item WHERE code = upper(btrim(p_code)) FOR UPDATE;
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_code)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_item.place_id, 'referent');
+    IF v_item.retired_at IS NOT NULL THEN
+        RETURN;
+    END IF;
+    IF btrim(coalesce(p_reason, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez pourquoi l''objet est retiré (cassé, perdu, donné…)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_retire_reason';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.booking WHERE item_id = v_item.id AND kind = 'pret' AND returned_at IS NULL) THEN
+        RAISE EXCEPTION 'cet objet est prêté : il pourra être retiré après son retour'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_retire_on_loan';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.booking WHERE item_id = v_item.id AND kind = 'reservation'
+                                          AND cancelled_at IS NULL AND ends_at > now()) THEN
+        RAISE EXCEPTION 'cet objet est réservé : annulez d''abord les réservations depuis la fiche des adhérents'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_retire_reserved';
+    END IF;
+    UPDATE tl.item SET retired_at = now() WHERE id = v_item.id;
+    PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.retrait', v_item.code, btrim(p_reason));
+END $$;
+
+-- Back in service (a retired item found again).
+CREATE FUNCTION tl.restore_item(p_login text, p_code text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_who  integer;
+BEGIN
+    SELECT * INTO v_item FROM tl.item WHERE code = upper(btrim(p_code)) FOR UPDATE;
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_code)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_item.place_id, 'referent');
+    IF v_item.retired_at IS NOT NULL THEN
+        UPDATE tl.item SET retired_at = NULL WHERE id = v_item.id;
+        PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.remise', v_item.code);
+    END IF;
+END $$;
+
+-- ---- the place -------------------------------------------------------------
+
+CREATE TABLE tl.place_closure (
+    id        integer GENERATED ALWAYS AS IDENTITY CONSTRAINT place_closure_pkey PRIMARY KEY,
+    place_id  integer NOT NULL CONSTRAINT place_closure_place_fkey REFERENCES tl.place,
+    starts_on date NOT NULL,
+    ends_on   date NOT NULL,
+    reason    text NOT NULL CONSTRAINT place_closure_reason_not_blank CHECK (btrim(reason) <> ''),
+    CONSTRAINT place_closure_order CHECK (ends_on >= starts_on),
+    CONSTRAINT place_closure_length CHECK (ends_on - starts_on <= 366),
+    CONSTRAINT place_closure_no_overlap EXCLUDE USING gist
+        (place_id WITH =, daterange(starts_on, ends_on, '[]') WITH &&)
+);
+COMMENT ON TABLE tl.place_closure IS 'Days a place is closed beyond its opening hours (holidays, works): no due date falls on them';
+GRANT SELECT ON tl.place_closure TO tierslieux_lecture;
+SELECT tl.track_changes('tl.place_closure'::regclass);
+
+CREATE FUNCTION tl.admin_place(p_login text, p_place text)
+RETURNS TABLE (slug text, name text, description text, street_address text, postal_code text, locality text,
+               opening_hours text, phone text, email text, website text, charter text, uses_fees boolean,
+               uses_deposits boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY SELECT v_place.slug, v_place.name, v_place.description, v_place.street_address,
+                        v_place.postal_code, v_place.locality, v_place.opening_hours, v_place.phone,
+                        v_place.email, v_place.website, v_place.charter, v_place.uses_fees, v_place.uses_deposits;
+END $$;
+
+-- The opening hours arrive checked by the module's parser (the same one
+-- that computes due dates).
+CREATE FUNCTION tl.save_place(p_login text, p_place text, p_name text, p_description text, p_street text,
+                              p_postal_code text, p_locality text, p_hours text, p_phone text, p_email text,
+                              p_website text, p_charter text, p_uses_fees boolean, p_uses_deposits boolean)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_email text := nullif(btrim(coalesce(p_email, '')), '');
+    v_web   text := nullif(btrim(coalesce(p_website, '')), '');
+BEGIN
+    IF btrim(coalesce(p_name, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le nom du lieu' USING ERRCODE = 'check_violation', CONSTRAINT = 'place_name_not_blank';
+    END IF;
+    IF btrim(coalesce(p_street, '')) = '' OR btrim(coalesce(p_locality, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez l''adresse et la commune' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'place_address_not_blank';
+    END IF;
+    IF coalesce(p_postal_code, '') !~ '^[0-9]{5}$' THEN
+        RAISE EXCEPTION 'le code postal a cinq chiffres' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'place_postal_code_format';
+    END IF;
+    IF v_email IS NOT NULL AND v_email !~ '^[^@\s]+@[^@\s]+$' THEN
+        RAISE EXCEPTION 'ce courriel ne semble pas complet' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'place_email_format';
+    END IF;
+    IF v_web IS NOT NULL AND v_web !~ '^https?://' THEN
+        RAISE EXCEPTION 'l''adresse du site commence par https://' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'place_website_http';
+    END IF;
+    UPDATE tl.place SET name = btrim(p_name), description = btrim(coalesce(p_description, '')),
+                        street_address = btrim(p_street), postal_code = p_postal_code, locality = btrim(p_locality),
+                        opening_hours = btrim(coalesce(p_hours, '')), phone = nullif(btrim(coalesce(p_phone, '')), ''),
+                        email = v_email, website = v_web, charter = btrim(coalesce(p_charter, '')),
+                        uses_fees = coalesce(p_uses_fees, false), uses_deposits = coalesce(p_uses_deposits, false)
+     WHERE id = v_place.id;
+    PERFORM tl.admin_note(v_who, v_place.id, 'lieu.modification', v_place.slug);
+END $$;
+
+CREATE FUNCTION tl.place_closures(p_place text)
+RETURNS TABLE (id integer, starts_on date, ends_on date, reason text, period text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT c.id, c.starts_on, c.ends_on, c.reason,
+           CASE WHEN c.starts_on = c.ends_on THEN 'le ' || tl.date_fr(c.starts_on)
+                ELSE 'du ' || tl.date_fr(c.starts_on) || ' au ' || tl.date_fr(c.ends_on) END
+      FROM tl.place_closure c JOIN tl.place p ON p.id = c.place_id
+     WHERE p.slug = p_place AND c.ends_on >= current_date - 31
+     ORDER BY c.starts_on
+$$;
+
+CREATE FUNCTION tl.add_closure(p_login text, p_place text, p_from date, p_to date, p_reason text) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_id    integer;
+BEGIN
+    IF p_from IS NULL OR p_to IS NULL OR p_to < p_from THEN
+        RAISE EXCEPTION 'la fermeture finit le jour où elle commence ou après' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'place_closure_order';
+    END IF;
+    IF p_to - p_from > 366 THEN
+        RAISE EXCEPTION 'une fermeture dure un an au plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'place_closure_length';
+    END IF;
+    IF btrim(coalesce(p_reason, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez la raison (congés, travaux…), elle est affichée au public'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'place_closure_reason_not_blank';
+    END IF;
+    INSERT INTO tl.place_closure (place_id, starts_on, ends_on, reason)
+    VALUES (v_place.id, p_from, p_to, btrim(p_reason)) RETURNING id INTO v_id;
+    PERFORM tl.admin_note(v_who, v_place.id, 'lieu.fermeture', tl.date_fr(p_from) || ' – ' || tl.date_fr(p_to),
+                          btrim(p_reason));
+    RETURN v_id;
+EXCEPTION WHEN exclusion_violation THEN
+    RAISE EXCEPTION 'cette fermeture chevauche une fermeture déjà prévue' USING ERRCODE = 'exclusion_violation',
+        CONSTRAINT = 'place_closure_no_overlap';
+END $$;
+
+CREATE FUNCTION tl.remove_closure(p_login text, p_place text, p_id integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_c     tl.place_closure;
+BEGIN
+    DELETE FROM tl.place_closure WHERE id = p_id AND place_id = v_place.id RETURNING * INTO v_c;
+    IF v_c.id IS NOT NULL THEN
+        PERFORM tl.admin_note(v_who, v_place.id, 'lieu.reouverture',
+                              tl.date_fr(v_c.starts_on) || ' – ' || tl.date_fr(v_c.ends_on));
+    END IF;
+END $$;
+
+-- The retention delays are the network's (one register of processing).
+CREATE FUNCTION tl.save_retention(p_login text, p_loan_months integer, p_member_months integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_who integer := tl.require_admin(p_login);
+BEGIN
+    IF p_loan_months IS NULL OR p_loan_months NOT BETWEEN 1 AND 24 THEN
+        RAISE EXCEPTION 'le lien entre un prêt et la personne se garde de 1 à 24 mois'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'retention_loan_months_range';
+    END IF;
+    IF p_member_months IS NULL OR p_member_months NOT BETWEEN 1 AND 60 THEN
+        RAISE EXCEPTION 'un compte sans emprunt se garde de 1 à 60 mois'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'retention_member_months_range';
+    END IF;
+    UPDATE tl.retention SET loan_months = p_loan_months, inactive_member_months = p_member_months;
+    PERFORM tl.admin_note(v_who, NULL, 'conservation', 'délais',
+                          format('prêts : %s mois ; comptes inactifs : %s mois', p_loan_months, p_member_months));
+END $$;
+
+CREATE FUNCTION tl.retention_delays() RETURNS TABLE (loan_months integer, member_months integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT loan_months, inactive_member_months FROM tl.retention
+$$;
+
+-- ---- the people who run a place --------------------------------------------
+
+CREATE FUNCTION tl.admin_team(p_login text, p_place text)
+RETURNS TABLE (login text, display_name text, role text, active boolean, has_password boolean, other_places bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT a.login, a.display_name, r.role, a.active, a.password_hash IS NOT NULL,
+           (SELECT count(*) FROM tl.account_role o WHERE o.account_id = a.id AND o.place_id <> v_place.id)
+      FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+     WHERE r.place_id = v_place.id
+     ORDER BY a.active DESC, tl.role_rank(r.role) DESC, a.display_name;
+END $$;
+
+-- Gives someone a role at a place, creating their account when the login
+-- is new. A référent gives bénévole or référent; admin needs an admin.
+CREATE FUNCTION tl.save_team_member(p_login text, p_place text, p_account text, p_display_name text, p_role text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_login text := lower(btrim(coalesce(p_account, '')));
+    v_name  text := btrim(coalesce(p_display_name, ''));
+    v_acc   tl.account;
+    v_old   text;
+BEGIN
+    IF v_login !~ '^[a-z0-9][a-z0-9._@-]{1,63}$' THEN
+        RAISE EXCEPTION 'l''identifiant s''écrit en minuscules sans accent, chiffres, points ou tirets (2 à 64), par exemple prenom.nom'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'account_login_format';
+    END IF;
+    IF p_role IS NULL OR p_role NOT IN ('benevole', 'referent', 'admin') THEN
+        RAISE EXCEPTION 'choisissez un rôle de la liste' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'account_role_known';
+    END IF;
+    IF p_role = 'admin' THEN
+        PERFORM tl.require_role(p_login, v_place.id, 'admin');
+    END IF;
+    SELECT * INTO v_acc FROM tl.account WHERE login = v_login FOR UPDATE;
+    IF v_acc.id IS NULL THEN
+        IF v_name = '' THEN
+            RAISE EXCEPTION 'indiquez le nom affiché de la personne' USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'account_display_name_not_blank';
+        END IF;
+        INSERT INTO tl.account (login, display_name) VALUES (v_login, v_name) RETURNING * INTO v_acc;
+        PERFORM tl.admin_note(v_who, v_place.id, 'compte.creation', v_login);
+    ELSIF v_name <> '' AND v_name <> v_acc.display_name THEN
+        UPDATE tl.account SET display_name = v_name WHERE id = v_acc.id;
+        PERFORM tl.admin_note(v_who, v_place.id, 'compte.nom', v_login);
+    END IF;
+    SELECT role INTO v_old FROM tl.account_role WHERE account_id = v_acc.id AND place_id = v_place.id;
+    IF v_old = 'admin' AND p_role <> 'admin' THEN
+        PERFORM tl.require_role(p_login, v_place.id, 'admin');
+    END IF;
+    IF v_old IS DISTINCT FROM p_role THEN
+        INSERT INTO tl.account_role (account_id, place_id, role) VALUES (v_acc.id, v_place.id, p_role)
+        ON CONFLICT (account_id, place_id) DO UPDATE SET role = excluded.role;
+        PERFORM tl.admin_note(v_who, v_place.id, 'compte.role', v_login,
+                              coalesce(v_old, 'aucun') || ' → ' || p_role);
+    END IF;
+END $$;
+
+-- Takes someone's role at a place away (their account and the history it
+-- signed stay). Nobody removes their own role.
+CREATE FUNCTION tl.remove_team_member(p_login text, p_place text, p_account text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_acc   integer;
+    v_old   text;
+BEGIN
+    SELECT a.id, r.role INTO v_acc, v_old FROM tl.account a
+      JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
+     WHERE a.login = p_account;
+    IF v_acc IS NULL THEN
+        RAISE EXCEPTION 'cette personne n''a pas de rôle dans ce lieu' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'account_role_account_fkey';
+    END IF;
+    IF v_acc = v_who THEN
+        RAISE EXCEPTION 'vous ne pouvez pas retirer votre propre rôle' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'account_role_not_self';
+    END IF;
+    IF v_old = 'admin' THEN
+        PERFORM tl.require_role(p_login, v_place.id, 'admin');
+    END IF;
+    DELETE FROM tl.account_role WHERE account_id = v_acc AND place_id = v_place.id;
+    PERFORM tl.admin_note(v_who, v_place.id, 'compte.retrait', p_account, v_old);
+END $$;
+
+-- Deactivating stops someone logging in anywhere; only a référent of every
+-- place where they have a role (or an admin) may, and never themselves.
+CREATE FUNCTION tl.set_account_active(p_login text, p_place text, p_account text, p_active boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_acc   tl.account;
+    v_place_id integer;
+BEGIN
+    SELECT a.* INTO v_acc FROM tl.account a
+      JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
+     WHERE a.login = p_account FOR UPDATE OF a;
+    IF v_acc.id IS NULL THEN
+        RAISE EXCEPTION 'cette personne n''a pas de rôle dans ce lieu' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'account_role_account_fkey';
+    END IF;
+    IF v_acc.id = v_who THEN
+        RAISE EXCEPTION 'vous ne pouvez pas désactiver votre propre compte' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'account_role_not_self';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.account_role r WHERE r.account_id = v_who AND r.role = 'admin') THEN
+        FOR v_place_id IN SELECT place_id FROM tl.account_role WHERE account_id = v_acc.id LOOP
+            PERFORM tl.require_role(p_login, v_place_id, 'referent');
+        END LOOP;
+    END IF;
+    IF v_acc.active IS DISTINCT FROM coalesce(p_active, false) THEN
+        UPDATE tl.account SET active = coalesce(p_active, false) WHERE id = v_acc.id;
+        PERFORM tl.admin_note(v_who, v_place.id, CASE WHEN p_active THEN 'compte.activation' ELSE 'compte.desactivation' END,
+                              p_account);
+    END IF;
+END $$;
+
+-- The journal of a place (and the network's lines, for its admins).
+CREATE FUNCTION tl.admin_journal(p_login text, p_place text, p_limit integer)
+RETURNS TABLE (at text, who text, action text, subject text, detail text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT to_char(l.at AT TIME ZONE v_place.time_zone, 'DD/MM/YYYY HH24:MI'), a.display_name, l.action, l.subject,
+           l.detail
+      FROM tl.admin_log l JOIN tl.account a ON a.id = l.account_id
+     WHERE l.place_id = v_place.id
+        OR (l.place_id IS NULL AND EXISTS (SELECT 1 FROM tl.account_role r JOIN tl.account x ON x.id = r.account_id
+                                            WHERE x.login = p_login AND r.role = 'admin'))
+     ORDER BY l.at DESC, l.id DESC
+     LIMIT p_limit;
+END $$;
+
+-- ---- seeds: the shared list of species and varieties -----------------------
+
+CREATE FUNCTION tl.require_some_referent(p_login text) RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_id integer;
+BEGIN
+    SELECT a.id INTO v_id FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+     WHERE a.login = p_login AND a.active AND tl.role_rank(r.role) >= 2 LIMIT 1;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'votre compte n''a le rôle référent dans aucun lieu' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN v_id;
+END $$;
+
+CREATE FUNCTION tl.save_species(p_login text, p_id integer, p_common text, p_latin text, p_family text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_who integer := tl.require_some_referent(p_login);
+    v_id  integer;
+BEGIN
+    IF btrim(coalesce(p_common, '')) = '' OR btrim(coalesce(p_latin, '')) = '' OR btrim(coalesce(p_family, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le nom commun, le nom latin et la famille' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'seed_species_names_not_blank';
+    END IF;
+    IF p_id IS NULL THEN
+        INSERT INTO tl.seed_species (common_name, latin_name, family)
+        VALUES (btrim(p_common), btrim(p_latin), btrim(p_family)) RETURNING id INTO v_id;
+        PERFORM tl.admin_note(v_who, NULL, 'espece.creation', btrim(p_common));
+    ELSE
+        UPDATE tl.seed_species SET common_name = btrim(p_common), latin_name = btrim(p_latin), family = btrim(p_family)
+         WHERE id = p_id RETURNING id INTO v_id;
+        IF v_id IS NULL THEN
+            RAISE EXCEPTION 'cette espèce n''existe pas' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'seed_variety_species_fkey';
+        END IF;
+        PERFORM tl.admin_note(v_who, NULL, 'espece.modification', btrim(p_common));
+    END IF;
+    RETURN v_id;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'une espèce porte déjà ce nom' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'seed_species_common_name_key';
+END $$;
+
+CREATE FUNCTION tl.save_variety(p_login text, p_id integer, p_species integer, p_name text, p_description text,
+                                p_sowing text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_who integer := tl.require_some_referent(p_login);
+    v_id  integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM tl.seed_species WHERE id = p_species) THEN
+        RAISE EXCEPTION 'choisissez une espèce de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'seed_variety_species_fkey';
+    END IF;
+    IF btrim(coalesce(p_name, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le nom de la variété' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'seed_variety_name_not_blank';
+    END IF;
+    IF p_id IS NULL THEN
+        INSERT INTO tl.seed_variety (species_id, name, description, sowing)
+        VALUES (p_species, btrim(p_name), btrim(coalesce(p_description, '')), btrim(coalesce(p_sowing, '')))
+        RETURNING id INTO v_id;
+        PERFORM tl.admin_note(v_who, NULL, 'variete.creation', btrim(p_name));
+    ELSE
+        UPDATE tl.seed_variety SET species_id = p_species, name = btrim(p_name),
+                                   description = btrim(coalesce(p_description, '')), sowing = btrim(coalesce(p_sowing, ''))
+         WHERE id = p_id RETURNING id INTO v_id;
+        IF v_id IS NULL THEN
+            RAISE EXCEPTION 'cette variété n''existe pas' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'seed_lot_variety_fkey';
+        END IF;
+        PERFORM tl.admin_note(v_who, NULL, 'variete.modification', btrim(p_name));
+    END IF;
+    RETURN v_id;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'cette espèce a déjà une variété de ce nom' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'seed_variety_unique_name';
+END $$;
+
+-- ---- rights ----------------------------------------------------------------
+
+REVOKE ALL ON FUNCTION
+    tl.admin_note(integer, integer, text, text, text), tl.require_place(text), tl.require_admin(text),
+    tl.require_some_referent(text), tl.next_item_code(integer),
+    tl.admin_places(text), tl.admin_categories(), tl.save_category(text, text, text, integer, integer, numeric, integer),
+    tl.admin_items(text, text, text, boolean, integer, integer), tl.admin_item(text, text),
+    tl.save_item(text, text, text, text, text, text, text, text, text, text, numeric, integer, integer, date),
+    tl.retire_item(text, text, text), tl.restore_item(text, text),
+    tl.admin_place(text, text),
+    tl.save_place(text, text, text, text, text, text, text, text, text, text, text, text, boolean, boolean),
+    tl.add_closure(text, text, date, date, text), tl.remove_closure(text, text, integer),
+    tl.save_retention(text, integer, integer), tl.retention_delays(),
+    tl.admin_team(text, text), tl.save_team_member(text, text, text, text, text),
+    tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
+    tl.admin_journal(text, text, integer),
+    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    tl.admin_places(text), tl.admin_categories(), tl.save_category(text, text, text, integer, integer, numeric, integer),
+    tl.admin_items(text, text, text, boolean, integer, integer), tl.admin_item(text, text),
+    tl.save_item(text, text, text, text, text, text, text, text, text, text, numeric, integer, integer, date),
+    tl.retire_item(text, text, text), tl.restore_item(text, text),
+    tl.admin_place(text, text),
+    tl.save_place(text, text, text, text, text, text, text, text, text, text, text, text, boolean, boolean),
+    tl.add_closure(text, text, date, date, text), tl.remove_closure(text, text, integer),
+    tl.save_retention(text, integer, integer), tl.retention_delays(),
+    tl.admin_team(text, text), tl.save_team_member(text, text, text, text, text),
+    tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
+    tl.admin_journal(text, text, integer),
+    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text)
+TO tierslieux_guichet;
+GRANT EXECUTE ON FUNCTION tl.place_closures(text) TO tierslieux_lecture;
