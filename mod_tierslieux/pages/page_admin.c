@@ -137,13 +137,17 @@ const tl_rows *tl_admin_view(tl_req *q, const char *name, const char *sql, int n
 }
 
 int tl_admin_change(tl_req *q, const char *sql, int nparams, const char *const *params,
-                    const tl_admin_field *map, const char *fallback, int *status)
+                    const tl_admin_field *map, const char *fallback, int *status, const tl_rows **result)
 {
     tl_db_refusal why;
     const char *field = fallback;
+    const tl_rows *rows;
 
     *status = OK;
-    if (tl_db_change(q, sql, nparams, params, status, &why)) {
+    if ((rows = tl_db_change(q, sql, nparams, params, status, &why)) != NULL) {
+        if (result) {
+            *result = rows;
+        }
         return 1;
     }
     if (*status == HTTP_FORBIDDEN) {

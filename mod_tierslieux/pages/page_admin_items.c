@@ -148,6 +148,8 @@ int tl_page_admin_item_post(tl_req *q)
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *existing, *place, *params[14];
+    const tl_rows *saved = NULL;
+    size_t len;
     int rc, status;
 
     if (!tl_form_read(q, "gestion-objet", &f, &rc)) {
@@ -176,14 +178,14 @@ int tl_page_admin_item_post(tl_req *q)
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_admin_change(q, "SELECT tl.save_item($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, "
                                 "$12::integer, $13::integer, $14::date) AS code",
-                             14, params, tl_item_fields, "titre", &status);
+                             14, params, tl_item_fields, "titre", &status, &saved);
         if (rc < 0) {
             return status;
         }
         if (rc > 0) {
             return tl_form_done(q, tl_url_build(p, "/gestion/objets",
                                                 (const char *const[]){ "lieu", place, "fait",
-                                                    *params[2] ? apr_pstrdup(p, params[2]) : "nouveau", NULL }));
+                                                    saved->value(saved, 0, 0, &len), NULL }));
         }
     }
     return tl_item_form(q, place, params[1], HTTP_UNPROCESSABLE_ENTITY);
@@ -212,7 +214,7 @@ int tl_page_admin_item_state(tl_req *q)
     if (!tl_view_get(q->view, "errors")) {
         const char *params[] = { q->r->user, number, reason };
         rc = tl_admin_change(q, retire ? "SELECT tl.retire_item($1, $2, $3)" : "SELECT tl.restore_item($1, $2)",
-                             retire ? 3 : 2, params, tl_item_fields, "raison", &status);
+                             retire ? 3 : 2, params, tl_item_fields, "raison", &status, NULL);
         if (rc < 0) {
             return status;
         }

@@ -108,7 +108,7 @@ int tl_page_admin_place_post(tl_req *q)
     }
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_admin_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                                "$13::boolean, $14::boolean)", 14, params, tl_place_fields, "nom", &status);
+                                "$13::boolean, $14::boolean)", 14, params, tl_place_fields, "nom", &status, NULL);
         if (rc < 0) {
             return status;
         }
@@ -146,7 +146,7 @@ int tl_page_admin_closure(tl_req *q)
     if (remove) {
         const char *params[] = { q->r->user, place, remove };
         rc = tl_admin_change(q, "SELECT tl.remove_closure($1, $2, $3::integer)", 3, params, tl_place_fields, "debut",
-                             &status);
+                             &status, NULL);
     }
     else {
         const char *params[5];
@@ -167,7 +167,7 @@ int tl_page_admin_closure(tl_req *q)
         rc = 0;
         if (!tl_view_get(q->view, "errors")) {
             rc = tl_admin_change(q, "SELECT tl.add_closure($1, $2, $3::date, $4::date, $5)", 5, params,
-                                 tl_place_fields, "debut", &status);
+                                 tl_place_fields, "debut", &status, NULL);
         }
     }
     if (rc < 0) {

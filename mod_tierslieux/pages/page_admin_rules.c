@@ -77,7 +77,7 @@ int tl_page_admin_category_post(tl_req *q)
     }
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_admin_change(q, "SELECT tl.save_category($1, $2, $3, $4::integer, $5::integer, $6::numeric, "
-                                "$7::integer)", 7, params, tl_rule_fields, "nom", &status);
+                                "$7::integer)", 7, params, tl_rule_fields, "nom", &status, NULL);
         if (rc < 0) {
             return status;
         }
@@ -105,7 +105,7 @@ int tl_page_admin_retention_post(tl_req *q)
     params[2] = tl_admin_int(q, f, "mois_comptes", "mois sans emprunt", 0, 100000);
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_admin_change(q, "SELECT tl.save_retention($1, $2::integer, $3::integer)", 3, params, tl_rule_fields,
-                             "mois_prets", &status);
+                             "mois_prets", &status, NULL);
         if (rc < 0) {
             return status;
         }

@@ -78,7 +78,7 @@ int tl_page_admin_team_post(tl_req *q)
     }
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_admin_change(q, sql[action], action == 0 ? 5 : 3, params, action == 0 ? tl_team_fields : NULL,
-                             action == 0 ? "identifiant" : "equipe", &status);
+                             action == 0 ? "identifiant" : "equipe", &status, NULL);
         if (rc < 0) {
             return status;
         }

@@ -44,12 +44,13 @@ const char *tl_admin_date(tl_req *q, apr_table_t *f, const char *name, const cha
 const tl_rows *tl_admin_view(tl_req *q, const char *name, const char *sql, int nparams, const char *const *params,
                              int *status);
 
-/* Runs one change (sql with params). Returns 1 when it committed; 0 when
+/* Runs one change (sql with params). Returns 1 when it committed (its
+ * rows in *result, when result is not NULL); 0 when
  * the database refused it for a reason the person can fix, shown next to
  * the field map names for its constraint (or fallback): the page shows the
  * form again with a 422; -1 when an error page was sent (403 for a place
  * they do not run, 503…): the page returns *status. */
 int tl_admin_change(tl_req *q, const char *sql, int nparams, const char *const *params,
-                    const tl_admin_field *map, const char *fallback, int *status);
+                    const tl_admin_field *map, const char *fallback, int *status, const tl_rows **result);
 
 #endif

@@ -1,0 +1,342 @@
+"""The back office (/gestion): référents run their place's catalogue,
+settings, closures and team from the browser; the network's admins set the
+loan rules. Every refusal is a French sentence next to its field, changes
+nothing, and the journal says who changed what."""
+from bs4 import BeautifulSoup
+
+from test_desk_access import login
+
+FABRIQUE = "la-fabrique"
+MEDIATHEQUE = "mediatheque-jules-verne"
+
+
+def page(servers, s, path, **params):
+    r = s.get(servers.url("/tierslieux" + path), params=params, allow_redirects=False, timeout=10)
+    return r, BeautifulSoup(r.text, "html.parser")
+
+
+def token(soup, action=None):
+    form = soup.find("form", action=lambda a: a and a.endswith(action)) if action else soup
+    return form.find("input", attrs={"name": "jeton"})["value"]
+
+
+def post(servers, s, path, data):
+    return s.post(servers.url("/tierslieux" + path), data=data, allow_redirects=False, timeout=10)
+
+
+def item_form(servers, s, **fields):
+    _, soup = page(servers, s, "/gestion/objet", lieu=FABRIQUE)
+    data = {"jeton": token(soup, "/gestion/objet"), "existant": "", "numero": "", "lieu": FABRIQUE,
+            "titre": "", "marque": "", "description": "", "categorie": "bricolage", "etat": "bon",
+            "code_barres": "", "caution": "", "duree": "", "controle_jours": "", "controle_date": ""}
+    data.update(fields)
+    return data
+
+
+def error_of(soup, field):
+    box = soup.find(id="erreur-" + field)
+    return box.get_text() if box else None
+
+
+def test_only_referents_open_the_back_office(servers, expect_log):
+    expect_log.append("AH01631")            # httpd notes the bénévole's refused authorization
+    r = servers.get("/tierslieux/gestion", allow_redirects=False)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/tierslieux/connexion")
+    volunteer, _ = login(servers, "benevole.mediatheque")
+    r, soup = page(servers, volunteer, "/gestion")
+    assert r.status_code == 403 and soup.h1
+    referent, _ = login(servers, "referente.fabrique")
+    r, soup = page(servers, referent, "/gestion")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    assert [th.get_text() for th in soup.select("tbody th")] == ["La Fabrique"]
+    # A place they do not run: refused, whatever the page.
+    for path in ("/gestion/objets", "/gestion/lieu", "/gestion/equipe", "/gestion/journal"):
+        r, soup = page(servers, referent, path, lieu=MEDIATHEQUE)
+        assert r.status_code == 403, path
+        assert "Médiathèque" not in soup.get_text()
+
+
+def test_a_referent_adds_edits_and_retires_an_item(servers, db):
+    s, _ = login(servers, "referente.fabrique")
+    r = post(servers, s, "/gestion/objet", item_form(servers, s, titre="Ponceuse à bande du test", marque="Makita",
+                                                     description="Avec trois bandes de grain 80.",
+                                                     categorie="electroportatif", code_barres="KOHA-778899",
+                                                     caution="25,50", duree="21", controle_jours="365",
+                                                     controle_date="2026-06-01"))
+    assert r.status_code == 303, r.text
+    code = r.headers["Location"].split("fait=")[1]
+    row = servers.sql("SELECT i.title, i.barcode, i.deposit::text, i.loan_days, p.slug, c.slug FROM tl.item i "
+                      "JOIN tl.place p ON p.id = i.place_id JOIN tl.category c ON c.id = i.category_id "
+                      "WHERE i.code = %s", (code,))
+    assert row == [("Ponceuse à bande du test", "KOHA-778899", "25.50", 21, FABRIQUE, "electroportatif")]
+    assert code.startswith("FC-")
+    item_id = servers.sql("SELECT id FROM tl.item WHERE code = %s", (code,))[0][0]
+    assert "Ponceuse à bande du test" in servers.get(f"/tierslieux/outils/{item_id}").text
+    # The old label scans at the desk.
+    desk, _ = login(servers, "admin.reseau")
+    r, soup = page(servers, desk, "/guichet/objet", numero="KOHA-778899")
+    assert r.status_code == 200 and code in soup.h2.get_text()
+
+    # Edit: the form comes filled with the item's values.
+    r, soup = page(servers, s, "/gestion/objet", numero=code)
+    assert soup.find("input", attrs={"name": "titre"})["value"] == "Ponceuse à bande du test"
+    assert soup.find("select", attrs={"name": "categorie"}).find("option", selected=True)["value"] == "electroportatif"
+    data = item_form(servers, s, existant=code, numero=code, titre="Ponceuse à bande", categorie="electroportatif",
+                     code_barres="KOHA-778899", etat="correct")
+    assert post(servers, s, "/gestion/objet", data).status_code == 303
+    assert servers.sql("SELECT title, condition FROM tl.item WHERE code = %s", (code,)) == [("Ponceuse à bande",
+                                                                                               "correct")]
+
+    # Retiring needs a reason, keeps the row, and takes it off the catalogue.
+    _, soup = page(servers, s, "/gestion/objet", numero=code)
+    t = token(soup, "/gestion/objet/etat")
+    r = post(servers, s, "/gestion/objet/etat", {"jeton": t, "existant": code, "action": "retirer", "raison": ""})
+    assert r.status_code == 422
+    r = post(servers, s, "/gestion/objet/etat", {"jeton": t, "existant": code, "action": "retirer",
+                                                  "raison": "Moteur grillé"})
+    assert r.status_code == 303
+    assert servers.sql("SELECT retired_at IS NOT NULL FROM tl.item WHERE code = %s", (code,)) == [(True,)]
+    assert servers.get(f"/tierslieux/outils/{item_id}").status_code == 404
+    r, soup = page(servers, s, "/gestion/objets", lieu=FABRIQUE, retires="1", q=code)
+    assert "retiré" in soup.select_one("tbody").get_text()
+    # Back in service.
+    r = post(servers, s, "/gestion/objet/etat", {"jeton": t, "existant": code, "action": "remettre"})
+    assert r.status_code == 303
+    assert servers.get(f"/tierslieux/outils/{item_id}").status_code == 200
+    # The journal says who did what.
+    _, soup = page(servers, s, "/gestion/journal", lieu=FABRIQUE)
+    text = soup.select_one("tbody").get_text()
+    for action in ("objet.creation", "objet.modification", "objet.retrait", "objet.remise"):
+        assert action in text
+    assert "Nadia (référente)" in text and "Moteur grillé" in text
+
+
+def test_mistakes_in_the_item_form_change_nothing(servers, expect_log):
+    expect_log.append("TLX0501")            # the missing token is logged, without the form's values
+    s, _ = login(servers, "referente.fabrique")
+    before = servers.sql("SELECT count(*), max(id) FROM tl.item")
+    used = servers.sql("SELECT code FROM tl.item ORDER BY id LIMIT 1")[0][0]
+    cases = [
+        ({"titre": "Scie", "numero": used}, "numero", "déjà celui d'un autre objet"),
+        ({"titre": "Scie", "numero": "pas un numéro !"}, "numero", "lettres, chiffres et tirets"),
+        ({"titre": ""}, "titre", "nom de l'objet"),
+        ({"titre": "Scie", "duree": "0"}, "duree", "entre 1 et 365"),
+        ({"titre": "Scie", "caution": "douze"}, "caution", "montant en euros"),
+        ({"titre": "Scie", "categorie": "inconnue"}, "categorie", "catégorie de la liste"),
+        ({"titre": "Scie", "controle_date": "2026-13-45"}, "controle_date", "date"),
+        ({"titre": "Scie", "controle_date": "2099-01-01"}, "controle_date", "futur"),
+    ]
+    for fields, field, words in cases:
+        r = post(servers, s, "/gestion/objet", item_form(servers, s, **fields))
+        assert r.status_code == 422, fields
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert words in error_of(soup, field), (fields, error_of(soup, field))
+        assert soup.find(attrs={"name": field})["aria-invalid"] == "true"
+        assert soup.find(attrs={"role": "alert"})
+        # What was typed is still there.
+        if fields.get("titre"):
+            assert soup.find("input", attrs={"name": "titre"})["value"] == fields["titre"]
+    assert servers.sql("SELECT count(*), max(id) FROM tl.item") == before
+    # No token, no change.
+    data = item_form(servers, s, titre="Sans jeton")
+    del data["jeton"]
+    assert post(servers, s, "/gestion/objet", data).status_code == 403
+    assert servers.sql("SELECT count(*), max(id) FROM tl.item") == before
+
+
+def test_a_referent_cannot_touch_another_place(servers):
+    s, _ = login(servers, "referente.fabrique")
+    before = servers.sql("SELECT count(*) FROM tl.item")
+    r = post(servers, s, "/gestion/objet", item_form(servers, s, titre="Intrus", lieu=MEDIATHEQUE))
+    assert r.status_code == 403 and "rien n'a été changé" in r.text.lower()
+    other = servers.sql("SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id "
+                        "WHERE p.slug = %s AND i.retired_at IS NULL ORDER BY i.code LIMIT 1", (MEDIATHEQUE,))[0][0]
+    r, _ = page(servers, s, "/gestion/objet", numero=other)
+    assert r.status_code == 403
+    r = post(servers, s, "/gestion/objet", item_form(servers, s, existant=other, numero=other, titre="Volé"))
+    assert r.status_code == 403
+    # Nor move one of theirs there.
+    mine = servers.sql("SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id "
+                       "WHERE p.slug = %s AND i.retired_at IS NULL ORDER BY i.code LIMIT 1", (FABRIQUE,))[0][0]
+    r = post(servers, s, "/gestion/objet", item_form(servers, s, existant=mine, numero=mine, titre="Déménagé",
+                                                     lieu=MEDIATHEQUE))
+    assert r.status_code == 403
+    assert servers.sql("SELECT count(*) FROM tl.item") == before
+    assert servers.sql("SELECT title <> 'Volé' FROM tl.item WHERE code = %s", (other,)) == [(True,)]
+    # Team and settings of the other place: refused too.
+    _, soup = page(servers, s, "/gestion/equipe", lieu=FABRIQUE)
+    r = post(servers, s, "/gestion/equipe", {"jeton": token(soup, "/gestion/equipe"), "lieu": MEDIATHEQUE,
+                                             "action": "role", "identifiant": "intrus", "nom": "Intrus",
+                                             "role": "benevole"})
+    assert r.status_code == 403
+    assert servers.sql("SELECT count(*) FROM tl.account WHERE login = 'intrus'") == [(0,)]
+
+
+def test_an_item_on_loan_cannot_be_retired(servers):
+    s, _ = login(servers, "referente.fabrique")
+    code = servers.sql("SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id "
+                       "JOIN tl.item_availability a ON a.item_id = i.id WHERE p.slug = %s AND a.state = 'pret' "
+                       "ORDER BY i.code LIMIT 1", (FABRIQUE,))[0][0]
+    _, soup = page(servers, s, "/gestion/objet", numero=code)
+    r = post(servers, s, "/gestion/objet/etat", {"jeton": token(soup, "/gestion/objet/etat"), "existant": code,
+                                                  "action": "retirer", "raison": "Perdu"})
+    assert r.status_code == 422
+    assert "après son retour" in error_of(BeautifulSoup(r.text, "html.parser"), "raison")
+    assert servers.sql("SELECT retired_at FROM tl.item WHERE code = %s", (code,)) == [(None,)]
+
+
+def test_loan_rules_are_the_admins_and_hold_at_the_desk(servers, db, expect_log):
+    expect_log.append("AH01631")
+    referent, _ = login(servers, "referente.fabrique")
+    _, soup = page(servers, referent, "/gestion/categories")
+    assert soup.find("form", action=lambda a: a and a.endswith("/gestion/categorie")) is None
+    assert "Seule la coordination du réseau" in soup.get_text()
+    admin, _ = login(servers, "admin.reseau")
+    _, soup = page(servers, admin, "/gestion/categories")
+    t = token(soup, "/gestion/categorie")
+    # The référent gets no form (nor its token), and the database refuses
+    # them anyway.
+    expect_log.append("TLX0501")
+    _, rsoup = page(servers, referent, "/gestion/lieu", lieu=FABRIQUE)
+    r = post(servers, referent, "/gestion/categorie", {"jeton": token(rsoup, "/gestion/lieu"), "categorie": "jardinage",
+                                                       "nom": "Jardinage", "duree": "60"})
+    assert r.status_code == 403
+    cur = db.cursor()
+    try:
+        cur.execute("SELECT tl.save_category('referente.fabrique', 'jardinage', 'Jardinage', "
+                    "60, 1, NULL, NULL)")
+        raise AssertionError("a référent changed a loan rule")
+    except Exception as e:                          # noqa: BLE001
+        db.rollback()
+        assert e.pgcode == "42501" and "coordination du réseau" in str(e)
+    volunteer, _ = login(servers, "benevole.mediatheque")
+    assert post(servers, volunteer, "/gestion/categorie", {"categorie": "jardinage"}).status_code == 403
+
+    before = servers.sql("SELECT loan_days, max_renewals FROM tl.category WHERE slug = 'jardinage'")
+    r = post(servers, admin, "/gestion/categorie", {"jeton": t, "categorie": "jardinage", "nom": "Jardinage",
+                                                    "duree": "0", "prolongations": "1"})
+    assert r.status_code == 422
+    assert "de 1 à 365 jours" in error_of(BeautifulSoup(r.text, "html.parser"), "duree")
+    assert servers.sql("SELECT loan_days, max_renewals FROM tl.category WHERE slug = 'jardinage'") == before
+
+    # One item of a category per member: the second loan is refused.
+    r = post(servers, admin, "/gestion/categorie", {"jeton": t, "categorie": "jardinage", "nom": "Jardinage",
+                                                    "duree": before[0][0], "prolongations": before[0][1],
+                                                    "caution": "", "maximum": "1"})
+    assert r.status_code == 303
+    try:
+        items = servers.sql("SELECT i.code FROM tl.item i JOIN tl.category c ON c.id = i.category_id "
+                            "JOIN tl.item_availability a ON a.item_id = i.id JOIN tl.place p ON p.id = i.place_id "
+                            "WHERE c.slug = 'jardinage' AND a.state = 'disponible' AND i.retired_at IS NULL "
+                            "AND i.safety_check_days IS NULL AND p.slug = %s ORDER BY i.code LIMIT 2", (MEDIATHEQUE,))
+        number = servers.sql("SELECT tl.register_member('benevole.mediatheque', %s, 'Limite', 'Léa', "
+                             "'lea.limite@exemple.fr', '', NULL, true)", (MEDIATHEQUE,))[0][0]
+        servers.sql("SELECT tl.check_out('benevole.mediatheque', %s, %s, current_date + 7, false)",
+                    (number, items[0][0]))
+        cur = db.cursor()
+        try:
+            cur.execute("SELECT tl.check_out('benevole.mediatheque', %s, %s, current_date + 7, false)",
+                        (number, items[1][0]))
+            raise AssertionError("a second garden tool was lent")
+        except Exception as e:                      # noqa: BLE001 — psycopg2's error carries the message
+            db.rollback()
+            assert "c'est le maximum" in str(e) and e.diag.constraint_name == "booking_member_item_limit"
+        servers.sql("SELECT tl.check_in('benevole.mediatheque', %s, 'bon', NULL)", (items[0][0],))
+    finally:
+        servers.sql("UPDATE tl.category SET max_items = NULL WHERE slug = 'jardinage'")
+    # The network's changes are in its admins' journal, not in a référent's.
+    assert "categorie.regles" in page(servers, admin, "/gestion/journal", lieu=FABRIQUE)[1].get_text()
+    assert "categorie.regles" not in page(servers, referent, "/gestion/journal", lieu=FABRIQUE)[1].get_text()
+
+
+def test_the_place_settings_and_closures(servers):
+    s, _ = login(servers, "referente.fabrique")
+    r, soup = page(servers, s, "/gestion/lieu", lieu=FABRIQUE)
+    form = soup.find("form", action=lambda a: a and a.endswith("/gestion/lieu"))
+    data = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("type") != "checkbox"}
+    data.update({t["name"]: t.get_text() for t in form.find_all("textarea")})
+    original = dict(data)
+    data["horaires"] = "Lu 10:00-12:00"
+    r = post(servers, s, "/gestion/lieu", data)
+    assert r.status_code == 422
+    msg = error_of(BeautifulSoup(r.text, "html.parser"), "horaires")
+    assert "ne se lisent pas" in msg and "Lu" in msg
+    data["horaires"] = "Tu-Fr 14:00-18:30; Sa 10:00-17:00; PH off"
+    data["code_postal"] = "3500"
+    r = post(servers, s, "/gestion/lieu", data)
+    assert r.status_code == 422 and "cinq chiffres" in error_of(BeautifulSoup(r.text, "html.parser"), "code_postal")
+    # What was typed stays in the form.
+    assert BeautifulSoup(r.text, "html.parser").find("input", attrs={"name": "horaires"})["value"] == data["horaires"]
+    data["code_postal"] = original["code_postal"]
+    data["cotisations"] = "1"
+    r = post(servers, s, "/gestion/lieu", data)
+    assert r.status_code == 303
+    try:
+        assert servers.sql("SELECT opening_hours, uses_fees FROM tl.place WHERE slug = %s", (FABRIQUE,)) == [
+            (data["horaires"], True)]
+        assert "18 h 30" in servers.get(f"/tierslieux/lieux/{FABRIQUE}").text
+    finally:
+        post(servers, s, "/gestion/lieu", original)
+
+    _, soup = page(servers, s, "/gestion/lieu", lieu=FABRIQUE)
+    t = token(soup, "/gestion/lieu/fermeture")
+    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": "2027-01-10",
+                                                     "fin": "2027-01-05", "raison": "Travaux"})
+    assert r.status_code == 422 and "après" in error_of(BeautifulSoup(r.text, "html.parser"), "fin")
+    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": "2027-01-05",
+                                                     "fin": "2027-01-10", "raison": "Travaux de peinture"})
+    assert r.status_code == 303
+    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": "2027-01-08",
+                                                     "fin": "", "raison": "Inventaire"})
+    assert r.status_code == 422 and "chevauche" in error_of(BeautifulSoup(r.text, "html.parser"), "debut")
+    _, soup = page(servers, s, "/gestion/lieu", lieu=FABRIQUE)
+    assert "du 5 janvier 2027 au 10 janvier 2027" in soup.get_text()
+    closure = soup.find("input", attrs={"name": "supprimer"})["value"]
+    assert post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE,
+                                                        "supprimer": closure}).status_code == 303
+    assert servers.sql("SELECT count(*) FROM tl.place_closure") == [(0,)]
+
+
+def test_the_team_of_a_place(servers, expect_log):
+    expect_log.append("AH01631")
+    s, _ = login(servers, "referente.fabrique")
+    _, soup = page(servers, s, "/gestion/equipe", lieu=FABRIQUE)
+    assert "Nous ne gardons que son nom affiché" in soup.get_text()      # why we keep what we keep
+    t = token(soup, "/gestion/equipe")
+    base = {"jeton": t, "lieu": FABRIQUE}
+    r = post(servers, s, "/gestion/equipe", {**base, "action": "role", "identifiant": "Jean Dupont", "nom": "Jean",
+                                             "role": "benevole"})
+    assert r.status_code == 422 and "minuscules" in error_of(BeautifulSoup(r.text, "html.parser"), "identifiant")
+    r = post(servers, s, "/gestion/equipe", {**base, "action": "role", "identifiant": "jean.dupont",
+                                             "nom": "Jean (bénévole)", "role": "benevole"})
+    assert r.status_code == 303
+    assert servers.sql("SELECT a.display_name, r.role, a.password_hash FROM tl.account a JOIN tl.account_role r "
+                       "ON r.account_id = a.id WHERE a.login = 'jean.dupont'") == [("Jean (bénévole)", "benevole", None)]
+    # A référent gives no admin role.
+    r = post(servers, s, "/gestion/equipe", {**base, "action": "role", "identifiant": "jean.dupont", "nom": "",
+                                             "role": "admin"})
+    assert r.status_code == 403
+    # Nobody removes or deactivates themselves.
+    r = post(servers, s, "/gestion/equipe", {**base, "action": "desactiver", "identifiant": "referente.fabrique"})
+    assert r.status_code == 422 and "propre compte" in r.text
+    # Deactivated: the session already open stops at once (roles are read
+    # on every request, whatever the login cache holds), and a new login
+    # with the right password is refused.
+    servers.sql("UPDATE tl.account SET password_hash = (SELECT password_hash FROM tl.account "
+                "WHERE login = 'referente.fabrique') WHERE login = 'jean.dupont'")
+    jean, r = login(servers, "jean.dupont", "Perceuse-2026")
+    assert r.status_code == 302 and page(servers, jean, "/guichet")[0].status_code == 200
+    assert post(servers, s, "/gestion/equipe", {**base, "action": "desactiver",
+                                                "identifiant": "jean.dupont"}).status_code == 303
+    assert page(servers, jean, "/guichet")[0].status_code == 403
+    assert servers.sql("SELECT tl.account_password('jean.dupont')") == [(None,)]
+    again, _ = login(servers, "jean.dupont", "Perceuse-2026")
+    assert page(servers, again, "/guichet")[0].status_code in (302, 403)
+    assert post(servers, s, "/gestion/equipe", {**base, "action": "retirer",
+                                                "identifiant": "jean.dupont"}).status_code == 303
+    assert servers.sql("SELECT count(*) FROM tl.account_role r JOIN tl.account a ON a.id = r.account_id "
+                       "WHERE a.login = 'jean.dupont'") == [(0,)]
+    _, soup = page(servers, s, "/gestion/journal", lieu=FABRIQUE)
+    text = soup.select_one("tbody").get_text()
+    for action in ("compte.creation", "compte.role", "compte.desactivation", "compte.retrait"):
+        assert action in text
