@@ -79,18 +79,26 @@ int tl_date_weekday(long days)
     return (int)(w < 0 ? w + 7 : w);
 }
 
-long tl_date_next_open(const tl_hours *h, long days)
+long tl_date_next_open_except(const tl_hours *h, const tl_date_span *closed, int n, long days)
 {
-    int k;
+    int k, i, open_days = !h || tl_hours_is_empty(h);
 
-    if (!h || tl_hours_is_empty(h)) {
-        return days;
-    }
-    for (k = 0; k < 7; k++) {
-        int wd = tl_date_weekday(days + k);
-        if (h->always_open || h->nspans[wd] > 0) {
-            return days + k;
+    for (k = 0; k < 366 + 7; k++) {
+        long d = days + k;
+        int wd = tl_date_weekday(d);
+        for (i = 0; i < n && !(closed[i].first <= d && d <= closed[i].last); i++) {
+        }
+        if (i < n) {
+            continue;
+        }
+        if (open_days || h->always_open || h->nspans[wd] > 0) {
+            return d;
         }
     }
     return days;
+}
+
+long tl_date_next_open(const tl_hours *h, long days)
+{
+    return tl_date_next_open_except(h, NULL, 0, days);
 }

@@ -15,4 +15,14 @@ int tl_date_weekday(long days);
  * days itself when the hours name no open day at all (unknown hours). */
 long tl_date_next_open(const tl_hours *h, long days);
 
+/* Days a place is closed beyond its hours (holidays, works), inclusive. */
+typedef struct {
+    long first, last;
+} tl_date_span;
+
+/* The first day from days on when the place opens and none of the n
+ * closures covers it; days itself when none comes within a year and a
+ * week (a place closed for good, or hours that name no open day). */
+long tl_date_next_open_except(const tl_hours *h, const tl_date_span *closed, int n, long days);
+
 #endif

@@ -7,7 +7,6 @@
 #include "tl_pages.h"
 #include "tl_form.h"
 #include "tl_valid.h"
-#include "tl_hours.h"
 #include "tl_date.h"
 
 static const char tl_sql_preview[] = "SELECT * FROM tl.desk_lending_preview($1, $2, $3)";
@@ -27,24 +26,21 @@ static const char *tl_refusal_field(const tl_db_refusal *why)
 }
 
 /* The due date: today plus the loan length, moved to the next day the
- * place opens. "" when the preview does not know the item. */
-static const char *tl_due_date(tl_req *q, const tl_rows *pv)
+ * place opens (hours and closures). "" when the preview does not know the
+ * item; NULL when the closures cannot be read. */
+static const char *tl_due_date(tl_req *q, const tl_rows *pv, int *status)
 {
     size_t len;
     long today;
     const char *days = pv->value(pv, 0, pv->column(pv, "loan_days"), &len);
-    const char *hours = pv->value(pv, 0, pv->column(pv, "opening_hours"), &len);
     const char *t = pv->value(pv, 0, pv->column(pv, "today"), &len);
-    tl_hours h;
-    char err[TL_HOURS_ERR_BUFSIZE], out[11];
-    int have_hours;
+    const char *code = pv->value(pv, 0, pv->column(pv, "item_code"), &len);
 
-    if (!days || !t || tl_date_parse(t, &today) != 0) {
+    if (!days || !t || !code || tl_date_parse(t, &today) != 0) {
         return "";
     }
-    have_hours = hours && tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)) == 0;
-    tl_date_format(tl_date_next_open(have_hours ? &h : NULL, today + atol(days)), out);
-    return apr_pstrdup(q->r->pool, out);
+    return tl_due_date_for(q, code, pv->value(pv, 0, pv->column(pv, "opening_hours"), &len), today, atol(days),
+                           status);
 }
 
 static int tl_lend_show(tl_req *q, int status)
@@ -162,7 +158,10 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **
     if (tl_view_get(q->view, "errors")) {
         return 0;
     }
-    *due = tl_due_date(q, pv);
+    if (!(*due = tl_due_date(q, pv, &status))) {
+        *done = tl_page_failed(q, status);
+        return 0;
+    }
     tl_view_set(q->view, "due_iso", *due);
     {
         const char *params[] = { q->r->user, member, item, *due,

@@ -6,7 +6,6 @@
 #include "tl_pages.h"
 #include "tl_form.h"
 #include "tl_valid.h"
-#include "tl_hours.h"
 #include "tl_date.h"
 #include "tl_csv.h"
 
@@ -143,11 +142,10 @@ int tl_page_desk_member_renew(tl_req *q)
         const char *due = loans->value(loans, i, loans->column(loans, "due_on"), &len);
         const char *days = loans->value(loans, i, loans->column(loans, "loan_days"), &len);
         const char *hours = loans->value(loans, i, loans->column(loans, "opening_hours"), &len);
+        const char *code = loans->value(loans, i, loans->column(loans, "item_code"), &len);
+        const char *out;
         long from, today;
         apr_time_exp_t now;
-        tl_hours h;
-        char err[TL_HOURS_ERR_BUFSIZE], out[11];
-        int have = hours && tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)) == 0;
         const char *params[3];
 
         apr_time_exp_lt(&now, apr_time_now());
@@ -156,7 +154,9 @@ int tl_page_desk_member_renew(tl_req *q)
         if (tl_date_parse(due, &from) != 0) {
             return tl_page_failed(q, HTTP_INTERNAL_SERVER_ERROR);
         }
-        tl_date_format(tl_date_next_open(have ? &h : NULL, (from > today ? from : today) + atol(days)), out);
+        if (!(out = tl_due_date_for(q, code, hours, from > today ? from : today, atol(days), &status))) {
+            return tl_page_failed(q, status);
+        }
         params[0] = user;
         params[1] = booking;
         params[2] = out;

@@ -111,7 +111,9 @@ int tl_page_place(tl_req *q)
         return tl_render_error(q, HTTP_BAD_REQUEST, err);
     }
     if (!(place = tl_db_view(q, "place", tl_sql_place, 1, &slug, &status))
-        || !tl_db_view(q, "partners", tl_sql_partners, 1, &slug, &status)) {
+        || !tl_db_view(q, "partners", tl_sql_partners, 1, &slug, &status)
+        || !tl_db_view(q, "closures", "SELECT period, reason FROM tl.place_closures($1) WHERE ends_on >= current_date",
+                       1, &slug, &status)) {
         return tl_page_failed(q, status);
     }
     if (place->count(place) == 0) {

@@ -340,3 +340,29 @@ def test_the_team_of_a_place(servers, expect_log):
     text = soup.select_one("tbody").get_text()
     for action in ("compte.creation", "compte.role", "compte.desactivation", "compte.retrait"):
         assert action in text
+
+
+def test_no_due_date_falls_in_a_closure(servers):
+    import datetime
+    from test_desk_lending import desk, free_item, member_without_late_items, post as desk_post
+
+    referent, _ = login(servers, "admin.reseau")
+    item, member = free_item(servers, MEDIATHEQUE), member_without_late_items(servers)
+    loan_days = servers.sql("SELECT coalesce(i.loan_days, c.loan_days) FROM tl.item i JOIN tl.category c "
+                            "ON c.id = i.category_id WHERE i.code = %s", (item,))[0][0]
+    first = datetime.date.today() + datetime.timedelta(days=loan_days)
+    last = first + datetime.timedelta(days=9)
+    _, soup = page(servers, referent, "/gestion/lieu", lieu=MEDIATHEQUE)
+    r = post(servers, referent, "/gestion/lieu/fermeture", {"jeton": token(soup, "/gestion/lieu/fermeture"),
+                                                            "lieu": MEDIATHEQUE, "debut": first.isoformat(),
+                                                            "fin": last.isoformat(), "raison": "Inventaire annuel"})
+    assert r.status_code == 303
+    try:
+        # The public page of the place says so.
+        assert "Inventaire annuel" in servers.get(f"/tierslieux/lieux/{MEDIATHEQUE}").text
+        s, t, _ = desk(servers)
+        r = desk_post(s, servers, "/tierslieux/guichet/pret/verifier", {"jeton": t, "adherent": member, "objet": item})
+        due = datetime.date.fromisoformat(BeautifulSoup(r.text, "html.parser").find("time")["datetime"])
+        assert due > last and due.weekday() not in (0, 6)
+    finally:
+        servers.sql("DELETE FROM tl.place_closure")

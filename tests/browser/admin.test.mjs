@@ -1,0 +1,103 @@
+// The back office (/gestion): every page and every form shown with its
+// mistakes has no axe violation; an item is added with the keyboard alone,
+// and a form works with JavaScript turned off.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
+after(async () => { await browser?.close(); });
+
+async function logIn(page, user, password) {
+  await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
+  await page.fill('#identifiant', user);
+  await page.fill('#mot-de-passe', password);
+  await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+}
+
+async function noViolations(page, what) {
+  const v = await axe(page);
+  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
+}
+
+test('every back-office page, and its forms with mistakes, has no axe violation', { timeout: 4 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await logIn(page, 'admin.reseau', 'Semis-2026');
+    for (const path of ['/gestion', '/gestion/objets?lieu=la-fabrique', '/gestion/objet?lieu=la-fabrique',
+                        '/gestion/objet?numero=FC-0001', '/gestion/lieu?lieu=la-fabrique', '/gestion/categories',
+                        '/gestion/equipe?lieu=la-fabrique', '/gestion/journal?lieu=la-fabrique']) {
+      await page.goto(`${TL}${path}`, { waitUntil: 'load' });
+      assert.equal(await page.locator('h1').count(), 1, path);
+      await noViolations(page, path);
+    }
+    // Mistakes: each form comes back with its message under the field.
+    await page.goto(`${TL}/gestion/lieu?lieu=la-fabrique`, { waitUntil: 'load' });
+    await page.fill('#horaires', 'Lu 10:00-12:00');
+    await Promise.all([page.waitForURL(/gestion\/lieu$/, { waitUntil: 'load' }), page.press('#horaires', 'Enter')]);
+    assert.equal(await page.getAttribute('#horaires', 'aria-invalid'), 'true');
+    await noViolations(page, 'place form with a mistake');
+
+    await page.goto(`${TL}/gestion/categories`, { waitUntil: 'load' });
+    await page.selectOption('#categorie', 'jardinage');
+    await page.fill('#nom', 'Jardinage');
+    await page.fill('#duree', '0');
+    await Promise.all([page.waitForURL(/gestion\/categorie$/, { waitUntil: 'load' }), page.press('#duree', 'Enter')]);
+    assert.match(await page.locator('#erreur-duree').innerText(), /de 1 à 365 jours/);
+    await noViolations(page, 'category form with a mistake');
+
+    await page.goto(`${TL}/gestion/equipe?lieu=la-fabrique`, { waitUntil: 'load' });
+    await page.fill('#identifiant', 'Pas Valide');
+    await Promise.all([page.waitForURL(/gestion\/equipe$/, { waitUntil: 'load' }), page.press('#identifiant', 'Enter')]);
+    assert.equal(await page.getAttribute('#identifiant', 'aria-invalid'), 'true');
+    await noViolations(page, 'team form with a mistake');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a référent adds an item with the keyboard alone', { timeout: 3 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await logIn(page, 'referente.fabrique', 'Perceuse-2026');
+    await page.goto(`${TL}/gestion/objets?lieu=la-fabrique`, { waitUntil: 'load' });
+    // Tab to the "add" link, as someone without a mouse does.
+    let found = false;
+    for (let i = 0; i < 40 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => document.activeElement?.textContent?.trim() === 'Ajouter un objet');
+    }
+    assert.ok(found, 'the "Ajouter un objet" link is reachable with Tab');
+    await Promise.all([page.waitForURL(/gestion\/objet\?lieu=/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    await page.focus('#titre');
+    await page.keyboard.type('Décolleuse à papier peint (clavier)');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/gestion\/objets\?lieu=la-fabrique&fait=/, { waitUntil: 'load' });
+    assert.match(await page.locator('[role=status]').innerText(), /Objet FC-\d+ enregistré/);
+    await noViolations(page, 'item list after adding');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a closure is added and removed with JavaScript turned off', { timeout: 3 * TIMEOUT }, async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await logIn(page, 'referente.fabrique', 'Perceuse-2026');
+    await page.goto(`${TL}/gestion/lieu?lieu=la-fabrique`, { waitUntil: 'load' });
+    await page.fill('#debut', '2031-08-01');
+    await page.fill('#fin', '2031-08-20');
+    await page.fill('#raison', "Congés d'été");
+    await Promise.all([page.waitForURL(/fait=fermeture/, { waitUntil: 'load' }), page.press('#raison', 'Enter')]);
+    assert.match(await page.locator('main').innerText(), /du 1er août 2031 au 20 août 2031|du 1 août 2031 au 20 août 2031/);
+    await Promise.all([page.waitForURL(/fait=fermeture/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: /Supprimer la fermeture/ }).first().click()]);
+    assert.doesNotMatch(await page.locator('main').innerText(), /août 2031/);
+  } finally {
+    await context.close();
+  }
+});
