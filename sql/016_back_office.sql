@@ -806,6 +806,49 @@ EXCEPTION WHEN unique_violation THEN
         CONSTRAINT = 'seed_variety_unique_name';
 END $$;
 
+-- A lot whose seeds no longer germinate (or got damp) is emptied: a
+-- withdrawal of what is left, with the reason in the journal.
+CREATE FUNCTION tl.discard_lot(p_login text, p_lot integer, p_reason text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_lot  tl.seed_lot;
+    v_who  integer;
+    v_left integer;
+BEGIN
+    SELECT * INTO v_lot FROM tl.seed_lot WHERE id = p_lot FOR UPDATE;
+    IF v_lot.id IS NULL THEN
+        RAISE EXCEPTION 'ce lot n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'seed_movement_lot_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_lot.place_id, 'referent');
+    IF btrim(coalesce(p_reason, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez pourquoi le lot est écarté (germination, humidité…)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'seed_lot_discard_reason';
+    END IF;
+    SELECT packets INTO v_left FROM tl.seed_lot_stock WHERE lot_id = p_lot;
+    IF v_left > 0 THEN
+        INSERT INTO tl.seed_movement (lot_id, kind, packets, account_id) VALUES (p_lot, 'retrait', v_left, v_who);
+    END IF;
+    PERFORM tl.admin_note(v_who, v_lot.place_id, 'lot.ecarte', 'lot ' || p_lot,
+                          format('%s sachet(s) : %s', coalesce(v_left, 0), btrim(p_reason)));
+END $$;
+
+-- The lots of a place with stock, for its référents.
+CREATE FUNCTION tl.admin_lots(p_login text, p_place text)
+RETURNS TABLE (lot_id integer, variety text, species text, harvest_year integer, packets integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT l.id, v.name, s.common_name, l.harvest_year, st.packets
+      FROM tl.seed_lot l JOIN tl.seed_lot_stock st ON st.lot_id = l.id
+      JOIN tl.seed_variety v ON v.id = l.variety_id JOIN tl.seed_species s ON s.id = v.species_id
+     WHERE l.place_id = v_place.id AND st.packets > 0
+     ORDER BY s.common_name, v.name, l.harvest_year;
+END $$;
+
 -- ---- rights ----------------------------------------------------------------
 
 REVOKE ALL ON FUNCTION
@@ -822,7 +865,8 @@ REVOKE ALL ON FUNCTION
     tl.admin_team(text, text), tl.save_team_member(text, text, text, text, text),
     tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
     tl.admin_journal(text, text, integer),
-    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text)
+    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text),
+    tl.discard_lot(text, integer, text), tl.admin_lots(text, text)
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     tl.admin_places(text), tl.admin_categories(), tl.save_category(text, text, text, integer, integer, numeric, integer),
@@ -836,6 +880,7 @@ GRANT EXECUTE ON FUNCTION
     tl.admin_team(text, text), tl.save_team_member(text, text, text, text, text),
     tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
     tl.admin_journal(text, text, integer),
-    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text)
+    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text),
+    tl.discard_lot(text, integer, text), tl.admin_lots(text, text)
 TO tierslieux_guichet;
 GRANT EXECUTE ON FUNCTION tl.place_closures(text) TO tierslieux_lecture;

@@ -59,6 +59,8 @@ int tl_page_admin_category_post(tl_req *q);
 int tl_page_admin_retention_post(tl_req *q);
 int tl_page_admin_team(tl_req *q);
 int tl_page_admin_team_post(tl_req *q);
+int tl_page_admin_seeds(tl_req *q);
+int tl_page_admin_seeds_post(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

@@ -28,7 +28,8 @@ test('every back-office page, and its forms with mistakes, has no axe violation'
     await logIn(page, 'admin.reseau', 'Semis-2026');
     for (const path of ['/gestion', '/gestion/objets?lieu=la-fabrique', '/gestion/objet?lieu=la-fabrique',
                         '/gestion/objet?numero=FC-0001', '/gestion/lieu?lieu=la-fabrique', '/gestion/categories',
-                        '/gestion/equipe?lieu=la-fabrique', '/gestion/journal?lieu=la-fabrique']) {
+                        '/gestion/equipe?lieu=la-fabrique', '/gestion/journal?lieu=la-fabrique',
+                        '/gestion/graines?lieu=la-fabrique', '/gestion/graines?lieu=la-fabrique&variete=1']) {
       await page.goto(`${TL}${path}`, { waitUntil: 'load' });
       assert.equal(await page.locator('h1').count(), 1, path);
       await noViolations(page, path);

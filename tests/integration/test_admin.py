@@ -366,3 +366,49 @@ def test_no_due_date_falls_in_a_closure(servers):
         assert due > last and due.weekday() not in (0, 6)
     finally:
         servers.sql("DELETE FROM tl.place_closure")
+
+
+def test_species_varieties_and_lots(servers):
+    s, _ = login(servers, "referente.fabrique")
+    r, soup = page(servers, s, "/gestion/graines", lieu=FABRIQUE)
+    assert r.status_code == 200
+    t = token(soup, "/gestion/graines")
+    base = {"jeton": t, "lieu": FABRIQUE}
+    existing = servers.sql("SELECT common_name FROM tl.seed_species ORDER BY id LIMIT 1")[0][0]
+    r = post(servers, s, "/gestion/graines", {**base, "quoi": "espece", "espece_nom": existing,
+                                              "espece_latin": "X", "espece_famille": "Y"})
+    assert r.status_code == 422 and "déjà ce nom" in error_of(BeautifulSoup(r.text, "html.parser"), "espece_nom")
+    r = post(servers, s, "/gestion/graines", {**base, "quoi": "espece", "espece_nom": "Amarante",
+                                              "espece_latin": "Amaranthus caudatus", "espece_famille": "Amaranthacées"})
+    assert r.status_code == 303
+    species = servers.sql("SELECT id FROM tl.seed_species WHERE common_name = 'Amarante'")[0][0]
+    r = post(servers, s, "/gestion/graines", {**base, "quoi": "variete", "variete_espece": str(species),
+                                              "variete_nom": "", "variete_description": ""})
+    assert r.status_code == 422 and "nom de la variété" in error_of(BeautifulSoup(r.text, "html.parser"),
+                                                                    "variete_nom")
+    r = post(servers, s, "/gestion/graines", {**base, "quoi": "variete", "variete_espece": str(species),
+                                              "variete_nom": "Queue de renard", "variete_description": "Rouge",
+                                              "variete_semis": "Mai, en place"})
+    assert r.status_code == 303
+    variety = servers.sql("SELECT id FROM tl.seed_variety WHERE name = 'Queue de renard'")[0][0]
+    # Editing: the form comes filled.
+    _, soup = page(servers, s, "/gestion/graines", lieu=FABRIQUE, variete=variety)
+    assert soup.find("input", attrs={"name": "variete_nom"})["value"] == "Queue de renard"
+    assert soup.find("select", attrs={"name": "variete_espece"}).find("option", selected=True)["value"] == str(species)
+    # A lot of the place whose seeds went bad is emptied, with the reason in the journal.
+    lot, left = servers.sql("SELECT l.id, st.packets FROM tl.seed_lot l JOIN tl.seed_lot_stock st ON st.lot_id = l.id "
+                            "JOIN tl.place p ON p.id = l.place_id WHERE p.slug = %s AND st.packets > 0 "
+                            "ORDER BY l.id LIMIT 1", (FABRIQUE,))[0]
+    r = post(servers, s, "/gestion/graines", {**base, "quoi": "lot", "lot": str(lot), "lot_raison": ""})
+    assert r.status_code == 422
+    r = post(servers, s, "/gestion/graines", {**base, "quoi": "lot", "lot": str(lot),
+                                              "lot_raison": "Germination sous 30 %"})
+    assert r.status_code == 303
+    assert servers.sql("SELECT packets FROM tl.seed_lot_stock WHERE lot_id = %s", (lot,)) == [(0,)]
+    _, soup = page(servers, s, "/gestion/journal", lieu=FABRIQUE)
+    assert f"{left} sachet(s) : Germination sous 30 %" in soup.get_text()
+    # A lot of another place: refused.
+    other = servers.sql("SELECT l.id FROM tl.seed_lot l JOIN tl.place p ON p.id = l.place_id "
+                        "WHERE p.slug <> %s ORDER BY l.id LIMIT 1", (FABRIQUE,))[0][0]
+    r = post(servers, s, "/gestion/graines", {**base, "quoi": "lot", "lot": str(other), "lot_raison": "Intrus"})
+    assert r.status_code == 403
