@@ -28,11 +28,14 @@ COMMENT ON TABLE tl.admin_log IS 'Who changed what in the back office, and when;
 CREATE INDEX admin_log_place_idx ON tl.admin_log (place_id, at DESC);
 SELECT tl.track_changes('tl.admin_log'::regclass);
 
+-- An import writes one line for the whole file, not one per row: it sets
+-- tl.journal_quiet for its own transaction (set_config(..., true)).
 CREATE FUNCTION tl.admin_note(p_who integer, p_place integer, p_action text, p_subject text, p_detail text DEFAULT '')
 RETURNS void
 LANGUAGE sql SET search_path = pg_catalog AS $$
     INSERT INTO tl.admin_log (account_id, place_id, action, subject, detail)
-    VALUES (p_who, p_place, p_action, p_subject, coalesce(p_detail, ''))
+    SELECT p_who, p_place, p_action, p_subject, coalesce(p_detail, '')
+     WHERE coalesce(current_setting('tl.journal_quiet', true), '') <> 'on'
 $$;
 
 -- The place a slug names, or a refusal.

@@ -10,6 +10,9 @@
 #include "tl_csrf.h"
 #include "tl_escape.h"
 
+static const char *tl_form_value_refused(const char *value, apr_size_t size);
+static int tl_form_token_ok(tl_req *q, const char *form, const char *token, int *done);
+
 /* Tokens bind to the logged-in person; a form without a login (none yet)
  * binds to the empty subject. */
 static const char *tl_form_subject(const tl_req *q)
@@ -30,7 +33,11 @@ void tl_form_token(tl_req *q, const char *form)
 static int tl_form_fail(tl_req *q, int status, const char *message, int *done)
 {
     /* Whatever is left of the body is read and dropped, so the connection
-     * can serve the next request. */
+     * can serve the next request; a body too large is not read at all, and
+     * the connection closes after the answer. */
+    if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        q->r->connection->keepalive = AP_CONN_CLOSE;
+    }
     ap_discard_request_body(q->r);
     *done = tl_render_error(q, status, message);
     return 0;
@@ -42,8 +49,7 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
     const char *type = apr_table_get(r->headers_in, "Content-Type");
     const char *length = apr_table_get(r->headers_in, "Content-Length");
     apr_array_header_t *pairs = NULL;
-    apr_size_t secret_len;
-    const unsigned char *secret;
+    const char *message;
     int rc;
 
     /* ap_parse_form_data quietly ignores a body of another type: check first. */
@@ -68,7 +74,6 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
         apr_off_t n = 0;
         apr_size_t size;
         char *value;
-        size_t i;
 
         apr_brigade_length(pair->value, 1, &n);
         if (n > TL_FORM_MAX_FIELD) {
@@ -80,20 +85,40 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
         value = apr_palloc(r->pool, size + 1);
         apr_brigade_flatten(pair->value, value, &size);
         value[size] = '\0';
-        if (!tl_utf8_valid(value, size) || strlen(value) != size) {
-            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient des caractères illisibles.", done);
-        }
-        for (i = 0; i < size; i++) {
-            unsigned char c = (unsigned char)value[i];
-            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
-                return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire contient un caractère de contrôle.", done);
-            }
+        if ((message = tl_form_value_refused(value, size)) != NULL) {
+            return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
         }
         apr_table_setn(*fields, pair->name, value);
     }
-    secret = tl_conf_secret(&secret_len);
-    switch (tl_csrf_check(secret, secret_len, tl_form_subject(q), form, apr_table_get(*fields, "jeton"),
-                          apr_time_now())) {
+    return tl_form_token_ok(q, form, apr_table_get(*fields, "jeton"), done);
+}
+
+/* What a field's value may not hold: bytes that are not UTF-8, NUL, other
+ * control characters than line ends and tabs. NULL when it is fine. */
+static const char *tl_form_value_refused(const char *value, apr_size_t size)
+{
+    apr_size_t i;
+
+    if (!tl_utf8_valid(value, size) || strlen(value) != size) {
+        return "Le formulaire contient des caractères illisibles.";
+    }
+    for (i = 0; i < size; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
+            return "Le formulaire contient un caractère de contrôle.";
+        }
+    }
+    return NULL;
+}
+
+/* The form's token, signed for this person and form, not expired. */
+static int tl_form_token_ok(tl_req *q, const char *form, const char *token, int *done)
+{
+    apr_size_t secret_len;
+    const unsigned char *secret = tl_conf_secret(&secret_len);
+    request_rec *r = q->r;
+
+    switch (tl_csrf_check(secret, secret_len, tl_form_subject(q), form, token, apr_time_now())) {
     case TL_CSRF_OK:
         return 1;
     case TL_CSRF_EXPIRED:
@@ -107,6 +132,67 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
                                 "été enregistré.");
         return 0;
     }
+}
+
+int tl_form_read_upload(tl_req *q, const char *form, apr_size_t max, apr_table_t **fields, tl_multipart *upload,
+                        int *done)
+{
+    static const tl_multipart_limits limits = { 16, 4096 };
+    request_rec *r = q->r;
+    const char *type = apr_table_get(r->headers_in, "Content-Type");
+    const char *length = apr_table_get(r->headers_in, "Content-Length");
+    const char *limit = apr_psprintf(r->pool, "Le fichier envoyé est trop volumineux (%" APR_SIZE_T_FMT " Mo au "
+                                     "plus) : découpez-le en plusieurs fichiers.", max / (1024 * 1024));
+    const char *message = NULL;
+    char *body;
+    apr_size_t len = 0;
+    int i;
+
+    if (!type || strncasecmp(type, "multipart/form-data", 19) != 0) {
+        return tl_form_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "Ce formulaire envoie un fichier depuis sa page "
+                            "(données de type multipart/form-data).", done);
+    }
+    if (length && apr_atoi64(length) > (apr_int64_t)max) {
+        /* Refused before reading it: httpd closes the connection after a 413. */
+        return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, limit, done);
+    }
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
+        return tl_form_fail(q, HTTP_BAD_REQUEST, "Le fichier envoyé n'a pas pu être lu.", done);
+    }
+    body = apr_palloc(r->pool, max + 1);
+    if (ap_should_client_block(r)) {
+        long got;
+        while ((got = ap_get_client_block(r, body + len, max + 1 - len)) > 0) {
+            len += (apr_size_t)got;
+            if (len > max) {
+                return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, limit, done);
+            }
+        }
+        if (got < 0) {
+            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le fichier envoyé est arrivé incomplet : renvoyez-le.", done);
+        }
+    }
+    if (tl_multipart_parse(r->pool, type, body, len, &limits, upload, &message) != TL_MULTIPART_OK) {
+        return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
+    }
+    /* The text fields, checked as tl_form_read checks them; files stay as they came. */
+    *fields = apr_table_make(r->pool, upload->n);
+    for (i = 0; i < upload->n; i++) {
+        const tl_multipart_part *part = &upload->parts[i];
+        if (part->filename) {
+            continue;
+        }
+        if (part->len > TL_FORM_MAX_FIELD) {
+            return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                apr_psprintf(r->pool, "Le champ « %s » est trop long (4 Ko au plus).", part->name),
+                                done);
+        }
+        if ((message = tl_form_value_refused(apr_pstrmemdup(r->pool, part->data, part->len), part->len)) != NULL) {
+            return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
+        }
+        apr_table_setn(*fields, part->name, apr_pstrmemdup(r->pool, part->data, part->len));
+    }
+    return tl_form_token_ok(q, form, apr_table_get(*fields, "jeton"), done);
 }
 
 int tl_form_done(tl_req *q, const char *path_and_query)

@@ -7,6 +7,7 @@
 #define TL_FORM_H
 
 #include "tl_module.h"
+#include "tl_multipart.h"
 
 #define TL_FORM_MAX_BODY (64 * 1024)
 #define TL_FORM_MAX_FIELD (4 * 1024)
@@ -21,6 +22,12 @@ void tl_form_token(tl_req *q, const char *form);
  * forged or stale token (403), sends a French error page, sets *done to
  * what the handler must return, and returns 0: nothing may be changed. */
 int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done);
+
+/* The same for a form that sends a file (multipart/form-data, at most max
+ * bytes, 413 beyond without reading further): its text fields, checked as
+ * above, in *fields, and every part in *upload (files as they came). */
+int tl_form_read_upload(tl_req *q, const char *form, apr_size_t max, apr_table_t **fields, tl_multipart *upload,
+                        int *done);
 
 /* 303 See Other to a URL below the base. */
 int tl_form_done(tl_req *q, const char *path_and_query);

@@ -60,6 +60,9 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/equipe", tl_page_admin_team_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/graines", tl_page_admin_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/graines", tl_page_admin_seeds_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/import", tl_page_admin_import, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/import", tl_page_admin_import_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/import/confirmer", tl_page_admin_import_confirm, TL_ROUTE_PRIVATE },
     { 0, NULL, NULL, TL_ROUTE_PUBLIC }
 };
 

@@ -61,6 +61,9 @@ int tl_page_admin_team(tl_req *q);
 int tl_page_admin_team_post(tl_req *q);
 int tl_page_admin_seeds(tl_req *q);
 int tl_page_admin_seeds_post(tl_req *q);
+int tl_page_admin_import(tl_req *q);
+int tl_page_admin_import_post(tl_req *q);
+int tl_page_admin_import_confirm(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 
