@@ -374,15 +374,18 @@ tl_csv_status tl_csv_read(apr_pool_t *p, const char *data, size_t len, const tl_
         if (eof) {
             break;
         }
+        if (!header_done) {
+            /* Trimmed first: a line of spaces is no header either. */
+            for (k = 0; k < r.fields->nelts; k++) {
+                APR_ARRAY_IDX(r.fields, k, const char *) = trim(p, APR_ARRAY_IDX(r.fields, k, const char *));
+            }
+        }
         if (all_empty(r.fields)) {
             continue;
         }
         fields = apr_palloc(p, sizeof(*fields) * (size_t)r.fields->nelts);
         memcpy(fields, r.fields->elts, sizeof(*fields) * (size_t)r.fields->nelts);
         if (!header_done) {
-            for (k = 0; k < r.fields->nelts; k++) {
-                fields[k] = trim(p, fields[k]);
-            }
             out->header = fields;
             out->ncols = r.fields->nelts;
             out->header_line = line;

@@ -225,6 +225,11 @@ START_TEST(separator_detected_from_header)
     ck_assert_int_eq(t.ncols, 1);
     ck_assert_str_eq(t.header[0], "Code barres");
     ck_assert_str_eq(t.rows[0].fields[0], "OT-1");
+    /* A line of spaces is no header. */
+    ck_assert_int_eq(read_csv("  ;  \r\n Code ; Nom\r\nOT-1;Scie\r\n", &t, &err, &line), TL_CSV_OK);
+    ck_assert_int_eq(t.header_line, 2);
+    ck_assert_str_eq(t.header[1], "Nom");
+    ck_assert_int_eq(t.rows[0].line, 3);
 }
 END_TEST
 
