@@ -399,6 +399,18 @@ tl_multipart_status tl_multipart_parse(apr_pool_t *p, const char *content_type, 
     else {
         pos = find_delimiter(body, len, 0, b, blen);
         if (pos == len) {
+            apr_size_t t = dlen;
+
+            /* A body written with LF line ends is not cut short: say so
+             * rather than ask for it again as it is. */
+            while (t < len && (body[t] == ' ' || body[t] == '\t')) {
+                t++;
+            }
+            if (t < len && body[t] == '\n' && body[0] == '-' && body[1] == '-'
+                && memcmp(body + 2, b, blen) == 0) {
+                *err = MSG_MALFORMED;
+                return TL_MULTIPART_BAD_HEADER;
+            }
             *err = MSG_INCOMPLETE;
             return TL_MULTIPART_INCOMPLETE;
         }

@@ -290,6 +290,8 @@ START_TEST(headers_are_strict)
     ck_assert_int_eq(parse(ct, "--b\r\nContent-Disposition: form-data; name=\"a\"\n\n1\r\n--b--\r\n", &mp, &err),
                      TL_MULTIPART_BAD_HEADER);
     ck_assert_str_eq(err, "Le formulaire envoyé est mal formé : rechargez la page et recommencez.");
+    ck_assert_int_eq(parse(ct, "--b\nContent-Disposition: form-data; name=\"a\"\n\n1\n--b--\n", &mp, &err),
+                     TL_MULTIPART_BAD_HEADER);
     /* No name, an empty name, no Content-Disposition, another disposition. */
     ck_assert_int_eq(parse(ct, "--b\r\nContent-Disposition: form-data; filename=\"a.csv\"\r\n\r\n1\r\n--b--", &mp,
                            &err),
