@@ -14,5 +14,7 @@ Suite *tl_date_suite(void);
 Suite *tl_csv_suite(void);
 Suite *tl_seal_suite(void);
 Suite *tl_qr_suite(void);
+Suite *tl_multipart_suite(void);
+Suite *tl_csv_read_suite(void);
 
 #endif
