@@ -29,7 +29,8 @@ test('every back-office page, and its forms with mistakes, has no axe violation'
     for (const path of ['/gestion', '/gestion/objets?lieu=la-fabrique', '/gestion/objet?lieu=la-fabrique',
                         '/gestion/objet?numero=FC-0001', '/gestion/lieu?lieu=la-fabrique', '/gestion/categories',
                         '/gestion/equipe?lieu=la-fabrique', '/gestion/journal?lieu=la-fabrique',
-                        '/gestion/graines?lieu=la-fabrique', '/gestion/graines?lieu=la-fabrique&variete=1']) {
+                        '/gestion/graines?lieu=la-fabrique', '/gestion/graines?lieu=la-fabrique&variete=1',
+                        '/gestion/import?lieu=la-fabrique']) {
       await page.goto(`${TL}${path}`, { waitUntil: 'load' });
       assert.equal(await page.locator('h1').count(), 1, path);
       await noViolations(page, path);
@@ -54,6 +55,19 @@ test('every back-office page, and its forms with mistakes, has no axe violation'
     await Promise.all([page.waitForURL(/gestion\/equipe$/, { waitUntil: 'load' }), page.press('#identifiant', 'Enter')]);
     assert.equal(await page.getAttribute('#identifiant', 'aria-invalid'), 'true');
     await noViolations(page, 'team form with a mistake');
+
+    // An import: the page, then a preview with a refused line.
+    await page.goto(`${TL}/gestion/import?lieu=la-fabrique`, { waitUntil: 'load' });
+    await noViolations(page, 'import page');
+    await page.check('#quoi-objets');
+    await page.setInputFiles('#fichier', {
+      name: 'inventaire.csv', mimeType: 'text/csv',
+      buffer: Buffer.from('\ufeffTitre;Catégorie\r\nRâteau à feuilles;jardinage\r\nBinette;inconnue\r\n'),
+    });
+    await Promise.all([page.waitForURL(/gestion\/import$/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: "Voir l'aperçu" }).click()]);
+    assert.match(await page.locator('#apercu-titre').innerText(), /1 objets à créer, 1 ligne\(s\) refusée\(s\)/);
+    await noViolations(page, 'import preview');
   } finally {
     await context.close();
   }
