@@ -45,6 +45,7 @@ int tl_page_desk_member_cancel(tl_req *q);
 int tl_page_desk_member_deposit(tl_req *q);
 int tl_page_desk_member_waiting(tl_req *q);
 int tl_page_desk_member_fee(tl_req *q);
+int tl_page_desk_mail(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 
