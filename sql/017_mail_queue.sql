@@ -538,6 +538,40 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
 $$;
 
 ------------------------------------------------------------------------------
+-- A member's data, as in 009, with the e-mails written to them: what the
+-- desk hands a member who asks (the right of access covers them too).
+------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION tl.member_export(p_login text, p_number text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member;
+BEGIN
+    v_member := tl.desk_member(p_login, p_number, 'export');
+    RETURN jsonb_build_object(
+        'adherent', jsonb_build_object('numero', v_member.member_number, 'nom', v_member.family_name,
+                                       'prenom', v_member.given_name, 'courriel', v_member.email,
+                                       'telephone', v_member.phone, 'annee_naissance', v_member.birth_year,
+                                       'inscrit_le', v_member.created_at::date,
+                                       'charte_acceptee_le', v_member.charter_accepted_at::date),
+        'prets', coalesce((SELECT jsonb_agg(jsonb_build_object('objet', i.code, 'titre', i.title,
+                                                               'emprunte_le', b.starts_at::date,
+                                                               'a_rendre_le', b.due_on,
+                                                               'rendu_le', b.returned_at::date)
+                                            ORDER BY b.starts_at)
+                             FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+                            WHERE b.member_id = v_member.id AND b.kind = 'pret'), '[]'::jsonb),
+        'cautions', coalesce((SELECT jsonb_agg(jsonb_build_object('montant', d.amount, 'nature', d.kind,
+                                                                  'recue_le', d.received_on,
+                                                                  'rendue_le', d.returned_on))
+                                FROM tl.member_deposit d WHERE d.member_id = v_member.id), '[]'::jsonb),
+        'courriels', coalesce((SELECT jsonb_agg(jsonb_build_object('a', m.recipient, 'sujet', m.subject,
+                                                                   'texte', m.body, 'prepare_le', m.created_at::date,
+                                                                   'envoye_le', m.sent_at::date)
+                                                ORDER BY m.id)
+                                 FROM tl.mail_message m WHERE m.member_id = v_member.id), '[]'::jsonb));
+END $$;
+
+------------------------------------------------------------------------------
 -- Rights
 ------------------------------------------------------------------------------
 -- The sending command's role: it may queue the reminders and send what is

@@ -509,3 +509,15 @@ def test_erasing_a_member_erases_their_messages(tx):
     cur.execute("SELECT tl.erase_member('referente.fabrique', 'T-OUBLI2')")
     cur.execute("SELECT count(*) FROM tl.mail_message WHERE recipient = 'efface@example.org'")
     assert cur.fetchone()[0] == 0
+
+
+def test_a_member_s_export_holds_their_messages(tx):
+    cur = tx
+    member = add_member(cur, "T-EXPORT1", "export@example.org")
+    cur.execute("SELECT tl.enqueue_mail('liste_attente', (SELECT id FROM tl.place WHERE slug = %s), %s, "
+                "'export@example.org', '{\"prenom\": \"Zoé\", \"objet\": \"Scie sauteuse\"}')", (FABRIQUE, member))
+    cur.execute("SELECT tl.member_export('referente.fabrique', 'T-EXPORT1')")
+    data = cur.fetchone()[0]
+    assert [m["sujet"] for m in data["courriels"]] == ["C'est votre tour : Scie sauteuse est disponible"]
+    assert data["courriels"][0]["a"] == "export@example.org" and data["courriels"][0]["envoye_le"] is None
+    assert set(data) == {"adherent", "prets", "cautions", "courriels"}
