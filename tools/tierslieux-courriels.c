@@ -30,6 +30,9 @@
 
 #include "tl_mail.h"
 
+/* Seconds a sendmail may take for one message. */
+#define TL_SENDMAIL_TIMEOUT 120
+
 typedef struct {
     const char *conninfo;
     const char *sendmail;
@@ -111,7 +114,7 @@ static char *tl_message(apr_pool_t *p, const tl_opts *o, PGresult *res, int i, a
  * Returns NULL when it exited 0, else why not (ASCII, no personal data). */
 static const char *tl_sendmail(apr_pool_t *p, const tl_opts *o, const char *msg, apr_size_t len)
 {
-    int fds[2], status;
+    int fds[2], status, waited;
     pid_t pid;
     const char *why = NULL;
     apr_size_t done = 0;
@@ -148,10 +151,22 @@ static const char *tl_sendmail(apr_pool_t *p, const tl_opts *o, const char *msg,
         done += (apr_size_t)n;
     }
     close(fds[1]);
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
+    /* A sendmail that hangs (an MTA that waits on the network) is stopped
+     * after a while: the message is tried again at the next run. */
+    for (waited = 0;; waited++) {
+        pid_t done_pid = waitpid(pid, &status, WNOHANG);
+        if (done_pid == pid) {
+            break;
+        }
+        if (done_pid < 0 && errno != EINTR) {
             return apr_psprintf(p, "cannot wait for sendmail: %s", strerror(errno));
         }
+        if (waited == TL_SENDMAIL_TIMEOUT * 10) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return apr_psprintf(p, "sendmail did not finish within %d seconds", TL_SENDMAIL_TIMEOUT);
+        }
+        usleep(100000);
     }
     if (WIFSIGNALED(status)) {
         return apr_psprintf(p, "sendmail was killed by signal %d", WTERMSIG(status));
