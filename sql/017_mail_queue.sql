@@ -79,6 +79,16 @@ SELECT tl.track_changes('tl.mail_template'::regclass);
 ------------------------------------------------------------------------------
 -- The queue
 ------------------------------------------------------------------------------
+-- An address the sending command accepts (tl_mail_addr_ok in the core):
+-- local@domain in printable ASCII, without spaces, quotes, brackets,
+-- commas or semicolons. A member's address may be looser (008); such a
+-- member gets no e-mail rather than one that can never leave.
+CREATE FUNCTION tl.mail_address_ok(p_address text) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT coalesce(p_address ~ '^[!-~]+$'
+                    AND p_address ~ '^[^@<>()\[\],;:"\\]+@[^@<>()\[\],;:"\\]+\.[^@<>()\[\],;:"\\]+$', false)
+$$;
+
 -- Not tracked by tl.track_changes: no public page shows it, and the
 -- sending command writes it all night long; bumping the data version
 -- would only throw away the public pages kept for reuse.
@@ -90,7 +100,7 @@ CREATE TABLE tl.mail_message (
     -- (tl.apply_retention) takes their messages with them.
     member_id   integer CONSTRAINT mail_message_member_fkey REFERENCES tl.member ON DELETE CASCADE,
     recipient   text NOT NULL CONSTRAINT mail_message_recipient_format
-                CHECK (recipient ~ '^[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+$'),
+                CHECK (tl.mail_address_ok(recipient)),
     subject     text NOT NULL CONSTRAINT mail_message_subject_one_line
                 CHECK (btrim(subject) <> '' AND subject !~ '[\r\n]'),
     body        text NOT NULL CONSTRAINT mail_message_body_not_blank CHECK (btrim(body) <> ''),
@@ -212,7 +222,8 @@ BEGIN
 END $$;
 
 -- Queues one message, to be sent from p_not_before; returns its id, or
--- NULL (nothing queued) when there is no address to write to. Called
+-- NULL (nothing queued) when there is no address to write to, or none the
+-- command could send to (see tl.mail_address_ok). Called
 -- inside the transaction that causes the message.
 CREATE FUNCTION tl.enqueue_mail(p_kind text, p_place integer, p_member integer, p_recipient text,
                                 p_values jsonb, p_not_before timestamptz DEFAULT now()) RETURNS bigint
@@ -221,7 +232,7 @@ DECLARE
     v_mail record;
     v_id   bigint;
 BEGIN
-    IF btrim(coalesce(p_recipient, '')) = '' THEN
+    IF NOT tl.mail_address_ok(btrim(p_recipient)) THEN
         RETURN NULL;
     END IF;
     v_mail := tl.compose_mail(p_kind, p_place, p_values);

@@ -245,6 +245,8 @@ int main(int argc, char **argv)
         PQfinish(db);
         return 2;
     }
+    /* PostgreSQL's primary message only: a DETAIL line could quote a row. */
+    PQsetErrorVerbosity(db, PQERRORS_TERSE);
     if (!o.from) {
         if (!(res = tl_exec(db, "SELECT tl.mail_sender()", 0, NULL, PGRES_TUPLES_OK))) {
             PQfinish(db);

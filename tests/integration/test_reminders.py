@@ -81,9 +81,11 @@ def test_due_in_two_days_is_queued_once_and_overdue_weekly_three_times(tx):
     code, = free_items(cur, MEDIATHEQUE)
     member = add_member(cur, "T-RAPPEL1", "zoe.rappel@example.org")
     silent = add_member(cur, "T-RAPPEL2", None)            # no address: the desk phones
-    other, = free_items(cur, FABRIQUE)
+    odd = add_member(cur, "T-RAPPEL4", "zoé@exemple.fr")   # an address sendmail -t could not take
+    other, third = free_items(cur, FABRIQUE, 2)
     booking = lend(cur, member, code, "2030-03-01 10:00+01", "2030-03-10")
     lend(cur, silent, other, "2030-03-01 10:00+01", "2030-03-10")
+    lend(cur, odd, third, "2030-03-01 10:00+01", "2030-03-10")
 
     def run(at):
         cur.execute("SELECT tl.queue_reminders(%s)", (at,))
@@ -109,7 +111,7 @@ def test_due_in_two_days_is_queued_once_and_overdue_weekly_three_times(tx):
         assert len(messages(cur, member, "retard")) == expected, day
     late = messages(cur, member, "retard")
     assert late[0][1] == f"Retard : {servers_title(cur, code)} était à rendre le 10 mars 2030"
-    assert messages(cur, silent) == []
+    assert messages(cur, silent) == [] and messages(cur, odd) == []
     cur.execute("SELECT kind, rank, queued_on FROM tl.booking_reminder WHERE booking_id = %s ORDER BY kind, rank",
                 (booking,))
     assert cur.fetchall() == [("retard", 1, datetime.date(2030, 3, 11)), ("retard", 2, datetime.date(2030, 3, 18)),
