@@ -283,7 +283,8 @@ END $$;
 ------------------------------------------------------------------------------
 -- Messages caused by a return
 ------------------------------------------------------------------------------
--- An item is back on the shelf (tl.check_in, not sent to maintenance).
+-- An item is back on the shelf (tl.check_in not sending it to
+-- maintenance, tl.end_maintenance).
 -- "A reservation ready to collect" (see 011: a reservation becomes the loan
 -- when its member comes from the day before its first day, tl.check_out)
 -- means: the reservation's first day is today or tomorrow, it is not over,
@@ -301,8 +302,11 @@ DECLARE
 BEGIN
     SELECT p.time_zone INTO v_tz FROM tl.item i JOIN tl.place p ON p.id = i.place_id WHERE i.id = p_item;
     v_today := (p_now AT TIME ZONE v_tz)::date;
+    -- Not lendable yet (tl.check_out's refusals): nobody is told to come.
     IF EXISTS (SELECT 1 FROM tl.booking WHERE item_id = p_item AND kind = 'pret' AND returned_at IS NULL)
-       OR EXISTS (SELECT 1 FROM tl.maintenance WHERE item_id = p_item AND ended_at IS NULL) THEN
+       OR EXISTS (SELECT 1 FROM tl.maintenance WHERE item_id = p_item AND ended_at IS NULL)
+       OR EXISTS (SELECT 1 FROM tl.item WHERE id = p_item AND safety_check_days IS NOT NULL
+                   AND (last_safety_check IS NULL OR last_safety_check + safety_check_days < v_today)) THEN
         RETURN NULL;
     END IF;
     SELECT * INTO v_booking FROM tl.booking
@@ -356,6 +360,33 @@ BEGIN
     END IF;
     PERFORM tl.queue_item_back(v_item.id, now());
     RETURN v_id;
+END $$;
+
+-- tl.end_maintenance as in 010, and then the same: an item back from
+-- maintenance is on the shelf again.
+CREATE OR REPLACE FUNCTION tl.end_maintenance(p_login text, p_number text, p_work text, p_safety_checked boolean)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_who  integer;
+BEGIN
+    v_item := tl.require_item(p_number);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    IF btrim(coalesce(p_work, '')) = '' THEN
+        RAISE EXCEPTION 'décrivez ce qui a été fait' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'maintenance_work_not_blank';
+    END IF;
+    UPDATE tl.maintenance SET ended_at = now(), work_done = btrim(p_work), closed_by = v_who
+     WHERE item_id = v_item.id AND ended_at IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'cet objet n''est pas en maintenance' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'maintenance_not_open';
+    END IF;
+    IF p_safety_checked THEN
+        UPDATE tl.item SET last_safety_check = current_date WHERE id = v_item.id;
+    END IF;
+    PERFORM tl.queue_item_back(v_item.id, now());
 END $$;
 
 ------------------------------------------------------------------------------

@@ -181,6 +181,19 @@ def test_a_check_in_queues_the_waiting_list_turn_only_when_it_commits(servers, d
             cur.execute("DELETE FROM tl.member WHERE id IN (%s, %s, %s)", (borrower, waiting, second))
 
 
+def test_the_waiting_list_is_told_when_the_item_comes_back_from_maintenance(tx):
+    cur = tx
+    code, = free_items(cur, MEDIATHEQUE)
+    borrower = add_member(cur, "T-ATTENTE4", "casse@example.org")
+    waiting = add_member(cur, "T-ATTENTE5", "patient@example.org")
+    lend(cur, borrower, code, ago(3), datetime.date.today() + datetime.timedelta(days=7))
+    cur.execute("SELECT tl.join_waiting_list('benevole.mediatheque', 'T-ATTENTE5', %s)", (code,))
+    cur.execute("SELECT tl.check_in('benevole.mediatheque', %s, NULL, 'Poignée fendue')", (code,))
+    assert messages(cur, waiting) == []
+    cur.execute("SELECT tl.end_maintenance('benevole.mediatheque', %s, 'Poignée changée', false)", (code,))
+    assert [k for k, _, _ in messages(cur, waiting)] == ["liste_attente"]
+
+
 def test_a_reservation_ready_to_collect(tx):
     cur = tx
     code, = free_items(cur, FABRIQUE)
