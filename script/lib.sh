@@ -111,6 +111,9 @@ tl_pg_upgrade() {
     if [ "$(tl_psql "$1" tierslieux -At -c 'SELECT count(*) FROM tl.account')" = 0 ]; then
         tl_psql "$1" tierslieux -q --single-transaction -f "$TL_ROOT/sql/demo/accounts.sql" >/dev/null
     fi
+    # A demo cluster from before the mail queue: the demo's sender (script/courriels).
+    tl_psql "$1" tierslieux -q -c "UPDATE tl.mail_setting SET sender_address = 'ne-pas-repondre@saint-aubin.example.fr'
+                                   WHERE sender_address IS NULL" >/dev/null
 }
 
 tl_pg_real() { readlink -f "$1"; }
@@ -139,7 +142,7 @@ tl_psql() {
 
 tl_pg_demo() {
     local f
-    for f in "$TL_ROOT/sql/demo/demo.sql" "$TL_ROOT/sql/demo/accounts.sql"; do
+    for f in "$TL_ROOT/sql/demo/demo.sql" "$TL_ROOT/sql/demo/accounts.sql" "$TL_ROOT/sql/demo/courriels.sql"; do
         tl_psql "$1" tierslieux -q --single-transaction -f "$f" >/dev/null
     done
 }

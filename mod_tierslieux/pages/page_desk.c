@@ -31,6 +31,9 @@ static const char tl_sql_my_places[] =
     "                 ELSE 'administrateur·rice' END AS role "
     "  FROM tl.account_roles($1)";
 
+static const char tl_sql_referent[] =
+    "SELECT 1 AS yes FROM tl.account_roles($1) WHERE rank >= tl.role_rank('referent') LIMIT 1";
+
 int tl_page_desk(tl_req *q)
 {
     int status = OK;
@@ -45,6 +48,10 @@ int tl_page_desk(tl_req *q)
     }
     if (mine->count(mine) == 0) {
         return tl_render_error(q, HTTP_FORBIDDEN, NULL);
+    }
+    /* A row when the person is référent somewhere: the e-mails' link. */
+    if (!tl_db_view(q, "referent", tl_sql_referent, 1, &user, &status)) {
+        return tl_page_failed(q, status);
     }
     return tl_render_page(q, "guichet", "Guichet");
 }

@@ -64,6 +64,7 @@ int tl_page_admin_seeds_post(tl_req *q);
 int tl_page_admin_import(tl_req *q);
 int tl_page_admin_import_post(tl_req *q);
 int tl_page_admin_import_confirm(tl_req *q);
+int tl_page_desk_mail(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

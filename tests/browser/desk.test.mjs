@@ -124,3 +124,32 @@ test('lend and take back with the keyboard alone; every step has no axe violatio
   }
 });
 
+
+test('a référente previews the e-mails of her place; the page has no axe violation', { timeout: 3 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
+    await page.fill('#identifiant', 'referente.fabrique');
+    await page.fill('#mot-de-passe', 'Perceuse-2026');
+    await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+    // The desk links to it for référents; following the link with the keyboard.
+    await page.focus('a[href$="/guichet/courriels"]');
+    await Promise.all([page.waitForURL(/\/guichet\/courriels$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.equal(await page.locator('h1').innerText(), 'Courriels aux adhérents');
+    // The demo data queued reminders (sql/demo/courriels.sql): La Fabrique's only.
+    const messages = page.locator('article.tl-mail');
+    assert.ok(await messages.count() > 0, 'the demo has messages to preview');
+    assert.doesNotMatch(await page.locator('main').innerText(), /Médiathèque Jules-Verne\n2 place/);
+    let violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+    // The whole text, opened with the keyboard.
+    await page.focus('article.tl-mail summary');
+    await page.keyboard.press('Enter');
+    assert.match(await messages.first().locator('pre').innerText(), /^Bonjour .*,\n/);
+    violations = await axe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+  } finally {
+    await context.close();
+  }
+});

@@ -16,5 +16,6 @@ Suite *tl_seal_suite(void);
 Suite *tl_qr_suite(void);
 Suite *tl_multipart_suite(void);
 Suite *tl_csv_read_suite(void);
+Suite *tl_mail_suite(void);
 
 #endif
