@@ -852,6 +852,110 @@ BEGIN
      ORDER BY s.common_name, v.name, l.harvest_year;
 END $$;
 
+-- ---- impact factors ----------------------------------------------------------
+-- The published factors the impact figures use, each with its source and
+-- method, versioned (a change is a new row from a date, so last year's
+-- report keeps last year's factors). The network's row applies unless a
+-- place has its own; a place's row with no value goes back to the
+-- network's.
+
+CREATE TABLE tl.impact_factor_kind (
+    key    text CONSTRAINT impact_factor_kind_pkey PRIMARY KEY,
+    label  text NOT NULL,
+    unit   text NOT NULL,
+    method text NOT NULL,
+    rank   integer NOT NULL
+);
+COMMENT ON TABLE tl.impact_factor_kind IS 'What each impact factor means and how the figures use it';
+GRANT SELECT ON tl.impact_factor_kind TO tierslieux_lecture;
+SELECT tl.track_changes('tl.impact_factor_kind'::regclass);
+
+CREATE TABLE tl.impact_factor (
+    id          integer GENERATED ALWAYS AS IDENTITY CONSTRAINT impact_factor_pkey PRIMARY KEY,
+    key         text NOT NULL CONSTRAINT impact_factor_kind_fkey REFERENCES tl.impact_factor_kind,
+    place_id    integer CONSTRAINT impact_factor_place_fkey REFERENCES tl.place,    -- NULL: the network's
+    value       numeric(12,4) CONSTRAINT impact_factor_value_range CHECK (value >= 0 AND value <= 100000),
+    source      text NOT NULL DEFAULT '',
+    valid_from  date NOT NULL DEFAULT current_date,
+    recorded_by integer CONSTRAINT impact_factor_recorded_by_fkey REFERENCES tl.account,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT impact_factor_network_has_value CHECK (place_id IS NOT NULL OR value IS NOT NULL),
+    CONSTRAINT impact_factor_source_given CHECK (value IS NULL OR btrim(source) <> '')
+);
+COMMENT ON TABLE tl.impact_factor IS 'Impact factors with their source, by date; a place may use its own';
+GRANT SELECT ON tl.impact_factor TO tierslieux_lecture;
+SELECT tl.track_changes('tl.impact_factor'::regclass);
+
+INSERT INTO tl.impact_factor_kind (key, label, unit, method, rank) VALUES
+    ('pret_achat_evite', 'Part des emprunts comptés comme un achat évité', 'part (0 à 1)',
+     'Chaque emprunt compte pour cette part d''un achat neuf évité.', 1),
+    ('reparation_deplacement', 'Part d''un produit neuf remplacée par une réparation', 'part (0 à 1)',
+     'Méthode du Restart Project : CO₂e évité = empreinte de la catégorie × ce facteur.', 2),
+    ('co2_kg_electrique', 'Empreinte par kilo d''un objet électrique pesé', 'kg CO₂e / kg',
+     'Pour un objet pesé plutôt que catégorisé (Restart Project).', 3),
+    ('co2_kg_non_electrique', 'Empreinte par kilo d''un objet non électrique pesé', 'kg CO₂e / kg',
+     'Pour un objet pesé plutôt que catégorisé (Restart Project, 2021).', 4),
+    ('ressourcerie_reemploi', 'Part des apports réemployés (référence nationale)', 'part (0 à 1)',
+     'Repère pour comparer le taux de réemploi d''une ressourcerie.', 5);
+INSERT INTO tl.impact_factor (key, value, source, valid_from) VALUES
+    ('pret_achat_evite', 0.5, 'Library of Things (Royaume-Uni), 2024', '2024-01-01'),
+    ('reparation_deplacement', 0.5, 'The Restart Project, méthode de calcul d''impact', '2021-01-01'),
+    ('co2_kg_electrique', 32.07, 'The Restart Project, objets pesés (électriques)', '2021-01-01'),
+    ('co2_kg_non_electrique', 17.70, 'The Restart Project, 2021 (non électriques)', '2021-01-01'),
+    ('ressourcerie_reemploi', 0.34, 'Réseau des ressourceries, 56 structures, 2011', '2011-01-01');
+
+-- The factors a place uses on a day: its own where it has one, the
+-- network's otherwise, each with its source.
+CREATE FUNCTION tl.impact_factors(p_place text, p_on date DEFAULT current_date)
+RETURNS TABLE (key text, label text, unit text, method text, value numeric, source text, valid_from date,
+               own boolean, network_value numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT k.key, k.label, k.unit, k.method, coalesce(pl.value, nw.value),
+           CASE WHEN pl.value IS NOT NULL THEN pl.source ELSE nw.source END,
+           CASE WHEN pl.value IS NOT NULL THEN pl.valid_from ELSE nw.valid_from END,
+           pl.value IS NOT NULL, nw.value
+      FROM tl.impact_factor_kind k
+      LEFT JOIN LATERAL (SELECT f.value, f.source, f.valid_from FROM tl.impact_factor f
+                          WHERE f.key = k.key AND f.place_id IS NULL AND f.valid_from <= p_on
+                          ORDER BY f.valid_from DESC, f.id DESC LIMIT 1) nw ON true
+      LEFT JOIN LATERAL (SELECT f.value, f.source, f.valid_from FROM tl.impact_factor f
+                          JOIN tl.place p ON p.id = f.place_id
+                          WHERE f.key = k.key AND p.slug = p_place AND f.valid_from <= p_on
+                          ORDER BY f.valid_from DESC, f.id DESC LIMIT 1) pl ON true
+     ORDER BY k.rank
+$$;
+
+-- A place's own value for a factor from today (p_value NULL: back to the
+-- network's).
+CREATE FUNCTION tl.set_impact_factor(p_login text, p_place text, p_key text, p_value numeric, p_source text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM tl.impact_factor_kind WHERE key = p_key) THEN
+        RAISE EXCEPTION 'choisissez un facteur de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'impact_factor_kind_fkey';
+    END IF;
+    IF p_value IS NOT NULL AND p_value > 1 AND EXISTS (SELECT 1 FROM tl.impact_factor_kind
+                                                        WHERE key = p_key AND unit LIKE 'part%') THEN
+        RAISE EXCEPTION 'ce facteur est une part, entre 0 et 1 (0,5 pour la moitié)' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'impact_factor_value_range';
+    END IF;
+    IF p_value IS NOT NULL AND btrim(coalesce(p_source, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez la source de cette valeur (étude, année) : elle est affichée avec les chiffres'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'impact_factor_source_given';
+    END IF;
+    -- One change a day: today's row replaces an earlier change made today.
+    DELETE FROM tl.impact_factor WHERE key = p_key AND place_id = v_place.id AND valid_from = current_date;
+    INSERT INTO tl.impact_factor (key, place_id, value, source, recorded_by)
+    VALUES (p_key, v_place.id, p_value, btrim(coalesce(p_source, '')), v_who);
+    PERFORM tl.admin_note(v_who, v_place.id, 'impact.facteur', p_key,
+                          CASE WHEN p_value IS NULL THEN 'valeur du réseau'
+                               ELSE p_value::text || ' (' || btrim(p_source) || ')' END);
+END $$;
+
 -- ---- rights ----------------------------------------------------------------
 
 REVOKE ALL ON FUNCTION
@@ -869,7 +973,8 @@ REVOKE ALL ON FUNCTION
     tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
     tl.admin_journal(text, text, integer),
     tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text),
-    tl.discard_lot(text, integer, text), tl.admin_lots(text, text)
+    tl.discard_lot(text, integer, text), tl.admin_lots(text, text),
+    tl.set_impact_factor(text, text, text, numeric, text)
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     tl.admin_places(text), tl.admin_categories(), tl.save_category(text, text, text, integer, integer, numeric, integer),
@@ -884,6 +989,8 @@ GRANT EXECUTE ON FUNCTION
     tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
     tl.admin_journal(text, text, integer),
     tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text),
-    tl.discard_lot(text, integer, text), tl.admin_lots(text, text)
+    tl.discard_lot(text, integer, text), tl.admin_lots(text, text),
+    tl.set_impact_factor(text, text, text, numeric, text)
 TO tierslieux_guichet;
+GRANT EXECUTE ON FUNCTION tl.impact_factors(text, date) TO tierslieux_lecture;
 GRANT EXECUTE ON FUNCTION tl.place_closures(text) TO tierslieux_lecture;

@@ -17,6 +17,9 @@ static const tl_admin_field tl_place_fields[] = {
     { "place_closure_length", "fin" },
     { "place_closure_reason_not_blank", "raison" },
     { "place_closure_no_overlap", "debut" },
+    { "impact_factor_kind_fkey", "facteur" },
+    { "impact_factor_value_range", "valeur" },
+    { "impact_factor_source_given", "source" },
     { NULL, NULL }
 };
 
@@ -49,7 +52,11 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
                         settings->value(settings, 0, settings->column(settings, map[i][0]), &len));
         }
     }
-    if (!tl_db_view(q, "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1, &st)) {
+    if (!tl_db_view(q, "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1, &st)
+        || !tl_db_view(q, "factors", "SELECT key, label, unit, method, replace(value::float8::text, '.', ',') AS value, "
+                                     "source, tl.date_fr(valid_from) AS since, own, "
+                                     "replace(network_value::float8::text, '.', ',') AS network_value "
+                                     "FROM tl.impact_factors($1)", 1, params + 1, &st)) {
         return tl_page_failed(q, st);
     }
     tl_form_token(q, "gestion-lieu");
@@ -176,6 +183,48 @@ int tl_page_admin_closure(tl_req *q)
     if (rc > 0) {
         return tl_form_done(q, tl_url_build(p, "/gestion/lieu",
                                             (const char *const[]){ "lieu", place, "fait", "fermeture", NULL }));
+    }
+    return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* A factor of the place's own (facteur, valeur, source), or back to the
+ * network's (valeur empty). */
+int tl_page_admin_impact(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *params[5];
+    int rc, status;
+
+    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+        return rc;
+    }
+    place = apr_table_get(f, "lieu");
+    if (!place || tl_valid_slug(p, "lieu", place, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+    }
+    params[0] = q->r->user;
+    params[1] = place;
+    params[2] = tl_admin_text(q, f, "facteur", "facteur", 64);
+    params[3] = NULL;
+    if (apr_table_get(f, "valeur") && *apr_table_get(f, "valeur")
+        && tl_valid_amount(p, "valeur", apr_table_get(f, "valeur"), 100000, &params[3])) {
+        tl_form_error(q, "valeur", "La valeur s'écrit en chiffres, par exemple 0,5 ou 32,07 (vide : la valeur du "
+                      "réseau).");
+    }
+    params[4] = tl_admin_text(q, f, "source", "source", 300);
+    tl_view_set(q->view, "f_valeur", apr_table_get(f, "valeur"));
+    tl_view_set(q->view, "f_source", params[4]);
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_admin_change(q, "SELECT tl.set_impact_factor($1, $2, $3, $4::numeric, $5)", 5, params,
+                             tl_place_fields, "valeur", &status, NULL);
+        if (rc < 0) {
+            return status;
+        }
+        if (rc > 0) {
+            return tl_form_done(q, tl_url_build(p, "/gestion/lieu",
+                                                (const char *const[]){ "lieu", place, "fait", "impact", NULL }));
+        }
     }
     return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
 }

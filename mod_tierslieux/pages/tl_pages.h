@@ -54,6 +54,7 @@ int tl_page_admin_item_state(tl_req *q);
 int tl_page_admin_place(tl_req *q);
 int tl_page_admin_place_post(tl_req *q);
 int tl_page_admin_closure(tl_req *q);
+int tl_page_admin_impact(tl_req *q);
 int tl_page_admin_rules(tl_req *q);
 int tl_page_admin_category_post(tl_req *q);
 int tl_page_admin_retention_post(tl_req *q);

@@ -412,3 +412,33 @@ def test_species_varieties_and_lots(servers):
                         "WHERE p.slug <> %s ORDER BY l.id LIMIT 1", (FABRIQUE,))[0][0]
     r = post(servers, s, "/gestion/graines", {**base, "quoi": "lot", "lot": str(other), "lot_raison": "Intrus"})
     assert r.status_code == 403
+
+
+def test_a_place_uses_its_own_impact_factors(servers):
+    s, _ = login(servers, "referente.fabrique")
+    _, soup = page(servers, s, "/gestion/lieu", lieu=FABRIQUE)
+    section = soup.find(id="impact").find_parent("section")
+    rows = {th.contents[0].strip(): th.find_next("td").get_text() for th in section.select("tbody th")}
+    assert rows["Part des emprunts comptés comme un achat évité"].startswith("0,5 part")
+    t = token(soup, "/gestion/lieu/impact")
+    base = {"jeton": t, "lieu": FABRIQUE, "facteur": "pret_achat_evite"}
+    r = post(servers, s, "/gestion/lieu/impact", {**base, "valeur": "1,5", "source": "Étude"})
+    assert r.status_code == 422 and "entre 0 et 1" in error_of(BeautifulSoup(r.text, "html.parser"), "valeur")
+    r = post(servers, s, "/gestion/lieu/impact", {**base, "valeur": "0,3", "source": ""})
+    assert r.status_code == 422 and "source" in error_of(BeautifulSoup(r.text, "html.parser"), "source")
+    r = post(servers, s, "/gestion/lieu/impact", {**base, "valeur": "0,3", "source": "Enquête des adhérents, 2026"})
+    assert r.status_code == 303
+    # The place's own value from today; the network's and other places' stay.
+    assert servers.sql("SELECT value::float8, source, own FROM tl.impact_factors(%s) WHERE key = 'pret_achat_evite'",
+                       (FABRIQUE,)) == [(0.3, "Enquête des adhérents, 2026", True)]
+    assert servers.sql("SELECT value::float8, own FROM tl.impact_factors('mediatheque-jules-verne') "
+                       "WHERE key = 'pret_achat_evite'") == [(0.5, False)]
+    # Yesterday's figures keep yesterday's factor.
+    assert servers.sql("SELECT value::float8 FROM tl.impact_factors(%s, current_date - 1) "
+                       "WHERE key = 'pret_achat_evite'", (FABRIQUE,)) == [(0.5,)]
+    _, soup = page(servers, s, "/gestion/lieu", lieu=FABRIQUE)
+    assert "propre au lieu ; réseau : 0,5" in soup.get_text()
+    # Back to the network's.
+    assert post(servers, s, "/gestion/lieu/impact", {**base, "valeur": "", "source": ""}).status_code == 303
+    assert servers.sql("SELECT value::float8, own FROM tl.impact_factors(%s) WHERE key = 'pret_achat_evite'",
+                       (FABRIQUE,)) == [(0.5, False)]
