@@ -64,6 +64,20 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
     return tl_render_page(q, "gestion-lieu", "Le lieu — gestion");
 }
 
+/* After a change: 303 back to the place's page saying what was done, or
+ * the page again with the messages (rc as tl_admin_change returns it). */
+static int tl_place_answer(tl_req *q, int rc, int status, const char *place, const char *done)
+{
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(q->r->pool, "/gestion/lieu",
+                                            (const char *const[]){ "lieu", place, "fait", done, NULL }));
+    }
+    return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}
+
 int tl_page_admin_place(tl_req *q)
 {
     const char *done = tl_query_get(&q->query, "fait");
@@ -83,7 +97,7 @@ int tl_page_admin_place_post(tl_req *q)
     const char *place, *fees, *deposits, *params[14];
     char err[TL_HOURS_ERR_BUFSIZE];
     tl_hours hours;
-    int rc, status;
+    int rc, status = OK;
 
     if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
         return rc;
@@ -113,23 +127,20 @@ int tl_page_admin_place_post(tl_req *q)
         tl_form_error(q, "horaires", apr_pstrcat(p, "Ces horaires ne se lisent pas (", err, "). Exemple : "
                                                  "Tu-Fr 14:00-18:00; Sa 10:00-12:30,14:00-17:00; PH off", NULL));
     }
+    rc = 0;
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_admin_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
                                 "$13::boolean, $14::boolean)", 14, params, tl_place_fields, "nom", &status, NULL);
-        if (rc < 0) {
-            return status;
-        }
-        if (rc > 0) {
-            return tl_form_done(q, tl_url_build(p, "/gestion/lieu",
-                                                (const char *const[]){ "lieu", place, "fait", "lieu", NULL }));
-        }
+    }
+    if (rc != 0) {
+        return tl_place_answer(q, rc, status, place, "lieu");
     }
     /* Shown again with what was typed, not what is stored. */
     tl_admin_keep(q, f, names);
     tl_view_set(q->view, "kept", "t");
     tl_view_set(q->view, "f_cotisations", params[12][0] == 't' ? "t" : NULL);
     tl_view_set(q->view, "f_cautions", params[13][0] == 't' ? "t" : NULL);
-    return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_place_answer(q, 0, status, place, "lieu");
 }
 
 /* A closure added (debut, fin, raison) or taken away (supprimer = its id). */
@@ -138,7 +149,7 @@ int tl_page_admin_closure(tl_req *q)
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *remove;
-    int rc, status;
+    int rc, status = OK;
     long id;
 
     if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
@@ -177,14 +188,7 @@ int tl_page_admin_closure(tl_req *q)
                                  tl_place_fields, "debut", &status, NULL);
         }
     }
-    if (rc < 0) {
-        return status;
-    }
-    if (rc > 0) {
-        return tl_form_done(q, tl_url_build(p, "/gestion/lieu",
-                                            (const char *const[]){ "lieu", place, "fait", "fermeture", NULL }));
-    }
-    return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_place_answer(q, rc, status, place, "fermeture");
 }
 
 /* A factor of the place's own (facteur, valeur, source), or back to the
@@ -194,7 +198,7 @@ int tl_page_admin_impact(tl_req *q)
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *params[5];
-    int rc, status;
+    int rc, status = OK;
 
     if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
         return rc;
@@ -215,16 +219,10 @@ int tl_page_admin_impact(tl_req *q)
     params[4] = tl_admin_text(q, f, "source", "source", 300);
     tl_view_set(q->view, "f_valeur", apr_table_get(f, "valeur"));
     tl_view_set(q->view, "f_source", params[4]);
+    rc = 0;
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_admin_change(q, "SELECT tl.set_impact_factor($1, $2, $3, $4::numeric, $5)", 5, params,
                              tl_place_fields, "valeur", &status, NULL);
-        if (rc < 0) {
-            return status;
-        }
-        if (rc > 0) {
-            return tl_form_done(q, tl_url_build(p, "/gestion/lieu",
-                                                (const char *const[]){ "lieu", place, "fait", "impact", NULL }));
-        }
     }
-    return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_place_answer(q, rc, status, place, "impact");
 }
