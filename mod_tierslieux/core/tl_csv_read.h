@@ -24,7 +24,9 @@
 typedef struct {
     int line;               /* the file's line where the record starts (1-based) */
     int n;                  /* fields in this record: may differ from the header's */
-    const char **fields;    /* NUL-terminated, valid UTF-8, as written (not trimmed) */
+    const char **fields;    /* NUL-terminated, valid UTF-8, as written (not trimmed); a line
+                             * break inside quotes is "\n"; other control characters are
+                             * left for the import's own checks (tl_valid_text) */
 } tl_csv_row;
 
 typedef struct {
