@@ -153,7 +153,7 @@ int tl_page_admin_import_post(tl_req *q)
     const tl_multipart_part *file;
     const tl_import_column *cols;
     tl_csv_table table;
-    const char *place, *err = NULL, *params[5], *missing = NULL, *ignored = NULL;
+    const char *place, *err = NULL, *params[5], *missing = NULL, *ignored = NULL, *file_name;
     const tl_rows *batch, *report;
     tl_rows *created, *refused;
     int rc, status = OK, kind, err_line = 0, c, n, i, bad = 0;
@@ -174,7 +174,13 @@ int tl_page_admin_import_post(tl_req *q)
         tl_form_error(q, "fichier", "Choisissez le fichier CSV à importer (il est vide ou absent).");
         return tl_import_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
     }
-    tl_view_set(q->view, "file_name", file->filename);
+    {
+        /* Some browsers send the whole path: only the file's own name is shown and kept. */
+        const char *slash = strrchr(file->filename, '/'), *back = strrchr(file->filename, '\\');
+        const char *base = slash > back ? slash : back;
+        file_name = base ? base + 1 : file->filename;
+    }
+    tl_view_set(q->view, "file_name", file_name);
     if (tl_csv_read(p, file->data, file->len, &limits, &table, &err, &err_line) != TL_CSV_OK) {
         tl_form_error(q, "fichier", apr_pstrcat(p, err, " Rien n'a été importé.", NULL));
         return tl_import_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
@@ -218,7 +224,7 @@ int tl_page_admin_import_post(tl_req *q)
     params[0] = q->r->user;
     params[1] = place;
     params[2] = kinds[kind];
-    params[3] = file->filename;
+    params[3] = file_name;
     params[4] = tl_import_json(p, &table, cols, index, kind);
     if (!(batch = tl_admin_view(q, "batch", "SELECT tl.import_prepare($1, $2, $3, $4, $5::jsonb) AS id", 5, params,
                                 &status))) {
