@@ -176,9 +176,13 @@ int tl_page_admin_import_post(tl_req *q)
     }
     {
         /* Some browsers send the whole path: only the file's own name is shown and kept. */
-        const char *slash = strrchr(file->filename, '/'), *back = strrchr(file->filename, '\\');
-        const char *base = slash > back ? slash : back;
-        file_name = base ? base + 1 : file->filename;
+        const char *c;
+        file_name = file->filename;
+        for (c = file->filename; *c; c++) {
+            if (*c == '/' || *c == '\\') {
+                file_name = c + 1;
+            }
+        }
     }
     tl_view_set(q->view, "file_name", file_name);
     if (tl_csv_read(p, file->data, file->len, &limits, &table, &err, &err_line) != TL_CSV_OK) {
