@@ -176,11 +176,11 @@ int tl_page_admin_import_post(tl_req *q)
     }
     {
         /* Some browsers send the whole path: only the file's own name is shown and kept. */
-        const char *c;
+        const char *k;
         file_name = file->filename;
-        for (c = file->filename; *c; c++) {
-            if (*c == '/' || *c == '\\') {
-                file_name = c + 1;
+        for (k = file->filename; *k; k++) {
+            if (*k == '/' || *k == '\\') {
+                file_name = k + 1;
             }
         }
     }
