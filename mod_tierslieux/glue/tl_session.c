@@ -60,3 +60,20 @@ int tl_session_available(void)
 {
     return tl_session_hooked;
 }
+
+int tl_session_end(request_rec *r)
+{
+    APR_OPTIONAL_FN_TYPE(ap_session_load) *load = APR_RETRIEVE_OPTIONAL_FN(ap_session_load);
+    APR_OPTIONAL_FN_TYPE(ap_session_set) *set = APR_RETRIEVE_OPTIONAL_FN(ap_session_set);
+    session_rec *z = NULL;
+
+    if (!load || !set || load(r, &z) != APR_SUCCESS || !z) {
+        return 0;
+    }
+    /* The keys mod_auth_form keeps the login in, as its logout handler
+     * clears them: the cookie is then sent back empty. */
+    set(r, z, "user", NULL);
+    set(r, z, "pw", NULL);
+    set(r, z, "site", NULL);
+    return 1;
+}

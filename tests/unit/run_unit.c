@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, tl_csv_suite());
     srunner_add_suite(sr, tl_seal_suite());
     srunner_add_suite(sr, tl_qr_suite());
+    srunner_add_suite(sr, tl_token_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -14,5 +14,6 @@ Suite *tl_date_suite(void);
 Suite *tl_csv_suite(void);
 Suite *tl_seal_suite(void);
 Suite *tl_qr_suite(void);
+Suite *tl_token_suite(void);
 
 #endif
