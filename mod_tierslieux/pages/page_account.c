@@ -31,9 +31,10 @@ static int tl_account_failed(tl_req *q, int status)
     return status == HTTP_FORBIDDEN ? tl_render_error(q, status, tl_gone_member) : tl_page_failed(q, status);
 }
 
-/* The member's own rows of the account's home page, their name first
- * (which also tells whether the logged-in person is a member). */
-static int tl_account_load(tl_req *q)
+/* The member's name and number for the page (which also tells whether
+ * the logged-in person is a member): 1, or 0 and *done when an error page
+ * was sent (tl_render_error returns OK once it sent one). */
+static int tl_account_load(tl_req *q, int *done)
 {
     const char *user = q->r->user;
     const tl_rows *me;
@@ -41,13 +42,15 @@ static int tl_account_load(tl_req *q)
     int status = OK;
 
     if (!user) {                    /* the configuration forgot its Require line */
-        return tl_render_error(q, HTTP_FORBIDDEN, NULL);
+        *done = tl_render_error(q, HTTP_FORBIDDEN, NULL);
+        return 0;
     }
     if (!(me = tl_db_change(q, "SELECT * FROM tl.my_member_info($1)", 1, &user, &status, &why))) {
-        return tl_account_failed(q, status);
+        *done = tl_account_failed(q, status);
+        return 0;
     }
     tl_view_rows(q->view, "me", me);
-    return OK;
+    return 1;
 }
 
 static int tl_account_show(tl_req *q, int http_status)
@@ -55,7 +58,7 @@ static int tl_account_show(tl_req *q, int http_status)
     const char *user = q->r->user;
     int status = OK, rc;
 
-    if ((rc = tl_account_load(q)) != OK) {
+    if (!tl_account_load(q, &rc)) {
         return rc;
     }
     if (!tl_db_view(q, "loans", "SELECT * FROM tl.my_loans($1)", 1, &user, &status)
@@ -207,7 +210,7 @@ static int tl_account_reserve_show(tl_req *q, const char *item, int http_status)
     tl_db_refusal why;
     int status = OK, rc;
 
-    if ((rc = tl_account_load(q)) != OK) {
+    if (!tl_account_load(q, &rc)) {
         return rc;
     }
     tl_form_token(q, TL_ACCOUNT_FORM);
@@ -363,7 +366,7 @@ static int tl_account_data_show(tl_req *q, int http_status)
     const char *user = q->r->user;
     int status = OK, rc;
 
-    if ((rc = tl_account_load(q)) != OK) {
+    if (!tl_account_load(q, &rc)) {
         return rc;
     }
     if (!tl_db_view(q, "data", "SELECT * FROM tl.my_data($1)", 1, &user, &status)) {
