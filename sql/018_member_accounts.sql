@@ -40,6 +40,7 @@ CREATE TABLE tl.password_link (
     CONSTRAINT password_link_expires_after CHECK (expires_at > created_at)
 );
 COMMENT ON TABLE tl.password_link IS 'One-time links to set a password (a member''s or an account''s); only the token''s SHA-256';
+SELECT tl.track_changes('tl.password_link'::regclass);
 
 -- A member reading or changing their own file is recorded too, without an
 -- account.

@@ -145,21 +145,29 @@ def test_expired_and_unknown_links_are_refused(servers):
 def test_a_password_link_for_a_volunteer_account(servers):
     """The same links serve accounts: a référent gives one to a volunteer of
     their place (the page for it is another piece of work; the SQL is here)."""
+    servers.sql("DELETE FROM tl.account_role WHERE account_id IN (SELECT id FROM tl.account WHERE login = 'essai.lien')")
+    servers.sql("DELETE FROM tl.account WHERE login = 'essai.lien'")
+    servers.sql("INSERT INTO tl.account (login, display_name) VALUES ('essai.lien', 'Essai (bénévole)')")
+    servers.sql("INSERT INTO tl.account_role (account_id, place_id, role) SELECT a.id, p.id, 'benevole' "
+                "FROM tl.account a, tl.place p WHERE a.login = 'essai.lien' AND p.slug = 'la-fabrique'")
     token = "B" * 43
     digest = hashlib.sha256(token.encode()).hexdigest()
-    servers.sql("SELECT * FROM tl.desk_account_password_link('admin.reseau', 'habitant', %s)",
-                (digest,))
+    try:                                # a bénévole of another place may not
+        servers.sql("SELECT * FROM tl.desk_account_password_link('benevole.mediatheque', 'essai.lien', %s)",
+                    (digest,))
+        raise AssertionError("refused")
+    except Exception as e:
+        assert "seul un référent" in str(e)
+    servers.sql("SELECT * FROM tl.desk_account_password_link('referente.fabrique', 'essai.lien', %s)", (digest,))
     r = servers.get("/tierslieux/compte/mot-de-passe?jeton=" + token)
-    assert r.status_code == 200 and "habitant" in r.text
+    assert r.status_code == 200 and "essai.lien" in r.text
     soup = BeautifulSoup(r.text, "html.parser")
     r = requests.post(servers.url("/tierslieux/compte/mot-de-passe"), allow_redirects=False, timeout=10,
                       data={"jeton": token_of(soup), "lien": token, "mot_de_passe": "Nouvelle-Graine-2026",
                             "confirmation": "Nouvelle-Graine-2026"})
     assert r.status_code == 303 and r.headers["Location"].endswith("/tierslieux/connexion")
-    _, r = login(servers, "habitant", "Nouvelle-Graine-2026")
+    _, r = login(servers, "essai.lien", "Nouvelle-Graine-2026")
     assert r.status_code == 302 and r.headers["Location"].endswith("/tierslieux/guichet")
-    servers.sql("UPDATE tl.account SET password_hash = public.crypt('Graine-2026', public.gen_salt('bf', 10)) "
-                "WHERE login = 'habitant'")
 
 
 # ---- logging in ---------------------------------------------------------------
