@@ -86,8 +86,9 @@ test('the desk gives a link; the page that uses it has no axe violation', { time
     await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
     await page.goto(`${TL}/guichet/adherent`, { waitUntil: 'load' });
     await page.keyboard.type('A-000187');
-    await Promise.all([page.waitForURL(/\/guichet\/adherent$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    await page.keyboard.press('Enter');
     await page.waitForSelector('h1:has-text("A-000187")');
+    await page.waitForLoadState('load');
     await Promise.all([page.waitForURL(/\/guichet\/adherent\/lien$/, { waitUntil: 'load' }),
       page.click('button:has-text("Donner un lien")')]);
     link = await page.locator('#lien').innerText();
