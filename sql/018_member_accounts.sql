@@ -18,7 +18,8 @@ ALTER TABLE tl.member
     ADD COLUMN password_hash text CONSTRAINT member_password_bcrypt CHECK (password_hash ~ '^\$2[aby]\$[0-9]{2}\$'),
     -- The login of the site's own identity system (LDAP, CAS, OpenID
     -- Connect) that REMOTE_USER carries for this member, when the site has
-    -- one; it must not look like a member number.
+    -- one (TiersLieuxMemberLogin site); it must not look like a member
+    -- number, so the desk never mistakes one for the other.
     ADD COLUMN site_login text CONSTRAINT member_site_login_key UNIQUE
         CONSTRAINT member_site_login_format CHECK (site_login ~ '^[^\s]{2,128}$'
                                                    AND site_login !~* '^([a-z]-?)?[0-9]+$');
@@ -69,16 +70,21 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     SELECT password_hash FROM tl.member WHERE member_number = tl.normal_member_number(p_number)
 $$;
 
--- The member a logged-in person is: their site login first, else their
--- member number. Records the access under p_action when given.
+-- The member a logged-in person is. p_user is the member number httpd's
+-- login checked, or "@" and the site's own login when the site logs
+-- members in (TiersLieuxMemberLogin site): then only the logins mapped at
+-- the desk count, so a site user whose login looks like a member number
+-- never becomes that member. Records the access under p_action when given.
 CREATE FUNCTION tl.my_member(p_user text, p_action text DEFAULT NULL) RETURNS tl.member
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
     v_member tl.member;
 BEGIN
-    SELECT * INTO v_member FROM tl.member
-     WHERE site_login = p_user OR member_number = tl.normal_member_number(p_user)
-     ORDER BY site_login = p_user DESC NULLS LAST LIMIT 1;
+    IF left(p_user, 1) = '@' THEN
+        SELECT * INTO v_member FROM tl.member WHERE site_login = substr(p_user, 2);
+    ELSE
+        SELECT * INTO v_member FROM tl.member WHERE member_number = tl.normal_member_number(p_user);
+    END IF;
     IF v_member.id IS NULL THEN
         RAISE EXCEPTION 'aucun adhérent ne correspond à ce compte' USING ERRCODE = 'insufficient_privilege';
     END IF;

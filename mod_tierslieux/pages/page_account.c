@@ -20,6 +20,17 @@
 #define TL_ACCOUNT_FORM "compte"
 #define TL_PASSWORD_FORM "mot-de-passe"
 
+/* Who the database is asked about: the member number httpd's login
+ * checked, or, with TiersLieuxMemberLogin site, "@" and the site's login
+ * (looked up among the logins mapped at the desk, never as a number). */
+static const char *tl_account_user(tl_req *q)
+{
+    if (!q->r->user) {
+        return NULL;
+    }
+    return tl_conf_member_site_login(q->dc) ? apr_pstrcat(q->r->pool, "@", q->r->user, NULL) : q->r->user;
+}
+
 static const char tl_gone_member[] =
     "Ce compte ne correspond à aucun adhérent (ses données ont peut-être été effacées). "
     "Adressez-vous au guichet d'un lieu du réseau.";
@@ -36,7 +47,7 @@ static int tl_account_failed(tl_req *q, int status)
  * was sent (tl_render_error returns OK once it sent one). */
 static int tl_account_load(tl_req *q, int *done)
 {
-    const char *user = q->r->user;
+    const char *user = tl_account_user(q);
     const tl_rows *me;
     tl_db_refusal why;
     int status = OK;
@@ -55,7 +66,7 @@ static int tl_account_load(tl_req *q, int *done)
 
 static int tl_account_show(tl_req *q, int http_status)
 {
-    const char *user = q->r->user;
+    const char *user = tl_account_user(q);
     int status = OK, rc;
 
     if (!tl_account_load(q, &rc)) {
@@ -158,7 +169,7 @@ static const char *tl_account_new_due(tl_req *q, const char *due, const char *da
 int tl_page_account_renew(tl_req *q)
 {
     apr_table_t *f;
-    const char *booking, *user = q->r->user, *due;
+    const char *booking, *user = tl_account_user(q), *due;
     const tl_rows *loans;
     tl_db_refusal why;
     int rc, status = OK, i, n;
@@ -205,7 +216,7 @@ int tl_page_account_renew(tl_req *q)
 /* The reservation page of an item (or the form asking for its number). */
 static int tl_account_reserve_show(tl_req *q, const char *item, int http_status)
 {
-    const char *user = q->r->user;
+    const char *user = tl_account_user(q);
     const char *params[2];
     tl_db_refusal why;
     int status = OK, rc;
@@ -278,7 +289,7 @@ int tl_page_account_reserve(tl_req *q)
         return tl_account_reserve_show(q, item, HTTP_UNPROCESSABLE_ENTITY);
     }
     {
-        const char *params[] = { q->r->user, item, from, to };
+        const char *params[] = { tl_account_user(q), item, from, to };
         if (!tl_db_change(q, "SELECT tl.my_reserve($1, $2, $3::date, $4::date)", 4, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY) {
                 return tl_account_failed(q, status);
@@ -305,7 +316,7 @@ int tl_page_account_cancel(tl_req *q)
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de réservation.");
     }
     {
-        const char *params[] = { q->r->user, booking };
+        const char *params[] = { tl_account_user(q), booking };
         if (!tl_db_change(q, "SELECT tl.my_cancel_reservation($1, $2::bigint)", 2, params, &status, &why)) {
             return status == HTTP_UNPROCESSABLE_ENTITY
                    ? tl_account_error(q, "annuler", tl_form_sentence(q->r->pool, why.message))
@@ -332,7 +343,7 @@ int tl_page_account_waiting(tl_req *q)
             return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'attente.");
         }
         {
-            const char *params[] = { q->r->user, entry };
+            const char *params[] = { tl_account_user(q), entry };
             if (!tl_db_change(q, "SELECT tl.my_leave_waiting_list($1, $2::bigint)", 2, params, &status, &why)) {
                 return status == HTTP_UNPROCESSABLE_ENTITY
                        ? tl_account_error(q, "attente", tl_form_sentence(q->r->pool, why.message))
@@ -346,7 +357,7 @@ int tl_page_account_waiting(tl_req *q)
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet.");
     }
     {
-        const char *params[] = { q->r->user, item };
+        const char *params[] = { tl_account_user(q), item };
         if (!tl_db_change(q, "SELECT tl.my_join_waiting_list($1, $2)", 2, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY) {
                 return tl_account_failed(q, status);
@@ -363,7 +374,7 @@ int tl_page_account_waiting(tl_req *q)
 
 static int tl_account_data_show(tl_req *q, int http_status)
 {
-    const char *user = q->r->user;
+    const char *user = tl_account_user(q);
     int status = OK, rc;
 
     if (!tl_account_load(q, &rc)) {
@@ -384,7 +395,7 @@ int tl_page_account_data(tl_req *q)
 
 int tl_page_account_data_json(tl_req *q)
 {
-    const char *user = q->r->user;
+    const char *user = tl_account_user(q);
     const tl_rows *rows;
     tl_db_refusal why;
     int status = OK;
@@ -405,7 +416,7 @@ int tl_page_account_data_csv(tl_req *q)
 {
     static const char *const cols[] = { "section", "element", "detail", "date_from", "date_to", NULL };
     static const char *const labels[] = { "Rubrique", "Élément", "Détail", "Date", "Fin ou état", NULL };
-    const char *user = q->r->user;
+    const char *user = tl_account_user(q);
     const tl_rows *rows;
     tl_db_refusal why;
     int status = OK;
@@ -426,7 +437,7 @@ int tl_page_account_data_csv(tl_req *q)
 int tl_page_account_erase(tl_req *q)
 {
     apr_table_t *f;
-    const char *sure, *user = q->r->user;
+    const char *sure, *user = tl_account_user(q);
     tl_db_refusal why;
     int rc, status = OK;
 

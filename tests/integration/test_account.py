@@ -210,8 +210,14 @@ def test_a_site_login_maps_to_a_member(servers):
     """A site on LDAP or CAS sends REMOTE_USER = its own login: mapped once."""
     new_member(servers, "T-000004")
     servers.sql("SELECT tl.set_member_site_login('benevole.mediatheque', 'T-000004', 'c.essai')")
-    assert servers.sql("SELECT member_number FROM tl.my_member_info('c.essai')") == [
-        ("T-000004",)]
+    assert servers.sql("SELECT member_number FROM tl.my_member_info('@c.essai')") == [("T-000004",)]
+    # A site login is only ever a site login, and a number only a number.
+    for who in ("c.essai", "@T-000004"):
+        try:
+            servers.sql("SELECT member_number FROM tl.my_member_info(%s)", (who,))
+            raise AssertionError(who)
+        except Exception as e:
+            assert "aucun adhérent" in str(e), who
     new_member(servers, "T-000005")
     try:
         servers.sql("SELECT tl.set_member_site_login('benevole.mediatheque', 'T-000005', "
@@ -454,3 +460,37 @@ def test_every_post_needs_its_form_token(servers, expect_log):
     assert post(servers, s, "/prolonger", {"jeton": desk_token, "pret": booking}).status_code == 403
     assert servers.sql("SELECT count(*), sum(renewals) FROM tl.booking") == before
     assert servers.sql("SELECT count(*) FROM tl.member") == members
+
+
+def test_with_the_sites_own_login_only_mapped_logins_are_members(servers):
+    """TiersLieuxMemberLogin site: REMOTE_USER comes from the site (here Basic
+    auth from a file, standing in for LDAP or CAS) and names a member only
+    through the login mapped at the desk — a site user called like a member
+    number never sees that member's account."""
+    import base64
+    import os
+    new_member(servers, "T-000008")
+    servers.sql("SELECT tl.set_member_site_login('benevole.mediatheque', 'T-000008', 'c.mairie')")
+    users = os.path.join(servers.web, "extra", "annuaire.passwd")
+    extra = os.path.join(servers.web, "extra", "annuaire.conf")
+    sha = lambda pw: "{SHA}" + base64.b64encode(hashlib.sha1(pw.encode()).digest()).decode()
+    with open(users, "w", encoding="utf-8") as f:
+        f.write(f"c.mairie:{sha('Annuaire-2026')}\nA-000123:{sha('Annuaire-2026')}\n")
+    with open(extra, "w", encoding="utf-8") as f:
+        f.write("LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so\n"
+                "LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so\n"
+                '<Location "/annuaire">\n  SetHandler tierslieux\n  TiersLieuxMemberLogin site\n'
+                '  AuthType Basic\n  AuthName "Annuaire de la mairie"\n  AuthBasicProvider file\n'
+                f'  AuthUserFile "{users}"\n  Require valid-user\n</Location>\n')
+    try:
+        servers.restart_httpd()
+        r = servers.get("/annuaire/compte", auth=("c.mairie", "Annuaire-2026"))
+        assert r.status_code == 200 and "(T-000008)" in BeautifulSoup(r.text, "html.parser").h1.get_text()
+        r = servers.get("/annuaire/compte", auth=("A-000123", "Annuaire-2026"))
+        assert r.status_code == 403 and "Claire" not in r.text and "aucun adhérent" in r.text
+        r = servers.get("/annuaire/compte/donnees.json", auth=("A-000123", "Annuaire-2026"))
+        assert r.status_code == 403 and "claire" not in r.text.lower()
+    finally:
+        os.remove(extra)
+        os.remove(users)
+        servers.restart_httpd()
