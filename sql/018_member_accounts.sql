@@ -665,6 +665,20 @@ BEGIN
     DELETE FROM tl.member WHERE id = v_member.id;
 END $$;
 
+-- The retention command forgets links a month after they were used,
+-- replaced or expired (script/retention).
+CREATE FUNCTION tl.apply_password_link_retention(p_now timestamptz DEFAULT now()) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM tl.password_link
+     WHERE least(used_at, voided_at, expires_at) < p_now - interval '1 month';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
+REVOKE ALL ON FUNCTION tl.apply_password_link_retention(timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.normal_member_number(text), tl.member_password(text), tl.my_member(text, text),
                        tl.issue_password_link(integer, integer, integer, text, interval),
                        tl.desk_member_password_link(text, text, text, interval),

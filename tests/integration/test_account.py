@@ -7,11 +7,14 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
+import subprocess
 
 import requests
 from bs4 import BeautifulSoup
 
+from conftest import ROOT
 from test_desk_access import login
 from test_desk_member import desk
 
@@ -468,7 +471,6 @@ def test_with_the_sites_own_login_only_mapped_logins_are_members(servers):
     through the login mapped at the desk — a site user called like a member
     number never sees that member's account."""
     import base64
-    import os
     new_member(servers, "T-000008")
     servers.sql("SELECT tl.set_member_site_login('benevole.mediatheque', 'T-000008', 'c.mairie')")
     users = os.path.join(servers.web, "extra", "annuaire.passwd")
@@ -494,3 +496,21 @@ def test_with_the_sites_own_login_only_mapped_logins_are_members(servers):
         os.remove(extra)
         os.remove(users)
         servers.restart_httpd()
+
+
+def test_spent_links_are_forgotten_after_a_month(servers):
+    new_member(servers, "T-000009")
+    for token, age in (("C" * 43, "40 days"), ("D" * 43, "3 days")):
+        servers.sql("INSERT INTO tl.password_link (member_id, token_sha256, created_at, expires_at, used_at) "
+                    "SELECT id, decode(%s, 'hex'), now() - %s::interval - interval '1 day', "
+                    "now() - %s::interval + interval '6 days', now() - %s::interval "
+                    "FROM tl.member WHERE member_number = 'T-000009'",
+                    (hashlib.sha256(token.encode()).hexdigest(), age, age, age))
+    assert servers.sql("SELECT tl.apply_password_link_retention()")[0][0] >= 1
+    left = servers.sql("SELECT count(*) FROM tl.password_link l JOIN tl.member m ON m.id = l.member_id "
+                       "WHERE m.member_number = 'T-000009'")
+    assert left == [(1,)]
+    out = subprocess.run([os.path.join(ROOT, "script", "retention"), "-h", os.path.realpath(servers.pg),
+                          "-p", str(servers.pg_port), "-U", "tierslieux", "-d", "tierslieux"],
+                         capture_output=True, text=True, check=True)
+    assert "forgotten password links:" in out.stdout
