@@ -168,3 +168,15 @@ test('without JavaScript: log in, reserve, cancel, wait, leave, download', { tim
     assert.match(body.toString('utf8'), /^\uFEFFRubrique;Élément;Détail;Date;Fin ou état\r\n/);
   });
 });
+
+test('reflow at 320 px: the account\'s pages (wide tables scroll in their own box)', { timeout: 3 * TIMEOUT }, async () => {
+  await withContext({ viewport: { width: 320, height: 640 } }, async (page) => {
+    await logIn(page);
+    for (const path of ['/compte', '/compte/donnees', '/compte/reserver?objet=OT-0023']) {
+      await page.goto(`${TL}${path}`, { waitUntil: 'load' });
+      const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(sw <= 320, `${path}: scrollWidth ${sw} > 320`);
+      await check(page, `${path} at 320 px`);
+    }
+  });
+});
