@@ -119,6 +119,7 @@ def test_a_link_sets_the_password_once(servers, db):
     r = requests.post(servers.url("/tierslieux/compte/mot-de-passe"), allow_redirects=False, timeout=10,
                       data={**data, "mot_de_passe": "Une-phrase-de-passe", "confirmation": "Une-phrase-de-passe"})
     assert r.status_code == 303 and r.headers["Location"].endswith("/tierslieux/compte/connexion?fait=mot-de-passe")
+    assert data["lien"] not in r.headers["Location"]             # never in a redirect
     stored, used = servers.sql("SELECT m.password_hash, l.used_at IS NOT NULL FROM tl.member m "
                                "JOIN tl.password_link l ON l.member_id = m.id WHERE m.member_number = 'T-000002'")[0]
     assert re.match(r"^\$2y\$1[0-9]\$", stored) and used
