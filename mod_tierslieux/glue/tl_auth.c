@@ -23,12 +23,15 @@ static tl_req *tl_auth_req(request_rec *r)
     return q;
 }
 
-static authn_status tl_check_password(request_rec *r, const char *user, const char *password)
+/* Checks password against the bcrypt hash sql returns for user; the
+ * accepted password is cached by mod_authn_socache under provider. */
+static authn_status tl_check_hash(request_rec *r, const char *provider, const char *sql, const char *user,
+                                  const char *password)
 {
     int status = OK;
     size_t len;
     const char *hash;
-    const tl_rows *rows = tl_db_query(tl_auth_req(r), "SELECT tl.account_password($1)", 1, &user, &status);
+    const tl_rows *rows = tl_db_query(tl_auth_req(r), sql, 1, &user, &status);
 
     if (!rows || rows->count(rows) != 1) {
         return AUTH_GENERAL_ERROR;      /* logged by tl_db_query, without the values */
@@ -48,12 +51,29 @@ static authn_status tl_check_password(request_rec *r, const char *user, const ch
     if (tl_authn_cache_store) {
         char sha[APR_SHA1PW_IDLEN + APR_SHA1_DIGESTSIZE * 2];
         apr_sha1_base64(password, (int)strlen(password), sha);
-        tl_authn_cache_store(r, "tierslieux", user, NULL, sha);
+        tl_authn_cache_store(r, provider, user, NULL, sha);
     }
     return AUTH_GRANTED;
 }
 
+static authn_status tl_check_password(request_rec *r, const char *user, const char *password)
+{
+    return tl_check_hash(r, "tierslieux", "SELECT tl.account_password($1)", user, password);
+}
+
+/* Members log in with their card number, in any case and with or without
+ * the dash or the zeros ("a-123" is A-000123: the database normalises
+ * it), and the password they set from a link the desk gave them. */
+static authn_status tl_check_member_password(request_rec *r, const char *user, const char *password)
+{
+    if (strlen(user) > 32) {
+        return AUTH_USER_NOT_FOUND;
+    }
+    return tl_check_hash(r, "tierslieux-adherent", "SELECT tl.member_password($1)", user, password);
+}
+
 static const authn_provider tl_authn_provider = { tl_check_password, NULL };
+static const authn_provider tl_authn_member_provider = { tl_check_member_password, NULL };
 
 /* ---- Require tierslieux-role ROLE ---------------------------------------- */
 
@@ -98,6 +118,8 @@ void tl_auth_register(apr_pool_t *p)
 {
     ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "tierslieux", AUTHN_PROVIDER_VERSION,
                               &tl_authn_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "tierslieux-adherent", AUTHN_PROVIDER_VERSION,
+                              &tl_authn_member_provider, AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "tierslieux-role", AUTHZ_PROVIDER_VERSION,
                               &tl_authz_provider, AP_AUTH_INTERNAL_PER_CONF);
 }

@@ -3,7 +3,9 @@
  * results cacheable by mod_authn_socache) and an authz provider
  * ("Require tierslieux-role benevole|referent|admin", roles nesting
  * admin > referent > benevole at any place; the per-place check is the
- * page's). */
+ * page's). Members of "Mon compte" log in through a second authn provider,
+ * "tierslieux-adherent" (their card number and the bcrypt hash of the
+ * password they set from a one-time link). */
 #ifndef TL_AUTH_H
 #define TL_AUTH_H
 

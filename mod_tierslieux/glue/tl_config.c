@@ -201,6 +201,19 @@ static const char *tl_set_session_seal(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+/* How REMOTE_USER names a member on "Mon compte": their member number
+ * (the module's own login, the default) or the site's own login, mapped
+ * to a member at the desk. Never both: someone known to the site whose
+ * login looked like a member number must not become that member. */
+static const char *tl_set_member_login(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    if (strcmp(arg, "number") != 0 && strcmp(arg, "site") != 0) {
+        return "TiersLieuxMemberLogin: expects number (the module's own login) or site (the site's login)";
+    }
+    ((tl_dir_conf *)dconf)->member_site_login = arg[0] == 's';
+    return NULL;
+}
+
 static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *arg)
 {
     tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
@@ -254,6 +267,8 @@ const command_rec tl_directives[] = {
                   "The installation's name, shown in page titles"),
     AP_INIT_FLAG("TiersLieuxSessionSeal", tl_set_session_seal, NULL, OR_ALL,
                  "Seal mod_session's cookie with the module's key (instead of mod_session_crypto)"),
+    AP_INIT_TAKE1("TiersLieuxMemberLogin", tl_set_member_login, NULL, OR_ALL,
+                  "How REMOTE_USER names a member on Mon compte: number (default) or site"),
     AP_INIT_TAKE1("TiersLieuxCacheSize", tl_set_cache_size, NULL, RSRC_CONF,
                   "Memory per process for reusing rendered pages (e.g. 4M; 0 turns it off)"),
     { NULL }

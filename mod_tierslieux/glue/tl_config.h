@@ -17,7 +17,8 @@ typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled 
     X(int, page_size, -1, 30) \
     X(const char *, base_url, NULL, NULL) \
     X(const char *, site_name, NULL, "Tiers-lieux") \
-    X(int, session_seal, -1, 0)
+    X(int, session_seal, -1, 0) \
+    X(int, member_site_login, -1, 0)
 
 struct tl_dir_conf {
 #define TL_FIELD(type, name, unset, dflt) type name;

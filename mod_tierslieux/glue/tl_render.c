@@ -34,7 +34,9 @@ static void tl_security_headers(tl_req *q, int own_layout)
     apr_table_t *h = q->r->headers_out;
 
     apr_table_setn(h, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    if (!apr_table_get(h, "Referrer-Policy")) {     /* a page holding a secret sets no-referrer */
+        apr_table_setn(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    }
     /* Only our own layout is ours to lock down: a site's layout carries
      * the site's scripts and styles. */
     if (own_layout) {
@@ -128,6 +130,8 @@ static const char *tl_status_words(int status)
         return "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil.";
     case HTTP_METHOD_NOT_ALLOWED:
         return "Cette adresse ne s'utilise pas ainsi.";
+    case HTTP_GONE:
+        return "Ce lien ne sert plus : demandez-en un nouveau au guichet.";
     case HTTP_FORBIDDEN:
         return "Votre compte ne donne pas accès à cette page. Si vous tenez le guichet d'un lieu, "
                "demandez à son ou sa référente de vous donner le rôle de bénévole.";
@@ -147,6 +151,8 @@ static const char *tl_status_title(int status)
     case HTTP_NOT_FOUND:            return "Page introuvable";
     case HTTP_METHOD_NOT_ALLOWED:   return "Méthode non permise";
     case HTTP_FORBIDDEN:            return "Accès réservé";
+    case HTTP_GONE:                 return "Lien expiré ou déjà utilisé";
+    case HTTP_UNPROCESSABLE_ENTITY: return "Demande impossible";
     case HTTP_SERVICE_UNAVAILABLE:  return "Service momentanément indisponible";
     default:                        return "Erreur du serveur";
     }

@@ -1,5 +1,6 @@
 #include <dlfcn.h>
 #include <apr_strings.h>
+#include <http_core.h>
 #include <mod_session.h>
 #include "tl_session.h"
 #include "tl_config.h"
@@ -59,4 +60,25 @@ int tl_session_register(void)
 int tl_session_available(void)
 {
     return tl_session_hooked;
+}
+
+int tl_session_end(request_rec *r)
+{
+    APR_OPTIONAL_FN_TYPE(ap_session_load) *load = APR_RETRIEVE_OPTIONAL_FN(ap_session_load);
+    APR_OPTIONAL_FN_TYPE(ap_session_set) *set = APR_RETRIEVE_OPTIONAL_FN(ap_session_set);
+    session_rec *z = NULL;
+    const char *name;
+
+    if (!load || !set || load(r, &z) != APR_SUCCESS || !z) {
+        return 0;
+    }
+    /* The keys mod_auth_form keeps the login in (named after AuthName),
+     * cleared as its logout handler clears them. */
+    name = ap_auth_name(r);
+    set(r, z, apr_pstrcat(r->pool, name ? name : "", "-user", NULL), NULL);
+    set(r, z, apr_pstrcat(r->pool, name ? name : "", "-pw", NULL), NULL);
+    set(r, z, apr_pstrcat(r->pool, name ? name : "", "-site", NULL), NULL);
+    /* And the cookie expires now rather than carrying an empty session. */
+    z->maxage = 1;
+    return 1;
 }

@@ -13,4 +13,9 @@
 int tl_session_register(void);
 int tl_session_available(void);
 
+/* Logs the person out: clears the login mod_auth_form keeps in this
+ * request's session, so the cookie goes back empty. Returns 0 when there
+ * is no mod_session session to end. */
+int tl_session_end(request_rec *r);
+
 #endif

@@ -65,6 +65,21 @@ const tl_route tl_routes[] = {
     { M_GET, "/gestion/import", tl_page_admin_import, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/import", tl_page_admin_import_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/import/confirmer", tl_page_admin_import_confirm, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/adherent/lien", tl_page_desk_member_link, TL_ROUTE_PRIVATE },
+    /* Mon compte: a member's own pages (page_account.c). */
+    { M_GET, "/compte", tl_page_account, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/connexion", tl_page_account_login, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/prolonger", tl_page_account_renew, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/reserver", tl_page_account_reserve_form, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/reserver", tl_page_account_reserve, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/annuler", tl_page_account_cancel, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/attente", tl_page_account_waiting, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/donnees", tl_page_account_data, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/donnees.json", tl_page_account_data_json, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/donnees.csv", tl_page_account_data_csv, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/effacer", tl_page_account_erase, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/mot-de-passe", tl_page_password, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/mot-de-passe", tl_page_password_post, TL_ROUTE_PRIVATE },
     { 0, NULL, NULL, TL_ROUTE_PUBLIC }
 };
 

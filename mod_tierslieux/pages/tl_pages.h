@@ -66,6 +66,20 @@ int tl_page_admin_import(tl_req *q);
 int tl_page_admin_import_post(tl_req *q);
 int tl_page_admin_import_confirm(tl_req *q);
 int tl_page_desk_mail(tl_req *q);
+int tl_page_desk_member_link(tl_req *q);
+int tl_page_account(tl_req *q);
+int tl_page_account_login(tl_req *q);
+int tl_page_account_renew(tl_req *q);
+int tl_page_account_reserve_form(tl_req *q);
+int tl_page_account_reserve(tl_req *q);
+int tl_page_account_cancel(tl_req *q);
+int tl_page_account_waiting(tl_req *q);
+int tl_page_account_data(tl_req *q);
+int tl_page_account_data_json(tl_req *q);
+int tl_page_account_data_csv(tl_req *q);
+int tl_page_account_erase(tl_req *q);
+int tl_page_password(tl_req *q);
+int tl_page_password_post(tl_req *q);
 
 /* Shared by the pages (tl_pages.c). */
 

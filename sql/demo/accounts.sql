@@ -18,3 +18,8 @@ SELECT a.id, p.id, r.role
                ('admin.reseau', 'tiers-lieu-lakour', 'admin')) AS r(login, slug, role)
   JOIN tl.account a ON a.login = r.login
   JOIN tl.place p ON p.slug = r.slug;
+
+-- A member who chose a password for "Mon compte" (README): Claire Martin,
+-- A-000123. Other members get theirs from a link the desk gives them.
+UPDATE tl.member SET password_hash = public.crypt('Arrosoir-en-2026', public.gen_salt('bf', 10))
+ WHERE member_number = 'A-000123';

@@ -17,5 +17,6 @@ Suite *tl_qr_suite(void);
 Suite *tl_multipart_suite(void);
 Suite *tl_csv_read_suite(void);
 Suite *tl_mail_suite(void);
+Suite *tl_token_suite(void);
 
 #endif
