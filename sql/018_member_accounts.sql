@@ -150,6 +150,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_target  tl.account;
     v_who     integer;
+    v_place   integer;
     v_expires timestamptz;
 BEGIN
     SELECT * INTO v_target FROM tl.account WHERE login = p_account_login AND active;
@@ -157,19 +158,24 @@ BEGIN
         RAISE EXCEPTION 'aucun compte actif ne porte l''identifiant « % »', p_account_login
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'password_link_account_fkey';
     END IF;
-    SELECT a.id INTO v_who
+    SELECT a.id, r.place_id INTO v_who, v_place
       FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
      WHERE a.login = p_login AND a.active
        AND (r.role = 'admin'
             OR (tl.role_rank(r.role) >= tl.role_rank('referent')
                 AND EXISTS (SELECT 1 FROM tl.account_role t WHERE t.account_id = v_target.id
                                                               AND t.place_id = r.place_id)))
+     ORDER BY EXISTS (SELECT 1 FROM tl.account_role t WHERE t.account_id = v_target.id AND t.place_id = r.place_id)
+              DESC
      LIMIT 1;
     IF v_who IS NULL THEN
         RAISE EXCEPTION 'seul un référent du lieu de ce compte peut lui donner un lien'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     v_expires := tl.issue_password_link(NULL, v_target.id, v_who, p_token_sha256, p_valid);
+    -- The back office's journal (sql/016) says who gave whom a link, never the link.
+    PERFORM tl.admin_note(v_who, v_place, 'compte.lien', v_target.login,
+                          'valable jusqu''au ' || tl.date_fr((v_expires AT TIME ZONE 'Europe/Paris')::date));
     RETURN QUERY SELECT v_target.login, v_target.display_name,
                         tl.date_fr((v_expires AT TIME ZONE 'Europe/Paris')::date), v_expires;
 END $$;

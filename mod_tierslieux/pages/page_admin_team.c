@@ -1,9 +1,12 @@
 /* The people who run a place: their accounts and roles there, added,
- * changed, taken away, deactivated. Every change is in the journal. */
+ * changed, taken away, deactivated, and a one-time link to choose a new
+ * password. Every change is in the journal. */
 #include <apr_strings.h>
+#include <http_core.h>
 #include "tl_admin.h"
 #include "tl_form.h"
 #include "tl_valid.h"
+#include "tl_token.h"
 
 static const tl_admin_field tl_team_fields[] = {
     { "account_login_format", "identifiant" },
@@ -88,4 +91,46 @@ int tl_page_admin_team_post(tl_req *q)
         }
     }
     return tl_team_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* A one-time link for someone of the team to choose a new password (the
+ * référent never sees or sets it). Shown once, on this answer only. */
+int tl_page_admin_team_link(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *account, *token, *hash;
+    const tl_rows *rows;
+    int rc, status = OK;
+
+    if (!tl_form_read(q, "gestion-equipe", &f, &rc)) {
+        return rc;
+    }
+    place = apr_table_get(f, "lieu");
+    account = apr_table_get(f, "identifiant");
+    if (!place || tl_valid_slug(p, "lieu", place, 64) || !account || tl_valid_text(p, "identifiant", account, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de personne.");
+    }
+    if (tl_token_make(p, &token, &hash) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0901) "cannot make a password link token");
+        return tl_page_failed(q, HTTP_INTERNAL_SERVER_ERROR);
+    }
+    {
+        const char *params[] = { q->r->user, account, hash };
+        rc = tl_admin_change(q, "SELECT * FROM tl.desk_account_password_link($1, $2, $3)", 3, params, NULL, "equipe",
+                             &status, &rows);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc == 0) {
+        return tl_team_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    tl_view_rows(q->view, "account", rows);
+    tl_view_set(q->view, "place", place);
+    tl_view_set(q->view, "link", ap_construct_url(p, apr_pstrcat(p, q->base, "/compte/mot-de-passe?jeton=", token,
+                                                                  NULL), q->r));
+    /* The page holds a secret: no Referer from it, nothing kept. */
+    apr_table_setn(q->r->headers_out, "Referrer-Policy", "no-referrer");
+    return tl_render_page(q, "gestion-lien", "Lien pour choisir un mot de passe — gestion");
 }

@@ -60,6 +60,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/conservation", tl_page_admin_retention_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/equipe", tl_page_admin_team, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/equipe", tl_page_admin_team_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/equipe/lien", tl_page_admin_team_link, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/graines", tl_page_admin_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/graines", tl_page_admin_seeds_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/import", tl_page_admin_import, TL_ROUTE_PRIVATE },

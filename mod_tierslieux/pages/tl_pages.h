@@ -60,6 +60,7 @@ int tl_page_admin_category_post(tl_req *q);
 int tl_page_admin_retention_post(tl_req *q);
 int tl_page_admin_team(tl_req *q);
 int tl_page_admin_team_post(tl_req *q);
+int tl_page_admin_team_link(tl_req *q);
 int tl_page_admin_seeds(tl_req *q);
 int tl_page_admin_seeds_post(tl_req *q);
 int tl_page_admin_import(tl_req *q);

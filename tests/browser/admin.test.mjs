@@ -55,6 +55,10 @@ test('every back-office page, and its forms with mistakes, has no axe violation'
     await Promise.all([page.waitForURL(/gestion\/equipe$/, { waitUntil: 'load' }), page.press('#identifiant', 'Enter')]);
     assert.equal(await page.getAttribute('#identifiant', 'aria-invalid'), 'true');
     await noViolations(page, 'team form with a mistake');
+    await Promise.all([page.waitForURL(/gestion\/equipe\/lien$/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: /Lien pour un nouveau mot de passe : Nadia/ }).click()]);
+    assert.match(await page.locator('#lien').innerText(), /mot-de-passe\?jeton=/);
+    await noViolations(page, 'password link page');
 
     // An import: the page, then a preview with a refused line.
     await page.goto(`${TL}/gestion/import?lieu=la-fabrique`, { waitUntil: 'load' });

@@ -442,3 +442,48 @@ def test_a_place_uses_its_own_impact_factors(servers):
     assert post(servers, s, "/gestion/lieu/impact", {**base, "valeur": "", "source": ""}).status_code == 303
     assert servers.sql("SELECT value::float8, own FROM tl.impact_factors(%s) WHERE key = 'pret_achat_evite'",
                        (FABRIQUE,)) == [(0.5, False)]
+
+
+def test_a_referent_gives_a_volunteer_a_password_link(servers, expect_log):
+    import re
+    import requests
+    s, _ = login(servers, "referente.fabrique")
+    _, soup = page(servers, s, "/gestion/equipe", lieu=FABRIQUE)
+    t = token(soup, "/gestion/equipe")
+    assert post(servers, s, "/gestion/equipe", {"jeton": t, "lieu": FABRIQUE, "action": "role",
+                                                "identifiant": "lea.cle", "nom": "Léa (bénévole)",
+                                                "role": "benevole"}).status_code == 303
+    _, soup = page(servers, s, "/gestion/equipe", lieu=FABRIQUE)
+    form = [i.find_parent("form") for i in soup.find_all("input", attrs={"name": "identifiant", "value": "lea.cle"})
+            if i.find_parent("form")["action"].endswith("/gestion/equipe/lien")][0]
+    r = post(servers, s, "/gestion/equipe/lien", {"jeton": token(form), "lieu": FABRIQUE, "identifiant": "lea.cle"})
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    link = BeautifulSoup(r.text, "html.parser").find(id="lien").get_text()
+    secret = re.search(r"jeton=([A-Za-z0-9_-]{43})$", link).group(1)
+    # Only a hash is stored; the journal says a link was given, never the link.
+    assert servers.sql("SELECT count(*) FROM tl.password_link l JOIN tl.account a ON a.id = l.account_id "
+                       "WHERE a.login = 'lea.cle' AND l.token_sha256 <> %s", (secret,)) == [(1,)]
+    journal = page(servers, s, "/gestion/journal", lieu=FABRIQUE)[1].get_text()
+    assert "compte.lien" in journal and secret not in journal
+    # Léa chooses her password with it, then logs in to the desk.
+    form = BeautifulSoup(requests.get(link, timeout=10).text, "html.parser")
+    data = {i["name"]: i.get("value", "") for i in form.select("form input[type=hidden]")}
+    r = requests.post(servers.url("/tierslieux/compte/mot-de-passe"), allow_redirects=False, timeout=10,
+                      data={**data, "mot_de_passe": "Clé-de-Léa-2026", "confirmation": "Clé-de-Léa-2026"})
+    assert r.status_code == 303
+    lea, r = login(servers, "lea.cle", "Clé-de-Léa-2026")
+    assert page(servers, lea, "/guichet")[0].status_code == 200
+    # A bénévole gives no link, nor a référent of another place to a
+    # volunteer of this one.
+    expect_log.append("AH01631")
+    other, _ = login(servers, "benevole.mediatheque")
+    r = post(servers, other, "/gestion/equipe/lien", {"jeton": "x", "lieu": FABRIQUE, "identifiant": "lea.cle"})
+    assert r.status_code == 403
+    cur = servers.db().cursor()
+    try:
+        cur.execute("SELECT * FROM tl.desk_account_password_link('referente.fabrique', 'benevole.mediatheque', "
+                    "repeat('a', 64))")
+        raise AssertionError("a référent gave a link for another place's volunteer")
+    except Exception as e:                          # noqa: BLE001
+        assert e.pgcode == "42501"
