@@ -240,6 +240,11 @@ DECLARE
     v_member tl.member;
 BEGIN
     v_member := tl.desk_member(p_login, p_number, 'consultation');
+    IF btrim(coalesce(p_site_login, '')) <> ''
+       AND (btrim(p_site_login) !~ '^[^\s]{2,128}$' OR btrim(p_site_login) ~* '^([a-z]-?)?[0-9]+$') THEN
+        RAISE EXCEPTION 'l''identifiant du site s''écrit sans espace (2 à 128 caractères) et ne ressemble pas à un numéro d''adhérent'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'member_site_login_format';
+    END IF;
     BEGIN
         UPDATE tl.member SET site_login = nullif(btrim(p_site_login), '') WHERE id = v_member.id;
     EXCEPTION WHEN unique_violation THEN

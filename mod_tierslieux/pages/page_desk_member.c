@@ -23,7 +23,7 @@ int tl_page_desk_member(tl_req *q)
     if (done && (strcmp(done, "prolongation") == 0 || strcmp(done, "effacement") == 0
                  || strcmp(done, "reservation") == 0 || strcmp(done, "annulation") == 0
                  || strcmp(done, "caution") == 0 || strcmp(done, "attente") == 0
-                 || strcmp(done, "cotisation") == 0)) {
+                 || strcmp(done, "cotisation") == 0 || strcmp(done, "identifiant") == 0)) {
         tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
     }
     return tl_member_search(q, HTTP_OK);
@@ -76,7 +76,7 @@ static int tl_member_file_show(tl_req *q, const char *number, int http_status)
         || !tl_db_view(q, "waiting", "SELECT * FROM tl.desk_member_waiting($1, $2)", 2, params, &status)
         || !tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
                        "birth_year, tl.date_fr(created_at::date) AS since, tl.euros(fee_amount) AS fee, "
-                       "tl.date_fr(fee_paid_on) AS fee_paid_on FROM tl.desk_member($1, $2)", 2, params, &status)) {
+                       "tl.date_fr(fee_paid_on) AS fee_paid_on, site_login FROM tl.desk_member($1, $2)", 2, params, &status)) {
         return tl_page_failed(q, status);
     }
     tl_form_token(q, "fiche");
@@ -431,4 +431,35 @@ int tl_page_desk_member_fee(tl_req *q)
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=cotisation");
+}
+
+/* The site's own login (LDAP, CAS…) that opens this member's account, where
+ * the site logs its residents in itself (TiersLieuxMemberLogin site); empty
+ * takes it away. */
+int tl_page_desk_member_site_login(tl_req *q)
+{
+    apr_table_t *f;
+    const char *number, *login;
+    tl_db_refusal why;
+    int rc, status = OK;
+
+    if (!tl_member_number(q, &f, &number, &rc)) {
+        return rc;
+    }
+    login = apr_table_get(f, "identifiant_site");
+    if (!login || tl_valid_text(q->r->pool, "identifiant du site", login, 128)) {
+        return tl_member_file_error(q, number, "identifiant_site", "L'identifiant du site s'écrit sans espace, en "
+                                    "128 caractères au plus. Rien n'a été enregistré.");
+    }
+    {
+        const char *params[] = { q->r->user, number, login };
+        if (!tl_db_change(q, "SELECT tl.set_member_site_login($1, $2, $3)", 3, params, &status, &why)) {
+            return status == HTTP_UNPROCESSABLE_ENTITY
+                   ? tl_member_file_error(q, number, "identifiant_site",
+                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
+                                                      " Rien n'a été enregistré.", NULL))
+                   : tl_member_refused(q, status, &why);
+        }
+    }
+    return tl_form_done(q, "/guichet/adherent?fait=identifiant");
 }

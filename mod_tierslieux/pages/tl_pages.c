@@ -67,6 +67,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/import", tl_page_admin_import_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/import/confirmer", tl_page_admin_import_confirm, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/adherent/lien", tl_page_desk_member_link, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/adherent/identifiant", tl_page_desk_member_site_login, TL_ROUTE_PRIVATE },
     /* Mon compte: a member's own pages (page_account.c). */
     { M_GET, "/compte", tl_page_account, TL_ROUTE_PRIVATE },
     { M_GET, "/compte/connexion", tl_page_account_login, TL_ROUTE_PRIVATE },

@@ -68,6 +68,7 @@ int tl_page_admin_import_post(tl_req *q);
 int tl_page_admin_import_confirm(tl_req *q);
 int tl_page_desk_mail(tl_req *q);
 int tl_page_desk_member_link(tl_req *q);
+int tl_page_desk_member_site_login(tl_req *q);
 int tl_page_account(tl_req *q);
 int tl_page_account_login(tl_req *q);
 int tl_page_account_renew(tl_req *q);

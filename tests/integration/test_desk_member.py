@@ -206,3 +206,26 @@ def test_membership_fee_is_recorded(servers):
         r = post(servers, s, "/cotisation", {"jeton": token, "numero": "A-000312", "cotisation": bad})
         assert r.status_code == 422, bad
         assert "Rien n'a été enregistré" in BeautifulSoup(r.text, "html.parser").find(id="erreur-cotisation").get_text()
+
+
+def test_the_desk_maps_a_site_login_to_a_member(servers):
+    s, token = desk(servers)
+    number = servers.sql("SELECT member_number FROM tl.member WHERE member_number <> 'A-000123' "
+                         "ORDER BY id LIMIT 1")[0][0]
+    for bad, words in (("a-000123", "numéro d'adhérent"), ("deux mots", "sans espace")):
+        r = post(servers, s, "/identifiant", {"jeton": token, "numero": number, "identifiant_site": bad})
+        assert r.status_code == 422, bad
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert words in soup.find(id="erreur-identifiant_site").get_text()
+        assert soup.find(id="identifiant_site")["aria-invalid"] == "true"
+    assert servers.sql("SELECT site_login FROM tl.member WHERE member_number = %s", (number,)) == [(None,)]
+    r = post(servers, s, "/identifiant", {"jeton": token, "numero": number, "identifiant_site": "jdupont@mairie"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("fait=identifiant")
+    assert number not in r.headers["Location"]
+    assert servers.sql("SELECT site_login FROM tl.member WHERE member_number = %s", (number,)) == [("jdupont@mairie",)]
+    soup = BeautifulSoup(post(servers, s, "", {"jeton": token, "numero": number}).text, "html.parser")
+    assert soup.find(id="identifiant_site")["value"] == "jdupont@mairie"
+    # Taken away again.
+    assert post(servers, s, "/identifiant", {"jeton": token, "numero": number,
+                                             "identifiant_site": ""}).status_code == 303
+    assert servers.sql("SELECT site_login FROM tl.member WHERE member_number = %s", (number,)) == [(None,)]
