@@ -18,6 +18,7 @@
 #include "tl_valid.h"
 #include "tl_version.h"
 #include "tl_auth.h"
+#include "tl_redact.h"
 #include "tl_session.h"
 
 static int tl_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
@@ -212,6 +213,7 @@ static void tl_register_hooks(apr_pool_t *p)
     ap_hook_post_config(tl_post_config, NULL, after_dbd, APR_HOOK_MIDDLE);
     ap_hook_child_init(tl_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(tl_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    tl_redact_register(p);
     ap_hook_optional_fn_retrieve(tl_auth_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
     tl_auth_register(p);
     tl_session_register();

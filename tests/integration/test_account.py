@@ -515,3 +515,20 @@ def test_spent_links_are_forgotten_after_a_month(servers):
                           "-p", str(servers.pg_port), "-U", "tierslieux", "-d", "tierslieux"],
                          capture_output=True, text=True, check=True)
     assert "forgotten password links:" in out.stdout
+
+
+def test_a_link_secret_never_reaches_the_access_log(servers):
+    import os
+    import time
+    new_member(servers, "T-000099")
+    _, r = desk_link(servers, "T-000099")
+    secret = link_of(r).split("jeton=")[1]
+    log = os.path.join(servers.web, "logs", "access.log")
+    assert servers.get(f"/tierslieux/compte/mot-de-passe?jeton={secret}").status_code == 200
+    assert servers.get(f"/tierslieux/compte/mot-de-passe?x=1&jeton={secret}&y=2").status_code == 200
+    time.sleep(0.5)                                     # the log is written after the answer
+    with open(log, encoding="utf-8") as f:
+        text = f.read()
+    assert secret not in text
+    assert '"GET /tierslieux/compte/mot-de-passe?jeton=- HTTP/1.1" 200' in text
+    assert '"GET /tierslieux/compte/mot-de-passe?x=1&jeton=-&y=2 HTTP/1.1" 200' in text
