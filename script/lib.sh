@@ -142,7 +142,8 @@ tl_psql() {
 
 tl_pg_demo() {
     local f
-    for f in "$TL_ROOT/sql/demo/demo.sql" "$TL_ROOT/sql/demo/accounts.sql" "$TL_ROOT/sql/demo/courriels.sql"; do
+    for f in "$TL_ROOT/sql/demo/demo.sql" "$TL_ROOT/sql/demo/accounts.sql" "$TL_ROOT/sql/demo/courriels.sql" \
+             "$TL_ROOT/sql/demo/reparation.sql"; do
         tl_psql "$1" tierslieux -q --single-transaction -f "$f" >/dev/null
     done
 }

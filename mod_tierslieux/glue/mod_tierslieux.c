@@ -187,6 +187,15 @@ static int tl_handler(request_rec *r)
     if (!(q->version = tl_version_get(q, &status))) {
         return tl_render_error(q, status, NULL);
     }
+    {
+        /* What a public page shows also depends on the day (sessions to
+         * come, items due back, seats left today): the day is part of the
+         * version, so nothing is reused past midnight. */
+        apr_time_exp_t day;
+        apr_time_exp_lt(&day, r->request_time);
+        q->version = apr_psprintf(r->pool, "%s.%04d%02d%02d", q->version, day.tm_year + 1900, day.tm_mon + 1,
+                                  day.tm_mday);
+    }
     variant = tl_variant(q, &hash);
     /* Inside this process the template set and layout are known objects. */
     q->cache_key = apr_psprintf(r->pool, "%pp|%pp|%s", (void *)q->templates, (void *)tl_conf_layout(q->dc),

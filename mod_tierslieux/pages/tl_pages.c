@@ -16,6 +16,13 @@ const tl_route tl_routes[] = {
     { M_GET, "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC },
     { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
+    /* Repair café (page_repair.c): its fixed paths come before the one with a wildcard. */
+    { M_GET, "/reparation",   tl_page_repair_agenda, TL_ROUTE_PUBLIC },
+    { M_GET, "/reparation/reservation", tl_page_repair_booking, TL_ROUTE_PRIVATE },
+    { M_POST, "/reparation/reservation/annuler", tl_page_repair_cancel, TL_ROUTE_PRIVATE },
+    { M_POST, "/reparation/reserver", tl_page_repair_book, TL_ROUTE_PRIVATE },
+    { M_GET, "/reparation/*", tl_page_repair_session, TL_ROUTE_PUBLIC },
+    { M_GET, "/reparation/*/reserver", tl_page_repair_book_form, TL_ROUTE_PRIVATE },
     { M_GET, "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
     { M_GET, "/guichet",      tl_page_desk,      TL_ROUTE_PRIVATE },
     { M_GET, "/acces-refuse", tl_page_forbidden, TL_ROUTE_PRIVATE },

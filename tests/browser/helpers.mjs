@@ -67,6 +67,7 @@ async function hrefs(browser, url, selector) {
 export async function discover(browser) {
   const places = await hrefs(browser, `${TL}/lieux`, 'main a[href*="/lieux/"]');
   const seeds = await hrefs(browser, `${TL}/graines`, 'main a[href*="/graines/"]');
+  const sessions = (await hrefs(browser, `${TL}/reparation`, 'main .tl-card h3 a[href*="/reparation/"]'));
   const tools = {};
   let url = `${TL}/outils`;
   for (let i = 0; url && i < 20 && Object.keys(tools).length < 3; i++) {
@@ -89,6 +90,7 @@ export async function discover(browser) {
   return {
     places: [...new Set(places)].map(abs),
     seed: seeds.length ? abs(seeds[0]) : null,
+    session: sessions.length ? abs(sessions[0]) : null,
     tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, abs(v)])),
   };
 }
@@ -108,6 +110,9 @@ export async function allPages(browser) {
     ...Object.entries(d.tools).map(([s, u]) => ({ name: `objet ${s}`, url: u, layout: 'module' })),
     { name: 'graines', url: `${TL}/graines`, layout: 'module' },
     { name: 'variété', url: d.seed, layout: 'module' },
+    { name: 'repair café', url: `${TL}/reparation`, layout: 'module' },
+    { name: 'séance', url: d.session, layout: 'module' },
+    { name: 'séance réserver', url: `${d.session}/reserver`, layout: 'module' },
     { name: 'erreur 404', url: `${TL}/outils/999999`, layout: 'module', status: 404 },
     { name: 'erreur 400', url: `${TL}/outils?page=x`, layout: 'module', status: 400 },
     { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },

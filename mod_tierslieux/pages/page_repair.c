@@ -1,0 +1,218 @@
+/* Repair café, the visitors' side: the agenda of sessions, a session with
+ * its slots, booking a seat for an object, and the private page a visitor
+ * comes back to (through a link whose secret only they hold) to see what
+ * became of the session or to cancel. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+#include "tl_token.h"
+
+#define TL_REPAIR_FORM "reparation"
+
+static const char tl_sql_sessions[] = "SELECT * FROM tl.repair_sessions($1, date_trunc('day', now()), $2::integer)";
+
+int tl_page_repair_agenda(tl_req *q)
+{
+    int status = OK;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status);
+    const char *params[] = { place, NULL };
+
+    if (!place) {
+        return status;
+    }
+    if (!tl_db_view(q, "sessions", tl_sql_sessions, 2, params, &status)
+        || !tl_db_view(q, "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1,
+                       params, &status)) {
+        return tl_page_failed(q, status);
+    }
+    tl_view_set(q->view, "place", place);
+    return tl_render_page(q, "reparation", "Repair café : l'agenda");
+}
+
+/* The session of the first path segment, as the result set "session";
+ * NULL and *status (an error page sent) when there is none. */
+static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *status)
+{
+    const char *id = tl_param_id(q, segment, "séance", status);
+    const char *params[] = { "", id };
+    const tl_rows *s;
+
+    if (!id) {
+        return NULL;
+    }
+    if (!(s = tl_db_view(q, "session", tl_sql_sessions, 2, params, status))
+        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, status)) {
+        *status = tl_page_failed(q, *status);
+        return NULL;
+    }
+    if (s->count(s) == 0) {
+        *status = tl_render_error(q, HTTP_NOT_FOUND, "Cette séance n'existe pas (ou plus).");
+        return NULL;
+    }
+    return s;
+}
+
+int tl_page_repair_session(tl_req *q)
+{
+    int status = OK;
+    const tl_rows *s = tl_repair_session(q, q->args[0], &status);
+    size_t len;
+
+    if (!s) {
+        return status;
+    }
+    return tl_render_page(q, "reparation-seance",
+                          apr_pstrcat(q->r->pool, s->value(s, 0, s->column(s, "title"), &len), " — ",
+                                      s->value(s, 0, s->column(s, "day_fr"), &len), NULL));
+}
+
+static int tl_repair_form_show(tl_req *q, const char *session, int http_status)
+{
+    int status = OK;
+    const tl_rows *s = tl_repair_session(q, session, &status);
+
+    if (!s) {
+        return status;
+    }
+    tl_form_token(q, TL_REPAIR_FORM);
+    q->r->status = http_status;
+    return tl_render_page(q, "reparation-reserver", "Réserver un créneau — repair café");
+}
+
+int tl_page_repair_book_form(tl_req *q)
+{
+    return tl_repair_form_show(q, q->args[0], HTTP_OK);
+}
+
+int tl_page_repair_book(tl_req *q)
+{
+    static const char *const names[] = { "creneau", "objet", "probleme", "nom", "contact", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *session, *slot, *token, *hash, *err;
+    tl_db_refusal why;
+    long id;
+    int rc, status = OK, i;
+
+    if (!tl_form_read(q, TL_REPAIR_FORM, &f, &rc)) {
+        return rc;
+    }
+    session = apr_table_get(f, "seance");
+    slot = apr_table_get(f, "creneau");
+    if (tl_valid_int(p, "séance", session, 1, 2147483647L, &id)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
+    }
+    for (i = 0; names[i]; i++) {
+        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), apr_table_get(f, names[i]));
+    }
+    if (tl_valid_int(p, "créneau", slot, 1, 2147483647L, &id)) {
+        tl_form_error(q, "creneau", "Choisissez un créneau de la liste.");
+    }
+    {
+        static const struct { const char *name, *label; size_t max; } fields[] = {
+            { "objet", "objet", 200 }, { "probleme", "problème", 2000 }, { "nom", "nom", 100 },
+            { "contact", "courriel ou téléphone", 200 }
+        };
+        for (i = 0; i < 4; i++) {
+            const char *v = apr_table_get(f, fields[i].name);
+            if (v && (err = tl_valid_text(p, fields[i].label, v, fields[i].max)) != NULL) {
+                tl_form_error(q, fields[i].name, err);
+            }
+        }
+    }
+    if (tl_view_get(q->view, "errors")) {
+        return tl_repair_form_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    if (tl_token_make(p, &token, &hash) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(1001) "cannot make a booking token");
+        return tl_page_failed(q, HTTP_INTERNAL_SERVER_ERROR);
+    }
+    {
+        const char *params[] = { slot, apr_table_get(f, "objet"), apr_table_get(f, "probleme"),
+                                 apr_table_get(f, "nom"), apr_table_get(f, "contact"), hash };
+        if (!tl_db_change(q, "SELECT tl.book_repair($1::integer, $2, $3, $4, $5, $6)", 6, params, &status, &why)) {
+            if (status != HTTP_UNPROCESSABLE_ENTITY) {
+                return tl_page_failed(q, status);
+            }
+            tl_form_error(q, strcmp(why.constraint, "repair_booking_object_not_blank") == 0 ? "objet"
+                             : strcmp(why.constraint, "repair_booking_name_not_blank") == 0 ? "nom"
+                             : strcmp(why.constraint, "repair_booking_contact_not_blank") == 0 ? "contact"
+                             : "creneau", tl_form_sentence(p, why.message));
+            return tl_repair_form_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+        }
+    }
+    /* The private page's address holds the secret: the visitor keeps it
+     * (bookmark, history); the module masks it in the access log. */
+    return tl_form_done(q, apr_pstrcat(p, "/reparation/reservation?jeton=", token, "&fait=reservation", NULL));
+}
+
+/* The booking behind ?jeton=…: 404 for no such link, 410 once its session
+ * is over. */
+static int tl_repair_booking_show(tl_req *q, const char *token, int http_status)
+{
+    const char *hash = tl_token_sha256(q->r->pool, token);
+    const tl_rows *b;
+    int status = OK;
+    size_t len;
+
+    /* The page holds a secret in its address: no Referer from it. */
+    apr_table_setn(q->r->headers_out, "Referrer-Policy", "no-referrer");
+    if (!hash) {
+        return tl_render_error(q, HTTP_NOT_FOUND, "Ce lien de réservation n'est pas valide : vérifiez qu'il a été "
+                               "recopié en entier.");
+    }
+    if (!(b = tl_db_view(q, "booking", "SELECT * FROM tl.repair_booking_by_token($1)", 1, &hash, &status))) {
+        return tl_page_failed(q, status);
+    }
+    if (b->count(b) == 0) {
+        return tl_render_error(q, HTTP_NOT_FOUND, "Ce lien de réservation n'est pas valide : vérifiez qu'il a été "
+                               "recopié en entier.");
+    }
+    if (b->value(b, 0, b->column(b, "expired"), &len)[0] == 't') {
+        return tl_render_error(q, HTTP_GONE, "Cette séance est passée : ce lien ne sert plus. Merci d'être venu "
+                               "(ou à une prochaine fois) !");
+    }
+    if (!tl_repair_session(q, b->value(b, 0, b->column(b, "session_id"), &len), &status)) {
+        return status;
+    }
+    tl_view_set(q->view, "token", token);
+    tl_form_token(q, TL_REPAIR_FORM);
+    q->r->status = http_status;
+    return tl_render_page(q, "reparation-reservation", "Votre réservation — repair café");
+}
+
+int tl_page_repair_booking(tl_req *q)
+{
+    const char *done = tl_query_get(&q->query, "fait");
+
+    if (done && (strcmp(done, "reservation") == 0 || strcmp(done, "annulation") == 0)) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
+    }
+    return tl_repair_booking_show(q, tl_query_get(&q->query, "jeton"), HTTP_OK);
+}
+
+int tl_page_repair_cancel(tl_req *q)
+{
+    apr_table_t *f;
+    const char *token, *hash;
+    tl_db_refusal why;
+    int rc, status = OK;
+
+    if (!tl_form_read(q, TL_REPAIR_FORM, &f, &rc)) {
+        return rc;
+    }
+    token = apr_table_get(f, "lien");
+    if (!(hash = tl_token_sha256(q->r->pool, token))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de réservation.");
+    }
+    if (!tl_db_change(q, "SELECT tl.cancel_repair_booking($1)", 1, &hash, &status, &why)) {
+        if (status != HTTP_UNPROCESSABLE_ENTITY) {
+            return tl_page_failed(q, status);
+        }
+        tl_form_error(q, "annuler", tl_form_sentence(q->r->pool, why.message));
+        return tl_repair_booking_show(q, token, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    return tl_form_done(q, apr_pstrcat(q->r->pool, "/reparation/reservation?jeton=", token, "&fait=annulation",
+                                       NULL));
+}

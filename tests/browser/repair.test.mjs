@@ -1,0 +1,57 @@
+// Repair café, the visitors' side: booking with the keyboard alone, the
+// form's mistakes and the private page without axe violations, and
+// cancelling without JavaScript.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
+after(async () => { await browser?.close(); });
+
+async function noViolations(page, what) {
+  const v = await axe(page);
+  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
+}
+
+test('book a slot with the keyboard alone, then cancel without JavaScript', { timeout: 4 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let privateUrl;
+  try {
+    await page.goto(`${TL}/reparation?lieu=la-fabrique`, { waitUntil: 'load' });
+    await Promise.all([page.waitForURL(/\/reparation\/\d+$/, { waitUntil: 'load' }),
+                       page.locator('main .tl-card h3 a').first().click()]);
+    await Promise.all([page.waitForURL(/\/reserver$/, { waitUntil: 'load' }),
+                       page.getByRole('link', { name: 'Réserver un créneau pour un objet' }).click()]);
+    // Sent without the contact (past the browser's own check): the message under the field.
+    await page.evaluate(() => { document.querySelector('form.tl-form').noValidate = true; });
+    await page.focus('#objet');
+    await page.keyboard.type('Lampe de chevet');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Le fil est dénudé');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Jeanne Petit');
+    await Promise.all([page.waitForURL(/reparation\/reserver$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.equal(await page.getAttribute('#contact', 'aria-invalid'), 'true');
+    await noViolations(page, 'booking form with a mistake');
+    await page.focus('#contact');
+    await page.keyboard.type('jeanne.petit@exemple.fr');
+    await Promise.all([page.waitForURL(/reservation\?jeton=/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('[role=status]').innerText(), /C'est réservé/);
+    await noViolations(page, 'private page');
+    privateUrl = page.url();
+  } finally {
+    await context.close();
+  }
+  const nojs = await browser.newContext({ javaScriptEnabled: false });
+  const p2 = await nojs.newPage();
+  try {
+    await p2.goto(privateUrl, { waitUntil: 'load' });
+    await Promise.all([p2.waitForURL(/fait=annulation/, { waitUntil: 'load' }),
+                       p2.getByRole('button', { name: 'Annuler ma réservation' }).click()]);
+    assert.match(await p2.locator('main').innerText(), /Votre réservation est annulée/);
+  } finally {
+    await nojs.close();
+  }
+});

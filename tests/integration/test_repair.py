@@ -1,0 +1,154 @@
+"""Repair café, the visitors' side: the agenda, booking a seat for an object
+with only a name and a contact, a private page reached by a secret link
+(hash only in the database, masked in the access log, no Referer), the last
+seat taken once under concurrency, and personal data purged like loans."""
+import os
+import re
+import threading
+import time
+
+import requests
+from bs4 import BeautifulSoup
+
+FABRIQUE = "la-fabrique"
+
+
+def open_session(servers, place=FABRIQUE):
+    return servers.sql("SELECT s.id FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id "
+                       "WHERE p.slug = %s AND s.cancelled_at IS NULL AND s.starts_at > now() "
+                       "ORDER BY s.starts_at LIMIT 1", (place,))[0][0]
+
+
+def form(servers, session, s=None):
+    s = s or requests.Session()
+    r = s.get(servers.url(f"/tierslieux/reparation/{session}/reserver"), timeout=10)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    soup = BeautifulSoup(r.text, "html.parser")
+    slot = soup.find("select", attrs={"name": "creneau"}).find("option", disabled=False)["value"]
+    return s, {"jeton": soup.find("input", attrs={"name": "jeton"})["value"], "seance": str(session),
+               "creneau": slot, "objet": "Grille-pain", "probleme": "Ne chauffe plus d'un côté",
+               "nom": "Lucie Martin", "contact": "06 12 34 56 78"}
+
+
+def book(servers, s, data):
+    return s.post(servers.url("/tierslieux/reparation/reserver"), data=data, allow_redirects=False, timeout=20)
+
+
+def test_the_agenda_shows_what_is_coming(servers):
+    r = servers.get("/tierslieux/reparation")
+    assert r.status_code == 200 and "ETag" in r.headers
+    soup = BeautifulSoup(r.text, "html.parser")
+    cards = soup.select("li.tl-card")
+    assert len(cards) == 5
+    text = soup.get_text()
+    assert "Séance annulée" in text and "Inventaire annuel" in text
+    assert "place(s) libre(s)" in text and "Réparations : Électricité" in text
+    r = servers.get("/tierslieux/reparation", params={"lieu": FABRIQUE})
+    assert len(BeautifulSoup(r.text, "html.parser").select("li.tl-card")) == 2
+    assert servers.get("/tierslieux/reparation", params={"lieu": "Pas un lieu"}).status_code == 400
+    assert servers.get("/tierslieux/reparation/999999").status_code == 404
+
+
+def test_booking_then_the_private_page_then_cancelling(servers):
+    session = open_session(servers)
+    before = servers.sql("SELECT seats_left FROM tl.repair_sessions('', now(), %s)", (session,))[0][0]
+    s, data = form(servers, session)
+    # Mistakes: messages under the fields, nothing booked.
+    r = book(servers, s, {**data, "objet": "", "contact": ""})
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert "objet" in soup.find(id="erreur-objet").get_text()
+    assert soup.find(id="objet")["aria-invalid"] == "true"
+    r = book(servers, s, {**data, "contact": ""})
+    assert r.status_code == 422 and "courriel ou un téléphone" in BeautifulSoup(r.text, "html.parser").find(
+        id="erreur-contact").get_text()
+    assert servers.sql("SELECT seats_left FROM tl.repair_sessions('', now(), %s)", (session,))[0][0] == before
+    # Booked: to the private page, whose secret the database never holds.
+    r = book(servers, s, data)
+    assert r.status_code == 303
+    secret = re.search(r"jeton=([A-Za-z0-9_-]{43})", r.headers["Location"]).group(1)
+    assert servers.sql("SELECT count(*) FROM tl.repair_booking WHERE token_sha256 = encode(sha256(%s::bytea), 'hex')",
+                       (secret,)) == [(1,)]
+    assert servers.sql("SELECT count(*) FROM tl.repair_booking WHERE token_sha256 = %s", (secret,)) == [(0,)]
+    page = requests.get(r.headers["Location"], timeout=10)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Cache-Control"] == "private, no-store"
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert "C'est réservé" in soup.get_text() and "Grille-pain" in soup.get_text()
+    assert servers.sql("SELECT seats_left FROM tl.repair_sessions('', now(), %s)", (session,))[0][0] == before - 1
+    # The session's public page never shows who booked.
+    assert "Lucie" not in servers.get(f"/tierslieux/reparation/{session}").text
+    # Nor does the access log hold the secret.
+    time.sleep(0.3)
+    with open(os.path.join(servers.web, "logs", "access.log"), encoding="utf-8") as f:
+        assert secret not in f.read()
+    # Cancelling from the private page frees the seat.
+    cancel = soup.find("form", action=lambda a: a and a.endswith("/annuler"))
+    r = requests.post(servers.url("/tierslieux/reparation/reservation/annuler"), allow_redirects=False, timeout=10,
+                      data={i["name"]: i["value"] for i in cancel.find_all("input")})
+    assert r.status_code == 303 and "fait=annulation" in r.headers["Location"]
+    assert "annulée" in BeautifulSoup(requests.get(r.headers["Location"], timeout=10).text, "html.parser").get_text()
+    assert servers.sql("SELECT seats_left FROM tl.repair_sessions('', now(), %s)", (session,))[0][0] == before
+    # A wrong link: 404, a forged form: refused.
+    assert servers.get("/tierslieux/reparation/reservation?jeton=" + "A" * 43).status_code == 404
+
+
+def test_the_last_seat_goes_to_one_visitor(servers):
+    session = open_session(servers, "tiers-lieu-lakour")
+    slot = servers.sql("SELECT id FROM tl.repair_slot WHERE session_id = %s ORDER BY starts_at LIMIT 1", (session,))[0][0]
+    servers.sql("UPDATE tl.repair_slot SET capacity = 1 WHERE id = %s", (slot,))
+    forms = [form(servers, session) for _ in range(12)]
+    results = []
+
+    def go(s, data):
+        results.append(book(servers, s, {**data, "creneau": str(slot)}).status_code)
+
+    threads = [threading.Thread(target=go, args=f) for f in forms]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [303] + [422] * 11
+    assert servers.sql("SELECT count(*) FROM tl.repair_booking WHERE slot_id = %s AND cancelled_at IS NULL",
+                       (slot,)) == [(1,)]
+
+
+def test_a_cancelled_session_says_so_on_the_private_page(servers):
+    session = open_session(servers)
+    s, data = form(servers, session)
+    link = book(servers, s, data).headers["Location"]
+    servers.sql("UPDATE tl.repair_session SET cancelled_at = now(), cancel_reason = 'Local inondé' WHERE id = %s",
+                (session,))
+    try:
+        text = BeautifulSoup(requests.get(link, timeout=10).text, "html.parser").get_text()
+        assert "La séance est annulée" in text and "Local inondé" in text
+        # Nobody books a cancelled session.
+        s2, data2 = form(servers, open_session(servers, "tiers-lieu-lakour"))
+        r = book(servers, s2, {**data2, "creneau": data["creneau"]})
+        assert r.status_code == 422 and "annulée" in r.text
+    finally:
+        servers.sql("UPDATE tl.repair_session SET cancelled_at = NULL, cancel_reason = NULL WHERE id = %s",
+                    (session,))
+
+
+def test_links_expire_and_personal_data_is_purged(servers):
+    session = open_session(servers, "tiers-lieu-lakour")
+    s, data = form(servers, session)
+    link = book(servers, s, data).headers["Location"]
+    booking = servers.sql("SELECT max(id) FROM tl.repair_booking")[0][0]
+    # Move the session two days into the past: the link has served.
+    servers.sql("UPDATE tl.repair_session SET starts_at = starts_at - (ends_at - now()) - interval '2 days', "
+                "ends_at = now() - interval '2 days' WHERE id = %s", (session,))
+    servers.sql("UPDATE tl.repair_slot SET starts_at = (SELECT starts_at FROM tl.repair_session WHERE id = %s) "
+                "WHERE session_id = %s AND id = %s", (session, session, int(data["creneau"])))
+    assert requests.get(link, timeout=10).status_code == 410
+    # Four months after the end of the session's month, name, contact and link go.
+    servers.sql("SELECT tl.apply_repair_retention(now() + interval '6 months')")
+    assert servers.sql("SELECT visitor_name, contact, token_sha256, object FROM tl.repair_booking WHERE id = %s",
+                       (booking,)) == [(None, None, None, "Grille-pain")]
+    assert requests.get(link, timeout=10).status_code == 404
+
+
+def test_the_public_role_cannot_read_bookings(servers):
+    assert servers.sql("SELECT has_table_privilege('tierslieux_lecture', 'tl.repair_booking', 'SELECT'), "
+                       "has_table_privilege('tierslieux_web', 'tl.repair_booking', 'SELECT')") == [(False, False)]
