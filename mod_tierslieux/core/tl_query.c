@@ -141,3 +141,41 @@ const char *tl_url_build(apr_pool_t *p, const char *path, const char *const *pai
     }
     return tl_buf_cstr(&b);
 }
+
+const char *tl_query_mask(apr_pool_t *p, const char *line, const char *name)
+{
+    size_t name_len = strlen(name), line_len;
+    const char *query, *end, *at;
+    char *out, *o;
+
+    if (!line || !(query = strchr(line, '?')) || !strstr(query, name)) {
+        return line;
+    }
+    line_len = strlen(line);
+    if (!(end = strchr(query, ' '))) {
+        end = line + line_len;
+    }
+    /* An empty value becomes "-": each parameter may grow by one byte. */
+    out = o = apr_palloc(p, 2 * line_len + 1);
+    memcpy(o, line, (size_t)(query - line));
+    o += query - line;
+    for (at = query; at < end;) {
+        /* at is on '?' or '&': the separator, then one parameter. */
+        const char *next = at + 1;
+        while (next < end && *next != '&') {
+            next++;
+        }
+        if ((size_t)(next - at - 1) > name_len && strncmp(at + 1, name, name_len) == 0 && at[1 + name_len] == '=') {
+            memcpy(o, at, name_len + 2);
+            o += name_len + 2;
+            *o++ = '-';
+        }
+        else {
+            memcpy(o, at, (size_t)(next - at));
+            o += next - at;
+        }
+        at = next;
+    }
+    memcpy(o, end, strlen(end) + 1);
+    return out;
+}

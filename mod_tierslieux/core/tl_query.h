@@ -34,4 +34,10 @@ const char *tl_query_get(const tl_params *q, const char *name);
  * percent-encoded. The result is a URL, not yet escaped for HTML. */
 const char *tl_url_build(apr_pool_t *p, const char *path, const char *const *pairs);
 
+/* An HTTP request line ("GET /path?a=1&jeton=SECRET HTTP/1.1") with the
+ * value of every query parameter called name replaced by "-", the rest
+ * byte for byte: what a log may show of a one-time link. line itself when
+ * there is nothing to mask. */
+const char *tl_query_mask(apr_pool_t *p, const char *line, const char *name);
+
 #endif

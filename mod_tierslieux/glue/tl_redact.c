@@ -1,46 +1,19 @@
-#include <string.h>
 #include <apr_strings.h>
 #include <httpd.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include "tl_redact.h"
+#include "tl_query.h"
 
-/* Writes "jeton=-" for every jeton parameter of the request line's query:
- * the line keeps its shape (method, path, other parameters, protocol) for
- * whoever reads the log. */
+/* As soon as the request is read: the logged request line shows
+ * "jeton=-" (tl_query_mask); r->args keeps the value for the handler. */
 static int tl_redact_request_line(request_rec *r)
 {
-    const char *line = r->the_request, *query, *end, *p;
-    char *out, *o;
+    const char *masked = tl_query_mask(r->pool, r->the_request, "jeton");
 
-    if (!line || !(query = strchr(line, '?')) || !strstr(query, "jeton=")) {
-        return DECLINED;
+    if (masked != r->the_request) {
+        r->the_request = apr_pstrdup(r->pool, masked);
     }
-    if (!(end = strchr(query, ' '))) {
-        end = line + strlen(line);
-    }
-    out = o = apr_palloc(r->pool, strlen(line) + 1);
-    memcpy(o, line, (size_t)(query - line));
-    o += query - line;
-    for (p = query; p < end;) {
-        /* p is at '?' or '&': copy the separator, then the parameter. */
-        const char *next = p + 1;
-        while (next < end && *next != '&') {
-            next++;
-        }
-        if (strncmp(p + 1, "jeton=", 6) == 0) {
-            memcpy(o, p, 7);
-            o += 7;
-            *o++ = '-';
-        }
-        else {
-            memcpy(o, p, (size_t)(next - p));
-            o += next - p;
-        }
-        p = next;
-    }
-    strcpy(o, end);
-    r->the_request = out;
     return DECLINED;
 }
 

@@ -526,6 +526,7 @@ def test_a_link_secret_never_reaches_the_access_log(servers):
     log = os.path.join(servers.web, "logs", "access.log")
     assert servers.get(f"/tierslieux/compte/mot-de-passe?jeton={secret}").status_code == 200
     assert servers.get(f"/tierslieux/compte/mot-de-passe?x=1&jeton={secret}&y=2").status_code == 200
+    assert servers.get("/tierslieux/compte/mot-de-passe?jeton=").status_code == 404     # empty: no crash
     time.sleep(0.5)                                     # the log is written after the answer
     with open(log, encoding="utf-8") as f:
         text = f.read()

@@ -57,6 +57,28 @@ START_TEST(builds_urls)
 }
 END_TEST
 
+START_TEST(secrets_are_masked_in_request_lines)
+{
+    apr_pool_t *p;
+    const char *same = "GET /tierslieux/outils?q=scie HTTP/1.1";
+
+    apr_pool_create(&p, NULL);
+    ck_assert_str_eq(tl_query_mask(p, "GET /a?jeton=SECRET HTTP/1.1", "jeton"), "GET /a?jeton=- HTTP/1.1");
+    ck_assert_str_eq(tl_query_mask(p, "GET /a?x=1&jeton=S&y=2&jeton=T HTTP/1.1", "jeton"),
+                     "GET /a?x=1&jeton=-&y=2&jeton=- HTTP/1.1");
+    /* An empty value grows by one byte: the case that once overflowed. */
+    ck_assert_str_eq(tl_query_mask(p, "GET /a?jeton= HTTP/1.1", "jeton"), "GET /a?jeton=- HTTP/1.1");
+    ck_assert_str_eq(tl_query_mask(p, "GET /a?jeton=&jeton=&jeton=", "jeton"), "GET /a?jeton=-&jeton=-&jeton=-");
+    /* Other names, look-alikes and paths stay as they are. */
+    ck_assert_str_eq(tl_query_mask(p, "GET /a?xjeton=1&jetons=2&jeton HTTP/1.1", "jeton"),
+                     "GET /a?xjeton=1&jetons=2&jeton HTTP/1.1");
+    ck_assert_ptr_eq(tl_query_mask(p, same, "jeton"), same);
+    ck_assert_str_eq(tl_query_mask(p, "GET /jeton=x HTTP/1.1", "jeton"), "GET /jeton=x HTTP/1.1");
+    ck_assert_ptr_null(tl_query_mask(p, NULL, "jeton"));
+    apr_pool_destroy(p);
+}
+END_TEST
+
 Suite *tl_query_suite(void)
 {
     Suite *s = suite_create("query");
@@ -65,6 +87,7 @@ Suite *tl_query_suite(void)
     tcase_add_test(tc, decodes_pairs);
     tcase_add_test(tc, refuses_bad_input);
     tcase_add_test(tc, builds_urls);
+    tcase_add_test(tc, secrets_are_masked_in_request_lines);
     suite_add_tcase(s, tc);
     return s;
 }
