@@ -175,13 +175,17 @@ END $$;
 -- after its session (or the session it was moved to) ends.
 CREATE FUNCTION tl.repair_booking_by_token(p_token_sha256 text)
 RETURNS TABLE (object text, problem text, visitor_name text, cancelled boolean, session_id integer,
-               session_cancelled boolean, cancel_reason text, moved_to integer, slot_time_fr text, expired boolean)
+               session_cancelled boolean, cancel_reason text, moved_to integer, slot_time_fr text, expired boolean,
+               moved_from_day_fr text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     SELECT b.object, b.problem, b.visitor_name, b.cancelled_at IS NOT NULL, s.id,
            s.cancelled_at IS NOT NULL, s.cancel_reason, s.moved_to,
            to_char(l.starts_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI'),
            coalesce((SELECT m.ends_at FROM tl.repair_session m WHERE m.id = s.moved_to), s.ends_at)
-               + interval '1 day' <= now()
+               + interval '1 day' <= now(),
+           -- The booking followed its session to a new date (sql/021).
+           (SELECT tl.date_fr((o.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session o
+             WHERE o.moved_to = s.id ORDER BY o.id DESC LIMIT 1)
       FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
       JOIN tl.repair_session s ON s.id = l.session_id JOIN tl.place p ON p.id = s.place_id
      WHERE b.token_sha256 = p_token_sha256 AND b.purged_at IS NULL

@@ -88,7 +88,7 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
         if ((message = tl_form_value_refused(value, size)) != NULL) {
             return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
         }
-        apr_table_setn(*fields, pair->name, value);
+        apr_table_addn(*fields, pair->name, value);     /* repeated names (checkboxes) keep every value */
     }
     return tl_form_token_ok(q, form, apr_table_get(*fields, "jeton"), done);
 }

@@ -119,6 +119,49 @@ const char *tl_admin_date(tl_req *q, apr_table_t *f, const char *name, const cha
     return v;
 }
 
+/* Collects the values of a repeated field into an array literal. */
+typedef struct {
+    tl_buf out;
+    int n, bad;
+} tl_codes;
+
+static int tl_codes_add(void *rec, const char *key, const char *value)
+{
+    tl_codes *c = rec;
+    const char *k;
+
+    (void)key;
+    for (k = value; *k; k++) {
+        if (!((*k >= 'a' && *k <= 'z') || *k == '_')) {
+            c->bad = 1;
+            return 0;
+        }
+    }
+    if (*value && k - value <= 32) {
+        tl_buf_addc(&c->out, c->n++ ? ',' : '{');
+        tl_buf_adds(&c->out, value);
+    }
+    return 1;
+}
+
+const char *tl_admin_codes(tl_req *q, apr_table_t *f, const char *name, const char *label)
+{
+    tl_codes c;
+
+    memset(&c, 0, sizeof(c));
+    tl_buf_init(&c.out, q->r->pool, 64);
+    apr_table_do(tl_codes_add, &c, f, name, NULL);
+    if (c.bad) {
+        tl_form_error(q, name, apr_psprintf(q->r->pool, "Choisissez les %s dans la liste.", label));
+        return "{}";
+    }
+    if (c.n == 0) {
+        return "{}";
+    }
+    tl_buf_addc(&c.out, '}');
+    return tl_buf_cstr(&c.out);
+}
+
 const tl_rows *tl_admin_view(tl_req *q, const char *name, const char *sql, int nparams, const char *const *params,
                              int *status)
 {

@@ -44,6 +44,11 @@ const char *tl_admin_date(tl_req *q, apr_table_t *f, const char *name, const cha
 const tl_rows *tl_admin_view(tl_req *q, const char *name, const char *sql, int nparams, const char *const *params,
                              int *status);
 
+/* Every value of a repeated field (checkboxes) as a PostgreSQL array of
+ * codes ("{velo,couture}"); codes are lower-case letters and "_", anything
+ * else is marked next to the field. */
+const char *tl_admin_codes(tl_req *q, apr_table_t *f, const char *name, const char *label);
+
 /* Runs one change (sql with params). Returns 1 when it committed (its
  * rows in *result, when result is not NULL); 0 when
  * the database refused it for a reason the person can fix, shown next to

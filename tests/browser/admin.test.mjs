@@ -60,6 +60,22 @@ test('every back-office page, and its forms with mistakes, has no axe violation'
     assert.match(await page.locator('#lien').innerText(), /mot-de-passe\?jeton=/);
     await noViolations(page, 'password link page');
 
+    // Repair café sessions: the list, a mistake in the creation form, a session's page.
+    await page.goto(`${TL}/gestion/reparation?lieu=la-fabrique`, { waitUntil: 'load' });
+    await noViolations(page, 'repair café sessions');
+    await page.fill('#jour', '2031-03-01');
+    await page.fill('#debut', '14:00');
+    await page.fill('#fin', '12:00');
+    await page.fill('#duree_creneau', '30');
+    await page.fill('#capacite', '3');
+    await Promise.all([page.waitForURL(/gestion\/reparation$/, { waitUntil: 'load' }), page.press('#capacite', 'Enter')]);
+    assert.equal(await page.getAttribute('#fin', 'aria-invalid'), 'true');
+    await noViolations(page, 'session form with a mistake');
+    await page.goto(`${TL}/gestion/reparation?lieu=la-fabrique`, { waitUntil: 'load' });
+    await Promise.all([page.waitForURL(/reparation\/seance\?seance=\d+$/, { waitUntil: 'load' }),
+                       page.locator('main tbody th a').first().click()]);
+    await noViolations(page, 'a session for its référents');
+
     // An import: the page, then a preview with a refused line.
     await page.goto(`${TL}/gestion/import?lieu=la-fabrique`, { waitUntil: 'load' });
     await noViolations(page, 'import page');

@@ -152,3 +152,119 @@ def test_links_expire_and_personal_data_is_purged(servers):
 def test_the_public_role_cannot_read_bookings(servers):
     assert servers.sql("SELECT has_table_privilege('tierslieux_lecture', 'tl.repair_booking', 'SELECT'), "
                        "has_table_privilege('tierslieux_web', 'tl.repair_booking', 'SELECT')") == [(False, False)]
+
+
+# ---- référents: sessions, series, repairers, cancelling, moving -----------------
+
+def referent(servers, user="referente.fabrique"):
+    from test_desk_access import login
+    s, _ = login(servers, user)
+    return s
+
+
+def gestion_token(servers, s, path, **params):
+    r = s.get(servers.url("/tierslieux" + path), params=params, timeout=10, allow_redirects=False)
+    assert r.status_code == 200, r.status_code
+    return BeautifulSoup(r.text, "html.parser").find("input", attrs={"name": "jeton"})["value"]
+
+
+def test_a_referent_creates_a_monthly_series(servers):
+    import datetime
+    s = referent(servers)
+    t = gestion_token(servers, s, "/gestion/reparation", lieu=FABRIQUE)
+    first = datetime.date.today() + datetime.timedelta(days=40)
+    base = {"jeton": t, "lieu": FABRIQUE, "titre": "Repair café du mois", "description": "", "jour": first.isoformat(),
+            "debut": "14:00", "fin": "17:00", "repetition": "mensuelle", "nombre": "3", "duree_creneau": "45",
+            "capacite": "2"}
+    before = servers.sql("SELECT count(*) FROM tl.repair_session")[0][0]
+    for change, field, words in (({"fin": "13:00"}, "fin", "finit après"), ({"capacite": "0"}, "capacite", "de 1 à 100"),
+                                 ({"nombre": "1"}, "nombre", "de 2 à 52"), ({"debut": "25:00"}, "debut", "14:00"),
+                                 ({"jour": "2020-01-01"}, "jour", "aujourd'hui ou plus tard")):
+        r = s.post(servers.url("/tierslieux/gestion/reparation"), data={**base, **change}, allow_redirects=False,
+                   timeout=10)
+        assert r.status_code == 422, change
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert words in soup.find(id="erreur-" + field).get_text(), (change, soup.find(id="erreur-" + field))
+    r = s.post(servers.url("/tierslieux/gestion/reparation"), allow_redirects=False, timeout=10,
+               data=[*base.items(), ("competence", "velo"), ("competence", "bijou")])
+    assert r.status_code == 422
+    assert "« bijou » n'est pas dans la liste" in BeautifulSoup(r.text, "html.parser").find(
+        id="erreur-competence").get_text()
+    assert servers.sql("SELECT count(*) FROM tl.repair_session")[0][0] == before
+    r = s.post(servers.url("/tierslieux/gestion/reparation"), allow_redirects=False, timeout=10,
+               data=[*base.items(), ("competence", "velo"), ("competence", "couture")])
+    assert r.status_code == 303
+    rows = servers.sql("SELECT (s.starts_at AT TIME ZONE 'Europe/Paris'), s.skills, "
+                       "(SELECT count(*) FROM tl.repair_slot l WHERE l.session_id = s.id) "
+                       "FROM tl.repair_session s WHERE s.title = 'Repair café du mois' ORDER BY s.starts_at")
+    assert len(rows) == 3 and all(r[1] == ["couture", "velo"] and r[2] == 4 for r in rows)
+    rank = (first.day - 1) // 7
+    for start, _, _ in rows:
+        assert start.isoweekday() == first.isoweekday() and start.hour == 14
+        assert (start.day - 1) // 7 == rank or start.day + 7 > 28     # the same rank, or the last of a short month
+    assert "Repair café du mois" in servers.get("/tierslieux/reparation", params={"lieu": FABRIQUE}).text
+
+
+def test_moving_and_cancelling_reach_the_visitors(servers):
+    import datetime
+    session = open_session(servers)
+    v, data = form(servers, session)
+    link = book(servers, v, {**data, "nom": "Rémi Visiteur"}).headers["Location"]
+    s = referent(servers)
+    # The référent sees who booked; the public never does.
+    page = s.get(servers.url("/tierslieux/gestion/reparation/seance"), params={"seance": session}, timeout=10).text
+    assert "Rémi Visiteur" in page and "06 12 34 56 78" in page
+    assert "Rémi" not in servers.get(f"/tierslieux/reparation/{session}").text
+    t = gestion_token(servers, s, "/gestion/reparation/seance", seance=session)
+    day = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    r = s.post(servers.url("/tierslieux/gestion/reparation/seance"), allow_redirects=False, timeout=10,
+               data={"jeton": t, "seance": session, "action": "deplacer", "nouveau_jour": day, "nouveau_debut": "",
+                     "nouvelle_fin": ""})
+    assert r.status_code == 303
+    new = int(re.search(r"seance=(\d+)", r.headers["Location"]).group(1))
+    assert new != session
+    text = BeautifulSoup(requests.get(link, timeout=10).text, "html.parser").get_text()
+    assert "La séance est déplacée" in text
+    assert servers.sql("SELECT count(*) FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id "
+                       "WHERE l.session_id = %s AND b.visitor_name = 'Rémi Visiteur'", (new,)) == [(1,)]
+    # Cancelling the new one: a reason is needed, then the visitor reads it.
+    t = gestion_token(servers, s, "/gestion/reparation/seance", seance=new)
+    r = s.post(servers.url("/tierslieux/gestion/reparation/seance"), allow_redirects=False, timeout=10,
+               data={"jeton": t, "seance": new, "action": "annuler", "raison": ""})
+    assert r.status_code == 422
+    r = s.post(servers.url("/tierslieux/gestion/reparation/seance"), allow_redirects=False, timeout=10,
+               data={"jeton": t, "seance": new, "action": "annuler", "raison": "Salle indisponible"})
+    assert r.status_code == 303
+    text = BeautifulSoup(requests.get(link, timeout=10).text, "html.parser").get_text()
+    assert "La séance est annulée" in text and "Salle indisponible" in text
+    journal = s.get(servers.url("/tierslieux/gestion/journal"), params={"lieu": FABRIQUE}, timeout=10).text
+    assert "reparation.deplacement" in journal and "reparation.annulation" in journal
+
+
+def test_repairers_and_who_may_run_sessions(servers, expect_log):
+    expect_log.append("AH01631")
+    session = open_session(servers)
+    s = referent(servers)
+    t = gestion_token(servers, s, "/gestion/reparation/seance", seance=session)
+    r = s.post(servers.url("/tierslieux/gestion/reparation/seance"), allow_redirects=False, timeout=10,
+               data=[("jeton", t), ("seance", session), ("action", "reparateur"), ("reparateur", "admin.reseau"),
+                     ("competence", "velo"), ("competence", "electricite")])
+    assert r.status_code == 303
+    page = BeautifulSoup(s.get(servers.url("/tierslieux/gestion/reparation/seance"), params={"seance": session},
+                               timeout=10).text, "html.parser")
+    assert "Louis (administrateur) : Électricité, Vélo" in " ".join(page.get_text().split())
+    # Someone outside the place's team cannot be a repairer there.
+    r = s.post(servers.url("/tierslieux/gestion/reparation/seance"), allow_redirects=False, timeout=10,
+               data={"jeton": t, "seance": session, "action": "reparateur", "reparateur": "benevole.mediatheque"})
+    assert r.status_code == 422
+    r = s.post(servers.url("/tierslieux/gestion/reparation/seance"), allow_redirects=False, timeout=10,
+               data={"jeton": t, "seance": session, "action": "retirer", "reparateur": "admin.reseau"})
+    assert r.status_code == 303
+    # A bénévole is stopped by httpd; a référent of another place by the database.
+    volunteer = referent(servers, "benevole.mediatheque")
+    assert volunteer.get(servers.url("/tierslieux/gestion/reparation"), allow_redirects=False,
+                         timeout=10).status_code == 403
+    other = open_session(servers, "mediatheque-jules-verne")
+    r = s.get(servers.url("/tierslieux/gestion/reparation/seance"), params={"seance": other}, allow_redirects=False,
+              timeout=10)
+    assert r.status_code == 403

@@ -1,0 +1,247 @@
+/* Repair café sessions in the back office: a place's sessions, creating
+ * one or a series, and a session's page for its référents — the bookings
+ * (with the visitors' names and contacts, which never leave the people who
+ * run the place), the repairers expected and their skills, cancelling and
+ * moving. */
+#include <apr_strings.h>
+#include "tl_admin.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+#include "tl_date.h"
+
+static const tl_admin_field tl_repair_fields[] = {
+    { "repair_session_repeat_known", "repetition" },
+    { "repair_session_count_range", "nombre" },
+    { "repair_session_in_future", "jour" },
+    { "repair_session_period", "fin" },
+    { "repair_slot_length_range", "duree_creneau" },
+    { "repair_slot_capacity_range", "capacite" },
+    { "repair_session_skill_known", "competence" },
+    { "repair_session_title_not_blank", "titre" },
+    { "repair_session_cancel_reason", "raison" },
+    { "repair_session_movable", "nouveau_jour" },
+    { "repair_session_repairer_account_fkey", "reparateur" },
+    { NULL, NULL }
+};
+
+/* "14:30" as a date input's companion time input sends it. */
+static const char *tl_repair_time(tl_req *q, apr_table_t *f, const char *name, const char *label, int required)
+{
+    const char *v = apr_table_get(f, name);
+
+    if (!v || !*v) {
+        if (required) {
+            tl_form_error(q, name, apr_psprintf(q->r->pool, "Indiquez l'heure (%s), par exemple 14:00.", label));
+        }
+        return NULL;
+    }
+    if (strlen(v) != 5 || v[2] != ':' || v[0] < '0' || v[0] > '2' || v[1] < '0' || v[1] > '9' || v[3] < '0'
+        || v[3] > '5' || v[4] < '0' || v[4] > '9' || (v[0] == '2' && v[1] > '3')) {
+        tl_form_error(q, name, apr_psprintf(q->r->pool, "L'heure (%s) s'écrit comme 14:00.", label));
+        return NULL;
+    }
+    return v;
+}
+
+static int tl_repair_list(tl_req *q, const char *wanted, int status)
+{
+    int st = OK;
+    const char *place = tl_admin_place(q, wanted, &st);
+    const char *params[2];
+
+    if (!place) {
+        return st;
+    }
+    params[0] = q->r->user;
+    params[1] = place;
+    if (!tl_admin_view(q, "sessions", "SELECT * FROM tl.desk_repair_sessions($1, $2)", 2, params, &st)) {
+        return st;
+    }
+    if (!tl_db_view(q, "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL, &st)) {
+        return tl_page_failed(q, st);
+    }
+    tl_form_token(q, "gestion-reparation");
+    q->r->status = status;
+    return tl_render_page(q, "gestion-reparation", "Repair café — gestion");
+}
+
+int tl_page_admin_repair(tl_req *q)
+{
+    const char *done = tl_query_get(&q->query, "fait");
+
+    if (done && tl_valid_slug(q->r->pool, "fait", done, 16) == NULL) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
+    }
+    return tl_repair_list(q, tl_query_get(&q->query, "lieu"), HTTP_OK);
+}
+
+int tl_page_admin_repair_post(tl_req *q)
+{
+    static const char *const names[] = { "titre", "description", "jour", "debut", "fin", "repetition", "nombre",
+                                         "duree_creneau", "capacite", NULL };
+    static const char *const repeats[] = { "non", "hebdomadaire", "mensuelle", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *params[12];
+    int rc, status = OK, repeat;
+
+    if (!tl_form_read(q, "gestion-reparation", &f, &rc)) {
+        return rc;
+    }
+    place = apr_table_get(f, "lieu");
+    if (!place || tl_valid_slug(p, "lieu", place, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+    }
+    tl_admin_keep(q, f, names);
+    params[0] = q->r->user;
+    params[1] = place;
+    params[2] = tl_admin_text(q, f, "titre", "titre", 100);
+    params[3] = tl_admin_text(q, f, "description", "présentation", 2000);
+    params[4] = tl_admin_date(q, f, "jour", "jour");
+    params[5] = tl_repair_time(q, f, "debut", "début", 1);
+    params[6] = tl_repair_time(q, f, "fin", "fin", 1);
+    params[7] = apr_table_get(f, "repetition");
+    if (tl_valid_choice(p, "répétition", params[7], repeats, &repeat)) {
+        tl_form_error(q, "repetition", "Choisissez une répétition de la liste.");
+    }
+    params[8] = tl_admin_int(q, f, "nombre", "nombre de séances", 0, 1000);
+    params[9] = tl_admin_int(q, f, "duree_creneau", "durée d'un créneau", 0, 100000);
+    params[10] = tl_admin_int(q, f, "capacite", "objets par créneau", 0, 100000);
+    params[11] = tl_admin_codes(q, f, "competence", "compétences");
+    if (!params[4] && !tl_view_get(q->view, "err_jour")) {
+        tl_form_error(q, "jour", "Indiquez le jour de la (première) séance.");
+    }
+    if (!params[9] && !tl_view_get(q->view, "err_duree_creneau")) {
+        tl_form_error(q, "duree_creneau", "Indiquez la durée d'un créneau en minutes, par exemple 30.");
+    }
+    if (!params[10] && !tl_view_get(q->view, "err_capacite")) {
+        tl_form_error(q, "capacite", "Indiquez combien d'objets un créneau accueille, par exemple 3.");
+    }
+    rc = 0;
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_admin_change(q, "SELECT tl.create_repair_sessions($1, $2, $3, $4, $5::date, $6::time, $7::time, $8, "
+                                "$9::integer, $10::integer, $11::integer, $12::text[])", 12, params,
+                             tl_repair_fields, "jour", &status, NULL);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(p, "/gestion/reparation",
+                                            (const char *const[]){ "lieu", place, "fait", "creation", NULL }));
+    }
+    return tl_repair_list(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+static int tl_repair_session_show(tl_req *q, const char *id, int status)
+{
+    int st = OK;
+    const char *params[] = { q->r->user, id };
+    const tl_rows *s;
+    size_t len;
+
+    if (!(s = tl_db_view(q, "session", "SELECT * FROM tl.repair_sessions('', now(), $1::integer)", 1, &id, &st))) {
+        return tl_page_failed(q, st);
+    }
+    if (s->count(s) == 0) {
+        return tl_render_error(q, HTTP_NOT_FOUND, "Cette séance n'existe pas.");
+    }
+    if (!tl_admin_place(q, s->value(s, 0, s->column(s, "place_slug"), &len), &st)
+        || !tl_admin_view(q, "bookings", "SELECT * FROM tl.desk_repair_bookings($1, $2::integer)", 2, params, &st)
+        || !tl_admin_view(q, "repairers", "SELECT * FROM tl.desk_repairers($1, $2::integer)", 2, params, &st)
+        || !tl_admin_view(q, "team", "SELECT login, display_name FROM tl.admin_team($1, $2) WHERE active", 2,
+                          (const char *const[]){ q->r->user, s->value(s, 0, s->column(s, "place_slug"), &len) },
+                          &st)) {
+        return st;
+    }
+    if (!tl_db_view(q, "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL, &st)) {
+        return tl_page_failed(q, st);
+    }
+    tl_form_token(q, "gestion-reparation");
+    q->r->status = status;
+    return tl_render_page(q, "gestion-seance", "Séance de repair café — gestion");
+}
+
+int tl_page_admin_repair_session(tl_req *q)
+{
+    const char *id = tl_query_get(&q->query, "seance");
+    const char *done = tl_query_get(&q->query, "fait");
+    long n;
+
+    if (tl_valid_int(q->r->pool, "séance", id, 1, 2147483647L, &n)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Cette séance n'est pas lisible.");
+    }
+    if (done && tl_valid_slug(q->r->pool, "fait", done, 16) == NULL) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "done_", done, NULL), "t");
+    }
+    return tl_repair_session_show(q, id, HTTP_OK);
+}
+
+/* action: annuler (raison), deplacer (nouveau_jour, nouveau_debut,
+ * nouvelle_fin), reparateur (reparateur, competence…), retirer
+ * (reparateur). */
+int tl_page_admin_repair_session_post(tl_req *q)
+{
+    static const char *const actions[] = { "annuler", "deplacer", "reparateur", "retirer", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *id, *params[6], *done = NULL;
+    const tl_rows *moved = NULL;
+    int rc, status = OK, action;
+    long n;
+    size_t len;
+
+    if (!tl_form_read(q, "gestion-reparation", &f, &rc)) {
+        return rc;
+    }
+    id = apr_table_get(f, "seance");
+    if (tl_valid_int(p, "séance", id, 1, 2147483647L, &n)
+        || tl_valid_choice(p, "action", apr_table_get(f, "action"), actions, &action)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance ou d'action.");
+    }
+    params[0] = q->r->user;
+    params[1] = id;
+    rc = 0;
+    if (action == 0) {
+        params[2] = tl_admin_text(q, f, "raison", "raison", 300);
+        tl_view_set(q->view, "f_raison", params[2]);
+        if (!tl_view_get(q->view, "errors")) {
+            rc = tl_admin_change(q, "SELECT tl.cancel_repair_session($1, $2::integer, $3)", 3, params,
+                                 tl_repair_fields, "raison", &status, NULL);
+            done = "annulation";
+        }
+    }
+    else if (action == 1) {
+        params[2] = tl_admin_date(q, f, "nouveau_jour", "nouveau jour");
+        params[3] = tl_repair_time(q, f, "nouveau_debut", "début", 0);
+        params[4] = tl_repair_time(q, f, "nouvelle_fin", "fin", 0);
+        if (!params[2] && !tl_view_get(q->view, "err_nouveau_jour")) {
+            tl_form_error(q, "nouveau_jour", "Indiquez le nouveau jour.");
+        }
+        if (!tl_view_get(q->view, "errors")) {
+            rc = tl_admin_change(q, "SELECT tl.move_repair_session($1, $2::integer, $3::date, $4::time, $5::time)",
+                                 5, params, tl_repair_fields, "nouveau_jour", &status, &moved);
+            done = "deplacement";
+        }
+    }
+    else {
+        params[2] = tl_admin_text(q, f, "reparateur", "réparateur", 64);
+        params[3] = tl_admin_codes(q, f, "competence", "compétences");
+        params[4] = action == 3 ? "true" : "false";
+        if (!tl_view_get(q->view, "errors")) {
+            rc = tl_admin_change(q, "SELECT tl.set_repairer($1, $2::integer, $3, $4::text[], $5::boolean)", 5,
+                                 params, tl_repair_fields, "reparateur", &status, NULL);
+            done = "equipe";
+        }
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        /* A moved session: on to the new one. */
+        return tl_form_done(q, tl_url_build(p, "/gestion/reparation/seance",
+                                            (const char *const[]){ "seance", moved ? moved->value(moved, 0, 0, &len)
+                                                                                   : id, "fait", done, NULL }));
+    }
+    return tl_repair_session_show(q, id, HTTP_UNPROCESSABLE_ENTITY);
+}
