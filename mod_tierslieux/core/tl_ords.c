@@ -759,7 +759,7 @@ static size_t phone_end(const unsigned char *s, size_t n, size_t i)
         g[k].end = pos;
         g[k].len = len;
         g[k].paren = paren;
-        g[k].first = (char)s[pos - len - paren];
+        g[k].first = (char)s[pos - (size_t)len - (size_t)paren];
         d += len;
         ends_d[k] = d;
         k++;
