@@ -22,6 +22,7 @@ int main(void)
     srunner_add_suite(sr, tl_csv_read_suite());
     srunner_add_suite(sr, tl_mail_suite());
     srunner_add_suite(sr, tl_token_suite());
+    srunner_add_suite(sr, tl_ical_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -18,5 +18,6 @@ Suite *tl_multipart_suite(void);
 Suite *tl_csv_read_suite(void);
 Suite *tl_mail_suite(void);
 Suite *tl_token_suite(void);
+Suite *tl_ical_suite(void);
 
 #endif
