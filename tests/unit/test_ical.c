@@ -438,6 +438,72 @@ START_TEST(broken_tzif_files_are_refused)
 }
 END_TEST
 
+/* A TZif file of version 2 with no transition, one local time type and
+ * the footer given: what zic writes for a zone whose rule never changed. */
+static tl_tz *footer_zone(const char *footer, int32_t utoff, const char *abbr)
+{
+    unsigned char data[512];
+    size_t n = 0, k, chars = strlen(abbr) + 1;
+    tl_tz *tz = NULL;
+    const char *err = NULL;
+    int half;
+
+    for (half = 0; half < 2; half++) {
+        memset(data + n, 0, 44);
+        memcpy(data + n, "TZif2", 5);
+        data[n + 39] = 1;                                /* typecnt */
+        data[n + 43] = (unsigned char)chars;             /* charcnt */
+        n += 44;
+        data[n++] = (unsigned char)((uint32_t)utoff >> 24);
+        data[n++] = (unsigned char)((uint32_t)utoff >> 16);
+        data[n++] = (unsigned char)((uint32_t)utoff >> 8);
+        data[n++] = (unsigned char)utoff;
+        data[n++] = 0;
+        data[n++] = 0;
+        for (k = 0; k < chars; k++) {
+            data[n++] = (unsigned char)abbr[k];
+        }
+    }
+    data[n++] = '\n';
+    memcpy(data + n, footer, strlen(footer));
+    n += strlen(footer);
+    data[n++] = '\n';
+    ck_assert_msg(tl_tz_parse(pool, "Test/Zone", data, n, &tz, &err) == 0, "%s", err ? err : "");
+    return tz;
+}
+
+START_TEST(footer_rules_of_both_hemispheres)
+{
+    tl_tz *tz = footer_zone("AEST-10AEDT,M10.1.0,M4.1.0/3", 36000, "AEST");
+    tl_tz *sydney = zone("Australia/Sydney");
+    tl_tz_change *ch, *real;
+    int n;
+
+    /* Daylight saving time spans the new year. */
+    ck_assert_int_eq(tl_tz_offset_at(tz, utc(2026, 1, 15, 0, 0), NULL, NULL), 39600);
+    ck_assert_int_eq(tl_tz_offset_at(tz, utc(2026, 7, 15, 0, 0), NULL, NULL), 36000);
+    n = tl_tz_changes(tz, utc(2026, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0), pool, &ch);
+    ck_assert_int_eq(n, 2);
+    ck_assert(ch[0].at == utc(2026, 4, 4, 16, 0));           /* Sunday 5 April, 03:00 AEDT */
+    ck_assert_int_eq(ch[0].to, 36000);
+    ck_assert_str_eq(ch[0].abbr, "AEST");
+    ck_assert(ch[1].at == utc(2026, 10, 3, 16, 0));          /* Sunday 4 October, 02:00 AEST */
+    ck_assert_int_eq(ch[1].to, 39600);
+    ck_assert_int_eq(tl_tz_changes(sydney, utc(2026, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0), pool, &real), 2);
+    ck_assert(real[0].at == ch[0].at && real[1].at == ch[1].at);
+
+    /* Julian days (no 29 February) and 24:00, with quoted names. */
+    tz = footer_zone("<+0330>-3:30<+0430>,J79/24,J263/24", 12600, "+0330");
+    n = tl_tz_changes(tz, utc(2028, 1, 1, 0, 0), utc(2029, 1, 1, 0, 0), pool, &ch);
+    ck_assert_int_eq(n, 2);
+    ck_assert(ch[0].at == utc(2028, 3, 20, 20, 30));         /* 20 March even in a leap year */
+    ck_assert_int_eq(ch[0].to, 16200);
+    ck_assert_str_eq(ch[0].abbr, "+0430");
+    ck_assert(ch[1].at == utc(2028, 9, 20, 19, 30));
+    ck_assert_int_eq(ch[1].to, 12600);
+}
+END_TEST
+
 Suite *tl_ical_suite(void)
 {
     Suite *s = suite_create("ical");
@@ -450,6 +516,7 @@ Suite *tl_ical_suite(void)
     tcase_add_test(tc, paris_changes_twice_in_2026);
     tcase_add_test(tc, reunion_stays_at_plus_four);
     tcase_add_test(tc, local_times_across_both_changes);
+    tcase_add_test(tc, footer_rules_of_both_hemispheres);
     tcase_add_test(tc, a_whole_calendar_byte_for_byte);
     tcase_add_test(tc, paris_gets_its_changes_as_observances);
     tcase_add_test(tc, events_refused_leave_the_calendar_usable);
