@@ -14,7 +14,7 @@ tl_die() { printf 'erreur : %s\n' "$*" >&2; exit 1; }
 # Debian packages the build, the servers and the tests need.
 TL_PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libaprutil1-dbd-pgsql libpq-dev
 libxml2-dev libssl-dev libqrencode-dev postgresql postgresql-contrib autoconf automake libtool pkg-config check make gcc"
-TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 chromium zbar-tools librsvg2-bin wrk"
+TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 python3-icalendar chromium zbar-tools librsvg2-bin wrk"
 
 tl_install_packages() {
     local missing=() p

@@ -19,5 +19,6 @@ Suite *tl_csv_read_suite(void);
 Suite *tl_mail_suite(void);
 Suite *tl_token_suite(void);
 Suite *tl_ords_suite(void);
+Suite *tl_ical_suite(void);
 
 #endif
