@@ -79,13 +79,24 @@ SELECT tl.track_changes('tl.repair_booking'::regclass);
 
 -- ---- what the public sees ------------------------------------------------------
 
+-- An instant as ISO 8601 local time with its offset in a zone
+-- ("2026-11-28T14:00:00+01:00"), as schema.org's startDate wants it.
+CREATE FUNCTION tl.iso_local(p_at timestamptz, p_zone text) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT to_char(p_at AT TIME ZONE p_zone, 'YYYY-MM-DD"T"HH24:MI:SS')
+           || CASE WHEN off < interval '0' THEN '-' ELSE '+' END
+           || to_char(CASE WHEN off < interval '0' THEN -off ELSE off END, 'HH24:MI')
+      FROM (SELECT (p_at AT TIME ZONE p_zone) - (p_at AT TIME ZONE 'UTC') AS off) o
+$$;
+
 -- A session as the agenda shows it: local times in the place's zone, the
 -- skills as labels, seats left over its slots, and its state.
 CREATE FUNCTION tl.repair_sessions(p_place text, p_from timestamptz, p_id integer DEFAULT NULL)
 RETURNS TABLE (id integer, title text, description text, place_slug text, place_name text, street_address text,
                postal_code text, locality text, time_zone text, day_fr text, starts_local timestamp,
                ends_local timestamp, hours_fr text, skills text, seats integer, seats_left integer,
-               cancelled boolean, cancel_reason text, moved_to integer, moved_day_fr text, past boolean)
+               cancelled boolean, cancel_reason text, moved_to integer, moved_day_fr text, past boolean,
+               start_iso text, end_iso text, created_epoch bigint, event_status text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     SELECT s.id, s.title, s.description, p.slug, p.name, p.street_address, p.postal_code, p.locality, p.time_zone,
            tl.date_fr((s.starts_at AT TIME ZONE p.time_zone)::date),
@@ -100,7 +111,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
            s.cancelled_at IS NOT NULL, s.cancel_reason, s.moved_to,
            (SELECT tl.date_fr((m.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session m
              WHERE m.id = s.moved_to),
-           s.ends_at <= now()
+           s.ends_at <= now(), tl.iso_local(s.starts_at, p.time_zone), tl.iso_local(s.ends_at, p.time_zone),
+           extract(epoch FROM s.created_at)::bigint,
+           'https://schema.org/' || CASE WHEN s.moved_to IS NOT NULL THEN 'EventRescheduled'
+                                         WHEN s.cancelled_at IS NOT NULL THEN 'EventCancelled'
+                                         ELSE 'EventScheduled' END
       FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id
      WHERE (p_id IS NULL OR s.id = p_id)
        AND (p_id IS NOT NULL OR s.ends_at >= p_from)

@@ -2,11 +2,14 @@
  * its slots, booking a seat for an object, and the private page a visitor
  * comes back to (through a link whose secret only they hold) to see what
  * became of the session or to cancel. */
+#include <stdio.h>
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_token.h"
+#include "tl_ical.h"
+#include <http_core.h>
 
 #define TL_REPAIR_FORM "reparation"
 
@@ -28,6 +31,73 @@ int tl_page_repair_agenda(tl_req *q)
     }
     tl_view_set(q->view, "place", place);
     return tl_render_page(q, "reparation", "Repair café : l'agenda");
+}
+
+/* "2026-11-28 14:00:00" (a timestamp as PostgreSQL writes it) into its
+ * parts; 0 when it reads. */
+static int tl_repair_local(const char *v, tl_tz_local *l)
+{
+    return v && sscanf(v, "%4d-%2d-%2d %2d:%2d:%2d", &l->year, &l->month, &l->day, &l->hour, &l->minute,
+                       &l->second) == 6 ? 0 : -1;
+}
+
+/* The sessions as an iCalendar feed (RFC 5545), all places or ?lieu=:
+ * what a calendar application subscribes to. Cancelled and moved sessions
+ * stay in it, cancelled, so subscribers see them go. */
+int tl_page_repair_ical(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    int status = OK, i;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status);
+    const char *params[] = { place, NULL }, *err;
+    const tl_rows *rows;
+    tl_ical *cal;
+    tl_buf out;
+    size_t len;
+
+    if (!place) {
+        return status;
+    }
+    if (!(rows = tl_db_query(q, "SELECT * FROM tl.repair_sessions($1, now() - interval '31 days', NULL)", 1,
+                             params, &status))) {
+        return tl_page_failed(q, status);
+    }
+    cal = tl_ical_create(p, "-//mod_tierslieux//Repair café//FR",
+                         apr_pstrcat(p, "Repair café — ", tl_conf_site_name(q->dc), NULL));
+#define TL_COL(name) rows->value(rows, i, rows->column(rows, name), &len)
+    for (i = 0; i < rows->count(rows); i++) {
+        tl_ical_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.uid = apr_psprintf(p, "seance-%s@%s", TL_COL("id"), q->r->server->server_hostname);
+        ev.dtstamp = apr_atoi64(TL_COL("created_epoch"));
+        ev.tzid = TL_COL("time_zone");
+        if (tl_repair_local(TL_COL("starts_local"), &ev.start) || tl_repair_local(TL_COL("ends_local"), &ev.end)) {
+            continue;
+        }
+        ev.summary = TL_COL("title");
+        ev.location = apr_pstrcat(p, TL_COL("place_name"), ", ", TL_COL("street_address"), ", ",
+                                  TL_COL("postal_code"), " ", TL_COL("locality"), NULL);
+        ev.description = apr_pstrcat(p, TL_COL("skills") ? apr_pstrcat(p, "Réparations : ", TL_COL("skills"), ".\n",
+                                                                       NULL) : "",
+                                     TL_COL("moved_to") ? apr_pstrcat(p, "Séance déplacée au ", TL_COL("moved_day_fr"),
+                                                                      ".\n", NULL) : "",
+                                     TL_COL("cancelled")[0] == 't' ? apr_pstrcat(p, "Séance annulée : ",
+                                                                              TL_COL("cancel_reason"), ".\n", NULL)
+                                                                 : "",
+                                     TL_COL("description"), NULL);
+        ev.url = ap_construct_url(p, apr_pstrcat(p, q->base, "/reparation/", TL_COL("id"), NULL), q->r);
+        ev.status = TL_COL("cancelled")[0] == 't' || TL_COL("moved_to") ? TL_ICAL_CANCELLED : TL_ICAL_CONFIRMED;
+        ev.sequence = -1;
+        if (tl_ical_add_event(cal, &ev, &err) != 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(1002) "session %s left out of the feed: %s",
+                          TL_COL("id"), err);
+        }
+    }
+#undef TL_COL
+    tl_buf_init(&out, p, 4096);
+    tl_ical_finish(cal, &out);
+    apr_table_setn(q->r->headers_out, "Content-Disposition", "inline; filename=\"reparation.ics\"");
+    return tl_send_body(q, "text/calendar; charset=utf-8", out.data, out.len);
 }
 
 /* The session of the first path segment, as the result set "session";

@@ -137,16 +137,20 @@ def test_links_expire_and_personal_data_is_purged(servers):
     link = book(servers, s, data).headers["Location"]
     booking = servers.sql("SELECT max(id) FROM tl.repair_booking")[0][0]
     # Move the session two days into the past: the link has served.
-    servers.sql("UPDATE tl.repair_session SET starts_at = starts_at - (ends_at - now()) - interval '2 days', "
-                "ends_at = now() - interval '2 days' WHERE id = %s", (session,))
-    servers.sql("UPDATE tl.repair_slot SET starts_at = (SELECT starts_at FROM tl.repair_session WHERE id = %s) "
-                "WHERE session_id = %s AND id = %s", (session, session, int(data["creneau"])))
-    assert requests.get(link, timeout=10).status_code == 410
-    # Four months after the end of the session's month, name, contact and link go.
-    servers.sql("SELECT tl.apply_repair_retention(now() + interval '6 months')")
-    assert servers.sql("SELECT visitor_name, contact, token_sha256, object FROM tl.repair_booking WHERE id = %s",
-                       (booking,)) == [(None, None, None, "Grille-pain")]
-    assert requests.get(link, timeout=10).status_code == 404
+    was = servers.sql("SELECT starts_at, ends_at FROM tl.repair_session WHERE id = %s", (session,))[0]
+    shift = servers.sql("SELECT ends_at - now() + interval '2 days' FROM tl.repair_session WHERE id = %s",
+                        (session,))[0][0]
+    servers.sql("UPDATE tl.repair_session SET starts_at = starts_at - %s, ends_at = ends_at - %s WHERE id = %s",
+                (shift, shift, session))
+    try:
+        assert requests.get(link, timeout=10).status_code == 410
+        # Four months after the end of the session's month, name, contact and link go.
+        servers.sql("SELECT tl.apply_repair_retention(now() + interval '6 months')")
+        assert servers.sql("SELECT visitor_name, contact, token_sha256, object FROM tl.repair_booking WHERE id = %s",
+                           (booking,)) == [(None, None, None, "Grille-pain")]
+        assert requests.get(link, timeout=10).status_code == 404
+    finally:
+        servers.sql("UPDATE tl.repair_session SET starts_at = %s, ends_at = %s WHERE id = %s", (*was, session))
 
 
 def test_the_public_role_cannot_read_bookings(servers):
@@ -268,3 +272,61 @@ def test_repairers_and_who_may_run_sessions(servers, expect_log):
     r = s.get(servers.url("/tierslieux/gestion/reparation/seance"), params={"seance": other}, allow_redirects=False,
               timeout=10)
     assert r.status_code == 403
+
+
+# ---- open formats: iCalendar feed, schema.org JSON-LD ---------------------------
+
+def test_the_icalendar_feed(servers):
+    import datetime
+    import zoneinfo
+    import icalendar
+    r = servers.get("/tierslieux/reparation.ics")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert servers.get("/tierslieux/reparation.ics", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    raw = r.content
+    # What the parser lets through, asserted explicitly: CRLF line ends and
+    # folding at 75 octets.
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b"" and all(b"\n" not in line and b"\r" not in line for line in lines)
+    assert all(len(line) <= 75 for line in lines)
+    cal = icalendar.Calendar.from_ical(raw)
+    assert str(cal["VERSION"]) == "2.0" and cal.get("PRODID")
+    events = [c for c in cal.walk("VEVENT")]
+    zones = {str(c["TZID"]) for c in cal.walk("VTIMEZONE")}
+    assert len(events) >= 5
+    for ev in events:
+        assert ev.get("UID") and ev.get("DTSTAMP")
+        assert ev["DTSTART"].params["TZID"] in zones
+    assert zones == {"Europe/Paris", "Indian/Reunion"}
+    now = datetime.datetime.now(datetime.timezone.utc)
+    lakour = [ev for ev in events if "Lakour" in str(ev["LOCATION"]) and ev["DTSTART"].dt > now][0]
+    start = lakour["DTSTART"].dt
+    assert start.utcoffset() == datetime.timedelta(hours=4) and start.hour == 9
+    session_id = int(str(lakour["UID"]).split("-")[1].split("@")[0])
+    expected = servers.sql("SELECT starts_at FROM tl.repair_session WHERE id = %s", (session_id,))[0][0]
+    assert start.astimezone(zoneinfo.ZoneInfo("UTC")) == expected
+    cancelled = [ev for ev in events if str(ev.get("STATUS")) == "CANCELLED"]
+    assert any("Séance annulée : Inventaire annuel" in str(ev["DESCRIPTION"]) for ev in cancelled)
+    assert any("Séance déplacée au" in str(ev["DESCRIPTION"]) for ev in cancelled)
+    one = icalendar.Calendar.from_ical(servers.get("/tierslieux/reparation.ics", params={"lieu": "tiers-lieu-lakour"}).content)
+    assert {str(c["TZID"]) for c in one.walk("VTIMEZONE")} == {"Indian/Reunion"}
+
+
+def test_a_session_page_carries_schema_org_json_ld(servers):
+    import json
+    rows = servers.sql("SELECT s.id, p.slug, s.cancelled_at IS NOT NULL FROM tl.repair_session s "
+                       "JOIN tl.place p ON p.id = s.place_id WHERE s.starts_at > now() ORDER BY s.id")
+    seen = set()
+    for session, place, cancelled in rows:
+        soup = BeautifulSoup(servers.get(f"/tierslieux/reparation/{session}").text, "html.parser")
+        data = json.loads(soup.find("script", type="application/ld+json").string)
+        assert data["@type"] == "Event" and data["location"]["address"]["addressCountry"] == "FR"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", data["startDate"])
+        if place == "tiers-lieu-lakour":
+            assert data["startDate"].endswith("+04:00")
+        if cancelled:
+            assert data["eventStatus"] == "https://schema.org/EventCancelled"
+            seen.add("cancelled")
+        else:
+            assert data["eventStatus"] in ("https://schema.org/EventScheduled", "https://schema.org/EventRescheduled")
+    assert "cancelled" in seen
