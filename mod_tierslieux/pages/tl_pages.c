@@ -33,6 +33,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/guichet/pret/confirmer", tl_page_desk_lend_confirm, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/retour", tl_page_desk_return, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/retards", tl_page_desk_overdue, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/reparation", tl_page_desk_repair, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/reparation", tl_page_desk_repair_post, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/courriels", tl_page_desk_mail, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/adherents", tl_page_desk_members, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/objet", tl_page_desk_item, TL_ROUTE_PRIVATE },

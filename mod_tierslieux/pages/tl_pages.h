@@ -46,6 +46,8 @@ int tl_page_desk_member_deposit(tl_req *q);
 int tl_page_desk_member_waiting(tl_req *q);
 int tl_page_desk_member_fee(tl_req *q);
 int tl_page_repair_agenda(tl_req *q);
+int tl_page_desk_repair(tl_req *q);
+int tl_page_desk_repair_post(tl_req *q);
 int tl_page_repair_ical(tl_req *q);
 int tl_page_repair_session(tl_req *q);
 int tl_page_repair_book_form(tl_req *q);

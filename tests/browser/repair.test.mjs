@@ -55,3 +55,35 @@ test('book a slot with the keyboard alone, then cancel without JavaScript', { ti
     await nojs.close();
   }
 });
+
+test('a volunteer logs an object with the keyboard alone; the desk page has no axe violation', { timeout: 4 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${TL}/reparation?lieu=la-fabrique`, { waitUntil: 'load' });
+    const href = await page.locator('main .tl-card h3 a').first().getAttribute('href');
+    const session = href.split('/').pop();
+    await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
+    await page.fill('#identifiant', 'referente.fabrique');
+    await page.fill('#mot-de-passe', 'Perceuse-2026');
+    await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+    await page.goto(`${TL}/guichet/reparation?seance=${session}`, { waitUntil: 'load' });
+    await noViolations(page, 'repair desk');
+    // The object's field has the focus: type, pick with letters, Enter.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'objet');
+    await page.keyboard.type('Grille-pain Seb');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Grille');             // the category select jumps to "Grille-pain"
+    await page.focus('#poids');
+    await page.keyboard.type('-2');
+    await Promise.all([page.waitForURL(/guichet\/reparation$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.equal(await page.getAttribute('#poids', 'aria-invalid'), 'true');
+    await noViolations(page, 'repair desk with a mistake');
+    await page.fill('#poids', '1,4');
+    await Promise.all([page.waitForURL(/fait=1/, { waitUntil: 'load' }), page.press('#poids', 'Enter')]);
+    assert.match(await page.locator('[role=status]').innerText(), /Réparation notée/);
+    assert.match(await page.locator('main table').innerText(), /Grille-pain Seb/);
+  } finally {
+    await context.close();
+  }
+});

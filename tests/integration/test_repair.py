@@ -330,3 +330,76 @@ def test_a_session_page_carries_schema_org_json_ld(servers):
         else:
             assert data["eventStatus"] in ("https://schema.org/EventScheduled", "https://schema.org/EventRescheduled")
     assert "cancelled" in seen
+
+
+# ---- on the day: the queue and the repair log (ORDS terms) ----------------------
+
+def today_session(servers):
+    session = servers.sql("""
+        INSERT INTO tl.repair_session (place_id, title, starts_at, ends_at, skills)
+        SELECT id, 'Séance du jour', now() - interval '1 hour', now() + interval '2 hours', ARRAY['electricite']
+          FROM tl.place WHERE slug = 'la-fabrique' RETURNING id""")[0][0]
+    servers.sql("INSERT INTO tl.repair_slot (session_id, starts_at, capacity) "
+                "SELECT %s, now() + interval '30 minutes', 5", (session,))
+    return session
+
+
+def test_logging_repairs_on_the_day(servers, expect_log):
+    expect_log.append("AH01631")
+    session = today_session(servers)
+    v, data = form(servers, session)
+    assert book(servers, v, {**data, "objet": "Bouilloire Moulinex", "probleme": "Ne s'allume plus"}).status_code == 303
+    booking = servers.sql("SELECT max(id) FROM tl.repair_booking")[0][0]
+    s = referent(servers)
+    r = s.get(servers.url("/tierslieux/guichet/reparation"), params={"seance": session}, timeout=10)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert "Bouilloire Moulinex" in soup.select_one("table").get_text()
+    link = soup.find("a", href=lambda h: h and f"reservation={booking}" in h)
+    r = s.get(servers.url("/tierslieux/guichet/reparation"), params={"seance": session, "reservation": booking},
+              timeout=10)
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert link and soup.find(id="objet")["value"] == "Bouilloire Moulinex"
+    assert soup.find(id="objet").has_attr("autofocus")
+    token = soup.find("form", action=lambda a: a and a.endswith("/guichet/reparation"), method="post").find(
+        "input", attrs={"name": "jeton"})["value"]
+    base = {"jeton": token, "seance": session, "reservation": booking, "objet": "Bouilloire Moulinex",
+            "categorie": "bouilloire", "marque": "Moulinex", "age": "4", "probleme": "Ne s'allume plus",
+            "resultat": "repare", "cause": "", "poids": "1,2", "minutes": "25", "reparateur": ""}
+    before = servers.sql("SELECT count(*) FROM tl.repair_record")[0][0]
+    for change, field, words in (({"cause": "1"}, "cause", "fin de vie"), ({"poids": "-3"}, "poids", "kilos"),
+                                 ({"poids": "5000"}, "poids", "500"), ({"categorie": "tondeuse"}, "categorie", "liste"),
+                                 ({"reparateur": "benevole.mediatheque"}, "reparateur", "équipe du lieu")):
+        r = s.post(servers.url("/tierslieux/guichet/reparation"), data={**base, **change}, allow_redirects=False,
+                   timeout=10)
+        assert r.status_code == 422, change
+        bad = BeautifulSoup(r.text, "html.parser")
+        assert words in bad.find(id="erreur-" + field).get_text(), (change, bad.find(id="erreur-" + field))
+        assert bad.find(id=field)["aria-invalid"] == "true"
+    assert servers.sql("SELECT count(*) FROM tl.repair_record")[0][0] == before
+    r = s.post(servers.url("/tierslieux/guichet/reparation"), data=base, allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    assert servers.sql("SELECT category, status, weight_kg::text, minutes, booking_id, brand FROM tl.repair_record "
+                       "ORDER BY id DESC LIMIT 1") == [("bouilloire", "repare", "1.200", 25, booking, "Moulinex")]
+    # Twice the same booking: refused.
+    r = s.post(servers.url("/tierslieux/guichet/reparation"), data=base, allow_redirects=False, timeout=10)
+    assert r.status_code == 422 and "déjà noté" in r.text
+    # A walk-in at end of life, with its barrier.
+    r = s.post(servers.url("/tierslieux/guichet/reparation"), allow_redirects=False, timeout=10,
+               data={**base, "reservation": "", "objet": "Chaise paillée", "categorie": "meuble", "resultat": "fin_de_vie",
+                     "cause": "6", "poids": "", "reparateur": "referente.fabrique"})
+    assert r.status_code == 303
+    assert servers.sql("SELECT booking_id, barrier, repairer_id IS NOT NULL FROM tl.repair_record "
+                       "ORDER BY id DESC LIMIT 1") == [(None, 6, True)]
+    queue = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/reparation"), params={"seance": session},
+                                timeout=10).text, "html.parser").select_one("table").get_text()
+    assert "réparé" in queue and "Chaise paillée" in queue and "fin de vie" in queue
+    # Someone who does not run this place logs nothing there.
+    other = referent(servers, "benevole.mediatheque")
+    r = other.get(servers.url("/tierslieux/guichet/reparation"), params={"seance": session}, timeout=10,
+                  allow_redirects=False)
+    assert r.status_code == 403
+    # The records hold nothing of the visitors (their ORDS rows are open data).
+    cols = {r[0] for r in servers.sql("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_schema = 'tl' AND table_name = 'repair_record'")}
+    assert not cols & {"visitor_name", "contact", "name", "email", "phone"}

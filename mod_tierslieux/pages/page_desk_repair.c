@@ -1,0 +1,176 @@
+/* The repair café on the day, at the desk: the session's queue (booked
+ * objects, then walk-ins) and logging what became of each object, in the
+ * Open Repair Data Standard's terms, in under a minute on the keyboard:
+ * the form opens on the object's field, every choice is a select, Enter
+ * sends it. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+
+#define TL_REPAIR_DESK_FORM "guichet-reparation"
+
+static const char tl_sql_today[] =
+    "SELECT s.id, s.title, s.day_fr, s.hours_fr, s.place_name, s.id::text = $2 AS selected "
+    "  FROM tl.account_roles($1) r, tl.repair_sessions(r.place_slug, now() - interval '12 hours', NULL) s "
+    " WHERE NOT s.cancelled AND s.moved_to IS NULL AND s.starts_local::date <= current_date + 1 "
+    " ORDER BY s.starts_local";
+
+static int tl_repair_desk_show(tl_req *q, const char *session, int status)
+{
+    int st = OK;
+    const char *params[] = { q->r->user, session ? session : "" };
+    const tl_rows *today;
+    size_t len;
+    tl_db_refusal why;
+
+    if (!(today = tl_db_view(q, "today", tl_sql_today, 2, params, &st))
+        || !tl_db_view(q, "categories", "SELECT code, label, powered, code = $1 AS selected FROM tl.repair_category "
+                                        "ORDER BY rank", 1,
+                       (const char *const[]){ tl_view_get(q->view, "f_categorie") ? tl_view_get(q->view, "f_categorie")
+                                                                                  : "" }, &st)) {
+        return tl_page_failed(q, st);
+    }
+    if ((!session || !*session) && today->count(today) > 0) {
+        session = today->value(today, 0, 0, &len);
+    }
+    if (session && *session) {
+        const char *p2[] = { q->r->user, session };
+        const tl_rows *queue = tl_db_change(q, "SELECT * FROM tl.desk_repair_queue($1, $2::integer)", 2, p2, &st,
+                                            &why);
+        if (!queue) {
+            return st == HTTP_FORBIDDEN || st == HTTP_UNPROCESSABLE_ENTITY
+                   ? tl_render_error(q, st == HTTP_FORBIDDEN ? st : HTTP_NOT_FOUND, tl_form_sentence(q->r->pool,
+                                                                                                     why.message))
+                   : tl_page_failed(q, st);
+        }
+        tl_view_rows(q->view, "queue", queue);
+        if (!tl_db_view(q, "session", "SELECT * FROM tl.repair_sessions('', now(), $1::integer)", 1, &session, &st)
+            || !tl_db_view(q, "repairers", "SELECT login, display_name FROM tl.desk_repairers($1, $2::integer)", 2, p2,
+                           &st)) {
+            return tl_page_failed(q, st);
+        }
+        tl_view_set(q->view, "session_id", session);
+    }
+    tl_form_token(q, TL_REPAIR_DESK_FORM);
+    q->r->status = status;
+    return tl_render_page(q, "guichet-reparation", "Repair café — guichet");
+}
+
+int tl_page_desk_repair(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *session = tl_query_get(&q->query, "seance");
+    const char *booking = tl_query_get(&q->query, "reservation");
+    long n;
+
+    if ((session && tl_valid_int(p, "séance", session, 1, 2147483647L, &n))
+        || (booking && tl_valid_int(p, "réservation", booking, 1, 9223372036854775807L, &n))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Cette séance ou cette réservation n'est pas lisible.");
+    }
+    if (tl_query_get(&q->query, "fait")) {
+        tl_view_set(q->view, "done", "t");
+    }
+    if (booking && session) {
+        /* Logging a booked object: its object and problem fill the form. */
+        int st = OK;
+        tl_db_refusal why;
+        const char *params[] = { q->r->user, session, booking };
+        const tl_rows *queue = tl_db_change(q, "SELECT * FROM tl.desk_repair_queue($1, $2::integer) "
+                                               "WHERE booking_id = $3::bigint", 3, params, &st, &why);
+        size_t len;
+        if (queue && queue->count(queue) == 1) {
+            tl_view_set(q->view, "f_reservation", booking);
+            tl_view_set(q->view, "f_objet", queue->value(queue, 0, queue->column(queue, "object"), &len));
+            tl_view_set(q->view, "f_probleme", queue->value(queue, 0, queue->column(queue, "problem"), &len));
+        }
+    }
+    return tl_repair_desk_show(q, session, HTTP_OK);
+}
+
+int tl_page_desk_repair_post(tl_req *q)
+{
+    static const char *const names[] = { "reservation", "objet", "categorie", "marque", "age", "probleme", "resultat",
+                                         "cause", "poids", "minutes", "reparateur", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *session, *booking, *params[13], *v;
+    tl_db_refusal why;
+    long n;
+    int rc, status = OK, i;
+
+    if (!tl_form_read(q, TL_REPAIR_DESK_FORM, &f, &rc)) {
+        return rc;
+    }
+    session = apr_table_get(f, "seance");
+    booking = apr_table_get(f, "reservation");
+    if (tl_valid_int(p, "séance", session, 1, 2147483647L, &n)
+        || (booking && *booking && tl_valid_int(p, "réservation", booking, 1, 9223372036854775807L, &n))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
+    }
+    for (i = 0; names[i]; i++) {
+        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), apr_table_get(f, names[i]));
+        if ((v = apr_table_get(f, names[i])) != NULL && tl_valid_text(p, names[i], v, 2000)) {
+            tl_form_error(q, names[i], "Ce champ contient des caractères illisibles ou est trop long.");
+        }
+    }
+    params[0] = q->r->user;
+    params[1] = session;
+    params[2] = booking && *booking ? booking : NULL;
+    params[3] = apr_table_get(f, "objet");
+    params[4] = apr_table_get(f, "categorie");
+    params[5] = apr_table_get(f, "marque");
+    params[6] = NULL;
+    params[7] = apr_table_get(f, "probleme");
+    params[8] = apr_table_get(f, "resultat");
+    params[9] = (v = apr_table_get(f, "cause")) && *v ? v : NULL;
+    params[10] = NULL;
+    params[11] = NULL;
+    params[12] = (v = apr_table_get(f, "reparateur")) && *v ? v : NULL;
+    if ((v = apr_table_get(f, "age")) && *v && tl_valid_amount(p, "âge", v, 150, &params[6])) {
+        tl_form_error(q, "age", "L'âge de l'objet s'écrit en années, par exemple 3 ou 2,5.");
+    }
+    if ((v = apr_table_get(f, "poids")) && *v && tl_valid_amount(p, "poids", v, 500, &params[10])) {
+        tl_form_error(q, "poids", "Le poids s'écrit en kilos, plus de 0 et 500 au plus, par exemple 1,25.");
+    }
+    if ((v = apr_table_get(f, "minutes")) && *v) {
+        if (tl_valid_int(p, "temps passé", v, 1, 600, &n)) {
+            tl_form_error(q, "minutes", "Le temps passé s'écrit en minutes, de 1 à 600.");
+        }
+        else {
+            params[11] = v;
+        }
+    }
+    if (params[9] && tl_valid_int(p, "cause", params[9], 1, 6, &n)) {
+        tl_form_error(q, "cause", "Choisissez une cause de la liste.");
+    }
+    if (tl_view_get(q->view, "errors")) {
+        return tl_repair_desk_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    if (!tl_db_change(q, "SELECT tl.log_repair($1, $2::integer, $3::bigint, $4, $5, $6, $7::numeric, $8, $9, "
+                         "$10::integer, $11::numeric, $12::integer, $13)", 13, params, &status, &why)) {
+        static const struct { const char *constraint, *field; } map[] = {
+            { "repair_record_object_not_blank", "objet" }, { "repair_record_category_fkey", "categorie" },
+            { "repair_record_status_known", "resultat" }, { "repair_record_barrier_end_of_life", "cause" },
+            { "repair_record_barrier_range", "cause" }, { "repair_record_weight_range", "poids" },
+            { "repair_record_minutes_range", "minutes" }, { "repair_record_age_range", "age" },
+            { "repair_record_repairer_fkey", "reparateur" }, { "repair_record_booking_key", "objet" },
+            { "repair_record_booking_fkey", "objet" }
+        };
+        const char *field = "objet";
+        if (status == HTTP_FORBIDDEN) {
+            return tl_render_error(q, status, "Vous ne tenez pas le guichet de ce lieu : rien n'a été noté.");
+        }
+        if (status != HTTP_UNPROCESSABLE_ENTITY) {
+            return tl_page_failed(q, status);
+        }
+        for (i = 0; i < (int)(sizeof(map) / sizeof(map[0])); i++) {
+            if (strcmp(map[i].constraint, why.constraint) == 0) {
+                field = map[i].field;
+            }
+        }
+        tl_form_error(q, field, tl_form_sentence(p, why.message));
+        return tl_repair_desk_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    return tl_form_done(q, apr_pstrcat(p, "/guichet/reparation?seance=", session, "&fait=1", NULL));
+}

@@ -1,0 +1,249 @@
+-- 022 — the repair log: what became of each object brought to a repair
+-- café, in the Open Repair Data Standard's terms (ORDS v0.3): its product
+-- category (ORDS's 40 where one fits, our own for unpowered objects such
+-- as furniture, bicycles and textiles), brand, age, problem, outcome (with
+-- the barrier for an end of life), weight if weighed, time spent and
+-- repairer. A volunteer logs it on the day, from the queue of bookings and
+-- walk-ins.
+
+CREATE TABLE tl.repair_category (
+    code     text CONSTRAINT repair_category_pkey PRIMARY KEY
+             CONSTRAINT repair_category_code_format CHECK (code ~ '^[a-z0-9]+(_[a-z0-9]+)*$'),
+    label    text NOT NULL,
+    ords_id  integer CONSTRAINT repair_category_ords_id_key UNIQUE
+             CONSTRAINT repair_category_ords_id_range CHECK (ords_id BETWEEN 1 AND 40),
+    ords_name text,
+    powered  boolean NOT NULL,
+    rank     integer NOT NULL,
+    CONSTRAINT repair_category_ords_both CHECK ((ords_id IS NULL) = (ords_name IS NULL))
+);
+COMMENT ON TABLE tl.repair_category IS 'Product categories of repaired objects: ORDS v0.3''s 40, and our own unpowered ones';
+GRANT SELECT ON tl.repair_category TO tierslieux_lecture;
+SELECT tl.track_changes('tl.repair_category'::regclass);
+
+-- The average weight and footprint of each category, for the impact of
+-- fixed objects, versioned by date like the other impact factors (sql/016).
+CREATE TABLE tl.repair_category_factor (
+    id           integer GENERATED ALWAYS AS IDENTITY CONSTRAINT repair_category_factor_pkey PRIMARY KEY,
+    category     text NOT NULL CONSTRAINT repair_category_factor_category_fkey REFERENCES tl.repair_category,
+    weight_kg    numeric(10,3) NOT NULL CONSTRAINT repair_category_factor_weight_positive CHECK (weight_kg >= 0),
+    footprint_kg numeric(10,3) NOT NULL CONSTRAINT repair_category_factor_footprint_positive CHECK (footprint_kg >= 0),
+    source       text NOT NULL,
+    valid_from   date NOT NULL,
+    CONSTRAINT repair_category_factor_unique UNIQUE (category, valid_from)
+);
+COMMENT ON TABLE tl.repair_category_factor IS 'Average weight (kg) and footprint (kg CO2e) per repair category, by date, with their source';
+GRANT SELECT ON tl.repair_category_factor TO tierslieux_lecture;
+SELECT tl.track_changes('tl.repair_category_factor'::regclass);
+
+-- The 40 ORDS product categories (Open Repair Alliance, ORDS v0.3, CC BY-SA
+-- 4.0), their French labels, and the Restart Project's reference weights
+-- and footprints (openrepair/tools, ords_category_lca_reference.csv).
+INSERT INTO tl.repair_category (code, label, ords_id, ords_name, powered, rank)
+SELECT c.code, c.label, c.id, c.name, true, c.id
+  FROM (VALUES
+    (1, 'Aircon/dehumidifier', 'climatiseur', 'Climatiseur, déshumidificateur'),
+    (2, 'Battery/charger/adapter', 'chargeur', 'Batterie, chargeur, adaptateur'),
+    (3, 'Decorative or safety lights', 'guirlande', 'Guirlande, éclairage décoratif ou de sécurité'),
+    (4, 'Desktop computer', 'ordinateur_bureau', 'Ordinateur de bureau'),
+    (5, 'Digital compact camera', 'appareil_photo', 'Appareil photo compact'),
+    (6, 'DSLR/video camera', 'reflex_camescope', 'Reflex, caméscope'),
+    (7, 'Fan', 'ventilateur', 'Ventilateur'),
+    (8, 'Flat screen', 'ecran_plat', 'Écran plat'),
+    (9, 'Hair & beauty item', 'coiffure_beaute', 'Appareil de coiffure ou de beauté'),
+    (10, 'Handheld entertainment device', 'baladeur', 'Baladeur, console portable'),
+    (11, 'Headphones', 'casque_audio', 'Casque, écouteurs'),
+    (12, 'Hi-Fi integrated', 'chaine_hifi', 'Chaîne hi-fi'),
+    (13, 'Hi-Fi separates', 'element_hifi', 'Élément hi-fi (ampli, platine…)'),
+    (14, 'Kettle', 'bouilloire', 'Bouilloire'),
+    (15, 'Lamp', 'lampe', 'Lampe'),
+    (16, 'Laptop', 'ordinateur_portable', 'Ordinateur portable'),
+    (17, 'Large home electrical', 'gros_electromenager', 'Gros électroménager'),
+    (18, 'Misc', 'divers_electrique', 'Divers (électrique)'),
+    (19, 'Mobile', 'telephone', 'Téléphone mobile'),
+    (20, 'Musical instrument', 'instrument', 'Instrument de musique'),
+    (21, 'Paper shredder', 'destructeur', 'Destructeur de documents'),
+    (22, 'PC accessory', 'accessoire_informatique', 'Accessoire informatique'),
+    (23, 'Portable radio', 'radio', 'Radio portable'),
+    (24, 'Power tool', 'outil_electrique', 'Outil électroportatif'),
+    (25, 'Printer/scanner', 'imprimante', 'Imprimante, scanner'),
+    (26, 'Projector', 'videoprojecteur', 'Vidéoprojecteur'),
+    (27, 'Sewing machine', 'machine_a_coudre', 'Machine à coudre'),
+    (28, 'Small home electrical', 'petit_electromenager', 'Petit électroménager'),
+    (29, 'Small kitchen item', 'petit_appareil_cuisine', 'Petit appareil de cuisine'),
+    (30, 'Tablet', 'tablette', 'Tablette'),
+    (31, 'Toaster', 'grille_pain', 'Grille-pain'),
+    (32, 'Toy', 'jouet_electrique', 'Jouet électrique'),
+    (33, 'TV and gaming-related accessories', 'accessoire_tv_jeux', 'Accessoire TV ou jeux vidéo'),
+    (34, 'Vacuum', 'aspirateur', 'Aspirateur'),
+    (35, 'Watch/clock', 'montre_horloge', 'Montre, horloge'),
+    (36, 'Coffee maker', 'cafetiere', 'Cafetière'),
+    (37, 'Food processor', 'robot_cuisine', 'Robot de cuisine'),
+    (38, 'Games console', 'console', 'Console de jeux'),
+    (39, 'Hair dryer', 'seche_cheveux', 'Sèche-cheveux'),
+    (40, 'Iron', 'fer_a_repasser', 'Fer à repasser')) AS c(id, name, code, label);
+
+-- Unpowered objects have no ORDS category: ours, with the Restart
+-- Project's 2021 figures where there are some (DOMAIN.md).
+INSERT INTO tl.repair_category (code, label, powered, rank) VALUES
+    ('meuble', 'Meuble', false, 101),
+    ('velo', 'Vélo', false, 102),
+    ('textile', 'Vêtement, textile', false, 103),
+    ('outil_main', 'Outil à main', false, 104),
+    ('bijou', 'Bijou, petit objet', false, 105),
+    ('autre_non_electrique', 'Autre objet non électrique', false, 106);
+
+INSERT INTO tl.repair_category_factor (category, weight_kg, footprint_kg, source, valid_from)
+SELECT c.code, f.weight, f.footprint,
+       'The Restart Project, ords_category_lca_reference.csv (openrepair/tools, ccd642f)', date '2021-01-01'
+  FROM (VALUES (1, 7.6, 99.41), (2, 1.65, 26.65), (3, 0.46, 14.72), (4, 6.69, 414.17), (5, 0.48, 29.73),
+               (6, 0.59, 16.03), (7, 3.9, 15.6), (8, 8.268, 308.952), (9, 0.67, 10.28), (10, 0.14, 22.71),
+               (11, 0.4, 3), (12, 8.95, 186.5), (13, 8.72, 123.86), (14, 1.25, 44.32), (15, 2.68, 14.96),
+               (16, 1.83, 265.32), (17, 10, 26.65), (18, 0, 0), (19, 0.15, 50.51), (20, 17.7, 109.5),
+               (21, 3.8, 59.5), (22, 0.44, 15.94), (23, 2.06, 54.65), (24, 1.65, 26.65), (25, 12.47, 100.69),
+               (26, 2.68, 57.58), (27, 8.6, 35), (28, 2.95, 30.9), (29, 2.95, 30.9), (30, 0.77, 114.49),
+               (31, 1.47, 8.13), (32, 0.93, 10.4), (33, 1.99, 51.33), (34, 6.8, 36.01), (35, 1.3, 28.29),
+               (36, 1.28, 17.5), (37, 2.95, 30.9), (38, 3.22, 140.67), (39, 0.67, 10.28), (40, 1.17, 11))
+       AS f(id, weight, footprint)
+  JOIN tl.repair_category c ON c.ords_id = f.id;
+INSERT INTO tl.repair_category_factor (category, weight_kg, footprint_kg, source, valid_from) VALUES
+    ('meuble', 29.81, 67.13, 'The Restart Project, objets non électriques, 2021', date '2021-01-01'),
+    ('velo', 15.1, 149.6, 'The Restart Project, objets non électriques, 2021', date '2021-01-01'),
+    ('textile', 0.75, 20.32, 'The Restart Project, objets non électriques, 2021', date '2021-01-01'),
+    ('outil_main', 0.93, 4.67, 'The Restart Project, objets non électriques, 2021', date '2021-01-01');
+
+CREATE TABLE tl.repair_record (
+    id           bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT repair_record_pkey PRIMARY KEY,
+    session_id   integer NOT NULL CONSTRAINT repair_record_session_fkey REFERENCES tl.repair_session,
+    booking_id   bigint CONSTRAINT repair_record_booking_key UNIQUE
+                 CONSTRAINT repair_record_booking_fkey REFERENCES tl.repair_booking,
+    object       text NOT NULL CONSTRAINT repair_record_object_not_blank CHECK (btrim(object) <> ''),
+    category     text NOT NULL CONSTRAINT repair_record_category_fkey REFERENCES tl.repair_category,
+    brand        text,
+    age_years    numeric(4,1) CONSTRAINT repair_record_age_range CHECK (age_years BETWEEN 0 AND 150),
+    problem      text NOT NULL DEFAULT '',
+    status       text NOT NULL CONSTRAINT repair_record_status_known
+                 CHECK (status IN ('repare', 'reparable', 'fin_de_vie', 'inconnu')),
+    -- ORDS's barrier (1-6), only for an end of life.
+    barrier      integer CONSTRAINT repair_record_barrier_range CHECK (barrier BETWEEN 1 AND 6),
+    weight_kg    numeric(8,3) CONSTRAINT repair_record_weight_range CHECK (weight_kg > 0 AND weight_kg <= 500),
+    minutes      integer CONSTRAINT repair_record_minutes_range CHECK (minutes BETWEEN 1 AND 600),
+    repairer_id  integer CONSTRAINT repair_record_repairer_fkey REFERENCES tl.account,
+    recorded_by  integer NOT NULL CONSTRAINT repair_record_recorded_by_fkey REFERENCES tl.account,
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT repair_record_barrier_end_of_life CHECK (barrier IS NULL OR status = 'fin_de_vie')
+);
+COMMENT ON TABLE tl.repair_record IS 'One object seen at a repair café and what became of it (an ORDS v0.3 row)';
+CREATE INDEX repair_record_session_idx ON tl.repair_record (session_id);
+SELECT tl.track_changes('tl.repair_record'::regclass);
+
+-- Logs an object. From a booking (its object and problem as defaults), or
+-- a walk-in (no booking). Any bénévole of the session's place.
+CREATE FUNCTION tl.log_repair(p_login text, p_session integer, p_booking bigint, p_object text, p_category text,
+                              p_brand text, p_age numeric, p_problem text, p_status text, p_barrier integer,
+                              p_weight numeric, p_minutes integer, p_repairer text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_session  tl.repair_session;
+    v_who      integer;
+    v_repairer integer;
+    v_id       bigint;
+BEGIN
+    SELECT * INTO v_session FROM tl.repair_session WHERE id = p_session;
+    IF v_session.id IS NULL THEN
+        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_record_session_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_session.place_id, 'benevole');
+    IF p_booking IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
+             WHERE b.id = p_booking AND l.session_id = p_session AND b.cancelled_at IS NULL) THEN
+        RAISE EXCEPTION 'cette réservation n''est pas de cette séance' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_record_booking_fkey';
+    END IF;
+    IF btrim(coalesce(p_object, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez l''objet' USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_record_object_not_blank';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.repair_category WHERE code = p_category) THEN
+        RAISE EXCEPTION 'choisissez une catégorie de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_record_category_fkey';
+    END IF;
+    IF p_status IS NULL OR p_status NOT IN ('repare', 'reparable', 'fin_de_vie', 'inconnu') THEN
+        RAISE EXCEPTION 'choisissez le résultat : réparé, réparable ou fin de vie' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_status_known';
+    END IF;
+    IF p_barrier IS NOT NULL AND p_status <> 'fin_de_vie' THEN
+        RAISE EXCEPTION 'la cause d''une fin de vie ne va qu''avec « fin de vie »' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_barrier_end_of_life';
+    END IF;
+    IF p_barrier IS NOT NULL AND p_barrier NOT BETWEEN 1 AND 6 THEN
+        RAISE EXCEPTION 'choisissez une cause de la liste' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_barrier_range';
+    END IF;
+    IF p_weight IS NOT NULL AND (p_weight <= 0 OR p_weight > 500) THEN
+        RAISE EXCEPTION 'le poids est en kilos, plus de 0 et 500 au plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_weight_range';
+    END IF;
+    IF p_minutes IS NOT NULL AND p_minutes NOT BETWEEN 1 AND 600 THEN
+        RAISE EXCEPTION 'le temps passé va de 1 à 600 minutes' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_minutes_range';
+    END IF;
+    IF p_age IS NOT NULL AND (p_age < 0 OR p_age > 150) THEN
+        RAISE EXCEPTION 'l''âge de l''objet va de 0 à 150 ans' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_age_range';
+    END IF;
+    IF nullif(btrim(coalesce(p_repairer, '')), '') IS NOT NULL THEN
+        SELECT a.id INTO v_repairer FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+         WHERE a.login = p_repairer AND r.place_id = v_session.place_id;
+        IF v_repairer IS NULL THEN
+            RAISE EXCEPTION 'choisissez un réparateur de l''équipe du lieu' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'repair_record_repairer_fkey';
+        END IF;
+    END IF;
+    INSERT INTO tl.repair_record (session_id, booking_id, object, category, brand, age_years, problem, status, barrier,
+                                  weight_kg, minutes, repairer_id, recorded_by)
+    VALUES (p_session, p_booking, btrim(p_object), p_category, nullif(btrim(coalesce(p_brand, '')), ''), p_age,
+            btrim(coalesce(p_problem, '')), p_status, p_barrier, p_weight, p_minutes, v_repairer, v_who)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'cet objet est déjà noté' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'repair_record_booking_key';
+END $$;
+
+-- The day's queue: booked objects not logged yet (by slot), then what was
+-- logged, for the volunteers of the place.
+CREATE FUNCTION tl.desk_repair_queue(p_login text, p_session integer)
+RETURNS TABLE (booking_id bigint, slot_time text, object text, problem text, visitor_name text, logged boolean,
+               status text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer;
+    v_tz    text;
+BEGIN
+    SELECT s.place_id, p.time_zone INTO v_place, v_tz
+      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id WHERE s.id = p_session;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_record_session_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_place, 'benevole');
+    RETURN QUERY
+    SELECT b.id, to_char(l.starts_at AT TIME ZONE v_tz, 'FMHH24" h "MI'), b.object, b.problem, b.visitor_name,
+           r.id IS NOT NULL, CASE r.status WHEN 'repare' THEN 'réparé' WHEN 'reparable' THEN 'réparable'
+                                           WHEN 'fin_de_vie' THEN 'fin de vie' WHEN 'inconnu' THEN 'inconnu' END
+      FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
+      LEFT JOIN tl.repair_record r ON r.booking_id = b.id
+     WHERE l.session_id = p_session AND b.cancelled_at IS NULL
+    UNION ALL
+    SELECT NULL, 'sans réservation', r.object, r.problem, NULL, true,
+           CASE r.status WHEN 'repare' THEN 'réparé' WHEN 'reparable' THEN 'réparable'
+                         WHEN 'fin_de_vie' THEN 'fin de vie' WHEN 'inconnu' THEN 'inconnu' END
+      FROM tl.repair_record r WHERE r.session_id = p_session AND r.booking_id IS NULL
+     ORDER BY 6, 2, 1;
+END $$;
+
+REVOKE ALL ON FUNCTION tl.log_repair(text, integer, bigint, text, text, text, numeric, text, text, integer, numeric,
+                                     integer, text), tl.desk_repair_queue(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.log_repair(text, integer, bigint, text, text, text, numeric, text, text, integer, numeric,
+                                        integer, text), tl.desk_repair_queue(text, integer) TO tierslieux_guichet;
