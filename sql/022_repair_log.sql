@@ -247,3 +247,77 @@ REVOKE ALL ON FUNCTION tl.log_repair(text, integer, bigint, text, text, text, nu
                                      integer, text), tl.desk_repair_queue(text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.log_repair(text, integer, bigint, text, text, text, numeric, text, text, integer, numeric,
                                         integer, text), tl.desk_repair_queue(text, integer) TO tierslieux_guichet;
+
+-- ---- results and impact ----------------------------------------------------------
+
+-- The weight and footprint of a category on a day (the latest factor from
+-- before it).
+CREATE FUNCTION tl.repair_factor(p_category text, p_on date, OUT weight_kg numeric, OUT footprint_kg numeric,
+                                 OUT source text)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT f.weight_kg, f.footprint_kg, f.source FROM tl.repair_category_factor f
+     WHERE f.category = p_category AND f.valid_from <= p_on
+     ORDER BY f.valid_from DESC LIMIT 1
+$$;
+
+-- What a session, a place or the whole network repaired, and its impact,
+-- counted as The Restart Project does: for FIXED objects only, waste
+-- prevented = the object's weight if weighed, else its category's average;
+-- CO2e avoided = the category's footprint (or, for a category without one,
+-- the weight × the per-kilo footprint of a powered or unpowered object)
+-- × the displacement factor, each factor as it stood on the session's day
+-- for its place (sql/016).
+CREATE FUNCTION tl.repair_results(p_place text, p_session integer)
+RETURNS TABLE (brought bigint, fixed bigint, repairable bigint, end_of_life bigint, waste_kg numeric, co2_kg numeric,
+               unweighed_unknown bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    WITH r AS (
+        SELECT r.status, r.weight_kg, c.powered, f.weight_kg AS avg_weight, f.footprint_kg,
+               (SELECT value FROM tl.impact_factors(p.slug, s.starts_at::date) WHERE key = 'reparation_deplacement')
+                   AS displacement,
+               (SELECT value FROM tl.impact_factors(p.slug, s.starts_at::date)
+                 WHERE key = CASE WHEN c.powered THEN 'co2_kg_electrique' ELSE 'co2_kg_non_electrique' END) AS per_kg
+          FROM tl.repair_record r
+          JOIN tl.repair_session s ON s.id = r.session_id
+          JOIN tl.place p ON p.id = s.place_id
+          JOIN tl.repair_category c ON c.code = r.category
+          LEFT JOIN LATERAL tl.repair_factor(r.category, s.starts_at::date) f ON true
+         WHERE (p_session IS NULL OR s.id = p_session)
+           AND (coalesce(p_place, '') = '' OR p.slug = p_place)
+    )
+    SELECT count(*), count(*) FILTER (WHERE status = 'repare'), count(*) FILTER (WHERE status = 'reparable'),
+           count(*) FILTER (WHERE status = 'fin_de_vie'),
+           round(coalesce(sum(coalesce(weight_kg, avg_weight)) FILTER (WHERE status = 'repare'), 0), 1),
+           round(coalesce(sum(displacement * CASE WHEN footprint_kg > 0 THEN footprint_kg
+                                                  ELSE coalesce(weight_kg, avg_weight, 0) * per_kg END)
+                          FILTER (WHERE status = 'repare'), 0), 1),
+           count(*) FILTER (WHERE status = 'repare' AND weight_kg IS NULL AND coalesce(avg_weight, 0) = 0)
+      FROM r
+$$;
+
+-- The ORDS v0.3 rows of a place (or all) over a period: open data, nothing
+-- of the visitors (the module scrubs e-mails and phone numbers out of the
+-- problem's text when it writes them).
+CREATE FUNCTION tl.repair_ords_rows(p_place text, p_from date, p_to date)
+RETURNS TABLE (id text, data_provider text, partner_product_category text, product_category text,
+               product_category_id integer, brand text, product_age text, repair_status integer, barrier integer,
+               group_identifier text, event_date text, problem text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT 'tierslieux-' || r.id, o.name, c.label, coalesce(c.ords_name, c.label), c.ords_id,
+           coalesce(r.brand, ''), coalesce(r.age_years::text, ''),
+           CASE r.status WHEN 'repare' THEN 1 WHEN 'reparable' THEN 2 WHEN 'fin_de_vie' THEN 3 ELSE 0 END,
+           coalesce(r.barrier, 0), p.slug,
+           to_char((s.starts_at AT TIME ZONE p.time_zone)::date, 'YYYY-MM-DD'), r.problem
+      FROM tl.repair_record r
+      JOIN tl.repair_session s ON s.id = r.session_id
+      JOIN tl.place p ON p.id = s.place_id
+      JOIN tl.organisation o ON o.id = p.organisation_id
+      JOIN tl.repair_category c ON c.code = r.category
+     WHERE (coalesce(p_place, '') = '' OR p.slug = p_place)
+       AND (s.starts_at AT TIME ZONE p.time_zone)::date BETWEEN p_from AND p_to
+     ORDER BY s.starts_at, r.id
+$$;
+
+REVOKE ALL ON FUNCTION tl.repair_factor(text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.repair_results(text, integer), tl.repair_ords_rows(text, date, date)
+   TO tierslieux_lecture;

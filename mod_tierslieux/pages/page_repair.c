@@ -9,9 +9,18 @@
 #include "tl_valid.h"
 #include "tl_token.h"
 #include "tl_ical.h"
+#include "tl_ords.h"
+#include "tl_date.h"
 #include <http_core.h>
 
 #define TL_REPAIR_FORM "reparation"
+
+static const char tl_sql_results[] =
+    "SELECT brought, fixed, repairable, end_of_life, replace(waste_kg::text, '.', ',') AS waste, "
+    "       replace(co2_kg::text, '.', ',') AS co2, "
+    "       (SELECT replace(value::float8::text, '.', ',') FROM tl.impact_factors(coalesce(nullif($1, ''), "
+    "            (SELECT slug FROM tl.place ORDER BY id LIMIT 1))) WHERE key = 'reparation_deplacement') AS displacement "
+    "  FROM tl.repair_results($1, $2::integer) WHERE brought > 0";
 
 static const char tl_sql_sessions[] = "SELECT * FROM tl.repair_sessions($1, date_trunc('day', now()), $2::integer)";
 
@@ -25,6 +34,7 @@ int tl_page_repair_agenda(tl_req *q)
         return status;
     }
     if (!tl_db_view(q, "sessions", tl_sql_sessions, 2, params, &status)
+        || !tl_db_view(q, "results", tl_sql_results, 2, params, &status)
         || !tl_db_view(q, "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1,
                        params, &status)) {
         return tl_page_failed(q, status);
@@ -100,6 +110,68 @@ int tl_page_repair_ical(tl_req *q)
     return tl_send_body(q, "text/calendar; charset=utf-8", out.data, out.len);
 }
 
+/* The repairs of a place (or all) over a period as an Open Repair Data
+ * Standard v0.3 file: open data, the visitors' e-mails and phone numbers
+ * scrubbed out of the problems' text. ?lieu=, ?du= and ?au= (YYYY-MM-DD;
+ * by default everything up to today). */
+int tl_page_repair_ords(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    int status = OK, i;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status);
+    const char *from = tl_query_get(&q->query, "du"), *to = tl_query_get(&q->query, "au");
+    const tl_rows *rows, *name;
+    apr_time_exp_t now;
+    tl_ords_writer w;
+    tl_buf out;
+    long d1, d2;
+    size_t len;
+    char today[11];
+
+    if (!place) {
+        return status;
+    }
+    apr_time_exp_lt(&now, q->r->request_time);
+    apr_snprintf(today, sizeof(today), "%04d-%02d-%02d", now.tm_year + 1900, now.tm_mon + 1, now.tm_mday);
+    from = from && *from ? from : "2000-01-01";
+    to = to && *to ? to : today;
+    if (tl_date_parse(from, &d1) != 0 || tl_date_parse(to, &d2) != 0 || d2 < d1) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "La période s'écrit avec deux dates AAAA-MM-JJ, la seconde après "
+                               "la première (du=2026-01-01&au=2026-12-31).");
+    }
+    if (!(rows = tl_db_query(q, "SELECT * FROM tl.repair_ords_rows($1, $2::date, $3::date)", 3,
+                             (const char *const[]){ place, from, to }, &status))
+        || !(name = tl_db_query(q, "SELECT coalesce((SELECT name FROM tl.place WHERE slug = $1), $2)", 2,
+                                (const char *const[]){ place, tl_conf_site_name(q->dc) }, &status))) {
+        return tl_page_failed(q, status);
+    }
+    tl_buf_init(&out, p, 256 + (size_t)rows->count(rows) * 160);
+    tl_ords_writer_init(&w, &out, TL_ORDS_SCRUB_PROBLEM);
+#define TL_COL(col) rows->value(rows, i, rows->column(rows, col), &len)
+    for (i = 0; i < rows->count(rows); i++) {
+        tl_ords_row row;
+        memset(&row, 0, sizeof(row));
+        row.id = TL_COL("id");
+        row.data_provider = TL_COL("data_provider");
+        row.country = "FRA";
+        row.partner_product_category = TL_COL("partner_product_category");
+        row.product_category = TL_COL("product_category");
+        row.product_category_id = TL_COL("product_category_id") ? atoi(TL_COL("product_category_id")) : 0;
+        row.brand = TL_COL("brand");
+        row.product_age = TL_COL("product_age");
+        row.repair_status = (tl_ords_status)atoi(TL_COL("repair_status"));
+        row.barrier = (tl_ords_barrier)atoi(TL_COL("barrier"));
+        row.group_identifier = TL_COL("group_identifier");
+        apr_cpystrn(row.event_date, TL_COL("event_date"), sizeof(row.event_date));
+        row.problem = TL_COL("problem");
+        tl_ords_writer_row(&w, &row);
+    }
+#undef TL_COL
+    return tl_send_download(q, "text/csv; charset=utf-8",
+                            tl_ords_filename(p, name->value(name, 0, 0, &len), atoi(to), atoi(to + 5)),
+                            out.data, out.len);
+}
+
 /* The session of the first path segment, as the result set "session";
  * NULL and *status (an error page sent) when there is none. */
 static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *status)
@@ -112,7 +184,8 @@ static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *sta
         return NULL;
     }
     if (!(s = tl_db_view(q, "session", tl_sql_sessions, 2, params, status))
-        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, status)) {
+        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, status)
+        || !tl_db_view(q, "results", tl_sql_results, 2, params, status)) {
         *status = tl_page_failed(q, *status);
         return NULL;
     }

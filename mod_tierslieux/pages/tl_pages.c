@@ -20,6 +20,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/reparation",   tl_page_repair_agenda, TL_ROUTE_PUBLIC },
     { M_GET, "/reparation.ics", tl_page_repair_ical, TL_ROUTE_PUBLIC },
     { M_GET, "/reparation/reservation", tl_page_repair_booking, TL_ROUTE_PRIVATE },
+    { M_GET, "/reparation/ords.csv", tl_page_repair_ords, TL_ROUTE_PUBLIC },
     { M_POST, "/reparation/reservation/annuler", tl_page_repair_cancel, TL_ROUTE_PRIVATE },
     { M_POST, "/reparation/reserver", tl_page_repair_book, TL_ROUTE_PRIVATE },
     { M_GET, "/reparation/*", tl_page_repair_session, TL_ROUTE_PUBLIC },

@@ -49,6 +49,7 @@ int tl_page_repair_agenda(tl_req *q);
 int tl_page_desk_repair(tl_req *q);
 int tl_page_desk_repair_post(tl_req *q);
 int tl_page_repair_ical(tl_req *q);
+int tl_page_repair_ords(tl_req *q);
 int tl_page_repair_session(tl_req *q);
 int tl_page_repair_book_form(tl_req *q);
 int tl_page_repair_book(tl_req *q);

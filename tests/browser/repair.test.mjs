@@ -83,6 +83,13 @@ test('a volunteer logs an object with the keyboard alone; the desk page has no a
     await Promise.all([page.waitForURL(/fait=1/, { waitUntil: 'load' }), page.press('#poids', 'Enter')]);
     assert.match(await page.locator('[role=status]').innerText(), /Réparation notée/);
     assert.match(await page.locator('main table').innerText(), /Grille-pain Seb/);
+    // The session's public page and the agenda now show results, with their method.
+    await page.goto(`${TL}/reparation/${session}`, { waitUntil: 'load' });
+    assert.match(await page.locator('main').innerText(), /Résultats de la séance/);
+    await noViolations(page, 'session with results');
+    await page.goto(`${TL}/reparation?lieu=la-fabrique`, { waitUntil: 'load' });
+    assert.match(await page.locator('main').innerText(), /Ce qui a été réparé jusqu'ici/);
+    await noViolations(page, 'agenda with results');
   } finally {
     await context.close();
   }

@@ -403,3 +403,66 @@ def test_logging_repairs_on_the_day(servers, expect_log):
     cols = {r[0] for r in servers.sql("SELECT column_name FROM information_schema.columns "
                                       "WHERE table_schema = 'tl' AND table_name = 'repair_record'")}
     assert not cols & {"visitor_name", "contact", "name", "email", "phone"}
+
+
+def test_results_and_the_ords_export(servers):
+    import csv
+    import io
+    import json
+    from conftest import ROOT
+    session = today_session(servers)
+    s = referent(servers)
+    soup = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/reparation"), params={"seance": session},
+                               timeout=10).text, "html.parser")
+    token = soup.find("form", method="post").find("input", attrs={"name": "jeton"})["value"]
+    logged = [("Perceuse Bosch", "outil_electrique", "repare", "", "", "Mandrin bloqué, appeler 06 11 22 33 44"),
+              ("Pull en laine", "textile", "repare", "", "0,4", "Trou au coude"),
+              ("Aspirateur", "aspirateur", "fin_de_vie", "1", "", "Moteur grillé; écrire à jo@exemple.fr"),
+              ("Chaise", "meuble", "reparable", "", "", "Pied cassé, \"à recoller\"")]
+    for obj, cat, status, barrier, weight, problem in logged:
+        r = s.post(servers.url("/tierslieux/guichet/reparation"), allow_redirects=False, timeout=10,
+                   data={"jeton": token, "seance": session, "reservation": "", "objet": obj, "categorie": cat,
+                         "marque": "", "age": "", "probleme": problem, "resultat": status, "cause": barrier,
+                         "poids": weight, "minutes": "", "reparateur": ""})
+        assert r.status_code == 303, (obj, r.text[:300])
+    # Results: fixed objects only; the drill by its category's figures
+    # (1.65 kg, 26.65 kg CO2e × 0.5), the pullover weighed (0.4 kg,
+    # textile 20.32 × 0.5).
+    got = servers.sql("SELECT brought, fixed, repairable, end_of_life, waste_kg::float8, co2_kg::float8 "
+                      "FROM tl.repair_results('', %s)", (session,))[0]
+    assert got == (4, 2, 1, 1, 2.1, 23.5)          # 2.05 and 23.485, rounded half up
+    page = BeautifulSoup(servers.get(f"/tierslieux/reparation/{session}").text, "html.parser")
+    section = page.find(id="resultats-titre").find_parent("section")
+    facts = {dt.get_text(): dt.find_next("dd").get_text() for dt in section.find_all("dt")}
+    assert facts["Objets apportés"] == "4" and facts["Réparés"] == "2" and facts["Déchets évités"] == "2,1 kg"
+    assert facts["Émissions évitées"] == "23,5 kg CO₂e" and "Restart Project" in section.get_text()
+    # The ORDS export: exactly the schema's fields, enums and patterns.
+    r = servers.get("/tierslieux/reparation/ords.csv", params={"lieu": FABRIQUE})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    assert re.search(r'filename="OpenRepairData_v0\.3_[A-Za-z]+_\d{6}\.csv"', r.headers["Content-Disposition"])
+    schema = json.load(open(os.path.join(ROOT, "..", "shared", "data", "ords", "tableschema.json"),
+                            encoding="utf-8"))["resources"][0]["schema"]["fields"]
+    names = [f["name"] for f in schema]
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8"))))
+    assert list(rows[0].keys()) == names and len(rows) >= 4
+    enums = {f["name"]: [v.strip() for v in f["constraints"]["enum"].strip("[]").split(",")]
+             for f in schema if "enum" in f.get("constraints", {})}
+    categories = {int(c["product_category_id"]): c["product_category"] for c in csv.DictReader(open(
+        os.path.join(ROOT, "..", "shared", "data", "ords", "OpenRepairData_v0.3_Product_Categories.csv"),
+        encoding="utf-8-sig"))}
+    for row in rows:
+        assert re.fullmatch(r"[a-z]+-[0-9]+", row["id"]) and row["country"] == "FRA"
+        assert row["repair_status"] in enums["repair_status"]
+        if row["repair_barrier_if_end_of_life"]:
+            assert row["repair_status"] == "End of life"
+            assert row["repair_barrier_if_end_of_life"] in enums["repair_barrier_if_end_of_life"]
+        if row["product_category_id"]:
+            assert categories[int(row["product_category_id"])] == row["product_category"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["event_date"])
+        assert "@" not in row["problem"] and "06 11" not in row["problem"]
+    by_object = {row["partner_product_category"]: row for row in rows}
+    assert by_object["Outil électroportatif"]["product_category"] == "Power tool"
+    assert by_object["Outil électroportatif"]["product_category_id"] == "24"
+    assert by_object["Aspirateur"]["repair_barrier_if_end_of_life"] == "Spare parts not available"
+    assert by_object["Meuble"]["product_category_id"] == "" and by_object["Meuble"]["repair_status"] == "Repairable"
+    assert servers.get("/tierslieux/reparation/ords.csv", params={"du": "2026-12-01", "au": "2026-01-01"}).status_code == 400
