@@ -9,7 +9,7 @@ CREATE TABLE tl.import_batch (
     id         bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT import_batch_pkey PRIMARY KEY,
     place_id   integer NOT NULL CONSTRAINT import_batch_place_fkey REFERENCES tl.place,
     account_id integer NOT NULL CONSTRAINT import_batch_account_fkey REFERENCES tl.account,
-    kind       text NOT NULL CONSTRAINT import_batch_kind_known CHECK (kind IN ('objets', 'adherents')),
+    kind       text NOT NULL CONSTRAINT import_batch_kind_known CHECK (kind IN ('objets', 'adherents', 'reparations')),
     file_name  text NOT NULL DEFAULT '',
     rows       jsonb NOT NULL CONSTRAINT import_batch_rows_array CHECK (jsonb_typeof(rows) = 'array'),
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -161,6 +161,11 @@ BEGIN
     v_who := tl.require_role(p_login, v_place.id, 'referent');
     IF v_who <> v_batch.account_id THEN
         RAISE EXCEPTION 'cet import a été préparé par quelqu''un d''autre' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF v_batch.kind = 'reparations' THEN
+        -- Repair records (sql/022): checked and inserted set-based.
+        RETURN QUERY SELECT * FROM tl.import_repairs(p_login, p_batch, p_apply);
+        RETURN;
     END IF;
     PERFORM set_config('tl.journal_quiet', 'on', true);
     BEGIN

@@ -91,7 +91,10 @@ INSERT INTO tl.repair_category (code, label, powered, rank) VALUES
     ('textile', 'Vêtement, textile', false, 103),
     ('outil_main', 'Outil à main', false, 104),
     ('bijou', 'Bijou, petit objet', false, 105),
-    ('autre_non_electrique', 'Autre objet non électrique', false, 106);
+    ('autre_non_electrique', 'Autre objet non électrique', false, 106),
+    -- An imported row whose category is neither ORDS's nor ours: its own
+    -- words stay in ext_product_category.
+    ('non_classe', 'Non classé (import)', false, 107);
 
 INSERT INTO tl.repair_category_factor (category, weight_kg, footprint_kg, source, valid_from)
 SELECT c.code, f.weight, f.footprint,
@@ -114,13 +117,25 @@ INSERT INTO tl.repair_category_factor (category, weight_kg, footprint_kg, source
 
 CREATE TABLE tl.repair_record (
     id           bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT repair_record_pkey PRIMARY KEY,
-    session_id   integer NOT NULL CONSTRAINT repair_record_session_fkey REFERENCES tl.repair_session,
+    -- Logged at one of our sessions, or imported from another tool's ORDS
+    -- file (then no session: the place, the day and the file's own id,
+    -- provider, country and categories are kept, and exported as they came).
+    session_id   integer CONSTRAINT repair_record_session_fkey REFERENCES tl.repair_session,
+    place_id     integer NOT NULL CONSTRAINT repair_record_place_fkey REFERENCES tl.place,
+    event_date   date NOT NULL,
+    ext_id       text CONSTRAINT repair_record_ext_id_key UNIQUE,
+    ext_provider text,
+    ext_country  text CONSTRAINT repair_record_ext_country_format CHECK (ext_country ~ '^[A-Z]{3}$'),
+    ext_partner_category text,
+    ext_product_category text,
+    ext_group    text,
+    year_of_manufacture integer CONSTRAINT repair_record_year_range CHECK (year_of_manufacture BETWEEN 1800 AND 2200),
     booking_id   bigint CONSTRAINT repair_record_booking_key UNIQUE
                  CONSTRAINT repair_record_booking_fkey REFERENCES tl.repair_booking,
     object       text NOT NULL CONSTRAINT repair_record_object_not_blank CHECK (btrim(object) <> ''),
     category     text NOT NULL CONSTRAINT repair_record_category_fkey REFERENCES tl.repair_category,
     brand        text,
-    age_years    numeric(4,1) CONSTRAINT repair_record_age_range CHECK (age_years BETWEEN 0 AND 150),
+    age_years    numeric(6,2) CONSTRAINT repair_record_age_range CHECK (age_years BETWEEN 0 AND 150),
     problem      text NOT NULL DEFAULT '',
     status       text NOT NULL CONSTRAINT repair_record_status_known
                  CHECK (status IN ('repare', 'reparable', 'fin_de_vie', 'inconnu')),
@@ -131,10 +146,12 @@ CREATE TABLE tl.repair_record (
     repairer_id  integer CONSTRAINT repair_record_repairer_fkey REFERENCES tl.account,
     recorded_by  integer NOT NULL CONSTRAINT repair_record_recorded_by_fkey REFERENCES tl.account,
     recorded_at  timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT repair_record_barrier_end_of_life CHECK (barrier IS NULL OR status = 'fin_de_vie')
+    CONSTRAINT repair_record_barrier_end_of_life CHECK (barrier IS NULL OR status = 'fin_de_vie'),
+    CONSTRAINT repair_record_origin CHECK (session_id IS NOT NULL OR ext_id IS NOT NULL)
 );
 COMMENT ON TABLE tl.repair_record IS 'One object seen at a repair café and what became of it (an ORDS v0.3 row)';
 CREATE INDEX repair_record_session_idx ON tl.repair_record (session_id);
+CREATE INDEX repair_record_place_date_idx ON tl.repair_record (place_id, event_date);
 SELECT tl.track_changes('tl.repair_record'::regclass);
 
 -- Logs an object. From a booking (its object and problem as defaults), or
@@ -200,9 +217,11 @@ BEGIN
                 CONSTRAINT = 'repair_record_repairer_fkey';
         END IF;
     END IF;
-    INSERT INTO tl.repair_record (session_id, booking_id, object, category, brand, age_years, problem, status, barrier,
-                                  weight_kg, minutes, repairer_id, recorded_by)
-    VALUES (p_session, p_booking, btrim(p_object), p_category, nullif(btrim(coalesce(p_brand, '')), ''), p_age,
+    INSERT INTO tl.repair_record (session_id, place_id, event_date, booking_id, object, category, brand, age_years,
+                                  problem, status, barrier, weight_kg, minutes, repairer_id, recorded_by)
+    VALUES (p_session, v_session.place_id,
+            (v_session.starts_at AT TIME ZONE (SELECT time_zone FROM tl.place WHERE id = v_session.place_id))::date,
+            p_booking, btrim(p_object), p_category, nullif(btrim(coalesce(p_brand, '')), ''), p_age,
             btrim(coalesce(p_problem, '')), p_status, p_barrier, p_weight, p_minutes, v_repairer, v_who)
     RETURNING id INTO v_id;
     RETURN v_id;
@@ -273,16 +292,15 @@ RETURNS TABLE (brought bigint, fixed bigint, repairable bigint, end_of_life bigi
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     WITH r AS (
         SELECT r.status, r.weight_kg, c.powered, f.weight_kg AS avg_weight, f.footprint_kg,
-               (SELECT value FROM tl.impact_factors(p.slug, s.starts_at::date) WHERE key = 'reparation_deplacement')
+               (SELECT value FROM tl.impact_factors(p.slug, r.event_date) WHERE key = 'reparation_deplacement')
                    AS displacement,
-               (SELECT value FROM tl.impact_factors(p.slug, s.starts_at::date)
+               (SELECT value FROM tl.impact_factors(p.slug, r.event_date)
                  WHERE key = CASE WHEN c.powered THEN 'co2_kg_electrique' ELSE 'co2_kg_non_electrique' END) AS per_kg
           FROM tl.repair_record r
-          JOIN tl.repair_session s ON s.id = r.session_id
-          JOIN tl.place p ON p.id = s.place_id
+          JOIN tl.place p ON p.id = r.place_id
           JOIN tl.repair_category c ON c.code = r.category
-          LEFT JOIN LATERAL tl.repair_factor(r.category, s.starts_at::date) f ON true
-         WHERE (p_session IS NULL OR s.id = p_session)
+          LEFT JOIN LATERAL tl.repair_factor(r.category, r.event_date) f ON true
+         WHERE (p_session IS NULL OR r.session_id = p_session)
            AND (coalesce(p_place, '') = '' OR p.slug = p_place)
     )
     SELECT count(*), count(*) FILTER (WHERE status = 'repare'), count(*) FILTER (WHERE status = 'reparable'),
@@ -299,24 +317,95 @@ $$;
 -- of the visitors (the module scrubs e-mails and phone numbers out of the
 -- problem's text when it writes them).
 CREATE FUNCTION tl.repair_ords_rows(p_place text, p_from date, p_to date)
-RETURNS TABLE (id text, data_provider text, partner_product_category text, product_category text,
-               product_category_id integer, brand text, product_age text, repair_status integer, barrier integer,
-               group_identifier text, event_date text, problem text)
+RETURNS TABLE (id text, data_provider text, country text, partner_product_category text, product_category text,
+               product_category_id integer, brand text, year_of_manufacture integer, product_age text,
+               repair_status integer, barrier integer, group_identifier text, event_date text, problem text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT 'tierslieux-' || r.id, o.name, c.label, coalesce(c.ords_name, c.label), c.ords_id,
-           coalesce(r.brand, ''), coalesce(r.age_years::text, ''),
+    -- Ids as the schema writes them (^[a-z]+-[0-9]+$): ours "tierslieux-N",
+    -- an imported "rctoronto_6912" as "rctoronto-6912".
+    SELECT CASE WHEN r.ext_id IS NULL THEN 'tierslieux-' || r.id
+                WHEN r.ext_id ~ '^[A-Za-z]+[_-][0-9]+$' THEN lower(regexp_replace(r.ext_id, '[_-]', '-'))
+                ELSE 'import-' || r.id END,
+           coalesce(r.ext_provider, o.name), coalesce(r.ext_country, 'FRA'),
+           coalesce(r.ext_partner_category, c.label),
+           coalesce(c.ords_name, r.ext_product_category, c.label), c.ords_id,
+           coalesce(r.brand, ''), r.year_of_manufacture, coalesce(r.age_years::text, ''),
            CASE r.status WHEN 'repare' THEN 1 WHEN 'reparable' THEN 2 WHEN 'fin_de_vie' THEN 3 ELSE 0 END,
-           coalesce(r.barrier, 0), p.slug,
-           to_char((s.starts_at AT TIME ZONE p.time_zone)::date, 'YYYY-MM-DD'), r.problem
+           coalesce(r.barrier, 0), coalesce(r.ext_group, p.slug), to_char(r.event_date, 'YYYY-MM-DD'), r.problem
       FROM tl.repair_record r
-      JOIN tl.repair_session s ON s.id = r.session_id
-      JOIN tl.place p ON p.id = s.place_id
+      JOIN tl.place p ON p.id = r.place_id
       JOIN tl.organisation o ON o.id = p.organisation_id
       JOIN tl.repair_category c ON c.code = r.category
      WHERE (coalesce(p_place, '') = '' OR p.slug = p_place)
-       AND (s.starts_at AT TIME ZONE p.time_zone)::date BETWEEN p_from AND p_to
-     ORDER BY s.starts_at, r.id
+       AND r.event_date BETWEEN p_from AND p_to
+     ORDER BY r.event_date, r.id
 $$;
+
+
+-- ---- ORDS import ---------------------------------------------------------------
+
+-- A batch of ORDS rows read by the module (tl_ords_read: header, labels,
+-- dates, categories already checked) into a place, set-based so that
+-- 20,000 rows take seconds: every row whose id is already here is reported
+-- by its line; with p_apply, all rows are imported or, with any such row,
+-- none. Called by tl.import_run (sql/019) for batches of kind "reparations".
+CREATE FUNCTION tl.import_repairs(p_login text, p_batch bigint, p_apply boolean)
+RETURNS TABLE (line integer, label text, outcome text, error text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_batch tl.import_batch;
+    v_who   integer;
+    v_bad   integer;
+    v_n     integer;
+BEGIN
+    SELECT * INTO v_batch FROM tl.import_batch b WHERE b.id = p_batch AND b.applied_at IS NULL FOR UPDATE;
+    v_who := tl.require_role(p_login, v_batch.place_id, 'referent');
+    CREATE TEMPORARY TABLE IF NOT EXISTS tl_import_repairs (
+        line integer, id text, provider text, country text, partner text, product text, category_id integer,
+        brand text, year integer, age numeric, status integer, barrier integer, grp text, day date, problem text
+    ) ON COMMIT DROP;
+    TRUNCATE tl_import_repairs;
+    INSERT INTO tl_import_repairs
+    SELECT x.ligne, x.id, x.provider, x.country, nullif(x.partner, ''), nullif(x.product, ''),
+           nullif(x.category_id, 0), nullif(x.brand, ''), nullif(x.year, 0), nullif(x.age, '')::numeric,
+           x.status, nullif(x.barrier, 0), nullif(x.grp, ''), x.day::date, coalesce(x.problem, '')
+      FROM jsonb_to_recordset(v_batch.rows) AS x(ligne integer, id text, provider text, country text, partner text,
+                                                 product text, category_id integer, brand text, year integer,
+                                                 age text, status integer, barrier integer, grp text, day text,
+                                                 problem text);
+    SELECT count(*) INTO v_bad FROM tl_import_repairs t JOIN tl.repair_record r ON r.ext_id = t.id;
+    IF NOT p_apply OR v_bad > 0 THEN
+        IF p_apply THEN
+            RAISE EXCEPTION '% ligne(s) du fichier sont refusées : rien n''a été importé', v_bad
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'import_batch_rows_refused';
+        END IF;
+        RETURN QUERY
+        SELECT t.line, t.id || ' — ' || coalesce(t.product, t.partner, ''), NULL::text,
+               CASE WHEN r.id IS NOT NULL THEN 'la réparation « ' || t.id || ' » est déjà importée' END
+          FROM tl_import_repairs t LEFT JOIN tl.repair_record r ON r.ext_id = t.id
+         ORDER BY t.line;
+        RETURN;
+    END IF;
+    INSERT INTO tl.repair_record (place_id, event_date, ext_id, ext_provider, ext_country, ext_partner_category,
+                                  ext_product_category, ext_group, object, category, brand, year_of_manufacture,
+                                  age_years, problem, status, barrier, recorded_by)
+    SELECT v_batch.place_id, t.day, t.id, t.provider, t.country, t.partner, t.product, t.grp,
+           coalesce(t.partner, t.product, 'objet'), coalesce(c.code, 'non_classe'), t.brand, t.year,
+           CASE WHEN t.age BETWEEN 0 AND 150 THEN t.age END, t.problem,
+           CASE t.status WHEN 1 THEN 'repare' WHEN 2 THEN 'reparable' WHEN 3 THEN 'fin_de_vie' ELSE 'inconnu' END,
+           t.barrier, v_who
+      FROM tl_import_repairs t LEFT JOIN tl.repair_category c ON c.ords_id = t.category_id;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    UPDATE tl.import_batch SET applied_at = now(), rows = '[]' WHERE id = v_batch.id;
+    PERFORM tl.admin_note(v_who, v_batch.place_id, 'import.reparations', v_batch.file_name,
+                          format('%s ligne(s) importée(s)', v_n));
+    RETURN QUERY SELECT NULL::integer, NULL::text, v_n::text, NULL::text;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'une réparation du fichier a été importée entre-temps : rien n''a été importé, renvoyez le fichier'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'import_batch_rows_refused';
+END $$;
+
+REVOKE ALL ON FUNCTION tl.import_repairs(text, bigint, boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION tl.repair_factor(text, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.repair_results(text, integer), tl.repair_ords_rows(text, date, date)

@@ -11,6 +11,7 @@
 #include "tl_valid.h"
 #include "tl_csv_read.h"
 #include "tl_escape.h"
+#include "tl_ords.h"
 
 #define TL_IMPORT_MAX_BYTES (8 * 1024 * 1024)
 #define TL_IMPORT_SHOWN 100          /* rows shown in the preview's "to be created" table */
@@ -142,22 +143,111 @@ static const char *tl_import_json(apr_pool_t *p, const tl_csv_table *t, const tl
     return tl_buf_cstr(&b);
 }
 
+/* An items or members file's rows as JSON for sql/019, its columns found
+ * by the names tools give them; NULL when a needed column is missing (the
+ * message is then next to the file's field). Columns we do not keep are
+ * named, so nobody thinks they were. */
+static const char *tl_import_mapped(tl_req *q, const tl_csv_table *table, int kind)
+{
+    apr_pool_t *p = q->r->pool;
+    const tl_import_column *cols = kind ? tl_member_columns : tl_item_columns;
+    const char *missing = NULL, *ignored = NULL;
+    int *index, n, c, i;
+
+    for (n = 0; cols[n].key; n++) {
+    }
+    index = apr_pcalloc(p, sizeof(int) * (size_t)n);
+    for (c = 0; c < n; c++) {
+        index[c] = tl_csv_column(table, cols[c].names);
+        if (index[c] < 0 && cols[c].required) {
+            missing = missing ? apr_pstrcat(p, missing, ", « ", cols[c].label, " »", NULL)
+                              : apr_pstrcat(p, "« ", cols[c].label, " »", NULL);
+        }
+    }
+    if (missing) {
+        const char *found = table->ncols ? table->header[0] : "";
+        for (i = 1; i < table->ncols; i++) {
+            found = apr_pstrcat(p, found, ", ", table->header[i], NULL);
+        }
+        tl_form_error(q, "fichier", apr_pstrcat(p, "Il manque la colonne ", missing, " dans la première ligne du "
+                                                "fichier (colonnes trouvées : ", found, "). Rien n'a été importé.",
+                                                NULL));
+        return NULL;
+    }
+    for (i = 0; i < table->ncols; i++) {
+        for (c = 0; c < n && index[c] != i; c++) {
+        }
+        if (c == n && *table->header[i]) {
+            ignored = ignored ? apr_pstrcat(p, ignored, ", ", table->header[i], NULL) : table->header[i];
+        }
+    }
+    tl_view_set(q->view, "ignored", ignored);
+    return tl_import_json(p, table, cols, index, kind);
+}
+
+/* An ORDS v0.3 file's rows (tl_ords_read checks the header, labels,
+ * categories and dates) as JSON for sql/022; NULL when the header is not
+ * ORDS's. Rows the reader refuses go into refused, with their line. */
+static const char *tl_import_ords(tl_req *q, const tl_csv_table *table, tl_rows *refused)
+{
+    apr_pool_t *p = q->r->pool;
+    tl_ords_import imp;
+    const char *err = tl_ords_read(p, table, &imp), *ignored = NULL;
+    tl_buf b;
+    int i;
+
+    if (err) {
+        tl_form_error(q, "fichier", apr_pstrcat(p, err, " Rien n'a été importé.", NULL));
+        return NULL;
+    }
+    for (i = 0; i < imp.nignored; i++) {
+        ignored = ignored ? apr_pstrcat(p, ignored, ", ", imp.ignored[i], NULL) : imp.ignored[i];
+    }
+    tl_view_set(q->view, "ignored", ignored);
+    for (i = 0; i < imp.nerrors; i++) {
+        tl_rows_add(refused, (const char *const[]){ apr_itoa(p, imp.errors[i].line), "",
+                                                    tl_form_sentence(p, imp.errors[i].reason) });
+    }
+    tl_buf_init(&b, p, 256 + (size_t)imp.nrows * 256);
+    tl_buf_addc(&b, '[');
+    for (i = 0; i < imp.nrows; i++) {
+        const tl_ords_row *r = &imp.rows[i];
+        const struct { const char *key, *value; } text[] = {
+            { "id", r->id }, { "provider", r->data_provider }, { "country", r->country },
+            { "partner", r->partner_product_category }, { "product", r->product_category }, { "brand", r->brand },
+            { "age", r->product_age }, { "grp", r->group_identifier }, { "day", r->event_date },
+            { "problem", r->problem }
+        };
+        size_t k;
+        tl_buf_adds(&b, apr_psprintf(p, "%s{\"ligne\":%d,\"category_id\":%d,\"year\":%d,\"status\":%d,"
+                                        "\"barrier\":%d", i ? "," : "", r->line, r->product_category_id,
+                                     r->year_of_manufacture, (int)r->repair_status, (int)r->barrier));
+        for (k = 0; k < sizeof(text) / sizeof(text[0]); k++) {
+            tl_buf_adds(&b, ",\"");
+            tl_buf_adds(&b, text[k].key);
+            tl_buf_adds(&b, "\":");
+            tl_escape_json(&b, text[k].value, strlen(text[k].value));
+        }
+        tl_buf_addc(&b, '}');
+    }
+    tl_buf_addc(&b, ']');
+    return tl_buf_cstr(&b);
+}
+
 int tl_page_admin_import_post(tl_req *q)
 {
-    static const tl_csv_limits limits = { 20000, 80, 10000 };
-    static const char *const kinds[] = { "objets", "adherents", NULL };
+    static const tl_csv_limits limits = { 50000, 80, 10000 };
+    static const char *const kinds[] = { "objets", "adherents", "reparations", NULL };
     static const char *const result_cols[] = { "line", "label", "detail", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     tl_multipart upload;
     const tl_multipart_part *file;
-    const tl_import_column *cols;
     tl_csv_table table;
-    const char *place, *err = NULL, *params[5], *missing = NULL, *ignored = NULL, *file_name;
+    const char *place, *err = NULL, *params[5], *file_name, *json;
     const tl_rows *batch, *report;
     tl_rows *created, *refused;
-    int rc, status = OK, kind, err_line = 0, c, n, i, bad = 0;
-    int *index;
+    int rc, status = OK, kind, err_line = 0, i, bad = 0;
     size_t len;
 
     if (!tl_form_read_upload(q, "gestion-import", TL_IMPORT_MAX_BYTES, &f, &upload, &rc)) {
@@ -168,7 +258,7 @@ int tl_page_admin_import_post(tl_req *q)
                                                                           &kind)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de fichier.");
     }
-    tl_view_set(q->view, kind ? "f_adherents" : "f_objets", "t");
+    tl_view_set(q->view, kind == 2 ? "f_reparations" : kind ? "f_adherents" : "f_objets", "t");
     file = tl_multipart_get(&upload, "fichier");
     if (!file || !file->filename || !*file->filename || file->len == 0) {
         tl_form_error(q, "fichier", "Choisissez le fichier CSV à importer (il est vide ou absent).");
@@ -189,47 +279,32 @@ int tl_page_admin_import_post(tl_req *q)
         tl_form_error(q, "fichier", apr_pstrcat(p, err, " Rien n'a été importé.", NULL));
         return tl_import_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
     }
-    cols = kind ? tl_member_columns : tl_item_columns;
-    for (n = 0; cols[n].key; n++) {
-    }
-    index = apr_pcalloc(p, sizeof(int) * (size_t)n);
-    for (c = 0; c < n; c++) {
-        index[c] = tl_csv_column(&table, cols[c].names);
-        if (index[c] < 0 && cols[c].required) {
-            missing = missing ? apr_pstrcat(p, missing, ", « ", cols[c].label, " »", NULL)
-                              : apr_pstrcat(p, "« ", cols[c].label, " »", NULL);
-        }
-    }
-    if (missing) {
-        const char *found = table.ncols ? table.header[0] : "";
-        for (i = 1; i < table.ncols; i++) {
-            found = apr_pstrcat(p, found, ", ", table.header[i], NULL);
-        }
-        tl_form_error(q, "fichier", apr_pstrcat(p, "Il manque la colonne ", missing, " dans la première ligne du "
-                                                "fichier (colonnes trouvées : ", found, "). Rien n'a été importé.",
-                                                NULL));
-        return tl_import_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
-    }
     if (table.nrows == 0) {
         tl_form_error(q, "fichier", "Ce fichier n'a que sa ligne de titres : aucune ligne à importer.");
         return tl_import_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
     }
-    /* Columns we do not keep are named, so nobody thinks they were. */
-    for (i = 0; i < table.ncols; i++) {
-        for (c = 0; c < n && index[c] != i; c++) {
-        }
-        if (c == n && *table.header[i]) {
-            ignored = ignored ? apr_pstrcat(p, ignored, ", ", table.header[i], NULL) : table.header[i];
-        }
-    }
-    tl_view_set(q->view, "ignored", ignored);
     tl_view_set(q->view, "converted", table.converted ? "t" : NULL);
+    tl_view_set(q->view, "kind_label", kind == 2 ? "réparations" : kind ? "adhérents" : "objets");
+    created = tl_rows_make(p, result_cols);
+    refused = tl_rows_make(p, result_cols);
+    json = kind == 2 ? tl_import_ords(q, &table, refused) : tl_import_mapped(q, &table, kind);
+    if (!json) {
+        return tl_import_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    if (refused->count(refused) > 0) {
+        /* Rows the reader refused: nothing goes to the database. */
+        tl_view_rows(q->view, "refused", refused);
+        tl_view_set(q->view, "count_ok", apr_itoa(p, table.nrows - refused->count(refused)));
+        tl_view_set(q->view, "count_bad", apr_itoa(p, refused->count(refused)));
+        tl_view_set(q->view, "preview", "t");
+        return tl_import_show(q, place, HTTP_OK);
+    }
 
     params[0] = q->r->user;
     params[1] = place;
     params[2] = kinds[kind];
     params[3] = file_name;
-    params[4] = tl_import_json(p, &table, cols, index, kind);
+    params[4] = json;
     if (!(batch = tl_admin_view(q, "batch", "SELECT tl.import_prepare($1, $2, $3, $4, $5::jsonb) AS id", 5, params,
                                 &status))) {
         return status;
@@ -239,8 +314,6 @@ int tl_page_admin_import_post(tl_req *q)
                                params, &status))) {
         return tl_page_failed(q, status);
     }
-    created = tl_rows_make(p, result_cols);
-    refused = tl_rows_make(p, result_cols);
     for (i = 0; i < report->count(report); i++) {
         const char *line = report->value(report, i, 0, &len), *label = report->value(report, i, 1, &len);
         const char *outcome = report->value(report, i, 2, &len), *error = report->value(report, i, 3, &len);
@@ -259,8 +332,8 @@ int tl_page_admin_import_post(tl_req *q)
     tl_view_set(q->view, "more", report->count(report) - bad > TL_IMPORT_SHOWN
                                  ? apr_itoa(p, report->count(report) - bad - TL_IMPORT_SHOWN) : NULL);
     tl_view_set(q->view, "batch_id", params[1]);
+    tl_view_set(q->view, "preview", "t");
     tl_view_set(q->view, "ready", bad == 0 ? "t" : NULL);
-    tl_view_set(q->view, "kind_label", kind ? "adhérents" : "objets");
     return tl_import_show(q, place, HTTP_OK);
 }
 

@@ -153,11 +153,12 @@ int tl_page_repair_ords(tl_req *q)
         memset(&row, 0, sizeof(row));
         row.id = TL_COL("id");
         row.data_provider = TL_COL("data_provider");
-        row.country = "FRA";
+        row.country = TL_COL("country");
         row.partner_product_category = TL_COL("partner_product_category");
         row.product_category = TL_COL("product_category");
         row.product_category_id = TL_COL("product_category_id") ? atoi(TL_COL("product_category_id")) : 0;
         row.brand = TL_COL("brand");
+        row.year_of_manufacture = TL_COL("year_of_manufacture") ? atoi(TL_COL("year_of_manufacture")) : 0;
         row.product_age = TL_COL("product_age");
         row.repair_status = (tl_ords_status)atoi(TL_COL("repair_status"));
         row.barrier = (tl_ords_barrier)atoi(TL_COL("barrier"));

@@ -168,3 +168,62 @@ def test_who_may_import(servers, expect_log):
     assert r.status_code == 403
     assert servers.sql("SELECT count(*) FROM tl.import_batch b JOIN tl.place p ON p.id = b.place_id "
                        "WHERE p.slug = 'mediatheque-jules-verne'") == [(0,)]
+
+
+def test_repairs_from_open_repair_data_files(servers):
+    import csv
+    import io
+    import os
+    from collections import Counter
+    from conftest import ROOT
+    data = os.path.join(ROOT, "..", "shared", "data", "ords")
+    s, _ = login(servers, "referente.fabrique")
+    before = servers.sql("SELECT count(*) FROM tl.repair_record")[0][0]
+    expected = Counter()
+    for name in ("OpenRepairData_v0.3_RepairCafeToronto_202507.csv", "OpenRepairData_v0.3_FixitClinic_202507.csv"):
+        content = open(os.path.join(data, name), "rb").read()
+        for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig"))):
+            expected[(row["repair_status"], row["product_category_id"])] += 1
+        r = send(servers, s, "reparations", name, content)
+        assert r.status_code == 200, r.text[:500]
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert "0 ligne(s) refusée(s)" in soup.find(id="apercu-titre").get_text()
+        r = confirm(servers, s, soup)
+        assert r.status_code == 303, r.text[:500]
+    assert servers.sql("SELECT count(*) FROM tl.repair_record")[0][0] == before + 5567 + 1033
+    # Exported again: the same repairs, by status and category, with their own ids and countries.
+    r = servers.get("/tierslieux/reparation/ords.csv", params={"lieu": FABRIQUE, "au": "2030-12-31"})
+    rows = [row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8")))
+            if not row["id"].startswith("tierslieux-")]
+    assert "rctoronto-20" in {row["id"] for row in rows}             # the schema's id pattern
+    got = Counter((row["repair_status"], row["product_category_id"]) for row in rows)
+    assert got == expected
+    assert {row["country"] for row in rows} == {"CAN", "USA"}
+    # The same file again: every line refused, nothing imported twice.
+    content = open(os.path.join(data, "OpenRepairData_v0.3_FixitClinic_202507.csv"), "rb").read()
+    soup = BeautifulSoup(send(servers, s, "reparations", "again.csv", content).text, "html.parser")
+    assert "1033 ligne(s) refusée(s)" in soup.find(id="apercu-titre").get_text()
+    assert "est déjà importée" in soup.find("caption", string=lambda t: t and "refusées" in t).parent.get_text()
+    assert soup.find("form", action=lambda a: a and a.endswith("/confirmer")) is None
+
+
+def test_a_malformed_ords_file_is_refused_by_line(servers):
+    s, _ = login(servers, "referente.fabrique")
+    header = ("id,data_provider,country,partner_product_category,product_category,product_category_id,brand,"
+              "year_of_manufacture,product_age,repair_status,repair_barrier_if_end_of_life,group_identifier,"
+              "event_date,problem\n")
+    good = "essai_1,Essai,FRA,Grille-pain,Toaster,31,Seb,,3,Fixed,,essai,2025-03-01,Ne chauffe plus\n"
+    bad = ("essai_2,Essai,FRA,Grille-pain,Toaster,31,Seb,,3,Fixed,Too worn out,essai,2025-03-01,\n"
+           "essai_3,Essai,FRA,,,41,,,,Fixed,,essai,2025-03-01,\n"
+           "essai_4,Essai,FRA,,,,,,,Fixed,,essai,2025-02-30,\n")
+    before = servers.sql("SELECT count(*) FROM tl.repair_record")[0][0]
+    r = send(servers, s, "reparations", "essai.csv", (header + good + bad).encode())
+    assert r.status_code == 200
+    soup = BeautifulSoup(r.text, "html.parser")
+    refused = {tr.find("td").get_text(): tr.find_all("td")[2].get_text()
+               for tr in soup.find("caption", string=lambda t: t and "refusées" in t).parent.select("tbody tr")}
+    assert set(refused) == {"3", "4", "5"}
+    assert soup.find("form", action=lambda a: a and a.endswith("/confirmer")) is None
+    r = send(servers, s, "reparations", "pas-ords.csv", b"titre;categorie\nScie;bricolage\n")
+    assert r.status_code == 422 and "Rien n'a été importé" in message(r)
+    assert servers.sql("SELECT count(*) FROM tl.repair_record")[0][0] == before
