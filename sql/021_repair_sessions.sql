@@ -293,14 +293,56 @@ BEGIN
      ORDER BY a.display_name;
 END $$;
 
+-- A slot's capacity changed (never below the bookings it already holds),
+-- or a slot added at a time of the session.
+CREATE FUNCTION tl.set_repair_slot(p_login text, p_session integer, p_time time, p_capacity integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r       tl.repair_session;
+    v_who   integer;
+    v_tz    text;
+    v_at    timestamptz;
+    v_slot  integer;
+    v_taken integer;
+BEGIN
+    r := tl.require_repair_session(p_login, p_session);
+    v_who := tl.require_role(p_login, r.place_id, 'referent');
+    SELECT time_zone INTO v_tz FROM tl.place WHERE id = r.place_id;
+    IF p_capacity IS NULL OR p_capacity NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'un créneau accueille de 1 à 100 objets' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_slot_capacity_range';
+    END IF;
+    v_at := ((r.starts_at AT TIME ZONE v_tz)::date + p_time) AT TIME ZONE v_tz;
+    IF p_time IS NULL OR v_at < r.starts_at OR v_at >= r.ends_at THEN
+        RAISE EXCEPTION 'le créneau est pendant la séance (de % à %)',
+            to_char(r.starts_at AT TIME ZONE v_tz, 'HH24:MI'), to_char(r.ends_at AT TIME ZONE v_tz, 'HH24:MI')
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_slot_in_session';
+    END IF;
+    SELECT id INTO v_slot FROM tl.repair_slot WHERE session_id = r.id AND starts_at = v_at FOR UPDATE;
+    IF v_slot IS NULL THEN
+        INSERT INTO tl.repair_slot (session_id, starts_at, capacity) VALUES (r.id, v_at, p_capacity);
+    ELSE
+        SELECT count(*) INTO v_taken FROM tl.repair_booking WHERE slot_id = v_slot AND cancelled_at IS NULL;
+        IF v_taken > p_capacity THEN
+            RAISE EXCEPTION 'ce créneau a déjà % réservation(s) : sa capacité ne peut pas descendre en dessous', v_taken
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_slot_capacity_range';
+        END IF;
+        UPDATE tl.repair_slot SET capacity = p_capacity WHERE id = v_slot;
+    END IF;
+    PERFORM tl.admin_note(v_who, r.place_id, 'reparation.creneau', 'séance ' || r.id,
+                          to_char(p_time, 'HH24:MI') || ' : ' || p_capacity || ' objet(s)');
+END $$;
+
 REVOKE ALL ON FUNCTION tl.require_skills(text[]), tl.require_repair_session(text, integer),
     tl.create_repair_sessions(text, text, text, text, date, time, time, text, integer, integer, integer, text[]),
     tl.cancel_repair_session(text, integer, text), tl.move_repair_session(text, integer, date, time, time),
     tl.set_repairer(text, integer, text, text[], boolean), tl.desk_repair_sessions(text, text),
-    tl.desk_repair_bookings(text, integer), tl.desk_repairers(text, integer) FROM PUBLIC;
+    tl.desk_repair_bookings(text, integer), tl.desk_repairers(text, integer),
+    tl.set_repair_slot(text, integer, time, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     tl.create_repair_sessions(text, text, text, text, date, time, time, text, integer, integer, integer, text[]),
     tl.cancel_repair_session(text, integer, text), tl.move_repair_session(text, integer, date, time, time),
     tl.set_repairer(text, integer, text, text[], boolean), tl.desk_repair_sessions(text, text),
-    tl.desk_repair_bookings(text, integer), tl.desk_repairers(text, integer)
+    tl.desk_repair_bookings(text, integer), tl.desk_repairers(text, integer),
+    tl.set_repair_slot(text, integer, time, integer)
 TO tierslieux_guichet;

@@ -24,6 +24,13 @@ static const tl_admin_field tl_repair_fields[] = {
     { NULL, NULL }
 };
 
+/* The slot form of a session's page. */
+static const tl_admin_field tl_slot_fields[] = {
+    { "repair_slot_capacity_range", "creneau_capacite" },
+    { "repair_slot_in_session", "creneau_heure" },
+    { NULL, NULL }
+};
+
 /* "14:30" as a date input's companion time input sends it. */
 static const char *tl_repair_time(tl_req *q, apr_table_t *f, const char *name, const char *label, int required)
 {
@@ -149,12 +156,14 @@ static int tl_repair_session_show(tl_req *q, const char *id, int status)
     if (!tl_admin_place(q, s->value(s, 0, s->column(s, "place_slug"), &len), &st)
         || !tl_admin_view(q, "bookings", "SELECT * FROM tl.desk_repair_bookings($1, $2::integer)", 2, params, &st)
         || !tl_admin_view(q, "repairers", "SELECT * FROM tl.desk_repairers($1, $2::integer)", 2, params, &st)
+
         || !tl_admin_view(q, "team", "SELECT login, display_name FROM tl.admin_team($1, $2) WHERE active", 2,
                           (const char *const[]){ q->r->user, s->value(s, 0, s->column(s, "place_slug"), &len) },
                           &st)) {
         return st;
     }
-    if (!tl_db_view(q, "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL, &st)) {
+    if (!tl_db_view(q, "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL, &st)
+        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, &st)) {
         return tl_page_failed(q, st);
     }
     tl_form_token(q, "gestion-reparation");
@@ -182,7 +191,7 @@ int tl_page_admin_repair_session(tl_req *q)
  * (reparateur). */
 int tl_page_admin_repair_session_post(tl_req *q)
 {
-    static const char *const actions[] = { "annuler", "deplacer", "reparateur", "retirer", NULL };
+    static const char *const actions[] = { "annuler", "deplacer", "reparateur", "retirer", "creneau", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *id, *params[6], *done = NULL;
@@ -222,6 +231,20 @@ int tl_page_admin_repair_session_post(tl_req *q)
             rc = tl_admin_change(q, "SELECT tl.move_repair_session($1, $2::integer, $3::date, $4::time, $5::time)",
                                  5, params, tl_repair_fields, "nouveau_jour", &status, &moved);
             done = "deplacement";
+        }
+    }
+    else if (action == 4) {
+        params[2] = tl_repair_time(q, f, "creneau_heure", "heure du créneau", 1);
+        params[3] = tl_admin_int(q, f, "creneau_capacite", "objets", 0, 100000);
+        tl_view_set(q->view, "f_creneau_heure", apr_table_get(f, "creneau_heure"));
+        tl_view_set(q->view, "f_creneau_capacite", apr_table_get(f, "creneau_capacite"));
+        if (!params[3] && !tl_view_get(q->view, "err_creneau_capacite")) {
+            tl_form_error(q, "creneau_capacite", "Indiquez combien d'objets ce créneau accueille.");
+        }
+        if (!tl_view_get(q->view, "errors")) {
+            rc = tl_admin_change(q, "SELECT tl.set_repair_slot($1, $2::integer, $3::time, $4::integer)", 4, params,
+                                 tl_slot_fields, "creneau_capacite", &status, NULL);
+            done = "creneau";
         }
     }
     else {

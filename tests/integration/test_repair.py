@@ -467,3 +467,30 @@ def test_results_and_the_ords_export(servers):
     assert by_object["Aspirateur"]["repair_barrier_if_end_of_life"] == "Spare parts not available"
     assert by_object["Meuble"]["product_category_id"] == "" and by_object["Meuble"]["repair_status"] == "Repairable"
     assert servers.get("/tierslieux/reparation/ords.csv", params={"du": "2026-12-01", "au": "2026-01-01"}).status_code == 400
+
+
+def test_a_referent_sets_each_slots_capacity(servers):
+    session = open_session(servers, "tiers-lieu-lakour")
+    s = referent(servers, "admin.reseau")
+    t = gestion_token(servers, s, "/gestion/reparation/seance", seance=session)
+    first = servers.sql("SELECT to_char(l.starts_at AT TIME ZONE p.time_zone, 'HH24:MI'), l.id FROM tl.repair_slot l "
+                        "JOIN tl.repair_session x ON x.id = l.session_id JOIN tl.place p ON p.id = x.place_id "
+                        "WHERE l.session_id = %s ORDER BY l.starts_at LIMIT 1", (session,))[0]
+    booked = servers.sql("SELECT count(*) FROM tl.repair_booking WHERE slot_id = %s AND cancelled_at IS NULL",
+                         (first[1],))[0][0]
+    post_slot = lambda hour, cap: s.post(servers.url("/tierslieux/gestion/reparation/seance"), allow_redirects=False,
+                                         timeout=10, data={"jeton": t, "seance": session, "action": "creneau",
+                                                           "creneau_heure": hour, "creneau_capacite": cap})
+    r = post_slot("23:00", "2")
+    assert r.status_code == 422 and "pendant la séance" in BeautifulSoup(r.text, "html.parser").find(
+        id="erreur-creneau_heure").get_text()
+    if booked:
+        r = post_slot(first[0], str(booked - 1) if booked > 1 else "0")
+        assert r.status_code == 422
+    assert post_slot(first[0], "7").status_code == 303
+    assert servers.sql("SELECT capacity FROM tl.repair_slot WHERE id = %s", (first[1],)) == [(7,)]
+    n = servers.sql("SELECT count(*) FROM tl.repair_slot WHERE session_id = %s", (session,))[0][0]
+    hour = servers.sql("SELECT to_char(starts_at AT TIME ZONE 'Indian/Reunion' + interval '10 minutes', 'HH24:MI') "
+                       "FROM tl.repair_session WHERE id = %s", (session,))[0][0]
+    assert post_slot(hour, "1").status_code == 303
+    assert servers.sql("SELECT count(*) FROM tl.repair_slot WHERE session_id = %s", (session,)) == [(n + 1,)]
