@@ -254,22 +254,28 @@ BEGIN
      ORDER BY s.starts_at;
 END $$;
 
+-- The place and time zone of a session the caller may work at (the
+-- bénévole role there), or a refusal.
+CREATE FUNCTION tl.require_repair_desk(p_login text, p_session integer, OUT place_id integer, OUT time_zone text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+    SELECT s.place_id, p.time_zone INTO place_id, time_zone
+      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id WHERE s.id = p_session;
+    IF place_id IS NULL THEN
+        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_slot_session_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, place_id, 'benevole');
+END $$;
+
 -- A session's bookings with the visitors' names and contacts: for the
 -- people who run the place only (never public).
 CREATE FUNCTION tl.desk_repair_bookings(p_login text, p_session integer)
 RETURNS TABLE (slot_time text, object text, problem text, visitor_name text, contact text, cancelled boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    v_place integer;
-    v_tz    text;
+    v_tz text := (tl.require_repair_desk(p_login, p_session)).time_zone;
 BEGIN
-    SELECT s.place_id, p.time_zone INTO v_place, v_tz
-      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id WHERE s.id = p_session;
-    IF v_place IS NULL THEN
-        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'repair_slot_session_fkey';
-    END IF;
-    PERFORM tl.require_role(p_login, v_place, 'benevole');
     RETURN QUERY
     SELECT to_char(l.starts_at AT TIME ZONE v_tz, 'FMHH24" h "MI'), b.object, b.problem, b.visitor_name, b.contact,
            b.cancelled_at IS NOT NULL
@@ -281,10 +287,8 @@ END $$;
 CREATE FUNCTION tl.desk_repairers(p_login text, p_session integer)
 RETURNS TABLE (login text, display_name text, skills text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_place integer := (SELECT place_id FROM tl.repair_session WHERE id = p_session);
 BEGIN
-    PERFORM tl.require_role(p_login, v_place, 'benevole');
+    PERFORM tl.require_repair_desk(p_login, p_session);
     RETURN QUERY
     SELECT a.login, a.display_name,
            (SELECT string_agg(k.label, ', ' ORDER BY k.rank) FROM tl.repair_skill k WHERE k.code = ANY (r.skills))
@@ -334,6 +338,7 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION tl.require_skills(text[]), tl.require_repair_session(text, integer),
+    tl.require_repair_desk(text, integer),
     tl.create_repair_sessions(text, text, text, text, date, time, time, text, integer, integer, integer, text[]),
     tl.cancel_repair_session(text, integer, text), tl.move_repair_session(text, integer, date, time, time),
     tl.set_repairer(text, integer, text, text[], boolean), tl.desk_repair_sessions(text, text),

@@ -230,34 +230,30 @@ EXCEPTION WHEN unique_violation THEN
         CONSTRAINT = 'repair_record_booking_key';
 END $$;
 
--- The day's queue: booked objects not logged yet (by slot), then what was
--- logged, for the volunteers of the place.
+-- A result as the desk says it.
+CREATE FUNCTION tl.repair_status_fr(p_status text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT CASE p_status WHEN 'repare' THEN 'réparé' WHEN 'reparable' THEN 'réparable'
+                         WHEN 'fin_de_vie' THEN 'fin de vie' ELSE 'inconnu' END
+$$;
+
+-- The day's queue: booked objects (by slot, logged or not), then the
+-- walk-ins logged, for the volunteers of the place.
 CREATE FUNCTION tl.desk_repair_queue(p_login text, p_session integer)
 RETURNS TABLE (booking_id bigint, slot_time text, object text, problem text, visitor_name text, logged boolean,
                status text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    v_place integer;
-    v_tz    text;
+    v_tz text := (tl.require_repair_desk(p_login, p_session)).time_zone;
 BEGIN
-    SELECT s.place_id, p.time_zone INTO v_place, v_tz
-      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id WHERE s.id = p_session;
-    IF v_place IS NULL THEN
-        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'repair_record_session_fkey';
-    END IF;
-    PERFORM tl.require_role(p_login, v_place, 'benevole');
     RETURN QUERY
     SELECT b.id, to_char(l.starts_at AT TIME ZONE v_tz, 'FMHH24" h "MI'), b.object, b.problem, b.visitor_name,
-           r.id IS NOT NULL, CASE r.status WHEN 'repare' THEN 'réparé' WHEN 'reparable' THEN 'réparable'
-                                           WHEN 'fin_de_vie' THEN 'fin de vie' WHEN 'inconnu' THEN 'inconnu' END
+           r.id IS NOT NULL, tl.repair_status_fr(r.status)
       FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
       LEFT JOIN tl.repair_record r ON r.booking_id = b.id
      WHERE l.session_id = p_session AND b.cancelled_at IS NULL
     UNION ALL
-    SELECT NULL, 'sans réservation', r.object, r.problem, NULL, true,
-           CASE r.status WHEN 'repare' THEN 'réparé' WHEN 'reparable' THEN 'réparable'
-                         WHEN 'fin_de_vie' THEN 'fin de vie' WHEN 'inconnu' THEN 'inconnu' END
+    SELECT NULL, 'sans réservation', r.object, r.problem, NULL, true, tl.repair_status_fr(r.status)
       FROM tl.repair_record r WHERE r.session_id = p_session AND r.booking_id IS NULL
      ORDER BY 6, 2, 1;
 END $$;
