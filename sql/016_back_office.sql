@@ -958,39 +958,38 @@ END $$;
 
 -- ---- rights ----------------------------------------------------------------
 
+-- The desk's functions: nobody else may call them (functions are
+-- executable by PUBLIC unless revoked), the desk's web role may.
+CREATE FUNCTION tl.grant_desk(VARIADIC p_functions regprocedure[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOREACH f IN ARRAY p_functions LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO tierslieux_guichet', f);
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION tl.grant_desk(regprocedure[]) FROM PUBLIC;
+
+-- Helpers the functions below call as their owner: no one else's.
 REVOKE ALL ON FUNCTION
     tl.admin_note(integer, integer, text, text, text), tl.require_place(text), tl.require_admin(text),
-    tl.require_some_referent(text), tl.next_item_code(integer),
-    tl.admin_places(text), tl.admin_categories(), tl.save_category(text, text, text, integer, integer, numeric, integer),
-    tl.admin_items(text, text, text, boolean, integer, integer), tl.admin_item(text, text),
-    tl.save_item(text, text, text, text, text, text, text, text, text, text, numeric, integer, integer, date),
-    tl.retire_item(text, text, text), tl.restore_item(text, text),
-    tl.admin_place(text, text),
-    tl.save_place(text, text, text, text, text, text, text, text, text, text, text, text, boolean, boolean),
-    tl.add_closure(text, text, date, date, text), tl.remove_closure(text, text, integer),
-    tl.save_retention(text, integer, integer), tl.retention_delays(),
-    tl.admin_team(text, text), tl.save_team_member(text, text, text, text, text),
-    tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
-    tl.admin_journal(text, text, integer),
-    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text),
-    tl.discard_lot(text, integer, text), tl.admin_lots(text, text),
-    tl.set_impact_factor(text, text, text, numeric, text)
+    tl.require_some_referent(text), tl.next_item_code(integer)
 FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION
-    tl.admin_places(text), tl.admin_categories(), tl.save_category(text, text, text, integer, integer, numeric, integer),
-    tl.admin_items(text, text, text, boolean, integer, integer), tl.admin_item(text, text),
-    tl.save_item(text, text, text, text, text, text, text, text, text, text, numeric, integer, integer, date),
-    tl.retire_item(text, text, text), tl.restore_item(text, text),
-    tl.admin_place(text, text),
-    tl.save_place(text, text, text, text, text, text, text, text, text, text, text, text, boolean, boolean),
-    tl.add_closure(text, text, date, date, text), tl.remove_closure(text, text, integer),
-    tl.save_retention(text, integer, integer), tl.retention_delays(),
-    tl.admin_team(text, text), tl.save_team_member(text, text, text, text, text),
-    tl.remove_team_member(text, text, text), tl.set_account_active(text, text, text, boolean),
-    tl.admin_journal(text, text, integer),
-    tl.save_species(text, integer, text, text, text), tl.save_variety(text, integer, integer, text, text, text),
-    tl.discard_lot(text, integer, text), tl.admin_lots(text, text),
-    tl.set_impact_factor(text, text, text, numeric, text)
-TO tierslieux_guichet;
+SELECT tl.grant_desk(
+    'tl.admin_places(text)', 'tl.admin_categories()',
+    'tl.save_category(text, text, text, integer, integer, numeric, integer)',
+    'tl.admin_items(text, text, text, boolean, integer, integer)', 'tl.admin_item(text, text)',
+    'tl.save_item(text, text, text, text, text, text, text, text, text, text, numeric, integer, integer, date)',
+    'tl.retire_item(text, text, text)', 'tl.restore_item(text, text)', 'tl.admin_place(text, text)',
+    'tl.save_place(text, text, text, text, text, text, text, text, text, text, text, text, boolean, boolean)',
+    'tl.add_closure(text, text, date, date, text)', 'tl.remove_closure(text, text, integer)',
+    'tl.save_retention(text, integer, integer)', 'tl.retention_delays()', 'tl.admin_team(text, text)',
+    'tl.save_team_member(text, text, text, text, text)', 'tl.remove_team_member(text, text, text)',
+    'tl.set_account_active(text, text, text, boolean)', 'tl.admin_journal(text, text, integer)',
+    'tl.save_species(text, integer, text, text, text)', 'tl.save_variety(text, integer, integer, text, text, text)',
+    'tl.discard_lot(text, integer, text)', 'tl.admin_lots(text, text)',
+    'tl.set_impact_factor(text, text, text, numeric, text)');
 GRANT EXECUTE ON FUNCTION tl.impact_factors(text, date) TO tierslieux_lecture;
 GRANT EXECUTE ON FUNCTION tl.place_closures(text) TO tierslieux_lecture;

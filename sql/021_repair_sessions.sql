@@ -338,16 +338,10 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION tl.require_skills(text[]), tl.require_repair_session(text, integer),
-    tl.require_repair_desk(text, integer),
-    tl.create_repair_sessions(text, text, text, text, date, time, time, text, integer, integer, integer, text[]),
-    tl.cancel_repair_session(text, integer, text), tl.move_repair_session(text, integer, date, time, time),
-    tl.set_repairer(text, integer, text, text[], boolean), tl.desk_repair_sessions(text, text),
-    tl.desk_repair_bookings(text, integer), tl.desk_repairers(text, integer),
-    tl.set_repair_slot(text, integer, time, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION
-    tl.create_repair_sessions(text, text, text, text, date, time, time, text, integer, integer, integer, text[]),
-    tl.cancel_repair_session(text, integer, text), tl.move_repair_session(text, integer, date, time, time),
-    tl.set_repairer(text, integer, text, text[], boolean), tl.desk_repair_sessions(text, text),
-    tl.desk_repair_bookings(text, integer), tl.desk_repairers(text, integer),
-    tl.set_repair_slot(text, integer, time, integer)
-TO tierslieux_guichet;
+    tl.require_repair_desk(text, integer) FROM PUBLIC;
+SELECT tl.grant_desk(
+    'tl.create_repair_sessions(text, text, text, text, date, time, time, text, integer, integer, integer, text[])',
+    'tl.cancel_repair_session(text, integer, text)', 'tl.move_repair_session(text, integer, date, time, time)',
+    'tl.set_repairer(text, integer, text, text[], boolean)', 'tl.desk_repair_sessions(text, text)',
+    'tl.desk_repair_bookings(text, integer)', 'tl.desk_repairers(text, integer)',
+    'tl.set_repair_slot(text, integer, time, integer)');

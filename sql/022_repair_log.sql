@@ -258,10 +258,9 @@ BEGIN
      ORDER BY 6, 2, 1;
 END $$;
 
-REVOKE ALL ON FUNCTION tl.log_repair(text, integer, bigint, text, text, text, numeric, text, text, integer, numeric,
-                                     integer, text), tl.desk_repair_queue(text, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.log_repair(text, integer, bigint, text, text, text, numeric, text, text, integer, numeric,
-                                        integer, text), tl.desk_repair_queue(text, integer) TO tierslieux_guichet;
+SELECT tl.grant_desk(
+    'tl.log_repair(text, integer, bigint, text, text, text, numeric, text, text, integer, numeric, integer, text)',
+    'tl.desk_repair_queue(text, integer)');
 
 -- ---- results and impact ----------------------------------------------------------
 
