@@ -28,36 +28,37 @@ const char *tl_valid_int(apr_pool_t *p, const char *label, const char *s, long m
     return NULL;
 }
 
-const char *tl_valid_amount(apr_pool_t *p, const char *label, const char *s, long max, const char **out)
+const char *tl_valid_decimal(apr_pool_t *p, const char *label, const char *s, long max, int decimals,
+                             const char **out)
 {
     const char *c;
     char *copy;
     long whole = 0;
-    int digits = 0, decimals = -1, cents = 0;
+    int digits = 0, frac = -1, nonzero = 0;
 
     for (c = s ? s : ""; *c; c++) {
-        if (*c >= '0' && *c <= '9' && decimals < 0) {
+        if (*c >= '0' && *c <= '9' && frac < 0) {
             if (++digits > 9) {
                 break;
             }
             whole = whole * 10 + (*c - '0');
         }
-        else if (*c >= '0' && *c <= '9' && decimals < 2) {
-            decimals++;
-            cents += *c - '0';
+        else if (*c >= '0' && *c <= '9' && frac < decimals) {
+            frac++;
+            nonzero |= *c != '0';
         }
-        else if ((*c == ',' || *c == '.') && decimals < 0 && digits > 0 && c[1]) {
-            decimals = 0;
+        else if ((*c == ',' || *c == '.') && frac < 0 && digits > 0 && c[1] && decimals > 0) {
+            frac = 0;
         }
         else {
-            return apr_psprintf(p, "Le champ « %s » est un montant en euros, par exemple 20 ou 12,50.", label);
+            return apr_psprintf(p, "Le champ « %s » est un nombre, par exemple 12 ou 12,5.", label);
         }
     }
     if (digits == 0) {
-        return apr_psprintf(p, "Le champ « %s » est un montant en euros, par exemple 20 ou 12,50.", label);
+        return apr_psprintf(p, "Le champ « %s » est un nombre, par exemple 12 ou 12,5.", label);
     }
-    if (digits > 9 || whole > max || (whole == max && cents > 0)) {
-        return apr_psprintf(p, "Le champ « %s » va jusqu'à %ld €.", label, max);
+    if (digits > 9 || whole > max || (whole == max && nonzero)) {
+        return apr_psprintf(p, "Le champ « %s » va jusqu'à %ld.", label, max);
     }
     copy = apr_pstrdup(p, s);
     if ((c = strchr(copy, ',')) != NULL) {
@@ -65,6 +66,16 @@ const char *tl_valid_amount(apr_pool_t *p, const char *label, const char *s, lon
     }
     *out = copy;
     return NULL;
+}
+
+const char *tl_valid_amount(apr_pool_t *p, const char *label, const char *s, long max, const char **out)
+{
+    const char *err = tl_valid_decimal(p, label, s, max, 2, out);
+
+    if (err && strstr(err, "jusqu'à")) {
+        return apr_psprintf(p, "Le champ « %s » va jusqu'à %ld €.", label, max);
+    }
+    return err ? apr_psprintf(p, "Le champ « %s » est un montant en euros, par exemple 20 ou 12,50.", label) : NULL;
 }
 
 const char *tl_valid_slug(apr_pool_t *p, const char *label, const char *s, size_t maxlen)

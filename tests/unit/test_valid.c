@@ -43,6 +43,22 @@ START_TEST(amounts)
 }
 END_TEST
 
+START_TEST(decimals)
+{
+    const char *v = NULL;
+    ck_assert_ptr_null(tl_valid_decimal(pool, "poids", "12,125", 500, 3, &v));
+    ck_assert_str_eq(v, "12.125");
+    ck_assert_ptr_null(tl_valid_decimal(pool, "poids", "0.005", 500, 3, &v));
+    ck_assert_str_eq(v, "0.005");
+    ck_assert_ptr_nonnull(strstr(tl_valid_decimal(pool, "poids", "12,1255", 500, 3, &v), "un nombre"));
+    ck_assert_ptr_nonnull(strstr(tl_valid_decimal(pool, "poids", "500,001", 500, 3, &v), "jusqu'à 500"));
+    ck_assert_ptr_null(tl_valid_decimal(pool, "poids", "500,000", 500, 3, &v));
+    ck_assert_ptr_nonnull(tl_valid_decimal(pool, "poids", "-1", 500, 3, &v));
+    ck_assert_ptr_nonnull(tl_valid_decimal(pool, "poids", "5 000", 500, 3, &v));
+    ck_assert_ptr_nonnull(tl_valid_decimal(pool, "nombre", "1,5", 500, 0, &v));
+}
+END_TEST
+
 START_TEST(slugs)
 {
     ck_assert_ptr_null(tl_valid_slug(pool, "catégorie", "fete-et-reception", 64));
@@ -81,6 +97,7 @@ Suite *tl_valid_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, integers);
     tcase_add_test(tc, amounts);
+    tcase_add_test(tc, decimals);
     tcase_add_test(tc, slugs);
     tcase_add_test(tc, texts);
     tcase_add_test(tc, choices);

@@ -1,0 +1,181 @@
+/* The ressourcerie at the desk: opening a drop-off (arrivage) with its
+ * source and commune, then weighing it by category as fast as the scale
+ * allows — a category's letter, the weight, Enter; the page comes back
+ * with the focus on the letter again. A mistake is fixed by a correcting
+ * weighing that says why; nothing is edited. */
+#include <apr_strings.h>
+#include "tl_pages.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+
+#define TL_REUSE_FORM "ressourcerie"
+
+static const char tl_sql_places[] =
+    "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected FROM tl.account_roles($1) "
+    "ORDER BY place_name";
+
+static int tl_reuse_start_show(tl_req *q, int status)
+{
+    int st = OK;
+    const char *params[] = { q->r->user, tl_view_get(q->view, "f_lieu") ? tl_view_get(q->view, "f_lieu") : "" };
+
+    if (!tl_db_view(q, "places", tl_sql_places, 2, params, &st)) {
+        return tl_page_failed(q, st);
+    }
+    tl_form_token(q, TL_REUSE_FORM);
+    q->r->status = status;
+    return tl_render_page(q, "guichet-ressourcerie", "Ressourcerie : arrivages — guichet");
+}
+
+int tl_page_desk_reuse(tl_req *q)
+{
+    return tl_reuse_start_show(q, HTTP_OK);
+}
+
+int tl_page_desk_reuse_start(tl_req *q)
+{
+    static const char *const sources[] = { "apport_volontaire", "collecte_domicile", "entreprise", "decheterie",
+                                           "service_municipal", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *source, *commune;
+    const tl_rows *rows;
+    tl_db_refusal why;
+    int rc, status = OK, i;
+    size_t len;
+
+    if (!tl_form_read(q, TL_REUSE_FORM, &f, &rc)) {
+        return rc;
+    }
+    place = apr_table_get(f, "lieu");
+    source = apr_table_get(f, "provenance");
+    commune = apr_table_get(f, "commune");
+    tl_view_set(q->view, "f_lieu", place);
+    tl_view_set(q->view, "f_commune", commune);
+    if (!place || tl_valid_slug(p, "lieu", place, 64)) {
+        tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
+    }
+    if (tl_valid_choice(p, "provenance", source, sources, &i)) {
+        tl_form_error(q, "provenance", "Choisissez la provenance dans la liste.");
+    }
+    if (commune && tl_valid_text(p, "commune", commune, 100)) {
+        tl_form_error(q, "commune", "Le nom de la commune a 100 caractères au plus.");
+    }
+    if (tl_view_get(q->view, "errors")) {
+        return tl_reuse_start_show(q, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    {
+        const char *params[] = { q->r->user, place, source, commune ? commune : "" };
+        if (!(rows = tl_db_change(q, "SELECT tl.start_intake($1, $2, $3, $4)", 4, params, &status, &why))) {
+            return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Vous ne tenez pas le guichet de ce lieu : "
+                                                              "rien n'a été enregistré.")
+                                            : tl_page_failed(q, status);
+        }
+    }
+    return tl_form_done(q, apr_pstrcat(p, "/guichet/ressourcerie/arrivage?n=", rows->value(rows, 0, 0, &len), NULL));
+}
+
+static int tl_reuse_intake_show(tl_req *q, const char *intake, int http_status)
+{
+    int status = OK;
+    const char *params[] = { q->r->user, intake };
+    const tl_rows *rows, *info;
+    tl_db_refusal why;
+    size_t len;
+
+    if (!(rows = tl_db_change(q, "SELECT * FROM tl.desk_intake($1, $2::bigint)", 2, params, &status, &why))) {
+        return status == HTTP_FORBIDDEN || status == HTTP_UNPROCESSABLE_ENTITY
+               ? tl_render_error(q, status == HTTP_FORBIDDEN ? status : HTTP_NOT_FOUND,
+                                 tl_form_sentence(q->r->pool, why.message))
+               : tl_page_failed(q, status);
+    }
+    tl_view_rows(q->view, "weighings", rows);
+    if (!(info = tl_db_view(q, "intake", "SELECT * FROM tl.desk_intake_info($1, $2::bigint)", 2, params, &status))
+        || !tl_db_view(q, "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL, &status)
+        || !tl_db_view(q, "containers", "SELECT k.id, k.name, replace(k.tare_kg::text, '.', ',') AS tare "
+                                        "FROM tl.reuse_container k JOIN tl.place p ON p.id = k.place_id "
+                                        "WHERE p.slug = $1 ORDER BY k.name", 1,
+                       (const char *const[]){ info->value(info, 0, info->column(info, "place_slug"), &len) },
+                       &status)) {
+        return tl_page_failed(q, status);
+    }
+    tl_view_set(q->view, "intake_id", intake);
+    tl_form_token(q, TL_REUSE_FORM);
+    q->r->status = http_status;
+    return tl_render_page(q, "guichet-arrivage", "Arrivage — ressourcerie");
+}
+
+int tl_page_desk_reuse_intake(tl_req *q)
+{
+    const char *intake = tl_query_get(&q->query, "n");
+    long n;
+
+    if (tl_valid_int(q->r->pool, "arrivage", intake, 1, 9223372036854775807L, &n)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Cet arrivage n'est pas lisible.");
+    }
+    if (tl_query_get(&q->query, "fait")) {
+        tl_view_set(q->view, "done", "t");
+    }
+    return tl_reuse_intake_show(q, intake, HTTP_OK);
+}
+
+/* A weighing (categorie = its letter or code, poids, contenant), or a
+ * correction of one (corrige = the weighing, raison). */
+int tl_page_desk_reuse_weigh(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *intake, *container, *corrects, *reason, *v, *gross = NULL;
+    tl_db_refusal why;
+    long n;
+    int rc, status = OK;
+
+    if (!tl_form_read(q, TL_REUSE_FORM, &f, &rc)) {
+        return rc;
+    }
+    intake = apr_table_get(f, "arrivage");
+    container = apr_table_get(f, "contenant");
+    corrects = apr_table_get(f, "corrige");
+    reason = apr_table_get(f, "raison");
+    if (tl_valid_int(p, "arrivage", intake, 1, 9223372036854775807L, &n)
+        || (container && *container && tl_valid_int(p, "contenant", container, 1, 2147483647L, &n))
+        || (corrects && *corrects && tl_valid_int(p, "pesée", corrects, 1, 9223372036854775807L, &n))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'arrivage.");
+    }
+    tl_view_set(q->view, "f_categorie", apr_table_get(f, "categorie"));
+    tl_view_set(q->view, "f_poids", apr_table_get(f, "poids"));
+    tl_view_set(q->view, "f_raison", reason);
+    if ((v = apr_table_get(f, "poids")) == NULL || !*v) {
+        tl_form_error(q, "poids", "Indiquez le poids lu sur la balance, en kilos.");
+    }
+    else if (tl_valid_decimal(p, "poids", v, 100000, 3, &gross)) {
+        tl_form_error(q, "poids", "Le poids s'écrit en kilos, par exemple 12,5 (trois décimales au plus).");
+    }
+    if ((v = apr_table_get(f, "categorie")) == NULL || tl_valid_text(p, "catégorie", v, 32)) {
+        tl_form_error(q, "categorie", "Tapez la lettre d'une catégorie de la liste.");
+    }
+    if (reason && tl_valid_text(p, "raison", reason, 300)) {
+        tl_form_error(q, "raison", "La raison a 300 caractères au plus.");
+    }
+    if (!tl_view_get(q->view, "errors")) {
+        const char *params[] = { q->r->user, intake, apr_table_get(f, "categorie"), gross,
+                                 container && *container ? container : NULL, corrects && *corrects ? corrects : NULL,
+                                 reason };
+        if (tl_db_change(q, "SELECT tl.weigh($1, $2::bigint, $3, $4::numeric, $5::integer, $6::bigint, $7)", 7, params,
+                         &status, &why)) {
+            return tl_form_done(q, apr_pstrcat(p, "/guichet/ressourcerie/arrivage?n=", intake, "&fait=1", NULL));
+        }
+        if (status == HTTP_FORBIDDEN) {
+            return tl_render_error(q, status, "Vous ne tenez pas le guichet de ce lieu : rien n'a été pesé.");
+        }
+        if (status != HTTP_UNPROCESSABLE_ENTITY) {
+            return tl_page_failed(q, status);
+        }
+        tl_form_error(q, strcmp(why.constraint, "reuse_weighing_category_fkey") == 0 ? "categorie"
+                         : strcmp(why.constraint, "reuse_weighing_container_fkey") == 0 ? "contenant"
+                         : strcmp(why.constraint, "reuse_weighing_correction_reason") == 0
+                           || strcmp(why.constraint, "reuse_weighing_corrects_fkey") == 0 ? "raison" : "poids",
+                      tl_form_sentence(p, why.message));
+    }
+    return tl_reuse_intake_show(q, intake, HTTP_UNPROCESSABLE_ENTITY);
+}
