@@ -253,16 +253,34 @@ def test_a_member_sees_their_own_loans_only(servers):
     assert due and all(re.search(r"\d{1,2}(er)? [a-zéû]+ \d{4}", d) for d in due)      # French dates
 
 
-def test_renewal_within_the_rules_and_refusal_past_the_limit(servers, db):
-    booking, due, renewals, max_renewals = servers.sql("""
-        SELECT b.id, b.due_on, b.renewals, c.max_renewals FROM tl.booking b
-          JOIN tl.member m ON m.id = b.member_id JOIN tl.item i ON i.id = b.item_id
-          JOIN tl.category c ON c.id = i.category_id
-         WHERE m.member_number = %s AND b.kind = 'pret' AND b.returned_at IS NULL AND b.renewals < c.max_renewals
-         ORDER BY b.id LIMIT 1""", (DEMO[0],))[0]
-    s, _ = member_login(servers)
-    try:
+def renewable_loan(servers, s):
+    """A loan of the demo member that the account offers to renew; one is
+    lent first if other tests left none (a reservation after it, the limit
+    reached)."""
+    _, soup = page(servers, s)
+    form = soup.find("form", action=lambda a: a and a.endswith("/compte/prolonger"))
+    if form is None:
+        item = servers.sql("""
+            SELECT i.code FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id
+              JOIN tl.place p ON p.id = i.place_id
+             WHERE p.slug = 'mediatheque-jules-verne' AND a.state = 'disponible' AND i.retired_at IS NULL
+               AND (i.safety_check_days IS NULL OR i.last_safety_check + i.safety_check_days >= current_date)
+               AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.cancelled_at IS NULL
+                                AND b.ends_at > now())
+             ORDER BY i.code LIMIT 1""")[0][0]
+        servers.sql("SELECT tl.check_out('benevole.mediatheque', %s, %s, current_date + 7, true)", (DEMO[0], item))
         _, soup = page(servers, s)
+        form = soup.find("form", action=lambda a: a and a.endswith("/compte/prolonger"))
+    return int(form.find("input", attrs={"name": "pret"})["value"]), soup
+
+
+def test_renewal_within_the_rules_and_refusal_past_the_limit(servers, db):
+    s, _ = member_login(servers)
+    booking, soup = renewable_loan(servers, s)
+    due, renewals, max_renewals = servers.sql("""
+        SELECT b.due_on, b.renewals, c.max_renewals FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+          JOIN tl.category c ON c.id = i.category_id WHERE b.id = %s""", (booking,))[0]
+    try:
         r = post(servers, s, "/prolonger", {"jeton": token_of(soup), "pret": booking})
         assert r.status_code == 303 and r.headers["Location"].endswith("/tierslieux/compte?fait=prolongation")
         new_due, new_renewals = servers.sql("SELECT due_on, renewals FROM tl.booking WHERE id = %s", (booking,))[0]
@@ -275,7 +293,8 @@ def test_renewal_within_the_rules_and_refusal_past_the_limit(servers, db):
         row = [tr for tr in soup.select("tbody tr") if tr.find("input", attrs={"value": str(booking)})]
         assert not row                                           # no button past the limit...
         assert "le maximum pour cette catégorie" in soup.get_text()   # ...and why
-        r = post(servers, s, "/prolonger", {"jeton": token_of(soup), "pret": booking})
+        token = token_of(page(servers, s, "/tierslieux/compte/donnees")[1])
+        r = post(servers, s, "/prolonger", {"jeton": token, "pret": booking})
         assert r.status_code == 422 and "maximum" in " ".join(errors(r))
         assert servers.sql("SELECT due_on FROM tl.booking WHERE id = %s", (booking,)) == [(new_due,)]
         # Someone else's loan is not the member's to renew.
@@ -283,7 +302,7 @@ def test_renewal_within_the_rules_and_refusal_past_the_limit(servers, db):
                             "WHERE m.member_number = %s AND b.returned_at IS NULL AND b.kind = 'pret' LIMIT 1",
                             (OTHER,))[0][0]
         before = servers.sql("SELECT due_on, renewals FROM tl.booking WHERE id = %s", (other,))
-        r = post(servers, s, "/prolonger", {"jeton": token_of(soup), "pret": other})
+        r = post(servers, s, "/prolonger", {"jeton": token, "pret": other})
         assert r.status_code == 422
         assert servers.sql("SELECT due_on, renewals FROM tl.booking WHERE id = %s", (other,)) == before
     finally:
