@@ -85,6 +85,43 @@ SELECT w.* FROM tl.reuse_weighing w
  WHERE NOT EXISTS (SELECT 1 FROM tl.reuse_weighing c WHERE c.corrects = w.id);
 COMMENT ON VIEW tl.reuse_weighing_current IS 'Weighings in force: corrected ones replaced by their correction';
 
+-- A container of a place, added (p_id NULL) or changed: its name and
+-- tare. Weighings already made keep the tare they subtracted.
+CREATE FUNCTION tl.save_container(p_login text, p_place text, p_id integer, p_name text, p_tare numeric)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_id    integer;
+BEGIN
+    IF btrim(coalesce(p_name, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le nom du contenant (bac gris, caddie…)' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_container_name_not_blank';
+    END IF;
+    IF p_tare IS NULL OR p_tare < 0 OR p_tare > 500 THEN
+        RAISE EXCEPTION 'la tare est le poids du contenant vide, de 0 à 500 kg' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_container_tare_range';
+    END IF;
+    IF p_id IS NULL THEN
+        INSERT INTO tl.reuse_container (place_id, name, tare_kg) VALUES (v_place.id, btrim(p_name), p_tare)
+        RETURNING id INTO v_id;
+    ELSE
+        UPDATE tl.reuse_container SET name = btrim(p_name), tare_kg = p_tare
+         WHERE id = p_id AND place_id = v_place.id RETURNING id INTO v_id;
+        IF v_id IS NULL THEN
+            RAISE EXCEPTION 'ce contenant n''est pas de ce lieu' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'reuse_weighing_container_fkey';
+        END IF;
+    END IF;
+    PERFORM tl.admin_note(v_who, v_place.id, 'ressourcerie.contenant', btrim(p_name),
+                          'tare ' || replace(p_tare::text, '.', ',') || ' kg');
+    RETURN v_id;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'un contenant porte déjà ce nom dans ce lieu' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'reuse_container_unique_name';
+END $$;
+
 -- Opens a drop-off. Returns its id.
 CREATE FUNCTION tl.start_intake(p_login text, p_place text, p_source text, p_commune text) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -224,4 +261,5 @@ REVOKE ALL ON FUNCTION tl.start_intake(text, text, text, text),
     tl.desk_intake_info(text, bigint) FROM PUBLIC;
 SELECT tl.grant_desk('tl.start_intake(text, text, text, text)',
                      'tl.weigh(text, bigint, text, numeric, integer, bigint, text)', 'tl.desk_intake(text, bigint)',
-                     'tl.desk_intake_info(text, bigint)');
+                     'tl.desk_intake_info(text, bigint)',
+                     'tl.save_container(text, text, integer, text, numeric)');

@@ -82,6 +82,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/reparation", tl_page_admin_repair_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/reparation/seance", tl_page_admin_repair_session, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/reparation/seance", tl_page_admin_repair_session_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/ressourcerie", tl_page_admin_reuse, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/ressourcerie", tl_page_admin_reuse_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/import", tl_page_admin_import, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/import", tl_page_admin_import_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/import/confirmer", tl_page_admin_import_confirm, TL_ROUTE_PRIVATE },

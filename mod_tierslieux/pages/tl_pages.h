@@ -81,6 +81,8 @@ int tl_page_admin_repair(tl_req *q);
 int tl_page_admin_repair_post(tl_req *q);
 int tl_page_admin_repair_session(tl_req *q);
 int tl_page_admin_repair_session_post(tl_req *q);
+int tl_page_admin_reuse(tl_req *q);
+int tl_page_admin_reuse_post(tl_req *q);
 int tl_page_admin_import(tl_req *q);
 int tl_page_admin_import_post(tl_req *q);
 int tl_page_admin_import_confirm(tl_req *q);

@@ -30,7 +30,7 @@ test('every back-office page, and its forms with mistakes, has no axe violation'
                         '/gestion/objet?numero=FC-0001', '/gestion/lieu?lieu=la-fabrique', '/gestion/categories',
                         '/gestion/equipe?lieu=la-fabrique', '/gestion/journal?lieu=la-fabrique',
                         '/gestion/graines?lieu=la-fabrique', '/gestion/graines?lieu=la-fabrique&variete=1',
-                        '/gestion/import?lieu=la-fabrique']) {
+                        '/gestion/import?lieu=la-fabrique', '/gestion/ressourcerie?lieu=la-fabrique']) {
       await page.goto(`${TL}${path}`, { waitUntil: 'load' });
       assert.equal(await page.locator('h1').count(), 1, path);
       await noViolations(page, path);

@@ -93,3 +93,33 @@ def test_only_the_places_team_weighs(servers):
     r = other.post(servers.url("/tierslieux/guichet/ressourcerie"), allow_redirects=False, timeout=10,
                    data={"jeton": token, "lieu": "la-fabrique", "provenance": "entreprise", "commune": ""})
     assert r.status_code == 403
+
+
+def test_a_referent_configures_containers(servers, expect_log):
+    expect_log.append("AH01631")
+    s, _ = login(servers, "referente.fabrique")
+    soup = BeautifulSoup(s.get(servers.url("/tierslieux/gestion/ressourcerie"), params={"lieu": "la-fabrique"},
+                               timeout=10).text, "html.parser")
+    assert "Bac gris" in soup.get_text()
+    token = soup.find("form", method="post").find("input", attrs={"name": "jeton"})["value"]
+    post = lambda **f: s.post(servers.url("/tierslieux/gestion/ressourcerie"), allow_redirects=False, timeout=10,
+                              data={"jeton": token, "lieu": "la-fabrique", "contenant": "", **f})
+    r = post(nom="Bac gris", tare="10")
+    assert r.status_code == 422 and "déjà ce nom" in BeautifulSoup(r.text, "html.parser").find(id="erreur-nom").get_text()
+    r = post(nom="Grand bac", tare="-1")
+    assert r.status_code == 422 and "kilos" in BeautifulSoup(r.text, "html.parser").find(id="erreur-tare").get_text()
+    assert post(nom="Grand bac", tare="31,25").status_code == 303
+    assert servers.sql("SELECT tare_kg FROM tl.reuse_container WHERE name = 'Grand bac'") == [(Decimal("31.250"),)]
+    # The new tare comes off the next weighing; past weighings keep theirs.
+    intake, wtoken = start(servers, s)
+    big = servers.sql("SELECT id FROM tl.reuse_container WHERE name = 'Grand bac'")[0][0]
+    assert weigh(servers, s, wtoken, intake, categorie="l", poids="51,25", contenant=str(big)).status_code == 303
+    assert post(contenant=str(big), nom="Grand bac", tare="30").status_code == 303
+    assert servers.sql("SELECT tare_kg, net_kg FROM tl.reuse_weighing WHERE intake_id = %s", (int(intake),)) == [
+        (Decimal("31.250"), Decimal("20.000"))]
+    # A bénévole has no back office; the journal says who changed what.
+    volunteer, _ = login(servers, "benevole.mediatheque")
+    assert volunteer.get(servers.url("/tierslieux/gestion/ressourcerie"), allow_redirects=False,
+                         timeout=10).status_code == 403
+    journal = s.get(servers.url("/tierslieux/gestion/journal"), params={"lieu": "la-fabrique"}, timeout=10).text
+    assert "ressourcerie.contenant" in journal
