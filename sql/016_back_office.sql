@@ -192,6 +192,21 @@ $$;
 
 -- ---- items -----------------------------------------------------------------
 
+-- An item by its number, retired or not (the desk's tl.require_item sees
+-- only items in service), locked, or a refusal naming the number.
+CREATE FUNCTION tl.require_item_code(p_code text) RETURNS tl.item
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    SELECT * INTO v_item FROM tl.item WHERE code = upper(btrim(p_code)) FOR UPDATE;
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_code)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    RETURN v_item;
+END $$;
+
 -- Items of a place for its référents, retired ones included on request.
 CREATE FUNCTION tl.admin_items(p_login text, p_place text, p_search text, p_retired boolean,
                                p_limit integer, p_offset integer)
@@ -217,20 +232,17 @@ BEGIN
      LIMIT p_limit OFFSET p_offset;
 END $$;
 
--- One item, as its edit form shows it.
+-- One item, as its edit form shows it (read through the same lookup as
+-- the changes, hence not STABLE).
 CREATE FUNCTION tl.admin_item(p_login text, p_code text)
 RETURNS TABLE (code text, barcode text, title text, brand text, description text, category text,
                condition text, place text, deposit text, loan_days integer, safety_check_days integer,
                last_safety_check date, retired boolean, retired_on text, on_loan boolean)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_item tl.item;
 BEGIN
-    SELECT * INTO v_item FROM tl.item i WHERE i.code = upper(btrim(p_code));
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_code)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item_code(p_code);
     PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
     RETURN QUERY
     SELECT v_item.code, v_item.barcode, v_item.title, v_item.brand, v_item.description, c.slug, v_item.condition,
@@ -338,11 +350,7 @@ BEGIN
         RETURN v_code;
     END IF;
 
-    SELECT * INTO v_item FROM tl.item WHERE code = upper(btrim(p_existing)) FOR UPDATE;
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_existing)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item_code(p_existing);
     PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
     v_code := coalesce(v_code, v_item.code);
     IF v_code <> v_item.code AND EXISTS (SELECT 1 FROM tl.item WHERE code = v_code OR barcode = v_code) THEN
@@ -387,11 +395,7 @@ DECLARE
     v_item tl.item;
     v_who  integer;
 BEGIN
-    SELECT * INTO v_item FROM tl.item WHERE code = upper(btrim(p_code)) FOR UPDATE;
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_code)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item_code(p_code);
     v_who := tl.require_role(p_login, v_item.place_id, 'referent');
     IF v_item.retired_at IS NOT NULL THEN
         RETURN;
@@ -420,11 +424,7 @@ DECLARE
     v_item tl.item;
     v_who  integer;
 BEGIN
-    SELECT * INTO v_item FROM tl.item WHERE code = upper(btrim(p_code)) FOR UPDATE;
-    IF v_item.id IS NULL THEN
-        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_code)
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
-    END IF;
+    v_item := tl.require_item_code(p_code);
     v_who := tl.require_role(p_login, v_item.place_id, 'referent');
     IF v_item.retired_at IS NOT NULL THEN
         UPDATE tl.item SET retired_at = NULL WHERE id = v_item.id;
@@ -975,7 +975,7 @@ REVOKE ALL ON FUNCTION tl.grant_desk(regprocedure[]) FROM PUBLIC;
 -- Helpers the functions below call as their owner: no one else's.
 REVOKE ALL ON FUNCTION
     tl.admin_note(integer, integer, text, text, text), tl.require_place(text), tl.require_admin(text),
-    tl.require_some_referent(text), tl.next_item_code(integer)
+    tl.require_some_referent(text), tl.next_item_code(integer), tl.require_item_code(text)
 FROM PUBLIC;
 SELECT tl.grant_desk(
     'tl.admin_places(text)', 'tl.admin_categories()',

@@ -299,8 +299,48 @@ BEGIN
      ORDER BY b.due_on, i.code;
 END $$;
 
--- A renewal asked by the member: the same rules as at the desk (the
--- category's renewals, nobody's reservation after), to a new due date the
+-- A loan extended to p_due, by the desk or by its member: the same rules
+-- for both (the category's renewals; nobody's reservation after; a later
+-- date, but no further than p_latest when given). The booking is locked
+-- by the caller.
+CREATE FUNCTION tl.extend_loan(p_booking tl.booking, p_due date, p_latest date) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_max integer := (SELECT c.max_renewals FROM tl.item i JOIN tl.category c ON c.id = i.category_id
+                       WHERE i.id = p_booking.item_id);
+BEGIN
+    IF p_booking.renewals >= v_max THEN
+        RAISE EXCEPTION 'ce prêt a déjà été prolongé % fois, le maximum pour cette catégorie', p_booking.renewals
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_renewals_max';
+    END IF;
+    IF p_due IS NULL OR p_due <= p_booking.due_on OR p_due > p_latest THEN
+        RAISE EXCEPTION 'la nouvelle date doit être après l''actuelle' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'booking_due_after_start';
+    END IF;
+    UPDATE tl.booking SET due_on = p_due, renewals = renewals + 1 WHERE id = p_booking.id;
+EXCEPTION WHEN exclusion_violation THEN
+    RAISE EXCEPTION 'impossible de prolonger : l''objet est réservé par quelqu''un d''autre ensuite'
+        USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_reserved';
+END $$;
+
+-- The desk's renewal (sql/009) through the same rules.
+CREATE OR REPLACE FUNCTION tl.renew(p_login text, p_booking bigint, p_due date) RETURNS date
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_booking tl.booking;
+    v_who     integer;
+BEGIN
+    SELECT * INTO v_booking FROM tl.booking WHERE id = p_booking AND kind = 'pret' AND returned_at IS NULL FOR UPDATE;
+    IF v_booking.id IS NULL THEN
+        RAISE EXCEPTION 'ce prêt est déjà rendu' USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_not_on_loan';
+    END IF;
+    v_who := tl.require_role(p_login, (SELECT place_id FROM tl.item WHERE id = v_booking.item_id), 'benevole');
+    PERFORM tl.extend_loan(v_booking, p_due, NULL);
+    INSERT INTO tl.member_access (account_id, member_id, action) VALUES (v_who, v_booking.member_id, 'prolongation');
+    RETURN p_due;
+END $$;
+
+-- A renewal asked by the member: the desk's rules, to a new due date the
 -- web server computed (an open day), no further than one more loan length
 -- and two weeks of closed days.
 CREATE FUNCTION tl.my_renew(p_user text, p_booking bigint, p_due date) RETURNS date
@@ -308,8 +348,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_member  tl.member;
     v_booking tl.booking;
-    v_max     integer;
-    v_days    integer;
 BEGIN
     v_member := tl.my_member(p_user);
     SELECT * INTO v_booking FROM tl.booking
@@ -318,23 +356,10 @@ BEGIN
         RAISE EXCEPTION 'ce prêt n''est pas en cours à votre nom' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'booking_not_on_loan';
     END IF;
-    SELECT c.max_renewals, coalesce(i.loan_days, c.loan_days) INTO v_max, v_days
-      FROM tl.item i JOIN tl.category c ON c.id = i.category_id WHERE i.id = v_booking.item_id;
-    IF v_booking.renewals >= v_max THEN
-        RAISE EXCEPTION 'ce prêt a déjà été prolongé % fois, le maximum pour cette catégorie', v_booking.renewals
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_renewals_max';
-    END IF;
-    IF p_due IS NULL OR p_due <= v_booking.due_on
-       OR p_due > greatest(v_booking.due_on, current_date) + v_days + 14 THEN
-        RAISE EXCEPTION 'la nouvelle date doit être après l''actuelle' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'booking_due_after_start';
-    END IF;
-    BEGIN
-        UPDATE tl.booking SET due_on = p_due, renewals = renewals + 1 WHERE id = p_booking;
-    EXCEPTION WHEN exclusion_violation THEN
-        RAISE EXCEPTION 'impossible de prolonger : l''objet est réservé par quelqu''un d''autre ensuite'
-            USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_reserved';
-    END;
+    PERFORM tl.extend_loan(v_booking, p_due,
+                           greatest(v_booking.due_on, current_date) + 14
+                           + (SELECT coalesce(i.loan_days, c.loan_days) FROM tl.item i
+                                JOIN tl.category c ON c.id = i.category_id WHERE i.id = v_booking.item_id));
     INSERT INTO tl.member_access (member_id, by_member, action) VALUES (v_member.id, true, 'prolongation');
     RETURN p_due;
 END $$;
@@ -723,3 +748,5 @@ GRANT EXECUTE ON FUNCTION tl.member_password(text),
                           tl.my_leave_waiting_list(text, bigint), tl.my_deposits(text), tl.my_seeds(text),
                           tl.my_data(text, text), tl.my_export(text), tl.my_erase(text)
    TO tierslieux_guichet;
+
+REVOKE ALL ON FUNCTION tl.extend_loan(tl.booking, date, date) FROM PUBLIC;

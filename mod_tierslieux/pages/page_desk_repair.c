@@ -4,7 +4,7 @@
  * the form opens on the object's field, every choice is a select, Enter
  * sends it. */
 #include <apr_strings.h>
-#include "tl_pages.h"
+#include "tl_admin.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
@@ -22,7 +22,6 @@ static int tl_repair_desk_show(tl_req *q, const char *session, int status)
     const char *params[] = { q->r->user, session ? session : "" };
     const tl_rows *today;
     size_t len;
-    tl_db_refusal why;
 
     if (!(today = tl_db_view(q, "today", tl_sql_today, 2, params, &st))
         || !tl_db_view(q, "categories", "SELECT code, label, powered, code = $1 AS selected FROM tl.repair_category "
@@ -36,15 +35,9 @@ static int tl_repair_desk_show(tl_req *q, const char *session, int status)
     }
     if (session && *session) {
         const char *p2[] = { q->r->user, session };
-        const tl_rows *queue = tl_db_change(q, "SELECT * FROM tl.desk_repair_queue($1, $2::integer)", 2, p2, &st,
-                                            &why);
-        if (!queue) {
-            return st == HTTP_FORBIDDEN || st == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_render_error(q, st == HTTP_FORBIDDEN ? st : HTTP_NOT_FOUND, tl_form_sentence(q->r->pool,
-                                                                                                     why.message))
-                   : tl_page_failed(q, st);
+        if (!tl_admin_view(q, "queue", "SELECT * FROM tl.desk_repair_queue($1, $2::integer)", 2, p2, &st)) {
+            return st;
         }
-        tl_view_rows(q->view, "queue", queue);
         if (!tl_db_view(q, "session", "SELECT * FROM tl.repair_sessions('', now(), $1::integer)", 1, &session, &st)
             || !tl_db_view(q, "repairers", "SELECT login, display_name FROM tl.desk_repairers($1, $2::integer)", 2, p2,
                            &st)) {

@@ -4,7 +4,7 @@
  * with the focus on the letter again. A mistake is fixed by a correcting
  * weighing that says why; nothing is edited. */
 #include <apr_strings.h>
-#include "tl_pages.h"
+#include "tl_admin.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
@@ -79,17 +79,12 @@ static int tl_reuse_intake_show(tl_req *q, const char *intake, int http_status)
 {
     int status = OK;
     const char *params[] = { q->r->user, intake };
-    const tl_rows *rows, *info;
-    tl_db_refusal why;
+    const tl_rows *info;
     size_t len;
 
-    if (!(rows = tl_db_change(q, "SELECT * FROM tl.desk_intake($1, $2::bigint)", 2, params, &status, &why))) {
-        return status == HTTP_FORBIDDEN || status == HTTP_UNPROCESSABLE_ENTITY
-               ? tl_render_error(q, status == HTTP_FORBIDDEN ? status : HTTP_NOT_FOUND,
-                                 tl_form_sentence(q->r->pool, why.message))
-               : tl_page_failed(q, status);
+    if (!tl_admin_view(q, "weighings", "SELECT * FROM tl.desk_intake($1, $2::bigint)", 2, params, &status)) {
+        return status;
     }
-    tl_view_rows(q->view, "weighings", rows);
     if (!(info = tl_db_view(q, "intake", "SELECT * FROM tl.desk_intake_info($1, $2::bigint)", 2, params, &status))
         || !tl_db_view(q, "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL, &status)
         || !tl_db_view(q, "containers", "SELECT k.id, k.name, replace(k.tare_kg::text, '.', ',') AS tare "

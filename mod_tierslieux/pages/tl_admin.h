@@ -1,6 +1,7 @@
 /* What the back office's pages share (page_admin.c): the place a référent
  * works on, posted values kept in the form, typed optional fields, and one
- * way to run a change and put its refusal next to the right field. */
+ * way to run a change and put its refusal next to the right field. The
+ * desk's pages use tl_admin_view too, for reads that check a role. */
 #ifndef TL_ADMIN_H
 #define TL_ADMIN_H
 
