@@ -44,7 +44,7 @@ CREATE TABLE tl.reuse_item (
 COMMENT ON TABLE tl.reuse_item IS 'A ressourcerie stock item: a photo-free description, a weight, a price or prix libre';
 CREATE INDEX reuse_item_place_status_idx ON tl.reuse_item (place_id, status, category);
 SELECT tl.track_changes('tl.reuse_item'::regclass);
-GRANT SELECT (id, code, place_id, category, title, description, weight_kg, price, status, created_at)
+GRANT SELECT (id, code, place_id, intake_id, category, title, description, weight_kg, price, status, created_at)
     ON tl.reuse_item TO tierslieux_lecture;
 
 -- What happened to a stock item, step by step (append-only).
@@ -159,3 +159,530 @@ CREATE TRIGGER reuse_outflow_append_only BEFORE UPDATE OR DELETE ON tl.reuse_out
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
 CREATE TRIGGER reuse_item_event_append_only BEFORE UPDATE OR DELETE ON tl.reuse_item_event
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
+
+------------------------------------------------------------------------------
+-- Stock
+------------------------------------------------------------------------------
+
+-- French words for what the pages show.
+CREATE FUNCTION tl.reuse_destination_fr(p_destination text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT CASE p_destination WHEN 'outiltheque' THEN 'vers l''outilthèque' WHEN 'recyclage' THEN 'recyclage'
+                              WHEN 'elimination' THEN 'élimination'
+                              WHEN 'don_reemploi' THEN 'don à une association pour le réemploi' END
+$$;
+
+CREATE FUNCTION tl.reuse_status_fr(p_status text, p_destination text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT CASE p_status WHEN 'en_vente' THEN 'en vente' WHEN 'reserve' THEN 'réservé'
+                         WHEN 'a_reparer' THEN 'au repair café' WHEN 'vendu' THEN 'vendu'
+                         ELSE 'sorti : ' || tl.reuse_destination_fr(p_destination) END
+$$;
+
+CREATE FUNCTION tl.reuse_kg(p numeric) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT replace(trim_scale(p)::text, '.', ',')
+$$;
+
+-- A stock item by its number ("R00012", "r12" or "12"), locked for the
+-- change that follows, or a refusal.
+CREATE FUNCTION tl.require_reuse_item(p_code text) RETURNS tl.reuse_item
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.reuse_item;
+    v_num  text := substring(upper(btrim(coalesce(p_code, ''))) FROM '^R?0*([0-9]{1,15})$');
+BEGIN
+    IF v_num IS NOT NULL THEN
+        SELECT * INTO v_item FROM tl.reuse_item WHERE id = v_num::bigint FOR UPDATE;
+    END IF;
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet de la ressourcerie ne porte le numéro « % »', btrim(coalesce(p_code, ''))
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'reuse_sale_line_item_fkey';
+    END IF;
+    RETURN v_item;
+END $$;
+
+CREATE FUNCTION tl.reuse_item_note(p_item bigint, p_who integer, p_status text, p_detail text) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog AS $$
+    INSERT INTO tl.reuse_item_event (item_id, by, status, detail) VALUES (p_item, p_who, p_status, coalesce(p_detail, ''))
+$$;
+
+-- Puts an object of an intake on sale: its name, a photo-free description,
+-- its category (letter or code), weight and price (NULL: prix libre).
+-- Returns its number.
+CREATE FUNCTION tl.create_reuse_item(p_login text, p_intake bigint, p_title text, p_description text,
+                                     p_category text, p_weight numeric, p_price numeric) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_intake tl.reuse_intake;
+    v_who    integer;
+    v_cat    tl.reuse_category;
+    v_obj    bigint;
+    v_item   tl.reuse_item;
+BEGIN
+    SELECT * INTO v_intake FROM tl.reuse_intake WHERE id = p_intake;
+    IF v_intake.id IS NULL THEN
+        RAISE EXCEPTION 'cet arrivage n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_item_intake_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_intake.place_id, 'benevole');
+    IF btrim(coalesce(p_title, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez ce qu''est l''objet (chaise, lampe…)' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_item_title_not_blank';
+    END IF;
+    SELECT * INTO v_cat FROM tl.reuse_category WHERE code = p_category OR key = lower(btrim(coalesce(p_category, '')));
+    IF v_cat.code IS NULL THEN
+        RAISE EXCEPTION 'choisissez une catégorie de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_item_category_fkey';
+    END IF;
+    IF p_weight IS NULL OR p_weight <= 0 OR p_weight > v_cat.max_kg THEN
+        RAISE EXCEPTION 'le poids de l''objet est en kilos, plus de 0 et % au plus pour : %',
+            tl.reuse_kg(v_cat.max_kg), lower(v_cat.label)
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_item_weight_positive';
+    END IF;
+    IF p_price IS NOT NULL AND (p_price < 0 OR p_price > 100000) THEN
+        RAISE EXCEPTION 'le prix va de 0 à 100 000 € (vide : prix libre)' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_item_price_range';
+    END IF;
+    INSERT INTO tl.object DEFAULT VALUES RETURNING id INTO v_obj;
+    INSERT INTO tl.reuse_item (object_id, place_id, intake_id, category, title, description, weight_kg, price,
+                               created_by)
+    VALUES (v_obj, v_intake.place_id, v_intake.id, v_cat.code, btrim(p_title), btrim(coalesce(p_description, '')),
+            p_weight, p_price, v_who)
+    RETURNING * INTO v_item;
+    PERFORM tl.reuse_item_note(v_item.id, v_who, 'en_vente', 'trié de l''arrivage ' || v_intake.id);
+    RETURN v_item.code;
+END $$;
+
+-- Reserves an item (en vente -> réservé), or puts it back on sale
+-- (réservé or back from the repair café -> en vente). A reservation holds
+-- no name: the volunteer notes on the shelf who it is for.
+CREATE FUNCTION tl.set_reuse_item_status(p_login text, p_code text, p_status text, p_note text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.reuse_item := tl.require_reuse_item(p_code);
+    v_who  integer := tl.require_role(p_login, v_item.place_id, 'benevole');
+BEGIN
+    IF p_status IS NULL OR p_status NOT IN ('en_vente', 'reserve') THEN
+        RAISE EXCEPTION 'choisissez « réserver » ou « remettre en vente »' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_item_status_known';
+    END IF;
+    IF v_item.status IN ('vendu', 'sorti') OR v_item.status = p_status THEN
+        RAISE EXCEPTION 'l''objet % est déjà %', v_item.code, tl.reuse_status_fr(v_item.status, v_item.destination)
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_item_status_known';
+    END IF;
+    UPDATE tl.reuse_item SET status = p_status, repair_session_id = NULL WHERE id = v_item.id;
+    PERFORM tl.reuse_item_note(v_item.id, v_who, p_status, left(btrim(coalesce(p_note, '')), 200));
+END $$;
+
+-- Sets an item aside for a repair café session of its place, to come or
+-- of today.
+CREATE FUNCTION tl.send_reuse_item_to_repair(p_login text, p_code text, p_session integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item    tl.reuse_item := tl.require_reuse_item(p_code);
+    v_who     integer := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_session tl.repair_session;
+BEGIN
+    SELECT * INTO v_session FROM tl.repair_session
+     WHERE id = p_session AND place_id = v_item.place_id AND cancelled_at IS NULL AND ends_at > date_trunc('day', now());
+    IF v_session.id IS NULL THEN
+        RAISE EXCEPTION 'choisissez une séance de repair café à venir de ce lieu' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_item_repair_session_fkey';
+    END IF;
+    IF v_item.status NOT IN ('en_vente', 'reserve') THEN
+        RAISE EXCEPTION 'l''objet % est déjà %', v_item.code, tl.reuse_status_fr(v_item.status, v_item.destination)
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_item_status_known';
+    END IF;
+    UPDATE tl.reuse_item SET status = 'a_reparer', repair_session_id = v_session.id WHERE id = v_item.id;
+    PERFORM tl.reuse_item_note(v_item.id, v_who, 'a_reparer',
+                               'confié au repair café du ' || to_char(v_session.starts_at AT TIME ZONE p.time_zone,
+                                                                      'DD/MM/YYYY'))
+       FROM tl.place p WHERE p.id = v_item.place_id;
+END $$;
+
+-- What the repair café did with it, logged as any object of the session
+-- (tl.log_repair, an ORDS row) under the item's identity. Repaired, it is
+-- back on sale; otherwise it waits for a decision (sale as is, or out).
+CREATE FUNCTION tl.reuse_item_repaired(p_login text, p_code text, p_category text, p_status text, p_problem text,
+                                       p_minutes integer) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.reuse_item := tl.require_reuse_item(p_code);
+    v_who  integer := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_rec  bigint;
+BEGIN
+    IF v_item.status <> 'a_reparer' OR v_item.repair_session_id IS NULL THEN
+        RAISE EXCEPTION 'l''objet % n''est pas confié au repair café', v_item.code
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_item_repair_session_fkey';
+    END IF;
+    v_rec := tl.log_repair(p_login, v_item.repair_session_id, NULL, v_item.title || ' (' || v_item.code || ')',
+                           p_category, NULL, NULL, p_problem, p_status, NULL, v_item.weight_kg, p_minutes, NULL);
+    UPDATE tl.repair_record SET object_id = v_item.object_id WHERE id = v_rec;
+    UPDATE tl.reuse_item SET status = CASE WHEN p_status = 'repare' THEN 'en_vente' ELSE 'reserve' END,
+                             repair_session_id = NULL
+     WHERE id = v_item.id;
+    PERFORM tl.reuse_item_note(v_item.id, v_who, CASE WHEN p_status = 'repare' THEN 'en_vente' ELSE 'reserve' END,
+                               'repair café : ' || tl.repair_status_fr(p_status));
+    RETURN v_rec;
+END $$;
+
+-- The item leaves the shop other than by a sale: into the outilthèque (a
+-- tool of the place, same identity; returns its new number), or weighed
+-- out to recycling, disposal or another association (an outflow of its
+-- weight; returns NULL).
+CREATE FUNCTION tl.reuse_item_leave(p_login text, p_code text, p_destination text, p_partner text,
+                                    p_tool_category text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item  tl.reuse_item := tl.require_reuse_item(p_code);
+    v_who   integer := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_place tl.place;
+    v_cat   integer;
+    v_coll  integer;
+    v_code  text;
+BEGIN
+    IF v_item.status IN ('vendu', 'sorti') THEN
+        RAISE EXCEPTION 'l''objet % est déjà %', v_item.code, tl.reuse_status_fr(v_item.status, v_item.destination)
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_item_destination_known';
+    END IF;
+    IF p_destination IS NULL OR p_destination NOT IN ('outiltheque', 'recyclage', 'elimination', 'don_reemploi') THEN
+        RAISE EXCEPTION 'choisissez où va l''objet' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_item_destination_known';
+    END IF;
+    IF p_destination = 'outiltheque' THEN
+        -- Lending tools is a référent's decision, as in the back office.
+        PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
+        SELECT id INTO v_cat FROM tl.category WHERE slug = p_tool_category;
+        IF v_cat IS NULL THEN
+            RAISE EXCEPTION 'choisissez la catégorie de l''outilthèque' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'item_category_fkey';
+        END IF;
+        SELECT * INTO v_place FROM tl.place WHERE id = v_item.place_id;
+        SELECT c.id INTO v_coll FROM tl.collection c
+         WHERE c.place_id = v_place.id AND c.activity = 'outiltheque' ORDER BY c.id LIMIT 1;
+        IF v_coll IS NULL THEN
+            INSERT INTO tl.collection (organisation_id, place_id, activity, name)
+            VALUES (v_place.organisation_id, v_place.id, 'outiltheque', 'Outilthèque — ' || v_place.name)
+            RETURNING id INTO v_coll;
+        END IF;
+        v_code := tl.next_item_code(v_place.id);
+        INSERT INTO tl.item (object_id, code, title, description, category_id, collection_id, place_id)
+        VALUES (v_item.object_id, v_code, v_item.title, v_item.description, v_cat, v_coll, v_place.id);
+        PERFORM tl.admin_note(v_who, v_place.id, 'objet.creation', v_code, v_item.title || ', venu de la ressourcerie ('
+                              || v_item.code || ')');
+    ELSE
+        INSERT INTO tl.reuse_outflow (place_id, destination, partner, category, gross_kg, item_id, recorded_by)
+        VALUES (v_item.place_id, p_destination, left(btrim(coalesce(p_partner, '')), 100), v_item.category,
+                v_item.weight_kg, v_item.id, v_who);
+    END IF;
+    UPDATE tl.reuse_item SET status = 'sorti', destination = p_destination, repair_session_id = NULL
+     WHERE id = v_item.id;
+    PERFORM tl.reuse_item_note(v_item.id, v_who, 'sorti',
+                               tl.reuse_destination_fr(p_destination)
+                               || CASE WHEN v_code IS NOT NULL THEN ', numéro ' || v_code
+                                       WHEN btrim(coalesce(p_partner, '')) <> '' THEN ' (' || btrim(p_partner) || ')'
+                                       ELSE '' END);
+    RETURN v_code;
+END $$;
+
+-- An item for the desk: what it is, and where it stands.
+CREATE FUNCTION tl.desk_reuse_item(p_login text, p_code text)
+RETURNS TABLE (code text, title text, description text, category text, category_label text, weight text,
+               price text, status text, status_label text, place text, place_slug text, intake_id bigint,
+               object_id bigint, repair_session text, tool_code text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_num  text := substring(upper(btrim(coalesce(p_code, ''))) FROM '^R?0*([0-9]{1,15})$');
+    v_item tl.reuse_item;
+BEGIN
+    IF v_num IS NOT NULL THEN
+        SELECT * INTO v_item FROM tl.reuse_item i WHERE i.id = v_num::bigint;
+    END IF;
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet de la ressourcerie ne porte le numéro « % »', btrim(coalesce(p_code, ''))
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'reuse_sale_line_item_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    RETURN QUERY
+    SELECT v_item.code, v_item.title, v_item.description, c.code, c.label, tl.reuse_kg(v_item.weight_kg),
+           CASE WHEN v_item.price IS NULL THEN 'prix libre' ELSE replace(v_item.price::text, '.', ',') || ' €' END,
+           v_item.status, tl.reuse_status_fr(v_item.status, v_item.destination), p.name, p.slug, v_item.intake_id,
+           v_item.object_id,
+           (SELECT to_char(s.starts_at AT TIME ZONE p.time_zone, 'DD/MM/YYYY HH24:MI') FROM tl.repair_session s
+             WHERE s.id = v_item.repair_session_id),
+           (SELECT i.code FROM tl.item i WHERE i.object_id = v_item.object_id)
+      FROM tl.reuse_category c, tl.place p
+     WHERE c.code = v_item.category AND p.id = v_item.place_id;
+END $$;
+
+-- The history of one object across the three activities: sorted out of
+-- an intake, reserved, repaired, sold or gone; as a tool of the
+-- outilthèque, its loans counted (never who borrowed it). For a volunteer
+-- of a place that holds or held it.
+CREATE FUNCTION tl.object_history(p_login text, p_object bigint)
+RETURNS TABLE (at text, activity text, what text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_places integer[];
+    v_zone   text;
+BEGIN
+    SELECT array_agg(DISTINCT x) INTO v_places FROM (
+        SELECT place_id FROM tl.reuse_item WHERE object_id = p_object
+        UNION ALL SELECT place_id FROM tl.item WHERE object_id = p_object
+        UNION ALL SELECT place_id FROM tl.repair_record WHERE object_id = p_object) AS t(x);
+    IF v_places IS NULL OR NOT EXISTS (
+            SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+             WHERE a.login = p_login AND a.active AND r.place_id = ANY (v_places)) THEN
+        RAISE EXCEPTION 'cet objet n''est pas d''un lieu où vous tenez le guichet'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT p.time_zone INTO v_zone FROM tl.place p WHERE p.id = v_places[1];
+    RETURN QUERY
+    SELECT to_char(h.at AT TIME ZONE v_zone, 'DD/MM/YYYY HH24:MI'), h.activity, h.what FROM (
+        SELECT e.at, 'ressourcerie'::text AS activity,
+               CASE e.status WHEN 'en_vente' THEN 'en vente' WHEN 'reserve' THEN 'réservé'
+                             WHEN 'a_reparer' THEN 'au repair café' WHEN 'vendu' THEN 'vendu' ELSE 'sorti' END
+               || CASE WHEN e.detail <> '' THEN ' — ' || e.detail ELSE '' END AS what, e.id AS rank
+          FROM tl.reuse_item_event e JOIN tl.reuse_item i ON i.id = e.item_id
+         WHERE i.object_id = p_object
+        UNION ALL
+        SELECT r.recorded_at, 'repair café', r.object || ' : ' || tl.repair_status_fr(r.status), r.id
+          FROM tl.repair_record r WHERE r.object_id = p_object
+        UNION ALL
+        SELECT i.created_at, 'outilthèque', 'entré sous le numéro ' || i.code
+               || CASE WHEN i.retired_at IS NOT NULL THEN ', retiré depuis' ELSE '' END
+               || ' ; prêté ' || (SELECT count(*) FROM tl.booking b WHERE b.item_id = i.id AND b.kind = 'pret') || ' fois', i.id
+          FROM tl.item i WHERE i.object_id = p_object
+    ) h ORDER BY h.at, h.rank;
+END $$;
+
+------------------------------------------------------------------------------
+-- The till
+------------------------------------------------------------------------------
+
+CREATE FUNCTION tl.reuse_payment_fr(p_payment text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT CASE p_payment WHEN 'especes' THEN 'espèces' WHEN 'carte' THEN 'carte' WHEN 'cheque' THEN 'chèque'
+                          WHEN 'monnaie_locale' THEN 'monnaie locale' WHEN 'gratuit' THEN 'gratuit (don)' END
+$$;
+
+CREATE FUNCTION tl.reuse_euros(p numeric) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    -- In the cluster's C numeric locale G is ',' and D is '.'.
+    SELECT translate(to_char(p, 'FM999G999G990D00'), ',.', U&'\00A0,') || U&'\00A0€'
+$$;
+
+-- Rings up a sale at a place: items by their number, each at its price
+-- unless another amount is given (prix libre, a discount); weighed lots
+-- by category (letter or code), weight and amount. "gratuit" gives
+-- everything away (amounts 0). All or nothing: an item already sold, or
+-- sold at this moment by another till, refuses the whole sale. Returns the
+-- sale's id.
+CREATE FUNCTION tl.sell(p_login text, p_place text, p_payment text, p_items text[], p_item_amounts numeric[],
+                        p_lot_categories text[], p_lot_weights numeric[], p_lot_amounts numeric[]) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place   tl.place := tl.require_place(p_place);
+    v_who     integer := tl.require_role(p_login, v_place.id, 'benevole');
+    v_day     date := (now() AT TIME ZONE v_place.time_zone)::date;
+    v_free    boolean := p_payment = 'gratuit';
+    v_sale    bigint;
+    v_number  integer;
+    v_item    tl.reuse_item;
+    v_cat     tl.reuse_category;
+    v_amount  numeric(8,2);
+    -- The lines, checked before anything is written.
+    l_item    bigint[] := '{}';
+    l_cat     text[] := '{}';
+    l_label   text[] := '{}';
+    l_weight  numeric[] := '{}';
+    l_amount  numeric[] := '{}';
+    n         integer;
+    i         integer;
+BEGIN
+    IF p_payment IS NULL OR p_payment NOT IN ('especes', 'carte', 'cheque', 'monnaie_locale', 'gratuit') THEN
+        RAISE EXCEPTION 'choisissez le mode de paiement' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_sale_payment_known';
+    END IF;
+    IF coalesce(cardinality(p_items), 0) + coalesce(cardinality(p_lot_categories), 0) = 0 THEN
+        RAISE EXCEPTION 'la vente est vide : tapez le numéro d''un objet ou la lettre d''un lot pesé'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_pkey';
+    END IF;
+    -- One sale after another at each place, so that receipt numbers follow
+    -- each other and a closing counts every sale of its day.
+    PERFORM pg_advisory_xact_lock(hashtext('tl.reuse_sale'), v_place.id);
+    IF EXISTS (SELECT 1 FROM tl.reuse_closing WHERE place_id = v_place.id AND day = v_day) THEN
+        RAISE EXCEPTION 'la caisse du jour est close : la vente n''est pas enregistrée'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_closing_pkey';
+    END IF;
+
+    FOR i IN 1 .. coalesce(cardinality(p_items), 0) LOOP
+        n := cardinality(l_item) + 1;
+        -- Locked until the sale commits: another till waits, then finds it sold.
+        v_item := tl.require_reuse_item(p_items[i]);
+        IF v_item.place_id <> v_place.id THEN
+            RAISE EXCEPTION 'ligne % : l''objet % est en vente dans un autre lieu', n, v_item.code
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_item_fkey';
+        END IF;
+        IF v_item.status NOT IN ('en_vente', 'reserve') THEN
+            RAISE EXCEPTION 'ligne % : l''objet % est déjà %', n, v_item.code,
+                tl.reuse_status_fr(v_item.status, v_item.destination)
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_item_once';
+        END IF;
+        IF v_item.id = ANY (l_item) THEN
+            RAISE EXCEPTION 'ligne % : l''objet % est déjà dans la vente', n, v_item.code
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_item_once';
+        END IF;
+        v_amount := CASE WHEN v_free THEN 0 ELSE coalesce(p_item_amounts[i], v_item.price) END;
+        IF v_amount IS NULL THEN
+            RAISE EXCEPTION 'ligne % : l''objet % est à prix libre, indiquez le montant payé', n, v_item.code
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_amount_range';
+        END IF;
+        IF v_amount < 0 OR v_amount > 100000 THEN
+            RAISE EXCEPTION 'ligne % : le montant va de 0 à 100 000 €', n
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_amount_range';
+        END IF;
+        l_item := l_item || v_item.id;
+        l_cat := l_cat || v_item.category;
+        l_label := l_label || (v_item.title || ' (' || v_item.code || ')');
+        l_weight := l_weight || v_item.weight_kg::numeric;
+        l_amount := l_amount || v_amount::numeric;
+    END LOOP;
+
+    FOR i IN 1 .. coalesce(cardinality(p_lot_categories), 0) LOOP
+        n := cardinality(l_cat) + 1;
+        SELECT * INTO v_cat FROM tl.reuse_category
+         WHERE code = p_lot_categories[i] OR key = lower(btrim(coalesce(p_lot_categories[i], '')));
+        IF v_cat.code IS NULL THEN
+            RAISE EXCEPTION 'ligne % : catégorie inconnue, tapez la lettre d''une catégorie de la liste', n
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_category_fkey';
+        END IF;
+        IF p_lot_weights[i] IS NULL OR p_lot_weights[i] <= 0 OR p_lot_weights[i] > v_cat.max_kg THEN
+            RAISE EXCEPTION 'ligne % : le poids du lot est en kilos, plus de 0 et % au plus pour : %', n,
+                tl.reuse_kg(v_cat.max_kg), lower(v_cat.label)
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_weight_positive';
+        END IF;
+        v_amount := CASE WHEN v_free THEN 0 ELSE p_lot_amounts[i] END;
+        IF v_amount IS NULL OR v_amount < 0 OR v_amount > 100000 THEN
+            RAISE EXCEPTION 'ligne % : indiquez le montant du lot, de 0 à 100 000 €', n
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_amount_range';
+        END IF;
+        l_item := l_item || NULL::bigint;
+        l_cat := l_cat || v_cat.code;
+        l_label := l_label || ('Lot ' || lower(v_cat.label));
+        l_weight := l_weight || p_lot_weights[i];
+        l_amount := l_amount || v_amount::numeric;
+    END LOOP;
+
+    SELECT coalesce(max(number), 0) + 1 INTO v_number FROM tl.reuse_sale WHERE place_id = v_place.id;
+    INSERT INTO tl.reuse_sale (place_id, number, day, payment, total, recorded_by)
+    SELECT v_place.id, v_number, v_day, p_payment, sum(a), v_who FROM unnest(l_amount) AS a
+    RETURNING id INTO v_sale;
+    INSERT INTO tl.reuse_sale_line (sale_id, line, item_id, category, label, weight_kg, amount)
+    SELECT v_sale, k, l_item[k], l_cat[k], l_label[k], l_weight[k], l_amount[k]
+      FROM generate_subscripts(l_cat, 1) AS k;
+    UPDATE tl.reuse_item SET status = 'vendu', repair_session_id = NULL WHERE id = ANY (l_item);
+    INSERT INTO tl.reuse_item_event (item_id, by, status, detail)
+    SELECT l_item[k], v_who, 'vendu', 'ticket ' || v_number || ', ' || tl.reuse_euros(l_amount[k])
+      FROM generate_subscripts(l_item, 1) AS k WHERE l_item[k] IS NOT NULL;
+    RETURN v_sale;
+END $$;
+
+-- A sale as its receipt shows it; for a volunteer of its place.
+CREATE FUNCTION tl.desk_sale(p_login text, p_sale bigint)
+RETURNS TABLE (number integer, place text, place_slug text, address text, at text, payment text, total text,
+               line integer, label text, weight text, amount text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_sale tl.reuse_sale;
+BEGIN
+    SELECT * INTO v_sale FROM tl.reuse_sale s WHERE s.id = p_sale;
+    IF v_sale.id IS NULL THEN
+        RAISE EXCEPTION 'cette vente n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_sale_line_sale_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_sale.place_id, 'benevole');
+    RETURN QUERY
+    SELECT v_sale.number, p.name, p.slug, p.street_address || ', ' || p.postal_code || ' ' || p.locality,
+           to_char(v_sale.at AT TIME ZONE p.time_zone, 'DD/MM/YYYY HH24:MI'), tl.reuse_payment_fr(v_sale.payment),
+           tl.reuse_euros(v_sale.total), l.line::integer, l.label, tl.reuse_kg(l.weight_kg), tl.reuse_euros(l.amount)
+      FROM tl.reuse_sale_line l, tl.place p
+     WHERE l.sale_id = v_sale.id AND p.id = v_sale.place_id
+     ORDER BY l.line;
+END $$;
+
+-- The till's day at a place: its sales, and totals by payment kind.
+CREATE FUNCTION tl.till_day(p_login text, p_place text, p_day date)
+RETURNS TABLE (sale_id bigint, number integer, at text, payment text, total text, lines integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'benevole');
+    RETURN QUERY
+    SELECT s.id, s.number, to_char(s.at AT TIME ZONE v_place.time_zone, 'HH24:MI'), tl.reuse_payment_fr(s.payment),
+           tl.reuse_euros(s.total), (SELECT count(*)::integer FROM tl.reuse_sale_line l WHERE l.sale_id = s.id)
+      FROM tl.reuse_sale s WHERE s.place_id = v_place.id AND s.day = p_day
+     ORDER BY s.number DESC;
+END $$;
+
+CREATE FUNCTION tl.till_totals(p_login text, p_place text, p_day date)
+RETURNS TABLE (payment text, label text, sales integer, total text, closed_at text, closed_by text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'benevole');
+    RETURN QUERY
+    WITH k(payment, rank) AS (VALUES ('especes', 1), ('carte', 2), ('cheque', 3), ('monnaie_locale', 4),
+                                     ('gratuit', 5), ('', 6)),
+         s AS (SELECT s.payment, count(*)::integer AS n, sum(s.total) AS t FROM tl.reuse_sale s
+                WHERE s.place_id = v_place.id AND s.day = p_day GROUP BY ROLLUP (s.payment))
+    SELECT k.payment, coalesce(tl.reuse_payment_fr(nullif(k.payment, '')), 'Total'), coalesce(s.n, 0),
+           tl.reuse_euros(coalesce(s.t, 0)),
+           (SELECT to_char(c.closed_at AT TIME ZONE v_place.time_zone, 'DD/MM/YYYY HH24:MI') FROM tl.reuse_closing c
+             WHERE c.place_id = v_place.id AND c.day = p_day),
+           (SELECT a.display_name FROM tl.reuse_closing c JOIN tl.account a ON a.id = c.closed_by
+             WHERE c.place_id = v_place.id AND c.day = p_day)
+      FROM k LEFT JOIN s ON coalesce(s.payment, '') = k.payment
+     ORDER BY k.rank;
+END $$;
+
+-- Closes a day's till: its totals are written once, and the till takes no
+-- more sale that day.
+CREATE FUNCTION tl.close_till(p_login text, p_place text, p_day date) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'benevole');
+BEGIN
+    IF p_day IS NULL OR p_day > (now() AT TIME ZONE v_place.time_zone)::date THEN
+        RAISE EXCEPTION 'on ne clôt qu''un jour passé ou aujourd''hui' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_closing_pkey';
+    END IF;
+    -- Under the sales' lock: no sale of the day is still being written.
+    PERFORM pg_advisory_xact_lock(hashtext('tl.reuse_sale'), v_place.id);
+    INSERT INTO tl.reuse_closing (place_id, day, sales, total, by_payment, closed_by)
+    SELECT v_place.id, p_day, count(*), coalesce(sum(s.total), 0),
+           coalesce((SELECT jsonb_object_agg(x.payment, x.t) FROM (
+                        SELECT s2.payment, sum(s2.total) AS t FROM tl.reuse_sale s2
+                         WHERE s2.place_id = v_place.id AND s2.day = p_day GROUP BY s2.payment) x), '{}'),
+           v_who
+      FROM tl.reuse_sale s WHERE s.place_id = v_place.id AND s.day = p_day;
+    PERFORM tl.admin_note(v_who, v_place.id, 'ressourcerie.cloture', to_char(p_day, 'DD/MM/YYYY'), '');
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'la caisse de ce jour est déjà close' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'reuse_closing_pkey';
+END $$;
+
+REVOKE ALL ON FUNCTION tl.require_reuse_item(text), tl.reuse_item_note(bigint, integer, text, text) FROM PUBLIC;
+SELECT tl.grant_desk('tl.create_reuse_item(text, bigint, text, text, text, numeric, numeric)',
+                     'tl.set_reuse_item_status(text, text, text, text)',
+                     'tl.send_reuse_item_to_repair(text, text, integer)',
+                     'tl.reuse_item_repaired(text, text, text, text, text, integer)',
+                     'tl.reuse_item_leave(text, text, text, text, text)', 'tl.desk_reuse_item(text, text)',
+                     'tl.object_history(text, bigint)',
+                     'tl.sell(text, text, text, text[], numeric[], text[], numeric[], numeric[])',
+                     'tl.desk_sale(text, bigint)', 'tl.till_day(text, text, date)', 'tl.till_totals(text, text, date)',
+                     'tl.close_till(text, text, date)');

@@ -75,7 +75,7 @@ int tl_page_desk_reuse_start(tl_req *q)
     return tl_form_done(q, apr_pstrcat(p, "/guichet/ressourcerie/arrivage?n=", rows->value(rows, 0, 0, &len), NULL));
 }
 
-static int tl_reuse_intake_show(tl_req *q, const char *intake, int http_status)
+int tl_desk_reuse_intake_show(tl_req *q, const char *intake, int http_status)
 {
     int status = OK;
     const char *params[] = { q->r->user, intake };
@@ -91,10 +91,17 @@ static int tl_reuse_intake_show(tl_req *q, const char *intake, int http_status)
                                         "FROM tl.reuse_container k JOIN tl.place p ON p.id = k.place_id "
                                         "WHERE p.slug = $1 ORDER BY k.name", 1,
                        (const char *const[]){ info->value(info, 0, info->column(info, "place_slug"), &len) },
-                       &status)) {
+                       &status)
+        || !tl_db_view(q, "items", "SELECT i.code, i.title, coalesce(tl.reuse_euros(i.price), 'prix libre') AS price, "
+                                   "tl.reuse_kg(i.weight_kg) AS weight, tl.reuse_status_fr(i.status, NULL) AS status "
+                                   "FROM tl.reuse_item i WHERE i.intake_id = $1::bigint ORDER BY i.id", 1,
+                       &intake, &status)) {
         return tl_page_failed(q, status);
     }
     tl_view_set(q->view, "intake_id", intake);
+    if (tl_view_get(q->view, "errors") && !tl_view_get(q->view, "stock_errors")) {
+        tl_view_set(q->view, "weigh_errors", "t");
+    }
     tl_form_token(q, TL_REUSE_FORM);
     q->r->status = http_status;
     return tl_render_page(q, "guichet-arrivage", "Arrivage — ressourcerie");
@@ -111,7 +118,7 @@ int tl_page_desk_reuse_intake(tl_req *q)
     if (tl_query_get(&q->query, "fait")) {
         tl_view_set(q->view, "done", "t");
     }
-    return tl_reuse_intake_show(q, intake, HTTP_OK);
+    return tl_desk_reuse_intake_show(q, intake, HTTP_OK);
 }
 
 /* A weighing (categorie = its letter or code, poids, contenant), or a
@@ -172,5 +179,5 @@ int tl_page_desk_reuse_weigh(tl_req *q)
                            || strcmp(why.constraint, "reuse_weighing_corrects_fkey") == 0 ? "raison" : "poids",
                       tl_form_sentence(p, why.message));
     }
-    return tl_reuse_intake_show(q, intake, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_desk_reuse_intake_show(q, intake, HTTP_UNPROCESSABLE_ENTITY);
 }

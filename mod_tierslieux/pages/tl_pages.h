@@ -51,6 +51,17 @@ int tl_page_desk_reuse(tl_req *q);
 int tl_page_desk_reuse_start(tl_req *q);
 int tl_page_desk_reuse_intake(tl_req *q);
 int tl_page_desk_reuse_weigh(tl_req *q);
+/* The intake's page again (after a refused form), with http_status. */
+int tl_desk_reuse_intake_show(tl_req *q, const char *intake, int http_status);
+int tl_page_desk_reuse_item_new(tl_req *q);
+int tl_page_desk_reuse_item(tl_req *q);
+int tl_page_desk_reuse_item_action(tl_req *q);
+int tl_page_desk_reuse_stock(tl_req *q);
+int tl_page_desk_reuse_till(tl_req *q);
+int tl_page_desk_reuse_sell(tl_req *q);
+int tl_page_desk_reuse_receipt(tl_req *q);
+int tl_page_desk_reuse_close(tl_req *q);
+int tl_page_reuse_shop(tl_req *q);
 int tl_page_desk_repair_post(tl_req *q);
 int tl_page_repair_ical(tl_req *q);
 int tl_page_repair_ords(tl_req *q);
