@@ -13,7 +13,7 @@
 #define TL_TILL_LINES 6
 #define TL_TILL_MAX_LINES 30
 
-static const char *const tl_till_cols[] = { "n", "article", "poids", "montant", "err", "invalid", NULL };
+static const char *const tl_till_cols[] = { "n", "article", "poids", "montant", "err", "invalid", "first", NULL };
 
 /* The places the volunteer holds, the wanted one (or the first) selected.
  * NULL with *status sent when they hold none or name another. */
@@ -68,7 +68,8 @@ static int tl_till_show(tl_req *q, const char *wanted, tl_rows *lines, int http_
         }
         lines = tl_rows_make(q->r->pool, tl_till_cols);
         for (i = 1; i <= n; i++) {
-            tl_rows_add(lines, (const char *const[]){ apr_itoa(q->r->pool, i), "", "", "", NULL, NULL });
+            tl_rows_add(lines, (const char *const[]){ apr_itoa(q->r->pool, i), "", "", "", NULL, NULL,
+                                                      i == 1 ? "t" : NULL });
         }
     }
     tl_view_rows(q->view, "lines", lines);
@@ -99,6 +100,8 @@ static int tl_till_show(tl_req *q, const char *wanted, tl_rows *lines, int http_
 
 int tl_page_desk_reuse_till(tl_req *q)
 {
+    /* Most sales are paid in cash. */
+    tl_view_set(q->view, "pay_especes", "t");
     if (tl_query_get(&q->query, "close")) {
         tl_view_set(q->view, "done_close", "t");
     }
@@ -203,10 +206,10 @@ int tl_page_desk_reuse_sell(tl_req *q)
         }
         bad |= err != NULL;
         tl_rows_add(lines, (const char *const[]){ apr_itoa(p, i), article, weight, amount, err,
-                                                  err ? "true" : NULL });
+                                                  err ? "true" : NULL, i == 1 ? "t" : NULL });
     }
     for (i = lines->count(lines) + 1; lines->count(lines) < TL_TILL_LINES; i++) {
-        tl_rows_add(lines, (const char *const[]){ apr_itoa(p, i), "", "", "", NULL, NULL });
+        tl_rows_add(lines, (const char *const[]){ apr_itoa(p, i), "", "", "", NULL, NULL, NULL });
     }
     if (bad) {
         tl_form_error(q, "lignes", "Une ligne n'est pas lisible : voyez le message sous elle.");

@@ -113,6 +113,7 @@ export async function allPages(browser) {
     { name: 'repair café', url: `${TL}/reparation`, layout: 'module' },
     { name: 'séance', url: d.session, layout: 'module' },
     { name: 'séance réserver', url: `${d.session}/reserver`, layout: 'module' },
+    { name: 'ressourcerie', url: `${TL}/ressourcerie`, layout: 'module' },
     { name: 'erreur 404', url: `${TL}/outils/999999`, layout: 'module', status: 404 },
     { name: 'erreur 400', url: `${TL}/outils?page=x`, layout: 'module', status: 400 },
     { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },

@@ -1,0 +1,54 @@
+// Ressourcerie's till and stock at the desk: a sale rung up with the
+// keyboard alone (the item's number, Enter: cash is the default), its
+// receipt, the stock list and an item's page, every one without an axe
+// violation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
+after(async () => { await browser?.close(); });
+
+async function noViolations(page, what) {
+  const v = await axe(page);
+  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
+}
+
+test('ring up a sale with the keyboard alone, then read its receipt', { timeout: 4 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
+    await page.fill('#identifiant', 'referente.fabrique');
+    await page.fill('#mot-de-passe', 'Perceuse-2026');
+    await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+    // The stock: on-sale items with their number.
+    await page.goto(`${TL}/guichet/ressourcerie/stock?lieu=la-fabrique&etat=en_vente`, { waitUntil: 'load' });
+    await noViolations(page, 'stock');
+    const code = (await page.locator('main table tbody tr td a').first().innerText()).trim();
+    assert.match(code, /^R\d{5}$/);
+    await page.goto(`${TL}/guichet/ressourcerie/objet?n=${code}`, { waitUntil: 'load' });
+    await noViolations(page, 'item page');
+    assert.match(await page.locator('main').innerText(), /Son histoire/);
+    // The till opens on the first line: the number, Enter.
+    await page.goto(`${TL}/guichet/ressourcerie/caisse?lieu=la-fabrique`, { waitUntil: 'load' });
+    await noViolations(page, 'till');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'article-1');
+    await page.keyboard.type(code);
+    await Promise.all([page.waitForURL(/ticket\?n=\d+$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    await noViolations(page, 'receipt');
+    const receipt = await page.locator('main').innerText();
+    assert.match(receipt, new RegExp(`\\(${code}\\)`));
+    assert.match(receipt, /Paiement : espèces/);
+    assert.match(receipt, /TVA non applicable/);
+    // The same item again: the message, under the lines, in French.
+    await page.goto(`${TL}/guichet/ressourcerie/caisse?lieu=la-fabrique`, { waitUntil: 'load' });
+    await page.keyboard.type(code);
+    await Promise.all([page.waitForURL(/caisse$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('#erreur-lignes').innerText(), /déjà vendu/);
+    await noViolations(page, 'till with a mistake');
+  } finally {
+    await context.close();
+  }
+});
