@@ -686,3 +686,47 @@ SELECT tl.grant_desk('tl.create_reuse_item(text, bigint, text, text, text, numer
                      'tl.sell(text, text, text, text[], numeric[], text[], numeric[], numeric[])',
                      'tl.desk_sale(text, bigint)', 'tl.till_day(text, text, date)', 'tl.till_totals(text, text, date)',
                      'tl.close_till(text, text, date)');
+
+-- The intake's weighings in one pass: each joined to its correction, if
+-- any, instead of looking the correction up once per column (the page
+-- after every weighing reads this).
+CREATE OR REPLACE FUNCTION tl.desk_intake(p_login text, p_intake bigint)
+RETURNS TABLE (weighing_id bigint, category text, gross text, tare text, net text, container text, current boolean,
+               corrected boolean, corrected_by text, correction text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer;
+BEGIN
+    SELECT place_id INTO v_place FROM tl.reuse_intake WHERE id = p_intake;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'cet arrivage n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_weighing_intake_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_place, 'benevole');
+    RETURN QUERY
+    SELECT w.id, c.label, replace(w.gross_kg::text, '.', ','), replace(w.tare_kg::text, '.', ','),
+           replace(w.net_kg::text, '.', ','), k.name, x.id IS NULL, x.id IS NOT NULL,
+           a.display_name || ', ' || to_char(x.at, 'DD/MM/YYYY HH24:MI'), x.reason
+      FROM tl.reuse_weighing w JOIN tl.reuse_category c ON c.code = w.category
+      LEFT JOIN tl.reuse_container k ON k.id = w.container_id
+      LEFT JOIN tl.reuse_weighing x ON x.corrects = w.id
+      LEFT JOIN tl.account a ON a.id = x.recorded_by
+     WHERE w.intake_id = p_intake
+     ORDER BY w.id;
+END $$;
+
+-- The roles of an account, read on every desk request: PL/pgSQL, so that
+-- its plan is kept by each connection (a SQL function with SET is planned
+-- at every call).
+CREATE OR REPLACE FUNCTION tl.account_roles(p_login text)
+RETURNS TABLE (display_name text, place_id integer, place_slug text, place_name text, role text, rank integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    RETURN QUERY
+    SELECT a.display_name, p.id, p.slug, p.name, r.role, tl.role_rank(r.role)
+      FROM tl.account a
+      JOIN tl.account_role r ON r.account_id = a.id
+      JOIN tl.place p ON p.id = r.place_id
+     WHERE a.login = p_login AND a.active
+     ORDER BY p.name;
+END $$;
