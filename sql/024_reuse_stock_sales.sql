@@ -44,7 +44,8 @@ CREATE TABLE tl.reuse_item (
 COMMENT ON TABLE tl.reuse_item IS 'A ressourcerie stock item: a photo-free description, a weight, a price or prix libre';
 CREATE INDEX reuse_item_place_status_idx ON tl.reuse_item (place_id, status, category);
 SELECT tl.track_changes('tl.reuse_item'::regclass);
-GRANT SELECT (id, code, place_id, intake_id, category, title, description, weight_kg, price, status, created_at)
+GRANT SELECT (id, code, place_id, intake_id, category, title, description, weight_kg, price, status,
+               repair_session_id, created_at)
     ON tl.reuse_item TO tierslieux_lecture;
 
 -- What happened to a stock item, step by step (append-only).
@@ -58,6 +59,7 @@ CREATE TABLE tl.reuse_item_event (
 );
 COMMENT ON TABLE tl.reuse_item_event IS 'The history of a stock item: put on sale, reserved, repaired, sold, left';
 CREATE INDEX reuse_item_event_item_idx ON tl.reuse_item_event (item_id);
+SELECT tl.track_changes('tl.reuse_item_event'::regclass);
 
 CREATE TABLE tl.reuse_sale (
     id          bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT reuse_sale_pkey PRIMARY KEY,
@@ -76,6 +78,7 @@ CREATE TABLE tl.reuse_sale (
 );
 COMMENT ON TABLE tl.reuse_sale IS 'A sale at the ressourcerie till (append-only), and its receipt number';
 CREATE INDEX reuse_sale_place_day_idx ON tl.reuse_sale (place_id, day);
+SELECT tl.track_changes('tl.reuse_sale'::regclass);
 
 CREATE TABLE tl.reuse_sale_line (
     sale_id   bigint NOT NULL CONSTRAINT reuse_sale_line_sale_fkey REFERENCES tl.reuse_sale,
@@ -91,6 +94,7 @@ CREATE TABLE tl.reuse_sale_line (
 COMMENT ON TABLE tl.reuse_sale_line IS 'What a sale rang up: an item or a weighed lot, its weight and amount';
 -- An item is sold once, whatever the tills do at the same moment.
 CREATE UNIQUE INDEX reuse_sale_line_item_once ON tl.reuse_sale_line (item_id) WHERE item_id IS NOT NULL;
+SELECT tl.track_changes('tl.reuse_sale_line'::regclass);
 
 CREATE TABLE tl.reuse_closing (
     place_id   integer NOT NULL CONSTRAINT reuse_closing_place_fkey REFERENCES tl.place,
@@ -104,6 +108,7 @@ CREATE TABLE tl.reuse_closing (
     CONSTRAINT reuse_closing_pkey PRIMARY KEY (place_id, day)
 );
 COMMENT ON TABLE tl.reuse_closing IS 'The daily closing of a till: the day''s totals, after which it takes no sale';
+SELECT tl.track_changes('tl.reuse_closing'::regclass);
 
 -- What leaves a ressourcerie other than by a sale, weighed by category.
 -- Like intake weighings, a mistake is fixed by a correcting entry.

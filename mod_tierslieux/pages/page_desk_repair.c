@@ -40,7 +40,11 @@ static int tl_repair_desk_show(tl_req *q, const char *session, int status)
         }
         if (!tl_db_view(q, "session", "SELECT * FROM tl.repair_sessions('', now(), $1::integer)", 1, &session, &st)
             || !tl_db_view(q, "repairers", "SELECT login, display_name FROM tl.desk_repairers($1, $2::integer)", 2, p2,
-                           &st)) {
+                           &st)
+            /* The ressourcerie's items set aside for this session: their
+             * result is noted on their own page, under their identity. */
+            || !tl_db_view(q, "reuse_items", "SELECT code, title FROM tl.reuse_item WHERE status = 'a_reparer' "
+                                             "AND repair_session_id = $1::integer ORDER BY id", 1, &session, &st)) {
             return tl_page_failed(q, st);
         }
         tl_view_set(q->view, "session_id", session);

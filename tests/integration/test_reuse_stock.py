@@ -173,6 +173,10 @@ def test_one_identity_follows_the_object_through_the_three_activities(servers):
     r = item_action(servers, s, code, "reparation", seance=str(other))
     assert r.status_code == 422 and "séance" in BeautifulSoup(r.text, "html.parser").find(id="erreur-seance").get_text()
     assert item_action(servers, s, code, "reparation", seance=str(session)).status_code == 303
+    # The repair café's desk lists it for that session, linked to its page.
+    desk = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/reparation"), params={"seance": session},
+                               timeout=10).text, "html.parser")
+    assert desk.find("a", href=lambda h: h and h.endswith(f"objet?n={code}"))
     assert item_action(servers, s, code, "repare", categorie_ords="outil_electrique", resultat="repare",
                        probleme="Mandrin bloqué", minutes="25").status_code == 303
     obj = servers.sql("SELECT object_id FROM tl.reuse_item WHERE code = %s", (code,))[0][0]
