@@ -81,22 +81,37 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
       LEFT JOIN tl.reuse_eco_mapping o ON o.place_id = p_place AND o.category = c.code
 $$;
 
--- The mapping as the back office shows it.
+-- The choices of the back office's form, one row per category and filière
+-- (selected: the one in force): for a place, where "" means "as the
+-- network" (a référent there), or with p_place NULL for the network's
+-- defaults (admins).
 CREATE FUNCTION tl.admin_eco_mapping(p_login text, p_place text)
-RETURNS TABLE (category text, category_label text, stream text, network_stream text, network_label text,
-               overridden boolean)
+RETURNS TABLE (category text, code text, label text, selected boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    v_place tl.place := tl.require_place(p_place);
+    v_place tl.place;
 BEGIN
-    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    IF p_place IS NULL THEN
+        PERFORM tl.require_admin(p_login);
+    ELSE
+        v_place := tl.require_place(p_place);
+        PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    END IF;
     RETURN QUERY
-    SELECT c.code, c.label, m.stream, coalesce(d.stream, 'hors_rep'), s.label, m.overridden
-      FROM tl.reuse_category c
-      JOIN tl.reuse_eco_streams(v_place.id) m ON m.category = c.code
-      LEFT JOIN tl.reuse_eco_mapping d ON d.place_id IS NULL AND d.category = c.code
-      JOIN tl.reuse_eco_stream s ON s.code = coalesce(d.stream, 'hors_rep')
-     ORDER BY c.rank;
+    SELECT x.category, x.code, x.label, x.selected FROM (
+        SELECT c.rank AS crank, 0 AS srank, c.code AS category, ''::text AS code,
+               'Comme le réseau : ' || s.label AS label, o.stream IS NULL AS selected
+          FROM tl.reuse_category c
+          LEFT JOIN tl.reuse_eco_mapping d ON d.place_id IS NULL AND d.category = c.code
+          JOIN tl.reuse_eco_stream s ON s.code = coalesce(d.stream, 'hors_rep')
+          LEFT JOIN tl.reuse_eco_mapping o ON o.place_id = v_place.id AND o.category = c.code
+         WHERE p_place IS NOT NULL
+        UNION ALL
+        SELECT c.rank, s.rank, c.code, s.code, s.label,
+               coalesce(s.code = (SELECT m.stream FROM tl.reuse_eco_mapping m
+                                   WHERE m.place_id IS NOT DISTINCT FROM v_place.id AND m.category = c.code), false)
+          FROM tl.reuse_category c CROSS JOIN tl.reuse_eco_stream s
+    ) x ORDER BY x.crank, x.srank;
 END $$;
 
 -- Saves the filière of categories, all in one transaction: for a place
