@@ -87,7 +87,7 @@ $$;
 -- defaults (admins).
 CREATE FUNCTION tl.admin_eco_mapping(p_login text, p_place text)
 RETURNS TABLE (category text, code text, label text, selected boolean)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_place tl.place;
 BEGIN
@@ -328,7 +328,10 @@ END $$;
 CREATE FUNCTION tl.reuse_report(p_login text, p_place text, p_period text, p_day date, p_to date)
 RETURNS TABLE (section text, key text, grp text, label text, kg numeric, n bigint, amount numeric, rate numeric,
                kg_fr text, amount_fr text, rate_fr text, kg_csv text, amount_csv text, rate_csv text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+-- The figures' many small subqueries make the planner's cost cross the JIT
+-- threshold: compiling them took 200 ms of a 250 ms report, running them 50.
+SET jit = off AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
     v_first date;
@@ -463,6 +466,11 @@ BEGIN
       FROM figures f
      ORDER BY f.ord;
 END $$;
+
+-- Small tables that autovacuum never analyzes (fewer rows than its
+-- threshold): without statistics the planner guesses hundreds of rows, and a
+-- ten-row join crosses the JIT threshold (450 ms to compile, measured).
+ANALYZE tl.reuse_category, tl.reuse_eco_stream, tl.reuse_eco_mapping;
 
 REVOKE ALL ON FUNCTION tl.reuse_eco_streams(integer), tl.reuse_outflow_counted_at() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.kg_fr(numeric), tl.amount_fr(numeric), tl.reuse_destination_fr(text)

@@ -16,7 +16,8 @@ export TL_RUN_DIR="$TL_ROOT/.run/bench-reuse" TL_PORT=${TL_BENCH_PORT:-18092} TL
 script/server stop >/dev/null 2>&1 || true
 rm -rf "$TL_RUN_DIR"
 TL_PG_FSYNC=${TL_PG_FSYNC:-on} script/server --background >/dev/null 2>&1
-trap 'script/server stop >/dev/null 2>&1' EXIT
+# TL_BENCH_KEEP=1 leaves the servers running, to look into a slow query.
+[ -n "${TL_BENCH_KEEP:-}" ] || trap 'script/server stop >/dev/null 2>&1' EXIT
 pg="$TL_RUN_DIR/pg"
 echo "PostgreSQL: fsync=$(tl_psql "$pg" tierslieux -At -c 'SHOW fsync'), synchronous_commit=$(tl_psql "$pg" tierslieux -At -c 'SHOW synchronous_commit')"
 
@@ -65,7 +66,7 @@ SELECT b.place, (ARRAY['recyclage', 'elimination', 'don_reemploi'])[1 + g % 3], 
        b.year_start + (g % 365) * interval '1 day' + interval '17 hours', b.who
   FROM bench b, generate_series(1, 1500) g;
 SQL
-tl_psql "$pg" tierslieux -q -c 'VACUUM ANALYZE'
+tl_psql "$pg" tierslieux -q -c 'VACUUM ANALYZE tl.reuse_intake, tl.reuse_weighing, tl.reuse_sale, tl.reuse_sale_line, tl.reuse_outflow'
 echo "data: $(tl_psql "$pg" tierslieux -At -c "SELECT format('%s intakes, %s weighings, %s sales, %s lines, %s outflows',
     (SELECT count(*) FROM tl.reuse_intake), (SELECT count(*) FROM tl.reuse_weighing), (SELECT count(*) FROM tl.reuse_sale),
     (SELECT count(*) FROM tl.reuse_sale_line), (SELECT count(*) FROM tl.reuse_outflow))") in $(( $(date +%s) - start )) s"
