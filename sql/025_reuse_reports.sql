@@ -29,6 +29,21 @@ ALTER TABLE tl.reuse_outflow ENABLE TRIGGER reuse_outflow_append_only;
 ALTER TABLE tl.reuse_outflow ALTER COLUMN counted_at SET NOT NULL;
 CREATE INDEX reuse_outflow_place_counted_idx ON tl.reuse_outflow (place_id, counted_at);
 
+-- The report pages show sales: their tables bump the data version like
+-- every table a page reads (024 left them out; skipped where a trigger is
+-- already there, so either migration may add it).
+DO $$
+DECLARE
+    t regclass;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['tl.reuse_sale', 'tl.reuse_sale_line', 'tl.reuse_closing',
+                             'tl.reuse_item_event']::regclass[] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = t AND tgname = 'bump_data_version') THEN
+            PERFORM tl.track_changes(t);
+        END IF;
+    END LOOP;
+END $$;
+
 -- ---- eco-organisme filières ------------------------------------------------
 
 -- The extended producer responsibility schemes (filières REP) that take
