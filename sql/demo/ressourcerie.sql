@@ -5,6 +5,35 @@ SELECT p.id, c.name, c.tare
   FROM tl.place p, (VALUES ('Bac gris', 12.5), ('Caddie', 18.2), ('Palette', 22)) AS c(name, tare)
  WHERE p.slug = 'la-fabrique';
 
+-- A few weeks of the ressourcerie at La Fabrique, so that its report
+-- (/gestion/ressourcerie/bilan) shows figures: drop-offs weighed by
+-- category, and what left other than by a sale — to recycling, to the
+-- déchèterie, and given to another association for reuse.
+INSERT INTO tl.reuse_intake (place_id, source, commune, at, recorded_by)
+SELECT p.id, d.source, d.commune, now() - d.ago * interval '1 day', a.id
+  FROM tl.place p, tl.account a,
+       (VALUES ('apport_volontaire', 'Saint-Aubin-sur-Loire', 1), ('collecte_domicile', 'Montval', 3),
+               ('entreprise', 'Saint-Aubin-sur-Loire', 6), ('decheterie', 'Montval', 9),
+               ('apport_volontaire', 'Les Granges', 12)) AS d(source, commune, ago)
+ WHERE p.slug = 'la-fabrique' AND a.login = 'referente.fabrique';
+
+INSERT INTO tl.reuse_weighing (intake_id, category, gross_kg, recorded_by)
+SELECT i.id, w.category, w.kg, i.recorded_by
+  FROM tl.reuse_intake i JOIN tl.place p ON p.id = i.place_id AND p.slug = 'la-fabrique',
+       (VALUES ('mobilier', 42.5), ('textile', 18.25), ('vaisselle', 9.8), ('livres', 14), ('jouets', 6.4),
+               ('electromenager', 11.75)) AS w(category, kg)
+ WHERE (i.id + length(w.category)) % 3 <> 0;
+
+INSERT INTO tl.reuse_outflow (place_id, destination, partner, category, gross_kg, at, recorded_by)
+SELECT p.id, o.destination, o.partner, o.category, o.kg, now() - o.ago * interval '1 day', a.id
+  FROM tl.place p, tl.account a,
+       (VALUES ('recyclage', 'Le Relais Val de Loire', 'textile', 22.4, 2),
+               ('recyclage', 'Déchèterie de Montval', 'electromenager', 15.1, 4),
+               ('elimination', 'Déchèterie de Montval', 'divers', 8.6, 4),
+               ('don_reemploi', 'Emmaüs Montval', 'mobilier', 35, 7),
+               ('don_reemploi', 'Secours populaire', 'jouets', 4.2, 10)) AS o(destination, partner, category, kg, ago)
+ WHERE p.slug = 'la-fabrique' AND a.login = 'referente.fabrique';
+
 -- Two drop-offs this week, weighed, with objects sorted out of them and put
 -- on sale, and one sale at the till.
 DO $$

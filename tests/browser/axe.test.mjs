@@ -15,7 +15,7 @@ test(`axe ${AXE_VERSION} [${AXE_TAGS.join(', ')}]: 0 violations`, { timeout: 30 
         const violations = await axe(page);
         assert.equal(violations.length, 0,
           `${p.url}: ${violations.length} axe violation(s):\n${formatViolations(violations)}`);
-      });
+      }, p.contextOptions);
     });
   }
 });

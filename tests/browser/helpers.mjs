@@ -95,6 +95,20 @@ export async function discover(browser) {
   };
 }
 
+// Logs in through the login form; the cookies, for pages behind it
+// (contextOptions: { storageState }).
+export async function loginState(browser, user, password) {
+  const { context, page } = await openPage(browser, `${TL}/connexion`);
+  try {
+    await page.fill('#identifiant', user);
+    await page.fill('#mot-de-passe', password);
+    await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+    return await context.storageState();
+  } finally {
+    await context.close();
+  }
+}
+
 // Every page of the brief. layout: 'module' (our header/nav/footer),
 // 'host' (the town hall wraps our content), 'fragment' (mod_include).
 export async function allPages(browser) {
@@ -122,6 +136,25 @@ export async function allPages(browser) {
     { name: 'connexion', url: `${TL}/connexion`, layout: 'module' },
     { name: 'connexion erreur', url: `${TL}/connexion?erreur=1`, layout: 'module' },
   ];
+  // Pages of the desk and the back office, logged in (contextOptions);
+  // autofocus: the field a desk form puts the focus on, instead of the
+  // skip link.
+  const logged = { storageState: await loginState(browser, 'admin.reseau', 'Semis-2026') };
+  pages.push(
+    { name: 'guichet sorties', url: `${TL}/guichet/ressourcerie/sorties?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged, autofocus: 'categorie' },
+    { name: 'gestion bilan', url: `${TL}/gestion/ressourcerie/bilan?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion bilan annuel', url: `${TL}/gestion/ressourcerie/bilan?lieu=la-fabrique&periode=annee`,
+      layout: 'module', contextOptions: logged },
+    { name: 'gestion bilan imprimable',
+      url: `${TL}/gestion/ressourcerie/bilan?lieu=la-fabrique&periode=annee&imprimer=1`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion filières', url: `${TL}/gestion/ressourcerie/filieres?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion bilan erreur 400', url: `${TL}/gestion/ressourcerie/bilan?periode=semaine`, layout: 'module',
+      contextOptions: logged, status: 400 },
+  );
   return { pages, discovered: d };
 }
 

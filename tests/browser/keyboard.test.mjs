@@ -50,7 +50,7 @@ test('every page: each Tab stop has a visible focus indicator', { timeout: 30 * 
           assert.ok(visible, `Tab #${i + 1} on ${f.desc}: no focus indicator`);
         }
         assert.ok(stops >= 3, `expected Tab stops on ${p.url}, got ${stops}`);
-      });
+      }, p.contextOptions);
     });
   }
 });

@@ -1,7 +1,7 @@
 // The catalogue works without JavaScript: plain GET form and links.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, withPage, TL, TIMEOUT } from './helpers.mjs';
+import { launch, withPage, allPages, loginState, TL, TIMEOUT } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
@@ -52,4 +52,40 @@ test('without JavaScript: search, filter and paginate', { timeout: 5 * TIMEOUT }
     const second = await page.locator('.tl-card h3').allInnerTexts();
     assert.ok(second.length > 0 && !second.some((s) => first.includes(s)), 'page 2 shows other items');
   }, { javaScriptEnabled: false });
+});
+
+test('without JavaScript: every page of the brief opens, the desk and back-office ones too', { timeout: 30 * TIMEOUT }, async (t) => {
+  const { pages } = await allPages(browser);
+  for (const p of pages) {
+    if (p.layout !== 'module') continue;
+    await t.test(`${p.name} (${p.url})`, async () => {
+      await withPage(browser, p.url, async (page, response) => {
+        assert.equal(response.status(), p.status ?? 200, `${p.url}: HTTP status`);
+        assert.equal(await page.locator('h1').count(), 1);
+        // Every form is a plain form the browser submits by itself.
+        for (const form of await page.locator('main form').all()) {
+          assert.match(await form.getAttribute('method') ?? 'get', /^(get|post)$/);
+        }
+      }, { ...(p.contextOptions || {}), javaScriptEnabled: false });
+    });
+  }
+});
+
+test('without JavaScript: an outflow recorded at the desk, a report asked for', { timeout: 5 * TIMEOUT }, async () => {
+  const logged = { storageState: await loginState(browser, 'referente.fabrique', 'Perceuse-2026') };
+  await withPage(browser, `${TL}/guichet/ressourcerie/sorties`, async (page) => {
+    await page.selectOption('#destination', 'don_reemploi');
+    await page.fill('#partenaire', 'Secours populaire');
+    await page.fill('#categorie', 'j');
+    await page.fill('#poids', '3,25');
+    await Promise.all([page.waitForURL(/fait=1/, { waitUntil: 'load' }), page.click('main form[method="post"] button')]);
+    assert.match(await page.locator('main').innerText(), /Sortie enregistrée/);
+    assert.equal(await page.inputValue('#partenaire'), 'Secours populaire');
+    await page.goto(`${TL}/gestion/ressourcerie/bilan?lieu=la-fabrique`, { waitUntil: 'load' });
+    await page.selectOption('#periode', 'annee');
+    await Promise.all([page.waitForURL(/periode=annee/, { waitUntil: 'load' }),
+      page.click('main form.tl-filters button')]);
+    assert.match(await page.locator('h1').innerText(), /année \d{4}/);
+    assert.match(await page.locator('main').innerText(), /Secours populaire|Don pour le réemploi/);
+  }, { ...logged, javaScriptEnabled: false });
 });

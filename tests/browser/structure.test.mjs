@@ -29,6 +29,17 @@ test('page structure', { timeout: 30 * TIMEOUT }, async (t) => {
           assert.ok(s.nav, 'nav with an aria-label inside the header');
           assert.ok(s.footer, 'footer');
         }
+        // A desk form waits with the focus on its first field (autofocus):
+        // the skip link is the first Tab stop once the focus leaves it.
+        if (p.autofocus) {
+          assert.equal(await page.evaluate(() => document.activeElement?.id), p.autofocus, 'autofocus');
+          await page.evaluate(() => {
+            const start = document.createElement('span');   // Tab starts from the top again
+            start.tabIndex = -1;
+            document.body.prepend(start);
+            start.focus();
+          });
+        }
         // The first Tab from a fresh page lands on the skip link.
         await page.keyboard.press('Tab');
         const skip = await page.evaluate(() => {
@@ -45,7 +56,7 @@ test('page structure', { timeout: 30 * TIMEOUT }, async (t) => {
         assert.match(skip.text, /contenu/i, 'skip link says where it goes');
         assert.ok(skip.target, `skip link target ${skip.href} exists`);
         assert.ok(skip.targetIsMain, `skip link target ${skip.href} is (in) main`);
-      });
+      }, p.contextOptions);
     });
   }
 });
@@ -62,7 +73,7 @@ test('heading levels are not skipped', { timeout: 30 * TIMEOUT }, async (t) => {
           assert.ok(hs[i].level <= hs[i - 1].level + 1,
             `h${hs[i - 1].level} "${hs[i - 1].text}" is followed by h${hs[i].level} "${hs[i].text}"`);
         }
-      });
+      }, p.contextOptions);
     });
   }
 });

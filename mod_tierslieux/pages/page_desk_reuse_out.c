@@ -1,0 +1,162 @@
+/* The ressourcerie's outflows (sorties) at the desk: what leaves other
+ * than by a sale — to recycling, to disposal, or given to another
+ * association for reuse — weighed as fast as an intake: the destination
+ * and partner stay, then a category's letter, the weight, Enter, and the
+ * page comes back with the focus on the letter. A mistake is fixed by a
+ * correcting entry that says why; nothing is edited. */
+#include <apr_strings.h>
+#include "tl_admin.h"
+#include "tl_form.h"
+#include "tl_valid.h"
+
+#define TL_OUTFLOW_FORM "ressourcerie-sorties"
+
+static const char *const tl_destinations[] = { "recyclage", "elimination", "don_reemploi", NULL };
+static const char *const tl_destination_labels[] = {
+    "Recyclage", "Élimination (déchèterie, enfouissement)", "Don à une autre association pour le réemploi", NULL
+};
+
+static const tl_admin_field tl_outflow_fields[] = {
+    { "reuse_outflow_destination_known", "destination" },
+    { "reuse_outflow_partner_not_blank", "partenaire" },
+    { "reuse_outflow_category_fkey", "categorie" },
+    { "reuse_outflow_container_fkey", "contenant" },
+    { "reuse_outflow_correction_reason", "raison" },
+    { "reuse_outflow_corrects_fkey", "raison" },
+    { NULL, NULL }
+};
+
+/* The places where the person holds the desk, the wanted one selected:
+ * its slug, or NULL with *status set (403 when they hold none). */
+static const char *tl_outflow_place(tl_req *q, const char *wanted, int *status)
+{
+    const char *params[] = { q->r->user, wanted ? wanted : "" };
+    const tl_rows *places;
+    size_t len;
+
+    if (wanted && *wanted && tl_valid_slug(q->r->pool, "lieu", wanted, 64)) {
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce lieu n'existe pas.");
+        return NULL;
+    }
+    if (!(places = tl_db_view(q, "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
+                                           "FROM tl.account_roles($1) ORDER BY place_name", 2, params, status))) {
+        *status = tl_page_failed(q, *status);
+        return NULL;
+    }
+    if (places->count(places) == 0) {
+        *status = tl_render_error(q, HTTP_FORBIDDEN, "Vous ne tenez le guichet d'aucun lieu.");
+        return NULL;
+    }
+    if (wanted && *wanted) {
+        if (!tl_rows_contains(places, "slug", wanted)) {
+            *status = tl_render_error(q, HTTP_FORBIDDEN, "Vous ne tenez pas le guichet de ce lieu.");
+            return NULL;
+        }
+        return wanted;
+    }
+    return places->value(places, 0, places->column(places, "slug"), &len);
+}
+
+static int tl_outflow_show(tl_req *q, const char *wanted, const char *destination, int http_status)
+{
+    apr_pool_t *p = q->r->pool;
+    int status = OK, i;
+    const char *place = tl_outflow_place(q, wanted, &status), *params[2];
+    tl_rows *dest;
+
+    if (!place) {
+        return status;
+    }
+    params[0] = q->r->user;
+    params[1] = place;
+    if (!tl_admin_view(q, "outflows", "SELECT * FROM tl.desk_outflows($1, $2)", 2, params, &status)) {
+        return status;
+    }
+    if (!tl_db_view(q, "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL, &status)
+        || !tl_db_view(q, "containers", "SELECT k.id, k.name, replace(k.tare_kg::text, '.', ',') AS tare "
+                                        "FROM tl.reuse_container k JOIN tl.place p ON p.id = k.place_id "
+                                        "WHERE p.slug = $1 ORDER BY k.name", 1, &place, &status)) {
+        return tl_page_failed(q, status);
+    }
+    dest = tl_rows_make(p, (const char *const[]){ "code", "label", "selected", NULL });
+    for (i = 0; tl_destinations[i]; i++) {
+        tl_rows_add(dest, (const char *const[]){ tl_destinations[i], tl_destination_labels[i],
+                                                 destination && strcmp(destination, tl_destinations[i]) == 0
+                                                 ? "t" : "" });
+    }
+    tl_view_rows(q->view, "destinations", dest);
+    tl_view_set(q->view, "place", place);
+    tl_form_token(q, TL_OUTFLOW_FORM);
+    q->r->status = http_status;
+    return tl_render_page(q, "guichet-sorties", "Ressourcerie : sorties — guichet");
+}
+
+int tl_page_desk_reuse_outflows(tl_req *q)
+{
+    const char *partner = tl_query_get(&q->query, "partenaire");
+
+    if (tl_query_get(&q->query, "fait")) {
+        tl_view_set(q->view, "done", "t");
+    }
+    if (partner && tl_valid_text(q->r->pool, "partenaire", partner, 100) == NULL) {
+        tl_view_set(q->view, "f_partenaire", partner);
+    }
+    return tl_outflow_show(q, tl_query_get(&q->query, "lieu"), tl_query_get(&q->query, "destination"), HTTP_OK);
+}
+
+/* One outflow weighing (destination, partenaire, categorie = its letter or
+ * code, poids, contenant), or a correction of one (corrige, raison). */
+int tl_page_desk_reuse_outflow_post(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *destination, *partner, *container, *corrects, *reason, *v, *gross = NULL;
+    long n;
+    int rc, status = OK, i;
+
+    if (!tl_form_read(q, TL_OUTFLOW_FORM, &f, &rc)) {
+        return rc;
+    }
+    place = apr_table_get(f, "lieu");
+    destination = apr_table_get(f, "destination");
+    container = apr_table_get(f, "contenant");
+    corrects = apr_table_get(f, "corrige");
+    if (!place || tl_valid_slug(p, "lieu", place, 64)
+        || (container && *container && tl_valid_int(p, "contenant", container, 1, 2147483647L, &n))
+        || (corrects && *corrects && tl_valid_int(p, "sortie", corrects, 1, 9223372036854775807L, &n))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de sortie.");
+    }
+    tl_admin_keep(q, f, (const char *const[]){ "partenaire", "categorie", "poids", "raison", NULL });
+    if (tl_valid_choice(p, "destination", destination, tl_destinations, &i)) {
+        tl_form_error(q, "destination", "Choisissez la destination dans la liste.");
+        destination = NULL;
+    }
+    partner = tl_admin_text(q, f, "partenaire", "partenaire", 100);
+    if ((v = apr_table_get(f, "categorie")) == NULL || tl_valid_text(p, "catégorie", v, 32)) {
+        tl_form_error(q, "categorie", "Tapez la lettre d'une catégorie de la liste.");
+    }
+    if ((v = apr_table_get(f, "poids")) == NULL || !*v) {
+        tl_form_error(q, "poids", "Indiquez le poids lu sur la balance, en kilos.");
+    }
+    else if (tl_valid_decimal(p, "poids", v, 100000, 3, &gross)) {
+        tl_form_error(q, "poids", "Le poids s'écrit en kilos, par exemple 12,5 (trois décimales au plus).");
+    }
+    reason = tl_admin_text(q, f, "raison", "raison", 300);
+    rc = 0;
+    if (!tl_view_get(q->view, "errors")) {
+        const char *params[] = { q->r->user, place, destination, partner, apr_table_get(f, "categorie"), gross,
+                                 container && *container ? container : NULL, corrects && *corrects ? corrects : NULL,
+                                 reason };
+        rc = tl_admin_change(q, "SELECT tl.record_outflow($1, $2, $3, $4, $5, $6::numeric, $7::integer, $8::bigint, "
+                                "$9)", 9, params, tl_outflow_fields, "poids", &status, NULL);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(p, "/guichet/ressourcerie/sorties",
+                                            (const char *const[]){ "lieu", place, "destination", destination,
+                                                                   "partenaire", partner, "fait", "1", NULL }));
+    }
+    return tl_outflow_show(q, place, destination, HTTP_UNPROCESSABLE_ENTITY);
+}
