@@ -174,12 +174,6 @@ END $$;
 
 -- ---- outflows at the desk ------------------------------------------------------
 
-CREATE FUNCTION tl.reuse_destination_fr(p_destination text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
-    SELECT CASE p_destination WHEN 'recyclage' THEN 'recyclage' WHEN 'elimination' THEN 'élimination'
-                              WHEN 'don_reemploi' THEN 'don pour le réemploi' ELSE p_destination END
-$$;
-
 -- One outflow weighing: where it goes (recyclage, élimination, or given
 -- to another association for reuse), to whom, the category by its code or
 -- key, the gross weight and the container whose tare comes off. With
@@ -280,18 +274,6 @@ BEGIN
 END $$;
 
 -- ---- reports ---------------------------------------------------------------------
-
--- Kilograms, French style: "1 234,567" (no-break spaces between thousands).
-CREATE FUNCTION tl.kg_fr(n numeric) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
-    SELECT translate(to_char(n, 'FM999,999,999,999,990.000'), ',.', U&'\00A0,')
-$$;
-
--- Euros with cents, French style: "1 234,50 €".
-CREATE FUNCTION tl.amount_fr(n numeric) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
-    SELECT translate(to_char(n, 'FM999,999,999,999,990.00'), ',.', U&'\00A0,') || U&'\00A0€'
-$$;
 
 -- The first and last day of a report's period: jour (that day), mois (its
 -- month), annee (its year), libre (p_day to p_to).
@@ -485,8 +467,6 @@ END $$;
 ANALYZE tl.reuse_category, tl.reuse_eco_stream, tl.reuse_eco_mapping;
 
 REVOKE ALL ON FUNCTION tl.reuse_eco_streams(integer), tl.reuse_outflow_counted_at() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.kg_fr(numeric), tl.amount_fr(numeric), tl.reuse_destination_fr(text)
-   TO tierslieux_lecture;
 SELECT tl.grant_desk('tl.record_outflow(text, text, text, text, text, numeric, integer, bigint, text)',
                      'tl.desk_outflows(text, text)', 'tl.admin_eco_mapping(text, text)',
                      'tl.save_eco_mapping(text, text, text[], text[])',

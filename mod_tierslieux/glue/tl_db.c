@@ -94,12 +94,24 @@ static int tl_is_refusal(const char *state)
                      || strcmp(state, "42501") == 0 || strcmp(state, "P0001") == 0);
 }
 
+/* A result that belongs to the request from now on. */
+static const tl_rows *tl_db_rows(tl_req *q, PGresult *res)
+{
+    tl_rows *rows = apr_palloc(q->r->pool, sizeof(*rows));
+
+    apr_pool_cleanup_register(q->r->pool, res, tl_pg_clear, apr_pool_cleanup_null);
+    rows->count = tl_pg_count;
+    rows->column = tl_pg_column;
+    rows->value = tl_pg_value;
+    rows->impl = res;
+    return rows;
+}
+
 static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const char *const *params,
                                 int *status, tl_db_refusal *why, int may_retry)
 {
     tl_db *db = tl_db_get(q);
     PGresult *res = NULL;
-    tl_rows *rows;
     int attempt;
 
     if (!db) {
@@ -153,13 +165,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
                   ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
         return NULL;
     }
-    apr_pool_cleanup_register(q->r->pool, res, tl_pg_clear, apr_pool_cleanup_null);
-    rows = apr_palloc(q->r->pool, sizeof(*rows));
-    rows->count = tl_pg_count;
-    rows->column = tl_pg_column;
-    rows->value = tl_pg_value;
-    rows->impl = res;
-    return rows;
+    return tl_db_rows(q, res);
 }
 
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
@@ -208,6 +214,86 @@ const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int npar
         tl_view_rows(q->view, name, rows);
     }
     return rows;
+}
+
+int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
+{
+    tl_db *db = tl_db_get(q);
+    const tl_rows **rows;
+    PGresult *res;
+    int i, sent = 0, failed = 0;
+
+    if (!db) {
+        *status = HTTP_SERVICE_UNAVAILABLE;
+        return 0;
+    }
+    /* A connection that is not plainly idle (lost, in a transaction) reads
+     * one query at a time, with tl_db_run's reconnection. */
+    if (PQstatus(db->conn) != CONNECTION_OK || PQtransactionStatus(db->conn) != PQTRANS_IDLE
+        || !PQenterPipelineMode(db->conn)) {
+        for (i = 0; i < n; i++) {
+            if (!tl_db_view(q, reads[i].name, reads[i].sql, reads[i].nparams, reads[i].params, status)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    for (sent = 0; sent < n; sent++) {
+        if (!PQsendQueryParams(db->conn, reads[sent].sql, reads[sent].nparams, NULL, reads[sent].params, NULL, NULL,
+                               0)) {
+            break;
+        }
+    }
+    /* One sync after the last: the reads share one implicit transaction. */
+    PQpipelineSync(db->conn);
+    rows = apr_pcalloc(q->r->pool, n * sizeof(*rows));
+    for (i = 0; i < sent; i++) {
+        /* One result per read, then the NULL that ends it. */
+        while ((res = PQgetResult(db->conn)) != NULL) {
+            ExecStatusType st = PQresultStatus(res);
+            if ((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) && !rows[i]) {
+                rows[i] = tl_db_rows(q, res);
+                continue;
+            }
+            if (!failed && st != PGRES_PIPELINE_ABORTED) {
+                const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
+                              TLXLOGNO(0205) "query failed (SQLSTATE %s): %s", state ? state : "none",
+                              PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+            }
+            failed = 1;
+            PQclear(res);
+        }
+        if (!rows[i]) {
+            failed = 1;
+        }
+    }
+    /* Then the sync's own result, and back to one query at a time; a
+     * connection that cannot leave pipeline mode is reset, so that mod_dbd's
+     * pool never hands it out half-read. */
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        int sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+        if (sync) {
+            break;
+        }
+    }
+    if (!PQexitPipelineMode(db->conn)) {
+        PQreset(db->conn);
+        failed = 1;
+    }
+    if (failed || sent < n) {
+        *status = PQstatus(db->conn) == CONNECTION_OK ? HTTP_INTERNAL_SERVER_ERROR : HTTP_SERVICE_UNAVAILABLE;
+        if (sent < n) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0206) "could not send a batch of reads: %s",
+                          PQerrorMessage(db->conn));
+        }
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        tl_view_rows(q->view, reads[i].name, rows[i]);
+    }
+    return 1;
 }
 
 const char *tl_db_version(tl_req *q, int *status)

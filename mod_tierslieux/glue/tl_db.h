@@ -39,6 +39,19 @@ const tl_rows *tl_db_try(tl_req *q, const char *sql, int nparams, const char *co
 const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int nparams,
                           const char *const *params, int *status);
 
+/* One of several reads sent together (tl_db_views). */
+typedef struct {
+    const char *name;               /* the result set's name for the template */
+    const char *sql;
+    int nparams;
+    const char *const *params;
+} tl_db_read;
+
+/* Several reads in one round trip (libpq's pipeline mode), each result
+ * set handed to the template under its name. Returns 1; 0 with *status
+ * set, logged as in tl_db_query, when one of them failed. */
+int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status);
+
 /* The data version the database bumps on every write (see sql/001). */
 const char *tl_db_version(tl_req *q, int *status);
 

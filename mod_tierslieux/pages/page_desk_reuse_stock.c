@@ -239,7 +239,7 @@ int tl_page_desk_reuse_stock(tl_req *q)
         const char *params[] = { q->r->user, place, state };
         if (!tl_db_view(q, "items",
                         "SELECT i.code, i.title, c.label AS category, tl.reuse_kg(i.weight_kg) AS weight, "
-                        "       coalesce(tl.reuse_euros(i.price), 'prix libre') AS price, "
+                        "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, "
                         "       tl.reuse_status_fr(i.status, NULL) AS status, p.name AS place "
                         "  FROM tl.reuse_item i JOIN tl.reuse_category c ON c.code = i.category "
                         "  JOIN tl.place p ON p.id = i.place_id "

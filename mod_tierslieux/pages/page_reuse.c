@@ -18,7 +18,7 @@ int tl_page_reuse_shop(tl_req *q)
                     " GROUP BY c.code, c.label, c.rank ORDER BY c.rank", 1, &place, &status)
         || !tl_db_view(q, "items",
                        "SELECT i.category, i.code, i.title, i.description, "
-                       "       coalesce(tl.reuse_euros(i.price), 'prix libre') AS price, p.name AS place "
+                       "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, p.name AS place "
                        "  FROM tl.reuse_item i JOIN tl.place p ON p.id = i.place_id "
                        " WHERE i.status = 'en_vente' AND ($1 = '' OR p.slug = $1) "
                        " ORDER BY i.id DESC LIMIT 1000", 1, &place, &status)
