@@ -216,31 +216,41 @@ const tl_rows *tl_db_view(tl_req *q, const char *name, const char *sql, int npar
     return rows;
 }
 
+/* The reads one at a time, through tl_db_run (and its reconnection). */
+static int tl_db_views_each(tl_req *q, const tl_db_read *reads, int n, int *status)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (!tl_db_view(q, reads[i].name, reads[i].sql, reads[i].nparams, reads[i].params, status)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
 {
     tl_db *db = tl_db_get(q);
     const tl_rows **rows;
+    const char *state = NULL, *message = NULL;
     PGresult *res;
-    int i, sent = 0, failed = 0;
+    int i, sent, failed = 0;
 
     if (!db) {
         *status = HTTP_SERVICE_UNAVAILABLE;
         return 0;
     }
     /* A connection that is not plainly idle (lost, in a transaction) reads
-     * one query at a time, with tl_db_run's reconnection. */
+     * one query at a time. */
     if (PQstatus(db->conn) != CONNECTION_OK || PQtransactionStatus(db->conn) != PQTRANS_IDLE
         || !PQenterPipelineMode(db->conn)) {
-        for (i = 0; i < n; i++) {
-            if (!tl_db_view(q, reads[i].name, reads[i].sql, reads[i].nparams, reads[i].params, status)) {
-                return 0;
-            }
-        }
-        return 1;
+        return tl_db_views_each(q, reads, n, status);
     }
     for (sent = 0; sent < n; sent++) {
         if (!PQsendQueryParams(db->conn, reads[sent].sql, reads[sent].nparams, NULL, reads[sent].params, NULL, NULL,
                                0)) {
+            failed = 1;
             break;
         }
     }
@@ -255,39 +265,44 @@ int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
                 rows[i] = tl_db_rows(q, res);
                 continue;
             }
-            if (!failed && st != PGRES_PIPELINE_ABORTED) {
-                const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
-                              TLXLOGNO(0205) "query failed (SQLSTATE %s): %s", state ? state : "none",
-                              PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+            if (!message && st != PGRES_PIPELINE_ABORTED) {
+                state = apr_pstrdup(q->r->pool, PQresultErrorField(res, PG_DIAG_SQLSTATE));
+                message = apr_pstrdup(q->r->pool, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
             }
-            failed = 1;
             PQclear(res);
         }
-        if (!rows[i]) {
-            failed = 1;
+        failed |= rows[i] == NULL;
+        if (PQstatus(db->conn) != CONNECTION_OK) {
+            break;
         }
     }
     /* Then the sync's own result, and back to one query at a time; a
      * connection that cannot leave pipeline mode is reset, so that mod_dbd's
      * pool never hands it out half-read. */
-    while ((res = PQgetResult(db->conn)) != NULL) {
+    while (PQstatus(db->conn) == CONNECTION_OK && (res = PQgetResult(db->conn)) != NULL) {
         int sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
         PQclear(res);
         if (sync) {
             break;
         }
     }
-    if (!PQexitPipelineMode(db->conn)) {
+    if (PQstatus(db->conn) != CONNECTION_OK || !PQexitPipelineMode(db->conn)) {
+        /* Lost since its last use (PostgreSQL restarted): healed, the reads
+         * run again one at a time. They only read, so running them again
+         * changes nothing. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, TLXLOGNO(0203) "database connection lost, reconnecting");
         PQreset(db->conn);
-        failed = 1;
-    }
-    if (failed || sent < n) {
-        *status = PQstatus(db->conn) == CONNECTION_OK ? HTTP_INTERNAL_SERVER_ERROR : HTTP_SERVICE_UNAVAILABLE;
-        if (sent < n) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0206) "could not send a batch of reads: %s",
-                          PQerrorMessage(db->conn));
+        if (PQstatus(db->conn) != CONNECTION_OK) {
+            *status = HTTP_SERVICE_UNAVAILABLE;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0205) "database unreachable");
+            return 0;
         }
+        return tl_db_views_each(q, reads, n, status);
+    }
+    if (failed) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0206) "query failed (SQLSTATE %s): %s",
+                      state ? state : "none", message ? message : PQerrorMessage(db->conn));
+        *status = HTTP_INTERNAL_SERVER_ERROR;
         return 0;
     }
     for (i = 0; i < n; i++) {
