@@ -168,6 +168,87 @@ CREATE TRIGGER reuse_item_event_append_only BEFORE UPDATE OR DELETE ON tl.reuse_
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
 
 ------------------------------------------------------------------------------
+-- One weighing checked: intake weighings and outflows obey the same rules
+------------------------------------------------------------------------------
+
+-- The category (by its code or its key), a gross weight above 0, the
+-- place's container whose tare comes off (lighter than the gross weight)
+-- and a net weight that one weighing of that category can have. Refusals
+-- name the constraint of p_table (reuse_weighing or reuse_outflow), so the
+-- page puts them under the right field. Returns the category and the tare.
+CREATE FUNCTION tl.reuse_checked_weight(p_table text, p_place integer, p_category text, p_gross numeric,
+                                        p_container integer, OUT category text, OUT tare numeric)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_cat tl.reuse_category;
+BEGIN
+    tare := 0;
+    SELECT * INTO v_cat FROM tl.reuse_category c
+     WHERE c.code = p_category OR c.key = lower(btrim(coalesce(p_category, '')));
+    IF v_cat.code IS NULL THEN
+        RAISE EXCEPTION 'catégorie inconnue : tapez la lettre d''une catégorie de la liste'
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = p_table || '_category_fkey';
+    END IF;
+    IF p_gross IS NULL OR p_gross <= 0 THEN
+        RAISE EXCEPTION 'le poids est en kilos et plus grand que 0' USING ERRCODE = 'check_violation',
+            CONSTRAINT = p_table || '_gross_positive';
+    END IF;
+    IF p_container IS NOT NULL THEN
+        SELECT k.tare_kg INTO tare FROM tl.reuse_container k WHERE k.id = p_container AND k.place_id = p_place;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'choisissez un contenant de la liste' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = p_table || '_container_fkey';
+        END IF;
+        IF tare >= p_gross THEN
+            RAISE EXCEPTION 'le poids brut (% kg) n''est pas plus lourd que le contenant vide (% kg)',
+                replace(p_gross::text, '.', ','), replace(tare::text, '.', ',')
+                USING ERRCODE = 'check_violation', CONSTRAINT = p_table || '_tare_below_gross';
+        END IF;
+    END IF;
+    IF p_gross - tare > v_cat.max_kg THEN
+        RAISE EXCEPTION '% kg de % en une pesée, c''est trop : vérifiez le poids (% kg au plus)',
+            replace((p_gross - tare)::text, '.', ','), lower(v_cat.label), replace(v_cat.max_kg::text, '.', ',')
+            USING ERRCODE = 'check_violation', CONSTRAINT = p_table || '_plausible';
+    END IF;
+    category := v_cat.code;
+END $$;
+
+-- An intake weighing, its checks now shared with outflows.
+CREATE OR REPLACE FUNCTION tl.weigh(p_login text, p_intake bigint, p_category text, p_gross numeric,
+                                   p_container integer, p_corrects bigint, p_reason text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_intake tl.reuse_intake;
+    v_who    integer;
+    v_w      record;
+    v_id     bigint;
+BEGIN
+    SELECT * INTO v_intake FROM tl.reuse_intake WHERE id = p_intake;
+    IF v_intake.id IS NULL THEN
+        RAISE EXCEPTION 'cet arrivage n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_weighing_intake_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_intake.place_id, 'benevole');
+    v_w := tl.reuse_checked_weight('reuse_weighing', v_intake.place_id, p_category, p_gross, p_container);
+    IF p_corrects IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM tl.reuse_weighing_current WHERE id = p_corrects AND intake_id = p_intake) THEN
+            RAISE EXCEPTION 'cette pesée n''est pas de cet arrivage, ou elle est déjà corrigée'
+                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'reuse_weighing_corrects_fkey';
+        END IF;
+        IF btrim(coalesce(p_reason, '')) = '' THEN
+            RAISE EXCEPTION 'indiquez pourquoi la pesée est corrigée' USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'reuse_weighing_correction_reason';
+        END IF;
+    END IF;
+    INSERT INTO tl.reuse_weighing (intake_id, category, gross_kg, container_id, tare_kg, corrects, reason, recorded_by)
+    VALUES (p_intake, v_w.category, p_gross, p_container, v_w.tare, p_corrects,
+            nullif(btrim(coalesce(p_reason, '')), ''), v_who)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
+REVOKE ALL ON FUNCTION tl.reuse_checked_weight(text, integer, text, numeric, integer) FROM PUBLIC;
+
+------------------------------------------------------------------------------
 -- Stock
 ------------------------------------------------------------------------------
 

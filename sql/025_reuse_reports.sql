@@ -186,8 +186,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
     v_who   integer := tl.require_role(p_login, v_place.id, 'benevole');
-    v_cat   tl.reuse_category;
-    v_tare  numeric(9,3) := 0;
+    v_w     record;
     v_id    bigint;
 BEGIN
     IF p_destination IS NULL OR p_destination NOT IN ('recyclage', 'elimination', 'don_reemploi') THEN
@@ -202,32 +201,7 @@ BEGIN
         RAISE EXCEPTION 'le nom du partenaire a 100 caractères au plus' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'reuse_outflow_partner_not_blank';
     END IF;
-    SELECT * INTO v_cat FROM tl.reuse_category WHERE code = p_category OR key = lower(btrim(coalesce(p_category, '')));
-    IF v_cat.code IS NULL THEN
-        RAISE EXCEPTION 'catégorie inconnue : tapez la lettre d''une catégorie de la liste'
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'reuse_outflow_category_fkey';
-    END IF;
-    IF p_gross IS NULL OR p_gross <= 0 THEN
-        RAISE EXCEPTION 'le poids est en kilos et plus grand que 0' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'reuse_outflow_gross_positive';
-    END IF;
-    IF p_container IS NOT NULL THEN
-        SELECT tare_kg INTO v_tare FROM tl.reuse_container WHERE id = p_container AND place_id = v_place.id;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'choisissez un contenant de la liste' USING ERRCODE = 'foreign_key_violation',
-                CONSTRAINT = 'reuse_outflow_container_fkey';
-        END IF;
-        IF v_tare >= p_gross THEN
-            RAISE EXCEPTION 'le poids brut (% kg) n''est pas plus lourd que le contenant vide (% kg)',
-                replace(p_gross::text, '.', ','), replace(v_tare::text, '.', ',')
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_outflow_tare_below_gross';
-        END IF;
-    END IF;
-    IF p_gross - v_tare > v_cat.max_kg THEN
-        RAISE EXCEPTION '% kg de % en une pesée, c''est trop : vérifiez le poids (% kg au plus)',
-            replace((p_gross - v_tare)::text, '.', ','), lower(v_cat.label), replace(v_cat.max_kg::text, '.', ',')
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_outflow_plausible';
-    END IF;
+    v_w := tl.reuse_checked_weight('reuse_outflow', v_place.id, p_category, p_gross, p_container);
     IF p_corrects IS NOT NULL THEN
         IF NOT EXISTS (SELECT 1 FROM tl.reuse_outflow_current WHERE id = p_corrects AND place_id = v_place.id) THEN
             RAISE EXCEPTION 'cette sortie n''est pas de ce lieu, ou elle est déjà corrigée'
@@ -240,7 +214,7 @@ BEGIN
     END IF;
     INSERT INTO tl.reuse_outflow (place_id, destination, partner, category, gross_kg, container_id, tare_kg, corrects,
                                   reason, recorded_by)
-    VALUES (v_place.id, p_destination, btrim(p_partner), v_cat.code, p_gross, p_container, v_tare, p_corrects,
+    VALUES (v_place.id, p_destination, btrim(p_partner), v_w.category, p_gross, p_container, v_w.tare, p_corrects,
             nullif(btrim(coalesce(p_reason, '')), ''), v_who)
     RETURNING id INTO v_id;
     RETURN v_id;

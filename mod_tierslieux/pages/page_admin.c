@@ -54,6 +54,38 @@ const char *tl_admin_place(tl_req *q, const char *wanted, int *status)
     return rows->value(rows, i, 0, &len);
 }
 
+const char *tl_desk_place(tl_req *q, const char *wanted, int *status)
+{
+    const char *params[] = { q->r->user, wanted ? wanted : "" };
+    const tl_rows *rows;
+    size_t len;
+    int i, n;
+
+    if (wanted && *wanted && tl_valid_slug(q->r->pool, "lieu", wanted, 64)) {
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce lieu n'existe pas.");
+        return NULL;
+    }
+    if (!(rows = tl_db_view(q, "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
+                                         "FROM tl.account_roles($1) ORDER BY place_name", 2, params, status))) {
+        *status = tl_page_failed(q, *status);
+        return NULL;
+    }
+    n = rows->count(rows);
+    for (i = 0; i < n && wanted && *wanted && strcmp(rows->value(rows, i, 0, &len), wanted) != 0; i++) {
+    }
+    if (n == 0 || i == n) {
+        *status = tl_render_error(q, HTTP_FORBIDDEN, n == 0 ? "Vous ne tenez le guichet d'aucun lieu."
+                                                            : "Vous ne tenez pas le guichet de ce lieu.");
+        return NULL;
+    }
+    if (!wanted || !*wanted) {
+        i = 0;
+    }
+    tl_view_set(q->view, "place", rows->value(rows, i, 0, &len));
+    tl_view_set(q->view, "place_name", rows->value(rows, i, 1, &len));
+    return rows->value(rows, i, 0, &len);
+}
+
 void tl_admin_keep(tl_req *q, apr_table_t *f, const char *const *names)
 {
     for (; *names; names++) {

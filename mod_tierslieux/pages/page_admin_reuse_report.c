@@ -100,44 +100,6 @@ static int tl_report_args_read(tl_req *q, tl_report_args *a, int *status)
     return 1;
 }
 
-/* The places the person runs (référent or admin there), as "places", the
- * wanted one (or the first) selected; its slug, or NULL with an error
- * page sent (403 for a place they do not run). */
-static const char *tl_report_place(tl_req *q, const char *wanted, int *status)
-{
-    const char *params[] = { q->r->user, wanted ? wanted : "" };
-    const tl_rows *rows;
-    size_t len;
-    int i, n;
-
-    if (wanted && *wanted && tl_valid_slug(q->r->pool, "lieu", wanted, 64)) {
-        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce lieu n'existe pas.");
-        return NULL;
-    }
-    if (!(rows = tl_db_query(q, "SELECT slug, name, slug = $2 AS selected FROM tl.admin_places($1)", 2, params,
-                             status))) {
-        *status = tl_page_failed(q, *status);
-        return NULL;
-    }
-    n = rows->count(rows);
-    for (i = 0; i < n && wanted && *wanted; i++) {
-        if (strcmp(rows->value(rows, i, 0, &len), wanted) == 0) {
-            break;
-        }
-    }
-    if (n == 0 || (wanted && *wanted && i == n)) {
-        *status = tl_render_error(q, HTTP_FORBIDDEN, "Les bilans d'un lieu sont réservés à ses référents.");
-        return NULL;
-    }
-    if (!wanted || !*wanted) {
-        i = 0;
-    }
-    tl_view_rows(q->view, "places", rows);
-    tl_view_set(q->view, "place", rows->value(rows, i, 0, &len));
-    tl_view_set(q->view, "place_name", rows->value(rows, i, 1, &len));
-    return rows->value(rows, i, 0, &len);
-}
-
 /* The report's rows, or NULL with an error page sent. */
 static const tl_rows *tl_report_rows(tl_req *q, tl_report_args *a, int *status)
 {
@@ -145,7 +107,7 @@ static const tl_rows *tl_report_rows(tl_req *q, tl_report_args *a, int *status)
     const tl_rows *rows;
     const char *params[] = { q->r->user, a->place, a->period, a->day, a->to };
 
-    if (!(a->place = tl_report_place(q, tl_query_get(&q->query, "lieu"), status))) {
+    if (!(a->place = tl_admin_place(q, tl_query_get(&q->query, "lieu"), status))) {
         return NULL;
     }
     params[1] = a->place;

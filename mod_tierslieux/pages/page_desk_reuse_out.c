@@ -26,42 +26,11 @@ static const tl_admin_field tl_outflow_fields[] = {
     { NULL, NULL }
 };
 
-/* The places where the person holds the desk, the wanted one selected:
- * its slug, or NULL with *status set (403 when they hold none). */
-static const char *tl_outflow_place(tl_req *q, const char *wanted, int *status)
-{
-    const char *params[] = { q->r->user, wanted ? wanted : "" };
-    const tl_rows *places;
-    size_t len;
-
-    if (wanted && *wanted && tl_valid_slug(q->r->pool, "lieu", wanted, 64)) {
-        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce lieu n'existe pas.");
-        return NULL;
-    }
-    if (!(places = tl_db_view(q, "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
-                                           "FROM tl.account_roles($1) ORDER BY place_name", 2, params, status))) {
-        *status = tl_page_failed(q, *status);
-        return NULL;
-    }
-    if (places->count(places) == 0) {
-        *status = tl_render_error(q, HTTP_FORBIDDEN, "Vous ne tenez le guichet d'aucun lieu.");
-        return NULL;
-    }
-    if (wanted && *wanted) {
-        if (!tl_rows_contains(places, "slug", wanted)) {
-            *status = tl_render_error(q, HTTP_FORBIDDEN, "Vous ne tenez pas le guichet de ce lieu.");
-            return NULL;
-        }
-        return wanted;
-    }
-    return places->value(places, 0, places->column(places, "slug"), &len);
-}
-
 static int tl_outflow_show(tl_req *q, const char *wanted, const char *destination, int http_status)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
-    const char *place = tl_outflow_place(q, wanted, &status), *params[2];
+    const char *place = tl_desk_place(q, wanted, &status), *params[2];
     tl_rows *dest;
 
     if (!place) {

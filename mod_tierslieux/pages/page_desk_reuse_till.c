@@ -15,45 +15,12 @@
 
 static const char *const tl_till_cols[] = { "n", "article", "poids", "montant", "err", "invalid", "first", NULL };
 
-/* The places the volunteer holds, the wanted one (or the first) selected.
- * NULL with *status sent when they hold none or name another. */
-static const char *tl_till_place(tl_req *q, const char *wanted, int *status)
-{
-    const char *params[] = { q->r->user, wanted ? wanted : "" };
-    const tl_rows *rows;
-    size_t len;
-    int i, n;
-
-    if (wanted && *wanted && tl_valid_slug(q->r->pool, "lieu", wanted, 64)) {
-        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce lieu n'existe pas.");
-        return NULL;
-    }
-    if (!(rows = tl_db_view(q, "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
-                                         "FROM tl.account_roles($1) ORDER BY place_name", 2, params, status))) {
-        *status = tl_page_failed(q, *status);
-        return NULL;
-    }
-    n = rows->count(rows);
-    for (i = 0; i < n && wanted && *wanted && strcmp(rows->value(rows, i, 0, &len), wanted) != 0; i++) {
-    }
-    if (n == 0 || i == n) {
-        *status = tl_render_error(q, HTTP_FORBIDDEN, "Vous ne tenez pas la caisse de ce lieu.");
-        return NULL;
-    }
-    if (!wanted || !*wanted) {
-        i = 0;
-    }
-    tl_view_set(q->view, "place", rows->value(rows, i, 0, &len));
-    tl_view_set(q->view, "place_name", rows->value(rows, i, 1, &len));
-    return rows->value(rows, i, 0, &len);
-}
-
 /* The till's page: the sale form (lines as posted, or empty ones), the
  * day's sales and totals. */
 static int tl_till_show(tl_req *q, const char *wanted, tl_rows *lines, int http_status)
 {
     int status = OK, i;
-    const char *place = tl_till_place(q, wanted, &status), *closed;
+    const char *place = tl_desk_place(q, wanted, &status), *closed;
     const tl_rows *totals;
     size_t len;
 

@@ -20,6 +20,11 @@ typedef struct {
  * an unknown slug). */
 const char *tl_admin_place(tl_req *q, const char *wanted, int *status);
 
+/* The same for the desk: the places where the person holds the desk
+ * (any role), as "places", with "place" and "place_name"; 403 when they
+ * hold none or name another. */
+const char *tl_desk_place(tl_req *q, const char *wanted, int *status);
+
 /* Keeps the posted values of names (NULL-terminated) as "f_NAME". */
 void tl_admin_keep(tl_req *q, apr_table_t *f, const char *const *names);
 

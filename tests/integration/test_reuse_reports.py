@@ -461,7 +461,7 @@ def test_report_parameters_and_rights(servers, expect_log):
     # Another place's report, even for a référent: 403; a bénévole has none.
     for path in (REPORT, REPORT + ".csv"):
         r = s.get(servers.url(path), params={"lieu": "mediatheque-jules-verne"}, timeout=10)
-        assert r.status_code == 403 and "réservés à ses référents" in r.text
+        assert r.status_code == 403 and "pas référent de ce lieu" in r.text
     volunteer, _ = login(servers, "benevole.mediatheque")
     for path in (REPORT, REPORT + ".csv"):
         assert volunteer.get(servers.url(path), params={"lieu": "mediatheque-jules-verne"}, allow_redirects=False,
