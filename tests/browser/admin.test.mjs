@@ -3,23 +3,11 @@
 // and a form works with JavaScript turned off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+import { launch, TL, TIMEOUT, logIn, noViolations } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
-
-async function logIn(page, user, password) {
-  await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
-  await page.fill('#identifiant', user);
-  await page.fill('#mot-de-passe', password);
-  await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
-}
-
-async function noViolations(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
-}
 
 test('every back-office page, and its forms with mistakes, has no axe violation', { timeout: 4 * TIMEOUT }, async () => {
   const context = await browser.newContext();

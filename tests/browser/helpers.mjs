@@ -1,5 +1,6 @@
 // Shared helpers of the browser tests: Debian's Chromium through
 // playwright-core (never a downloaded browser), page discovery, axe.
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -93,6 +94,20 @@ export async function discover(browser) {
     session: sessions.length ? abs(sessions[0]) : null,
     tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, abs(v)])),
   };
+}
+
+// Logs a page in through the login form, as a volunteer does.
+export async function logIn(page, user, password) {
+  await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
+  await page.fill('#identifiant', user);
+  await page.fill('#mot-de-passe', password);
+  await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+}
+
+// Fails with the violations listed when axe finds any on the page.
+export async function noViolations(page, what) {
+  const v = await axe(page);
+  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
 }
 
 // Logs in through the login form; the cookies, for pages behind it

@@ -3,16 +3,11 @@
 // cancelling without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+import { launch, TL, TIMEOUT, logIn, noViolations } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
-
-async function noViolations(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
-}
 
 test('book a slot with the keyboard alone, then cancel without JavaScript', { timeout: 4 * TIMEOUT }, async () => {
   const context = await browser.newContext();
@@ -63,10 +58,7 @@ test('a volunteer logs an object with the keyboard alone; the desk page has no a
     await page.goto(`${TL}/reparation?lieu=la-fabrique`, { waitUntil: 'load' });
     const href = await page.locator('main .tl-card h3 a').first().getAttribute('href');
     const session = href.split('/').pop();
-    await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
-    await page.fill('#identifiant', 'referente.fabrique');
-    await page.fill('#mot-de-passe', 'Perceuse-2026');
-    await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+    await logIn(page, 'referente.fabrique', 'Perceuse-2026');
     await page.goto(`${TL}/guichet/reparation?seance=${session}`, { waitUntil: 'load' });
     await noViolations(page, 'repair desk');
     // The object's field has the focus: type, pick with letters, Enter.

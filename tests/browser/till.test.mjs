@@ -4,25 +4,17 @@
 // violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+import { launch, TL, TIMEOUT, logIn, noViolations } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
 
-async function noViolations(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
-}
-
 test('ring up a sale with the keyboard alone, then read its receipt', { timeout: 4 * TIMEOUT }, async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
-    await page.fill('#identifiant', 'referente.fabrique');
-    await page.fill('#mot-de-passe', 'Perceuse-2026');
-    await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+    await logIn(page, 'referente.fabrique', 'Perceuse-2026');
     // The stock: on-sale items with their number.
     await page.goto(`${TL}/guichet/ressourcerie/stock?lieu=la-fabrique&etat=en_vente`, { waitUntil: 'load' });
     await noViolations(page, 'stock');
