@@ -147,6 +147,7 @@ export async function allPages(browser) {
     { name: 'erreur 400', url: `${TL}/outils?page=x`, layout: 'module', status: 400 },
     { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },
     { name: 'mairie accueil', url: `${BASE}/mairie/partage/`, layout: 'host' },
+    { name: 'mairie ressourcerie', url: `${BASE}/mairie/partage/ressourcerie`, layout: 'host' },
     { name: 'inclusion shtml', url: `${BASE}/exemple-inclusion.shtml`, layout: 'fragment' },
     { name: 'connexion', url: `${TL}/connexion`, layout: 'module' },
     { name: 'connexion erreur', url: `${TL}/connexion?erreur=1`, layout: 'module' },
