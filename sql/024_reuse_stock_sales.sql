@@ -73,12 +73,20 @@ CREATE TABLE tl.reuse_sale (
     day         date NOT NULL,
     payment     text NOT NULL CONSTRAINT reuse_sale_payment_known
                 CHECK (payment IN ('especes', 'carte', 'cheque', 'monnaie_locale', 'gratuit')),
-    total       numeric(10,2) NOT NULL CONSTRAINT reuse_sale_total_range CHECK (total >= 0),
+    total       numeric(10,2) NOT NULL,
     recorded_by integer NOT NULL CONSTRAINT reuse_sale_recorded_by_fkey REFERENCES tl.account,
+    -- A cancellation (annulation) is a receipt of its own, the same day's
+    -- till giving the money back: it points at the sale it cancels, with
+    -- the reason, and its total is that sale's, negative. Nothing is erased.
+    cancels     bigint CONSTRAINT reuse_sale_cancels_key UNIQUE
+                CONSTRAINT reuse_sale_cancels_fkey REFERENCES tl.reuse_sale,
+    reason      text,
     CONSTRAINT reuse_sale_number_key UNIQUE (place_id, number),
-    CONSTRAINT reuse_sale_free_is_zero CHECK (payment <> 'gratuit' OR total = 0)
+    CONSTRAINT reuse_sale_free_is_zero CHECK (payment <> 'gratuit' OR total = 0),
+    CONSTRAINT reuse_sale_total_range CHECK (CASE WHEN cancels IS NULL THEN total >= 0 ELSE total <= 0 END),
+    CONSTRAINT reuse_sale_cancel_reason CHECK (cancels IS NULL OR btrim(coalesce(reason, '')) <> '')
 );
-COMMENT ON TABLE tl.reuse_sale IS 'A sale at the ressourcerie till (append-only), and its receipt number';
+COMMENT ON TABLE tl.reuse_sale IS 'A sale at the ressourcerie till, or the cancellation of one (append-only)';
 CREATE INDEX reuse_sale_place_day_idx ON tl.reuse_sale (place_id, day);
 SELECT tl.track_changes('tl.reuse_sale'::regclass);
 
@@ -91,12 +99,21 @@ CREATE TABLE tl.reuse_sale_line (
     label     text NOT NULL,
     weight_kg numeric(9,3) NOT NULL CONSTRAINT reuse_sale_line_weight_positive CHECK (weight_kg > 0),
     amount    numeric(8,2) NOT NULL CONSTRAINT reuse_sale_line_amount_range CHECK (amount >= 0 AND amount <= 100000),
+    -- How many sales of this item were cancelled before this one.
+    resale    integer NOT NULL DEFAULT 0,
     CONSTRAINT reuse_sale_line_pkey PRIMARY KEY (sale_id, line)
 );
 COMMENT ON TABLE tl.reuse_sale_line IS 'What a sale rang up: an item or a weighed lot, its weight and amount';
--- An item is sold once, whatever the tills do at the same moment.
-CREATE UNIQUE INDEX reuse_sale_line_item_once ON tl.reuse_sale_line (item_id) WHERE item_id IS NOT NULL;
+-- An item is sold once, whatever the tills do at the same moment (once
+-- again after each cancelled sale of it).
+CREATE UNIQUE INDEX reuse_sale_line_item_once ON tl.reuse_sale_line (item_id, resale) WHERE item_id IS NOT NULL;
 SELECT tl.track_changes('tl.reuse_sale_line'::regclass);
+
+-- The sales that count: neither cancelled nor a cancellation.
+CREATE VIEW tl.reuse_sale_kept AS
+SELECT s.* FROM tl.reuse_sale s
+ WHERE s.cancels IS NULL AND NOT EXISTS (SELECT 1 FROM tl.reuse_sale c WHERE c.cancels = s.id);
+COMMENT ON VIEW tl.reuse_sale_kept IS 'Sales in force: cancelled ones and their cancellations left out';
 
 CREATE TABLE tl.reuse_closing (
     place_id   integer NOT NULL CONSTRAINT reuse_closing_place_fkey REFERENCES tl.place,
@@ -674,8 +691,10 @@ BEGIN
     INSERT INTO tl.reuse_sale (place_id, number, day, payment, total, recorded_by)
     SELECT v_place.id, v_number, v_day, p_payment, sum(a), v_who FROM unnest(l_amount) AS a
     RETURNING id INTO v_sale;
-    INSERT INTO tl.reuse_sale_line (sale_id, line, item_id, category, label, weight_kg, amount)
-    SELECT v_sale, k, l_item[k], l_cat[k], l_label[k], l_weight[k], l_amount[k]
+    INSERT INTO tl.reuse_sale_line (sale_id, line, item_id, category, label, weight_kg, amount, resale)
+    SELECT v_sale, k, l_item[k], l_cat[k], l_label[k], l_weight[k], l_amount[k],
+           (SELECT count(*) FROM tl.reuse_sale_line x JOIN tl.reuse_sale c ON c.cancels = x.sale_id
+             WHERE x.item_id = l_item[k])
       FROM generate_subscripts(l_cat, 1) AS k;
     UPDATE tl.reuse_item SET status = 'vendu', repair_session_id = NULL WHERE id = ANY (l_item);
     INSERT INTO tl.reuse_item_event (item_id, by, status, detail)
@@ -684,13 +703,18 @@ BEGIN
     RETURN v_sale;
 END $$;
 
--- A sale as its receipt shows it; for a volunteer of its place.
+-- A sale as its receipt shows it, for a volunteer of its place: its lines
+-- (a cancellation shows those of the sale it cancels, amounts negative),
+-- and which ticket it cancels or was cancelled by, when and why.
 CREATE FUNCTION tl.desk_sale(p_login text, p_sale bigint)
 RETURNS TABLE (number integer, place text, place_slug text, address text, at text, payment text, total text,
-               line integer, label text, weight text, amount text)
+               line integer, label text, weight text, amount text, cancels_number integer,
+               cancelled_by_number integer, cancelled_by_id bigint, cancelled_at text, reason text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    v_sale tl.reuse_sale;
+    v_sale   tl.reuse_sale;
+    v_lines  bigint;
+    v_other  tl.reuse_sale;
 BEGIN
     SELECT * INTO v_sale FROM tl.reuse_sale s WHERE s.id = p_sale;
     IF v_sale.id IS NULL THEN
@@ -698,18 +722,87 @@ BEGIN
             CONSTRAINT = 'reuse_sale_line_sale_fkey';
     END IF;
     PERFORM tl.require_role(p_login, v_sale.place_id, 'benevole');
+    v_lines := coalesce(v_sale.cancels, v_sale.id);
+    -- The other receipt of a cancelled sale: its cancellation, or the sale.
+    SELECT * INTO v_other FROM tl.reuse_sale s
+     WHERE s.id = v_sale.cancels OR s.cancels = v_sale.id;
     RETURN QUERY
     SELECT v_sale.number, p.name, p.slug, p.street_address || ', ' || p.postal_code || ' ' || p.locality,
            to_char(v_sale.at AT TIME ZONE p.time_zone, 'DD/MM/YYYY HH24:MI'), tl.reuse_payment_fr(v_sale.payment),
-           tl.amount_fr(v_sale.total), l.line::integer, l.label, tl.reuse_kg(l.weight_kg), tl.amount_fr(l.amount)
+           tl.amount_fr(v_sale.total), l.line::integer, l.label, tl.reuse_kg(l.weight_kg),
+           tl.amount_fr(CASE WHEN v_sale.cancels IS NULL THEN l.amount ELSE -l.amount END),
+           CASE WHEN v_sale.cancels IS NOT NULL THEN v_other.number END,
+           CASE WHEN v_sale.cancels IS NULL THEN v_other.number END,
+           CASE WHEN v_sale.cancels IS NULL THEN v_other.id END,
+           CASE WHEN v_sale.cancels IS NULL THEN to_char(v_other.at AT TIME ZONE p.time_zone, 'DD/MM/YYYY HH24:MI') END,
+           coalesce(v_sale.reason, v_other.reason)
       FROM tl.reuse_sale_line l, tl.place p
-     WHERE l.sale_id = v_sale.id AND p.id = v_sale.place_id
+     WHERE l.sale_id = v_lines AND p.id = v_sale.place_id
      ORDER BY l.line;
+END $$;
+
+-- Cancels a sale (a mistake at the till, an item brought back): a new
+-- receipt of the same payment kind and the opposite total, on today's till
+-- — which must still be open — and the sale's items back on sale. A sale
+-- is cancelled once; a cancellation is not cancelled. Returns its id.
+CREATE FUNCTION tl.cancel_sale(p_login text, p_sale bigint, p_reason text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_sale   tl.reuse_sale;
+    v_place  tl.place;
+    v_who    integer;
+    v_day    date;
+    v_number integer;
+    v_id     bigint;
+BEGIN
+    SELECT * INTO v_sale FROM tl.reuse_sale WHERE id = p_sale;
+    IF v_sale.id IS NULL THEN
+        RAISE EXCEPTION 'cette vente n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_sale_cancels_fkey';
+    END IF;
+    SELECT * INTO v_place FROM tl.place WHERE id = v_sale.place_id;
+    v_who := tl.require_role(p_login, v_place.id, 'benevole');
+    v_day := (now() AT TIME ZONE v_place.time_zone)::date;
+    IF btrim(coalesce(p_reason, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez pourquoi la vente est annulée' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_sale_cancel_reason';
+    END IF;
+    IF v_sale.cancels IS NOT NULL THEN
+        RAISE EXCEPTION 'ce ticket est une annulation : il ne s''annule pas' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_sale_cancels_key';
+    END IF;
+    -- Under the sales' lock, like a sale: numbers follow each other, and a
+    -- closing counts every receipt of its day.
+    PERFORM pg_advisory_xact_lock(hashtext('tl.reuse_sale'), v_place.id);
+    IF EXISTS (SELECT 1 FROM tl.reuse_sale WHERE cancels = v_sale.id) THEN
+        RAISE EXCEPTION 'cette vente est déjà annulée' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_sale_cancels_key';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.reuse_closing WHERE place_id = v_place.id AND day = v_day) THEN
+        RAISE EXCEPTION 'la caisse du jour est close : l''annulation n''est pas enregistrée'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_closing_pkey';
+    END IF;
+    PERFORM 1 FROM tl.reuse_item i JOIN tl.reuse_sale_line l ON l.item_id = i.id
+     WHERE l.sale_id = v_sale.id FOR UPDATE OF i;
+    SELECT coalesce(max(number), 0) + 1 INTO v_number FROM tl.reuse_sale WHERE place_id = v_place.id;
+    INSERT INTO tl.reuse_sale (place_id, number, day, payment, total, recorded_by, cancels, reason)
+    VALUES (v_place.id, v_number, v_day, v_sale.payment, -v_sale.total, v_who, v_sale.id, btrim(p_reason))
+    RETURNING id INTO v_id;
+    -- Items sold by it are back on sale (one that left the shop since stays out).
+    INSERT INTO tl.reuse_item_event (item_id, by, status, detail)
+    SELECT i.id, v_who, 'en_vente', 'vente annulée (ticket ' || v_number || ')'
+      FROM tl.reuse_item i JOIN tl.reuse_sale_line l ON l.item_id = i.id
+     WHERE l.sale_id = v_sale.id AND i.status = 'vendu';
+    UPDATE tl.reuse_item i SET status = 'en_vente'
+      FROM tl.reuse_sale_line l WHERE l.item_id = i.id AND l.sale_id = v_sale.id AND i.status = 'vendu';
+    PERFORM tl.admin_note(v_who, v_place.id, 'ressourcerie.annulation', 'ticket ' || v_sale.number, btrim(p_reason));
+    RETURN v_id;
 END $$;
 
 -- The till's day at a place: its sales, and totals by payment kind.
 CREATE FUNCTION tl.till_day(p_login text, p_place text, p_day date)
-RETURNS TABLE (sale_id bigint, number integer, at text, payment text, total text, lines integer)
+RETURNS TABLE (sale_id bigint, number integer, at text, payment text, total text, lines integer,
+               cancels_number integer)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
@@ -717,7 +810,8 @@ BEGIN
     PERFORM tl.require_role(p_login, v_place.id, 'benevole');
     RETURN QUERY
     SELECT s.id, s.number, to_char(s.at AT TIME ZONE v_place.time_zone, 'HH24:MI'), tl.reuse_payment_fr(s.payment),
-           tl.amount_fr(s.total), (SELECT count(*)::integer FROM tl.reuse_sale_line l WHERE l.sale_id = s.id)
+           tl.amount_fr(s.total), (SELECT count(*)::integer FROM tl.reuse_sale_line l WHERE l.sale_id = s.id),
+           (SELECT c.number FROM tl.reuse_sale c WHERE c.id = s.cancels)
       FROM tl.reuse_sale s WHERE s.place_id = v_place.id AND s.day = p_day
      ORDER BY s.number DESC;
 END $$;
@@ -779,7 +873,8 @@ SELECT tl.grant_desk('tl.create_reuse_item(text, bigint, text, text, text, numer
                      'tl.reuse_item_leave(text, text, text, text, text)', 'tl.desk_reuse_item(text, text)',
                      'tl.object_history(text, bigint)',
                      'tl.sell(text, text, text, text[], numeric[], text[], numeric[], numeric[])',
-                     'tl.desk_sale(text, bigint)', 'tl.till_day(text, text, date)', 'tl.till_totals(text, text, date)',
+                     'tl.desk_sale(text, bigint)', 'tl.cancel_sale(text, bigint, text)',
+                     'tl.till_day(text, text, date)', 'tl.till_totals(text, text, date)',
                      'tl.close_till(text, text, date)');
 
 -- The intake's weighings in one pass: each joined to its correction, if

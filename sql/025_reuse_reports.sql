@@ -330,11 +330,11 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM tl.reuse_outflow c WHERE c.corrects = o.id)
          GROUP BY o.destination, o.category
     ), sale AS MATERIALIZED (
-        SELECT s.payment, count(*) AS n, sum(s.total) AS amount FROM tl.reuse_sale s
+        SELECT s.payment, count(*) AS n, sum(s.total) AS amount FROM tl.reuse_sale_kept s
          WHERE s.place_id = v_place.id AND s.day BETWEEN v_first AND v_last GROUP BY s.payment
     ), sold AS MATERIALIZED (
         SELECT l.category, sum(l.weight_kg) AS kg, count(*) AS n, sum(l.amount) AS amount
-          FROM tl.reuse_sale s JOIN tl.reuse_sale_line l ON l.sale_id = s.id
+          FROM tl.reuse_sale_kept s JOIN tl.reuse_sale_line l ON l.sale_id = s.id
          WHERE s.place_id = v_place.id AND s.day BETWEEN v_first AND v_last GROUP BY l.category
     ), tot AS (
         SELECT coalesce((SELECT sum(w.kg) FROM w_in w), 0) AS kg_in,

@@ -205,19 +205,16 @@ int tl_page_desk_reuse_sell(tl_req *q)
     return tl_till_show(q, place, lines, HTTP_UNPROCESSABLE_ENTITY);
 }
 
-/* A receipt, to print or show. */
-int tl_page_desk_reuse_receipt(tl_req *q)
+/* A receipt, to print or show, with the form that cancels its sale. */
+static int tl_till_receipt_show(tl_req *q, const char *sale, int http_status)
 {
-    static const char *const head[] = { "number", "place", "place_slug", "address", "at", "payment", "total", NULL };
-    const char *sale = tl_query_get(&q->query, "n");
+    static const char *const head[] = { "number", "place", "place_slug", "address", "at", "payment", "total",
+                                         "cancels_number", "cancelled_by_number", "cancelled_by_id", "cancelled_at",
+                                         "reason", NULL };
     const tl_rows *rows;
     int status = OK, i;
     size_t len;
-    long n;
 
-    if (tl_valid_int(q->r->pool, "vente", sale, 1, 9223372036854775807L, &n)) {
-        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce numéro de vente n'est pas lisible.");
-    }
     if (!(rows = tl_admin_view(q, "sale", "SELECT * FROM tl.desk_sale($1, $2::bigint)", 2,
                                (const char *const[]){ q->r->user, sale }, &status))) {
         return status;
@@ -226,7 +223,63 @@ int tl_page_desk_reuse_receipt(tl_req *q)
     for (i = 0; head[i]; i++) {
         tl_view_set(q->view, head[i], rows->value(rows, 0, rows->column(rows, head[i]), &len));
     }
+    tl_view_set(q->view, "sale_id", sale);
+    if (!tl_view_get(q->view, "cancels_number") && !tl_view_get(q->view, "cancelled_by_number")) {
+        tl_view_set(q->view, "can_cancel", "t");
+    }
+    tl_form_token(q, TL_TILL_FORM);
+    q->r->status = http_status;
     return tl_render_page(q, "guichet-ticket", "Ticket de caisse — ressourcerie");
+}
+
+int tl_page_desk_reuse_receipt(tl_req *q)
+{
+    const char *sale = tl_query_get(&q->query, "n");
+    long n;
+
+    if (tl_valid_int(q->r->pool, "vente", sale, 1, 9223372036854775807L, &n)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce numéro de vente n'est pas lisible.");
+    }
+    return tl_till_receipt_show(q, sale, HTTP_OK);
+}
+
+/* A sale cancelled (vente, raison): a new receipt that gives the money
+ * back, and its items on sale again. */
+int tl_page_desk_reuse_cancel(tl_req *q)
+{
+    static const tl_admin_field map[] = { { NULL, NULL } };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *sale, *params[3];
+    const tl_rows *rows;
+    int rc, status = OK;
+    size_t len;
+    long n;
+
+    if (!tl_form_read(q, TL_TILL_FORM, &f, &rc)) {
+        return rc;
+    }
+    sale = apr_table_get(f, "vente");
+    if (tl_valid_int(p, "vente", sale, 1, 9223372036854775807L, &n)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de vente.");
+    }
+    tl_view_set(q->view, "f_raison", apr_table_get(f, "raison"));
+    params[0] = q->r->user;
+    params[1] = sale;
+    params[2] = tl_admin_text(q, f, "raison", "raison", 300);
+    rc = 0;
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_admin_change(q, "SELECT tl.cancel_sale($1, $2::bigint, $3)", 3, params, map, "raison", &status,
+                             &rows);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        return tl_form_done(q, apr_pstrcat(p, "/guichet/ressourcerie/ticket?n=", rows->value(rows, 0, 0, &len),
+                                           NULL));
+    }
+    return tl_till_receipt_show(q, sale, HTTP_UNPROCESSABLE_ENTITY);
 }
 
 /* The day's closing: its totals written once; no sale after it that day. */

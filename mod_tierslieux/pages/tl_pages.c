@@ -47,6 +47,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/guichet/ressourcerie/caisse", tl_page_desk_reuse_sell, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie/cloture", tl_page_desk_reuse_close, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/ressourcerie/ticket", tl_page_desk_reuse_receipt, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/ressourcerie/annuler", tl_page_desk_reuse_cancel, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/ressourcerie/sorties", tl_page_desk_reuse_outflows, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie/sorties", tl_page_desk_reuse_outflow_post, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/reparation", tl_page_desk_repair, TL_ROUTE_PRIVATE },

@@ -60,6 +60,7 @@ int tl_page_desk_reuse_stock(tl_req *q);
 int tl_page_desk_reuse_till(tl_req *q);
 int tl_page_desk_reuse_sell(tl_req *q);
 int tl_page_desk_reuse_receipt(tl_req *q);
+int tl_page_desk_reuse_cancel(tl_req *q);
 int tl_page_desk_reuse_close(tl_req *q);
 int tl_page_reuse_shop(tl_req *q);
 int tl_page_desk_reuse_outflows(tl_req *q);

@@ -298,3 +298,49 @@ def test_residents_see_what_is_on_sale_now_by_category(servers):
     empty = BeautifulSoup(servers.get("/tierslieux/ressourcerie", params={"lieu": "mediatheque-jules-verne"}).text,
                           "html.parser")
     assert "Rien n'est en vente" in empty.get_text()
+
+
+def test_a_sale_is_cancelled_by_a_new_receipt_and_its_items_go_back_on_sale(servers):
+    s, _ = login(servers, "referente.fabrique")
+    code, _ = put_on_sale(servers, s, titre="Miroir ovale", categorie_objet="d", poids_objet="2,2", prix="9")
+    report = ("SELECT key, kg, n, amount FROM tl.reuse_report('referente.fabrique', 'la-fabrique', 'jour', "
+              "(now() AT TIME ZONE 'Europe/Paris')::date, NULL) WHERE section = 'ventes'")
+    before = servers.sql(report)
+    r = sell(servers, s, payment="carte", lines=[(code, "", ""), ("v", "1,5", "2")])
+    assert r.status_code == 303
+    sale = int(r.headers["Location"].split("n=")[1])
+    assert servers.sql(report) == [("total", before[0][1] + Decimal("3.700"), before[0][2] + 1,
+                                    before[0][3] + Decimal("11.00"))]
+    token = token_of(s, servers, "/tierslieux/guichet/ressourcerie/ticket", n=sale)
+    cancel = lambda sale_id, reason: s.post(servers.url("/tierslieux/guichet/ressourcerie/annuler"),
+                                            allow_redirects=False, timeout=10,
+                                            data={"jeton": token, "vente": str(sale_id), "raison": reason})
+    r = cancel(sale, "")
+    assert r.status_code == 422 and "pourquoi" in BeautifulSoup(r.text, "html.parser").find(id="erreur-raison").get_text()
+    r = cancel(sale, "Erreur de caisse : payé en espèces")
+    assert r.status_code == 303
+    cancellation = int(r.headers["Location"].split("n=")[1])
+    # A receipt of its own, the opposite total; the sale itself untouched.
+    assert servers.sql("SELECT cancels, payment, total FROM tl.reuse_sale WHERE id = %s", (cancellation,)) == [
+        (sale, "carte", Decimal("-11.00"))]
+    assert servers.sql("SELECT total FROM tl.reuse_sale WHERE id = %s", (sale,)) == [(Decimal("11.00"),)]
+    text = BeautifulSoup(s.get(r.headers["Location"], timeout=10).text, "html.parser").get_text(" ")
+    assert "Annulation de la vente du ticket" in text and "Erreur de caisse" in text and "-11,00\u00a0€" in text
+    text = BeautifulSoup(s.get(servers.url("/tierslieux/guichet/ressourcerie/ticket"), params={"n": sale},
+                               timeout=10).text, "html.parser").get_text(" ")
+    assert "Vente annulée le" in text
+    # The item is on sale again, and its history says why; the report leaves
+    # the cancelled sale out.
+    assert servers.sql("SELECT status FROM tl.reuse_item WHERE code = %s", (code,)) == [("en_vente",)]
+    page = s.get(servers.url("/tierslieux/guichet/ressourcerie/objet"), params={"n": code}, timeout=10).text
+    assert "vente annulée" in page
+    assert servers.sql(report) == before
+    # Once only; a cancellation is not cancelled; the item sells again.
+    r = cancel(sale, "encore")
+    assert r.status_code == 422 and "déjà annulée" in r.text
+    r = cancel(cancellation, "encore")
+    assert r.status_code == 422 and "est une annulation" in r.text
+    assert sell(servers, s, lines=[(code, "", "")]).status_code == 303
+    assert sell(servers, s, lines=[(code, "", "")]).status_code == 422
+    assert servers.sql("SELECT count(*) FROM tl.reuse_sale_line l JOIN tl.reuse_item i ON i.id = l.item_id "
+                       "WHERE i.code = %s", (code,)) == [(2,)]
