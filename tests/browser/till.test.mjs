@@ -1,7 +1,7 @@
 // Ressourcerie's till and stock at the desk: a sale rung up with the
 // keyboard alone (the item's number, Enter: cash is the default), its
-// receipt, the stock list and an item's page, every one without an axe
-// violation.
+// receipt and its cancellation, the stock list and an item's page, every
+// one without an axe violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, TL, TIMEOUT, logIn, noViolations } from './helpers.mjs';
@@ -30,6 +30,7 @@ test('ring up a sale with the keyboard alone, then read its receipt', { timeout:
     await page.keyboard.type(code);
     await Promise.all([page.waitForURL(/ticket\?n=\d+$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     await noViolations(page, 'receipt');
+    const receiptUrl = page.url();
     const receipt = await page.locator('main').innerText();
     assert.match(receipt, new RegExp(`\\(${code}\\)`));
     assert.match(receipt, /Paiement : espèces/);
@@ -40,6 +41,14 @@ test('ring up a sale with the keyboard alone, then read its receipt', { timeout:
     await Promise.all([page.waitForURL(/caisse$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     assert.match(await page.locator('#erreur-lignes').innerText(), /déjà vendu/);
     await noViolations(page, 'till with a mistake');
+    // Undone from its receipt: a cancellation, and the item on sale again.
+    await page.goto(receiptUrl, { waitUntil: 'load' });
+    await page.focus('#raison');
+    await page.keyboard.type('Erreur de caisse');
+    await Promise.all([page.waitForURL((u) => u.href !== receiptUrl && /ticket\?n=\d+$/.test(u.href),
+                                       { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('main').innerText(), /Annulation de la vente du ticket/);
+    await noViolations(page, 'cancellation receipt');
   } finally {
     await context.close();
   }
