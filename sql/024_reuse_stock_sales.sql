@@ -188,6 +188,19 @@ CREATE TRIGGER reuse_item_event_append_only BEFORE UPDATE OR DELETE ON tl.reuse_
 -- One weighing checked: intake weighings and outflows obey the same rules
 ------------------------------------------------------------------------------
 
+-- A category by its code or the key typed at the scale ("m"); NULLs when
+-- it is neither. PL/pgSQL, so each connection keeps its plan: every
+-- weighing calls it.
+CREATE FUNCTION tl.reuse_category_of(p_category text) RETURNS tl.reuse_category
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_cat tl.reuse_category;
+BEGIN
+    SELECT c.* INTO v_cat FROM tl.reuse_category c
+     WHERE c.code = p_category OR c.key = lower(btrim(coalesce(p_category, '')));
+    RETURN v_cat;
+END $$;
+
 -- The category (by its code or its key), a gross weight above 0, the
 -- place's container whose tare comes off (lighter than the gross weight)
 -- and a net weight that one weighing of that category can have. Refusals
@@ -200,8 +213,7 @@ DECLARE
     v_cat tl.reuse_category;
 BEGIN
     tare := 0;
-    SELECT * INTO v_cat FROM tl.reuse_category c
-     WHERE c.code = p_category OR c.key = lower(btrim(coalesce(p_category, '')));
+    v_cat := tl.reuse_category_of(p_category);
     IF v_cat.code IS NULL THEN
         RAISE EXCEPTION 'catégorie inconnue : tapez la lettre d''une catégorie de la liste'
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = p_table || '_category_fkey';
@@ -348,7 +360,7 @@ BEGIN
         RAISE EXCEPTION 'indiquez ce qu''est l''objet (chaise, lampe…)' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'reuse_item_title_not_blank';
     END IF;
-    SELECT * INTO v_cat FROM tl.reuse_category WHERE code = p_category OR key = lower(btrim(coalesce(p_category, '')));
+    v_cat := tl.reuse_category_of(p_category);
     IF v_cat.code IS NULL THEN
         RAISE EXCEPTION 'choisissez une catégorie de la liste' USING ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'reuse_item_category_fkey';
@@ -664,8 +676,7 @@ BEGIN
 
     FOR i IN 1 .. coalesce(cardinality(p_lot_categories), 0) LOOP
         n := cardinality(l_cat) + 1;
-        SELECT * INTO v_cat FROM tl.reuse_category
-         WHERE code = p_lot_categories[i] OR key = lower(btrim(coalesce(p_lot_categories[i], '')));
+        v_cat := tl.reuse_category_of(p_lot_categories[i]);
         IF v_cat.code IS NULL THEN
             RAISE EXCEPTION 'ligne % : catégorie inconnue, tapez la lettre d''une catégorie de la liste', n
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_sale_line_category_fkey';

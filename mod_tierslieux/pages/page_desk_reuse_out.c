@@ -54,7 +54,6 @@ static int tl_outflow_show(tl_req *q, const char *wanted, const char *destinatio
                                                  ? "t" : "" });
     }
     tl_view_rows(q->view, "destinations", dest);
-    tl_view_set(q->view, "place", place);
     tl_form_token(q, TL_OUTFLOW_FORM);
     q->r->status = http_status;
     return tl_render_page(q, "guichet-sorties", "Ressourcerie : sorties — guichet");

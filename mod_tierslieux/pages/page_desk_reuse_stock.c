@@ -30,8 +30,7 @@ static const tl_admin_field tl_action_fields[] = {
     { NULL, NULL }
 };
 
-/* The number as typed ("R00012", "r12", "12"), or NULL when it cannot be one. */
-static const char *tl_stock_code(const char *v)
+const char *tl_reuse_item_code(const char *v)
 {
     const char *s = v;
 
@@ -86,7 +85,7 @@ static int tl_stock_item_show(tl_req *q, const char *code, int http_status)
 
 int tl_page_desk_reuse_item(tl_req *q)
 {
-    const char *code = tl_stock_code(tl_query_get(&q->query, "n"));
+    const char *code = tl_reuse_item_code(tl_query_get(&q->query, "n"));
 
     if (!code) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce numéro d'objet n'est pas lisible : il s'écrit R00012 ou 12.");
@@ -166,7 +165,7 @@ int tl_page_desk_reuse_item_action(tl_req *q)
     if (!tl_form_read(q, TL_STOCK_FORM, &f, &rc)) {
         return rc;
     }
-    if (!(code = tl_stock_code(apr_table_get(f, "objet")))
+    if (!(code = tl_reuse_item_code(apr_table_get(f, "objet")))
         || tl_valid_choice(p, "action", apr_table_get(f, "action"), actions, &action)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
     }

@@ -161,8 +161,7 @@ int tl_page_desk_reuse_sell(tl_req *q)
                 tl_buf_adds(&lot_amounts, a ? a : "NULL");
             }
         }
-        else if (strlen(article) > 16 || strspn(article + (*article == 'R' || *article == 'r'), "0123456789")
-                                         != strlen(article + (*article == 'R' || *article == 'r'))) {
+        else if (!tl_reuse_item_code(article)) {
             err = "Un numéro d'objet s'écrit R00012 (ou 12) ; un lot pesé, par la lettre de sa catégorie.";
         }
         else {
@@ -247,7 +246,6 @@ int tl_page_desk_reuse_receipt(tl_req *q)
  * back, and its items on sale again. */
 int tl_page_desk_reuse_cancel(tl_req *q)
 {
-    static const tl_admin_field map[] = { { NULL, NULL } };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *sale, *params[3];
@@ -269,7 +267,7 @@ int tl_page_desk_reuse_cancel(tl_req *q)
     params[2] = tl_admin_text(q, f, "raison", "raison", 300);
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.cancel_sale($1, $2::bigint, $3)", 3, params, map, "raison", &status,
+        rc = tl_admin_change(q, "SELECT tl.cancel_sale($1, $2::bigint, $3)", 3, params, NULL, "raison", &status,
                              &rows);
     }
     if (rc < 0) {
@@ -285,7 +283,6 @@ int tl_page_desk_reuse_cancel(tl_req *q)
 /* The day's closing: its totals written once; no sale after it that day. */
 int tl_page_desk_reuse_close(tl_req *q)
 {
-    static const tl_admin_field map[] = { { NULL, NULL } };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place;
@@ -300,7 +297,7 @@ int tl_page_desk_reuse_close(tl_req *q)
     }
     rc = tl_admin_change(q, "SELECT tl.close_till($1, $2, (now() AT TIME ZONE "
                             "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2,
-                         (const char *const[]){ q->r->user, place }, map, "cloture", &status, NULL);
+                         (const char *const[]){ q->r->user, place }, NULL, "cloture", &status, NULL);
     if (rc < 0) {
         return status;
     }

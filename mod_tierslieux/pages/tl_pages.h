@@ -53,6 +53,9 @@ int tl_page_desk_reuse_intake(tl_req *q);
 int tl_page_desk_reuse_weigh(tl_req *q);
 /* The intake's page again (after a refused form), with http_status. */
 int tl_desk_reuse_intake_show(tl_req *q, const char *intake, int http_status);
+/* A ressourcerie item's number as typed ("R00012", "r12", "12"), or NULL
+ * when it cannot be one (page_desk_reuse_stock.c). */
+const char *tl_reuse_item_code(const char *v);
 int tl_page_desk_reuse_item_new(tl_req *q);
 int tl_page_desk_reuse_item(tl_req *q);
 int tl_page_desk_reuse_item_action(tl_req *q);
