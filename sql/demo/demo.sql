@@ -12,6 +12,18 @@
 
 SET client_encoding = 'UTF8';
 
+-- Every date below is written as the demo stood on Monday 23 November 2026,
+-- its reference day, and moved on loading by the whole number of weeks
+-- between that day and the load day: weekdays and opening hours stay as
+-- written, and the load day falls within the reference week. The data is
+-- written so that every state holds on any day of that week: loans on loan
+-- are due 8 days or more after the reference day, overdue ones on the day
+-- before it at the latest, the reservation starts after it. Harvest years
+-- move by the whole years of the shift. The checks at the end fail the load
+-- if a state is missing on the day it runs.
+SELECT floor(((now() AT TIME ZONE 'Europe/Paris')::date - date '2026-11-23') / 7.0)::integer * 7 AS shift \gset
+SELECT floor(:shift / 365.25)::integer AS years \gset
+
 ------------------------------------------------------------------------------
 -- Organisations
 ------------------------------------------------------------------------------
@@ -87,8 +99,8 @@ INSERT INTO tl.category (slug, name, loan_days, max_renewals, deposit, sort_orde
 INSERT INTO tl.item (code, barcode, title, brand, description, category_id, collection_id, place_id,
                      condition, loan_days, deposit, safety_check_days, last_safety_check, created_at)
 SELECT d.code, d.barcode, d.title, d.brand, d.description, k.id, c.id, p.id,
-       d.condition, d.loan_days, d.deposit, d.safety_check_days, d.last_safety_check::date,
-       (d.acquired::date + time '10:00') AT TIME ZONE p.time_zone
+       d.condition, d.loan_days, d.deposit, d.safety_check_days, d.last_safety_check::date + :shift,
+       (d.acquired::date + :shift + time '10:00') AT TIME ZONE p.time_zone
   FROM (VALUES
     -- Médiathèque Jules-Verne
     ('OT-0001', '30012000045678', 'Perceuse à percussion', 'Bosch',
@@ -263,7 +275,7 @@ SELECT d.code, d.barcode, d.title, d.brand, d.description, k.id, c.id, p.id,
      'jardinage', 'la-fabrique', 'tres_bon', NULL, NULL, 365, '2026-05-16', '2025-02-22'),
     ('FC-0019', NULL, 'Scarificateur électrique', 'Gardena',
      'Scarificateur 1 400 W qui retire la mousse et le feutre de la pelouse. À passer au printemps ou en septembre, sur un gazon sec.',
-     'jardinage', 'la-fabrique', 'bon', NULL, NULL, 365, '2026-05-16', '2025-02-22'),
+     'jardinage', 'la-fabrique', 'bon', NULL, NULL, 365, '2025-12-12', '2025-02-22'),
     ('FC-0020', NULL, 'Nettoyeur haute pression', 'Kärcher',
      'Nettoyeur 130 bars avec lance rotative et brosse de terrasse. Sur le bois tendre, éloignez la lance pour ne pas strier les lames.',
      'nettoyage', 'la-fabrique', 'bon', NULL, NULL, 365, '2026-05-16', '2024-05-18'),
@@ -322,7 +334,7 @@ SELECT d.code, d.barcode, d.title, d.brand, d.description, k.id, c.id, p.id,
      'jardinage', 'tiers-lieu-lakour', 'bon', NULL, 80.00, 365, '2026-06-09', '2025-04-15'),
     ('LK-0003', NULL, 'Scie sabre sans fil', 'Ryobi',
      'Scie sabre 18 V pour tronçonner les branches tombées après un cyclone ou une forte pluie. Lames bois et métal fournies.',
-     'electroportatif', 'tiers-lieu-lakour', 'bon', NULL, NULL, 365, '2026-06-09', '2025-04-15'),
+     'electroportatif', 'tiers-lieu-lakour', 'bon', NULL, NULL, 365, '2025-11-10', '2025-04-15'),
     ('LK-0004', NULL, 'Nettoyeur haute pression', 'Kärcher',
      'Nettoyeur 120 bars avec lance rotative, pour les dalles, la varangue et les murs noircis par l''humidité. Une rallonge de 10 m est dans le sac.',
      'nettoyage', 'tiers-lieu-lakour', 'correct', NULL, NULL, 365, '2026-06-09', '2025-04-15'),
@@ -343,7 +355,7 @@ SELECT d.code, d.barcode, d.title, d.brand, d.description, k.id, c.id, p.id,
 ------------------------------------------------------------------------------
 INSERT INTO tl.member (member_number, family_name, given_name, email, phone, birth_year, created_at)
 SELECT d.member_number, d.family_name, d.given_name, d.email, d.phone, d.birth_year,
-       d.joined::timestamp AT TIME ZONE d.time_zone
+       (d.joined::timestamp + :shift * interval '1 day') AT TIME ZONE d.time_zone
   FROM (VALUES
     ('A-000123', 'Martin',   'Claire',    'claire.martin@example.org',    '06 12 34 56 78', 1984, '2024-09-21 10:40', 'Europe/Paris'),
     ('A-000187', 'Nguyen',   'Thomas',    'thomas.nguyen@example.org',    NULL,             1991, '2024-11-06 15:20', 'Europe/Paris'),
@@ -359,41 +371,57 @@ SELECT d.member_number, d.family_name, d.given_name, d.email, d.phone, d.birth_y
 -- Loans: returned ones first, then the open ones (returned_at NULL).
 -- Times are local to the item's place, during its opening hours.
 ------------------------------------------------------------------------------
-INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on, returned_at)
+INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on, returned_at, renewals)
 SELECT 'pret', i.id, m.id,
-       d.started::timestamp AT TIME ZONE p.time_zone,
-       d.due_on::date,
-       d.returned::timestamp AT TIME ZONE p.time_zone
+       (d.started::timestamp + :shift * interval '1 day') AT TIME ZONE p.time_zone,
+       d.due_on::date + :shift,
+       (d.returned::timestamp + :shift * interval '1 day') AT TIME ZONE p.time_zone,
+       coalesce(d.renewals, 0)
   FROM (VALUES
     -- Returned in 2026
-    ('OT-0014', 'A-000348', '2026-01-10 11:00', '2026-01-31', '2026-01-30 16:20'),
-    ('OT-0016', 'A-000187', '2026-01-16 17:00', '2026-02-06', '2026-01-20 14:10'),
-    ('OT-0025', 'A-000312', '2026-02-03 15:00', '2026-03-10', '2026-03-10 16:00'),
-    ('OT-0001', 'A-000405', '2026-03-14 10:15', '2026-03-21', '2026-03-20 17:05'),
-    ('OT-0009', 'A-000251', '2026-03-21 10:30', '2026-04-04', '2026-04-04 11:15'),
-    ('FC-0020', 'A-000123', '2026-04-18 10:30', '2026-04-25', '2026-04-25 11:00'),
-    ('FC-0017', 'A-000405', '2026-04-25 10:00', '2026-05-02', '2026-05-02 10:45'),
-    ('OT-0020', 'A-000204', '2026-05-06 14:15', '2026-06-03', '2026-06-03 10:40'),
-    ('FC-0028', 'A-000348', '2026-06-13 10:00', '2026-06-20', '2026-06-20 10:30'),
-    ('FC-0022', 'A-000204', '2026-06-20 10:00', '2026-06-27', '2026-06-24 14:30'),
-    ('OT-0029', 'A-000405', '2026-07-04 10:00', '2026-07-18', '2026-07-17 17:30'),
-    ('LK-0001', 'A-000433', '2026-08-11 09:30', '2026-08-18', '2026-08-18 10:00'),
-    ('FC-0016', 'A-000312', '2026-10-03 10:00', '2026-10-10', '2026-10-10 11:20'),
-    ('OT-0001', 'A-000312', '2026-10-07 14:30', '2026-10-14', '2026-10-14 15:00'),
-    -- Open in November 2026
-    ('OT-0029', 'A-000312', '2026-11-03 17:20', '2026-12-01', NULL),  -- renewed once
-    ('OT-0020', 'A-000204', '2026-11-05 15:10', '2026-12-03', NULL),
-    ('OT-0034', 'A-000251', '2026-11-07 14:30', '2026-12-05', NULL),
-    ('OT-0015', 'A-000348', '2026-11-12 16:45', '2026-12-03', NULL),
-    ('OT-0023', 'A-000187', '2026-11-14 11:00', '2026-12-05', NULL),
-    ('LK-0002', 'A-000433', '2026-11-17 09:00', '2026-12-01', NULL),
-    ('OT-0001', 'A-000123', '2026-11-18 10:30', '2026-11-25', NULL),
-    ('FC-0001', 'A-000187', '2026-11-18 17:40', '2026-11-25', NULL),
-    ('FC-0016', 'A-000405', '2026-11-18 14:20', '2026-11-25', NULL),
-    ('FC-0020', 'A-000405', '2026-11-19 18:15', '2026-11-26', NULL),
-    ('FC-0028', 'A-000123', '2026-11-21 10:20', '2026-11-28', NULL),
-    ('FC-0022', 'A-000312', '2026-11-21 11:30', '2026-11-28', NULL)
-  ) AS d(item, member, started, due_on, returned)
+    ('OT-0014', 'A-000348', '2026-01-10 11:00', '2026-01-31', '2026-01-30 16:20', NULL),
+    ('OT-0016', 'A-000187', '2026-01-16 17:00', '2026-02-06', '2026-01-20 14:10', NULL),
+    ('OT-0025', 'A-000312', '2026-02-03 15:00', '2026-03-10', '2026-03-10 16:00', NULL),
+    ('OT-0001', 'A-000405', '2026-03-14 10:15', '2026-03-21', '2026-03-20 17:05', NULL),
+    ('OT-0009', 'A-000251', '2026-03-21 10:30', '2026-04-04', '2026-04-04 11:15', NULL),
+    ('FC-0020', 'A-000123', '2026-04-18 10:30', '2026-04-25', '2026-04-25 11:00', NULL),
+    ('FC-0017', 'A-000405', '2026-04-25 10:00', '2026-05-02', '2026-05-02 10:45', NULL),
+    ('OT-0020', 'A-000204', '2026-05-06 14:15', '2026-06-03', '2026-06-03 10:40', NULL),
+    ('FC-0028', 'A-000348', '2026-06-13 10:00', '2026-06-20', '2026-06-20 10:30', NULL),
+    ('FC-0022', 'A-000204', '2026-06-20 10:00', '2026-06-27', '2026-06-24 14:30', NULL),
+    ('OT-0029', 'A-000405', '2026-07-04 10:00', '2026-07-18', '2026-07-17 17:30', NULL),
+    ('LK-0001', 'A-000433', '2026-08-11 09:30', '2026-08-18', '2026-08-18 10:00', NULL),
+    ('FC-0016', 'A-000312', '2026-10-03 10:00', '2026-10-10', '2026-10-10 11:20', NULL),
+    ('OT-0001', 'A-000312', '2026-10-07 14:30', '2026-10-14', '2026-10-14 15:00', NULL),
+    -- Open on the reference day: on loan (due 8 days after it or later,
+    -- some renewed once), then overdue (due before it).
+    ('OT-0029', 'A-000312', '2026-11-03 17:20', '2026-12-01', NULL, 1),
+    ('OT-0020', 'A-000204', '2026-11-05 15:10', '2026-12-03', NULL, 0),
+    ('OT-0034', 'A-000123', '2026-11-07 14:30', '2026-12-05', NULL, 0),
+    ('OT-0023', 'A-000187', '2026-11-14 11:00', '2026-12-05', NULL, 0),
+    ('LK-0002', 'A-000433', '2026-11-17 09:00', '2026-12-01', NULL, 0),
+    ('OT-0001', 'A-000123', '2026-11-18 10:30', '2026-12-02', NULL, 1),
+    ('FC-0016', 'A-000405', '2026-11-18 14:20', '2026-12-02', NULL, 1),
+    ('FC-0020', 'A-000405', '2026-11-19 18:15', '2026-12-03', NULL, 1),
+    ('FC-0028', 'A-000251', '2026-11-21 10:20', '2026-12-05', NULL, 1),
+    ('OT-0015', 'A-000348', '2026-10-22 16:45', '2026-11-12', NULL, 0),
+    ('FC-0001', 'A-000187', '2026-11-07 10:40', '2026-11-14', NULL, 0),
+    ('FC-0022', 'A-000312', '2026-11-07 11:30', '2026-11-14', NULL, 0)
+  ) AS d(item, member, started, due_on, returned, renewals)
+  JOIN tl.item i ON i.code = d.item
+  JOIN tl.place p ON p.id = i.place_id
+  JOIN tl.member m ON m.member_number = d.member;
+
+-- Reservations made at the desk, for days after the reference week (from
+-- the first day to the last, as tl.reserve writes them).
+INSERT INTO tl.booking (kind, item_id, member_id, starts_at, ends_at)
+SELECT 'reservation', i.id, m.id,
+       (d.first_day::date + :shift)::timestamp AT TIME ZONE p.time_zone,
+       (d.last_day::date + :shift + 1)::timestamp AT TIME ZONE p.time_zone
+  FROM (VALUES
+    ('OT-0024', 'A-000204', '2026-12-04', '2026-12-11'),
+    ('FC-0023', 'A-000251', '2026-12-05', '2026-12-06')
+  ) AS d(item, member, first_day, last_day)
   JOIN tl.item i ON i.code = d.item
   JOIN tl.place p ON p.id = i.place_id
   JOIN tl.member m ON m.member_number = d.member;
@@ -404,8 +432,8 @@ SELECT 'pret', i.id, m.id,
 ------------------------------------------------------------------------------
 INSERT INTO tl.maintenance (item_id, started_at, ended_at, reason, work_done)
 SELECT i.id,
-       d.started::timestamp AT TIME ZONE p.time_zone,
-       d.ended::timestamp AT TIME ZONE p.time_zone,
+       (d.started::timestamp + :shift * interval '1 day') AT TIME ZONE p.time_zone,
+       (d.ended::timestamp + :shift * interval '1 day') AT TIME ZONE p.time_zone,
        d.reason, d.work_done
   FROM (VALUES
     ('FC-0017', '2026-04-08 15:00', '2026-04-22 18:00', 'Démarrage difficile',
@@ -631,7 +659,8 @@ WITH d(species, variety, place, harvest_year, grower, packets, deposited) AS (VA
     ('Pois', 'Petit provençal', 'la-fabrique', 2022, NULL, 6, '2023-03-04 11:00')
 ), lot AS (
     INSERT INTO tl.seed_lot (variety_id, collection_id, place_id, harvest_year, grower, created_at)
-    SELECT v.id, c.id, p.id, d.harvest_year, d.grower, d.deposited::timestamp AT TIME ZONE p.time_zone
+    SELECT v.id, c.id, p.id, d.harvest_year + :years, d.grower,
+           (d.deposited::timestamp + :shift * interval '1 day') AT TIME ZONE p.time_zone
       FROM d
       JOIN tl.seed_species s ON s.common_name = d.species
       JOIN tl.seed_variety v ON v.species_id = s.id AND v.name = d.variety
@@ -646,11 +675,11 @@ SELECT lot.id, 'depot', d.packets, lot.created_at
   JOIN tl.seed_species s ON s.id = v.species_id
   JOIN tl.place p ON p.id = lot.place_id
   JOIN d ON d.species = s.common_name AND d.variety = v.name AND d.place = p.slug
-        AND d.harvest_year = lot.harvest_year;
+        AND d.harvest_year + :years = lot.harvest_year;
 
 -- Withdrawals, mostly at sowing time. Some lots are emptied.
 INSERT INTO tl.seed_movement (lot_id, kind, packets, at)
-SELECT l.id, 'retrait', d.packets, d.taken::timestamp AT TIME ZONE p.time_zone
+SELECT l.id, 'retrait', d.packets, (d.taken::timestamp + :shift * interval '1 day') AT TIME ZONE p.time_zone
   FROM (VALUES
     ('Tomate', 'Cœur de bœuf', 'mediatheque-jules-verne', 2025, 6, '2026-03-14 10:40'),
     ('Tomate', 'Cœur de bœuf', 'mediatheque-jules-verne', 2025, 5, '2026-03-28 11:20'),
@@ -727,7 +756,7 @@ SELECT l.id, 'retrait', d.packets, d.taken::timestamp AT TIME ZONE p.time_zone
   JOIN tl.seed_species s ON s.common_name = d.species
   JOIN tl.seed_variety v ON v.species_id = s.id AND v.name = d.variety
   JOIN tl.place p ON p.slug = d.place
-  JOIN tl.seed_lot l ON l.variety_id = v.id AND l.place_id = p.id AND l.harvest_year = d.harvest_year;
+  JOIN tl.seed_lot l ON l.variety_id = v.id AND l.place_id = p.id AND l.harvest_year = d.harvest_year + :years;
 
 ------------------------------------------------------------------------------
 -- Fail the load if a lookup above silently dropped a row.
@@ -735,7 +764,7 @@ SELECT l.id, 'retrait', d.packets, d.taken::timestamp AT TIME ZONE p.time_zone
 DO $$
 DECLARE
     expected constant jsonb := '{"organisation": 4, "place": 3, "collection": 5, "category": 11,
-                                 "item": 79, "member": 8, "loan": 26, "maintenance": 9,
+                                 "item": 79, "member": 8, "loan": 26, "reservation": 2, "maintenance": 9,
                                  "seed_species": 18, "seed_variety": 39, "seed_lot": 51,
                                  "depot": 51, "retrait": 71}';
     actual jsonb;
@@ -748,6 +777,7 @@ BEGIN
                'item',         (SELECT count(*) FROM tl.item),
                'member',       (SELECT count(*) FROM tl.member),
                'loan',         (SELECT count(*) FROM tl.booking WHERE kind = 'pret'),
+               'reservation',  (SELECT count(*) FROM tl.booking WHERE kind = 'reservation'),
                'maintenance',  (SELECT count(*) FROM tl.maintenance),
                'seed_species', (SELECT count(*) FROM tl.seed_species),
                'seed_variety', (SELECT count(*) FROM tl.seed_variety),
@@ -757,5 +787,37 @@ BEGIN
       INTO actual;
     IF actual <> expected THEN
         RAISE EXCEPTION 'demo data incomplete: expected %, got %', expected, actual;
+    END IF;
+END $$;
+
+-- Fail the load if a state the demo shows is missing on the day it runs.
+DO $$
+DECLARE
+    missing text[] := '{}';
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM tl.booking b JOIN tl.item i ON i.id = b.item_id JOIN tl.place p ON p.id = i.place_id
+                    WHERE b.kind = 'pret' AND b.returned_at IS NULL
+                      AND b.due_on > (now() AT TIME ZONE p.time_zone)::date) THEN
+        missing := missing || 'on loan'::text;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.booking b JOIN tl.item i ON i.id = b.item_id JOIN tl.place p ON p.id = i.place_id
+                    WHERE b.kind = 'pret' AND b.returned_at IS NULL
+                      AND b.due_on < (now() AT TIME ZONE p.time_zone)::date) THEN
+        missing := missing || 'overdue'::text;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.booking WHERE kind = 'reservation' AND starts_at > now()) THEN
+        missing := missing || 'reserved'::text;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.item i JOIN tl.place p ON p.id = i.place_id
+                    WHERE i.last_safety_check + i.safety_check_days < (now() AT TIME ZONE p.time_zone)::date) THEN
+        missing := missing || 'safety check overdue'::text;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.item i JOIN tl.place p ON p.id = i.place_id
+                    WHERE i.last_safety_check + i.safety_check_days
+                          BETWEEN (now() AT TIME ZONE p.time_zone)::date AND (now() AT TIME ZONE p.time_zone)::date + 30) THEN
+        missing := missing || 'safety check due soon'::text;
+    END IF;
+    IF missing <> '{}' THEN
+        RAISE EXCEPTION 'demo data without these states today: %', array_to_string(missing, ', ');
     END IF;
 END $$;

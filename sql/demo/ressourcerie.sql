@@ -6,11 +6,19 @@ SELECT p.id, c.name, c.tare
  WHERE p.slug = 'la-fabrique';
 
 -- A few weeks of the ressourcerie at La Fabrique, so that its report
--- (/gestion/ressourcerie/bilan) shows figures: drop-offs weighed by
--- category, and what left other than by a sale — to recycling, to the
--- déchèterie, and given to another association for reuse.
+-- (/gestion/ressourcerie/bilan, this month by default) shows figures:
+-- drop-offs weighed by category, and what left other than by a sale — to
+-- recycling, to the déchèterie, and given to another association for
+-- reuse. Dated back from the load day, but never before the first of its
+-- month (pg_temp.demo_this_month), so the month's report always has them.
+CREATE FUNCTION pg_temp.demo_this_month(p_days_ago integer) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT greatest(now() - p_days_ago * interval '1 day',
+                    date_trunc('month', now() AT TIME ZONE 'Europe/Paris') AT TIME ZONE 'Europe/Paris')
+$$;
+
 INSERT INTO tl.reuse_intake (place_id, source, commune, at, recorded_by)
-SELECT p.id, d.source, d.commune, now() - d.ago * interval '1 day', a.id
+SELECT p.id, d.source, d.commune, pg_temp.demo_this_month(d.ago), a.id
   FROM tl.place p, tl.account a,
        (VALUES ('apport_volontaire', 'Saint-Aubin-sur-Loire', 1), ('collecte_domicile', 'Montval', 3),
                ('entreprise', 'Saint-Aubin-sur-Loire', 6), ('decheterie', 'Montval', 9),
@@ -25,7 +33,7 @@ SELECT i.id, w.category, w.kg, i.recorded_by
  WHERE (i.id + length(w.category)) % 3 <> 0;
 
 INSERT INTO tl.reuse_outflow (place_id, destination, partner, category, gross_kg, at, recorded_by)
-SELECT p.id, o.destination, o.partner, o.category, o.kg, now() - o.ago * interval '1 day', a.id
+SELECT p.id, o.destination, o.partner, o.category, o.kg, pg_temp.demo_this_month(o.ago), a.id
   FROM tl.place p, tl.account a,
        (VALUES ('recyclage', 'Le Relais Val de Loire', 'textile', 22.4, 2),
                ('recyclage', 'Déchèterie de Montval', 'electromenager', 15.1, 4),
