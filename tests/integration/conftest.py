@@ -1,6 +1,13 @@
 """Integration tests: a real PostgreSQL cluster and a real httpd loading the
 freshly built module, both started by script/cluster in an ignored folder.
 
+Every test file starts from the demo data as loaded, with an httpd of its
+own (the `fresh_demo` fixture): nothing one file writes or reconfigures is
+seen by another. Within a file, every test sets up what it needs; CI runs
+the suite a second time in reverse order (TL_TEST_ORDER=reverse), a year
+ahead, to prove that no test relies on what an earlier one left or on the
+day it runs.
+
 Every test fails when the httpd error log gains a warning or an error it did
 not announce with the `expect_log` fixture (by tag: TLX…, AH…)."""
 import os
@@ -8,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 
 import psycopg2
@@ -15,7 +23,7 @@ import pytest
 import requests
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-RUN = os.path.join(ROOT, ".run", "pytest")
+RUN = os.environ.get("TL_PYTEST_RUN") or os.path.join(ROOT, ".run", "pytest")
 
 
 def free_port():
@@ -58,6 +66,22 @@ class Servers:
         finally:
             conn.close()
 
+    def reset(self):
+        """The demo database as it was loaded, and an httpd started afresh
+        on it (its connection pools and rendered pages know only it)."""
+        self.stop_httpd()
+        conn = psycopg2.connect(host=os.path.realpath(self.pg), port=self.pg_port, user="postgres",
+                                dbname="postgres")
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute("DROP DATABASE IF EXISTS tierslieux WITH (FORCE)")
+                cur.execute("CREATE DATABASE tierslieux TEMPLATE tierslieux_demo OWNER tierslieux "
+                            "STRATEGY FILE_COPY")
+        finally:
+            conn.close()
+        self.start_httpd()
+
     def db(self):
         """A connection as the owner role, over the cluster's private socket."""
         conn = psycopg2.connect(host=os.path.realpath(self.pg), port=self.pg_port,
@@ -93,6 +117,73 @@ class Servers:
             return f.read()
 
 
+# ---- a refused request changes nothing ---------------------------------------
+# Every POST the tests send to our httpd that is refused (4xx) must leave the
+# database as it was. The check wraps requests itself, so it holds for every
+# refusal of every test, written now or later. A request that overlaps
+# another (the concurrency tests) is not checked alone, since the others'
+# writes would show: those tests count what was written themselves.
+
+# Tables a refused request may change, and why.
+MAY_CHANGE_ON_REFUSAL = {
+    # A refused form at the desk shows the member's file again, with the
+    # message: that reading is journaled, as every reading of a file is.
+    "member_access",
+}
+
+
+class RefusalCheck:
+    def __init__(self, servers):
+        self.servers = servers
+        self.lock = threading.Lock()
+        self.active = {}
+        self.allowed = set()          # per test: the `refusal_may_change` fixture
+        self.query = None
+
+    def digest(self):
+        """A fingerprint of every table of the schema: {table: (rows, sum of row hashes)}."""
+        if self.query is None:
+            tables = [t for (t,) in self.servers.sql(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'tl' AND c.relkind IN ('r', 'p') ORDER BY 1")]
+            self.query = " UNION ALL ".join(
+                f"SELECT '{t}', count(*), coalesce(sum(hashtext(x::text)::bigint), 0) FROM tl.{t} x" for t in tables)
+        try:
+            return {t: (n, h) for t, n, h in self.servers.sql(self.query)}
+        except psycopg2.Error:
+            return None                # the database is down on purpose: nothing to compare
+
+    def request(self, original, session, method, url, *args, **kwargs):
+        if method.upper() != "POST" or not str(url).startswith(self.servers.base):
+            return original(session, method, url, *args, **kwargs)
+        me = object()
+        with self.lock:
+            for other in self.active:
+                self.active[other] = True
+            self.active[me] = bool(self.active)
+        before = None if self.active[me] else self.digest()
+        try:
+            response = original(session, method, url, *args, **kwargs)
+        finally:
+            with self.lock:
+                overlapped = self.active.pop(me)
+        if 400 <= response.status_code < 500 and before is not None and not overlapped:
+            after = self.digest()
+            if after is not None:
+                changed = sorted(t for t in before.keys() | after.keys()
+                                 if before.get(t) != after.get(t)
+                                 and t not in MAY_CHANGE_ON_REFUSAL and t not in self.allowed)
+                assert not changed, (f"POST {url} was refused ({response.status_code}) "
+                                     f"but changed tl.{', tl.'.join(changed)}")
+        return response
+
+
+@pytest.fixture
+def refusal_may_change(servers):
+    """Tables a test's refused request may change (with a comment saying why)."""
+    return servers.refusals.allowed
+
+
 @pytest.fixture(scope="session")
 def servers():
     shutil.rmtree(RUN, ignore_errors=True)
@@ -101,10 +192,26 @@ def servers():
     os.environ["TL_PG_FSYNC"] = "off"
     cluster("pg-init", s.pg, str(s.pg_port))
     cluster("pg-demo", s.pg)
-    s.start_httpd()
+    # The demo as loaded, kept as a template that each test file starts from.
+    cluster("psql", s.pg, "postgres", "-q", "-c", "CREATE DATABASE tierslieux_demo TEMPLATE tierslieux")
+    s.refusals = RefusalCheck(s)
+    original = requests.Session.request
+    requests.Session.request = lambda session, method, url, *a, **kw: s.refusals.request(
+        original, session, method, url, *a, **kw)
     yield s
+    requests.Session.request = original
     s.stop_httpd()
     cluster("pg-stop", s.pg, check=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_demo(servers):
+    servers.reset()
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TL_TEST_ORDER") == "reverse":
+        items.reverse()
 
 
 # Lines httpd writes at notice level and below are not problems; anything
@@ -120,6 +227,7 @@ def expect_log():
 
 @pytest.fixture(autouse=True)
 def clean_error_log(request, servers, expect_log):
+    servers.refusals.allowed.clear()
     start = servers.log_size()
     yield
     unexpected = []

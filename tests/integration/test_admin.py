@@ -280,17 +280,23 @@ def test_the_place_settings_and_closures(servers):
 
     _, soup = page(servers, s, "/gestion/lieu", lieu=FABRIQUE)
     t = token(soup, "/gestion/lieu/fermeture")
-    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": "2027-01-10",
-                                                     "fin": "2027-01-05", "raison": "Travaux"})
+    # Dates from the database's today, in the place's zone.
+    first, last, inside = servers.sql("SELECT d + 40, d + 45, d + 43 FROM (SELECT (now() AT TIME ZONE time_zone)::date "
+                                      "AS d FROM tl.place WHERE slug = %s) t", (FABRIQUE,))[0]
+    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": last.isoformat(),
+                                                     "fin": first.isoformat(), "raison": "Travaux"})
     assert r.status_code == 422 and "après" in error_of(BeautifulSoup(r.text, "html.parser"), "fin")
-    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": "2027-01-05",
-                                                     "fin": "2027-01-10", "raison": "Travaux de peinture"})
+    assert servers.sql("SELECT count(*) FROM tl.place_closure") == [(0,)]
+    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": first.isoformat(),
+                                                     "fin": last.isoformat(), "raison": "Travaux de peinture"})
     assert r.status_code == 303
-    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": "2027-01-08",
+    r = post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE, "debut": inside.isoformat(),
                                                      "fin": "", "raison": "Inventaire"})
     assert r.status_code == 422 and "chevauche" in error_of(BeautifulSoup(r.text, "html.parser"), "debut")
+    assert servers.sql("SELECT count(*) FROM tl.place_closure") == [(1,)]
     _, soup = page(servers, s, "/gestion/lieu", lieu=FABRIQUE)
-    assert "du 5 janvier 2027 au 10 janvier 2027" in soup.get_text()
+    from test_reminders import date_fr
+    assert f"du {date_fr(first)} au {date_fr(last)}" in soup.get_text()
     closure = soup.find("input", attrs={"name": "supprimer"})["value"]
     assert post(servers, s, "/gestion/lieu/fermeture", {"jeton": t, "lieu": FABRIQUE,
                                                         "supprimer": closure}).status_code == 303

@@ -13,10 +13,18 @@ from bs4 import BeautifulSoup
 FABRIQUE = "la-fabrique"
 
 
-def open_session(servers, place=FABRIQUE):
-    return servers.sql("SELECT s.id FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id "
-                       "WHERE p.slug = %s AND s.cancelled_at IS NULL AND s.starts_at > now() "
-                       "ORDER BY s.starts_at LIMIT 1", (place,))[0][0]
+def open_session(servers, place=FABRIQUE, days=10, slots=3, capacity=3, title="Repair café d'essai", hour=14):
+    """A session of the test's own at 14:00 (the place's time), days ahead,
+    three hours long, with its slots every half hour."""
+    session = servers.sql("INSERT INTO tl.repair_session (place_id, title, starts_at, ends_at, skills) "
+                          "SELECT id, %s, (current_date + %s + make_time(%s, 0, 0)) AT TIME ZONE time_zone, "
+                          "(current_date + %s + make_time(%s + 3, 0, 0)) AT TIME ZONE time_zone, ARRAY['electricite'] "
+                          "FROM tl.place WHERE slug = %s RETURNING id", (title, days, hour, days, hour, place))[0][0]
+    servers.sql("INSERT INTO tl.repair_slot (session_id, starts_at, capacity) "
+                "SELECT %s, s.starts_at + n * interval '30 minutes', %s "
+                "FROM tl.repair_session s, generate_series(0, %s - 1) n WHERE s.id = %s",
+                (session, capacity, slots, session))
+    return session
 
 
 def form(servers, session, s=None):
@@ -35,16 +43,28 @@ def book(servers, s, data):
 
 
 def test_the_agenda_shows_what_is_coming(servers):
-    r = servers.get("/tierslieux/reparation")
+    # A place of the test's own: two sessions to come, one of them
+    # cancelled, and one past, which the agenda no longer lists.
+    servers.sql("INSERT INTO tl.place (slug, name, kind, organisation_id, street_address, postal_code, locality, "
+                "opening_hours, time_zone) SELECT 'atelier-agenda', 'Atelier de l''agenda', 'tiers_lieu', "
+                "organisation_id, street_address, postal_code, locality, opening_hours, time_zone "
+                "FROM tl.place WHERE slug = %s", (FABRIQUE,))
+    coming = open_session(servers, "atelier-agenda", days=3, title="Réparons ensemble")
+    cancelled = open_session(servers, "atelier-agenda", days=10, title="Réparons encore")
+    servers.sql("UPDATE tl.repair_session SET cancelled_at = now(), cancel_reason = 'Salle prêtée aux élections' "
+                "WHERE id = %s", (cancelled,))
+    open_session(servers, "atelier-agenda", days=-7, title="Réparé la semaine dernière")
+    r = servers.get("/tierslieux/reparation", params={"lieu": "atelier-agenda"})
     assert r.status_code == 200 and "ETag" in r.headers
     soup = BeautifulSoup(r.text, "html.parser")
     cards = soup.select("li.tl-card")
-    assert len(cards) == 5
+    assert [c.find("a")["href"].rsplit("/", 1)[1] for c in cards] == [str(coming), str(cancelled)]
     text = soup.get_text()
-    assert "Séance annulée" in text and "Inventaire annuel" in text
-    assert "place(s) libre(s)" in text and "Réparations : Électricité" in text
-    r = servers.get("/tierslieux/reparation", params={"lieu": FABRIQUE})
-    assert len(BeautifulSoup(r.text, "html.parser").select("li.tl-card")) == 2
+    assert "Séance annulée" in text and "Salle prêtée aux élections" in text and "la semaine dernière" not in text
+    assert "9 place(s) libre(s)" in text and "Réparations : Électricité" in text
+    # The whole network's agenda has them too, and the demo's sessions.
+    everything = servers.get("/tierslieux/reparation").text
+    assert "Réparons ensemble" in everything and "Kaz réparé Lakour" in everything
     assert servers.get("/tierslieux/reparation", params={"lieu": "Pas un lieu"}).status_code == 400
     assert servers.get("/tierslieux/reparation/999999").status_code == 404
 
@@ -94,13 +114,14 @@ def test_booking_then_the_private_page_then_cancelling(servers):
 
 
 def test_the_last_seat_goes_to_one_visitor(servers):
-    session = open_session(servers, "tiers-lieu-lakour")
-    slot = servers.sql("SELECT id FROM tl.repair_slot WHERE session_id = %s ORDER BY starts_at LIMIT 1", (session,))[0][0]
-    servers.sql("UPDATE tl.repair_slot SET capacity = 1 WHERE id = %s", (slot,))
+    session = open_session(servers, "tiers-lieu-lakour", slots=1, capacity=1)
+    slot = servers.sql("SELECT id FROM tl.repair_slot WHERE session_id = %s", (session,))[0][0]
     forms = [form(servers, session) for _ in range(12)]
     results = []
+    barrier = threading.Barrier(len(forms))     # the twelve start together
 
     def go(s, data):
+        barrier.wait()
         results.append(book(servers, s, {**data, "creneau": str(slot)}).status_code)
 
     threads = [threading.Thread(target=go, args=f) for f in forms]
@@ -119,16 +140,14 @@ def test_a_cancelled_session_says_so_on_the_private_page(servers):
     link = book(servers, s, data).headers["Location"]
     servers.sql("UPDATE tl.repair_session SET cancelled_at = now(), cancel_reason = 'Local inondé' WHERE id = %s",
                 (session,))
-    try:
-        text = BeautifulSoup(requests.get(link, timeout=10).text, "html.parser").get_text()
-        assert "La séance est annulée" in text and "Local inondé" in text
-        # Nobody books a cancelled session.
-        s2, data2 = form(servers, open_session(servers, "tiers-lieu-lakour"))
-        r = book(servers, s2, {**data2, "creneau": data["creneau"]})
-        assert r.status_code == 422 and "annulée" in r.text
-    finally:
-        servers.sql("UPDATE tl.repair_session SET cancelled_at = NULL, cancel_reason = NULL WHERE id = %s",
-                    (session,))
+    text = BeautifulSoup(requests.get(link, timeout=10).text, "html.parser").get_text()
+    assert "La séance est annulée" in text and "Local inondé" in text
+    # Nobody books a cancelled session.
+    s2, data2 = form(servers, open_session(servers, "tiers-lieu-lakour"))
+    r = book(servers, s2, {**data2, "creneau": data["creneau"]})
+    assert r.status_code == 422 and "annulée" in r.text
+    assert servers.sql("SELECT count(*) FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id "
+                       "WHERE l.session_id = %s", (session,)) == [(1,)]
 
 
 def test_links_expire_and_personal_data_is_purged(servers):
@@ -137,20 +156,16 @@ def test_links_expire_and_personal_data_is_purged(servers):
     link = book(servers, s, data).headers["Location"]
     booking = servers.sql("SELECT max(id) FROM tl.repair_booking")[0][0]
     # Move the session two days into the past: the link has served.
-    was = servers.sql("SELECT starts_at, ends_at FROM tl.repair_session WHERE id = %s", (session,))[0]
     shift = servers.sql("SELECT ends_at - now() + interval '2 days' FROM tl.repair_session WHERE id = %s",
                         (session,))[0][0]
     servers.sql("UPDATE tl.repair_session SET starts_at = starts_at - %s, ends_at = ends_at - %s WHERE id = %s",
                 (shift, shift, session))
-    try:
-        assert requests.get(link, timeout=10).status_code == 410
-        # Four months after the end of the session's month, name, contact and link go.
-        servers.sql("SELECT tl.apply_repair_retention(now() + interval '6 months')")
-        assert servers.sql("SELECT visitor_name, contact, token_sha256, object FROM tl.repair_booking WHERE id = %s",
-                           (booking,)) == [(None, None, None, "Grille-pain")]
-        assert requests.get(link, timeout=10).status_code == 404
-    finally:
-        servers.sql("UPDATE tl.repair_session SET starts_at = %s, ends_at = %s WHERE id = %s", (*was, session))
+    assert requests.get(link, timeout=10).status_code == 410
+    # Four months after the end of the session's month, name, contact and link go.
+    servers.sql("SELECT tl.apply_repair_retention(now() + interval '6 months')")
+    assert servers.sql("SELECT visitor_name, contact, token_sha256, object FROM tl.repair_booking WHERE id = %s",
+                       (booking,)) == [(None, None, None, "Grille-pain")]
+    assert requests.get(link, timeout=10).status_code == 404
 
 
 def test_the_public_role_cannot_read_bookings(servers):
@@ -280,6 +295,13 @@ def test_the_icalendar_feed(servers):
     import datetime
     import zoneinfo
     import icalendar
+    # A session its référent moved, which the feed shows as such.
+    moved = servers.sql("INSERT INTO tl.repair_session (place_id, title, starts_at, ends_at) "
+                        "SELECT id, 'Séance à déplacer', now() + interval '20 days', now() + interval '20 days 2 hours' "
+                        "FROM tl.place WHERE slug = %s RETURNING id", (FABRIQUE,))[0][0]
+    servers.sql("SELECT tl.move_repair_session('referente.fabrique', %s, current_date + 30, NULL, NULL)", (moved,))
+    # And one at 9:00 in La Réunion, whose time zone the feed carries.
+    lakour_session = open_session(servers, "tiers-lieu-lakour", days=5, hour=9)
     r = servers.get("/tierslieux/reparation.ics")
     assert r.status_code == 200 and r.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert servers.get("/tierslieux/reparation.ics", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
@@ -298,12 +320,11 @@ def test_the_icalendar_feed(servers):
         assert ev.get("UID") and ev.get("DTSTAMP")
         assert ev["DTSTART"].params["TZID"] in zones
     assert zones == {"Europe/Paris", "Indian/Reunion"}
-    now = datetime.datetime.now(datetime.timezone.utc)
-    lakour = [ev for ev in events if "Lakour" in str(ev["LOCATION"]) and ev["DTSTART"].dt > now][0]
-    start = lakour["DTSTART"].dt
+    lakour = [ev for ev in events if str(ev["UID"]).startswith(f"seance-{lakour_session}@")]
+    assert len(lakour) == 1 and "Lakour" in str(lakour[0]["LOCATION"])
+    start = lakour[0]["DTSTART"].dt
     assert start.utcoffset() == datetime.timedelta(hours=4) and start.hour == 9
-    session_id = int(str(lakour["UID"]).split("-")[1].split("@")[0])
-    expected = servers.sql("SELECT starts_at FROM tl.repair_session WHERE id = %s", (session_id,))[0][0]
+    expected = servers.sql("SELECT starts_at FROM tl.repair_session WHERE id = %s", (lakour_session,))[0][0]
     assert start.astimezone(zoneinfo.ZoneInfo("UTC")) == expected
     cancelled = [ev for ev in events if str(ev.get("STATUS")) == "CANCELLED"]
     assert any("Séance annulée : Inventaire annuel" in str(ev["DESCRIPTION"]) for ev in cancelled)
@@ -461,7 +482,10 @@ def test_results_and_the_ords_export(servers):
             assert categories[int(row["product_category_id"])] == row["product_category"]
         assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["event_date"])
         assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", row["problem"]) and "06 11" not in row["problem"]
-    by_object = {row["partner_product_category"]: row for row in rows}
+    ours = {f"tierslieux-{i}" for (i,) in servers.sql("SELECT id FROM tl.repair_record WHERE session_id = %s",
+                                                      (session,))}
+    assert len(ours) == 4 and ours <= {row["id"] for row in rows}
+    by_object = {row["partner_product_category"]: row for row in rows if row["id"] in ours}
     assert by_object["Outil électroportatif"]["product_category"] == "Power tool"
     assert by_object["Outil électroportatif"]["product_category_id"] == "24"
     assert by_object["Aspirateur"]["repair_barrier_if_end_of_life"] == "Spare parts not available"

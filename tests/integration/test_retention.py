@@ -1,6 +1,7 @@
 """Retention: a loan loses its borrower at the end of the fourth month after
 its return; a member with no loan for a year is deleted unless something is
 still out. Tested with a fixed clock, inside a transaction rolled back."""
+import datetime
 import os
 import subprocess
 
@@ -15,20 +16,26 @@ def test_retention_with_a_fixed_clock(servers):
     try:
         cur = conn.cursor()
         cur.execute("SET TIME ZONE 'UTC'")
-        item = "(SELECT id FROM tl.item WHERE code = 'OT-0014')"
+        # Items of the test's own, so that no demo loan meets these dates.
+        cur.execute("INSERT INTO tl.item (code, title, category_id, collection_id, place_id, condition) "
+                    "SELECT c, 'Objet de la rétention', category_id, collection_id, place_id, condition "
+                    "FROM tl.item, (VALUES ('R-0001'), ('R-0002')) v(c) WHERE code = 'OT-0014'")
+        item = "(SELECT id FROM tl.item WHERE code = 'R-0001')"
         cur.execute("""
             INSERT INTO tl.member (member_number, family_name, given_name, created_at) VALUES
               ('R-1', 'Retour', 'Ancien', '2024-01-01'),
               ('R-2', 'Emprunt', 'Encours', '2024-01-01'),
-              ('R-3', 'Inactif', 'Parti', '2024-01-01')""")
+              ('R-3', 'Inactif', 'Parti', '2024-01-01'),
+              ('R-4', 'Printemps', 'Rendu', '2024-01-01')""")
         cur.execute(f"""
             INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on, returned_at)
             SELECT 'pret', {item}, m.id, v.starts::timestamptz, v.due::date, v.returned::timestamptz
               FROM (VALUES ('R-1', '2026-01-03 10:00+00', '2026-01-10', '2026-01-10 10:00+00'),
-                           ('R-3', '2025-03-01 10:00+00', '2025-03-08', '2025-03-08 10:00+00')) AS v(m, starts, due, returned)
+                           ('R-3', '2025-03-01 10:00+00', '2025-03-08', '2025-03-08 10:00+00'),
+                           ('R-4', '2026-04-10 10:00+00', '2026-04-17', '2026-04-15 10:00+00')) AS v(m, starts, due, returned)
               JOIN tl.member m ON m.member_number = v.m""")
         cur.execute("INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on) "
-                    "SELECT 'pret', (SELECT id FROM tl.item WHERE code = 'OT-0016'), id, '2025-01-05 10:00+00', "
+                    "SELECT 'pret', (SELECT id FROM tl.item WHERE code = 'R-0002'), id, '2025-01-05 10:00+00', "
                     "'2025-01-20' FROM tl.member WHERE member_number = 'R-2'")
 
         def linked(number):
@@ -48,11 +55,21 @@ def test_retention_with_a_fixed_clock(servers):
         assert not exists("R-3")                   # last loan in March 2025: deleted
         assert exists("R-2") and linked("R-2") == 1    # something still out: kept, linked
         cur.execute("SELECT count(*) FROM tl.booking b JOIN tl.item i ON i.id = b.item_id "
-                    "WHERE i.code = 'OT-0014' AND b.starts_at = '2025-03-01 10:00+00' AND b.member_id IS NULL")
+                    "WHERE i.code = 'R-0001' AND b.starts_at = '2025-03-01 10:00+00' AND b.member_id IS NULL")
         assert cur.fetchone()[0] == 1              # its loan stays, as anonymous statistics
+        assert linked("R-4") == 1                  # returned 15 April: kept until the end of August
+        # With a delay of one month, loans returned before May lose their
+        # borrower on 1 June: R-4's, and whichever demo loans were, no other.
         cur.execute("UPDATE tl.retention SET loan_months = 1")
+        cur.execute("SELECT id, returned_at FROM tl.booking WHERE member_id IS NOT NULL")
+        linked_before = dict(cur.fetchall())
         cur.execute("SELECT bookings_anonymised FROM tl.apply_retention('2026-06-01 00:00:00+00')")
-        assert cur.fetchone()[0] >= 0
+        count = cur.fetchone()[0]
+        cur.execute("SELECT id FROM tl.booking WHERE member_id IS NOT NULL")
+        gone = set(linked_before) - {i for (i,) in cur.fetchall()}
+        assert linked("R-4") == 0 and count == len(gone) >= 1
+        assert all(linked_before[i] is not None and linked_before[i] < datetime.datetime(
+            2026, 5, 1, tzinfo=datetime.timezone.utc) for i in gone)
     finally:
         conn.rollback()
         conn.close()

@@ -126,14 +126,34 @@ def test_a_sale_rings_up_items_and_weighed_lots_and_prints_a_receipt(servers):
                        (int(r.headers["Location"].split("n=")[1]),)) == [(Decimal("0.00"),)]
 
 
-def test_sales_are_append_only(servers, db):
-    sale = servers.sql("SELECT id FROM tl.reuse_sale ORDER BY id LIMIT 1")[0][0]
-    for statement in ("UPDATE tl.reuse_sale SET total = 0 WHERE id = %s",
-                      "DELETE FROM tl.reuse_sale_line WHERE sale_id = %s",
-                      "UPDATE tl.reuse_weighing SET gross_kg = gross_kg + 1 WHERE id = %s"):
-        with db.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege) as e:
-            cur.execute(statement, (sale,))
-        assert "append-only" in str(e.value)
+# What the ressourcerie records is never changed nor removed, by anyone.
+APPEND_ONLY = {"reuse_weighing", "reuse_sale", "reuse_sale_line", "reuse_closing", "reuse_outflow",
+               "reuse_item_event"}
+
+
+def test_the_ressourcerie_records_are_append_only(servers, db):
+    guarded = {t for (t,) in servers.sql(
+        "SELECT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+        "WHERE g.tgfoid = 'tl.refuse_change'::regproc AND g.tgenabled = 'O' "
+        "AND g.tgtype & 8 <> 0 AND g.tgtype & 16 <> 0")}        # both UPDATE and DELETE
+    assert guarded == APPEND_ONLY
+    # A closing of a day long past, so that every table holds a row.
+    servers.sql("INSERT INTO tl.reuse_closing (place_id, day, sales, total, by_payment, closed_by) "
+                "SELECT p.id, date '2020-01-02', 0, 0, '{}', a.id FROM tl.place p, tl.account a "
+                "WHERE p.slug = 'la-fabrique' AND a.login = 'referente.fabrique'")
+    for table in sorted(APPEND_ONLY):
+        column = servers.sql("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                             "AND attidentity = '' AND attgenerated = '' AND NOT attisdropped ORDER BY attnum LIMIT 1",
+                             (f"tl.{table}",))[0][0]
+        row = servers.sql(f"SELECT ctid::text, x::text FROM tl.{table} x LIMIT 1")
+        assert row, f"no row in tl.{table} to try"
+        ctid, before = row[0]
+        for statement in (f"UPDATE tl.{table} SET {column} = {column} WHERE ctid = %s::tid",
+                          f"DELETE FROM tl.{table} WHERE ctid = %s::tid"):
+            with db.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege) as e:
+                cur.execute(statement, (ctid,))
+            assert "append-only" in str(e.value), statement
+        assert servers.sql(f"SELECT x::text FROM tl.{table} x WHERE ctid = %s::tid", (ctid,)) == [(before,)]
 
 
 def test_one_item_cannot_be_sold_twice_by_two_tills_at_once(servers):
@@ -160,8 +180,13 @@ def test_one_item_cannot_be_sold_twice_by_two_tills_at_once(servers):
     before = servers.sql("SELECT max(number) FROM tl.reuse_sale s JOIN tl.place p ON p.id = s.place_id "
                          "WHERE p.slug = 'la-fabrique'")[0][0]
     others = [put_on_sale(servers, s, prix="2")[0] for _ in range(4)]
-    threads = [threading.Thread(target=lambda t, c: results.append(sell(servers, t, lines=[(c, "", "")]).status_code),
-                                args=(till, c)) for till, c in zip(tills, others)]
+    together = threading.Barrier(len(others))
+
+    def ring_one(till, code):
+        together.wait()
+        results.append(sell(servers, till, lines=[(code, "", "")]).status_code)
+
+    threads = [threading.Thread(target=ring_one, args=(till, c)) for till, c in zip(tills, others)]
     results.clear()
     for th in threads:
         th.start()
