@@ -1,7 +1,8 @@
 -- wrk script for tests/bench/desk.sh: each thread has one connection and
 -- one item, and alternates a check-out and a check-in of it, as a volunteer
 -- at a desk would (logged in, with the forms' tokens). Counts every answer
--- that is not the expected 303.
+-- that is not the expected 303 to the desk's next form; done() exits
+-- non-zero when any request failed that way or on a socket error or timeout.
 local threads = {}
 local n = 0
 
@@ -44,6 +45,8 @@ function response(status, headers, body)
   elseif location:find("/guichet/retour?fait=", 1, true) then
     next_form = "pret"
     trips = trips + 1
+  else
+    errors = errors + 1   -- a 303 elsewhere: the login form, an error page
   end
 end
 
@@ -54,6 +57,14 @@ function done(summary, latency, requests)
     t = t + thread:get("trips")
   end
   local seconds = summary.duration / 1e6
-  io.write(string.format("round trips (check-out + check-in): %d in %.0f s = %.0f per second; errors: %d; p99 %.1f ms per request\n",
-                         t, seconds, t / seconds, e, latency:percentile(99) / 1000))
+  local s = summary.errors
+  local sockets = s.connect + s.read + s.write + s.timeout
+  io.write(string.format("round trips (check-out + check-in): %d in %.0f s = %.0f per second; errors: %d; socket errors: %d; p99 %.1f ms per request\n",
+                         t, seconds, t / seconds, e, sockets, latency:percentile(99) / 1000))
+  if e > 0 or sockets > 0 or t == 0 then
+    io.stderr:write(string.format("échec : %d réponses inattendues, %d erreurs de connexion ou délais dépassés, %d allers-retours\n",
+                                  e, sockets, t))
+    io.stdout:flush()
+    os.exit(1)
+  end
 end

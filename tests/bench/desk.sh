@@ -30,6 +30,7 @@ jar="$TL_RUN_DIR/cookies"
 curl -s -c "$jar" -o /dev/null --data "httpd_username=admin.reseau&httpd_password=Semis-2026&httpd_location=/tierslieux/guichet" \
      "$base/tierslieux/connexion/verifier"
 cookie="tierslieux_session=$(awk '$6 == "tierslieux_session" {print $7}' "$jar")"
+[ "$cookie" != tierslieux_session= ] || tl_die "la connexion au guichet a échoué"
 form_token() { curl -s -b "$cookie" "$base$1" | sed -n 's/.*name="jeton" value="\([^"]*\)".*/\1/p' | head -n 1; }
 lend_token=$(form_token /tierslieux/guichet/pret)
 return_token=$(form_token /tierslieux/guichet/retour)
@@ -43,5 +44,9 @@ return_token=$(form_token /tierslieux/guichet/retour)
     echo "ITEMS = { \"$(sed 's/,/", "/g' <<<"$items")\" }"
     cat tests/bench/desk.lua
 } >"$TL_RUN_DIR/desk.lua"
-wrk -t"$clients" -c"$clients" -d"${seconds}s" -s "$TL_RUN_DIR/desk.lua" "$base" | tail -n 1
+# desk.lua's done() exits non-zero when any request failed.
+failed=0
+wrk -t"$clients" -c"$clients" -d"${seconds}s" -s "$TL_RUN_DIR/desk.lua" "$base" >"$TL_RUN_DIR/wrk.txt" || failed=1
+tail -n 1 "$TL_RUN_DIR/wrk.txt"
 echo "loans in the database: $(tl_psql "$pg" tierslieux -At -c "SELECT count(*) FROM tl.booking WHERE lent_by IS NOT NULL"), open: $(tl_psql "$pg" tierslieux -At -c "SELECT count(*) FROM tl.booking WHERE lent_by IS NOT NULL AND returned_at IS NULL")"
+[ $failed -eq 0 ] || tl_die "des requêtes ont échoué : la mesure ne vaut rien (sortie de wrk : $TL_RUN_DIR/wrk.txt)"

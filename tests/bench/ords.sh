@@ -3,8 +3,8 @@
 # export at scale: 20,000 rows (the two files the Open Repair Alliance
 # published, repeated with fresh ids) uploaded, previewed and imported
 # through the back office, then exported as ORDS v0.3. Targets: import
-# under 10 s, export under 1 s. Not part of script/test; reads
-# ../shared/data/ords like the tests.
+# under 10 s, export under 1 s. Exits non-zero when any request failed.
+# Not part of script/test; reads ../shared/data/ords like the tests.
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 cd "$TL_ROOT"
@@ -31,9 +31,12 @@ for i in range(20000):
     w.writerow(row)
 body = out.getvalue().encode()
 s = requests.Session()
-s.post(base + "/connexion/verifier", allow_redirects=False,
-       data={"httpd_username": "referente.fabrique", "httpd_password": "Perceuse-2026", "httpd_location": "/tierslieux/guichet"})
-token = re.search(r'name="jeton" value="([^"]+)"', s.get(base + "/gestion/import?lieu=la-fabrique").text).group(1)
+r = s.post(base + "/connexion/verifier", allow_redirects=False,
+           data={"httpd_username": "referente.fabrique", "httpd_password": "Perceuse-2026", "httpd_location": "/tierslieux/guichet"})
+assert r.status_code == 302 and r.headers["Location"].endswith("/guichet"), ("connexion", r.status_code)
+r = s.get(base + "/gestion/import?lieu=la-fabrique")
+assert r.status_code == 200, ("formulaire d'import", r.status_code)
+token = re.search(r'name="jeton" value="([^"]+)"', r.text).group(1)
 t0 = time.monotonic()
 r = s.post(base + "/gestion/import", data={"jeton": token, "lieu": "la-fabrique", "quoi": "reparations"},
            files={"fichier": ("bench.csv", body, "text/csv")}, timeout=120)
@@ -45,6 +48,7 @@ assert r.status_code == 200 and r2.status_code == 303, (r.status_code, r2.status
 t3 = time.monotonic()
 e = requests.get(base + "/reparation/ords.csv", params={"lieu": "la-fabrique", "au": "2030-12-31"}, timeout=60)
 t4 = time.monotonic()
+assert e.status_code == 200, ("export", e.status_code)
 n = e.text.count("\nbench-")
 print(f"file: 20000 rows, {len(body) / 1e6:.1f} MB")
 print(f"import: upload + read + preview {t1 - t0:.2f} s, confirm {t2 - t1:.2f} s, total {t2 - t0:.2f} s (target < 10 s)")

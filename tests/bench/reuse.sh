@@ -5,7 +5,8 @@
 # 150 ms) over sequential requests, and of a weighing recorded at the desk —
 # the form POSTed with its token, then the page it redirects to — (target
 # 5 ms), one connection kept alive, through httpd, into a PostgreSQL with
-# durable settings. Not part of script/test.
+# durable settings. Exits non-zero when any request failed. Not part of
+# script/test.
 # TL_BENCH_REPORTS (30 requests), TL_BENCH_WEIGHINGS (300 round trips).
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
@@ -76,13 +77,14 @@ jar="$TL_RUN_DIR/cookies"
 curl -s -c "$jar" -o /dev/null --data "httpd_username=referente.fabrique&httpd_password=Perceuse-2026&httpd_location=/tierslieux/guichet" \
      "$base/tierslieux/connexion/verifier"
 cookie="tierslieux_session=$(awk '$6 == "tierslieux_session" {print $7}' "$jar")"
+[ "$cookie" != tierslieux_session= ] || tl_die "la connexion au guichet a échoué"
 # Intakes to weigh, ten weighings each, as a drop-off gets.
 intakes=$(tl_psql "$pg" tierslieux -At -c "SELECT string_agg(tl.start_intake('referente.fabrique', 'la-fabrique',
     'apport_volontaire', 'Montval')::text, ',') FROM generate_series(1, ($weighings + 9) / 10)")
 
 TL_BENCH_PORT=$TL_PORT TL_BENCH_COOKIE="$cookie" TL_BENCH_INTAKES="$intakes" \
 TL_BENCH_REPORTS=$reports TL_BENCH_WEIGHINGS=$weighings /usr/bin/python3 - <<'PY'
-import http.client, os, re, statistics, time, urllib.parse
+import http.client, os, re, statistics, sys, time, urllib.parse
 
 port, cookie = int(os.environ["TL_BENCH_PORT"]), os.environ["TL_BENCH_COOKIE"]
 intakes = os.environ["TL_BENCH_INTAKES"].split(",")
@@ -109,6 +111,7 @@ print(f"yearly report page: median {statistics.median(times):.1f} ms over {len(t
       f"{total.group(1).decode().replace(chr(160), ' ') if total else '?'}) - target 150 ms")
 
 status, page = get(f"/tierslieux/guichet/ressourcerie/arrivage?n={intakes[0]}")
+assert status == 200, status
 token = re.search(rb'name="jeton" value="([^"]+)"', page).group(1).decode()
 times, errors = [], 0
 for i in range(int(os.environ["TL_BENCH_WEIGHINGS"])):
@@ -125,4 +128,6 @@ for i in range(int(os.environ["TL_BENCH_WEIGHINGS"])):
     errors += r.status != 303 or status != 200
 print(f"weighing recorded (POST + GET of the redirect): median {statistics.median(times):.2f} ms over "
       f"{len(times)} round trips (p90 {statistics.quantiles(times, n=10)[-1]:.2f} ms; errors: {errors}) - target 5 ms")
+if errors:
+    sys.exit(f"échec : {errors} pesées sur {len(times)} sans la redirection attendue ou sa page")
 PY

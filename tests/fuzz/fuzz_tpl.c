@@ -10,6 +10,28 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Whether data holds needle (given in lower case) in any letter case: HTML
+ * element names ignore case, and the parser writes a template's own <ZQ9>
+ * as <zq9>. */
+static int holds_ci(const uint8_t *data, size_t size, const char *needle)
+{
+    size_t n = strlen(needle), i, k;
+
+    for (i = 0; i + n <= size; i++) {
+        for (k = 0; k < n; k++) {
+            uint8_t c = data[i + k];
+
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (uint8_t)needle[k]) {
+                break;
+            }
+        }
+        if (k == n) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int ready;
@@ -47,8 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tl_buf_init(&out, p, 64);
         tl_tpl_render(tl_tpl_get(set, "page"), v, &o, &out, &err);
         /* A value never leaves its context: its markup never comes out raw
-         * (unless the template itself holds the same bytes). */
-        if (memmem(out.data, out.len, "<zq9>", 5) && !memmem(data, size, "zq9", 3)) {
+         * (unless the template itself holds the same element, in any case). */
+        if (memmem(out.data, out.len, "<zq9>", 5) && !holds_ci(data, size, "zq9")) {
             abort();
         }
     }

@@ -10,13 +10,42 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The sanitizers' runtime (tests/fuzz/fuzz.sh) calls back before ending
+ * the process; weak, so the ordinary build links without it. */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+/* The input being replayed, named when it crashes the target. */
+static const char *current;
+static volatile sig_atomic_t named;
+
+static void name_current(void)
+{
+    static const char before[] = "replay: the input that failed: ";
+
+    if (current != NULL && !named) {
+        named = 1;
+        (void)!write(STDERR_FILENO, before, sizeof(before) - 1);
+        (void)!write(STDERR_FILENO, current, strlen(current));
+        (void)!write(STDERR_FILENO, "\n", 1);
+    }
+}
+
+static void on_fatal_signal(int sig)
+{
+    name_current();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 /* Reads the whole file into a buffer of exactly its size, so a target that
  * reads one byte too far trips ASan here as it would under libFuzzer. */
@@ -68,7 +97,9 @@ static int replay_file(const char *path)
         memcpy(exact, data, len);
     }
     free(data);
+    current = path;
     LLVMFuzzerTestOneInput(exact, len);
+    current = NULL;
     free(exact);
     return 0;
 }
@@ -154,6 +185,14 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
         return 2;
+    }
+    signal(SIGABRT, on_fatal_signal);
+    signal(SIGSEGV, on_fatal_signal);
+    signal(SIGBUS, on_fatal_signal);
+    signal(SIGFPE, on_fatal_signal);
+    signal(SIGILL, on_fatal_signal);
+    if (__sanitizer_set_death_callback != NULL) {
+        __sanitizer_set_death_callback(name_current);
     }
     for (i = 1; i < argc; i++) {
         if (stat(argv[i], &st) != 0) {

@@ -426,7 +426,8 @@ START_TEST(broken_tzif_files_are_refused)
     tl_tz *tz;
     const char *err = NULL;
 
-    ck_assert_int_eq(tl_read_file(pool, ZONEINFO "/Europe/Paris", &data, &len), APR_SUCCESS);
+    ck_assert_msg(tl_read_file(pool, ZONEINFO "/Europe/Paris", &data, &len) == APR_SUCCESS,
+                  "%s is missing (Debian package tzdata)", ZONEINFO "/Europe/Paris");
     ck_assert_int_eq(tl_tz_parse(pool, "x", (unsigned char *)data, len, &tz, &err), 0);
     /* Every truncation is refused, none read past the end. */
     for (cut = 0; cut < len; cut++) {
