@@ -150,6 +150,8 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         if (why && !lost && tl_is_refusal(state)) {
             const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
             const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+            const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+            why->detail = apr_pstrdup(q->r->pool, d ? d : "");
             why->sqlstate = apr_pstrdup(q->r->pool, state);
             why->constraint = apr_pstrdup(q->r->pool, c ? c : "");
             why->message = apr_pstrdup(q->r->pool, m ? m : "");

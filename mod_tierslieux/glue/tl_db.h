@@ -20,6 +20,7 @@ typedef struct {
     const char *sqlstate;           /* e.g. 23514 */
     const char *constraint;         /* the constraint named, or "" */
     const char *message;            /* PostgreSQL's primary message (ours are French) */
+    const char *detail;             /* its DETAIL, or "": for a missing right, what to journal */
 } tl_db_refusal;
 
 /* Runs a state-changing call (one statement, so one transaction). When

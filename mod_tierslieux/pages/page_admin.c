@@ -226,6 +226,13 @@ int tl_admin_change(tl_req *q, const char *sql, int nparams, const char *const *
         return 1;
     }
     if (*status == HTTP_FORBIDDEN) {
+        /* The refused transaction rolled back; what it names (a missing
+         * right over an account: sql/026) is journaled in one of its own. */
+        if (*why.detail) {
+            int ignored = OK;
+            const char *note[] = { q->r->user, why.detail };
+            tl_db_change(q, "SELECT tl.journal_refusal($1, $2)", 2, note, &ignored, NULL);
+        }
         *status = tl_render_error(q, HTTP_FORBIDDEN, apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
                                                                  " Rien n'a été changé.", NULL));
         return -1;
