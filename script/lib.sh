@@ -28,7 +28,7 @@ tl_conninfo_quote() { printf "'%s'" "$(printf '%s' "$1" | sed -e "s/[\\\\']/\\\\
 TL_PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libaprutil1-dbd-pgsql libpq-dev
 libxml2-dev libssl-dev libqrencode-dev postgresql postgresql-contrib autoconf automake libtool pkg-config check make gcc"
 TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 python3-icalendar chromium zbar-tools librsvg2-bin wrk
-tzdata clang-14 libclang-rt-14-dev faketime libfaketime"
+tzdata clang-14 libclang-rt-14-dev faketime libfaketime python3-cryptography openssl"
 
 tl_install_packages() {
     local missing=() p

@@ -223,7 +223,6 @@ static void tl_register_hooks(apr_pool_t *p)
     ap_hook_child_init(tl_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(tl_handler, NULL, NULL, APR_HOOK_MIDDLE);
     tl_redact_register(p);
-    ap_hook_optional_fn_retrieve(tl_auth_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
     tl_auth_register(p);
     tl_session_register();
 }

@@ -1,38 +1,33 @@
 #include <apr_strings.h>
-#include <apr_optional.h>
 #include <apr_md5.h>
-#include <apr_sha1.h>
 #include <http_request.h>
 #include <mod_auth.h>
 #include "tl_auth.h"
 #include "tl_db.h"
+#include "tl_session.h"
 
-static APR_OPTIONAL_FN_TYPE(ap_authn_cache_store) *tl_authn_cache_store;
-
-void tl_auth_optional_fns(void)
-{
-    tl_authn_cache_store = APR_RETRIEVE_OPTIONAL_FN(ap_authn_cache_store);
-}
-
-/* The provider runs before any page: it borrows a request context just to
- * reach the database helpers. */
-static tl_req *tl_auth_req(request_rec *r)
-{
-    tl_req *q = apr_pcalloc(r->pool, sizeof(*q));
-    q->r = r;
-    return q;
-}
-
-/* Checks password against the bcrypt hash sql returns for user; the
- * accepted password is cached by mod_authn_socache under provider. */
-static authn_status tl_check_hash(request_rec *r, const char *provider, const char *sql, const char *user,
+/* Checks what mod_auth_form hands over for user: in a session, the token
+ * that stands for it (sql/030: the session must be live); at login, the
+ * password itself, against the bcrypt hash sql returns. kind names the
+ * session's owner: "compte" (an account of the desk) or "adherent". */
+static authn_status tl_check_hash(request_rec *r, const char *kind, const char *sql, const char *user,
                                   const char *password)
 {
     int status = OK;
     size_t len;
-    const char *hash;
-    const tl_rows *rows = tl_db_query(tl_auth_req(r), sql, 1, &user, &status);
+    const char *hash, *session = tl_session_token_hash(r, password);
+    const tl_rows *rows;
 
+    if (session) {
+        const char *params[] = { kind, session };
+        rows = tl_db_query(tl_db_req(r), "SELECT tl.session_login($1, $2)", 2, params, &status);
+        if (!rows || rows->count(rows) != 1) {
+            return AUTH_GENERAL_ERROR;
+        }
+        hash = rows->value(rows, 0, 0, &len);
+        return hash && strcmp(hash, user) == 0 ? AUTH_GRANTED : AUTH_DENIED;
+    }
+    rows = tl_db_query(tl_db_req(r), sql, 1, &user, &status);
     if (!rows || rows->count(rows) != 1) {
         return AUTH_GENERAL_ERROR;      /* logged by tl_db_query, without the values */
     }
@@ -43,22 +38,13 @@ static authn_status tl_check_hash(request_rec *r, const char *provider, const ch
     if (apr_password_validate(password, hash) != APR_SUCCESS) {
         return AUTH_DENIED;
     }
-    /* A form session sends the password again with every request. Once
-     * bcrypt has accepted it, mod_authn_socache keeps a fast salted-free
-     * SHA-1 of it in the server's shared memory for a while, so the next
-     * requests pay neither the database nor bcrypt. Only a password that
-     * bcrypt accepted is ever cached. */
-    if (tl_authn_cache_store) {
-        char sha[APR_SHA1PW_IDLEN + APR_SHA1_DIGESTSIZE * 2];
-        apr_sha1_base64(password, (int)strlen(password), sha);
-        tl_authn_cache_store(r, provider, user, NULL, sha);
-    }
+    tl_session_accepted(r, kind, user);
     return AUTH_GRANTED;
 }
 
 static authn_status tl_check_password(request_rec *r, const char *user, const char *password)
 {
-    return tl_check_hash(r, "tierslieux", "SELECT tl.account_password($1)", user, password);
+    return tl_check_hash(r, "compte", "SELECT tl.account_password($1)", user, password);
 }
 
 /* Members log in with their card number, in any case and with or without
@@ -69,7 +55,7 @@ static authn_status tl_check_member_password(request_rec *r, const char *user, c
     if (strlen(user) > 32) {
         return AUTH_USER_NOT_FOUND;
     }
-    return tl_check_hash(r, "tierslieux-adherent", "SELECT tl.member_password($1)", user, password);
+    return tl_check_hash(r, "adherent", "SELECT tl.member_password($1)", user, password);
 }
 
 static const authn_provider tl_authn_provider = { tl_check_password, NULL };
@@ -103,7 +89,7 @@ static authz_status tl_check_role(request_rec *r, const char *require_line, cons
     if (!r->user) {
         return AUTHZ_DENIED_NO_USER;
     }
-    rows = tl_db_query(tl_auth_req(r), "SELECT max(rank) FROM tl.account_roles($1)", 1,
+    rows = tl_db_query(tl_db_req(r), "SELECT max(rank) FROM tl.account_roles($1)", 1,
                        (const char *const *)&r->user, &status);
     if (!rows || rows->count(rows) != 1) {
         return AUTHZ_GENERAL_ERROR;

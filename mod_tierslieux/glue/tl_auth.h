@@ -1,6 +1,7 @@
 /* Who may use the desk. Authentication is httpd's: this registers an authn
  * provider ("AuthFormProvider tierslieux", bcrypt hashes in tl.account,
- * results cacheable by mod_authn_socache) and an authz provider
+ * checked once at login: the session then holds a token, tl_session.h) and
+ * an authz provider
  * ("Require tierslieux-role benevole|referent|admin", roles nesting
  * admin > referent > benevole at any place; the per-place check is the
  * page's). Members of "Mon compte" log in through a second authn provider,
@@ -12,7 +13,5 @@
 #include "tl_module.h"
 
 void tl_auth_register(apr_pool_t *p);
-/* Fetches mod_authn_socache's store function, if that module is loaded. */
-void tl_auth_optional_fns(void);
 
 #endif

@@ -176,6 +176,13 @@ const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *
     return tl_db_run(q, sql, nparams, params, status, NULL, 1);
 }
 
+tl_req *tl_db_req(request_rec *r)
+{
+    tl_req *q = apr_pcalloc(r->pool, sizeof(*q));
+    q->r = r;
+    return q;
+}
+
 const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char *const *params,
                             int *status, tl_db_refusal *why)
 {

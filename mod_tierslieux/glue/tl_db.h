@@ -8,6 +8,10 @@
 /* Fetches mod_dbd's functions; NULL if mod_dbd is loaded, else a message. */
 const char *tl_db_init(void);
 
+/* A request context for code that runs before any page (the auth
+ * providers, the session hooks), just to reach the helpers below. */
+tl_req *tl_db_req(request_rec *r);
+
 /* Runs sql with text parameters (NULL is SQL NULL) and returns its rows,
  * which live as long as the request. On failure returns NULL and sets
  * *status: 503 when the database cannot be reached (after one reconnection
