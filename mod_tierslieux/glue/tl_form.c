@@ -3,7 +3,6 @@
 #include <strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
-#include <util_script.h>
 #include "tl_form.h"
 #include "tl_config.h"
 #include "tl_render.h"
