@@ -1,4 +1,5 @@
 #include <string.h>
+#include <apr_strings.h>
 #include "tl_query.h"
 #include "tl_escape.h"
 #include "tl_buf.h"
@@ -11,8 +12,10 @@ static int tl_hexval(int c)
     return -1;
 }
 
-/* Decodes s[0..n) into a new string; -1 on a broken escape. */
-static int tl_decode(apr_pool_t *p, const char *s, size_t n, char **out, size_t *outlen)
+/* The one decoder of urlencoded names and values: query strings, form
+ * bodies (tl_fields) and the masking of secrets in logged request lines all
+ * read names through it, so they can never disagree on what a name is. */
+int tl_query_decode(apr_pool_t *p, const char *s, size_t n, char **out, size_t *outlen)
 {
     char *d = apr_palloc(p, n + 1);
     size_t i, k = 0;
@@ -83,8 +86,8 @@ int tl_query_parse(apr_pool_t *p, const char *qs, size_t len, tl_params *out, co
                 *err = "L'adresse demandée contient trop de paramètres.";
                 return -1;
             }
-            if (tl_decode(p, qs + pos, name_end - pos, &name, &name_len) != 0
-                || tl_decode(p, eq ? eq + 1 : qs + end, eq ? end - name_end - 1 : 0,
+            if (tl_query_decode(p, qs + pos, name_end - pos, &name, &name_len) != 0
+                || tl_query_decode(p, eq ? eq + 1 : qs + end, eq ? end - name_end - 1 : 0,
                              &value, &value_len) != 0) {
                 *err = "L'adresse demandée contient un caractère mal codé (un « % » isolé).";
                 return -1;
@@ -142,40 +145,98 @@ const char *tl_url_build(apr_pool_t *p, const char *path, const char *const *pai
     return tl_buf_cstr(&b);
 }
 
-const char *tl_query_mask(apr_pool_t *p, const char *line, const char *name)
-{
-    size_t name_len = strlen(name), line_len;
-    const char *query, *end, *at;
-    char *out, *o;
+const char *const tl_query_secrets[] = { "jeton", NULL };
 
-    if (!line || !(query = strchr(line, '?')) || !strstr(query, name)) {
+/* Bytes that can be part of a parameter's name: a secret's name preceded
+ * by one of them is another name ("xjeton"), by anything else a secret. */
+static int tl_name_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+           || c == '.' || c >= 0x80;
+}
+
+/* True when the decoded name is one of names, or ends with one of them
+ * after a separator that decoding produced ("%3Fjeton", "a;jeton",
+ * "/chemin%3Fjeton"): compared without regard to case, so the mask is a
+ * superset of what tl_query_get (exact names) reads. */
+static int tl_name_secret(const char *name, size_t len, const char *const *names)
+{
+    for (; *names; names++) {
+        size_t n = strlen(*names), i;
+        if (len < n) {
+            continue;
+        }
+        for (i = 0; i < n; i++) {
+            unsigned char a = (unsigned char)name[len - n + i], b = (unsigned char)(*names)[i];
+            if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b)) {
+                break;
+            }
+        }
+        if (i == n && (len == n || !tl_name_char((unsigned char)name[len - n - 1]))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Where a parameter may start in a logged line: after any of these. The
+ * query parser only splits on '&' after the '?', so this finds every name
+ * it reads, and more (';' separators, a name in the path). */
+static int tl_mask_boundary(char c)
+{
+    return c == '?' || c == '&' || c == ';' || c == '/' || c == ' ' || c == '\t';
+}
+
+const char *tl_query_mask(apr_pool_t *p, const char *line, const char *const *names)
+{
+    size_t len, i, start;
+    char *out, *o;
+    int masked = 0;
+
+    if (!line || !names) {
         return line;
     }
-    line_len = strlen(line);
-    if (!(end = strchr(query, ' '))) {
-        end = line + line_len;
-    }
+    len = strlen(line);
     /* An empty value becomes "-": each parameter may grow by one byte. */
-    out = o = apr_palloc(p, 2 * line_len + 1);
-    memcpy(o, line, (size_t)(query - line));
-    o += query - line;
-    for (at = query; at < end;) {
-        /* at is on '?' or '&': the separator, then one parameter. */
-        const char *next = at + 1;
-        while (next < end && *next != '&') {
-            next++;
+    out = o = apr_palloc(p, 2 * len + 2);
+    for (i = 0, start = 0; i <= len; i++) {
+        const char *eq;
+        char *name = NULL;
+        size_t name_len = 0, end;
+
+        if (i < len && !tl_mask_boundary(line[i])) {
+            continue;
         }
-        if ((size_t)(next - at - 1) > name_len && strncmp(at + 1, name, name_len) == 0 && at[1 + name_len] == '=') {
-            memcpy(o, at, name_len + 2);
-            o += name_len + 2;
+        /* A parameter ran from start to i: is it "name=value" with a secret name? */
+        eq = memchr(line + start, '=', i - start);
+        if (eq) {
+            if (tl_query_decode(p, line + start, (size_t)(eq - line - start), &name, &name_len) != 0) {
+                /* The parser refuses such a query; compare the name as it came. */
+                name = apr_pstrmemdup(p, line + start, (size_t)(eq - line - start));
+                name_len = (size_t)(eq - line - start);
+            }
+        }
+        if (eq && tl_name_secret(name, name_len, names)) {
+            /* The value, as the parser reads it, runs to the next '&'; the
+             * line's own end (a space before the protocol) ends it too. */
+            for (end = (size_t)(eq - line) + 1; end < len && line[end] != '&' && line[end] != ' '
+                                                && line[end] != '\t'; end++) {
+            }
+            memcpy(o, line + start, (size_t)(eq - line - start) + 1);
+            o += eq - line - start + 1;
             *o++ = '-';
+            masked = 1;
+            i = end;
         }
         else {
-            memcpy(o, at, (size_t)(next - at));
-            o += next - at;
+            memcpy(o, line + start, i - start);
+            o += i - start;
         }
-        at = next;
+        if (i < len) {
+            *o++ = line[i];     /* the boundary itself */
+        }
+        start = i + 1;
     }
-    memcpy(o, end, strlen(end) + 1);
-    return out;
+    *o = '\0';
+    return masked ? out : line;
 }

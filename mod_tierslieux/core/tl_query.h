@@ -26,6 +26,11 @@ typedef struct {
  * escape, bytes that are not UTF-8, a NUL or another control character. */
 int tl_query_parse(apr_pool_t *p, const char *qs, size_t len, tl_params *out, const char **err);
 
+/* Decodes one urlencoded name or value, s[0..n) ('+' is a space, %XX
+ * escapes), into a new NUL-terminated string. Returns -1 on a broken
+ * escape. Every reader of names (queries, form bodies, log masking) uses it. */
+int tl_query_decode(apr_pool_t *p, const char *s, size_t n, char **out, size_t *outlen);
+
 /* The first value of name, or NULL when absent. */
 const char *tl_query_get(const tl_params *q, const char *name);
 
@@ -34,10 +39,19 @@ const char *tl_query_get(const tl_params *q, const char *name);
  * percent-encoded. The result is a URL, not yet escaped for HTML. */
 const char *tl_url_build(apr_pool_t *p, const char *path, const char *const *pairs);
 
+/* The names of the query parameters that carry a secret (one-time link
+ * tokens): NULL-terminated. A page reads a secret from a query string only
+ * under one of these names. */
+extern const char *const tl_query_secrets[];
+
 /* An HTTP request line ("GET /path?a=1&jeton=SECRET HTTP/1.1") with the
- * value of every query parameter called name replaced by "-", the rest
- * byte for byte: what a log may show of a one-time link. line itself when
- * there is nothing to mask. */
-const char *tl_query_mask(apr_pool_t *p, const char *line, const char *name);
+ * value of every parameter whose name is one of names replaced by "-",
+ * the rest byte for byte: what a log may show of a one-time link. Names are
+ * decoded by the query parser's own decoder before they are compared, so
+ * every spelling the parser reads ("%6Aeton", "j%65ton") is masked; so are
+ * names after ';', in the path, or with another case, which the parser does
+ * not read. The value masked runs to the next '&', as the parser reads it.
+ * line itself when there is nothing to mask. */
+const char *tl_query_mask(apr_pool_t *p, const char *line, const char *const *names);
 
 #endif

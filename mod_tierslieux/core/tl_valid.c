@@ -98,8 +98,10 @@ const char *tl_valid_slug(apr_pool_t *p, const char *label, const char *s, size_
 
 const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_t maxchars)
 {
-    size_t n = strlen(s), i, chars = 0;
+    size_t n, i, chars = 0;
 
+    s = s ? s : "";         /* an optional text not sent is an empty one */
+    n = strlen(s);
     if (!tl_utf8_valid(s, n)) {
         return apr_psprintf(p, "Le champ « %s » contient des caractères illisibles.", label);
     }
@@ -123,7 +125,11 @@ const char *tl_valid_choice(apr_pool_t *p, const char *label, const char *s,
                             const char *const *choices, int *index)
 {
     int i;
-    for (i = 0; choices[i]; i++) {
+
+    if (!s || !*s) {
+        return apr_psprintf(p, "Le champ « %s » est vide : faites un choix dans la liste.", label);
+    }
+    for (i = 0; choices && choices[i]; i++) {
         if (strcmp(s, choices[i]) == 0) {
             *index = i;
             return NULL;

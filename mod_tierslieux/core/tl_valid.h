@@ -1,6 +1,9 @@
 /* tl_valid — typed checks of request parameters. Each returns NULL when the
  * value is fine, or a message in plain French naming the field by its label,
- * which the page shows with a 400 (or next to the field, for forms). */
+ * which the page shows with a 400 (or next to the field, for forms). Each
+ * takes NULL (a parameter not sent) as a value: an empty one, refused where
+ * a value is required, never dereferenced. Out-parameters are written only
+ * when the value is fine. */
 #ifndef TL_VALID_H
 #define TL_VALID_H
 
@@ -23,7 +26,8 @@ const char *tl_valid_decimal(apr_pool_t *p, const char *label, const char *s, lo
  * at most two decimals and at most max euros; *out gets it with a dot, as
  * PostgreSQL's numeric reads it. */
 const char *tl_valid_amount(apr_pool_t *p, const char *label, const char *s, long max, const char **out);
-/* One of a NULL-terminated list of values; *index gets its position. */
+/* One of a NULL-terminated list of values; *index gets its position. NULL
+ * or "" is refused ("faites un choix"), even when "" is in the list. */
 const char *tl_valid_choice(apr_pool_t *p, const char *label, const char *s,
                             const char *const *choices, int *index);
 

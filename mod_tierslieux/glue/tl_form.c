@@ -3,14 +3,13 @@
 #include <strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
-#include <util_script.h>
 #include "tl_form.h"
 #include "tl_config.h"
 #include "tl_render.h"
 #include "tl_csrf.h"
 #include "tl_escape.h"
+#include "tl_fields.h"
 
-static const char *tl_form_value_refused(const char *value, apr_size_t size);
 static int tl_form_token_ok(tl_req *q, const char *form, const char *token, int *done);
 
 /* Tokens bind to the logged-in person; a form without a login (none yet)
@@ -43,72 +42,80 @@ static int tl_form_fail(tl_req *q, int status, const char *message, int *done)
     return 0;
 }
 
+/* Reads the whole request body, at most max bytes, into *body; 0 with an
+ * error page sent (413 beyond max, without reading further; 400 when it
+ * cannot be read). */
+static int tl_form_body(tl_req *q, apr_size_t max, const char *too_large, char **body, apr_size_t *len, int *done)
+{
+    request_rec *r = q->r;
+    const char *length = apr_table_get(r->headers_in, "Content-Length");
+    char *buf;
+    apr_size_t total = 0;
+
+    if (length && apr_atoi64(length) > (apr_int64_t)max) {
+        /* Refused before reading it: httpd closes the connection after a 413. */
+        return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, too_large, done);
+    }
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
+        return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire envoyé n'a pas pu être lu.", done);
+    }
+    buf = apr_palloc(r->pool, max + 1);
+    if (ap_should_client_block(r)) {
+        long got;
+        while ((got = ap_get_client_block(r, buf + total, max + 1 - total)) > 0) {
+            total += (apr_size_t)got;
+            if (total > max) {
+                return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, too_large, done);
+            }
+        }
+        if (got < 0) {
+            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire envoyé est arrivé incomplet : renvoyez-le.", done);
+        }
+    }
+    buf[total] = '\0';
+    *body = buf;
+    *len = total;
+    return 1;
+}
+
+/* The HTTP status of a refusal of the core's form reader. */
+static int tl_form_status(tl_fields_status st)
+{
+    return st == TL_FIELDS_TOO_LARGE ? HTTP_REQUEST_ENTITY_TOO_LARGE : HTTP_BAD_REQUEST;
+}
+
 int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
+{
+    return tl_form_read_multi(q, form, NULL, fields, done);
+}
+
+int tl_form_read_multi(tl_req *q, const char *form, const char *const *multi, apr_table_t **fields, int *done)
 {
     request_rec *r = q->r;
     const char *type = apr_table_get(r->headers_in, "Content-Type");
-    const char *length = apr_table_get(r->headers_in, "Content-Length");
-    apr_array_header_t *pairs = NULL;
-    const char *message;
-    int rc;
+    const char *message = NULL;
+    char *body;
+    apr_size_t len;
+    tl_fields_status st;
 
-    /* ap_parse_form_data quietly ignores a body of another type: check first. */
+    /* A body of another type would read as no field at all: refuse it first. */
     if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0
-        || (type[33] != '\0' && type[33] != ';')) {
+        || (type[33] != '\0' && type[33] != ';' && type[33] != ' ')) {
         return tl_form_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE,
                             "Ce formulaire s'envoie depuis sa page (données de type "
                             "application/x-www-form-urlencoded).", done);
     }
-    if (length && apr_atoi64(length) > TL_FORM_MAX_BODY) {
-        return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                            "Le formulaire envoyé est trop volumineux (64 Ko au plus).", done);
+    if (!tl_form_body(q, TL_FIELDS_MAX_BODY, "Le formulaire envoyé est trop volumineux (64 Ko au plus).", &body,
+                      &len, done)) {
+        return 0;
     }
-    rc = ap_parse_form_data(r, NULL, &pairs, 64, TL_FORM_MAX_BODY);
-    if (rc != OK || !pairs) {
-        return tl_form_fail(q, rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST,
-                            "Le formulaire envoyé n'a pas pu être lu (trop volumineux ou mal formé).", done);
-    }
-    *fields = apr_table_make(r->pool, pairs->nelts);
-    while (pairs->nelts > 0) {
-        ap_form_pair_t *pair = apr_array_pop(pairs);
-        apr_off_t n = 0;
-        apr_size_t size;
-        char *value;
-
-        apr_brigade_length(pair->value, 1, &n);
-        if (n > TL_FORM_MAX_FIELD) {
-            return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                apr_psprintf(r->pool, "Le champ « %s » est trop long (4 Ko au plus).",
-                                             pair->name), done);
-        }
-        size = (apr_size_t)n;
-        value = apr_palloc(r->pool, size + 1);
-        apr_brigade_flatten(pair->value, value, &size);
-        value[size] = '\0';
-        if ((message = tl_form_value_refused(value, size)) != NULL) {
-            return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
-        }
-        apr_table_addn(*fields, pair->name, value);     /* repeated names (checkboxes) keep every value */
+    /* Decoded and checked by the core (tl_fields), as the fuzz target does:
+     * the body was read by us rather than by ap_parse_form_data, so the
+     * same code runs with and without httpd. */
+    if ((st = tl_fields_parse(r->pool, body, len, multi, fields, &message)) != TL_FIELDS_OK) {
+        return tl_form_fail(q, tl_form_status(st), message, done);
     }
     return tl_form_token_ok(q, form, apr_table_get(*fields, "jeton"), done);
-}
-
-/* What a field's value may not hold: bytes that are not UTF-8, NUL, other
- * control characters than line ends and tabs. NULL when it is fine. */
-static const char *tl_form_value_refused(const char *value, apr_size_t size)
-{
-    apr_size_t i;
-
-    if (!tl_utf8_valid(value, size) || strlen(value) != size) {
-        return "Le formulaire contient des caractères illisibles.";
-    }
-    for (i = 0; i < size; i++) {
-        unsigned char c = (unsigned char)value[i];
-        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
-            return "Le formulaire contient un caractère de contrôle.";
-        }
-    }
-    return NULL;
 }
 
 /* The form's token, signed for this person and form, not expired. */
@@ -140,57 +147,46 @@ int tl_form_read_upload(tl_req *q, const char *form, apr_size_t max, apr_table_t
     static const tl_multipart_limits limits = { 16, 4096 };
     request_rec *r = q->r;
     const char *type = apr_table_get(r->headers_in, "Content-Type");
-    const char *length = apr_table_get(r->headers_in, "Content-Length");
     const char *limit = apr_psprintf(r->pool, "Le fichier envoyé est trop volumineux (%" APR_SIZE_T_FMT " Mo au "
                                      "plus) : découpez-le en plusieurs fichiers.", max / (1024 * 1024));
     const char *message = NULL;
     char *body;
     apr_size_t len = 0;
+    apr_table_t *files;
     int i;
 
     if (!type || strncasecmp(type, "multipart/form-data", 19) != 0) {
         return tl_form_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "Ce formulaire envoie un fichier depuis sa page "
                             "(données de type multipart/form-data).", done);
     }
-    if (length && apr_atoi64(length) > (apr_int64_t)max) {
-        /* Refused before reading it: httpd closes the connection after a 413. */
-        return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, limit, done);
-    }
-    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
-        return tl_form_fail(q, HTTP_BAD_REQUEST, "Le fichier envoyé n'a pas pu être lu.", done);
-    }
-    body = apr_palloc(r->pool, max + 1);
-    if (ap_should_client_block(r)) {
-        long got;
-        while ((got = ap_get_client_block(r, body + len, max + 1 - len)) > 0) {
-            len += (apr_size_t)got;
-            if (len > max) {
-                return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, limit, done);
-            }
-        }
-        if (got < 0) {
-            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le fichier envoyé est arrivé incomplet : renvoyez-le.", done);
-        }
+    if (!tl_form_body(q, max, limit, &body, &len, done)) {
+        return 0;
     }
     if (tl_multipart_parse(r->pool, type, body, len, &limits, upload, &message) != TL_MULTIPART_OK) {
         return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
     }
-    /* The text fields, checked as tl_form_read checks them; files stay as they came. */
+    /* The text fields, checked as tl_form_read checks them (a repeated one
+     * refused too); files stay as they came. */
     *fields = apr_table_make(r->pool, upload->n);
+    files = apr_table_make(r->pool, 2);
     for (i = 0; i < upload->n; i++) {
         const tl_multipart_part *part = &upload->parts[i];
+        tl_fields_status st;
+
         if (part->filename) {
+            /* A file sent twice under one name is refused as a field would be. */
+            if (apr_table_get(files, part->name)) {
+                return tl_form_fail(q, HTTP_BAD_REQUEST, "Un fichier du formulaire est envoyé deux fois : "
+                                    "envoyez-le une seule fois ; rien n'a été enregistré.", done);
+            }
+            apr_table_setn(files, part->name, "");
             continue;
         }
-        if (part->len > TL_FORM_MAX_FIELD) {
-            return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                apr_psprintf(r->pool, "Le champ « %s » est trop long (4 Ko au plus).", part->name),
-                                done);
+        st = tl_fields_add(r->pool, *fields, part->name, apr_pstrmemdup(r->pool, part->data, part->len), part->len,
+                           NULL, &message);
+        if (st != TL_FIELDS_OK) {
+            return tl_form_fail(q, tl_form_status(st), message, done);
         }
-        if ((message = tl_form_value_refused(apr_pstrmemdup(r->pool, part->data, part->len), part->len)) != NULL) {
-            return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
-        }
-        apr_table_setn(*fields, part->name, apr_pstrmemdup(r->pool, part->data, part->len));
     }
     return tl_form_token_ok(q, form, apr_table_get(*fields, "jeton"), done);
 }

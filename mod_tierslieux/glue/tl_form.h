@@ -8,20 +8,26 @@
 
 #include "tl_module.h"
 #include "tl_multipart.h"
+#include "tl_fields.h"
 
-#define TL_FORM_MAX_BODY (64 * 1024)
-#define TL_FORM_MAX_FIELD (4 * 1024)
 #define TL_FORM_TOKEN_LIFETIME (8 * 3600)    /* a desk shift */
 
 /* Sets the view value "jeton" to a fresh token for form. */
 void tl_form_token(tl_req *q, const char *form);
 
-/* Reads the POSTed form named form into *fields (decoded, valid UTF-8, no
- * control characters but newlines) and returns 1. On a wrong content type
- * (415), a body or field too large (413), bad bytes (400) or a missing,
- * forged or stale token (403), sends a French error page, sets *done to
- * what the handler must return, and returns 0: nothing may be changed. */
+/* Reads the POSTed form named form into *fields and returns 1: the body is
+ * read here, decoded and checked by the core (tl_fields_parse: valid UTF-8,
+ * no control characters but line ends and tabs, each field sent once). On a
+ * wrong content type (415), a body or field too large (413), bad bytes or a
+ * repeated field (400) or a missing, forged or stale token (403), sends a
+ * French error page, sets *done to what the handler must return, and
+ * returns 0: nothing may be changed. Read fields with tl_field and the other
+ * readers of tl_fields.h, which never give NULL. */
 int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done);
+
+/* The same for a form with groups of checkboxes: the names in multi
+ * (NULL-terminated) may be sent several times. */
+int tl_form_read_multi(tl_req *q, const char *form, const char *const *multi, apr_table_t **fields, int *done);
 
 /* The same for a form that sends a file (multipart/form-data, at most max
  * bytes, 413 beyond without reading further): its text fields, checked as

@@ -137,7 +137,7 @@ static int tl_account_form(tl_req *q, apr_table_t **f, int *done)
 /* Reads a positive id field; NULL when it is not one. */
 static const char *tl_account_id(tl_req *q, apr_table_t *f, const char *name)
 {
-    const char *v = apr_table_get(f, name);
+    const char *v = tl_field(f, name);
     long id;
 
     return v && !tl_valid_int(q->r->pool, name, v, 1, 2147483647L, &id) ? v : NULL;
@@ -266,9 +266,9 @@ int tl_page_account_reserve(tl_req *q)
     if (!tl_account_form(q, &f, &rc)) {
         return rc;
     }
-    item = apr_table_get(f, "objet");
-    from = apr_table_get(f, "du");
-    to = apr_table_get(f, "au");
+    item = tl_field(f, "objet");
+    from = tl_field(f, "du");
+    to = tl_field(f, "au");
     if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet.");
     }
@@ -337,7 +337,7 @@ int tl_page_account_waiting(tl_req *q)
     if (!tl_account_form(q, &f, &rc)) {
         return rc;
     }
-    if (apr_table_get(f, "attente")) {
+    if (tl_field_sent(f, "attente")) {
         if (!(entry = tl_account_id(q, f, "attente"))) {
             return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'attente.");
         }
@@ -351,7 +351,7 @@ int tl_page_account_waiting(tl_req *q)
         }
         return tl_form_done(q, "/compte?fait=depart");
     }
-    item = apr_table_get(f, "objet");
+    item = tl_field(f, "objet");
     if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet.");
     }
@@ -443,7 +443,7 @@ int tl_page_account_erase(tl_req *q)
     if (!tl_account_form(q, &f, &rc)) {
         return rc;
     }
-    sure = apr_table_get(f, "confirmation");
+    sure = tl_field(f, "confirmation");
     if (!sure || strcmp(sure, "1") != 0) {
         tl_form_error(q, "confirmation", "Cochez la case pour confirmer que vous demandez l'effacement. "
                       "Rien n'a été effacé.");
@@ -478,7 +478,7 @@ int tl_page_desk_member_link(tl_req *q)
     if (!tl_form_read(q, "fiche", &f, &rc)) {
         return rc;
     }
-    number = apr_table_get(f, "numero");
+    number = tl_field(f, "numero");
     if (!number || !*number || tl_valid_text(q->r->pool, "numéro", number, 32)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'adhérent.");
     }
@@ -578,12 +578,12 @@ int tl_page_password_post(tl_req *q)
     if (!tl_form_read(q, TL_PASSWORD_FORM, &f, &rc)) {
         return rc;
     }
-    token = apr_table_get(f, "lien");
+    token = tl_field(f, "lien");
     if ((rc = tl_password_link_check(q, token, &message)) != OK) {
         return tl_render_error(q, rc, message);
     }
-    password = apr_table_get(f, "mot_de_passe");
-    again = apr_table_get(f, "confirmation");
+    password = tl_field(f, "mot_de_passe");
+    again = tl_field(f, "confirmation");
     if ((err = tl_password_check(password ? password : "")) != NULL) {
         tl_form_error(q, "mot_de_passe", apr_pstrcat(q->r->pool, err, " Rien n'a été enregistré.", NULL));
         return tl_password_show(q, token, HTTP_UNPROCESSABLE_ENTITY);

@@ -89,13 +89,13 @@ const char *tl_desk_place(tl_req *q, const char *wanted, int *status)
 void tl_admin_keep(tl_req *q, apr_table_t *f, const char *const *names)
 {
     for (; *names; names++) {
-        tl_view_set(q->view, apr_pstrcat(q->r->pool, "f_", *names, NULL), apr_table_get(f, *names));
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "f_", *names, NULL), tl_field(f, *names));
     }
 }
 
 const char *tl_admin_text(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars)
 {
-    const char *v = apr_table_get(f, name), *err;
+    const char *v = tl_field(f, name), *err;
 
     if (!v) {
         return "";
@@ -108,7 +108,7 @@ const char *tl_admin_text(tl_req *q, apr_table_t *f, const char *name, const cha
 
 const char *tl_admin_int(tl_req *q, apr_table_t *f, const char *name, const char *label, long min, long max)
 {
-    const char *v = apr_table_get(f, name), *err;
+    const char *v = tl_field(f, name), *err;
     long n;
 
     if (!v || !*v) {
@@ -123,7 +123,7 @@ const char *tl_admin_int(tl_req *q, apr_table_t *f, const char *name, const char
 
 const char *tl_admin_amount(tl_req *q, apr_table_t *f, const char *name, const char *label)
 {
-    const char *v = apr_table_get(f, name), *out = NULL, *err;
+    const char *v = tl_field(f, name), *out = NULL, *err;
 
     if (!v || !*v) {
         return NULL;
@@ -137,7 +137,7 @@ const char *tl_admin_amount(tl_req *q, apr_table_t *f, const char *name, const c
 
 const char *tl_admin_date(tl_req *q, apr_table_t *f, const char *name, const char *label)
 {
-    const char *v = apr_table_get(f, name);
+    const char *v = tl_field(f, name);
     long days;
 
     if (!v || !*v) {

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_csv_read.h"
@@ -237,7 +238,6 @@ static const char *tl_import_ords(tl_req *q, const tl_csv_table *table, tl_rows 
 int tl_page_admin_import_post(tl_req *q)
 {
     static const tl_csv_limits limits = { 50000, 80, 10000 };
-    static const char *const kinds[] = { "objets", "adherents", "reparations", NULL };
     static const char *const result_cols[] = { "line", "label", "detail", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
@@ -253,8 +253,8 @@ int tl_page_admin_import_post(tl_req *q)
     if (!tl_form_read_upload(q, "gestion-import", TL_IMPORT_MAX_BYTES, &f, &upload, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    if (!place || tl_valid_slug(p, "lieu", place, 64) || tl_valid_choice(p, "quoi", apr_table_get(f, "quoi"), kinds,
+    place = tl_field(f, "lieu");
+    if (!place || tl_valid_slug(p, "lieu", place, 64) || tl_field_choice(p, f, "quoi", "quoi", tl_choices_import_kind,
                                                                           &kind)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de fichier.");
     }
@@ -302,7 +302,7 @@ int tl_page_admin_import_post(tl_req *q)
 
     params[0] = q->r->user;
     params[1] = place;
-    params[2] = kinds[kind];
+    params[2] = tl_choices_import_kind[kind];
     params[3] = file_name;
     params[4] = json;
     if (!(batch = tl_admin_view(q, "batch", "SELECT tl.import_prepare($1, $2, $3, $4, $5::jsonb) AS id", 5, params,
@@ -349,8 +349,8 @@ int tl_page_admin_import_confirm(tl_req *q)
     if (!tl_form_read(q, "gestion-import", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    batch = apr_table_get(f, "lot");
+    place = tl_field(f, "lieu");
+    batch = tl_field(f, "lot");
     if (!place || tl_valid_slug(p, "lieu", place, 64) || tl_valid_int(p, "lot", batch, 1, 9223372036854775807L, &id)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'import.");
     }

@@ -3,6 +3,7 @@
  * back in service. */
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
@@ -156,8 +157,8 @@ int tl_page_admin_item_post(tl_req *q)
         return rc;
     }
     tl_admin_keep(q, f, names);
-    existing = apr_table_get(f, "existant");
-    place = apr_table_get(f, "lieu");
+    existing = tl_field(f, "existant");
+    place = tl_field(f, "lieu");
     if ((existing && tl_valid_text(p, "numéro", existing, 32)) || !place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou de lieu.");
     }
@@ -202,13 +203,13 @@ int tl_page_admin_item_state(tl_req *q)
     if (!tl_form_read(q, "gestion-objet", &f, &rc)) {
         return rc;
     }
-    number = apr_table_get(f, "existant");
-    action = apr_table_get(f, "action");
-    if (!number || tl_valid_text(p, "numéro", number, 32) || !action
-        || (strcmp(action, "retirer") != 0 && strcmp(action, "remettre") != 0)) {
+    number = tl_field(f, "existant");
+    action = tl_field(f, "action");
+    if (!*number || tl_valid_text(p, "numéro", number, 32)
+        || tl_field_choice(p, f, "action", "action", tl_choices_item_state, &retire)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
     }
-    retire = action[0] == 'r' && action[2] == 't';
+    retire = retire == 0;
     reason = tl_admin_text(q, f, "raison", "raison", 500);
     tl_view_set(q->view, "f_raison", reason);
     if (!tl_view_get(q->view, "errors")) {

@@ -102,12 +102,12 @@ int tl_page_admin_place_post(tl_req *q)
     if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
+    place = tl_field(f, "lieu");
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
-    fees = apr_table_get(f, "cotisations");
-    deposits = apr_table_get(f, "cautions");
+    fees = tl_field(f, "cotisations");
+    deposits = tl_field(f, "cautions");
     params[0] = q->r->user;
     params[1] = place;
     params[2] = tl_admin_text(q, f, "nom", "nom", 200);
@@ -155,13 +155,13 @@ int tl_page_admin_closure(tl_req *q)
     if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    remove = apr_table_get(f, "supprimer");
+    place = tl_field(f, "lieu");
+    remove = tl_field(f, "supprimer");
     if (!place || tl_valid_slug(p, "lieu", place, 64)
-        || (remove && tl_valid_int(p, "fermeture", remove, 1, 2147483647L, &id))) {
+        || (*remove && tl_valid_int(p, "fermeture", remove, 1, 2147483647L, &id))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de fermeture.");
     }
-    if (remove) {
+    if (*remove) {
         const char *params[] = { q->r->user, place, remove };
         rc = tl_admin_change(q, "SELECT tl.remove_closure($1, $2, $3::integer)", 3, params, tl_place_fields, "debut",
                              &status, NULL);
@@ -179,8 +179,8 @@ int tl_page_admin_closure(tl_req *q)
         if (!params[3] && !tl_view_get(q->view, "err_fin")) {
             params[3] = params[2];      /* a single day */
         }
-        tl_view_set(q->view, "f_debut", apr_table_get(f, "debut"));
-        tl_view_set(q->view, "f_fin", apr_table_get(f, "fin"));
+        tl_view_set(q->view, "f_debut", tl_field(f, "debut"));
+        tl_view_set(q->view, "f_fin", tl_field(f, "fin"));
         tl_view_set(q->view, "f_raison", params[4]);
         rc = 0;
         if (!tl_view_get(q->view, "errors")) {
@@ -203,7 +203,7 @@ int tl_page_admin_impact(tl_req *q)
     if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
+    place = tl_field(f, "lieu");
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
@@ -211,13 +211,13 @@ int tl_page_admin_impact(tl_req *q)
     params[1] = place;
     params[2] = tl_admin_text(q, f, "facteur", "facteur", 64);
     params[3] = NULL;
-    if (apr_table_get(f, "valeur") && *apr_table_get(f, "valeur")
-        && tl_valid_amount(p, "valeur", apr_table_get(f, "valeur"), 100000, &params[3])) {
+    if (tl_field(f, "valeur") && *tl_field(f, "valeur")
+        && tl_valid_amount(p, "valeur", tl_field(f, "valeur"), 100000, &params[3])) {
         tl_form_error(q, "valeur", "La valeur s'écrit en chiffres, par exemple 0,5 ou 32,07 (vide : la valeur du "
                       "réseau).");
     }
     params[4] = tl_admin_text(q, f, "source", "source", 300);
-    tl_view_set(q->view, "f_valeur", apr_table_get(f, "valeur"));
+    tl_view_set(q->view, "f_valeur", tl_field(f, "valeur"));
     tl_view_set(q->view, "f_source", params[4]);
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {

@@ -5,6 +5,7 @@
  * moving. */
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_date.h"
@@ -24,6 +25,10 @@ static const tl_admin_field tl_repair_fields[] = {
     { NULL, NULL }
 };
 
+/* The repairers' skills are a group of checkboxes: the one field of these
+ * forms sent several times. */
+static const char *const tl_repair_multi[] = { "competence", NULL };
+
 /* The slot form of a session's page. */
 static const tl_admin_field tl_slot_fields[] = {
     { "repair_slot_capacity_range", "creneau_capacite" },
@@ -34,7 +39,7 @@ static const tl_admin_field tl_slot_fields[] = {
 /* "14:30" as a date input's companion time input sends it. */
 static const char *tl_repair_time(tl_req *q, apr_table_t *f, const char *name, const char *label, int required)
 {
-    const char *v = apr_table_get(f, name);
+    const char *v = tl_field(f, name);
 
     if (!v || !*v) {
         if (required) {
@@ -86,16 +91,15 @@ int tl_page_admin_repair_post(tl_req *q)
 {
     static const char *const names[] = { "titre", "description", "jour", "debut", "fin", "repetition", "nombre",
                                          "duree_creneau", "capacite", NULL };
-    static const char *const repeats[] = { "non", "hebdomadaire", "mensuelle", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *params[12];
     int rc, status = OK, repeat;
 
-    if (!tl_form_read(q, "gestion-reparation", &f, &rc)) {
+    if (!tl_form_read_multi(q, "gestion-reparation", tl_repair_multi, &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
+    place = tl_field(f, "lieu");
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
@@ -107,8 +111,8 @@ int tl_page_admin_repair_post(tl_req *q)
     params[4] = tl_admin_date(q, f, "jour", "jour");
     params[5] = tl_repair_time(q, f, "debut", "début", 1);
     params[6] = tl_repair_time(q, f, "fin", "fin", 1);
-    params[7] = apr_table_get(f, "repetition");
-    if (tl_valid_choice(p, "répétition", params[7], repeats, &repeat)) {
+    params[7] = tl_field(f, "repetition");
+    if (tl_field_choice(p, f, "repetition", "répétition", tl_choices_repeat, &repeat)) {
         tl_form_error(q, "repetition", "Choisissez une répétition de la liste.");
     }
     params[8] = tl_admin_int(q, f, "nombre", "nombre de séances", 0, 1000);
@@ -191,7 +195,6 @@ int tl_page_admin_repair_session(tl_req *q)
  * (reparateur). */
 int tl_page_admin_repair_session_post(tl_req *q)
 {
-    static const char *const actions[] = { "annuler", "deplacer", "reparateur", "retirer", "creneau", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *id, *params[6], *done = NULL;
@@ -200,12 +203,12 @@ int tl_page_admin_repair_session_post(tl_req *q)
     long n;
     size_t len;
 
-    if (!tl_form_read(q, "gestion-reparation", &f, &rc)) {
+    if (!tl_form_read_multi(q, "gestion-reparation", tl_repair_multi, &f, &rc)) {
         return rc;
     }
-    id = apr_table_get(f, "seance");
+    id = tl_field(f, "seance");
     if (tl_valid_int(p, "séance", id, 1, 2147483647L, &n)
-        || tl_valid_choice(p, "action", apr_table_get(f, "action"), actions, &action)) {
+        || tl_field_choice(p, f, "action", "action", tl_choices_session_action, &action)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance ou d'action.");
     }
     params[0] = q->r->user;
@@ -236,8 +239,8 @@ int tl_page_admin_repair_session_post(tl_req *q)
     else if (action == 4) {
         params[2] = tl_repair_time(q, f, "creneau_heure", "heure du créneau", 1);
         params[3] = tl_admin_int(q, f, "creneau_capacite", "objets", 0, 100000);
-        tl_view_set(q->view, "f_creneau_heure", apr_table_get(f, "creneau_heure"));
-        tl_view_set(q->view, "f_creneau_capacite", apr_table_get(f, "creneau_capacite"));
+        tl_view_set(q->view, "f_creneau_heure", tl_field(f, "creneau_heure"));
+        tl_view_set(q->view, "f_creneau_capacite", tl_field(f, "creneau_capacite"));
         if (!params[3] && !tl_view_get(q->view, "err_creneau_capacite")) {
             tl_form_error(q, "creneau_capacite", "Indiquez combien d'objets ce créneau accueille.");
         }

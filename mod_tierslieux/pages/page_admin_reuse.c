@@ -50,19 +50,19 @@ int tl_page_admin_reuse_post(tl_req *q)
     if (!tl_form_read(q, "gestion-ressourcerie", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    id = apr_table_get(f, "contenant");
+    place = tl_field(f, "lieu");
+    id = tl_field(f, "contenant");
     if (!place || tl_valid_slug(p, "lieu", place, 64) || (id && *id && tl_valid_int(p, "contenant", id, 1,
                                                                                     2147483647L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de contenant.");
     }
-    tl_view_set(q->view, "f_nom", apr_table_get(f, "nom"));
-    tl_view_set(q->view, "f_tare", apr_table_get(f, "tare"));
+    tl_view_set(q->view, "f_nom", tl_field(f, "nom"));
+    tl_view_set(q->view, "f_tare", tl_field(f, "tare"));
     params[0] = q->r->user;
     params[1] = place;
     params[2] = id && *id ? id : NULL;
     params[3] = tl_admin_text(q, f, "nom", "nom", 100);
-    if (!(v = apr_table_get(f, "tare")) || !*v || tl_valid_decimal(p, "tare", v, 500, 3, &tare)) {
+    if (!(v = tl_field(f, "tare")) || !*v || tl_valid_decimal(p, "tare", v, 500, 3, &tare)) {
         tl_form_error(q, "tare", "La tare est le poids du contenant vide en kilos, par exemple 12,5.");
     }
     params[4] = tare;

@@ -6,6 +6,7 @@
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_date.h"
@@ -302,26 +303,28 @@ int tl_page_admin_reuse_streams_post(tl_req *q)
     };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
-    const char *place, *scope, *params[4];
+    const char *place, *params[4];
     tl_stream_form s;
-    int rc, status = OK;
+    int rc, status = OK, scope = -1;
 
     if (!tl_form_read(q, TL_STREAMS_FORM, &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    scope = apr_table_get(f, "portee");
+    place = tl_field(f, "lieu");
     memset(&s, 0, sizeof(s));
     tl_buf_init(&s.cats, p, 256);
     tl_buf_init(&s.streams, p, 256);
     apr_table_do(tl_stream_field, &s, f, NULL);
-    if (!place || tl_valid_slug(p, "lieu", place, 64) || s.bad || s.n == 0) {
+    /* Both forms say whose filières they are: one left without it would
+     * save the network's as the place's. */
+    if (!place || tl_valid_slug(p, "lieu", place, 64) || s.bad || s.n == 0
+        || tl_field_choice(p, f, "portee", "portée", tl_choices_stream_scope, &scope)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de catégorie.");
     }
     tl_buf_addc(&s.cats, '}');
     tl_buf_addc(&s.streams, '}');
     params[0] = q->r->user;
-    params[1] = scope && strcmp(scope, "reseau") == 0 ? NULL : place;
+    params[1] = scope == 1 ? NULL : place;
     params[2] = tl_buf_cstr(&s.cats);
     params[3] = tl_buf_cstr(&s.streams);
     rc = tl_admin_change(q, "SELECT tl.save_eco_mapping($1, $2, $3::text[], $4::text[])", 4, params, map, "filieres",

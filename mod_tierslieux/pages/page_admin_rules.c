@@ -57,7 +57,7 @@ int tl_page_admin_category_post(tl_req *q)
     if (!tl_form_read(q, "gestion-regles", &f, &rc)) {
         return rc;
     }
-    slug = apr_table_get(f, "categorie");
+    slug = tl_field(f, "categorie");
     if (slug && *slug && tl_valid_slug(p, "catégorie", slug, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de catégorie.");
     }

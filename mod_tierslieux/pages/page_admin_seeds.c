@@ -4,6 +4,7 @@
  * withdrawals stay at the desk. */
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
@@ -105,7 +106,6 @@ int tl_page_admin_seeds(tl_req *q)
 /* One POST for the three forms: "quoi" says which (espece, variete, lot). */
 int tl_page_admin_seeds_post(tl_req *q)
 {
-    static const char *const kinds[] = { "espece", "variete", "lot", NULL };
     static const char *const names[] = { "espece", "espece_nom", "espece_latin", "espece_famille", "variete",
                                          "variete_espece", "variete_nom", "variete_description", "variete_semis",
                                          "lot", "lot_raison", NULL };
@@ -117,8 +117,8 @@ int tl_page_admin_seeds_post(tl_req *q)
     if (!tl_form_read(q, "gestion-graines", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    if (!place || tl_valid_slug(p, "lieu", place, 64) || tl_valid_choice(p, "quoi", apr_table_get(f, "quoi"), kinds,
+    place = tl_field(f, "lieu");
+    if (!place || tl_valid_slug(p, "lieu", place, 64) || tl_field_choice(p, f, "quoi", "quoi", tl_choices_seeds_kind,
                                                                           &kind)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou d'action.");
     }
@@ -158,7 +158,7 @@ int tl_page_admin_seeds_post(tl_req *q)
         }
         if (rc > 0) {
             return tl_form_done(q, tl_url_build(p, "/gestion/graines",
-                                                (const char *const[]){ "lieu", place, "fait", kinds[kind], NULL }));
+                                                (const char *const[]){ "lieu", place, "fait", tl_choices_seeds_kind[kind], NULL }));
         }
     }
     return tl_seeds_show(q, place, HTTP_UNPROCESSABLE_ENTITY);

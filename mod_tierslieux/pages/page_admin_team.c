@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include <http_core.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_token.h"
@@ -51,7 +52,6 @@ int tl_page_admin_team(tl_req *q)
 int tl_page_admin_team_post(tl_req *q)
 {
     static const char *const names[] = { "identifiant", "nom", "role", NULL };
-    static const char *const actions[] = { "role", "retirer", "desactiver", "activer", NULL };
     static const char *const sql[] = {
         "SELECT tl.save_team_member($1, $2, $3, $4, $5)",
         "SELECT tl.remove_team_member($1, $2, $3)",
@@ -66,9 +66,9 @@ int tl_page_admin_team_post(tl_req *q)
     if (!tl_form_read(q, "gestion-equipe", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
+    place = tl_field(f, "lieu");
     if (!place || tl_valid_slug(p, "lieu", place, 64)
-        || tl_valid_choice(p, "action", apr_table_get(f, "action"), actions, &action)) {
+        || tl_field_choice(p, f, "action", "action", tl_choices_team_action, &action)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou d'action.");
     }
     params[0] = q->r->user;
@@ -87,7 +87,7 @@ int tl_page_admin_team_post(tl_req *q)
         }
         if (rc > 0) {
             return tl_form_done(q, tl_url_build(p, "/gestion/equipe",
-                                                (const char *const[]){ "lieu", place, "fait", actions[action], NULL }));
+                                                (const char *const[]){ "lieu", place, "fait", tl_choices_team_action[action], NULL }));
         }
     }
     return tl_team_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
@@ -106,9 +106,9 @@ int tl_page_admin_team_link(tl_req *q)
     if (!tl_form_read(q, "gestion-equipe", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    account = apr_table_get(f, "identifiant");
-    if (!place || tl_valid_slug(p, "lieu", place, 64) || !account || tl_valid_text(p, "identifiant", account, 64)) {
+    place = tl_field(f, "lieu");
+    account = tl_field(f, "identifiant");
+    if (!place || tl_valid_slug(p, "lieu", place, 64) || !*account || tl_valid_text(p, "identifiant", account, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de personne.");
     }
     if (tl_token_make(p, &token, &hash) != APR_SUCCESS) {

@@ -3,6 +3,7 @@
  * Item numbers are public, so the file is a plain GET. */
 #include <apr_strings.h>
 #include "tl_pages.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
@@ -63,15 +64,15 @@ int tl_page_desk_item_maintenance(tl_req *q)
     if (!tl_form_read(q, "maintenance", &f, &rc)) {
         return rc;
     }
-    number = apr_table_get(f, "numero");
-    action = apr_table_get(f, "action");
-    text = apr_table_get(f, "texte");
-    checked = apr_table_get(f, "controle");
-    if (!number || tl_valid_text(p, "numéro", number, 64) || !action
-        || (strcmp(action, "debut") != 0 && strcmp(action, "fin") != 0)) {
+    number = tl_field(f, "numero");
+    action = tl_field(f, "action");
+    text = tl_field(f, "texte");
+    checked = tl_field(f, "controle");
+    if (!*number || tl_valid_text(p, "numéro", number, 64)
+        || tl_field_choice(p, f, "action", "action", tl_choices_maintenance, &start)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
     }
-    start = action[0] == 'd';
+    start = start == 0;
     if (!text || !*text || tl_valid_text(p, "texte", text, 1000)) {
         tl_form_error(q, start ? "raison" : "travaux",
                       start ? "Indiquez ce qui ne va pas (1000 caractères au plus)."

@@ -79,8 +79,8 @@ int tl_page_desk_lend(tl_req *q)
 static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **due, int *done)
 {
     apr_pool_t *p = q->r->pool;
-    const char *member = apr_table_get(f, "adherent"), *item = apr_table_get(f, "objet");
-    const char *override = apr_table_get(f, "passer_outre");
+    const char *member = tl_field(f, "adherent"), *item = tl_field(f, "objet");
+    const char *override = tl_field(f, "passer_outre");
     const tl_rows *pv;
     tl_db_refusal why;
     int status = OK;
@@ -206,7 +206,7 @@ int tl_page_desk_lend_check(tl_req *q)
         return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     tl_view_set(q->view, "ready", "t");
-    if (apr_table_get(f, "passer_outre")) {
+    if (tl_field_given(f, "passer_outre")) {
         tl_view_set(q->view, "f_passer_outre", "t");
     }
     return tl_lend_show(q, HTTP_OK);
@@ -225,9 +225,9 @@ int tl_page_desk_lend_confirm(tl_req *q)
     if (!tl_lend_prepare(q, f, 0, &due, &rc)) {
         return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
-    override = apr_table_get(f, "passer_outre");
+    override = tl_field(f, "passer_outre");
     {
-        const char *params[] = { q->r->user, apr_table_get(f, "adherent"), apr_table_get(f, "objet"), due,
+        const char *params[] = { q->r->user, tl_field(f, "adherent"), tl_field(f, "objet"), due,
                                  override && strcmp(override, "1") == 0 ? "true" : "false" };
         if (!tl_db_change(q, tl_sql_check_out, 5, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY) {
@@ -282,9 +282,9 @@ int tl_page_desk_return_post(tl_req *q)
     if (!tl_form_read(q, "retour", &f, &rc)) {
         return rc;
     }
-    item = apr_table_get(f, "objet");
-    condition = apr_table_get(f, "etat");
-    repair = apr_table_get(f, "maintenance");
+    item = tl_field(f, "objet");
+    condition = tl_field(f, "etat");
+    repair = tl_field(f, "maintenance");
     tl_view_set(q->view, "f_objet", item);
     tl_view_set(q->view, "f_maintenance", repair);
     if (!item || !*item || tl_valid_text(p, "numéro d'objet", item, 64)) {

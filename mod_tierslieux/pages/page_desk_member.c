@@ -37,7 +37,7 @@ static int tl_member_number(tl_req *q, apr_table_t **f, const char **number, int
     if (!tl_form_read(q, "fiche", f, done)) {
         return 0;
     }
-    *number = apr_table_get(*f, "numero");
+    *number = tl_field(*f, "numero");
     if (!*number || !**number || tl_valid_text(q->r->pool, "numéro", *number, 32)) {
         tl_form_error(q, "numero", "Saisissez ou scannez le numéro de la carte d'adhérent.");
         *done = tl_member_search(q, HTTP_UNPROCESSABLE_ENTITY);
@@ -117,7 +117,7 @@ int tl_page_desk_member_renew(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    booking = apr_table_get(f, "pret");
+    booking = tl_field(f, "pret");
     if (tl_valid_int(q->r->pool, "prêt", booking, 1, 9223372036854775807L, &id)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de prêt.");
     }
@@ -185,7 +185,7 @@ int tl_page_desk_member_export(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    format = apr_table_get(f, "format");
+    format = tl_field(f, "format");
     if (format && strcmp(format, "csv") == 0) {
         static const char *const cols[] = { "item_code", "item_title", "started", "due_on", "returned", NULL };
         static const char *const labels[] = { "Objet", "Titre", "Emprunté le", "À rendre le", "Rendu le", NULL };
@@ -222,7 +222,7 @@ int tl_page_desk_member_erase(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    sure = apr_table_get(f, "confirmation");
+    sure = tl_field(f, "confirmation");
     if (!sure || strcmp(sure, "1") != 0) {
         return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, "Cochez la case de confirmation pour effacer les "
                                "données de cet adhérent. Rien n'a été effacé.");
@@ -253,9 +253,9 @@ int tl_page_desk_member_reserve(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    item = apr_table_get(f, "objet");
-    from = apr_table_get(f, "du");
-    to = apr_table_get(f, "au");
+    item = tl_field(f, "objet");
+    from = tl_field(f, "du");
+    to = tl_field(f, "au");
     if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64) || !from || tl_date_parse(from, &d) != 0
         || !to || tl_date_parse(to, &d) != 0) {
         return tl_member_file_error(q, number, "reserver", "Indiquez le numéro de l'objet et les deux dates de la "
@@ -288,7 +288,7 @@ int tl_page_desk_member_cancel(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    booking = apr_table_get(f, "reservation");
+    booking = tl_field(f, "reservation");
     if (tl_valid_int(q->r->pool, "réservation", booking, 1, 9223372036854775807L, &id)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de réservation.");
     }
@@ -316,10 +316,10 @@ int tl_page_desk_member_deposit(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    amount = apr_table_get(f, "montant");
-    kind = apr_table_get(f, "nature");
-    deposit = apr_table_get(f, "caution");
-    if (deposit) {
+    amount = tl_field(f, "montant");
+    kind = tl_field(f, "nature");
+    deposit = tl_field(f, "caution");
+    if (tl_field_sent(f, "caution")) {
         if (tl_valid_int(q->r->pool, "caution", deposit, 1, 9223372036854775807L, &id)) {
             return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de caution.");
         }
@@ -333,7 +333,7 @@ int tl_page_desk_member_deposit(tl_req *q)
         }
         return tl_form_done(q, "/guichet/adherent?fait=caution");
     }
-    if (!amount || !kind || tl_valid_text(q->r->pool, "montant", amount, 12)) {
+    if (!*amount || !*kind || tl_valid_text(q->r->pool, "montant", amount, 12)) {
         return tl_member_file_error(q, number, "caution", "Indiquez le montant et la nature de la caution. "
                                     "Rien n'a été enregistré.");
     }
@@ -371,9 +371,9 @@ int tl_page_desk_member_waiting(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    item = apr_table_get(f, "objet");
-    entry = apr_table_get(f, "attente");
-    if (entry) {
+    item = tl_field(f, "objet");
+    entry = tl_field(f, "attente");
+    if (tl_field_sent(f, "attente")) {
         const char *params[] = { q->r->user, entry };
         if (tl_valid_int(q->r->pool, "attente", entry, 1, 9223372036854775807L, &id)) {
             return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'attente.");
@@ -415,7 +415,7 @@ int tl_page_desk_member_fee(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    amount = apr_table_get(f, "cotisation");
+    amount = tl_field(f, "cotisation");
     if (tl_valid_amount(q->r->pool, "cotisation", amount, 10000, &amount)) {
         return tl_member_file_error(q, number, "cotisation", "Le montant s'écrit en chiffres, par exemple 10 ou "
                                     "7,50. Rien n'a été enregistré.");
@@ -446,7 +446,7 @@ int tl_page_desk_member_site_login(tl_req *q)
     if (!tl_member_number(q, &f, &number, &rc)) {
         return rc;
     }
-    login = apr_table_get(f, "identifiant_site");
+    login = tl_field(f, "identifiant_site");
     if (!login || tl_valid_text(q->r->pool, "identifiant du site", login, 128)) {
         return tl_member_file_error(q, number, "identifiant_site", "L'identifiant du site s'écrit sans espace, en "
                                     "128 caractères au plus. Rien n'a été enregistré.");

@@ -50,13 +50,13 @@ int tl_page_desk_members_post(tl_req *q)
     if (!tl_form_read(q, "adherent", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    family = apr_table_get(f, "nom");
-    given = apr_table_get(f, "prenom");
-    email = apr_table_get(f, "courriel");
-    phone = apr_table_get(f, "telephone");
-    year = apr_table_get(f, "naissance");
-    charter = apr_table_get(f, "charte");
+    place = tl_field(f, "lieu");
+    family = tl_field(f, "nom");
+    given = tl_field(f, "prenom");
+    email = tl_field(f, "courriel");
+    phone = tl_field(f, "telephone");
+    year = tl_field(f, "naissance");
+    charter = tl_field(f, "charte");
     tl_view_set(q->view, "f_nom", family);
     tl_view_set(q->view, "f_prenom", given);
     tl_view_set(q->view, "f_courriel", email);

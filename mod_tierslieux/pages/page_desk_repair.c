@@ -99,38 +99,38 @@ int tl_page_desk_repair_post(tl_req *q)
     if (!tl_form_read(q, TL_REPAIR_DESK_FORM, &f, &rc)) {
         return rc;
     }
-    session = apr_table_get(f, "seance");
-    booking = apr_table_get(f, "reservation");
+    session = tl_field(f, "seance");
+    booking = tl_field(f, "reservation");
     if (tl_valid_int(p, "séance", session, 1, 2147483647L, &n)
         || (booking && *booking && tl_valid_int(p, "réservation", booking, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
     }
     for (i = 0; names[i]; i++) {
-        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), apr_table_get(f, names[i]));
-        if ((v = apr_table_get(f, names[i])) != NULL && tl_valid_text(p, names[i], v, 2000)) {
+        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), tl_field(f, names[i]));
+        if ((v = tl_field(f, names[i])) != NULL && tl_valid_text(p, names[i], v, 2000)) {
             tl_form_error(q, names[i], "Ce champ contient des caractères illisibles ou est trop long.");
         }
     }
     params[0] = q->r->user;
     params[1] = session;
     params[2] = booking && *booking ? booking : NULL;
-    params[3] = apr_table_get(f, "objet");
-    params[4] = apr_table_get(f, "categorie");
-    params[5] = apr_table_get(f, "marque");
+    params[3] = tl_field(f, "objet");
+    params[4] = tl_field(f, "categorie");
+    params[5] = tl_field(f, "marque");
     params[6] = NULL;
-    params[7] = apr_table_get(f, "probleme");
-    params[8] = apr_table_get(f, "resultat");
-    params[9] = (v = apr_table_get(f, "cause")) && *v ? v : NULL;
+    params[7] = tl_field(f, "probleme");
+    params[8] = tl_field(f, "resultat");
+    params[9] = (v = tl_field(f, "cause")) && *v ? v : NULL;
     params[10] = NULL;
     params[11] = NULL;
-    params[12] = (v = apr_table_get(f, "reparateur")) && *v ? v : NULL;
-    if ((v = apr_table_get(f, "age")) && *v && tl_valid_amount(p, "âge", v, 150, &params[6])) {
+    params[12] = (v = tl_field(f, "reparateur")) && *v ? v : NULL;
+    if ((v = tl_field(f, "age")) && *v && tl_valid_amount(p, "âge", v, 150, &params[6])) {
         tl_form_error(q, "age", "L'âge de l'objet s'écrit en années, par exemple 3 ou 2,5.");
     }
-    if ((v = apr_table_get(f, "poids")) && *v && tl_valid_amount(p, "poids", v, 500, &params[10])) {
+    if ((v = tl_field(f, "poids")) && *v && tl_valid_amount(p, "poids", v, 500, &params[10])) {
         tl_form_error(q, "poids", "Le poids s'écrit en kilos, plus de 0 et 500 au plus, par exemple 1,25.");
     }
-    if ((v = apr_table_get(f, "minutes")) && *v) {
+    if ((v = tl_field(f, "minutes")) && *v) {
         if (tl_valid_int(p, "temps passé", v, 1, 600, &n)) {
             tl_form_error(q, "minutes", "Le temps passé s'écrit en minutes, de 1 à 600.");
         }

@@ -5,6 +5,7 @@
  * weighing that says why; nothing is edited. */
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
@@ -34,8 +35,6 @@ int tl_page_desk_reuse(tl_req *q)
 
 int tl_page_desk_reuse_start(tl_req *q)
 {
-    static const char *const sources[] = { "apport_volontaire", "collecte_domicile", "entreprise", "decheterie",
-                                           "service_municipal", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *source, *commune;
@@ -47,15 +46,15 @@ int tl_page_desk_reuse_start(tl_req *q)
     if (!tl_form_read(q, TL_REUSE_FORM, &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    source = apr_table_get(f, "provenance");
-    commune = apr_table_get(f, "commune");
+    place = tl_field(f, "lieu");
+    source = tl_field(f, "provenance");
+    commune = tl_field(f, "commune");
     tl_view_set(q->view, "f_lieu", place);
     tl_view_set(q->view, "f_commune", commune);
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }
-    if (tl_valid_choice(p, "provenance", source, sources, &i)) {
+    if (tl_field_choice(p, f, "provenance", "provenance", tl_choices_intake_source, &i)) {
         tl_form_error(q, "provenance", "Choisissez la provenance dans la liste.");
     }
     if (commune && tl_valid_text(p, "commune", commune, 100)) {
@@ -135,32 +134,32 @@ int tl_page_desk_reuse_weigh(tl_req *q)
     if (!tl_form_read(q, TL_REUSE_FORM, &f, &rc)) {
         return rc;
     }
-    intake = apr_table_get(f, "arrivage");
-    container = apr_table_get(f, "contenant");
-    corrects = apr_table_get(f, "corrige");
-    reason = apr_table_get(f, "raison");
+    intake = tl_field(f, "arrivage");
+    container = tl_field(f, "contenant");
+    corrects = tl_field(f, "corrige");
+    reason = tl_field(f, "raison");
     if (tl_valid_int(p, "arrivage", intake, 1, 9223372036854775807L, &n)
         || (container && *container && tl_valid_int(p, "contenant", container, 1, 2147483647L, &n))
         || (corrects && *corrects && tl_valid_int(p, "pesée", corrects, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'arrivage.");
     }
-    tl_view_set(q->view, "f_categorie", apr_table_get(f, "categorie"));
-    tl_view_set(q->view, "f_poids", apr_table_get(f, "poids"));
+    tl_view_set(q->view, "f_categorie", tl_field(f, "categorie"));
+    tl_view_set(q->view, "f_poids", tl_field(f, "poids"));
     tl_view_set(q->view, "f_raison", reason);
-    if ((v = apr_table_get(f, "poids")) == NULL || !*v) {
+    if ((v = tl_field(f, "poids")) == NULL || !*v) {
         tl_form_error(q, "poids", "Indiquez le poids lu sur la balance, en kilos.");
     }
     else if (tl_valid_decimal(p, "poids", v, 100000, 3, &gross)) {
         tl_form_error(q, "poids", "Le poids s'écrit en kilos, par exemple 12,5 (trois décimales au plus).");
     }
-    if ((v = apr_table_get(f, "categorie")) == NULL || tl_valid_text(p, "catégorie", v, 32)) {
+    if (!*(v = tl_field(f, "categorie")) || tl_valid_text(p, "catégorie", v, 32)) {
         tl_form_error(q, "categorie", "Tapez la lettre d'une catégorie de la liste.");
     }
     if (reason && tl_valid_text(p, "raison", reason, 300)) {
         tl_form_error(q, "raison", "La raison a 300 caractères au plus.");
     }
     if (!tl_view_get(q->view, "errors")) {
-        const char *params[] = { q->r->user, intake, apr_table_get(f, "categorie"), gross,
+        const char *params[] = { q->r->user, intake, tl_field(f, "categorie"), gross,
                                  container && *container ? container : NULL, corrects && *corrects ? corrects : NULL,
                                  reason };
         /* A weighing does not wait for the disk to confirm its commit

@@ -6,12 +6,12 @@
  * correcting entry that says why; nothing is edited. */
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
 #define TL_OUTFLOW_FORM "ressourcerie-sorties"
 
-static const char *const tl_destinations[] = { "recyclage", "elimination", "don_reemploi", NULL };
 static const char *const tl_destination_labels[] = {
     "Recyclage", "Élimination (déchèterie, enfouissement)", "Don à une autre association pour le réemploi", NULL
 };
@@ -48,9 +48,9 @@ static int tl_outflow_show(tl_req *q, const char *wanted, const char *destinatio
         return tl_page_failed(q, status);
     }
     dest = tl_rows_make(p, (const char *const[]){ "code", "label", "selected", NULL });
-    for (i = 0; tl_destinations[i]; i++) {
-        tl_rows_add(dest, (const char *const[]){ tl_destinations[i], tl_destination_labels[i],
-                                                 destination && strcmp(destination, tl_destinations[i]) == 0
+    for (i = 0; tl_choices_destination[i]; i++) {
+        tl_rows_add(dest, (const char *const[]){ tl_choices_destination[i], tl_destination_labels[i],
+                                                 destination && strcmp(destination, tl_choices_destination[i]) == 0
                                                  ? "t" : "" });
     }
     tl_view_rows(q->view, "destinations", dest);
@@ -85,25 +85,25 @@ int tl_page_desk_reuse_outflow_post(tl_req *q)
     if (!tl_form_read(q, TL_OUTFLOW_FORM, &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    destination = apr_table_get(f, "destination");
-    container = apr_table_get(f, "contenant");
-    corrects = apr_table_get(f, "corrige");
+    place = tl_field(f, "lieu");
+    destination = tl_field(f, "destination");
+    container = tl_field(f, "contenant");
+    corrects = tl_field(f, "corrige");
     if (!place || tl_valid_slug(p, "lieu", place, 64)
         || (container && *container && tl_valid_int(p, "contenant", container, 1, 2147483647L, &n))
         || (corrects && *corrects && tl_valid_int(p, "sortie", corrects, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de sortie.");
     }
     tl_admin_keep(q, f, (const char *const[]){ "partenaire", "categorie", "poids", "raison", NULL });
-    if (tl_valid_choice(p, "destination", destination, tl_destinations, &i)) {
+    if (tl_field_choice(p, f, "destination", "destination", tl_choices_destination, &i)) {
         tl_form_error(q, "destination", "Choisissez la destination dans la liste.");
         destination = NULL;
     }
     partner = tl_admin_text(q, f, "partenaire", "partenaire", 100);
-    if ((v = apr_table_get(f, "categorie")) == NULL || tl_valid_text(p, "catégorie", v, 32)) {
+    if (!*(v = tl_field(f, "categorie")) || tl_valid_text(p, "catégorie", v, 32)) {
         tl_form_error(q, "categorie", "Tapez la lettre d'une catégorie de la liste.");
     }
-    if ((v = apr_table_get(f, "poids")) == NULL || !*v) {
+    if ((v = tl_field(f, "poids")) == NULL || !*v) {
         tl_form_error(q, "poids", "Indiquez le poids lu sur la balance, en kilos.");
     }
     else if (tl_valid_decimal(p, "poids", v, 100000, 3, &gross)) {
@@ -112,7 +112,7 @@ int tl_page_desk_reuse_outflow_post(tl_req *q)
     reason = tl_admin_text(q, f, "raison", "raison", 300);
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        const char *params[] = { q->r->user, place, destination, partner, apr_table_get(f, "categorie"), gross,
+        const char *params[] = { q->r->user, place, destination, partner, tl_field(f, "categorie"), gross,
                                  container && *container ? container : NULL, corrects && *corrects ? corrects : NULL,
                                  reason };
         rc = tl_admin_change(q, "SELECT tl.record_outflow($1, $2, $3, $4, $5, $6::numeric, $7::integer, $8::bigint, "

@@ -6,6 +6,7 @@
  * SQL function (sql/024) that checks the volunteer's role. */
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
@@ -114,7 +115,7 @@ int tl_page_desk_reuse_item_new(tl_req *q)
     if (!tl_form_read(q, TL_REUSE_FORM, &f, &rc)) {
         return rc;
     }
-    intake = apr_table_get(f, "arrivage");
+    intake = tl_field(f, "arrivage");
     if (tl_valid_int(p, "arrivage", intake, 1, 9223372036854775807L, &n)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'arrivage.");
     }
@@ -127,7 +128,7 @@ int tl_page_desk_reuse_item_new(tl_req *q)
     }
     params[3] = tl_admin_text(q, f, "description", "description", 1000);
     params[4] = tl_admin_text(q, f, "categorie_objet", "catégorie", 32);
-    if ((v = apr_table_get(f, "poids_objet")) == NULL || !*v
+    if ((v = tl_field(f, "poids_objet")) == NULL || !*v
         || tl_valid_decimal(p, "poids", v, 100000, 3, &weight)) {
         tl_form_error(q, "poids_objet", "Le poids s'écrit en kilos, par exemple 4,5 (trois décimales au plus).");
     }
@@ -154,7 +155,6 @@ int tl_page_desk_reuse_item_new(tl_req *q)
  * (destination, partenaire, categorie_outil). */
 int tl_page_desk_reuse_item_action(tl_req *q)
 {
-    static const char *const actions[] = { "reserver", "remettre", "reparation", "repare", "sortie", NULL };
     static const char *const kept[] = { "note", "seance", "categorie_ords", "resultat", "probleme", "minutes",
                                         "destination", "partenaire", "categorie_outil", NULL };
     apr_pool_t *p = q->r->pool;
@@ -165,8 +165,8 @@ int tl_page_desk_reuse_item_action(tl_req *q)
     if (!tl_form_read(q, TL_STOCK_FORM, &f, &rc)) {
         return rc;
     }
-    if (!(code = tl_reuse_item_code(apr_table_get(f, "objet")))
-        || tl_valid_choice(p, "action", apr_table_get(f, "action"), actions, &action)) {
+    if (!(code = tl_reuse_item_code(tl_field(f, "objet")))
+        || tl_field_choice(p, f, "action", "action", tl_choices_stock_action, &action)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
     }
     tl_admin_keep(q, f, kept);
@@ -222,7 +222,7 @@ int tl_page_desk_reuse_item_action(tl_req *q)
  * reserved or at the repair café (etat narrows it). */
 int tl_page_desk_reuse_stock(tl_req *q)
 {
-    static const char *const states[] = { "", "en_vente", "reserve", "a_reparer", NULL };
+    static const char *const states[] = { "en_vente", "reserve", "a_reparer", NULL };
     int status = OK, i;
     const char *state = tl_query_get(&q->query, "etat");
     const char *place = tl_param_slug(q, "lieu", "lieu", &status);
@@ -231,7 +231,7 @@ int tl_page_desk_reuse_stock(tl_req *q)
         return status;
     }
     state = state ? state : "";
-    if (tl_valid_choice(q->r->pool, "état", state, states, &i)) {
+    if (*state && tl_valid_choice(q->r->pool, "état", state, states, &i)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Cet état n'existe pas : en vente, réservé ou au repair café.");
     }
     {

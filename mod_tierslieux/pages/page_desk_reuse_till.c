@@ -5,6 +5,7 @@
  * cash register: sales are only ever added (sql/024). */
 #include <apr_strings.h>
 #include "tl_admin.h"
+#include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_buf.h"
@@ -87,7 +88,6 @@ static int tl_till_is_lot(const char *v)
  * lot's amount; for an item, what was paid when not its price). */
 int tl_page_desk_reuse_sell(tl_req *q)
 {
-    static const char *const payments[] = { "especes", "carte", "cheque", "monnaie_locale", "gratuit", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *payment;
@@ -100,13 +100,13 @@ int tl_page_desk_reuse_sell(tl_req *q)
     if (!tl_form_read(q, TL_TILL_FORM, &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
+    place = tl_field(f, "lieu");
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
-    payment = apr_table_get(f, "paiement");
+    payment = tl_field(f, "paiement");
     tl_view_set(q->view, apr_pstrcat(p, "pay_", payment && strlen(payment) < 20 ? payment : "", NULL), "t");
-    if (tl_valid_choice(p, "paiement", payment, payments, &kind)) {
+    if (tl_field_choice(p, f, "paiement", "paiement", tl_choices_payment, &kind)) {
         tl_form_error(q, "paiement", "Choisissez le mode de paiement.");
     }
     tl_buf_init(&items, p, 64);
@@ -115,12 +115,13 @@ int tl_page_desk_reuse_sell(tl_req *q)
     tl_buf_init(&lot_weights, p, 64);
     tl_buf_init(&lot_amounts, p, 64);
     for (i = 1; i <= TL_TILL_MAX_LINES; i++) {
-        const char *article = apr_table_get(f, apr_psprintf(p, "article_%d", i));
-        const char *weight = apr_table_get(f, apr_psprintf(p, "poids_%d", i));
-        const char *amount = apr_table_get(f, apr_psprintf(p, "montant_%d", i));
+        const char *article = tl_field(f, apr_psprintf(p, "article_%d", i));
+        const char *weight = tl_field(f, apr_psprintf(p, "poids_%d", i));
+        const char *amount = tl_field(f, apr_psprintf(p, "montant_%d", i));
         const char *w = NULL, *a = NULL, *err = NULL;
 
-        if (!article && !weight && !amount) {
+        /* A line the page did not show (beyond its first ones) is not sent at all. */
+        if (!*article && !*weight && !*amount) {
             if (i > TL_TILL_LINES) {
                 break;
             }
@@ -257,11 +258,11 @@ int tl_page_desk_reuse_cancel(tl_req *q)
     if (!tl_form_read(q, TL_TILL_FORM, &f, &rc)) {
         return rc;
     }
-    sale = apr_table_get(f, "vente");
+    sale = tl_field(f, "vente");
     if (tl_valid_int(p, "vente", sale, 1, 9223372036854775807L, &n)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de vente.");
     }
-    tl_view_set(q->view, "f_raison", apr_table_get(f, "raison"));
+    tl_view_set(q->view, "f_raison", tl_field(f, "raison"));
     params[0] = q->r->user;
     params[1] = sale;
     params[2] = tl_admin_text(q, f, "raison", "raison", 300);
@@ -291,7 +292,7 @@ int tl_page_desk_reuse_close(tl_req *q)
     if (!tl_form_read(q, TL_TILL_FORM, &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
+    place = tl_field(f, "lieu");
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }

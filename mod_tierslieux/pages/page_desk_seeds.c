@@ -136,12 +136,12 @@ int tl_page_desk_seed_deposit(tl_req *q)
     if (!tl_form_read(q, "graines-depot", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    variety = apr_table_get(f, "variete");
-    year = apr_table_get(f, "annee");
-    packets = apr_table_get(f, "sachets");
-    grower = apr_table_get(f, "producteur");
-    member = apr_table_get(f, "adherent");
+    place = tl_field(f, "lieu");
+    variety = tl_field(f, "variete");
+    year = tl_field(f, "annee");
+    packets = tl_field(f, "sachets");
+    grower = tl_field(f, "producteur");
+    member = tl_field(f, "adherent");
     tl_view_set(q->view, "f_depot_adherent", member);
     tl_view_set(q->view, "f_annee", year);
     tl_view_set(q->view, "f_sachets", packets);
@@ -200,10 +200,10 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
     if (!tl_form_read(q, "graines-retrait", &f, &rc)) {
         return rc;
     }
-    place = apr_table_get(f, "lieu");
-    lot = apr_table_get(f, "lot");
-    packets = apr_table_get(f, "sachets");
-    member = apr_table_get(f, "adherent");
+    place = tl_field(f, "lieu");
+    lot = tl_field(f, "lot");
+    packets = tl_field(f, "sachets");
+    member = tl_field(f, "adherent");
     tl_view_set(q->view, "f_retrait_sachets", packets);
     tl_view_set(q->view, "f_adherent", member);
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {

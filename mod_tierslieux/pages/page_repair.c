@@ -242,13 +242,13 @@ int tl_page_repair_book(tl_req *q)
     if (!tl_form_read(q, TL_REPAIR_FORM, &f, &rc)) {
         return rc;
     }
-    session = apr_table_get(f, "seance");
-    slot = apr_table_get(f, "creneau");
+    session = tl_field(f, "seance");
+    slot = tl_field(f, "creneau");
     if (tl_valid_int(p, "séance", session, 1, 2147483647L, &id)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
     }
     for (i = 0; names[i]; i++) {
-        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), apr_table_get(f, names[i]));
+        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), tl_field(f, names[i]));
     }
     if (tl_valid_int(p, "créneau", slot, 1, 2147483647L, &id)) {
         tl_form_error(q, "creneau", "Choisissez un créneau de la liste.");
@@ -259,7 +259,7 @@ int tl_page_repair_book(tl_req *q)
             { "contact", "courriel ou téléphone", 200 }
         };
         for (i = 0; i < 4; i++) {
-            const char *v = apr_table_get(f, fields[i].name);
+            const char *v = tl_field(f, fields[i].name);
             if (v && (err = tl_valid_text(p, fields[i].label, v, fields[i].max)) != NULL) {
                 tl_form_error(q, fields[i].name, err);
             }
@@ -273,8 +273,8 @@ int tl_page_repair_book(tl_req *q)
         return tl_page_failed(q, HTTP_INTERNAL_SERVER_ERROR);
     }
     {
-        const char *params[] = { slot, apr_table_get(f, "objet"), apr_table_get(f, "probleme"),
-                                 apr_table_get(f, "nom"), apr_table_get(f, "contact"), hash };
+        const char *params[] = { slot, tl_field(f, "objet"), tl_field(f, "probleme"),
+                                 tl_field(f, "nom"), tl_field(f, "contact"), hash };
         if (!tl_db_change(q, "SELECT tl.book_repair($1::integer, $2, $3, $4, $5, $6)", 6, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY) {
                 return tl_page_failed(q, status);
@@ -346,7 +346,7 @@ int tl_page_repair_cancel(tl_req *q)
     if (!tl_form_read(q, TL_REPAIR_FORM, &f, &rc)) {
         return rc;
     }
-    token = apr_table_get(f, "lien");
+    token = tl_field(f, "lien");
     if (!(hash = tl_token_sha256(q->r->pool, token))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de réservation.");
     }

@@ -150,8 +150,7 @@ def test_filieres_per_place_and_for_the_network(servers, expect_log):
 
     def post(session, tok, scope=None, **changes):
         data = {"jeton": tok, "lieu": "la-fabrique", **{f"filiere-{c}": "" for c in cats}}
-        if scope:
-            data["portee"] = scope
+        data["portee"] = scope or "lieu"
         data.update({f"filiere-{k}": v for k, v in changes.items()})
         return session.post(servers.url(STREAMS), data=data, allow_redirects=False, timeout=10)
 
