@@ -2,10 +2,12 @@
 #include <apr_optional.h>
 #include <apr_md5.h>
 #include <apr_sha1.h>
+#include <http_core.h>
 #include <http_request.h>
 #include <mod_auth.h>
 #include "tl_auth.h"
 #include "tl_db.h"
+#include "tl_config.h"
 
 static APR_OPTIONAL_FN_TYPE(ap_authn_cache_store) *tl_authn_cache_store;
 
@@ -23,6 +25,28 @@ static tl_req *tl_auth_req(request_rec *r)
     return q;
 }
 
+/* The database could not be asked (gone, or no answer within its
+ * deadline). A provider can only answer "general error", which httpd turns
+ * into its own English 500 page; so the error document of that 500 is set,
+ * for this request only, to the module's page that answers a French 503
+ * (tl_page_unavailable, reached by an internal redirect that needs no
+ * login and no database). Outside any mount point there is no such page:
+ * httpd's 500 stays, with a French text. */
+static void tl_auth_unavailable(request_rec *r)
+{
+    const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
+    const char *base = tl_conf_base_url(dc);
+
+    if (!base) {
+        base = tl_conf_mount(r->uri);
+    }
+    apr_table_setn(r->notes, TL_AUTH_UNAVAILABLE_NOTE, "1");
+    ap_custom_response(r, HTTP_INTERNAL_SERVER_ERROR,
+                       base ? apr_pstrcat(r->pool, base, "/indisponible", NULL)
+                            : "\"Service momentanément indisponible : la base de données ne répond pas. "
+                              "Réessayez dans quelques minutes.");
+}
+
 /* Checks password against the bcrypt hash sql returns for user; the
  * accepted password is cached by mod_authn_socache under provider. */
 static authn_status tl_check_hash(request_rec *r, const char *provider, const char *sql, const char *user,
@@ -34,6 +58,9 @@ static authn_status tl_check_hash(request_rec *r, const char *provider, const ch
     const tl_rows *rows = tl_db_query(tl_auth_req(r), sql, 1, &user, &status);
 
     if (!rows || rows->count(rows) != 1) {
+        if (status == HTTP_SERVICE_UNAVAILABLE) {
+            tl_auth_unavailable(r);
+        }
         return AUTH_GENERAL_ERROR;      /* logged by tl_db_query, without the values */
     }
     hash = rows->value(rows, 0, 0, &len);
@@ -79,13 +106,13 @@ static const authn_provider tl_authn_member_provider = { tl_check_member_passwor
 
 static const int tl_ranks[] = { 1, 2, 3 };
 
-static const char *tl_parse_role(cmd_parms *cmd, const char *require_line, const void **parsed)
+static const char *tl_parse_role(cmd_parms *cmd, const char *line, const void **parsed)
 {
     static const char *const roles[] = { "benevole", "referent", "admin" };
     int i;
 
     for (i = 0; i < 3; i++) {
-        if (strcmp(require_line, roles[i]) == 0) {
+        if (strcmp(line, roles[i]) == 0) {
             *parsed = &tl_ranks[i];
             return NULL;
         }
@@ -93,7 +120,7 @@ static const char *tl_parse_role(cmd_parms *cmd, const char *require_line, const
     return "Require tierslieux-role: expects benevole, referent or admin";
 }
 
-static authz_status tl_check_role(request_rec *r, const char *require_line, const void *parsed)
+static authz_status tl_check_role(request_rec *r, const char *line, const void *parsed)
 {
     int status = OK;
     size_t len;
@@ -106,6 +133,9 @@ static authz_status tl_check_role(request_rec *r, const char *require_line, cons
     rows = tl_db_query(tl_auth_req(r), "SELECT max(rank) FROM tl.account_roles($1)", 1,
                        (const char *const *)&r->user, &status);
     if (!rows || rows->count(rows) != 1) {
+        if (status == HTTP_SERVICE_UNAVAILABLE) {
+            tl_auth_unavailable(r);
+        }
         return AUTHZ_GENERAL_ERROR;
     }
     rank = rows->value(rows, 0, 0, &len);
