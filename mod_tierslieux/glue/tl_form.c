@@ -43,7 +43,25 @@ static int tl_form_fail(tl_req *q, int status, const char *message, int *done)
     return 0;
 }
 
+static const tl_form_limits tl_form_defaults = { TL_FORM_MAX_FIELDS, TL_FORM_MAX_FIELD, TL_FORM_MAX_BODY };
+
+/* "64 Ko", "250 Ko", "1,5 Mo": a size as the French messages say it. */
+static const char *tl_form_size(apr_pool_t *p, apr_size_t bytes)
+{
+    if (bytes < 1024 * 1024) {
+        return apr_psprintf(p, "%" APR_SIZE_T_FMT " Ko", bytes / 1024);
+    }
+    return apr_psprintf(p, "%" APR_SIZE_T_FMT ",%" APR_SIZE_T_FMT " Mo", bytes / (1024 * 1024),
+                        bytes % (1024 * 1024) * 10 / (1024 * 1024));
+}
+
 int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
+{
+    return tl_form_read_within(q, form, &tl_form_defaults, fields, done);
+}
+
+int tl_form_read_within(tl_req *q, const char *form, const tl_form_limits *limits, apr_table_t **fields,
+                        int *done)
 {
     request_rec *r = q->r;
     const char *type = apr_table_get(r->headers_in, "Content-Type");
@@ -59,14 +77,20 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
                             "Ce formulaire s'envoie depuis sa page (données de type "
                             "application/x-www-form-urlencoded).", done);
     }
-    if (length && apr_atoi64(length) > TL_FORM_MAX_BODY) {
+    if (length && apr_atoi64(length) > (apr_int64_t)limits->body) {
         return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                            "Le formulaire envoyé est trop volumineux (64 Ko au plus).", done);
+                            apr_psprintf(r->pool, "Le formulaire envoyé est trop volumineux (%s au plus).",
+                                         tl_form_size(r->pool, limits->body)), done);
     }
-    rc = ap_parse_form_data(r, NULL, &pairs, 64, TL_FORM_MAX_BODY);
+    rc = ap_parse_form_data(r, NULL, &pairs, limits->fields, limits->body);
+    if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        return tl_form_fail(q, rc, apr_psprintf(r->pool, "Le formulaire envoyé a trop de champs (%d au plus) ou "
+                                                "est trop volumineux (%s au plus) : il ne vient pas de cette "
+                                                "page telle qu'elle est.", limits->fields,
+                                                tl_form_size(r->pool, limits->body)), done);
+    }
     if (rc != OK || !pairs) {
-        return tl_form_fail(q, rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST,
-                            "Le formulaire envoyé n'a pas pu être lu (trop volumineux ou mal formé).", done);
+        return tl_form_fail(q, HTTP_BAD_REQUEST, "Le formulaire envoyé n'a pas pu être lu (mal formé).", done);
     }
     *fields = apr_table_make(r->pool, pairs->nelts);
     while (pairs->nelts > 0) {
@@ -76,10 +100,10 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
         char *value;
 
         apr_brigade_length(pair->value, 1, &n);
-        if (n > TL_FORM_MAX_FIELD) {
+        if (n > (apr_off_t)limits->field) {
             return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                apr_psprintf(r->pool, "Le champ « %s » est trop long (4 Ko au plus).",
-                                             pair->name), done);
+                                apr_psprintf(r->pool, "Le champ « %s » est trop long (%s au plus).",
+                                             pair->name, tl_form_size(r->pool, limits->field)), done);
         }
         size = (apr_size_t)n;
         value = apr_palloc(r->pool, size + 1);
@@ -184,8 +208,8 @@ int tl_form_read_upload(tl_req *q, const char *form, apr_size_t max, apr_table_t
         }
         if (part->len > TL_FORM_MAX_FIELD) {
             return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                apr_psprintf(r->pool, "Le champ « %s » est trop long (4 Ko au plus).", part->name),
-                                done);
+                                apr_psprintf(r->pool, "Le champ « %s » est trop long (%s au plus).", part->name,
+                                             tl_form_size(r->pool, TL_FORM_MAX_FIELD)), done);
         }
         if ((message = tl_form_value_refused(apr_pstrmemdup(r->pool, part->data, part->len), part->len)) != NULL) {
             return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);

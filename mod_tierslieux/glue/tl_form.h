@@ -9,9 +9,28 @@
 #include "tl_module.h"
 #include "tl_multipart.h"
 
+/* What a form may weigh, derived from what our own pages let a person
+ * type: a field's maxlength counts UTF-16 units, each at most 3 bytes of
+ * UTF-8 (a character beyond the BMP is 2 units and 4 bytes), and each byte
+ * at most 3 once urlencoded (%XX). The defaults hold every form but the
+ * ones with their own limits (tl_form_read_within): the largest maxlength
+ * of an ordinary field is 4,000 (a description), the largest ordinary
+ * form (an item, a variety: 5,000 characters of text and a dozen short
+ * fields) stays under 64 KB urlencoded, and none has 64 fields.
+ * tests/integration/test_staying_up.py submits every form of every
+ * template at its largest and checks it is read. */
+#define TL_FORM_UTF8_PER_UNIT 3
+#define TL_FORM_URLENCODED_PER_BYTE 3
 #define TL_FORM_MAX_BODY (64 * 1024)
-#define TL_FORM_MAX_FIELD (4 * 1024)
+#define TL_FORM_MAX_FIELD (4000 * TL_FORM_UTF8_PER_UNIT)
+#define TL_FORM_MAX_FIELDS 64
 #define TL_FORM_TOKEN_LIFETIME (8 * 3600)    /* a desk shift */
+
+typedef struct {
+    int fields;                     /* name=value pairs */
+    apr_size_t field;               /* bytes of one decoded value */
+    apr_size_t body;                /* bytes of the urlencoded body */
+} tl_form_limits;
 
 /* Sets the view value "jeton" to a fresh token for form. */
 void tl_form_token(tl_req *q, const char *form);
@@ -22,6 +41,11 @@ void tl_form_token(tl_req *q, const char *form);
  * forged or stale token (403), sends a French error page, sets *done to
  * what the handler must return, and returns 0: nothing may be changed. */
 int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done);
+
+/* tl_form_read for a form larger than the defaults (the till's 30 lines,
+ * a place's charter), within limits; beyond them a French 413. */
+int tl_form_read_within(tl_req *q, const char *form, const tl_form_limits *limits, apr_table_t **fields,
+                        int *done);
 
 /* The same for a form that sends a file (multipart/form-data, at most max
  * bytes, 413 beyond without reading further): its text fields, checked as
