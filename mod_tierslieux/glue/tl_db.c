@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <apr_strings.h>
 #include <apr_optional.h>
+#include <apr_atomic.h>
+#include <apr_thread_mutex.h>
 #include <apr_dbd.h>
 #include <mod_dbd.h>
 #include <libpq-fe.h>
@@ -25,6 +27,36 @@ struct tl_db {
 };
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *tl_dbd_acquire;
+
+/* mod_dbd makes a new connection while holding its pool's lock (apr-util's
+ * reslist): while PostgreSQL does not answer, each attempt holds it for
+ * connect_timeout, and a process's requests would queue behind one another
+ * for as long as there are requests (26 s measured with 40 of them). So a
+ * process enters mod_dbd one request at a time through a gate of its own,
+ * waited for at most until the call's deadline, and once the database has
+ * failed to answer, the process answers 503 at once for a moment
+ * (TL_DB_PAUSE) instead of asking again for every request. */
+#define TL_DB_PAUSE apr_time_from_sec(1)
+#define TL_DB_CONNECT_TIME apr_time_from_sec(2)
+static apr_thread_mutex_t *tl_db_gate;
+static apr_uint64_t tl_db_down_until;      /* apr_time_t */
+
+void tl_db_child_init(apr_pool_t *pchild)
+{
+    if (apr_thread_mutex_create(&tl_db_gate, APR_THREAD_MUTEX_TIMED, pchild) != APR_SUCCESS) {
+        tl_db_gate = NULL;
+    }
+}
+
+static int tl_db_paused(void)
+{
+    return apr_time_now() < (apr_time_t)apr_atomic_read64(&tl_db_down_until);
+}
+
+static void tl_db_pause(void)
+{
+    apr_atomic_set64(&tl_db_down_until, (apr_uint64_t)(apr_time_now() + TL_DB_PAUSE));
+}
 
 const char *tl_db_init(void)
 {
@@ -115,6 +147,7 @@ static void tl_db_abandon(tl_db *db)
         PQconsumeInput(db->conn);
     }
     db->lost = 1;
+    tl_db_pause();
 }
 
 /* Connects again in place (PostgreSQL restarted since this pooled
@@ -139,6 +172,7 @@ static int tl_db_reset(tl_db *db, apr_time_t deadline)
             /* Left half connected: not CONNECTION_OK, so mod_dbd resets it
              * before handing it out again. */
             db->lost = 1;
+            tl_db_pause();
             return 0;
         }
         pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
@@ -146,6 +180,7 @@ static int tl_db_reset(tl_db *db, apr_time_t deadline)
         n = poll(&pfd, 1, (int)((left + 999) / 1000));
         if (n < 0 && errno != EINTR) {
             db->lost = 1;
+            tl_db_pause();
             return 0;
         }
         if (n > 0) {
@@ -205,12 +240,13 @@ static request_rec *tl_db_holder(request_rec *r)
     return r;
 }
 
-static tl_db *tl_db_get(tl_req *q)
+static tl_db *tl_db_get(tl_req *q, apr_time_t deadline)
 {
     request_rec *r;
     ap_dbd_t *dbd;
     tl_db *db;
     void *found = NULL;
+    apr_interval_time_t left;
 
     if (q->db) {
         return q->db;
@@ -223,8 +259,41 @@ static tl_db *tl_db_get(tl_req *q)
     if (found) {
         return q->db = found;
     }
+    if (tl_db_paused()) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r,
+                      TLXLOGNO(0209) "the database did not answer a moment ago: 503 at once");
+        return NULL;
+    }
+    if (tl_db_gate) {
+        apr_time_t asked = apr_time_now();
+        if ((left = deadline - asked) <= 0 || apr_thread_mutex_timedlock(tl_db_gate, left) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0208) "no database connection within %"
+                          APR_TIME_T_FMT " ms (TiersLieuxDatabaseTimeout)", apr_time_as_msec(tl_db_timeout(q->r)));
+            return NULL;
+        }
+        /* A new connection may take connect_timeout (2 s in DBDParams,
+         * libpq's least): after a wait at a gate held for microseconds
+         * when all is well (connections are hanging), none is begun that
+         * would end past the deadline. */
+        if (apr_time_now() - asked > apr_time_from_msec(100) && deadline - apr_time_now() < TL_DB_CONNECT_TIME) {
+            apr_thread_mutex_unlock(tl_db_gate);
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0208) "no database connection within %"
+                          APR_TIME_T_FMT " ms (TiersLieuxDatabaseTimeout)", apr_time_as_msec(tl_db_timeout(q->r)));
+            return NULL;
+        }
+        if (tl_db_paused()) {
+            apr_thread_mutex_unlock(tl_db_gate);
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r,
+                          TLXLOGNO(0209) "the database did not answer a moment ago: 503 at once");
+            return NULL;
+        }
+    }
     dbd = tl_dbd_acquire ? tl_dbd_acquire(q->r) : NULL;
+    if (tl_db_gate) {
+        apr_thread_mutex_unlock(tl_db_gate);
+    }
     if (!dbd) {
+        tl_db_pause();
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0201) "no database connection from mod_dbd");
         return NULL;
     }
@@ -294,9 +363,9 @@ static const tl_rows *tl_db_rows(tl_req *q, PGresult *res)
 /* The connection for a call that must end by deadline, or NULL with
  * *status 503: none to be had, or this request's database already ran out
  * of time (answered at once rather than waited for again). */
-static tl_db *tl_db_ready(tl_req *q, int *status)
+static tl_db *tl_db_ready(tl_req *q, apr_time_t deadline, int *status)
 {
-    tl_db *db = tl_db_get(q);
+    tl_db *db = tl_db_get(q, deadline);
 
     if (!db || db->lost) {
         *status = HTTP_SERVICE_UNAVAILABLE;
@@ -310,7 +379,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
 {
     /* Waiting for mod_dbd's connection counts in the call's time. */
     apr_time_t deadline = apr_time_now() + tl_db_timeout(q->r);
-    tl_db *db = tl_db_ready(q, status);
+    tl_db *db = tl_db_ready(q, deadline, status);
     PGresult *res = NULL;
     int attempt, late = 0;
 
@@ -413,7 +482,7 @@ static int tl_db_command(tl_req *q, tl_db *db, const char *sql)
 const tl_rows *tl_db_try(tl_req *q, const char *sql, int nparams, const char *const *params,
                          int *status, tl_db_refusal *why)
 {
-    tl_db *db = tl_db_ready(q, status);
+    tl_db *db = tl_db_ready(q, apr_time_now() + tl_db_timeout(q->r), status);
     const tl_rows *rows;
 
     if (!db) {
@@ -460,7 +529,7 @@ static int tl_db_views_each(tl_req *q, const tl_db_read *reads, int n, int *stat
 int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
 {
     apr_time_t deadline = apr_time_now() + tl_db_timeout(q->r);
-    tl_db *db = tl_db_ready(q, status);
+    tl_db *db = tl_db_ready(q, deadline, status);
     const tl_rows **rows;
     const char *state = NULL, *message = NULL;
     PGresult *res;

@@ -8,6 +8,9 @@
 /* Fetches mod_dbd's functions; NULL if mod_dbd is loaded, else a message. */
 const char *tl_db_init(void);
 
+/* A process's gate into mod_dbd (see tl_db.c), made when it starts. */
+void tl_db_child_init(apr_pool_t *pchild);
+
 /* How long one database call may take for r (TiersLieuxDatabaseTimeout):
  * past it the call gives up, drops its connection and answers 503. */
 apr_interval_time_t tl_db_timeout(request_rec *r);
