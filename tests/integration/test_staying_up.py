@@ -303,9 +303,10 @@ def test_a_database_outage_is_a_french_503_on_every_route_kind(servers, expect_l
         r = requests.post(servers.url("/tierslieux/reparation/reserver"), data=booking, allow_redirects=False,
                           timeout=10)
         assert french_503(r), (r.status_code, r.text[:300])
-        # Logging in needs the database (no password cached for these).
+        # Logging in needs the database (no password cached for these: no
+        # other test of this file logs in as them).
         r = requests.post(servers.url("/tierslieux/connexion/verifier"), allow_redirects=False, timeout=10,
-                          data={"httpd_username": "referente.fabrique", "httpd_password": "Perceuse-2026",
+                          data={"httpd_username": "benevole.mediatheque", "httpd_password": "Grelinette-2026",
                                 "httpd_location": "/tierslieux/guichet"})
         assert french_503(r), (r.status_code, r.text[:300])
         r = member_login(servers, "A-000187", "pas-le-bon-mot-de-passe")[1]
