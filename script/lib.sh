@@ -233,7 +233,7 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '${real//\'/\'\'}'
 fsync = ${TL_PG_FSYNC:-on}
-max_connections = 150
+max_connections = 250
 CONF
     tl_pg_start "$dir"
     local password
@@ -268,6 +268,8 @@ tl_pg_port() { sed -n 's/^port = //p' "$(tl_pg_real "$1")/data/postgresql.conf" 
 tl_pg_start() {
     local real
     real=$(tl_pg_real "$1")
+    # A cluster made before httpd's 200 workers (one connection each at most).
+    sed -i 's/^max_connections = 150$/max_connections = 250/' "$real/data/postgresql.conf"
     tl_as_postgres "$TL_PG_BIN/pg_ctl" -D "$real/data" -l "$real/postgresql.log" -w -t 30 start >/dev/null
 }
 
@@ -297,7 +299,7 @@ tl_pg_demo() {
 tl_dbd_params() {
     local real
     real=$(tl_pg_real "$1")
-    echo "host=127.0.0.1 port=$(tl_pg_port "$1") dbname=tierslieux user=tierslieux_web password=$(cat "$real/web-password") connect_timeout=3"
+    echo "host=127.0.0.1 port=$(tl_pg_port "$1") dbname=tierslieux user=tierslieux_web password=$(cat "$real/web-password") connect_timeout=2"
 }
 
 # ---- httpd -------------------------------------------------------------------
@@ -310,7 +312,8 @@ tl_dbd_params() {
 # configuration adds there (an AuthUserFile): RUNDIR is the folder of
 # tl_reachable_dir, and the configurations name it by its own path, never
 # through a link in a private checkout. Paths are quoted in the
-# configurations and may hold spaces, "|" or "&".
+# configurations and may hold spaces, "|" or "&". DBDMax follows the demo's
+# ThreadsPerChild: a request never waits for a pooled connection.
 tl_httpd_conf() {
     local run=$1 port=$2 pg=$3 real site
     real=$(tl_reachable_dir "$run" www-data)
@@ -326,6 +329,7 @@ tl_httpd_conf() {
         "$TL_ROOT/conf/demo/httpd.conf.in" >"$real/httpd.conf"
     rm -f "$real/tierslieux.conf"
     (umask 077 && sed \
+        -e "s|^DBDMax .*|DBDMax $(sed -n 's/^ThreadsPerChild *//p' "$TL_ROOT/conf/demo/httpd.conf.in")|" \
         -e "s|^LoadModule tierslieux_module .*|LoadModule tierslieux_module \"$(tl_sed_repl "$(tl_module_path)")\"|" \
         -e "s|^DBDParams .*|DBDParams \"$(tl_sed_repl "$(tl_dbd_params "$pg")")\"|" \
         -e "s|\"/usr/share/mod_tierslieux/templates\"|\"$(tl_sed_repl "$TL_ROOT/templates")\"|" \

@@ -32,17 +32,28 @@ static int tl_fields_is_multi(const char *name, const char *const *multi)
     return 0;
 }
 
+const tl_fields_limits tl_fields_defaults = { TL_FIELDS_MAX_COUNT, TL_FIELDS_MAX_FIELD, TL_FIELDS_MAX_BODY };
+
+const char *tl_fields_size(apr_pool_t *p, size_t bytes)
+{
+    if (bytes < 1024 * 1024) {
+        return apr_psprintf(p, "%lu Ko", (unsigned long)(bytes / 1024));
+    }
+    return apr_psprintf(p, "%lu,%lu Mo", (unsigned long)(bytes / (1024 * 1024)),
+                        (unsigned long)(bytes % (1024 * 1024) * 10 / (1024 * 1024)));
+}
+
 tl_fields_status tl_fields_add(apr_pool_t *p, apr_table_t *f, const char *name, const char *value, size_t size,
-                               const char *const *multi, const char **err)
+                               const char *const *multi, size_t max_field, const char **err)
 {
     const char *why;
 
-    if (size > TL_FIELDS_MAX_FIELD) {
+    if (size > max_field) {
         /* The name comes from the request: named only when it is one of ours. */
         size_t n = strlen(name);
         *err = n > 0 && n <= 32 && strspn(name, "abcdefghijklmnopqrstuvwxyz_0123456789-") == n
-               ? apr_psprintf(p, "Le champ « %s » est trop long (4 Ko au plus).", name)
-               : "Un champ du formulaire est trop long (4 Ko au plus).";
+               ? apr_psprintf(p, "Le champ « %s » est trop long (%s au plus).", name, tl_fields_size(p, max_field))
+               : apr_psprintf(p, "Un champ du formulaire est trop long (%s au plus).", tl_fields_size(p, max_field));
         return TL_FIELDS_TOO_LARGE;
     }
     if ((why = tl_fields_refused(name, strlen(name))) != NULL || (why = tl_fields_refused(value, size)) != NULL) {
@@ -59,14 +70,18 @@ tl_fields_status tl_fields_add(apr_pool_t *p, apr_table_t *f, const char *name, 
 }
 
 tl_fields_status tl_fields_parse(apr_pool_t *p, const char *body, size_t len, const char *const *multi,
-                                 apr_table_t **out, const char **err)
+                                 const tl_fields_limits *limits, apr_table_t **out, const char **err)
 {
     apr_table_t *f;
     size_t pos = 0;
     int count = 0;
 
-    if (len > TL_FIELDS_MAX_BODY) {
-        *err = "Le formulaire envoyé est trop volumineux (64 Ko au plus).";
+    if (!limits) {
+        limits = &tl_fields_defaults;
+    }
+    if (len > limits->body) {
+        *err = apr_psprintf(p, "Le formulaire envoyé est trop volumineux (%s au plus).",
+                            tl_fields_size(p, limits->body));
         return TL_FIELDS_TOO_LARGE;
     }
     f = apr_table_make(p, 16);
@@ -81,8 +96,9 @@ tl_fields_status tl_fields_parse(apr_pool_t *p, const char *body, size_t len, co
 
         /* "a&&b" and a nameless "=x" carry nothing a page reads. */
         if (name_end > pos) {
-            if (++count > TL_FIELDS_MAX_COUNT) {
-                *err = "Le formulaire envoyé contient trop de champs.";
+            if (++count > limits->count) {
+                *err = apr_psprintf(p, "Le formulaire envoyé a trop de champs (%d au plus) : il ne vient pas de "
+                                    "cette page telle qu'elle est.", limits->count);
                 return TL_FIELDS_TOO_LARGE;
             }
             if (tl_query_decode(p, body + pos, name_end - pos, &name, &name_len) != 0
@@ -94,7 +110,7 @@ tl_fields_status tl_fields_parse(apr_pool_t *p, const char *body, size_t len, co
                 *err = "Le formulaire contient des caractères illisibles.";
                 return TL_FIELDS_BAD;
             }
-            if ((st = tl_fields_add(p, f, name, value, value_len, multi, err)) != TL_FIELDS_OK) {
+            if ((st = tl_fields_add(p, f, name, value, value_len, multi, limits->field, err)) != TL_FIELDS_OK) {
                 return st;
             }
         }

@@ -42,6 +42,7 @@ static int tl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 
 static void tl_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    tl_db_child_init(pchild);
     tl_render_child_init(pchild, s);
     tl_version_child_init(pchild, s);
 }

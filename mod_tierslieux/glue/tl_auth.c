@@ -1,10 +1,34 @@
 #include <apr_strings.h>
 #include <apr_md5.h>
+#include <http_core.h>
 #include <http_request.h>
 #include <mod_auth.h>
 #include "tl_auth.h"
 #include "tl_db.h"
+#include "tl_config.h"
 #include "tl_session.h"
+
+/* The database could not be asked (gone, or no answer within its
+ * deadline). A provider can only answer "general error", which httpd turns
+ * into its own English 500 page; so the error document of that 500 is set,
+ * for this request only, to the module's page that answers a French 503
+ * (tl_page_unavailable, reached by an internal redirect that needs no
+ * login and no database). Outside any mount point there is no such page:
+ * httpd's 500 stays, with a French text. */
+static void tl_auth_unavailable(request_rec *r)
+{
+    const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
+    const char *base = tl_conf_base_url(dc);
+
+    if (!base) {
+        base = tl_conf_mount(r->uri);
+    }
+    apr_table_setn(r->notes, TL_AUTH_UNAVAILABLE_NOTE, "1");
+    ap_custom_response(r, HTTP_INTERNAL_SERVER_ERROR,
+                       base ? apr_pstrcat(r->pool, base, "/indisponible", NULL)
+                            : "\"Service momentanément indisponible : la base de données ne répond pas. "
+                              "Réessayez dans quelques minutes.");
+}
 
 /* Checks what mod_auth_form hands over for user: in a session, the token
  * that stands for it (sql/030: the session must be live); at login, the
@@ -22,6 +46,9 @@ static authn_status tl_check_hash(request_rec *r, const char *kind, const char *
         const char *params[] = { kind, session };
         rows = tl_db_query(tl_db_req(r), "SELECT tl.session_login($1, $2)", 2, params, &status);
         if (!rows || rows->count(rows) != 1) {
+            if (status == HTTP_SERVICE_UNAVAILABLE) {
+                tl_auth_unavailable(r);
+            }
             return AUTH_GENERAL_ERROR;
         }
         hash = rows->value(rows, 0, 0, &len);
@@ -29,6 +56,9 @@ static authn_status tl_check_hash(request_rec *r, const char *kind, const char *
     }
     rows = tl_db_query(tl_db_req(r), sql, 1, &user, &status);
     if (!rows || rows->count(rows) != 1) {
+        if (status == HTTP_SERVICE_UNAVAILABLE) {
+            tl_auth_unavailable(r);
+        }
         return AUTH_GENERAL_ERROR;      /* logged by tl_db_query, without the values */
     }
     hash = rows->value(rows, 0, 0, &len);
@@ -65,13 +95,13 @@ static const authn_provider tl_authn_member_provider = { tl_check_member_passwor
 
 static const int tl_ranks[] = { 1, 2, 3 };
 
-static const char *tl_parse_role(cmd_parms *cmd, const char *require_line, const void **parsed)
+static const char *tl_parse_role(cmd_parms *cmd, const char *line, const void **parsed)
 {
     static const char *const roles[] = { "benevole", "referent", "admin" };
     int i;
 
     for (i = 0; i < 3; i++) {
-        if (strcmp(require_line, roles[i]) == 0) {
+        if (strcmp(line, roles[i]) == 0) {
             *parsed = &tl_ranks[i];
             return NULL;
         }
@@ -79,7 +109,7 @@ static const char *tl_parse_role(cmd_parms *cmd, const char *require_line, const
     return "Require tierslieux-role: expects benevole, referent or admin";
 }
 
-static authz_status tl_check_role(request_rec *r, const char *require_line, const void *parsed)
+static authz_status tl_check_role(request_rec *r, const char *line, const void *parsed)
 {
     int status = OK;
     size_t len;
@@ -92,6 +122,9 @@ static authz_status tl_check_role(request_rec *r, const char *require_line, cons
     rows = tl_db_query(tl_db_req(r), "SELECT max(rank) FROM tl.account_roles($1)", 1,
                        (const char *const *)&r->user, &status);
     if (!rows || rows->count(rows) != 1) {
+        if (status == HTTP_SERVICE_UNAVAILABLE) {
+            tl_auth_unavailable(r);
+        }
         return AUTHZ_GENERAL_ERROR;
     }
     rank = rows->value(rows, 0, 0, &len);

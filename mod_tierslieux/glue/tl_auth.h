@@ -12,6 +12,11 @@
 
 #include "tl_module.h"
 
+/* Set in a request's notes when its authentication or authorisation could
+ * not reach the database: its 500 is then answered by the module's page at
+ * BASE/indisponible, a French 503. */
+#define TL_AUTH_UNAVAILABLE_NOTE "tierslieux-indisponible"
+
 void tl_auth_register(apr_pool_t *p);
 
 #endif

@@ -214,6 +214,24 @@ static const char *tl_set_member_login(cmd_parms *cmd, void *dconf, const char *
     return NULL;
 }
 
+/* A deadline kept by the module on every database call: a server-side
+ * timeout (statement_timeout) never fires when PostgreSQL itself is
+ * stalled. Long enough for the slowest page (a yearly report, an import of
+ * thousands of rows: give its <Location> more), short enough that a
+ * stalled database costs each request a few seconds, not a worker for
+ * good. */
+static const char *tl_set_db_timeout(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    apr_interval_time_t t;
+
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_msec(100)
+        || t > apr_time_from_sec(3600)) {
+        return "TiersLieuxDatabaseTimeout: expects a time between 100ms and 3600 (seconds; or with ms, s, mi)";
+    }
+    ((tl_dir_conf *)dconf)->db_timeout = t;
+    return NULL;
+}
+
 static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *arg)
 {
     tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
@@ -269,6 +287,8 @@ const command_rec tl_directives[] = {
                  "Seal mod_session's cookie with the module's key (instead of mod_session_crypto)"),
     AP_INIT_TAKE1("TiersLieuxMemberLogin", tl_set_member_login, NULL, OR_ALL,
                   "How REMOTE_USER names a member on Mon compte: number (default) or site"),
+    AP_INIT_TAKE1("TiersLieuxDatabaseTimeout", tl_set_db_timeout, NULL, RSRC_CONF | ACCESS_CONF,
+                  "How long one database call may take before the page answers 503 (default 3s)"),
     AP_INIT_TAKE1("TiersLieuxCacheSize", tl_set_cache_size, NULL, RSRC_CONF,
                   "Memory per process for reusing rendered pages (e.g. 4M; 0 turns it off)"),
     { NULL }

@@ -9,6 +9,9 @@
 typedef struct tl_layout tl_layout;           /* a site's own page, split at its marker */
 typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled at startup */
 
+/* How long one database call may take by default (TiersLieuxDatabaseTimeout). */
+#define TL_DB_TIMEOUT_DEFAULT apr_time_from_sec(3)
+
 /* X(type, name, unset value, default) */
 #define TL_DIR_FIELDS(X) \
     X(const tl_tpl_ref *, templates, NULL, NULL) \
@@ -18,7 +21,8 @@ typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled 
     X(const char *, base_url, NULL, NULL) \
     X(const char *, site_name, NULL, "Tiers-lieux") \
     X(int, session_seal, -1, 0) \
-    X(int, member_site_login, -1, 0)
+    X(int, member_site_login, -1, 0) \
+    X(apr_interval_time_t, db_timeout, -1, TL_DB_TIMEOUT_DEFAULT)
 
 struct tl_dir_conf {
 #define TL_FIELD(type, name, unset, dflt) type name;

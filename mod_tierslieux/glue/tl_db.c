@@ -1,16 +1,62 @@
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <apr_strings.h>
 #include <apr_optional.h>
+#include <apr_atomic.h>
+#include <apr_thread_mutex.h>
 #include <apr_dbd.h>
 #include <mod_dbd.h>
 #include <libpq-fe.h>
 #include "tl_db.h"
+#include "tl_config.h"
 
+/* Every call to PostgreSQL has a deadline kept here, by the client: a
+ * server-side timeout never fires when the server itself does not run (a
+ * stopped or swapped-out host, a network that drops packets). libpq is used
+ * in its non-blocking way — the statement sent, then poll() on its socket
+ * until the answer or the deadline — and a call that runs out of time
+ * drops its connection: mod_dbd then makes a new one for the next request,
+ * rather than handing out one whose state nobody knows. */
 struct tl_db {
     ap_dbd_t *dbd;
     PGconn *conn;
+    request_rec *r;                 /* the initial request, which holds the connection */
+    apr_interval_time_t timeout;    /* TiersLieuxDatabaseTimeout where it was acquired */
+    int lost;                       /* a call ran out of time: no more calls in this request */
 };
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *tl_dbd_acquire;
+
+/* mod_dbd makes a new connection while holding its pool's lock (apr-util's
+ * reslist): while PostgreSQL does not answer, each attempt holds it for
+ * connect_timeout, and a process's requests would queue behind one another
+ * for as long as there are requests (26 s measured with 40 of them). So a
+ * process enters mod_dbd one request at a time through a gate of its own,
+ * waited for at most until the call's deadline, and once the database has
+ * failed to answer, the process answers 503 at once for a moment
+ * (TL_DB_PAUSE) instead of asking again for every request. */
+#define TL_DB_PAUSE apr_time_from_sec(1)
+#define TL_DB_CONNECT_TIME apr_time_from_sec(2)
+static apr_thread_mutex_t *tl_db_gate;
+static apr_uint64_t tl_db_down_until;      /* apr_time_t */
+
+void tl_db_child_init(apr_pool_t *pchild)
+{
+    if (apr_thread_mutex_create(&tl_db_gate, APR_THREAD_MUTEX_TIMED, pchild) != APR_SUCCESS) {
+        tl_db_gate = NULL;
+    }
+}
+
+static int tl_db_paused(void)
+{
+    return apr_time_now() < (apr_time_t)apr_atomic_read64(&tl_db_down_until);
+}
+
+static void tl_db_pause(void)
+{
+    apr_atomic_set64(&tl_db_down_until, (apr_uint64_t)(apr_time_now() + TL_DB_PAUSE));
+}
 
 const char *tl_db_init(void)
 {
@@ -22,28 +68,232 @@ const char *tl_db_init(void)
     return NULL;
 }
 
+apr_interval_time_t tl_db_timeout(request_rec *r)
+{
+    const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
+    return tl_conf_db_timeout(dc);
+}
+
+/* Waits until libpq has sent all it holds and can hand over a result
+ * without blocking. 1 when it can (a result, or the error that ended the
+ * connection); 0 when the deadline came first. */
+static int tl_pg_wait(PGconn *conn, apr_time_t deadline)
+{
+    for (;;) {
+        int pending = PQflush(conn);
+        apr_interval_time_t left;
+        struct pollfd pfd;
+        int n;
+
+        if (pending < 0 || (!pending && !PQisBusy(conn))) {
+            return 1;
+        }
+        if ((left = deadline - apr_time_now()) <= 0) {
+            return 0;
+        }
+        if ((pfd.fd = PQsocket(conn)) < 0) {
+            return 1;
+        }
+        pfd.events = POLLIN | (pending ? POLLOUT : 0);
+        pfd.revents = 0;
+        n = poll(&pfd, 1, (int)((left + 999) / 1000));
+        if (n < 0 && errno != EINTR) {
+            return 1;
+        }
+        if (n > 0 && (pfd.revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(conn)) {
+            return 1;                       /* lost: PQgetResult will say so */
+        }
+    }
+}
+
+/* One statement, sent and answered before deadline. NULL with *late set
+ * when time ran out; NULL without it when it could not even be sent (the
+ * connection is gone). Otherwise its result, success or error. */
+static PGresult *tl_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                            apr_time_t deadline, int *late)
+{
+    PGresult *res, *last = NULL;
+
+    *late = 0;
+    if (PQsetnonblocking(conn, 1) != 0
+        || !PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+        return NULL;
+    }
+    for (;;) {
+        if (!tl_pg_wait(conn, deadline)) {
+            *late = 1;
+            PQclear(last);
+            return NULL;
+        }
+        if (!(res = PQgetResult(conn))) {
+            return last;
+        }
+        PQclear(last);
+        last = res;
+    }
+}
+
+/* Gives up a connection whose call ran out of time: its socket is shut
+ * down, so libpq sees the end at once and closes it (CONNECTION_BAD), and
+ * mod_dbd, finding it bad when it next hands it out, connects again. The
+ * statement may still run if the server wakes up; a change is one
+ * transaction, so it is then whole, never half done. */
+static void tl_db_abandon(tl_db *db)
+{
+    int fd = PQsocket(db->conn);
+
+    if (fd >= 0) {
+        shutdown(fd, SHUT_RDWR);
+        PQconsumeInput(db->conn);
+    }
+    db->lost = 1;
+    tl_db_pause();
+}
+
+/* Connects again in place (PostgreSQL restarted since this pooled
+ * connection was made), without waiting past deadline. 1 when connected. */
+static int tl_db_reset(tl_db *db, apr_time_t deadline)
+{
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+    if (!PQresetStart(db->conn)) {
+        return 0;
+    }
+    for (;;) {
+        apr_interval_time_t left;
+        struct pollfd pfd;
+        int n;
+
+        if (st == PGRES_POLLING_OK) {
+            return 1;
+        }
+        if (st == PGRES_POLLING_FAILED || (left = deadline - apr_time_now()) <= 0
+            || (pfd.fd = PQsocket(db->conn)) < 0) {
+            /* Left half connected: not CONNECTION_OK, so mod_dbd resets it
+             * before handing it out again. */
+            db->lost = 1;
+            tl_db_pause();
+            return 0;
+        }
+        pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+        pfd.revents = 0;
+        n = poll(&pfd, 1, (int)((left + 999) / 1000));
+        if (n < 0 && errno != EINTR) {
+            db->lost = 1;
+            tl_db_pause();
+            return 0;
+        }
+        if (n > 0) {
+            st = PQresetPoll(db->conn);
+        }
+    }
+}
+
+static void tl_db_log_late(tl_db *db, request_rec *r)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  TLXLOGNO(0207) "the database did not answer within %" APR_TIME_T_FMT " ms "
+                  "(TiersLieuxDatabaseTimeout): connection dropped", apr_time_as_msec(db->timeout));
+}
+
 /* A connection goes back to mod_dbd's pool clean: never inside a
- * transaction. Registered after mod_dbd's own release, so it runs first. */
+ * transaction, never with a statement in flight. Registered after mod_dbd's
+ * own release, so it runs first. */
 static apr_status_t tl_db_release(void *data)
 {
     tl_db *db = data;
-    if (db->conn && PQstatus(db->conn) == CONNECTION_OK
-        && PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
-        PQclear(PQexec(db->conn, "ROLLBACK"));
+    PGresult *res;
+    int late;
+
+    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+        return APR_SUCCESS;
+    }
+    switch (PQtransactionStatus(db->conn)) {
+    case PQTRANS_IDLE:
+        break;
+    case PQTRANS_INTRANS:
+    case PQTRANS_INERROR:
+        res = tl_pg_exec(db->conn, "ROLLBACK", 0, NULL, apr_time_now() + db->timeout, &late);
+        PQclear(res);
+        if (late) {
+            tl_db_log_late(db, db->r);
+            tl_db_abandon(db);
+        }
+        break;
+    default:                                /* a statement in flight: state unknown */
+        tl_db_abandon(db);
+        break;
+    }
+    if (PQstatus(db->conn) == CONNECTION_OK) {
+        PQsetnonblocking(db->conn, 0);      /* as apr_dbd_pgsql expects it */
     }
     return APR_SUCCESS;
 }
 
-static tl_db *tl_db_get(tl_req *q)
+/* The request that holds mod_dbd's connection: the first of an internal
+ * redirect's chain, the main request of a subrequest (as mod_dbd finds it). */
+static request_rec *tl_db_holder(request_rec *r)
 {
+    while (r->main || r->prev) {
+        r = r->main ? r->main : r->prev;
+    }
+    return r;
+}
+
+static tl_db *tl_db_get(tl_req *q, apr_time_t deadline)
+{
+    request_rec *r;
     ap_dbd_t *dbd;
     tl_db *db;
+    void *found = NULL;
+    apr_interval_time_t left;
 
     if (q->db) {
         return q->db;
     }
+    /* One state per connection held, shared by the authentication
+     * providers and the page: a request whose database ran out of time
+     * does not wait for it again. */
+    r = tl_db_holder(q->r);
+    apr_pool_userdata_get(&found, "tierslieux-db", r->pool);
+    if (found) {
+        return q->db = found;
+    }
+    if (tl_db_paused()) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r,
+                      TLXLOGNO(0209) "the database did not answer a moment ago: 503 at once");
+        return NULL;
+    }
+    if (tl_db_gate) {
+        apr_time_t asked = apr_time_now();
+        if ((left = deadline - asked) <= 0 || apr_thread_mutex_timedlock(tl_db_gate, left) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0208) "no database connection within %"
+                          APR_TIME_T_FMT " ms (TiersLieuxDatabaseTimeout)", apr_time_as_msec(tl_db_timeout(q->r)));
+            return NULL;
+        }
+        /* A new connection may take connect_timeout (2 s in DBDParams,
+         * libpq's least): after a wait at a gate held for microseconds
+         * when all is well (connections are hanging), none is begun that
+         * would end past the deadline. */
+        if (apr_time_now() - asked > apr_time_from_msec(100) && deadline - apr_time_now() < TL_DB_CONNECT_TIME) {
+            apr_thread_mutex_unlock(tl_db_gate);
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0208) "no database connection within %"
+                          APR_TIME_T_FMT " ms (TiersLieuxDatabaseTimeout)", apr_time_as_msec(tl_db_timeout(q->r)));
+            return NULL;
+        }
+        if (tl_db_paused()) {
+            apr_thread_mutex_unlock(tl_db_gate);
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r,
+                          TLXLOGNO(0209) "the database did not answer a moment ago: 503 at once");
+            return NULL;
+        }
+    }
     dbd = tl_dbd_acquire ? tl_dbd_acquire(q->r) : NULL;
+    if (tl_db_gate) {
+        apr_thread_mutex_unlock(tl_db_gate);
+    }
     if (!dbd) {
+        tl_db_pause();
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0201) "no database connection from mod_dbd");
         return NULL;
     }
@@ -52,10 +302,13 @@ static tl_db *tl_db_get(tl_req *q)
                       TLXLOGNO(0202) "DBDriver must be pgsql, not %s", apr_dbd_name(dbd->driver));
         return NULL;
     }
-    db = apr_pcalloc(q->r->pool, sizeof(*db));
+    db = apr_pcalloc(r->pool, sizeof(*db));
     db->dbd = dbd;
     db->conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
-    apr_pool_cleanup_register(q->r->pool, db, tl_db_release, apr_pool_cleanup_null);
+    db->r = r;
+    db->timeout = tl_db_timeout(q->r);
+    apr_pool_cleanup_register(r->pool, db, tl_db_release, apr_pool_cleanup_null);
+    apr_pool_userdata_setn(db, "tierslieux-db", NULL, r->pool);
     q->db = db;
     return db;
 }
@@ -107,20 +360,48 @@ static const tl_rows *tl_db_rows(tl_req *q, PGresult *res)
     return rows;
 }
 
+/* The connection for a call that must end by deadline, or NULL with
+ * *status 503: none to be had, or this request's database already ran out
+ * of time (answered at once rather than waited for again). */
+static tl_db *tl_db_ready(tl_req *q, apr_time_t deadline, int *status)
+{
+    tl_db *db = tl_db_get(q, deadline);
+
+    if (!db || db->lost) {
+        *status = HTTP_SERVICE_UNAVAILABLE;
+        return NULL;
+    }
+    return db;
+}
+
 static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const char *const *params,
                                 int *status, tl_db_refusal *why, int may_retry)
 {
-    tl_db *db = tl_db_get(q);
+    /* Waiting for mod_dbd's connection counts in the call's time. */
+    apr_time_t deadline = apr_time_now() + tl_db_timeout(q->r);
+    tl_db *db = tl_db_ready(q, deadline, status);
     PGresult *res = NULL;
-    int attempt;
+    int attempt, late = 0;
 
     if (!db) {
+        return NULL;
+    }
+    if (apr_time_now() >= deadline) {
+        /* Connecting took all the time: the connection is sound, unused. */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0208) "no database connection within %"
+                      APR_TIME_T_FMT " ms (TiersLieuxDatabaseTimeout)", apr_time_as_msec(tl_db_timeout(q->r)));
         *status = HTTP_SERVICE_UNAVAILABLE;
         return NULL;
     }
     for (attempt = 0; attempt < 2; attempt++) {
         ExecStatusType st;
-        res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        res = tl_pg_exec(db->conn, sql, nparams, params, deadline, &late);
+        if (late) {
+            tl_db_log_late(db, q->r);
+            tl_db_abandon(db);
+            *status = HTTP_SERVICE_UNAVAILABLE;
+            return NULL;
+        }
         st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             break;
@@ -136,8 +417,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
              * a failed reconnection is logged as an error below. */
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r,
                           TLXLOGNO(0203) "database connection lost, reconnecting");
-            PQreset(db->conn);
-            if (PQstatus(db->conn) != CONNECTION_OK) {
+            if (!tl_db_reset(db, deadline)) {
                 break;
             }
             continue;
@@ -161,10 +441,13 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
                       TLXLOGNO(0204) "query failed (SQLSTATE %s): %s", state ? state : "none",
-                      lost ? "database unreachable" : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+                      lost || !res ? "database unreachable" : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
         PQclear(res);
-        *status = lost || (state && strncmp(state, "08", 2) == 0) || (state && strncmp(state, "57P", 3) == 0)
+        *status = lost || !res || (state && strncmp(state, "08", 2) == 0) || (state && strncmp(state, "57P", 3) == 0)
                   ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
+        if (lost) {
+            db->lost = 1;               /* reconnecting failed: the next calls need not try */
+        }
         return NULL;
     }
     return tl_db_rows(q, res);
@@ -189,29 +472,43 @@ const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char 
     return tl_db_run(q, sql, nparams, params, status, why, 1);
 }
 
+/* BEGIN or ROLLBACK within the call's time; 0 (and the connection given up
+ * when time ran out) otherwise. */
+static int tl_db_command(tl_req *q, tl_db *db, const char *sql)
+{
+    int late, ok;
+    PGresult *res = tl_pg_exec(db->conn, sql, 0, NULL, apr_time_now() + tl_db_timeout(q->r), &late);
+
+    ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (late) {
+        tl_db_log_late(db, q->r);
+        tl_db_abandon(db);
+    }
+    return ok;
+}
+
 const tl_rows *tl_db_try(tl_req *q, const char *sql, int nparams, const char *const *params,
                          int *status, tl_db_refusal *why)
 {
-    tl_db *db = tl_db_get(q);
+    tl_db *db = tl_db_ready(q, apr_time_now() + tl_db_timeout(q->r), status);
     const tl_rows *rows;
-    PGresult *begin;
-    int ok;
 
     if (!db) {
-        *status = HTTP_SERVICE_UNAVAILABLE;
         return NULL;
     }
-    begin = PQexec(db->conn, "BEGIN");
-    ok = begin && PQresultStatus(begin) == PGRES_COMMAND_OK;
-    PQclear(begin);
-    if (!ok) {
-        PQreset(db->conn);                  /* the next request finds it healed */
+    if (!tl_db_command(q, db, "BEGIN")) {
+        /* A connection lost since its last use: mod_dbd finds it bad and
+         * connects again for the next request. */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0205) "database unreachable");
         *status = HTTP_SERVICE_UNAVAILABLE;
         return NULL;
     }
     /* No reconnection inside: a retry would run outside the transaction. */
     rows = tl_db_run(q, sql, nparams, params, status, why, 0);
-    PQclear(PQexec(db->conn, "ROLLBACK"));
+    if (!db->lost && PQstatus(db->conn) == CONNECTION_OK) {
+        tl_db_command(q, db, "ROLLBACK");
+    }
     return rows;
 }
 
@@ -240,20 +537,20 @@ static int tl_db_views_each(tl_req *q, const tl_db_read *reads, int n, int *stat
 
 int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
 {
-    tl_db *db = tl_db_get(q);
+    apr_time_t deadline = apr_time_now() + tl_db_timeout(q->r);
+    tl_db *db = tl_db_ready(q, deadline, status);
     const tl_rows **rows;
     const char *state = NULL, *message = NULL;
     PGresult *res;
     int i, sent, failed = 0;
 
     if (!db) {
-        *status = HTTP_SERVICE_UNAVAILABLE;
         return 0;
     }
     /* A connection that is not plainly idle (lost, in a transaction) reads
      * one query at a time. */
     if (PQstatus(db->conn) != CONNECTION_OK || PQtransactionStatus(db->conn) != PQTRANS_IDLE
-        || !PQenterPipelineMode(db->conn)) {
+        || PQsetnonblocking(db->conn, 1) != 0 || !PQenterPipelineMode(db->conn)) {
         return tl_db_views_each(q, reads, n, status);
     }
     for (sent = 0; sent < n; sent++) {
@@ -268,8 +565,15 @@ int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
     rows = apr_pcalloc(q->r->pool, n * sizeof(*rows));
     for (i = 0; i < sent; i++) {
         /* One result per read, then the NULL that ends it. */
-        while ((res = PQgetResult(db->conn)) != NULL) {
-            ExecStatusType st = PQresultStatus(res);
+        for (;;) {
+            ExecStatusType st;
+            if (!tl_pg_wait(db->conn, deadline)) {
+                goto late;
+            }
+            if (!(res = PQgetResult(db->conn))) {
+                break;
+            }
+            st = PQresultStatus(res);
             if ((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) && !rows[i]) {
                 rows[i] = tl_db_rows(q, res);
                 continue;
@@ -288,8 +592,15 @@ int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
     /* Then the sync's own result, and back to one query at a time; a
      * connection that cannot leave pipeline mode is reset, so that mod_dbd's
      * pool never hands it out half-read. */
-    while (PQstatus(db->conn) == CONNECTION_OK && (res = PQgetResult(db->conn)) != NULL) {
-        int sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+    while (PQstatus(db->conn) == CONNECTION_OK) {
+        int sync;
+        if (!tl_pg_wait(db->conn, deadline)) {
+            goto late;
+        }
+        if (!(res = PQgetResult(db->conn))) {
+            break;
+        }
+        sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
         PQclear(res);
         if (sync) {
             break;
@@ -300,8 +611,7 @@ int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
          * run again one at a time. They only read, so running them again
          * changes nothing. */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, TLXLOGNO(0203) "database connection lost, reconnecting");
-        PQreset(db->conn);
-        if (PQstatus(db->conn) != CONNECTION_OK) {
+        if (!tl_db_reset(db, deadline)) {
             *status = HTTP_SERVICE_UNAVAILABLE;
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0205) "database unreachable");
             return 0;
@@ -318,6 +628,14 @@ int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
         tl_view_rows(q->view, reads[i].name, rows[i]);
     }
     return 1;
+
+late:
+    /* Still in pipeline mode, but dropped: mod_dbd's reset of a bad
+     * connection leaves pipeline mode too. */
+    tl_db_log_late(db, q->r);
+    tl_db_abandon(db);
+    *status = HTTP_SERVICE_UNAVAILABLE;
+    return 0;
 }
 
 const char *tl_db_version(tl_req *q, int *status)

@@ -12,10 +12,18 @@ const char *tl_db_init(void);
  * providers, the session hooks), just to reach the helpers below. */
 tl_req *tl_db_req(request_rec *r);
 
+/* A process's gate into mod_dbd (see tl_db.c), made when it starts. */
+void tl_db_child_init(apr_pool_t *pchild);
+
+/* How long one database call may take for r (TiersLieuxDatabaseTimeout):
+ * past it the call gives up, drops its connection and answers 503. */
+apr_interval_time_t tl_db_timeout(request_rec *r);
+
 /* Runs sql with text parameters (NULL is SQL NULL) and returns its rows,
  * which live as long as the request. On failure returns NULL and sets
  * *status: 503 when the database cannot be reached (after one reconnection
- * attempt), 500 for anything else; the cause is logged, never the values. */
+ * attempt) or does not answer within tl_db_timeout, 500 for anything
+ * else; the cause is logged, never the values. */
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
                            int *status);
 

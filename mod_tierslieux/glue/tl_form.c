@@ -11,6 +11,8 @@
 #include "tl_fields.h"
 
 static int tl_form_token_ok(tl_req *q, const char *form, const char *token, int *done);
+static int tl_form_read_with(tl_req *q, const char *form, const char *const *multi, const tl_form_limits *limits,
+                             apr_table_t **fields, int *done);
 
 /* Tokens bind to the logged-in person; a form without a login (none yet)
  * binds to the empty subject. */
@@ -86,10 +88,22 @@ static int tl_form_status(tl_fields_status st)
 
 int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done)
 {
-    return tl_form_read_multi(q, form, NULL, fields, done);
+    return tl_form_read_with(q, form, NULL, &tl_fields_defaults, fields, done);
 }
 
 int tl_form_read_multi(tl_req *q, const char *form, const char *const *multi, apr_table_t **fields, int *done)
+{
+    return tl_form_read_with(q, form, multi, &tl_fields_defaults, fields, done);
+}
+
+int tl_form_read_within(tl_req *q, const char *form, const tl_form_limits *limits, apr_table_t **fields,
+                        int *done)
+{
+    return tl_form_read_with(q, form, NULL, limits, fields, done);
+}
+
+static int tl_form_read_with(tl_req *q, const char *form, const char *const *multi, const tl_form_limits *limits,
+                             apr_table_t **fields, int *done)
 {
     request_rec *r = q->r;
     const char *type = apr_table_get(r->headers_in, "Content-Type");
@@ -105,14 +119,14 @@ int tl_form_read_multi(tl_req *q, const char *form, const char *const *multi, ap
                             "Ce formulaire s'envoie depuis sa page (données de type "
                             "application/x-www-form-urlencoded).", done);
     }
-    if (!tl_form_body(q, TL_FIELDS_MAX_BODY, "Le formulaire envoyé est trop volumineux (64 Ko au plus).", &body,
-                      &len, done)) {
+    if (!tl_form_body(q, limits->body, apr_psprintf(r->pool, "Le formulaire envoyé est trop volumineux (%s au plus).",
+                                                    tl_fields_size(r->pool, limits->body)), &body, &len, done)) {
         return 0;
     }
     /* Decoded and checked by the core (tl_fields), as the fuzz target does:
      * the body was read by us rather than by ap_parse_form_data, so the
      * same code runs with and without httpd. */
-    if ((st = tl_fields_parse(r->pool, body, len, multi, fields, &message)) != TL_FIELDS_OK) {
+    if ((st = tl_fields_parse(r->pool, body, len, multi, limits, fields, &message)) != TL_FIELDS_OK) {
         return tl_form_fail(q, tl_form_status(st), message, done);
     }
     return tl_form_token_ok(q, form, apr_table_get(*fields, "jeton"), done);
@@ -183,7 +197,7 @@ int tl_form_read_upload(tl_req *q, const char *form, apr_size_t max, apr_table_t
             continue;
         }
         st = tl_fields_add(r->pool, *fields, part->name, apr_pstrmemdup(r->pool, part->data, part->len), part->len,
-                           NULL, &message);
+                           NULL, TL_FIELDS_MAX_FIELD, &message);
         if (st != TL_FIELDS_OK) {
             return tl_form_fail(q, tl_form_status(st), message, done);
         }

@@ -10,7 +10,13 @@
 #include "tl_multipart.h"
 #include "tl_fields.h"
 
+/* The core's limits (tl_fields.h), named as the pages use them. */
+#define TL_FORM_MAX_BODY TL_FIELDS_MAX_BODY
+#define TL_FORM_MAX_FIELD TL_FIELDS_MAX_FIELD
+#define TL_FORM_MAX_FIELDS TL_FIELDS_MAX_COUNT
 #define TL_FORM_TOKEN_LIFETIME (8 * 3600)    /* a desk shift */
+
+typedef tl_fields_limits tl_form_limits;
 
 /* Sets the view value "jeton" to a fresh token for form. */
 void tl_form_token(tl_req *q, const char *form);
@@ -28,6 +34,11 @@ int tl_form_read(tl_req *q, const char *form, apr_table_t **fields, int *done);
 /* The same for a form with groups of checkboxes: the names in multi
  * (NULL-terminated) may be sent several times. */
 int tl_form_read_multi(tl_req *q, const char *form, const char *const *multi, apr_table_t **fields, int *done);
+
+/* tl_form_read for a form larger than the defaults (the till's 30 lines,
+ * a place's charter), within limits; beyond them a French 413. */
+int tl_form_read_within(tl_req *q, const char *form, const tl_form_limits *limits, apr_table_t **fields,
+                        int *done);
 
 /* The same for a form that sends a file (multipart/form-data, at most max
  * bytes, 413 beyond without reading further): its text fields, checked as

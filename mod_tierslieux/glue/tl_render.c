@@ -154,6 +154,8 @@ static const char *tl_status_title(int status)
     case HTTP_GONE:                 return "Lien expiré ou déjà utilisé";
     case HTTP_UNPROCESSABLE_ENTITY: return "Demande impossible";
     case HTTP_SERVICE_UNAVAILABLE:  return "Service momentanément indisponible";
+    case HTTP_REQUEST_ENTITY_TOO_LARGE: return "Formulaire trop volumineux";
+    case HTTP_UNSUPPORTED_MEDIA_TYPE: return "Formulaire illisible";
     default:                        return "Erreur du serveur";
     }
 }

@@ -36,7 +36,7 @@ void tl_version_child_init(apr_pool_t *pchild, server_rec *servers)
 const char *tl_version_get(tl_req *q, int *status)
 {
     tl_version_state *s = tl_states ? apr_hash_get(tl_states, q->r->server, sizeof(server_rec *)) : NULL;
-    apr_uint64_t need;
+    apr_uint64_t need, seen;
     const char *v;
     int st = OK;
 
@@ -45,8 +45,13 @@ const char *tl_version_get(tl_req *q, int *status)
     }
     apr_thread_mutex_lock(s->lock);
     need = s->issued + 1;       /* the first query sent after this moment */
+    seen = s->done;
     for (;;) {
-        if (s->done >= need) {
+        /* A query that failed while this request waited (the database did
+         * not answer within its deadline, or is gone) answers it too: the
+         * failure is no older than the request, and asking again would
+         * make it wait a second deadline. */
+        if (s->done >= need || (s->done > seen && s->status != OK)) {
             v = s->status == OK ? apr_pstrdup(q->r->pool, s->version) : NULL;
             *status = s->status;
             apr_thread_mutex_unlock(s->lock);

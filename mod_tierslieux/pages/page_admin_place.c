@@ -7,6 +7,14 @@
 #include "tl_valid.h"
 #include "tl_hours.h"
 
+/* The place's form (gestion-lieu.html) at its largest: a 20,000-character
+ * charter, a 4,000-character presentation, 500 of opening hours and a
+ * dozen short fields, urlencoded (see tl_form.h). */
+#define TL_PLACE_CHARTER_MAX 20000
+static const tl_form_limits tl_place_limits = {
+    TL_FORM_MAX_FIELDS, TL_PLACE_CHARTER_MAX * TL_FIELDS_UTF8_PER_UNIT, 256 * 1024
+};
+
 static const tl_admin_field tl_place_fields[] = {
     { "place_name_not_blank", "nom" },
     { "place_address_not_blank", "adresse" },
@@ -99,7 +107,7 @@ int tl_page_admin_place_post(tl_req *q)
     tl_hours hours;
     int rc, status = OK;
 
-    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+    if (!tl_form_read_within(q, "gestion-lieu", &tl_place_limits, &f, &rc)) {
         return rc;
     }
     place = tl_field(f, "lieu");
@@ -119,7 +127,7 @@ int tl_page_admin_place_post(tl_req *q)
     params[8] = tl_admin_text(q, f, "telephone", "téléphone", 30);
     params[9] = tl_admin_text(q, f, "courriel", "courriel", 200);
     params[10] = tl_admin_text(q, f, "site", "site", 300);
-    params[11] = tl_admin_text(q, f, "charte", "charte", 20000);
+    params[11] = tl_admin_text(q, f, "charte", "charte", TL_PLACE_CHARTER_MAX);
     params[12] = fees && strcmp(fees, "1") == 0 ? "true" : "false";
     params[13] = deposits && strcmp(deposits, "1") == 0 ? "true" : "false";
     if (!tl_view_get(q->view, "err_horaires")

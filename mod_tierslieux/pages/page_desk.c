@@ -3,6 +3,7 @@
  * httpd authenticated (REMOTE_USER). */
 #include <apr_strings.h>
 #include "tl_pages.h"
+#include "tl_auth.h"
 
 int tl_page_login(tl_req *q)
 {
@@ -23,6 +24,21 @@ int tl_page_login(tl_req *q)
 int tl_page_forbidden(tl_req *q)
 {
     return tl_render_error(q, HTTP_FORBIDDEN, NULL);
+}
+
+/* The error document of a login or a role check that could not reach the
+ * database (tl_auth.c): the French 503 page. Asked directly, it is no page. */
+int tl_page_unavailable(tl_req *q)
+{
+    const request_rec *r = q->r;
+
+    while (r->prev) {
+        r = r->prev;
+        if (apr_table_get(r->notes, TL_AUTH_UNAVAILABLE_NOTE)) {
+            return tl_render_error(q, HTTP_SERVICE_UNAVAILABLE, NULL);
+        }
+    }
+    return tl_render_error(q, HTTP_NOT_FOUND, NULL);
 }
 
 static const char tl_sql_my_places[] =

@@ -14,6 +14,12 @@
 #define TL_TILL_LINES 6
 #define TL_TILL_MAX_LINES 30
 
+/* A sale at its largest: its token, place and payment kind, and three
+ * fields a line (guichet-caisse.html), each short (maxlength 16 and 10). */
+static const tl_form_limits tl_till_limits = {
+    3 + 3 * TL_TILL_MAX_LINES, TL_FORM_MAX_FIELD, TL_FORM_MAX_BODY
+};
+
 static const char *const tl_till_cols[] = { "n", "article", "poids", "montant", "err", "invalid", "first", NULL };
 
 /* The till's page: the sale form (lines as posted, or empty ones), the
@@ -97,7 +103,7 @@ int tl_page_desk_reuse_sell(tl_req *q)
     const tl_rows *rows;
     size_t len;
 
-    if (!tl_form_read(q, TL_TILL_FORM, &f, &rc)) {
+    if (!tl_form_read_within(q, TL_TILL_FORM, &tl_till_limits, &f, &rc)) {
         return rc;
     }
     place = tl_field(f, "lieu");

@@ -29,6 +29,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
     { M_GET, "/guichet",      tl_page_desk,      TL_ROUTE_PRIVATE },
     { M_GET, "/acces-refuse", tl_page_forbidden, TL_ROUTE_PRIVATE },
+    { M_GET, "/indisponible", tl_page_unavailable, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/graines", tl_page_desk_seeds, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/pret", tl_page_desk_lend, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/pret/verifier", tl_page_desk_lend_check, TL_ROUTE_PRIVATE },

@@ -19,6 +19,7 @@ int tl_page_variety(tl_req *q);
 int tl_page_login(tl_req *q);
 int tl_page_desk(tl_req *q);
 int tl_page_forbidden(tl_req *q);
+int tl_page_unavailable(tl_req *q);
 int tl_page_desk_seeds(tl_req *q);
 int tl_page_desk_seed_deposit(tl_req *q);
 int tl_page_desk_seed_withdrawal(tl_req *q);

@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = 1;
     }
     apr_pool_create(&p, NULL);
-    st = tl_fields_parse(p, (const char *)data, size, tl_multi, &f, &err);
+    st = tl_fields_parse(p, (const char *)data, size, tl_multi, NULL, &f, &err);
     if (st != TL_FIELDS_OK) {
         if (!err || !*err || f) {
             abort();
