@@ -734,6 +734,36 @@ static int phone_shape(const group *g, int k, int d, int plus, const char *lead)
             return 1;
         }
     }
+    if (lead[0] == '0' && lead[1] != '0' && !g[0].paren) {
+        /* The national numbers of the providers' countries, written with a
+         * trunk 0: British (07700 900123, 020 7946 0958, 01632 960123),
+         * German (030 12345678, 0171 1234567, 0151-12345678), Dutch
+         * (06 12345678, 020 123 4567), Belgian (0470 12 34 56, 02 123 45
+         * 67). Eleven digits in one run, or nine to twelve in
+         * groups of two digits or more, the first one of five at most —
+         * a year, a weight or "0 10 20 30" never has that shape. */
+        if (k == 1) {
+            return d == 11;
+        }
+        if (d >= 9 && d <= 12 && g[0].len <= 5 && k <= 5) {
+            for (i = 0; i < k; i++) {
+                if (g[i].len < 2 || (i > 0 && g[i].paren)) {
+                    return 0;
+                }
+            }
+            return 1;
+        }
+    }
+    if (k == 4 && d == 8 && g[0].first >= '2') {
+        /* Danish: four pairs, 20 12 34 56 (eight digits in one run are
+         * taken only after a word that says "phone", see context). */
+        for (i = 0; i < 4; i++) {
+            if (g[i].len != 2 || g[i].paren) {
+                return 0;
+            }
+        }
+        return 1;
+    }
     /* North America: (555) 123-4567, 555-123-4567, 1-800-555-1234; never
      * ten digits in one run, which serial numbers are. */
     if (k == 3 && d == 10 && g[0].len == 3 && g[1].len == 3 && g[2].len == 4 && !g[1].paren && !g[2].paren
@@ -763,6 +793,11 @@ static int may_start(const unsigned char *s, size_t i)
     if ((c == '.' || c == ',') && i >= 2 && is_digit(s[i - 2])) {
         return 0;
     }
+    /* The tail of a longer run of groups ("12 34 56 78 90" from "34"):
+     * the run is judged from its first group. */
+    if ((c == ' ' || c == '-') && i >= 2 && is_digit(s[i - 2])) {
+        return 0;
+    }
     return 1;
 }
 
@@ -780,6 +815,42 @@ static int may_end(const unsigned char *s, size_t n, size_t e)
         return 0;
     }
     return 1;
+}
+
+/* Whether a word that announces a phone number ("tel", "tlf.",
+ * "Telefon", "phone", "mobil", "Handy", "gsm", "portable") ends
+ * within the few bytes before s[i]: then any eight to fifteen digits are
+ * one (a Danish "tlf. 20123456", a German "Tel.: 0301234567"). */
+static int after_phone_word(const unsigned char *s, size_t i)
+{
+    static const char *const words[] = { "tel", "tlf", "telefon", "telephone", "phone", "mobil", "mobile", "handy",
+                                         "gsm", "portable", NULL };
+    size_t e = i, b;
+    int w;
+
+    /* Back over ": ", ". ", "-" and spaces, then one word. */
+    while (e > 0 && i - e < 6 && (s[e - 1] == ' ' || s[e - 1] == ':' || s[e - 1] == '.' || s[e - 1] == '-')) {
+        e--;
+    }
+    b = e;
+    while (b > 0 && e - b < 12 && ((s[b - 1] >= 'a' && s[b - 1] <= 'z') || (s[b - 1] >= 'A' && s[b - 1] <= 'Z'))) {
+        b--;
+    }
+    if (b == e || (b > 0 && (s[b - 1] >= 0x80 || is_alnum(s[b - 1])))) {
+        return 0;
+    }
+    for (w = 0; words[w]; w++) {
+        size_t l = strlen(words[w]), k;
+        if (l != e - b) {
+            continue;
+        }
+        for (k = 0; k < l && lower(s[b + k]) == words[w][k]; k++) {
+        }
+        if (k == l) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The end of a phone number starting at s[i], or 0. */
@@ -837,7 +908,9 @@ static size_t phone_end(const unsigned char *s, size_t n, size_t i)
     /* The longest run of groups that has a phone's shape: "06 12 34 56 78
      * 2019" loses its phone and keeps its year. */
     for (; k > 0; k--) {
-        if (may_end(s, n, g[k - 1].end) && phone_shape(g, k, ends_d[k - 1], plus, lead)) {
+        if (may_end(s, n, g[k - 1].end)
+            && (phone_shape(g, k, ends_d[k - 1], plus, lead)
+                || (ends_d[k - 1] >= 8 && ends_d[k - 1] <= 15 && after_phone_word(s, i)))) {
             return g[k - 1].end;
         }
     }
