@@ -665,7 +665,7 @@ static tl_csv_status stream_scan(tl_csv_stream *s, int last, const char **err, i
             }
         }
         if (i == n && !last) {
-            if (n > s->lim->max_field_len * (size_t)s->lim->max_fields + 4096) {
+            if (n > 2 * s->lim->max_field_len * (size_t)s->lim->max_fields + 4096) {
                 return stream_fail(s, TL_CSV_FIELD_TOO_LONG,
                                    "Ligne 1 : la première ligne est trop longue pour des titres de colonnes.", 1, err,
                                    err_line);
@@ -727,7 +727,7 @@ static tl_csv_status stream_scan(tl_csv_stream *s, int last, const char **err, i
     if (last) {
         cut = n;
     }
-    else if (n - cut > s->lim->max_field_len * (size_t)s->lim->max_fields + 4096) {
+    else if (n - cut > 2 * s->lim->max_field_len * (size_t)s->lim->max_fields + 4096) {
         /* A record that never ends: a quote left open, or a cell too long. */
         int line = s->pending_line;
         for (i = 0; i < cut; i++) {

@@ -490,6 +490,8 @@ struct tl_multipart_stream {
     apr_size_t blen;
     int state;
     int nparts;
+    int preamble_seen;          /* bytes of a preamble were dropped: "--b" no
+                                 * longer stands at the body's start */
     char *buf;                  /* bytes received and not yet handled */
     apr_size_t len, cap;
     tl_multipart_status failed;
@@ -582,7 +584,7 @@ static tl_multipart_status ms_run(tl_multipart_stream *s, int last, const char *
             /* The first delimiter opens the body, or ends a preamble on a
              * line of its own. */
             apr_size_t i;
-            int r = ms_delimiter_at(s, 0, 0, last);
+            int r = s->preamble_seen ? 0 : ms_delimiter_at(s, 0, 0, last);
             if (r == 1) {
                 ms_consume(s, 2 + s->blen);
                 s->state = MS_AFTER_DELIMITER;
@@ -603,6 +605,9 @@ static tl_multipart_status ms_run(tl_multipart_stream *s, int last, const char *
             }
             if (last) {
                 return ms_fail(s, TL_MULTIPART_INCOMPLETE, MSG_INCOMPLETE, err);
+            }
+            if (i > 0) {
+                s->preamble_seen = 1;
             }
             ms_consume(s, i);       /* the preamble, up to a possible delimiter */
             return TL_MULTIPART_OK;
