@@ -73,10 +73,12 @@ def confirm_all(servers, s, soup):
 
 
 def export(servers, place=FABRIQUE):
+    """The place's export, without the rows of the 110,000-row history
+    test (the same providers under ids of its own), whatever ran first."""
     r = servers.get("/tierslieux/reparation/ords.csv", params={"lieu": place, "du": "1990-01-01", "au": "2030-12-31"},
                     timeout=120)
     assert r.status_code == 200
-    return rows_of(r.content)
+    return [row for row in rows_of(r.content) if not row["id"].startswith("histoire-")]
 
 
 def exported_id(file_id):
