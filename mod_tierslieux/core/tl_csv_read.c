@@ -508,3 +508,399 @@ const char *tl_csv_cell(const tl_csv_row *row, int col)
 {
     return (col >= 0 && col < row->n) ? row->fields[col] : "";
 }
+
+/* ---- reading a file as it arrives --------------------------------------- */
+
+/* Where the scanner is in the record being received, with the reader's own
+ * rules (read_record): a quote opens a quoted cell only at its start; ""
+ * inside is a quote; after the closing quote the cell goes on unquoted. */
+enum { SC_START, SC_TEXT, SC_QUOTED, SC_QUOTE_SEEN };
+
+struct tl_csv_stream {
+    apr_pool_t *p;              /* the header, the stream itself */
+    apr_pool_t *scratch;        /* the records of one block, cleared after it */
+    const tl_csv_limits *lim;
+    tl_csv_record_fn fn;
+    void *ctx;
+    tl_csv_table table;         /* the header, the separator, whether converted */
+    tl_buf pending;             /* UTF-8 text received and not yet read */
+    size_t scanned;             /* pending[0..scanned) has been scanned */
+    int pending_line;           /* the line of pending[0] */
+    int state;
+    int have_sep;
+    /* bytes in: */
+    unsigned char lead[16];     /* the file's first bytes (byte-order mark) or an
+                                 * incomplete UTF-8 sequence at a chunk's end */
+    size_t nlead;
+    int started;                /* the byte-order mark question is settled */
+    int mode;                   /* 0: only ASCII so far; 1: UTF-8; 2: Windows-1252 */
+    int in_line;                /* the line of the next byte received */
+    int prev_cr;
+    tl_csv_status failed;
+    reader r;
+};
+
+tl_csv_stream *tl_csv_stream_make(apr_pool_t *p, const tl_csv_limits *limits, tl_csv_record_fn fn, void *ctx)
+{
+    tl_csv_stream *s = apr_pcalloc(p, sizeof(*s));
+
+    s->p = p;
+    apr_pool_create(&s->scratch, p);
+    s->lim = limits;
+    s->fn = fn;
+    s->ctx = ctx;
+    tl_buf_init(&s->pending, p, 64 * 1024);
+    s->pending_line = 1;
+    s->in_line = 1;
+    s->r.p = s->scratch;
+    s->r.lim = limits;
+    s->r.fields = apr_array_make(p, 16, sizeof(const char *));
+    tl_buf_init(&s->r.buf, p, 256);
+    return s;
+}
+
+const tl_csv_table *tl_csv_stream_table(const tl_csv_stream *s)
+{
+    return &s->table;
+}
+
+static tl_csv_status stream_fail(tl_csv_stream *s, tl_csv_status st, const char *msg, int line, const char **err,
+                                 int *err_line)
+{
+    s->failed = st;
+    *err = msg;
+    *err_line = line;
+    return st;
+}
+
+/* Reads the complete records in pending[0..cut): the header first, then
+ * each record handed to the callback. */
+static tl_csv_status stream_block(tl_csv_stream *s, size_t cut, const char **err, int *err_line)
+{
+    reader *r = &s->r;
+    tl_csv_status st = TL_CSV_OK;
+
+    r->s = s->pending.data;
+    r->n = cut;
+    r->i = 0;
+    r->line = s->pending_line;
+    r->sep = s->table.sep;
+    r->err = err;
+    r->err_line = err_line;
+    for (;;) {
+        int line = 0, eof, k;
+        tl_csv_row row;
+
+        if ((st = read_record(r, &line, &eof)) != TL_CSV_OK) {
+            s->failed = st;
+            break;
+        }
+        if (eof) {
+            break;
+        }
+        if (!s->table.header) {
+            for (k = 0; k < r->fields->nelts; k++) {
+                APR_ARRAY_IDX(r->fields, k, const char *) = trim(s->p, APR_ARRAY_IDX(r->fields, k, const char *));
+            }
+        }
+        if (all_empty(r->fields)) {
+            continue;
+        }
+        if (!s->table.header) {
+            const char **fields = apr_palloc(s->p, sizeof(*fields) * (size_t)r->fields->nelts);
+            memcpy(fields, r->fields->elts, sizeof(*fields) * (size_t)r->fields->nelts);
+            s->table.header = fields;
+            s->table.ncols = r->fields->nelts;
+            s->table.header_line = line;
+            continue;
+        }
+        if (s->table.nrows >= s->lim->max_records) {
+            st = stream_fail(s, TL_CSV_TOO_MANY_RECORDS,
+                             apr_psprintf(s->p, "Le fichier a plus de %d lignes : découpez-le en plusieurs fichiers.",
+                                          s->lim->max_records), 0, err, err_line);
+            break;
+        }
+        s->table.nrows++;
+        row.line = line;
+        row.n = r->fields->nelts;
+        row.fields = (const char **)r->fields->elts;
+        if (s->fn(s->ctx, s, &row) != 0) {
+            st = s->failed = TL_CSV_STOPPED;
+            *err = NULL;
+            break;
+        }
+    }
+    s->pending_line = r->line;
+    apr_pool_clear(s->scratch);
+    /* What is left is the beginning of a record: moved to the front. */
+    memmove(s->pending.data, s->pending.data + cut, s->pending.len - cut);
+    s->pending.len -= cut;
+    s->scanned -= cut;
+    return st;
+}
+
+/* Scans the new text for the end of the last complete record and reads
+ * the records up to it. At the end of the file (last), everything. */
+static tl_csv_status stream_scan(tl_csv_stream *s, int last, const char **err, int *err_line)
+{
+    const char *d = s->pending.data;
+    size_t n = s->pending.len, i, cut = 0;
+    int state = s->state;
+
+    if (!s->have_sep) {
+        /* The separator comes from the header line, found as detect_sep()
+         * finds it (a quote toggles), after any blank lines. */
+        int quoted = 0;
+        size_t start = 0;
+
+        while (start < n && (d[start] == '\r' || d[start] == '\n')) {
+            start++;
+        }
+        for (i = start; i < n; i++) {
+            if (d[i] == '"') {
+                quoted = !quoted;
+            }
+            else if (!quoted && (d[i] == '\r' || d[i] == '\n')) {
+                break;
+            }
+        }
+        if (i == n && !last) {
+            if (n > 2 * s->lim->max_field_len * (size_t)s->lim->max_fields + 4096) {
+                return stream_fail(s, TL_CSV_FIELD_TOO_LONG,
+                                   "Ligne 1 : la première ligne est trop longue pour des titres de colonnes.", 1, err,
+                                   err_line);
+            }
+            return TL_CSV_OK;
+        }
+        s->table.sep = detect_sep(d, n, start);
+        s->have_sep = 1;
+        s->scanned = 0;
+        state = SC_START;
+    }
+    for (i = s->scanned; i < n; i++) {
+        char c = d[i];
+
+        switch (state) {
+        case SC_QUOTED:
+            if (c == '"') {
+                state = SC_QUOTE_SEEN;
+            }
+            continue;
+        case SC_QUOTE_SEEN:
+            if (c == '"') {
+                state = SC_QUOTED;
+                continue;
+            }
+            break;
+        case SC_START:
+            if (c == '"') {
+                state = SC_QUOTED;
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        if (c == s->table.sep) {
+            state = SC_START;
+        }
+        else if (c == '\n') {
+            state = SC_START;
+            cut = i + 1;
+        }
+        else if (c == '\r') {
+            if (i + 1 == n && !last) {
+                break;          /* CRLF or a lone CR: the next byte tells */
+            }
+            if (i + 1 < n && d[i + 1] == '\n') {
+                i++;
+            }
+            state = SC_START;
+            cut = i + 1;
+        }
+        else {
+            state = SC_TEXT;
+        }
+    }
+    s->state = state;
+    s->scanned = i;
+    if (last) {
+        cut = n;
+    }
+    else if (n - cut > 2 * s->lim->max_field_len * (size_t)s->lim->max_fields + 4096) {
+        /* A record that never ends: a quote left open, or a cell too long. */
+        int line = s->pending_line;
+        for (i = 0; i < cut; i++) {
+            line += d[i] == '\n' || (d[i] == '\r' && d[i + 1] != '\n');
+        }
+        return stream_fail(s, TL_CSV_FIELD_TOO_LONG,
+                           apr_psprintf(s->p, "Ligne %d : une case contient trop de texte (plus de %lu caractères), "
+                                        "ou un guillemet (\") ouvert ici n'est jamais refermé.", line,
+                                        (unsigned long)s->lim->max_field_len), line, err, err_line);
+    }
+    return cut ? stream_block(s, cut, err, err_line) : TL_CSV_OK;
+}
+
+static tl_csv_status bad_bytes(tl_csv_stream *s, const char **err, int *err_line)
+{
+    return stream_fail(s, TL_CSV_BAD_UTF8,
+                       apr_psprintf(s->p,
+                                    "Ligne %d : le fichier contient des caractères mal codés : enregistrez-le "
+                                    "depuis le tableur au format « CSV UTF-8 ».", s->in_line),
+                       s->in_line, err, err_line);
+}
+
+/* Appends bytes to pending as UTF-8. As tl_csv_read decides for a whole
+ * file: UTF-8 (a byte-order mark or a valid multi-byte sequence seen
+ * first), or Windows-1252 when the first byte that is not ASCII is not
+ * UTF-8 — then a valid UTF-8 sequence later, or a byte Windows-1252 leaves
+ * undefined, is refused, as a mixed file is. Returns how many bytes of
+ * data were used: an incomplete sequence at the end waits in s->lead. */
+static tl_csv_status stream_decode(tl_csv_stream *s, const unsigned char *b, size_t n, int last, size_t *used,
+                                   const char **err, int *err_line)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = b[i];
+        size_t l;
+
+        if (c == '\0') {
+            return stream_fail(s, TL_CSV_NOT_TEXT, MSG_NOT_CSV, 0, err, err_line);
+        }
+        if (c < 0x80) {
+            size_t run = i;
+            while (run < n && b[run] < 0x80 && b[run] != '\0') {
+                /* Lines as the reader counts them: CRLF, LF or a lone CR. */
+                if (b[run] == '\n') {
+                    s->in_line += !s->prev_cr;
+                    s->prev_cr = 0;
+                }
+                else {
+                    s->in_line += b[run] == '\r';
+                    s->prev_cr = b[run] == '\r';
+                }
+                run++;
+            }
+            tl_buf_add(&s->pending, (const char *)b + i, run - i);
+            i = run;
+            continue;
+        }
+        l = utf8_len(b, n, i);
+        if (l == 0 && !last && n - i < 4 && c >= 0xC2 && c <= 0xF4) {
+            /* Perhaps a sequence cut by the chunk: wait for the rest. */
+            size_t k;
+            for (k = i + 1; k < n && (b[k] & 0xC0) == 0x80; k++) {
+            }
+            if (k == n) {
+                break;
+            }
+        }
+        if (s->mode == 0) {
+            s->mode = l > 1 ? 1 : 2;
+            s->table.converted = s->mode == 2;
+        }
+        if (s->mode == 1) {
+            if (l == 0) {
+                return bad_bytes(s, err, err_line);
+            }
+            tl_buf_add(&s->pending, (const char *)b + i, l);
+            i += l;
+        }
+        else {
+            char out[4];
+            size_t k = 0;
+            if (l > 1 || (c < 0xA0 && cp1252_high[c - 0x80] == 0)) {
+                return bad_bytes(s, err, err_line);
+            }
+            add_utf8(out, &k, c < 0xA0 ? cp1252_high[c - 0x80] : c);
+            tl_buf_add(&s->pending, out, k);
+            i++;
+        }
+        s->prev_cr = 0;
+    }
+    *used = i;
+    return TL_CSV_OK;
+}
+
+tl_csv_status tl_csv_stream_feed(tl_csv_stream *s, const char *data, size_t len, const char **err, int *err_line)
+{
+    const unsigned char *b = (const unsigned char *)data;
+    tl_csv_status st;
+    size_t used, off = 0;
+
+    *err = NULL;
+    *err_line = 0;
+    if (s->failed) {
+        return s->failed;
+    }
+    if (!s->started) {
+        /* The first three bytes tell whether a byte-order mark opens it. */
+        while (off < len && s->nlead < 3) {
+            s->lead[s->nlead++] = b[off++];
+        }
+        if (s->nlead < 3 && memcmp(s->lead, "\xEF\xBB\xBF", s->nlead) == 0) {
+            return TL_CSV_OK;
+        }
+        s->started = 1;
+        if (s->nlead == 3 && memcmp(s->lead, "\xEF\xBB\xBF", 3) == 0) {
+            s->mode = 1;
+            s->nlead = 0;
+        }
+    }
+    if (s->nlead > 0) {
+        /* Bytes left from before (a sequence cut by the chunk), decoded
+         * with the first new ones. */
+        unsigned char tmp[sizeof(s->lead) + 8];
+        size_t k = s->nlead, take = len - off < 8 ? len - off : 8;
+
+        memcpy(tmp, s->lead, k);
+        memcpy(tmp + k, b + off, take);
+        if ((st = stream_decode(s, tmp, k + take, 0, &used, err, err_line)) != TL_CSV_OK) {
+            return st;
+        }
+        if (used < k) {
+            s->nlead = k + take - used;
+            memcpy(s->lead, tmp + used, s->nlead);
+            off += take;
+        }
+        else {
+            off += used - k;
+            s->nlead = 0;
+        }
+    }
+    if (off < len) {
+        if ((st = stream_decode(s, b + off, len - off, 0, &used, err, err_line)) != TL_CSV_OK) {
+            return st;
+        }
+        s->nlead = len - off - used;
+        memcpy(s->lead, b + off + used, s->nlead);
+    }
+    return stream_scan(s, 0, err, err_line);
+}
+
+tl_csv_status tl_csv_stream_end(tl_csv_stream *s, const char **err, int *err_line)
+{
+    tl_csv_status st;
+    size_t used;
+
+    *err = NULL;
+    *err_line = 0;
+    if (s->failed) {
+        return s->failed;
+    }
+    s->started = 1;
+    if (s->nlead > 0) {
+        if ((st = stream_decode(s, s->lead, s->nlead, 1, &used, err, err_line)) != TL_CSV_OK) {
+            return st;
+        }
+        s->nlead = 0;
+    }
+    if ((st = stream_scan(s, 1, err, err_line)) != TL_CSV_OK) {
+        return st;
+    }
+    if (!s->table.header) {
+        return stream_fail(s, TL_CSV_EMPTY, MSG_EMPTY, 0, err, err_line);
+    }
+    return TL_CSV_OK;
+}

@@ -53,7 +53,8 @@ typedef enum {
     TL_CSV_UNTERMINATED_QUOTE,
     TL_CSV_TOO_MANY_RECORDS,
     TL_CSV_TOO_MANY_FIELDS,
-    TL_CSV_FIELD_TOO_LONG
+    TL_CSV_FIELD_TOO_LONG,
+    TL_CSV_STOPPED          /* the record callback of a stream asked to stop */
 } tl_csv_status;
 
 /* Reads data[0..len). Returns TL_CSV_OK and fills *out, or another status
@@ -62,6 +63,34 @@ typedef enum {
  * err_line may be NULL). Everything is allocated from p. */
 tl_csv_status tl_csv_read(apr_pool_t *p, const char *data, size_t len, const tl_csv_limits *limits,
                           tl_csv_table *out, const char **err, int *err_line);
+
+/* Reading a file as it arrives (a streamed upload), in memory that does
+ * not grow with it: the same rules as tl_csv_read, and the header, then
+ * each record handed to a callback as soon as it is complete. Only the
+ * record being received is held (bounded by the limits). One difference,
+ * since the end is not known in advance: a file is taken as Windows-1252
+ * when the first byte that is not ASCII is not UTF-8 (tl_csv_read looks
+ * at the whole file; both refuse a file that mixes the two). */
+typedef struct tl_csv_stream tl_csv_stream;
+
+/* Called for each record after the header; row and its fields live until
+ * it returns. A non-zero return stops the reading: feed and end then
+ * return TL_CSV_STOPPED with no message. */
+typedef int (*tl_csv_record_fn)(void *ctx, const tl_csv_stream *s, const tl_csv_row *row);
+
+tl_csv_stream *tl_csv_stream_make(apr_pool_t *p, const tl_csv_limits *limits, tl_csv_record_fn fn, void *ctx);
+
+/* Hands the next bytes of the file (any size, cut anywhere). Returns
+ * TL_CSV_OK, or a status and a message as tl_csv_read does; after an
+ * error, every call returns it again. */
+tl_csv_status tl_csv_stream_feed(tl_csv_stream *s, const char *data, size_t len, const char **err, int *err_line);
+
+/* The end of the file: the last record, and TL_CSV_EMPTY without a header. */
+tl_csv_status tl_csv_stream_end(tl_csv_stream *s, const char **err, int *err_line);
+
+/* The header read so far (header, ncols, header_line, sep, converted) and
+ * nrows, the records handed over; rows is always NULL. */
+const tl_csv_table *tl_csv_stream_table(const tl_csv_stream *s);
 
 /* The index of the header column named like one of names (a NULL-terminated
  * list, in order of preference), or -1. Names compare without case, French

@@ -472,3 +472,270 @@ const tl_multipart_part *tl_multipart_get(const tl_multipart *mp, const char *na
     }
     return NULL;
 }
+
+/* ---- a body read as it arrives ------------------------------------------- */
+
+enum { MS_PREAMBLE, MS_AFTER_DELIMITER, MS_HEADERS, MS_DATA, MS_DONE };
+
+/* Spaces a delimiter line may carry before its CRLF (transport padding)
+ * that the stream waits for; more than that is taken as content. */
+#define MS_MAX_PADDING 64
+
+struct tl_multipart_stream {
+    apr_pool_t *p;
+    const tl_multipart_limits *lim;
+    const tl_multipart_handler *h;
+    void *ctx;
+    const char *b;
+    apr_size_t blen;
+    int state;
+    int nparts;
+    int preamble_seen;          /* bytes of a preamble were dropped: "--b" no
+                                 * longer stands at the body's start */
+    char *buf;                  /* bytes received and not yet handled */
+    apr_size_t len, cap;
+    tl_multipart_status failed;
+};
+
+tl_multipart_status tl_multipart_stream_make(apr_pool_t *p, const char *content_type,
+                                             const tl_multipart_limits *limits, const tl_multipart_handler *h,
+                                             void *ctx, tl_multipart_stream **out, const char **err)
+{
+    tl_multipart_stream *s = apr_pcalloc(p, sizeof(*s));
+    tl_multipart_status st = read_boundary(p, content_type, &s->b);
+
+    *out = NULL;
+    *err = NULL;
+    if (st != TL_MULTIPART_OK) {
+        *err = MSG_RESEND_FORM;
+        return st;
+    }
+    s->p = p;
+    s->lim = limits;
+    s->h = h;
+    s->ctx = ctx;
+    s->blen = strlen(s->b);
+    /* A part's headers, or a delimiter with its padding, and a margin. */
+    s->cap = limits->max_header_bytes + s->blen + MS_MAX_PADDING + 64 * 1024;
+    s->buf = apr_palloc(p, s->cap);
+    s->state = MS_PREAMBLE;
+    *out = s;
+    return TL_MULTIPART_OK;
+}
+
+/* Whether "--boundary" followed by a delimiter's tail starts at buf[at]
+ * (with its leading CRLF when crlf): 1 yes, 0 no, -1 not known yet. */
+static int ms_delimiter_at(const tl_multipart_stream *s, apr_size_t at, int crlf, int last)
+{
+    const char *d = s->buf;
+    apr_size_t n = s->len, k = at, need = (crlf ? 4 : 2) + s->blen, t;
+
+    if (n - at < need) {
+        apr_size_t have = n - at;
+        char head[4 + TL_MULTIPART_MAX_BOUNDARY];
+        memcpy(head, crlf ? "\r\n--" : "--", crlf ? 4 : 2);
+        memcpy(head + (crlf ? 4 : 2), s->b, s->blen);
+        return (!last && memcmp(d + at, head, have) == 0) ? -1 : 0;
+    }
+    if (crlf && (d[k] != '\r' || d[k + 1] != '\n')) {
+        return 0;
+    }
+    k += crlf ? 2 : 0;
+    if (d[k] != '-' || d[k + 1] != '-' || memcmp(d + k + 2, s->b, s->blen) != 0) {
+        return 0;
+    }
+    t = k + 2 + s->blen;
+    if (n - t >= 2 && d[t] == '-' && d[t + 1] == '-') {
+        return 1;
+    }
+    while (t < n && (d[t] == ' ' || d[t] == '\t') && t - (k + 2 + s->blen) < MS_MAX_PADDING) {
+        t++;
+    }
+    if (n - t >= 2) {
+        return d[t] == '\r' && d[t + 1] == '\n';
+    }
+    if (t < n && d[t] != '\r' && d[t] != ' ' && d[t] != '\t' && d[t] != '-') {
+        return 0;
+    }
+    return last ? 0 : -1;
+}
+
+static void ms_consume(tl_multipart_stream *s, apr_size_t n)
+{
+    memmove(s->buf, s->buf + n, s->len - n);
+    s->len -= n;
+}
+
+static tl_multipart_status ms_fail(tl_multipart_stream *s, tl_multipart_status st, const char *msg,
+                                   const char **err)
+{
+    s->failed = st;
+    *err = msg;
+    return st;
+}
+
+/* Handles what buf holds; returns with the bytes it cannot decide on yet
+ * left in buf. */
+static tl_multipart_status ms_run(tl_multipart_stream *s, int last, const char **err)
+{
+    for (;;) {
+        switch (s->state) {
+        case MS_PREAMBLE: {
+            /* The first delimiter opens the body, or ends a preamble on a
+             * line of its own. */
+            apr_size_t i;
+            int r = s->preamble_seen ? 0 : ms_delimiter_at(s, 0, 0, last);
+            if (r == 1) {
+                ms_consume(s, 2 + s->blen);
+                s->state = MS_AFTER_DELIMITER;
+                continue;
+            }
+            if (r < 0) {
+                return TL_MULTIPART_OK;
+            }
+            for (i = 0; i < s->len; i++) {
+                if (s->buf[i] == '\r' && (r = ms_delimiter_at(s, i, 1, last)) != 0) {
+                    break;
+                }
+            }
+            if (i < s->len && r == 1) {
+                ms_consume(s, i + 4 + s->blen);
+                s->state = MS_AFTER_DELIMITER;
+                continue;
+            }
+            if (last) {
+                return ms_fail(s, TL_MULTIPART_INCOMPLETE, MSG_INCOMPLETE, err);
+            }
+            if (i > 0) {
+                s->preamble_seen = 1;
+            }
+            ms_consume(s, i);       /* the preamble, up to a possible delimiter */
+            return TL_MULTIPART_OK;
+        }
+        case MS_AFTER_DELIMITER: {
+            apr_size_t t = 0;
+            if (s->len < 2) {
+                return last ? ms_fail(s, TL_MULTIPART_INCOMPLETE, MSG_INCOMPLETE, err) : TL_MULTIPART_OK;
+            }
+            if (s->buf[0] == '-' && s->buf[1] == '-') {
+                s->state = MS_DONE;     /* the closing delimiter; the epilogue is ignored */
+                s->len = 0;
+                return TL_MULTIPART_OK;
+            }
+            while (t < s->len && s->buf[t] != '\r') {
+                t++;
+            }
+            if (t + 1 >= s->len) {
+                return last ? ms_fail(s, TL_MULTIPART_INCOMPLETE, MSG_INCOMPLETE, err) : TL_MULTIPART_OK;
+            }
+            ms_consume(s, t + 2);
+            if (s->nparts >= s->lim->max_parts) {
+                return ms_fail(s, TL_MULTIPART_TOO_MANY_PARTS, MSG_TOO_MANY, err);
+            }
+            s->state = MS_HEADERS;
+            continue;
+        }
+        case MS_HEADERS: {
+            tl_multipart_part part = { NULL, NULL, NULL, NULL, 0 };
+            apr_size_t pos = 0;
+            tl_multipart_status st = read_headers(s->p, s->buf, s->len, &pos, s->lim->max_header_bytes, &part, err);
+            if (st == TL_MULTIPART_INCOMPLETE && !last) {
+                *err = NULL;
+                return TL_MULTIPART_OK;
+            }
+            if (st != TL_MULTIPART_OK) {
+                s->failed = st;
+                return st;
+            }
+            ms_consume(s, pos);
+            s->nparts++;
+            if (s->h->begin(s->ctx, &part) != 0) {
+                return ms_fail(s, TL_MULTIPART_STOPPED, NULL, err);
+            }
+            s->state = MS_DATA;
+            continue;
+        }
+        case MS_DATA: {
+            apr_size_t i = 0, keep;
+            int r = 0;
+            for (;;) {
+                const char *cr = memchr(s->buf + i, '\r', s->len - i);
+                if (!cr) {
+                    i = s->len;
+                    break;
+                }
+                i = (apr_size_t)(cr - s->buf);
+                if ((r = ms_delimiter_at(s, i, 1, last)) != 0) {
+                    break;
+                }
+                i++;
+            }
+            keep = s->len - i;
+            if (i > 0 && s->h->data(s->ctx, s->buf, i) != 0) {
+                return ms_fail(s, TL_MULTIPART_STOPPED, NULL, err);
+            }
+            ms_consume(s, i);
+            if (r == 1) {
+                if (s->h->end(s->ctx) != 0) {
+                    return ms_fail(s, TL_MULTIPART_STOPPED, NULL, err);
+                }
+                ms_consume(s, 4 + s->blen);
+                s->state = MS_AFTER_DELIMITER;
+                continue;
+            }
+            if (last) {
+                return ms_fail(s, TL_MULTIPART_INCOMPLETE, MSG_INCOMPLETE, err);
+            }
+            (void)keep;
+            return TL_MULTIPART_OK;
+        }
+        default:
+            s->len = 0;
+            return TL_MULTIPART_OK;
+        }
+    }
+}
+
+tl_multipart_status tl_multipart_stream_feed(tl_multipart_stream *s, const char *data, apr_size_t len,
+                                             const char **err)
+{
+    tl_multipart_status st;
+
+    *err = NULL;
+    if (s->failed) {
+        return s->failed;
+    }
+    while (len > 0) {
+        apr_size_t room = s->cap - s->len, take = len < room ? len : room;
+
+        if (s->state == MS_DONE) {
+            return TL_MULTIPART_OK;
+        }
+        memcpy(s->buf + s->len, data, take);
+        s->len += take;
+        data += take;
+        len -= take;
+        if ((st = ms_run(s, 0, err)) != TL_MULTIPART_OK) {
+            return st;
+        }
+        if (s->len == s->cap) {
+            /* Nothing could be decided in a full buffer: headers too long. */
+            return ms_fail(s, TL_MULTIPART_HEADER_TOO_LONG, MSG_HEADER_LONG, err);
+        }
+    }
+    return TL_MULTIPART_OK;
+}
+
+tl_multipart_status tl_multipart_stream_end(tl_multipart_stream *s, const char **err)
+{
+    tl_multipart_status st;
+
+    *err = NULL;
+    if (s->failed) {
+        return s->failed;
+    }
+    if ((st = ms_run(s, 1, err)) != TL_MULTIPART_OK) {
+        return st;
+    }
+    return s->state == MS_DONE ? TL_MULTIPART_OK : ms_fail(s, TL_MULTIPART_INCOMPLETE, MSG_INCOMPLETE, err);
+}

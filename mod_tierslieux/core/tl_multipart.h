@@ -43,7 +43,8 @@ typedef enum {
     TL_MULTIPART_HEADER_TOO_LONG,
     TL_MULTIPART_NO_NAME,       /* a part without Content-Disposition: form-data; name="…" */
     TL_MULTIPART_BAD_NAME,      /* a name or filename that is not UTF-8 or holds a control character */
-    TL_MULTIPART_TOO_MANY_PARTS
+    TL_MULTIPART_TOO_MANY_PARTS,
+    TL_MULTIPART_STOPPED        /* a stream's handler asked to stop */
 } tl_multipart_status;
 
 /* Reads body[0..len) sent with the given Content-Type header value. Returns
@@ -53,6 +54,30 @@ typedef enum {
 tl_multipart_status tl_multipart_parse(apr_pool_t *p, const char *content_type, const char *body,
                                        apr_size_t len, const tl_multipart_limits *limits, tl_multipart *out,
                                        const char **err);
+
+/* The same body read as it arrives (a large upload), in memory that does
+ * not grow with it: the handler gets each part's headers (data NULL),
+ * then its content in pieces as they come, then its end. A handler that
+ * returns non-zero stops the reading (TL_MULTIPART_STOPPED, no message).
+ * Same rules as tl_multipart_parse, but a delimiter's padding is at most
+ * 64 spaces. */
+typedef struct {
+    int (*begin)(void *ctx, const tl_multipart_part *part);
+    int (*data)(void *ctx, const char *data, apr_size_t len);
+    int (*end)(void *ctx);
+} tl_multipart_handler;
+
+typedef struct tl_multipart_stream tl_multipart_stream;
+
+tl_multipart_status tl_multipart_stream_make(apr_pool_t *p, const char *content_type,
+                                             const tl_multipart_limits *limits, const tl_multipart_handler *h,
+                                             void *ctx, tl_multipart_stream **out, const char **err);
+/* The next bytes of the body, cut anywhere. After an error, every call
+ * returns it again. */
+tl_multipart_status tl_multipart_stream_feed(tl_multipart_stream *s, const char *data, apr_size_t len,
+                                             const char **err);
+/* The end of the body: TL_MULTIPART_INCOMPLETE without the closing delimiter. */
+tl_multipart_status tl_multipart_stream_end(tl_multipart_stream *s, const char **err);
 
 /* The first part named name, or NULL. */
 const tl_multipart_part *tl_multipart_get(const tl_multipart *mp, const char *name);

@@ -128,22 +128,65 @@ static int status_from(const char *s, tl_ords_status *out)
     return -1;
 }
 
+/* The words of a barrier label that carry its meaning, lower-cased and
+ * joined ("No way to open the product" and "No way to open product" both
+ * give "nowaytoopenproduct"): letters and digits only, without the
+ * articles and the "item" the providers' files add or drop. Returns 0 when
+ * it does not fit. */
+static int barrier_key(const char *s, char *out, size_t size)
+{
+    static const char *const dropped[] = { "the", "a", "an", "item", "its", NULL };
+    size_t k = 0;
+
+    while (*s) {
+        char word[64];
+        size_t n = 0;
+        int d;
+
+        while (*s && !is_alnum((unsigned char)*s)) {
+            s++;
+        }
+        while (*s && is_alnum((unsigned char)*s)) {
+            if (n + 1 >= sizeof(word)) {
+                return 0;
+            }
+            word[n++] = (char)lower((unsigned char)*s++);
+        }
+        word[n] = '\0';
+        for (d = 0; dropped[d] && strcmp(word, dropped[d]) != 0; d++) {
+        }
+        if (n == 0 || dropped[d]) {
+            continue;
+        }
+        if (k + n >= size) {
+            return 0;
+        }
+        memcpy(out + k, word, n);
+        k += n;
+    }
+    out[k] = '\0';
+    return k > 0;
+}
+
 static int barrier_from(const char *s, tl_ords_barrier *out)
 {
+    char want[128], have[128];
     int k;
 
     if (s[0] >= '1' && s[0] <= '6' && s[1] == '\0') {
         *out = (tl_ords_barrier)(s[0] - '0');
         return 0;
     }
-    /* The providers' files say "Item too worn out" where the schema's enum
-     * says "Too worn out". */
-    if (same_ascii_nocase(s, "Item too worn out")) {
-        *out = TL_ORDS_BARRIER_TOO_WORN_OUT;
-        return 0;
+    /* The providers write the enum's labels with small variants: "Item too
+     * worn out" (Repair Café Wales, Denmark, anstiftung, Fixit Clinic) for
+     * "Too worn out", "No way to open the product" (The Restart Project
+     * 2022/04) for "No way to open product". Compared by their meaningful
+     * words, so case, spaces, punctuation and articles do not matter. */
+    if (!barrier_key(s, have, sizeof(have))) {
+        return -1;
     }
     for (k = 1; k <= 6; k++) {
-        if (same_ascii_nocase(s, barrier_labels[k])) {
+        if (barrier_key(barrier_labels[k], want, sizeof(want)) && strcmp(want, have) == 0) {
             *out = (tl_ords_barrier)k;
             return 0;
         }
@@ -265,33 +308,37 @@ static const char *age_from(apr_pool_t *p, const char *s)
     return copy;
 }
 
-/* The column of each ORDS field in t, or a message. */
-static const char *map_header(apr_pool_t *p, const tl_csv_table *t, int *col, tl_ords_import *out)
+/* The column of each ORDS field among the header's names, or a message. */
+const char *tl_ords_header_read(apr_pool_t *p, int ncols, const char *const *header, tl_ords_header *h)
 {
     apr_array_header_t *ignored = apr_array_make(p, 2, sizeof(const char *));
     const char *missing = NULL;
     int c, f;
 
+    memset(h, 0, sizeof(*h));
+    h->ncols = ncols;
     for (f = 0; f < TL_ORDS_NFIELDS; f++) {
-        col[f] = -1;
+        h->col[f] = -1;
+        h->name[f] = tl_ords_fields[f];
     }
-    for (c = 0; c < t->ncols; c++) {
+    for (c = 0; c < ncols; c++) {
         for (f = 0; f < TL_ORDS_NFIELDS; f++) {
-            if (same_ascii_nocase(t->header[c], tl_ords_fields[f])) {
+            if (same_ascii_nocase(header[c], tl_ords_fields[f])) {
                 break;
             }
         }
         if (f == TL_ORDS_NFIELDS) {
-            APR_ARRAY_PUSH(ignored, const char *) = t->header[c];
+            APR_ARRAY_PUSH(ignored, const char *) = header[c];
             continue;
         }
-        if (col[f] >= 0) {
-            return apr_psprintf(p, "La colonne « %s » apparaît deux fois dans l'en-tête.", tl_ords_fields[f]);
+        if (h->col[f] >= 0) {
+            return apr_psprintf(p, "La colonne « %s » apparaît deux fois dans l'en-tête.", header[c]);
         }
-        col[f] = c;
+        h->col[f] = c;
+        h->name[f] = header[c];         /* messages name it as the file does */
     }
     for (f = 0; f < TL_ORDS_NFIELDS; f++) {
-        if (col[f] < 0) {
+        if (h->col[f] < 0) {
             missing = missing ? apr_pstrcat(p, missing, ", ", tl_ords_fields[f], NULL) : tl_ords_fields[f];
         }
     }
@@ -301,67 +348,73 @@ static const char *map_header(apr_pool_t *p, const tl_csv_table *t, int *col, tl
                             "la colonne ou les colonnes %s.",
                             missing);
     }
-    out->nignored = ignored->nelts;
-    out->ignored = (const char **)ignored->elts;
+    h->nignored = ignored->nelts;
+    h->ignored = (const char **)ignored->elts;
     return NULL;
 }
 
-/* Fills *r from one record; NULL, or the reason it is refused. */
-static const char *read_row(apr_pool_t *p, const tl_csv_table *t, const tl_csv_row *in, const int *col,
-                            tl_ords_row *r)
+const char *tl_ords_record(apr_pool_t *p, const tl_ords_header *h, const tl_csv_row *in, tl_ords_row *r)
 {
     const char *v[TL_ORDS_NFIELDS];
+    const char *const *name = h->name;
     long day;
     int f, id = 0;
 
-    if (in->n != t->ncols) {
-        return apr_psprintf(p, "la ligne a %d cases au lieu de %d (une virgule dans un texte sans guillemets ?)",
-                            in->n, t->ncols);
-    }
-    for (f = 0; f < TL_ORDS_NFIELDS; f++) {
-        v[f] = trim(p, in->fields[col[f]]);
-        if (has_control(v[f])) {
-            return apr_psprintf(p, "%s contient un caractère de contrôle", tl_ords_fields[f]);
-        }
-    }
     memset(r, 0, sizeof(*r));
     r->line = in->line;
+    if (in->n != h->ncols) {
+        return apr_psprintf(p, "la ligne a %d cases au lieu de %d (une virgule dans un texte sans guillemets ?)",
+                            in->n, h->ncols);
+    }
+    for (f = 0; f < TL_ORDS_NFIELDS; f++) {
+        v[f] = trim(p, in->fields[h->col[f]]);
+        if (has_control(v[f])) {
+            return apr_psprintf(p, "%s contient un caractère de contrôle", name[f]);
+        }
+    }
     r->id = v[TL_ORDS_ID];
     r->data_provider = v[TL_ORDS_DATA_PROVIDER];
     r->partner_product_category = v[TL_ORDS_PARTNER_PRODUCT_CATEGORY];
     r->group_identifier = v[TL_ORDS_GROUP_IDENTIFIER];
     r->problem = v[TL_ORDS_PROBLEM];
     if (!*r->id) {
-        return "id manquant";
+        return apr_psprintf(p, "%s manquant", name[TL_ORDS_ID]);
     }
     if (!*r->data_provider) {
-        return "data_provider manquant";
+        return apr_psprintf(p, "%s manquant", name[TL_ORDS_DATA_PROVIDER]);
     }
     if (!(r->country = country_from(v[TL_ORDS_COUNTRY]))) {
         return *v[TL_ORDS_COUNTRY]
-                   ? apr_psprintf(p, "country « %s » n'est pas un code pays ISO 3166-1 alpha-3 (FRA, BEL, CAN…)",
-                                  shown(p, v[TL_ORDS_COUNTRY]))
-                   : "country manquant (code pays ISO 3166-1 alpha-3 : FRA, BEL, CAN…)";
+                   ? apr_psprintf(p, "%s « %s » n'est pas un code pays ISO 3166-1 alpha-3 (FRA, BEL, CAN…)",
+                                  name[TL_ORDS_COUNTRY], shown(p, v[TL_ORDS_COUNTRY]))
+                   : apr_psprintf(p, "%s manquant (code pays ISO 3166-1 alpha-3 : FRA, BEL, CAN…)",
+                                  name[TL_ORDS_COUNTRY]);
     }
 
     if (!*v[TL_ORDS_REPAIR_STATUS]) {
-        return "repair_status manquant (Fixed, Repairable, End of life ou Unknown)";
+        return apr_psprintf(p, "%s manquant (Fixed, Repairable, End of life ou Unknown)", name[TL_ORDS_REPAIR_STATUS]);
     }
     if (status_from(v[TL_ORDS_REPAIR_STATUS], &r->repair_status) != 0) {
-        return apr_psprintf(p, "repair_status « %s » inconnu : Fixed, Repairable, End of life ou Unknown",
-                            shown(p, v[TL_ORDS_REPAIR_STATUS]));
+        return apr_psprintf(p, "%s « %s » inconnu : Fixed, Repairable, End of life ou Unknown",
+                            name[TL_ORDS_REPAIR_STATUS], shown(p, v[TL_ORDS_REPAIR_STATUS]));
     }
     if (*v[TL_ORDS_REPAIR_BARRIER]) {
         if (barrier_from(v[TL_ORDS_REPAIR_BARRIER], &r->barrier) != 0) {
             return apr_psprintf(p,
-                                "repair_barrier_if_end_of_life « %s » inconnu : Spare parts not available, "
+                                "%s « %s » inconnu : Spare parts not available, "
                                 "Spare parts too expensive, No way to open product, Repair information not "
                                 "available, Lack of equipment ou Too worn out",
-                                shown(p, v[TL_ORDS_REPAIR_BARRIER]));
+                                name[TL_ORDS_REPAIR_BARRIER], shown(p, v[TL_ORDS_REPAIR_BARRIER]));
         }
         if (r->repair_status != TL_ORDS_STATUS_END_OF_LIFE) {
-            return apr_psprintf(p, "repair_barrier_if_end_of_life « %s » n'est permis qu'avec le statut End of life",
-                                shown(p, v[TL_ORDS_REPAIR_BARRIER]));
+            /* Published files hold a few (Restart Project 2022/04: one
+             * "Repairable" item with "Spare parts not available"). The
+             * schema gives a barrier only to an end of life, so the row is
+             * kept without it, and the preview says so. */
+            r->note = apr_psprintf(p, "%s « %s » laissé de côté : il ne va qu'avec %s End of life, pas « %s »",
+                                   name[TL_ORDS_REPAIR_BARRIER], shown(p, v[TL_ORDS_REPAIR_BARRIER]),
+                                   name[TL_ORDS_REPAIR_STATUS], v[TL_ORDS_REPAIR_STATUS]);
+            r->barrier = TL_ORDS_BARRIER_NONE;
         }
     }
 
@@ -372,21 +425,22 @@ static const char *read_row(apr_pool_t *p, const tl_csv_table *t, const tl_csv_r
         if (n > 2 || !is_digit(s[0]) || (n == 2 && !is_digit(s[1]))
             || (id = (n == 2 ? (s[0] - '0') * 10 + (s[1] - '0') : s[0] - '0')) < 1
             || id > TL_ORDS_NCATEGORIES) {
-            return apr_psprintf(p, "product_category_id « %s » : un numéro de catégorie de 1 à 40 est attendu",
-                                shown(p, s));
+            return apr_psprintf(p, "%s « %s » : un numéro de catégorie de 1 à 40 est attendu",
+                                name[TL_ORDS_PRODUCT_CATEGORY_ID], shown(p, s));
         }
         if (*v[TL_ORDS_PRODUCT_CATEGORY] && !same_ascii_nocase(v[TL_ORDS_PRODUCT_CATEGORY], categories[id])) {
-            return apr_psprintf(p, "product_category_id %d est « %s », pas « %s »", id, categories[id],
-                                shown(p, v[TL_ORDS_PRODUCT_CATEGORY]));
+            return apr_psprintf(p, "%s %d est « %s », pas « %s »", name[TL_ORDS_PRODUCT_CATEGORY_ID], id,
+                                categories[id], shown(p, v[TL_ORDS_PRODUCT_CATEGORY]));
         }
     }
     else {
-        /* A name alone completes its id; a name that is no ORDS category
-         * (an unpowered item: furniture, bicycle…) stays without one. */
+        /* A name alone gives its id; a name that is no ORDS category (an
+         * unpowered item: furniture, bicycle…) stays without one. */
         id = tl_ords_category_id(v[TL_ORDS_PRODUCT_CATEGORY]);
     }
     r->product_category_id = id;
-    r->product_category = id ? categories[id] : v[TL_ORDS_PRODUCT_CATEGORY];
+    /* As the file wrote it, empty included: the export gives it back. */
+    r->product_category = v[TL_ORDS_PRODUCT_CATEGORY];
 
     /* The schema's missing value for a brand. */
     r->brand = same_ascii_nocase(v[TL_ORDS_BRAND], "Unknown") ? "" : v[TL_ORDS_BRAND];
@@ -395,21 +449,22 @@ static const char *read_row(apr_pool_t *p, const tl_csv_table *t, const tl_csv_r
         const char *s = v[TL_ORDS_YEAR_OF_MANUFACTURE];
 
         if (strlen(s) != 4 || s[0] < '1' || s[0] > '9' || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3])) {
-            return apr_psprintf(p, "year_of_manufacture « %s » : une année sur 4 chiffres est attendue", shown(p, s));
+            return apr_psprintf(p, "%s « %s » : une année sur 4 chiffres est attendue",
+                                name[TL_ORDS_YEAR_OF_MANUFACTURE], shown(p, s));
         }
         r->year_of_manufacture = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     }
     r->product_age = "";
     if (*v[TL_ORDS_PRODUCT_AGE] && !(r->product_age = age_from(p, v[TL_ORDS_PRODUCT_AGE]))) {
-        return apr_psprintf(p, "product_age « %s » : un nombre d'années est attendu (11 ou 2.5)",
+        return apr_psprintf(p, "%s « %s » : un nombre d'années est attendu (11 ou 2.5)", name[TL_ORDS_PRODUCT_AGE],
                             shown(p, v[TL_ORDS_PRODUCT_AGE]));
     }
 
     if (!*v[TL_ORDS_EVENT_DATE]) {
-        return "event_date manquante (AAAA-MM-JJ)";
+        return apr_psprintf(p, "%s manquante (AAAA-MM-JJ)", name[TL_ORDS_EVENT_DATE]);
     }
     if (tl_date_parse(v[TL_ORDS_EVENT_DATE], &day) != 0) {
-        return apr_psprintf(p, "event_date « %s » n'est pas une date AAAA-MM-JJ qui existe",
+        return apr_psprintf(p, "%s « %s » n'est pas une date AAAA-MM-JJ qui existe", name[TL_ORDS_EVENT_DATE],
                             shown(p, v[TL_ORDS_EVENT_DATE]));
     }
     memcpy(r->event_date, v[TL_ORDS_EVENT_DATE], 11);
@@ -418,15 +473,18 @@ static const char *read_row(apr_pool_t *p, const tl_csv_table *t, const tl_csv_r
 
 const char *tl_ords_read(apr_pool_t *p, const tl_csv_table *t, tl_ords_import *out)
 {
-    int col[TL_ORDS_NFIELDS], i;
+    tl_ords_header h;
+    int i;
     const char *msg;
     apr_array_header_t *errors;
     apr_hash_t *seen;
 
     memset(out, 0, sizeof(*out));
-    if ((msg = map_header(p, t, col, out)) != NULL) {
+    if ((msg = tl_ords_header_read(p, t->ncols, t->header, &h)) != NULL) {
         return msg;
     }
+    out->nignored = h.nignored;
+    out->ignored = h.ignored;
     out->rows = apr_palloc(p, sizeof(*out->rows) * (size_t)(t->nrows ? t->nrows : 1));
     errors = apr_array_make(p, 8, sizeof(tl_ords_error));
     /* The schema's primary key: a second row with one id would overwrite
@@ -434,12 +492,13 @@ const char *tl_ords_read(apr_pool_t *p, const tl_csv_table *t, tl_ords_import *o
     seen = apr_hash_make(p);
     for (i = 0; i < t->nrows; i++) {
         tl_ords_row *r = &out->rows[out->nrows];
-        const char *why = read_row(p, t, &t->rows[i], col, r);
+        const char *why = tl_ords_record(p, &h, &t->rows[i], r);
 
         if (!why) {
             const tl_ords_row *first = apr_hash_get(seen, r->id, APR_HASH_KEY_STRING);
             if (first) {
-                why = apr_psprintf(p, "id « %s » déjà donné ligne %d", shown(p, r->id), first->line);
+                why = apr_psprintf(p, "%s « %s » déjà donné ligne %d", h.name[TL_ORDS_ID], shown(p, r->id),
+                                   first->line);
             }
             else {
                 /* Rows stay where they are: out->rows is never moved. */
@@ -539,7 +598,8 @@ void tl_ords_writer_row(tl_ords_writer *w, const tl_ords_row *r)
     tl_buf_addc(out, ',');
     put_str(out, r->partner_product_category);
     tl_buf_addc(out, ',');
-    put_str(out, cat ? cat : r->product_category);
+    /* The caller's spelling (an imported row's own), else the canonical name. */
+    put_str(out, r->product_category ? r->product_category : cat);
     tl_buf_addc(out, ',');
     if (cat) {
         put_int(out, r->product_category_id);
@@ -674,6 +734,36 @@ static int phone_shape(const group *g, int k, int d, int plus, const char *lead)
             return 1;
         }
     }
+    if (lead[0] == '0' && lead[1] != '0' && !g[0].paren) {
+        /* The national numbers of the providers' countries, written with a
+         * trunk 0: British (07700 900123, 020 7946 0958, 01632 960123),
+         * German (030 12345678, 0171 1234567, 0151-12345678), Dutch
+         * (06 12345678, 020 123 4567), Belgian (0470 12 34 56, 02 123 45
+         * 67). Eleven digits in one run, or nine to twelve in
+         * groups of two digits or more, the first one of five at most —
+         * a year, a weight or "0 10 20 30" never has that shape. */
+        if (k == 1) {
+            return d == 11;
+        }
+        if (d >= 9 && d <= 12 && g[0].len <= 5 && k <= 5) {
+            for (i = 0; i < k; i++) {
+                if (g[i].len < 2 || (i > 0 && g[i].paren)) {
+                    return 0;
+                }
+            }
+            return 1;
+        }
+    }
+    if (k == 4 && d == 8 && g[0].first >= '2') {
+        /* Danish: four pairs, 20 12 34 56 (eight digits in one run are
+         * taken only after a word that says "phone", see context). */
+        for (i = 0; i < 4; i++) {
+            if (g[i].len != 2 || g[i].paren) {
+                return 0;
+            }
+        }
+        return 1;
+    }
     /* North America: (555) 123-4567, 555-123-4567, 1-800-555-1234; never
      * ten digits in one run, which serial numbers are. */
     if (k == 3 && d == 10 && g[0].len == 3 && g[1].len == 3 && g[2].len == 4 && !g[1].paren && !g[2].paren
@@ -703,6 +793,11 @@ static int may_start(const unsigned char *s, size_t i)
     if ((c == '.' || c == ',') && i >= 2 && is_digit(s[i - 2])) {
         return 0;
     }
+    /* The tail of a longer run of groups ("12 34 56 78 90" from "34"):
+     * the run is judged from its first group. */
+    if ((c == ' ' || c == '-') && i >= 2 && is_digit(s[i - 2])) {
+        return 0;
+    }
     return 1;
 }
 
@@ -720,6 +815,42 @@ static int may_end(const unsigned char *s, size_t n, size_t e)
         return 0;
     }
     return 1;
+}
+
+/* Whether a word that announces a phone number ("tel", "tlf.",
+ * "Telefon", "phone", "mobil", "Handy", "gsm", "portable") ends
+ * within the few bytes before s[i]: then any eight to fifteen digits are
+ * one (a Danish "tlf. 20123456", a German "Tel.: 0301234567"). */
+static int after_phone_word(const unsigned char *s, size_t i)
+{
+    static const char *const words[] = { "tel", "tlf", "telefon", "telephone", "phone", "mobil", "mobile", "handy",
+                                         "gsm", "portable", NULL };
+    size_t e = i, b;
+    int w;
+
+    /* Back over ": ", ". ", "-" and spaces, then one word. */
+    while (e > 0 && i - e < 6 && (s[e - 1] == ' ' || s[e - 1] == ':' || s[e - 1] == '.' || s[e - 1] == '-')) {
+        e--;
+    }
+    b = e;
+    while (b > 0 && e - b < 12 && ((s[b - 1] >= 'a' && s[b - 1] <= 'z') || (s[b - 1] >= 'A' && s[b - 1] <= 'Z'))) {
+        b--;
+    }
+    if (b == e || (b > 0 && (s[b - 1] >= 0x80 || is_alnum(s[b - 1])))) {
+        return 0;
+    }
+    for (w = 0; words[w]; w++) {
+        size_t l = strlen(words[w]), k;
+        if (l != e - b) {
+            continue;
+        }
+        for (k = 0; k < l && lower(s[b + k]) == words[w][k]; k++) {
+        }
+        if (k == l) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The end of a phone number starting at s[i], or 0. */
@@ -777,7 +908,9 @@ static size_t phone_end(const unsigned char *s, size_t n, size_t i)
     /* The longest run of groups that has a phone's shape: "06 12 34 56 78
      * 2019" loses its phone and keeps its year. */
     for (; k > 0; k--) {
-        if (may_end(s, n, g[k - 1].end) && phone_shape(g, k, ends_d[k - 1], plus, lead)) {
+        if (may_end(s, n, g[k - 1].end)
+            && (phone_shape(g, k, ends_d[k - 1], plus, lead)
+                || (ends_d[k - 1] >= 8 && ends_d[k - 1] <= 15 && after_phone_word(s, i)))) {
             return g[k - 1].end;
         }
     }

@@ -69,9 +69,9 @@ typedef struct {
     const char *data_provider;      /* required */
     const char *country;            /* ISO 3166-1 alpha-3, upper case: required */
     const char *partner_product_category;
-    const char *product_category;   /* an ORDS name, canonical spelling, when
-                                     * product_category_id is set; else the
-                                     * provider's own (an unpowered item) or "" */
+    const char *product_category;   /* import: as the file wrote it ("" stays "");
+                                     * export: written as given, or the canonical
+                                     * name of product_category_id when NULL */
     int product_category_id;        /* 1..40, 0 when none */
     const char *brand;              /* "" when unknown (written "Unknown") */
     int year_of_manufacture;        /* 4 digits, 0 when not given */
@@ -81,6 +81,8 @@ typedef struct {
     const char *group_identifier;
     char event_date[11];            /* "YYYY-MM-DD", a real date: required */
     const char *problem;
+    const char *note;               /* import: what the row lost and why, for the
+                                     * preview (a barrier without End of life), or NULL */
 } tl_ords_row;
 
 typedef struct {
@@ -97,6 +99,26 @@ typedef struct {
     const char **ignored;           /* header names that are no ORDS field */
 } tl_ords_import;
 
+/* An ORDS header: the column of each field, and each field's name as the
+ * file spells it ("Product_Age"), for the messages. */
+typedef struct {
+    int ncols;
+    int col[TL_ORDS_NFIELDS];
+    const char *name[TL_ORDS_NFIELDS];
+    int nignored;
+    const char **ignored;           /* header names that are no ORDS field */
+} tl_ords_header;
+
+/* Maps a header (ncols names): NULL, or a French message when it is not
+ * an ORDS header (a field missing or twice). */
+const char *tl_ords_header_read(apr_pool_t *p, int ncols, const char *const *header, tl_ords_header *h);
+
+/* Checks one record as tl_ords_read does each row (see below), the id's
+ * uniqueness aside: NULL with *r filled (r->note set when the row loses a
+ * value), or the reason it is refused, naming the fields as the file
+ * does. For readers that see one record at a time (a streamed upload). */
+const char *tl_ords_record(apr_pool_t *p, const tl_ords_header *h, const tl_csv_row *in, tl_ords_row *r);
+
 /* Checks a table read by tl_csv_read as an ORDS file. The header must
  * name the 14 fields (in any order, any ASCII case, each once); other
  * columns are ignored and named in out->ignored, so the preview can say
@@ -105,10 +127,12 @@ typedef struct {
  *
  * Each row is checked as providers really write it: values trimmed of
  * spaces; status and barrier as labels in any case, or the standard's
- * numbers; "Item too worn out" as well as "Too worn out"; "Unknown"
- * brand as none; ids of any shape, each once in the file; a category id
- * (1-40) and name that must agree when both are given, either one
- * completing the other. A row at fault is left out and gets one reason in
+ * numbers; the providers' variants of the barriers ("Item too worn out",
+ * "No way to open the product": compared by their meaningful words); a
+ * barrier with another status than End of life dropped with a note;
+ * "Unknown" brand as none; ids of any shape, each once in the file; a
+ * category id (1-40) and name that must agree when both are given (a name
+ * alone gives its id; the name is kept as written, empty or not). A row at fault is left out and gets one reason in
  * out->errors. Linear in the size of the table; allocates from p. */
 const char *tl_ords_read(apr_pool_t *p, const tl_csv_table *t, tl_ords_import *out);
 
@@ -116,8 +140,9 @@ const char *tl_ords_read(apr_pool_t *p, const tl_csv_table *t, tl_ords_import *o
  * row: "," between fields, a field quoted (RFC 4180) only when it holds a
  * comma, a quote or a line end, lines ending with LF as the published files
  * do, UTF-8 as given (no byte-order mark), labels as the schema spells
- * them, "Unknown" for a missing brand, the category's canonical name for
- * its id, a barrier only with End of life, empty values empty.
+ * them, "Unknown" for a missing brand, the category name as given (the
+ * canonical name for its id when none is), a barrier only with End of
+ * life, empty values empty.
  *
  * Cells are not defused as tl_csv does for spreadsheets: this is open data
  * read by programs, and a leading apostrophe would change the values. */

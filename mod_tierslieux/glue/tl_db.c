@@ -652,3 +652,51 @@ const char *tl_db_version(tl_req *q, int *status)
     }
     return rows->value(rows, 0, 0, &len);
 }
+
+/* ---- a transaction over several statements --------------------------- */
+
+int tl_db_begin(tl_req *q, int *status)
+{
+    tl_db *db = tl_db_ready(q, apr_time_now() + tl_db_timeout(q->r), status);
+
+    if (!db) {
+        return 0;
+    }
+    if (!tl_db_command(q, db, "BEGIN")) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0205) "database unreachable");
+        *status = HTTP_SERVICE_UNAVAILABLE;
+        return 0;
+    }
+    return 1;
+}
+
+const tl_rows *tl_db_in_tx(tl_req *q, const char *sql, int nparams, const char *const *params, int *status,
+                           tl_db_refusal *why)
+{
+    /* No reconnection inside: a retry would run outside the transaction. */
+    return tl_db_run(q, sql, nparams, params, status, why, 0);
+}
+
+int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *params, int *status, tl_db_refusal *why)
+{
+    const tl_rows *rows = tl_db_run(q, sql, nparams, params, status, why, 0);
+
+    if (!rows) {
+        return 0;
+    }
+    /* Freed at once: a long run of steps keeps no result. */
+    apr_pool_cleanup_run(q->r->pool, rows->impl, tl_pg_clear);
+    return 1;
+}
+
+int tl_db_end(tl_req *q, int commit, int *status, tl_db_refusal *why)
+{
+    if (!commit) {
+        tl_db *db = q->db;
+        if (db && !db->lost && PQstatus(db->conn) == CONNECTION_OK) {
+            tl_db_command(q, db, "ROLLBACK");
+        }
+        return 1;
+    }
+    return tl_db_step(q, "COMMIT", 0, NULL, status, why);
+}

@@ -65,6 +65,19 @@ typedef struct {
  * set, logged as in tl_db_query, when one of them failed. */
 int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status);
 
+/* A transaction over several statements on the request's connection
+ * (a streamed import): tl_db_begin opens it (0 with *status 503 when it
+ * cannot); tl_db_in_tx runs a statement inside, as tl_db_change does but
+ * without reconnecting (the transaction would be lost); tl_db_step the
+ * same, its result freed at once (1 or 0); tl_db_end commits (1, or 0 as
+ * a refused change) or rolls back. An open transaction is rolled back
+ * when the request ends anyway. */
+int tl_db_begin(tl_req *q, int *status);
+const tl_rows *tl_db_in_tx(tl_req *q, const char *sql, int nparams, const char *const *params, int *status,
+                           tl_db_refusal *why);
+int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *params, int *status, tl_db_refusal *why);
+int tl_db_end(tl_req *q, int commit, int *status, tl_db_refusal *why);
+
 /* The data version the database bumps on every write (see sql/001). */
 const char *tl_db_version(tl_req *q, int *status);
 

@@ -155,56 +155,6 @@ static int tl_form_token_ok(tl_req *q, const char *form, const char *token, int 
     }
 }
 
-int tl_form_read_upload(tl_req *q, const char *form, apr_size_t max, apr_table_t **fields, tl_multipart *upload,
-                        int *done)
-{
-    static const tl_multipart_limits limits = { 16, 4096 };
-    request_rec *r = q->r;
-    const char *type = apr_table_get(r->headers_in, "Content-Type");
-    const char *limit = apr_psprintf(r->pool, "Le fichier envoyé est trop volumineux (%" APR_SIZE_T_FMT " Mo au "
-                                     "plus) : découpez-le en plusieurs fichiers.", max / (1024 * 1024));
-    const char *message = NULL;
-    char *body;
-    apr_size_t len = 0;
-    apr_table_t *files;
-    int i;
-
-    if (!type || strncasecmp(type, "multipart/form-data", 19) != 0) {
-        return tl_form_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "Ce formulaire envoie un fichier depuis sa page "
-                            "(données de type multipart/form-data).", done);
-    }
-    if (!tl_form_body(q, max, limit, &body, &len, done)) {
-        return 0;
-    }
-    if (tl_multipart_parse(r->pool, type, body, len, &limits, upload, &message) != TL_MULTIPART_OK) {
-        return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
-    }
-    /* The text fields, checked as tl_form_read checks them (a repeated one
-     * refused too); files stay as they came. */
-    *fields = apr_table_make(r->pool, upload->n);
-    files = apr_table_make(r->pool, 2);
-    for (i = 0; i < upload->n; i++) {
-        const tl_multipart_part *part = &upload->parts[i];
-        tl_fields_status st;
-
-        if (part->filename) {
-            /* A file sent twice under one name is refused as a field would be. */
-            if (apr_table_get(files, part->name)) {
-                return tl_form_fail(q, HTTP_BAD_REQUEST, "Un fichier du formulaire est envoyé deux fois : "
-                                    "envoyez-le une seule fois ; rien n'a été enregistré.", done);
-            }
-            apr_table_setn(files, part->name, "");
-            continue;
-        }
-        st = tl_fields_add(r->pool, *fields, part->name, apr_pstrmemdup(r->pool, part->data, part->len), part->len,
-                           NULL, TL_FIELDS_MAX_FIELD, &message);
-        if (st != TL_FIELDS_OK) {
-            return tl_form_fail(q, tl_form_status(st), message, done);
-        }
-    }
-    return tl_form_token_ok(q, form, apr_table_get(*fields, "jeton"), done);
-}
-
 int tl_form_done(tl_req *q, const char *path_and_query)
 {
     apr_table_setn(q->r->headers_out, "Location",
@@ -230,4 +180,215 @@ void tl_form_error(tl_req *q, const char *field, const char *message)
     tl_view_set(q->view, apr_pstrcat(p, "errid_", field, NULL), apr_pstrcat(p, "erreur-", field, NULL));
     tl_view_set(q->view, apr_pstrcat(p, "invalid_", field, NULL), "true");
     tl_view_set(q->view, "errors", apr_itoa(p, n ? atoi(n) + 1 : 1));
+}
+
+/* ---- a form with a large file, read as it arrives ------------------------ */
+
+typedef struct {
+    tl_req *q;
+    const char *form;
+    const tl_form_file_handler *fh;
+    void *ctx;
+    apr_table_t *fields;
+    tl_buf value;                   /* the text field being read */
+    const char *name;               /* its name, or NULL in a file */
+    int in_file;
+    int file_stopped;               /* the page wants no more of the file */
+    apr_size_t file_len, max_file;
+    int fail_status;                /* an error page to send once the body is read */
+    const char *fail_message;
+    int token_failed;               /* the token was refused: its page is sent */
+    int file_seen;
+    int done;
+} tl_form_stream;
+
+static int tl_form_stream_begin(void *ctx, const tl_multipart_part *part)
+{
+    tl_form_stream *fs = ctx;
+
+    if (!part->filename) {
+        fs->name = part->name;
+        fs->in_file = 0;
+        fs->value.len = 0;
+        return 0;
+    }
+    if (fs->file_seen) {
+        /* A file sent twice is refused as a repeated field is. */
+        fs->fail_status = HTTP_BAD_REQUEST;
+        fs->fail_message = "Un fichier du formulaire est envoyé deux fois : envoyez-le une seule fois ; rien n'a "
+                           "été enregistré.";
+        return 1;
+    }
+    fs->name = NULL;
+    fs->in_file = 1;
+    fs->file_seen = 1;
+    fs->file_len = 0;
+    fs->file_stopped = 0;
+    /* The page's form sends its token and fields before its file (in
+     * document order, as browsers do): nothing is done with a file
+     * before the token is checked. */
+    if (!tl_form_token_ok(fs->q, fs->form, apr_table_get(fs->fields, "jeton"), &fs->done)) {
+        fs->token_failed = 1;
+        return 1;
+    }
+    fs->max_file = 0;
+    if (fs->fh->file_begin(fs->ctx, fs->fields, part, &fs->max_file) != 0) {
+        fs->file_stopped = 1;
+    }
+    return 0;
+}
+
+static int tl_form_stream_data(void *ctx, const char *data, apr_size_t len)
+{
+    tl_form_stream *fs = ctx;
+
+    if (!fs->in_file) {
+        if (fs->value.len + len > TL_FORM_MAX_FIELD) {
+            fs->fail_status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+            fs->fail_message = apr_psprintf(fs->q->r->pool, "Le champ « %s » est trop long (%s au plus).",
+                                            fs->name, tl_fields_size(fs->q->r->pool, TL_FORM_MAX_FIELD));
+            return 1;
+        }
+        tl_buf_add(&fs->value, data, len);
+        return 0;
+    }
+    fs->file_len += len;
+    if (fs->max_file && fs->file_len > fs->max_file) {
+        fs->fail_status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+        fs->fail_message = apr_psprintf(fs->q->r->pool, "Le fichier envoyé est trop volumineux (%" APR_SIZE_T_FMT
+                                        " Mo au plus pour ce genre de fichier) : découpez-le en plusieurs "
+                                        "fichiers.", fs->max_file / (1024 * 1024));
+        return 1;
+    }
+    if (!fs->file_stopped && fs->fh->file_data(fs->ctx, data, len) != 0) {
+        fs->file_stopped = 1;
+    }
+    return 0;
+}
+
+static int tl_form_stream_end(void *ctx)
+{
+    tl_form_stream *fs = ctx;
+    const char *message, *v;
+    tl_fields_status st;
+
+    if (fs->in_file) {
+        if (!fs->file_stopped && fs->fh->file_end(fs->ctx) != 0) {
+            fs->file_stopped = 1;
+        }
+        fs->in_file = 0;
+        return 0;
+    }
+    /* Checked by the core as any form's fields are (tl_fields_add: bytes,
+     * size, a name sent twice). */
+    v = apr_pstrmemdup(fs->q->r->pool, fs->value.data ? fs->value.data : "", fs->value.len);
+    st = tl_fields_add(fs->q->r->pool, fs->fields, fs->name, v, fs->value.len, NULL, TL_FORM_MAX_FIELD, &message);
+    if (st != TL_FIELDS_OK) {
+        fs->fail_status = tl_form_status(st);
+        fs->fail_message = message;
+        return 1;
+    }
+    return 0;
+}
+
+int tl_form_read_stream(tl_req *q, const char *form, apr_size_t max_body, const tl_form_file_handler *fh, void *ctx,
+                        apr_table_t **fields, int *done)
+{
+    static const tl_multipart_limits limits = { 16, 4096 };
+    static const tl_multipart_handler handler = { tl_form_stream_begin, tl_form_stream_data, tl_form_stream_end };
+    request_rec *r = q->r;
+    const char *type = apr_table_get(r->headers_in, "Content-Type");
+    const char *length = apr_table_get(r->headers_in, "Content-Length");
+    const char *limit = apr_psprintf(r->pool, "Le fichier envoyé est trop volumineux (%" APR_SIZE_T_FMT " Mo au "
+                                     "plus) : découpez-le en plusieurs fichiers.", max_body / (1024 * 1024));
+    const char *message = NULL;
+    tl_multipart_stream *ms;
+    tl_multipart_status st = TL_MULTIPART_OK;
+    tl_form_stream fs;
+    apr_bucket_brigade *bb;
+    apr_size_t total = 0;
+    int seen_eos = 0;
+
+    memset(&fs, 0, sizeof(fs));
+    fs.q = q;
+    fs.form = form;
+    fs.fh = fh;
+    fs.ctx = ctx;
+    fs.fields = *fields = apr_table_make(r->pool, 8);
+    tl_buf_init(&fs.value, r->pool, 256);
+    if (!type || strncasecmp(type, "multipart/form-data", 19) != 0) {
+        return tl_form_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "Ce formulaire envoie un fichier depuis sa page "
+                            "(données de type multipart/form-data).", done);
+    }
+    if (length && apr_atoi64(length) > (apr_int64_t)max_body) {
+        /* Refused before reading it: httpd closes the connection after a 413. */
+        return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, limit, done);
+    }
+    if (tl_multipart_stream_make(r->pool, type, &limits, &handler, &fs, &ms, &message) != TL_MULTIPART_OK) {
+        return tl_form_fail(q, HTTP_BAD_REQUEST, message, done);
+    }
+    /* The body in pieces of 64 KB, each handed on and its buckets freed:
+     * the memory used does not grow with the file. */
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    while (!seen_eos) {
+        apr_bucket *b;
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES, APR_BLOCK_READ, 65536);
+
+        if (rv != APR_SUCCESS) {
+            apr_brigade_cleanup(bb);
+            return tl_form_fail(q, HTTP_BAD_REQUEST, "Le fichier envoyé est arrivé incomplet : renvoyez-le.", done);
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t len;
+
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+                break;
+            }
+            if (APR_BUCKET_IS_METADATA(b)) {
+                continue;
+            }
+            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) != APR_SUCCESS) {
+                apr_brigade_cleanup(bb);
+                return tl_form_fail(q, HTTP_BAD_REQUEST, "Le fichier envoyé est arrivé incomplet : renvoyez-le.",
+                                    done);
+            }
+            total += len;
+            if (total > max_body) {
+                apr_brigade_cleanup(bb);
+                return tl_form_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, limit, done);
+            }
+            if (st == TL_MULTIPART_OK) {
+                st = tl_multipart_stream_feed(ms, data, len, &message);
+            }
+            if (fs.token_failed) {
+                apr_brigade_cleanup(bb);
+                q->r->connection->keepalive = AP_CONN_CLOSE;
+                *done = fs.done;
+                return 0;
+            }
+            if (fs.fail_status) {
+                apr_brigade_cleanup(bb);
+                return tl_form_fail(q, fs.fail_status, fs.fail_message, done);
+            }
+        }
+        apr_brigade_cleanup(bb);
+    }
+    if (st == TL_MULTIPART_OK) {
+        st = tl_multipart_stream_end(ms, &message);
+    }
+    if (fs.fail_status) {
+        return tl_form_fail(q, fs.fail_status, fs.fail_message, done);
+    }
+    if (st != TL_MULTIPART_OK) {
+        return tl_form_fail(q, HTTP_BAD_REQUEST, message ? message : "Le formulaire envoyé est mal formé.", done);
+    }
+    if (!fs.file_seen) {
+        /* No file part at all: the token is checked here. */
+        if (!tl_form_token_ok(q, form, apr_table_get(fs.fields, "jeton"), done)) {
+            return 0;
+        }
+    }
+    return 1;
 }

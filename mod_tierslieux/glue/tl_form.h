@@ -40,11 +40,25 @@ int tl_form_read_multi(tl_req *q, const char *form, const char *const *multi, ap
 int tl_form_read_within(tl_req *q, const char *form, const tl_form_limits *limits, apr_table_t **fields,
                         int *done);
 
-/* The same for a form that sends a file (multipart/form-data, at most max
- * bytes, 413 beyond without reading further): its text fields, checked as
- * above, in *fields, and every part in *upload (files as they came). */
-int tl_form_read_upload(tl_req *q, const char *form, apr_size_t max, apr_table_t **fields, tl_multipart *upload,
-                        int *done);
+
+/* A form with a file too large to hold in memory (multipart/form-data, at
+ * most max_body bytes, 413 beyond): the body is read in pieces and handed
+ * on as it arrives. Its text fields, checked as above, go into *fields;
+ * the form's fields must come before its file (document order, as
+ * browsers send them), and the token is checked before the file begins.
+ * Then file_begin gets the fields read so far and may set *max_file (413
+ * when the file is longer); file_data gets the file in pieces, file_end
+ * its end; a non-zero return means "no more of it" (the page keeps its
+ * reason): the rest of the body is read and dropped. Returns 1, or 0 with
+ * an error page sent and *done what the handler returns. */
+typedef struct {
+    int (*file_begin)(void *ctx, apr_table_t *fields, const tl_multipart_part *part, apr_size_t *max_file);
+    int (*file_data)(void *ctx, const char *data, apr_size_t len);
+    int (*file_end)(void *ctx);
+} tl_form_file_handler;
+
+int tl_form_read_stream(tl_req *q, const char *form, apr_size_t max_body, const tl_form_file_handler *fh, void *ctx,
+                        apr_table_t **fields, int *done);
 
 /* 303 See Other to a URL below the base. */
 int tl_form_done(tl_req *q, const char *path_and_query);

@@ -70,6 +70,49 @@ static int all_empty(const char *const *fields, int n)
     return 1;
 }
 
+/* The stream reader (tl_csv_stream) must hand over exactly the rows of
+ * the whole-file reader, whatever the size of the pieces. */
+typedef struct {
+    const tl_csv_table *t;
+    int next;
+} expect;
+
+static int same_row(void *ctx, const tl_csv_stream *s, const tl_csv_row *row)
+{
+    expect *e = ctx;
+    const tl_csv_row *w;
+    int k;
+
+    (void)s;
+    check(e->next < e->t->nrows);
+    w = &e->t->rows[e->next++];
+    check(w->line == row->line && w->n == row->n);
+    for (k = 0; k < row->n; k++) {
+        check(strcmp(w->fields[k], row->fields[k]) == 0);
+    }
+    return 0;
+}
+
+static void same_by_stream(apr_pool_t *p, const uint8_t *data, size_t size, const tl_csv_limits *lim,
+                           const tl_csv_table *t, size_t chunk)
+{
+    expect e = { t, 0 };
+    tl_csv_stream *s = tl_csv_stream_make(p, lim, same_row, &e);
+    const char *err;
+    int line, k;
+    size_t off;
+
+    for (off = 0; off < size; off += chunk) {
+        check(tl_csv_stream_feed(s, (const char *)data + off, size - off < chunk ? size - off : chunk, &err, &line)
+              == TL_CSV_OK);
+    }
+    check(tl_csv_stream_end(s, &err, &line) == TL_CSV_OK);
+    check(e.next == t->nrows && tl_csv_stream_table(s)->ncols == t->ncols && tl_csv_stream_table(s)->sep == t->sep);
+    for (k = 0; k < t->ncols; k++) {
+        check(strcmp(tl_csv_stream_table(s)->header[k], t->header[k]) == 0);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int ready;
@@ -108,6 +151,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_record(t.rows[r].fields, t.rows[r].n, &limits);
         check(!all_empty(t.rows[r].fields, t.rows[r].n));
         check(*tl_csv_cell(&t.rows[r], t.rows[r].n) == '\0');
+    }
+    /* A Windows-1252 file is decided on the whole file by one and at its
+     * first byte beyond ASCII by the other: compared when it is UTF-8. */
+    if (!t.converted) {
+        same_by_stream(p, data, size, &limits, &t, 1);
+        same_by_stream(p, data, size, &limits, &t, 5);
+        same_by_stream(p, data, size, &limits, &t, 4096);
     }
     col = tl_csv_column(&t, names);
     check(col >= -1 && col < t.ncols);

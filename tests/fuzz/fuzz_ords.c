@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_general.h>
 #include <apr_pools.h>
 
@@ -45,7 +46,9 @@ static void check_row(const tl_ords_row *r)
     check(r->barrier >= TL_ORDS_BARRIER_NONE && r->barrier <= TL_ORDS_BARRIER_TOO_WORN_OUT);
     check(r->barrier == TL_ORDS_BARRIER_NONE || r->repair_status == TL_ORDS_STATUS_END_OF_LIFE);
     check(r->product_category_id >= 0 && r->product_category_id <= TL_ORDS_NCATEGORIES);
-    check(r->product_category_id == 0 || strcmp(r->product_category, tl_ords_category_name(r->product_category_id)) == 0);
+    /* The name as the file wrote it: empty, or the id's in any case. */
+    check(r->product_category_id == 0 || !*r->product_category
+          || strcasecmp(r->product_category, tl_ords_category_name(r->product_category_id)) == 0);
     check(r->year_of_manufacture == 0 || (r->year_of_manufacture >= 1000 && r->year_of_manufacture <= 9999));
     check(tl_date_parse(r->event_date, &day) == 0);
     check(strcmp(r->brand, "Unknown") != 0);

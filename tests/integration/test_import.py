@@ -199,12 +199,14 @@ def test_repairs_from_open_repair_data_files(servers):
     got = Counter((row["repair_status"], row["product_category_id"]) for row in rows)
     assert got == expected
     assert {row["country"] for row in rows} == {"CAN", "USA"}
-    # The same file again: every line refused, nothing imported twice.
+    # The same file again: every row already here and unchanged; confirming writes nothing twice.
     content = open(os.path.join(data, "OpenRepairData_v0.3_FixitClinic_202507.csv"), "rb").read()
     soup = BeautifulSoup(send(servers, s, "reparations", "again.csv", content).text, "html.parser")
-    assert "1033 ligne(s) refusée(s)" in soup.find(id="apercu-titre").get_text()
-    assert "est déjà importée" in soup.find("caption", string=lambda t: t and "refusées" in t).parent.get_text()
-    assert soup.find("form", action=lambda a: a and a.endswith("/confirmer")) is None
+    assert ("0 nouvelle(s), 0 corrigée(s), 1033 déjà importée(s) sans changement, 0 ligne(s) refusée(s)"
+            in soup.find(id="apercu-titre").get_text())
+    r = confirm(servers, s, soup)
+    assert r.status_code == 303 and r.headers["Location"].endswith("fait=0")
+    assert servers.sql("SELECT count(*) FROM tl.repair_record")[0][0] == before + 5567 + 1033
 
 
 def test_a_malformed_ords_file_is_refused_by_line(servers):
@@ -222,7 +224,13 @@ def test_a_malformed_ords_file_is_refused_by_line(servers):
     soup = BeautifulSoup(r.text, "html.parser")
     refused = {tr.find("td").get_text(): tr.find_all("td")[2].get_text()
                for tr in soup.find("caption", string=lambda t: t and "refusées" in t).parent.select("tbody tr")}
-    assert set(refused) == {"3", "4", "5"}
+    assert set(refused) == {"4", "5"}
+    assert "product_category_id « 41 »" in refused["4"] and "essai_3" in soup.get_text()
+    # A barrier beside another status than End of life (one row of The
+    # Restart Project's file does it): the row is kept without it, and said.
+    notes = soup.find("caption", string=lambda t: t and "sans une valeur" in t).parent
+    assert [td.get_text() for td in notes.select("tbody tr td")][:2] == ["3", "essai_2"]
+    assert "Too worn out" in notes.get_text() and "End of life" in notes.get_text()
     assert soup.find("form", action=lambda a: a and a.endswith("/confirmer")) is None
     r = send(servers, s, "reparations", "pas-ords.csv", b"titre;categorie\nScie;bricolage\n")
     assert r.status_code == 422 and "Rien n'a été importé" in message(r)

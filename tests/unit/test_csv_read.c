@@ -3,6 +3,11 @@
 #include <apr_strings.h>
 #include "unit.h"
 #include "tl_csv_read.h"
+#include "tl_buf.h"
+
+#ifndef TL_ORDS_DATA
+#define TL_ORDS_DATA TL_SRCDIR "/../shared/data/ords"
+#endif
 
 static apr_pool_t *pool;
 static void setup(void) { apr_pool_create(&pool, NULL); }
@@ -298,6 +303,129 @@ START_TEST(column_found_by_any_name)
 }
 END_TEST
 
+/* ---- the same files read as they arrive ---- */
+
+typedef struct {
+    const tl_csv_table *whole;
+    int next;
+    int mismatch;
+} stream_check;
+
+static int same_record(void *ctx, const tl_csv_stream *s, const tl_csv_row *row)
+{
+    stream_check *c = ctx;
+    const tl_csv_row *w;
+    int k;
+
+    (void)s;
+    if (c->next >= c->whole->nrows) {
+        c->mismatch = 1;
+        return 1;
+    }
+    w = &c->whole->rows[c->next++];
+    if (w->line != row->line || w->n != row->n) {
+        c->mismatch = 1;
+        return 1;
+    }
+    for (k = 0; k < row->n; k++) {
+        if (strcmp(w->fields[k], row->fields[k]) != 0) {
+            c->mismatch = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Reads data in chunks of size chunk with the stream and checks it gives
+ * exactly what tl_csv_read gives: header, line numbers, fields, status. */
+static void assert_stream_same(const char *data, size_t len, const tl_csv_limits *lim, size_t chunk)
+{
+    tl_csv_table whole;
+    const char *err, *serr = NULL;
+    int line, sline = 0;
+    tl_csv_status st = read_lim(data, len, lim, &whole, &err, &line), sst = TL_CSV_OK;
+    stream_check c = { &whole, 0, 0 };
+    apr_pool_t *sp;
+    tl_csv_stream *s;
+    size_t off;
+
+    apr_pool_create(&sp, pool);
+    s = tl_csv_stream_make(sp, lim, same_record, &c);
+    for (off = 0; off < len && sst == TL_CSV_OK; off += chunk) {
+        sst = tl_csv_stream_feed(s, data + off, len - off < chunk ? len - off : chunk, &serr, &sline);
+    }
+    if (sst == TL_CSV_OK) {
+        sst = tl_csv_stream_end(s, &serr, &sline);
+    }
+    ck_assert_int_eq(c.mismatch, 0);
+    ck_assert_int_eq(sst, st);
+    if (st == TL_CSV_OK) {
+        const tl_csv_table *t = tl_csv_stream_table(s);
+        int k;
+        ck_assert_int_eq(c.next, whole.nrows);
+        ck_assert_int_eq(t->nrows, whole.nrows);
+        ck_assert_int_eq(t->ncols, whole.ncols);
+        ck_assert_int_eq(t->sep, whole.sep);
+        ck_assert_int_eq(t->converted, whole.converted);
+        ck_assert_int_eq(t->header_line, whole.header_line);
+        for (k = 0; k < whole.ncols; k++) {
+            ck_assert_str_eq(t->header[k], whole.header[k]);
+        }
+    }
+    else {
+        ck_assert_int_eq(sline, line);
+        ck_assert_str_eq(serr, err);
+    }
+    apr_pool_destroy(sp);
+}
+
+START_TEST(stream_reads_as_the_whole_file_does)
+{
+    static const char *const texts[] = {
+        "\xEF\xBB\xBFTitre;Catégorie\r\nScie;\"outil\r\nà main\"\r\n;;\r\n\r\nPince;\"12\" pouces\"\r\n",
+        "a,b\rc,d\re,\"f\"\"g\"\r",
+        "\n\n  x \t y\n1\t2\n",
+        "nom;pr\xe9" "nom\r\nL\xe9" "a;Zo\xe9\r\n",         /* Windows-1252 */
+        "nom;prénom\nLéa;Zo\xe9\n",                       /* mixed: refused at its line */
+        "a;b\n\"never closed;x\n",
+        "a;b\n1;2",                                        /* no final line end */
+        "",
+        "a\0b\n",
+    };
+    static const size_t chunks[] = { 1, 2, 3, 5, 64, 100000 };
+    size_t i, k;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        size_t len = i == sizeof(texts) / sizeof(texts[0]) - 1 ? 5 : strlen(texts[i]);
+        for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+            assert_stream_same(texts[i], len, &limits, chunks[k]);
+        }
+    }
+}
+END_TEST
+
+/* Every published Open Repair Data file: the same records by stream. */
+START_TEST(stream_reads_the_published_files)
+{
+    static const char *const files[] = {
+        "OpenRepairData_v0.3_RepairCafeToronto_202507.csv", "OpenRepairData_v0.3_FixitClinic_202507.csv",
+        "OpenRepairData_v0.3_RepairCafeWales_202407.csv", "OpenRepairData_v0.3_RestartProject_202204.csv",
+        "OpenRepairData_v0.3_anstiftung_202309.csv", "OpenRepairData_v0.3_RepairCafeDenmark_202507.csv",
+    };
+    static const tl_csv_limits big = { 100000, 64, 65536 };
+    size_t i;
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *data;
+        apr_size_t len;
+        ck_assert_int_eq(tl_read_file(pool, apr_pstrcat(pool, TL_ORDS_DATA, "/", files[i], NULL), &data, &len),
+                         APR_SUCCESS);
+        assert_stream_same(data, len, &big, 8191);
+        assert_stream_same(data, len, &big, 65536);
+    }
+}
+END_TEST
+
 Suite *tl_csv_read_suite(void)
 {
     Suite *s = suite_create("csv_read");
@@ -313,6 +441,8 @@ Suite *tl_csv_read_suite(void)
     tcase_add_test(tc, separator_detected_from_header);
     tcase_add_test(tc, limits_and_empty_files);
     tcase_add_test(tc, column_found_by_any_name);
+    tcase_add_test(tc, stream_reads_as_the_whole_file_does);
+    tcase_add_test(tc, stream_reads_the_published_files);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -335,30 +335,34 @@ START_TEST(bad_rows_are_refused_with_line_and_reason)
     tl_ords_import im;
 
     read_text(csv, &im);
-    ck_assert_int_eq(im.nrows, 1);
+    ck_assert_int_eq(im.nrows, 2);
     ck_assert_str_eq(im.rows[0].id, "a_1");
     ck_assert_int_eq(im.rows[0].barrier, TL_ORDS_BARRIER_TOO_WORN_OUT);
-    ck_assert_int_eq(im.nerrors, 15);
-    assert_refused(&im, 0, 3, "n'est permis qu'avec le statut End of life");
-    assert_refused(&im, 1, 4, "product_category_id « 41 » : un numéro de catégorie de 1 à 40");
-    assert_refused(&im, 2, 5, "product_category_id 14 est « Kettle », pas « Toaster »");
-    assert_refused(&im, 3, 6, "event_date « 2025-02-30 » n'est pas une date");
-    assert_refused(&im, 4, 7, "repair_status « Mended » inconnu");
-    assert_refused(&im, 5, 8, "country « FR » n'est pas un code pays ISO 3166-1 alpha-3");
-    assert_refused(&im, 6, 9, "year_of_manufacture « 09 »");
-    assert_refused(&im, 7, 10, "product_age « ten »");
-    assert_refused(&im, 8, 11, "id « a_1 » déjà donné ligne 2");
-    assert_refused(&im, 9, 12, "la ligne a 15 cases au lieu de 14");
-    assert_refused(&im, 10, 13, "repair_status manquant");
-    assert_refused(&im, 11, 14, "event_date manquante");
-    assert_refused(&im, 12, 15, "repair_barrier_if_end_of_life « Worn » inconnu");
-    assert_refused(&im, 13, 16, "id manquant");
-    assert_refused(&im, 14, 17, "partner_product_category contient un caractère de contrôle");
+    ck_assert_ptr_null(im.rows[0].note);
+    /* A barrier beside another status is left out, and said. */
+    ck_assert_int_eq(im.rows[1].barrier, TL_ORDS_BARRIER_NONE);
+    ck_assert_ptr_nonnull(strstr(im.rows[1].note, "ne va qu'avec repair_status End of life"));
+    ck_assert_int_eq(im.nerrors, 14);
+    assert_refused(&im, 0, 4, "product_category_id « 41 » : un numéro de catégorie de 1 à 40");
+    assert_refused(&im, 1, 5, "product_category_id 14 est « Kettle », pas « Toaster »");
+    assert_refused(&im, 2, 6, "event_date « 2025-02-30 » n'est pas une date");
+    assert_refused(&im, 3, 7, "repair_status « Mended » inconnu");
+    assert_refused(&im, 4, 8, "country « FR » n'est pas un code pays ISO 3166-1 alpha-3");
+    assert_refused(&im, 5, 9, "year_of_manufacture « 09 »");
+    assert_refused(&im, 6, 10, "product_age « ten »");
+    assert_refused(&im, 7, 11, "id « a_1 » déjà donné ligne 2");
+    assert_refused(&im, 8, 12, "la ligne a 15 cases au lieu de 14");
+    assert_refused(&im, 9, 13, "repair_status manquant");
+    assert_refused(&im, 10, 14, "event_date manquante");
+    assert_refused(&im, 11, 15, "repair_barrier_if_end_of_life « Worn » inconnu");
+    assert_refused(&im, 12, 16, "id manquant");
+    assert_refused(&im, 13, 17, "partner_product_category contient un caractère de contrôle");
 }
 END_TEST
 
 /* What providers write besides the schema's spelling is read, and comes
- * out in the schema's. */
+ * out in the schema's labels; the values themselves (a category's name,
+ * empty or in lower case) come out as they went in. */
 START_TEST(lenient_import_strict_export)
 {
     static const char csv[] =
@@ -371,10 +375,10 @@ START_TEST(lenient_import_strict_export)
         ",2025-03-02,rc_3,Repair Café Rennes,FRA,Ponceuse,,24,Makita,,,3,2,RC,\n";
     static const char expected[] =
         HEADER
-        "rc_1,Repair Café Rennes,FRA,Bouilloire,Kettle,14,Unknown,2015,2.5,End of life,Too worn out,RC,2025-03-01,"
+        "rc_1,Repair Café Rennes,FRA,Bouilloire,kettle,14,Unknown,2015,2.5,End of life,Too worn out,RC,2025-03-01,"
         "\"Ne chauffe plus, \"\"clic\"\" au démarrage\"\n"
         "rc_2,Repair Café Rennes,FRA,Vélo,Bicycle,,Unknown,,,Fixed,,RC,2025-03-02,\n"
-        "rc_3,Repair Café Rennes,FRA,Ponceuse,Power tool,24,Makita,,,End of life,Spare parts too expensive,RC,"
+        "rc_3,Repair Café Rennes,FRA,Ponceuse,,24,Makita,,,End of life,Spare parts too expensive,RC,"
         "2025-03-02,\n";
     tl_ords_import im;
 
@@ -393,7 +397,9 @@ START_TEST(lenient_import_strict_export)
     ck_assert_int_eq(im.rows[1].product_category_id, 0);
     ck_assert_str_eq(im.rows[1].product_category, "Bicycle");
     ck_assert_int_eq(im.rows[1].repair_status, TL_ORDS_STATUS_FIXED);
-    ck_assert_str_eq(im.rows[2].product_category, "Power tool");
+    /* A name is kept as written: empty stays empty, the id is read. */
+    ck_assert_str_eq(im.rows[2].product_category, "");
+    ck_assert_int_eq(im.rows[2].product_category_id, 24);
     ck_assert_int_eq(im.rows[2].barrier, TL_ORDS_BARRIER_SPARE_PARTS_TOO_EXPENSIVE);
     ck_assert_str_eq(write_all(&im, 0), expected);
 }
@@ -419,7 +425,7 @@ START_TEST(header_must_be_ords)
     ck_assert_int_eq(im.nrows, 0);
     ck_assert_int_eq(tl_csv_read(pool, twice, strlen(twice), &limits, &t, &err, NULL), TL_CSV_OK);
     msg = tl_ords_read(pool, &t, &im);
-    ck_assert_str_eq(msg, "La colonne « id » apparaît deux fois dans l'en-tête.");
+    ck_assert_str_eq(msg, "La colonne « ID » apparaît deux fois dans l'en-tête.");
 }
 END_TEST
 
@@ -436,7 +442,7 @@ START_TEST(writer_exact_bytes)
     r.data_provider = "La Fabrique";
     r.country = "FRA";
     r.partner_product_category = "Grille-pain";
-    r.product_category = "ignored when the id is set";
+    r.product_category = NULL;                          /* the canonical name of the id */
     r.product_category_id = 31;
     r.brand = "";
     r.year_of_manufacture = 2011;
@@ -513,6 +519,31 @@ START_TEST(scrub_removes_phones_and_mails)
         { "contact: 0612345678@sms.exemple.fr", "contact: " M },
         { "a@b.fr,c@d.com", M "," M },
         { "Rappel 06 12 34 56 78, mail x@y.org", "Rappel " P ", mail " M },
+        /* The providers' countries (the published files: UK, DE, DK, NL,
+         * BE…), national and international. */
+        { "Additional contact number 07772155276 for Simon.", "Additional contact number " P " for Simon." },
+        { "call 07700 900123 after 5", "call " P " after 5" },
+        { "the manufacturer 01483 234900. PCB No DA1-B330716002",
+          "the manufacturer " P ". PCB No DA1-B330716002" },
+        { "020 7946 0958", P },
+        { "+44 7700 900123", P },
+        { "+44 (0)20 7946 0958", P },
+        { "0044 7700 900123", P },
+        { "Rückruf 030 12345678 bitte", "Rückruf " P " bitte" },
+        { "Handy 0171 1234567", "Handy " P },
+        { "0151-12345678", P },
+        { "+49 30 12345678", P },
+        { "+49 (0)171 1234567", P },
+        { "ring 20 12 34 56 i morgen", "ring " P " i morgen" },
+        { "tlf. 20123456", "tlf. " P },
+        { "Tel.: 0301234567", "Tel.: " P },
+        { "+45 20 12 34 56", P },
+        { "0045 20123456", P },
+        { "06 12345678 of 020 123 4567", P " of " P },
+        { "+31 6 12345678", P },
+        { "0470 12 34 56", P },
+        { "02 123 45 67", P },
+        { "+32 470 12 34 56", P },
     };
     size_t i;
 
@@ -542,12 +573,90 @@ START_TEST(scrub_keeps_what_is_no_phone_or_mail)
         "Bosch PSB 500 RE, 230 V ~ 500 W",
         "1, 2, 3, 4, 5 vis",
         "[téléphone retiré] [courriel retiré]",
+        /* What the published problems hold that looks like numbers. */
+        "Nintendo 1.8kg", "1.9kg", "Baujahr 1987, 230V, 2000 W, 0,5 l",
+        "Serien-Nr. 12345678, Modell 0815",
+        "Model 20123456 from 2012, 12 34 56 78",
+        "Wiederholt 10 20 30 40 mal",
+        "0 10 20 30 40 50", "2 x 0,75 mm² ; 3 x 1,5 mm²",
+        "Ordre 2019 05 12 13 14",
+        "Gekocht 2015, 0.5 jaar garantie, 06-2019",
+        "Fuse 13A, 240 V, 1.8 kW, 2000-2010",
         "",
     };
     size_t i;
 
     for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
         ck_assert_str_eq(scrub(keep[i]), keep[i]);
+    }
+}
+END_TEST
+
+/* The barrier labels the providers really write: every variant in the
+ * published files, and what they have in common. */
+START_TEST(barrier_variants_of_the_providers)
+{
+    static const struct { const char *label; tl_ords_barrier b; } cases[] = {
+        { "No way to open the product", TL_ORDS_BARRIER_NO_WAY_TO_OPEN },     /* Restart Project 2022/04 */
+        { "No way to open product", TL_ORDS_BARRIER_NO_WAY_TO_OPEN },
+        { "no way to open the product.", TL_ORDS_BARRIER_NO_WAY_TO_OPEN },
+        { "Item too worn out", TL_ORDS_BARRIER_TOO_WORN_OUT },               /* Wales, Denmark, anstiftung… */
+        { "Too worn out", TL_ORDS_BARRIER_TOO_WORN_OUT },
+        { "  SPARE PARTS NOT AVAILABLE ", TL_ORDS_BARRIER_SPARE_PARTS_NOT_AVAILABLE },
+        { "Spare-parts too expensive", TL_ORDS_BARRIER_SPARE_PARTS_TOO_EXPENSIVE },
+        { "Repair information not available", TL_ORDS_BARRIER_REPAIR_INFO_NOT_AVAILABLE },
+        { "Lack of equipment", TL_ORDS_BARRIER_LACK_OF_EQUIPMENT },
+        { "6", TL_ORDS_BARRIER_TOO_WORN_OUT },
+    };
+    static const char *const refused[] = { "Worn", "No way", "Spare parts", "the", "Too worn out and broken" };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tl_ords_import im;
+        read_text(apr_pstrcat(pool, HEADER "x_1,P,GBR,Lamp,Lamp,15,,,,End of life,\"", cases[i].label,
+                              "\",G,2024-01-01,\n", NULL), &im);
+        ck_assert_msg(im.nrows == 1, "%s refused", cases[i].label);
+        ck_assert_int_eq(im.rows[0].barrier, cases[i].b);
+    }
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        tl_ords_import im;
+        read_text(apr_pstrcat(pool, HEADER "x_1,P,GBR,Lamp,Lamp,15,,,,End of life,", refused[i],
+                              ",G,2024-01-01,\n", NULL), &im);
+        ck_assert_msg(im.nrows == 0 && im.nerrors == 1, "%s accepted", refused[i]);
+    }
+}
+END_TEST
+
+/* Every published file reads without a refusal, each barrier found. */
+START_TEST(every_published_file_reads_whole)
+{
+    static const struct { const char *name; int rows, notes; } files[] = {
+        { "OpenRepairData_v0.3_RepairCafeWales_202407.csv", 14292, 0 },
+        { "OpenRepairData_v0.3_RepairCafeWales_202507.csv", 20190, 0 },
+        { "OpenRepairData_v0.3_RestartProject_202204.csv", 23940, 1 },
+        { "OpenRepairData_v0.3_anstiftung_202309.csv", 15100, 0 },
+        { "OpenRepairData_v0.3_RepairCafeDenmark_202507.csv", 29929, 0 },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        tl_ords_import im;
+        size_t len;
+        char *data = slurp(data_file(files[i].name), &len);
+        int k, notes = 0, no_way = 0;
+
+        read_ords(data, len, &im);
+        ck_assert_msg(im.nerrors == 0, "%s: line %d: %s", files[i].name, im.nerrors ? im.errors[0].line : 0,
+                      im.nerrors ? im.errors[0].reason : "");
+        ck_assert_int_eq(im.nrows, files[i].rows);
+        for (k = 0; k < im.nrows; k++) {
+            notes += im.rows[k].note != NULL;
+            no_way += im.rows[k].barrier == TL_ORDS_BARRIER_NO_WAY_TO_OPEN;
+        }
+        ck_assert_int_eq(notes, files[i].notes);
+        if (strstr(files[i].name, "Restart")) {
+            ck_assert_int_eq(no_way, 268);          /* "No way to open the product" */
+        }
     }
 }
 END_TEST
@@ -589,6 +698,8 @@ Suite *tl_ords_suite(void)
     tcase_add_test(tc, scrub_removes_phones_and_mails);
     tcase_add_test(tc, scrub_keeps_what_is_no_phone_or_mail);
     tcase_add_test(tc, file_name_per_the_standard);
+    tcase_add_test(tc, barrier_variants_of_the_providers);
+    tcase_add_test(tc, every_published_file_reads_whole);
     suite_add_tcase(s, tc);
     return s;
 }
