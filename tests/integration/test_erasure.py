@@ -356,6 +356,12 @@ NOT_A_MEMBERS = {
     "repair_session.cancel_reason", "repair_session.description", "repair_session.title", "repair_skill.label",
     "seed_species.common_name", "seed_species.family", "seed_species.latin_name", "seed_variety.description",
     "seed_variety.name", "seed_variety.sowing",
+    # An ORDS import's rows waiting at their preview (sql/027): a provider's
+    # published repairs, never our members' (phones scrubbed on reading);
+    # they go when the import is confirmed or left.
+    "import_repair_row.age", "import_repair_row.brand", "import_repair_row.country", "import_repair_row.ext_id",
+    "import_repair_row.grp", "import_repair_row.partner", "import_repair_row.problem", "import_repair_row.product",
+    "import_repair_row.provider",
     # The ressourcerie knows no members: weighed intakes, anonymous sales.
     "reuse_category.label", "reuse_container.name", "reuse_eco_stream.label", "reuse_eco_stream.organisations",
     "reuse_intake.commune", "reuse_intake.source", "reuse_item.code", "reuse_item.description", "reuse_item.title",
