@@ -187,16 +187,23 @@ static tl_multipart_status read_boundary(apr_pool_t *p, const char *ct, const ch
     return TL_MULTIPART_OK;
 }
 
+/* Spaces a delimiter line may carry before its CRLF (transport padding):
+ * more than that is taken as content, by both readers (the stream waits for
+ * no more than this). */
+#define MS_MAX_PADDING 64
+
 /* What follows "--boundary" at body[t..len) makes it a delimiter: "--" (the
  * closing one), or optional spaces (RFC 2046 transport padding) and CRLF.
  * Anything else means those bytes were content that merely looks like the
  * boundary. */
 static int delimiter_tail(const char *body, apr_size_t len, apr_size_t t)
 {
+    apr_size_t start = t;
+
     if (len - t >= 2 && body[t] == '-' && body[t + 1] == '-') {
         return 1;
     }
-    while (t < len && (body[t] == ' ' || body[t] == '\t')) {
+    while (t < len && (body[t] == ' ' || body[t] == '\t') && t - start < MS_MAX_PADDING) {
         t++;
     }
     return len - t >= 2 && body[t] == '\r' && body[t + 1] == '\n';
@@ -476,10 +483,6 @@ const tl_multipart_part *tl_multipart_get(const tl_multipart *mp, const char *na
 /* ---- a body read as it arrives ------------------------------------------- */
 
 enum { MS_PREAMBLE, MS_AFTER_DELIMITER, MS_HEADERS, MS_DATA, MS_DONE };
-
-/* Spaces a delimiter line may carry before its CRLF (transport padding)
- * that the stream waits for; more than that is taken as content. */
-#define MS_MAX_PADDING 64
 
 struct tl_multipart_stream {
     apr_pool_t *p;
