@@ -170,9 +170,13 @@ static int tl_db_reset(tl_db *db, apr_time_t deadline)
         if (st == PGRES_POLLING_FAILED || (left = deadline - apr_time_now()) <= 0
             || (pfd.fd = PQsocket(db->conn)) < 0) {
             /* Left half connected: not CONNECTION_OK, so mod_dbd resets it
-             * before handing it out again. */
+             * before handing it out again. Only a database that made us
+             * wait pauses the process: one that refuses at once (stopped,
+             * or starting again) costs nothing to ask again. */
             db->lost = 1;
-            tl_db_pause();
+            if (st != PGRES_POLLING_FAILED) {
+                tl_db_pause();
+            }
             return 0;
         }
         pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
@@ -242,6 +246,7 @@ static request_rec *tl_db_holder(request_rec *r)
 
 static tl_db *tl_db_get(tl_req *q, apr_time_t deadline)
 {
+    apr_time_t asked_dbd;
     request_rec *r;
     ap_dbd_t *dbd;
     tl_db *db;
@@ -288,12 +293,17 @@ static tl_db *tl_db_get(tl_req *q, apr_time_t deadline)
             return NULL;
         }
     }
+    asked_dbd = apr_time_now();
     dbd = tl_dbd_acquire ? tl_dbd_acquire(q->r) : NULL;
     if (tl_db_gate) {
         apr_thread_mutex_unlock(tl_db_gate);
     }
     if (!dbd) {
-        tl_db_pause();
+        /* A refusal at once (PostgreSQL stopped or restarting) is asked
+         * again by the next request; a connection that hung pauses. */
+        if (apr_time_now() - asked_dbd > apr_time_from_msec(500)) {
+            tl_db_pause();
+        }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0201) "no database connection from mod_dbd");
         return NULL;
     }
