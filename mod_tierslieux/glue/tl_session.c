@@ -55,7 +55,8 @@ static apr_status_t tl_session_decode(request_rec *r, session_rec *z)
 #define TL_SESSION_PREFIX "tl."
 #define TL_NOTE_KEY "tierslieux-session-key"         /* the session's "-pw" key */
 #define TL_NOTE_TOKEN "tierslieux-session-token"     /* the token it held when loaded */
-#define TL_NOTE_AUTHN "tierslieux-authn"             /* "kind login" accepted by bcrypt */
+#define TL_NOTE_KIND "tierslieux-authn-kind"         /* whose password bcrypt accepted */
+#define TL_NOTE_USER "tierslieux-authn-user"         /* and the login it was accepted for */
 
 /* A note of this request or of the one it comes from (an internal redirect,
  * a subrequest: mod_session loads the session once). */
@@ -162,7 +163,7 @@ static apr_status_t tl_session_saving(request_rec *r, session_rec *z)
 {
     const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
     const char *old_key = tl_session_note(r, TL_NOTE_KEY), *old = tl_session_note(r, TL_NOTE_TOKEN);
-    const char *authn = tl_session_note(r, TL_NOTE_AUTHN), *now;
+    const char *kind = tl_session_note(r, TL_NOTE_KIND), *accepted = tl_session_note(r, TL_NOTE_USER), *now;
     apr_array_header_t *keys;
     int i, status = OK;
 
@@ -179,11 +180,10 @@ static apr_status_t tl_session_saving(request_rec *r, session_rec *z)
             continue;                                   /* the same session */
         }
         /* A password: the one the provider accepted for this user in this
-         * request ("kind login"), never anything else. */
-        if (!tl_session_is_token(v) && user && authn
-            && strcmp(ap_strchr_c(authn, ' ') ? ap_strchr_c(authn, ' ') + 1 : "", user) == 0
+         * request, never anything else. */
+        if (!tl_session_is_token(v) && user && kind && accepted && strcmp(accepted, user) == 0
             && tl_token_make(r->pool, &token, &hash) == APR_SUCCESS) {
-            const char *params[] = { apr_pstrndup(r->pool, authn, ap_strchr_c(authn, ' ') - authn), user, hash };
+            const char *params[] = { kind, user, hash };
             if (tl_db_change(tl_db_req(r), "SELECT tl.session_open($1, $2, $3)", 3, params, &status, NULL)) {
                 apr_table_set(z->entries, key, apr_pstrcat(r->pool, TL_SESSION_PREFIX, token, NULL));
                 continue;
@@ -208,7 +208,8 @@ const char *tl_session_token_hash(request_rec *r, const char *password)
 
 void tl_session_accepted(request_rec *r, const char *kind, const char *user)
 {
-    apr_table_set(r->notes, TL_NOTE_AUTHN, apr_pstrcat(r->pool, kind, " ", user, NULL));
+    apr_table_set(r->notes, TL_NOTE_KIND, kind);
+    apr_table_set(r->notes, TL_NOTE_USER, user);
 }
 
 int tl_session_register(void)
