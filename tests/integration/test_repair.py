@@ -297,8 +297,8 @@ def test_the_icalendar_feed(servers):
     import icalendar
     # A session its référent moved, which the feed shows as such.
     moved = servers.sql("INSERT INTO tl.repair_session (place_id, title, starts_at, ends_at) "
-                        "SELECT id, 'Séance à déplacer', now() + interval '20 days', now() + interval '20 days 2 hours' "
-                        "FROM tl.place WHERE slug = %s RETURNING id", (FABRIQUE,))[0][0]
+                        "SELECT id, 'Séance à déplacer', (current_date + 20 + time '14:00') AT TIME ZONE time_zone, "
+                        "(current_date + 20 + time '16:00') AT TIME ZONE time_zone FROM tl.place WHERE slug = %s RETURNING id", (FABRIQUE,))[0][0]
     servers.sql("SELECT tl.move_repair_session('referente.fabrique', %s, current_date + 30, NULL, NULL)", (moved,))
     # And one at 9:00 in La Réunion, whose time zone the feed carries.
     lakour_session = open_session(servers, "tiers-lieu-lakour", days=5, hour=9)
