@@ -1,71 +1,11 @@
--- 016 — the back office: référents run their place from the browser.
--- Items (created, edited, retired — never deleted), categories and their
--- loan rules, the place's own settings and closures, and the people who run
--- it. Every change goes through one function that checks the caller's role
--- at the place concerned and writes a line in the journal (who, when, what).
+-- Back office: places, closures, categories, items, the team, retention
+-- delays, the journal and impact factors.
 --
--- Who may do what:
---   référent of a place: its items, its settings and closures, its team
---     (bénévoles and référents), seed species and varieties (a shared list);
---   admin (network coordinator: the admin role at any place): the
---     categories and their loan rules, shared by every place of the network,
---     the retention delays, and granting the admin role.
--- Categories stay shared on purpose: the public catalogue filters by them
--- across places, and an item can override the loan length and deposit.
-
--- ---- the journal -----------------------------------------------------------
-
-CREATE TABLE tl.admin_log (
-    id         bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT admin_log_pkey PRIMARY KEY,
-    at         timestamptz NOT NULL DEFAULT now(),
-    account_id integer NOT NULL CONSTRAINT admin_log_account_fkey REFERENCES tl.account,
-    place_id   integer CONSTRAINT admin_log_place_fkey REFERENCES tl.place,      -- NULL: the whole network
-    action     text NOT NULL CONSTRAINT admin_log_action_not_blank CHECK (btrim(action) <> ''),
-    subject    text NOT NULL,
-    detail     text NOT NULL DEFAULT ''
-);
-COMMENT ON TABLE tl.admin_log IS 'Who changed what in the back office, and when; never any member''s data';
-CREATE INDEX admin_log_place_idx ON tl.admin_log (place_id, at DESC);
-SELECT tl.track_changes('tl.admin_log'::regclass);
-
--- An import writes one line for the whole file, not one per row: it sets
--- tl.journal_quiet for its own transaction (set_config(..., true)).
-CREATE FUNCTION tl.admin_note(p_who integer, p_place integer, p_action text, p_subject text, p_detail text DEFAULT '')
-RETURNS void
-LANGUAGE sql SET search_path = pg_catalog AS $$
-    INSERT INTO tl.admin_log (account_id, place_id, action, subject, detail)
-    SELECT p_who, p_place, p_action, p_subject, coalesce(p_detail, '')
-     WHERE coalesce(current_setting('tl.journal_quiet', true), '') <> 'on'
-$$;
-
--- The place a slug names, or a refusal.
-CREATE FUNCTION tl.require_place(p_slug text) RETURNS tl.place
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
-DECLARE
-    v_place tl.place;
-BEGIN
-    SELECT * INTO v_place FROM tl.place WHERE slug = p_slug;
-    IF v_place.id IS NULL THEN
-        RAISE EXCEPTION 'ce lieu n''existe pas' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'item_place_fkey';
-    END IF;
-    RETURN v_place;
-END $$;
-
--- A network coordinator: the admin role at some place.
-CREATE FUNCTION tl.require_admin(p_login text) RETURNS integer
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
-DECLARE
-    v_id integer;
-BEGIN
-    SELECT a.id INTO v_id FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
-     WHERE a.login = p_login AND a.active AND r.role = 'admin' LIMIT 1;
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'seule la coordination du réseau (rôle admin) peut modifier ceci'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN v_id;
-END $$;
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
 
 -- The places a person runs (référent or admin there), for the back office's
 -- home and its place pickers.
@@ -78,41 +18,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
      ORDER BY r.place_name
 $$;
 
--- ---- loan rules: the most items a member may hold in a category ----------
-
-ALTER TABLE tl.category
-    ADD COLUMN max_items integer CONSTRAINT category_max_items_range CHECK (max_items BETWEEN 1 AND 50);
-COMMENT ON COLUMN tl.category.max_items IS 'Most items of this category one member may have on loan at once; NULL: no limit';
-
--- Kept by a trigger, so the desk, Mon compte and psql obey the same rule.
-CREATE FUNCTION tl.booking_check_item_limit() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE
-    v_cat tl.category;
-    v_n   integer;
-BEGIN
-    IF NEW.kind <> 'pret' OR NEW.returned_at IS NOT NULL OR NEW.member_id IS NULL THEN
-        RETURN NEW;
-    END IF;
-    SELECT c.* INTO v_cat FROM tl.category c JOIN tl.item i ON i.category_id = c.id WHERE i.id = NEW.item_id;
-    IF v_cat.max_items IS NULL THEN
-        RETURN NEW;
-    END IF;
-    SELECT count(*) INTO v_n
-      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
-     WHERE b.member_id = NEW.member_id AND b.kind = 'pret' AND b.returned_at IS NULL
-       AND i.category_id = v_cat.id AND b.id IS DISTINCT FROM NEW.id;
-    IF v_n >= v_cat.max_items THEN
-        RAISE EXCEPTION 'cet adhérent a déjà % objet(s) de la catégorie « % » : c''est le maximum', v_n, v_cat.name
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_member_item_limit';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER booking_check_item_limit BEFORE INSERT OR UPDATE OF kind, member_id, returned_at ON tl.booking
-    FOR EACH ROW EXECUTE FUNCTION tl.booking_check_item_limit();
-
 -- ---- categories ------------------------------------------------------------
-
 CREATE FUNCTION tl.admin_categories()
 RETURNS TABLE (slug text, name text, loan_days integer, max_renewals integer, deposit text,
                deposit_value text, max_items integer, items bigint)
@@ -180,15 +86,6 @@ EXCEPTION WHEN unique_violation THEN
     RAISE EXCEPTION 'une catégorie porte déjà ce nom' USING ERRCODE = 'unique_violation',
         CONSTRAINT = 'category_slug_key';
 END $$;
-
--- A slug from a French name: lower case, accents dropped, dashes between words.
-CREATE FUNCTION tl.slugify(p text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
-    SELECT coalesce(nullif(left(btrim(regexp_replace(lower(
-               translate(p, 'ÀÂÄÁÃÇÉÈÊËÎÏÍÌÔÖÓÒÕÙÛÜÚŸàâäáãçéèêëîïíìôöóòõùûüúÿœŒæÆ',
-                            'AAAAACEEEEIIIIOOOOOUUUUYaaaaaceeeeiiiiooooouuuuyoOaA')),
-               '[^a-z0-9]+', '-', 'g'), '-'), 60), ''), 'categorie')
-$$;
 
 -- ---- items -----------------------------------------------------------------
 
@@ -432,23 +329,6 @@ BEGIN
     END IF;
 END $$;
 
--- ---- the place -------------------------------------------------------------
-
-CREATE TABLE tl.place_closure (
-    id        integer GENERATED ALWAYS AS IDENTITY CONSTRAINT place_closure_pkey PRIMARY KEY,
-    place_id  integer NOT NULL CONSTRAINT place_closure_place_fkey REFERENCES tl.place,
-    starts_on date NOT NULL,
-    ends_on   date NOT NULL,
-    reason    text NOT NULL CONSTRAINT place_closure_reason_not_blank CHECK (btrim(reason) <> ''),
-    CONSTRAINT place_closure_order CHECK (ends_on >= starts_on),
-    CONSTRAINT place_closure_length CHECK (ends_on - starts_on <= 366),
-    CONSTRAINT place_closure_no_overlap EXCLUDE USING gist
-        (place_id WITH =, daterange(starts_on, ends_on, '[]') WITH &&)
-);
-COMMENT ON TABLE tl.place_closure IS 'Days a place is closed beyond its opening hours (holidays, works): no due date falls on them';
-GRANT SELECT ON tl.place_closure TO tierslieux_lecture;
-SELECT tl.track_changes('tl.place_closure'::regclass);
-
 CREATE FUNCTION tl.admin_place(p_login text, p_place text)
 RETURNS TABLE (slug text, name text, description text, street_address text, postal_code text, locality text,
                opening_hours text, phone text, email text, website text, charter text, uses_fees boolean,
@@ -583,7 +463,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 $$;
 
 -- ---- the people who run a place --------------------------------------------
-
 CREATE FUNCTION tl.admin_team(p_login text, p_place text)
 RETURNS TABLE (login text, display_name text, role text, active boolean, has_password boolean, other_places bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -597,115 +476,6 @@ BEGIN
       FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
      WHERE r.place_id = v_place.id
      ORDER BY a.active DESC, tl.role_rank(r.role) DESC, a.display_name;
-END $$;
-
--- Gives someone a role at a place, creating their account when the login
--- is new. A référent gives bénévole or référent; admin needs an admin.
-CREATE FUNCTION tl.save_team_member(p_login text, p_place text, p_account text, p_display_name text, p_role text)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_place tl.place := tl.require_place(p_place);
-    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
-    v_login text := lower(btrim(coalesce(p_account, '')));
-    v_name  text := btrim(coalesce(p_display_name, ''));
-    v_acc   tl.account;
-    v_old   text;
-BEGIN
-    IF v_login !~ '^[a-z0-9][a-z0-9._@-]{1,63}$' THEN
-        RAISE EXCEPTION 'l''identifiant s''écrit en minuscules sans accent, chiffres, points ou tirets (2 à 64), par exemple prenom.nom'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'account_login_format';
-    END IF;
-    IF p_role IS NULL OR p_role NOT IN ('benevole', 'referent', 'admin') THEN
-        RAISE EXCEPTION 'choisissez un rôle de la liste' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'account_role_known';
-    END IF;
-    IF p_role = 'admin' THEN
-        PERFORM tl.require_role(p_login, v_place.id, 'admin');
-    END IF;
-    SELECT * INTO v_acc FROM tl.account WHERE login = v_login FOR UPDATE;
-    IF v_acc.id IS NULL THEN
-        IF v_name = '' THEN
-            RAISE EXCEPTION 'indiquez le nom affiché de la personne' USING ERRCODE = 'check_violation',
-                CONSTRAINT = 'account_display_name_not_blank';
-        END IF;
-        INSERT INTO tl.account (login, display_name) VALUES (v_login, v_name) RETURNING * INTO v_acc;
-        PERFORM tl.admin_note(v_who, v_place.id, 'compte.creation', v_login);
-    ELSIF v_name <> '' AND v_name <> v_acc.display_name THEN
-        UPDATE tl.account SET display_name = v_name WHERE id = v_acc.id;
-        PERFORM tl.admin_note(v_who, v_place.id, 'compte.nom', v_login);
-    END IF;
-    SELECT role INTO v_old FROM tl.account_role WHERE account_id = v_acc.id AND place_id = v_place.id;
-    IF v_old = 'admin' AND p_role <> 'admin' THEN
-        PERFORM tl.require_role(p_login, v_place.id, 'admin');
-    END IF;
-    IF v_old IS DISTINCT FROM p_role THEN
-        INSERT INTO tl.account_role (account_id, place_id, role) VALUES (v_acc.id, v_place.id, p_role)
-        ON CONFLICT (account_id, place_id) DO UPDATE SET role = excluded.role;
-        PERFORM tl.admin_note(v_who, v_place.id, 'compte.role', v_login,
-                              coalesce(v_old, 'aucun') || ' → ' || p_role);
-    END IF;
-END $$;
-
--- Takes someone's role at a place away (their account and the history it
--- signed stay). Nobody removes their own role.
-CREATE FUNCTION tl.remove_team_member(p_login text, p_place text, p_account text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_place tl.place := tl.require_place(p_place);
-    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
-    v_acc   integer;
-    v_old   text;
-BEGIN
-    SELECT a.id, r.role INTO v_acc, v_old FROM tl.account a
-      JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
-     WHERE a.login = p_account;
-    IF v_acc IS NULL THEN
-        RAISE EXCEPTION 'cette personne n''a pas de rôle dans ce lieu' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'account_role_account_fkey';
-    END IF;
-    IF v_acc = v_who THEN
-        RAISE EXCEPTION 'vous ne pouvez pas retirer votre propre rôle' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'account_role_not_self';
-    END IF;
-    IF v_old = 'admin' THEN
-        PERFORM tl.require_role(p_login, v_place.id, 'admin');
-    END IF;
-    DELETE FROM tl.account_role WHERE account_id = v_acc AND place_id = v_place.id;
-    PERFORM tl.admin_note(v_who, v_place.id, 'compte.retrait', p_account, v_old);
-END $$;
-
--- Deactivating stops someone logging in anywhere; only a référent of every
--- place where they have a role (or an admin) may, and never themselves.
-CREATE FUNCTION tl.set_account_active(p_login text, p_place text, p_account text, p_active boolean) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_place tl.place := tl.require_place(p_place);
-    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
-    v_acc   tl.account;
-    v_place_id integer;
-BEGIN
-    SELECT a.* INTO v_acc FROM tl.account a
-      JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
-     WHERE a.login = p_account FOR UPDATE OF a;
-    IF v_acc.id IS NULL THEN
-        RAISE EXCEPTION 'cette personne n''a pas de rôle dans ce lieu' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'account_role_account_fkey';
-    END IF;
-    IF v_acc.id = v_who THEN
-        RAISE EXCEPTION 'vous ne pouvez pas désactiver votre propre compte' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'account_role_not_self';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM tl.account_role r WHERE r.account_id = v_who AND r.role = 'admin') THEN
-        FOR v_place_id IN SELECT place_id FROM tl.account_role WHERE account_id = v_acc.id LOOP
-            PERFORM tl.require_role(p_login, v_place_id, 'referent');
-        END LOOP;
-    END IF;
-    IF v_acc.active IS DISTINCT FROM coalesce(p_active, false) THEN
-        UPDATE tl.account SET active = coalesce(p_active, false) WHERE id = v_acc.id;
-        PERFORM tl.admin_note(v_who, v_place.id, CASE WHEN p_active THEN 'compte.activation' ELSE 'compte.desactivation' END,
-                              p_account);
-    END IF;
 END $$;
 
 -- The journal of a place (and the network's lines, for its admins).
@@ -726,183 +496,6 @@ BEGIN
      ORDER BY l.at DESC, l.id DESC
      LIMIT p_limit;
 END $$;
-
--- ---- seeds: the shared list of species and varieties -----------------------
-
-CREATE FUNCTION tl.require_some_referent(p_login text) RETURNS integer
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
-DECLARE
-    v_id integer;
-BEGIN
-    SELECT a.id INTO v_id FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
-     WHERE a.login = p_login AND a.active AND tl.role_rank(r.role) >= 2 LIMIT 1;
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'votre compte n''a le rôle référent dans aucun lieu' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN v_id;
-END $$;
-
-CREATE FUNCTION tl.save_species(p_login text, p_id integer, p_common text, p_latin text, p_family text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_who integer := tl.require_some_referent(p_login);
-    v_id  integer;
-BEGIN
-    IF btrim(coalesce(p_common, '')) = '' OR btrim(coalesce(p_latin, '')) = '' OR btrim(coalesce(p_family, '')) = '' THEN
-        RAISE EXCEPTION 'indiquez le nom commun, le nom latin et la famille' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'seed_species_names_not_blank';
-    END IF;
-    IF p_id IS NULL THEN
-        INSERT INTO tl.seed_species (common_name, latin_name, family)
-        VALUES (btrim(p_common), btrim(p_latin), btrim(p_family)) RETURNING id INTO v_id;
-        PERFORM tl.admin_note(v_who, NULL, 'espece.creation', btrim(p_common));
-    ELSE
-        UPDATE tl.seed_species SET common_name = btrim(p_common), latin_name = btrim(p_latin), family = btrim(p_family)
-         WHERE id = p_id RETURNING id INTO v_id;
-        IF v_id IS NULL THEN
-            RAISE EXCEPTION 'cette espèce n''existe pas' USING ERRCODE = 'foreign_key_violation',
-                CONSTRAINT = 'seed_variety_species_fkey';
-        END IF;
-        PERFORM tl.admin_note(v_who, NULL, 'espece.modification', btrim(p_common));
-    END IF;
-    RETURN v_id;
-EXCEPTION WHEN unique_violation THEN
-    RAISE EXCEPTION 'une espèce porte déjà ce nom' USING ERRCODE = 'unique_violation',
-        CONSTRAINT = 'seed_species_common_name_key';
-END $$;
-
-CREATE FUNCTION tl.save_variety(p_login text, p_id integer, p_species integer, p_name text, p_description text,
-                                p_sowing text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_who integer := tl.require_some_referent(p_login);
-    v_id  integer;
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM tl.seed_species WHERE id = p_species) THEN
-        RAISE EXCEPTION 'choisissez une espèce de la liste' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'seed_variety_species_fkey';
-    END IF;
-    IF btrim(coalesce(p_name, '')) = '' THEN
-        RAISE EXCEPTION 'indiquez le nom de la variété' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'seed_variety_name_not_blank';
-    END IF;
-    IF p_id IS NULL THEN
-        INSERT INTO tl.seed_variety (species_id, name, description, sowing)
-        VALUES (p_species, btrim(p_name), btrim(coalesce(p_description, '')), btrim(coalesce(p_sowing, '')))
-        RETURNING id INTO v_id;
-        PERFORM tl.admin_note(v_who, NULL, 'variete.creation', btrim(p_name));
-    ELSE
-        UPDATE tl.seed_variety SET species_id = p_species, name = btrim(p_name),
-                                   description = btrim(coalesce(p_description, '')), sowing = btrim(coalesce(p_sowing, ''))
-         WHERE id = p_id RETURNING id INTO v_id;
-        IF v_id IS NULL THEN
-            RAISE EXCEPTION 'cette variété n''existe pas' USING ERRCODE = 'foreign_key_violation',
-                CONSTRAINT = 'seed_lot_variety_fkey';
-        END IF;
-        PERFORM tl.admin_note(v_who, NULL, 'variete.modification', btrim(p_name));
-    END IF;
-    RETURN v_id;
-EXCEPTION WHEN unique_violation THEN
-    RAISE EXCEPTION 'cette espèce a déjà une variété de ce nom' USING ERRCODE = 'unique_violation',
-        CONSTRAINT = 'seed_variety_unique_name';
-END $$;
-
--- A lot whose seeds no longer germinate (or got damp) is emptied: a
--- withdrawal of what is left, with the reason in the journal.
-CREATE FUNCTION tl.discard_lot(p_login text, p_lot integer, p_reason text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_lot  tl.seed_lot;
-    v_who  integer;
-    v_left integer;
-BEGIN
-    SELECT * INTO v_lot FROM tl.seed_lot WHERE id = p_lot FOR UPDATE;
-    IF v_lot.id IS NULL THEN
-        RAISE EXCEPTION 'ce lot n''existe pas' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'seed_movement_lot_fkey';
-    END IF;
-    v_who := tl.require_role(p_login, v_lot.place_id, 'referent');
-    IF btrim(coalesce(p_reason, '')) = '' THEN
-        RAISE EXCEPTION 'indiquez pourquoi le lot est écarté (germination, humidité…)'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'seed_lot_discard_reason';
-    END IF;
-    SELECT packets INTO v_left FROM tl.seed_lot_stock WHERE lot_id = p_lot;
-    IF v_left > 0 THEN
-        INSERT INTO tl.seed_movement (lot_id, kind, packets, account_id) VALUES (p_lot, 'retrait', v_left, v_who);
-    END IF;
-    PERFORM tl.admin_note(v_who, v_lot.place_id, 'lot.ecarte', 'lot ' || p_lot,
-                          format('%s sachet(s) : %s', coalesce(v_left, 0), btrim(p_reason)));
-END $$;
-
--- The lots of a place with stock, for its référents.
-CREATE FUNCTION tl.admin_lots(p_login text, p_place text)
-RETURNS TABLE (lot_id integer, variety text, species text, harvest_year integer, packets integer)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_place tl.place := tl.require_place(p_place);
-BEGIN
-    PERFORM tl.require_role(p_login, v_place.id, 'referent');
-    RETURN QUERY
-    SELECT l.id, v.name, s.common_name, l.harvest_year, st.packets
-      FROM tl.seed_lot l JOIN tl.seed_lot_stock st ON st.lot_id = l.id
-      JOIN tl.seed_variety v ON v.id = l.variety_id JOIN tl.seed_species s ON s.id = v.species_id
-     WHERE l.place_id = v_place.id AND st.packets > 0
-     ORDER BY s.common_name, v.name, l.harvest_year;
-END $$;
-
--- ---- impact factors ----------------------------------------------------------
--- The published factors the impact figures use, each with its source and
--- method, versioned (a change is a new row from a date, so last year's
--- report keeps last year's factors). The network's row applies unless a
--- place has its own; a place's row with no value goes back to the
--- network's.
-
-CREATE TABLE tl.impact_factor_kind (
-    key    text CONSTRAINT impact_factor_kind_pkey PRIMARY KEY,
-    label  text NOT NULL,
-    unit   text NOT NULL,
-    method text NOT NULL,
-    rank   integer NOT NULL
-);
-COMMENT ON TABLE tl.impact_factor_kind IS 'What each impact factor means and how the figures use it';
-GRANT SELECT ON tl.impact_factor_kind TO tierslieux_lecture;
-SELECT tl.track_changes('tl.impact_factor_kind'::regclass);
-
-CREATE TABLE tl.impact_factor (
-    id          integer GENERATED ALWAYS AS IDENTITY CONSTRAINT impact_factor_pkey PRIMARY KEY,
-    key         text NOT NULL CONSTRAINT impact_factor_kind_fkey REFERENCES tl.impact_factor_kind,
-    place_id    integer CONSTRAINT impact_factor_place_fkey REFERENCES tl.place,    -- NULL: the network's
-    value       numeric(12,4) CONSTRAINT impact_factor_value_range CHECK (value >= 0 AND value <= 100000),
-    source      text NOT NULL DEFAULT '',
-    valid_from  date NOT NULL DEFAULT current_date,
-    recorded_by integer CONSTRAINT impact_factor_recorded_by_fkey REFERENCES tl.account,
-    recorded_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT impact_factor_network_has_value CHECK (place_id IS NOT NULL OR value IS NOT NULL),
-    CONSTRAINT impact_factor_source_given CHECK (value IS NULL OR btrim(source) <> '')
-);
-COMMENT ON TABLE tl.impact_factor IS 'Impact factors with their source, by date; a place may use its own';
-GRANT SELECT ON tl.impact_factor TO tierslieux_lecture;
-SELECT tl.track_changes('tl.impact_factor'::regclass);
-
-INSERT INTO tl.impact_factor_kind (key, label, unit, method, rank) VALUES
-    ('pret_achat_evite', 'Part des emprunts comptés comme un achat évité', 'part (0 à 1)',
-     'Chaque emprunt compte pour cette part d''un achat neuf évité.', 1),
-    ('reparation_deplacement', 'Part d''un produit neuf remplacée par une réparation', 'part (0 à 1)',
-     'Méthode du Restart Project : CO₂e évité = empreinte de la catégorie × ce facteur.', 2),
-    ('co2_kg_electrique', 'Empreinte par kilo d''un objet électrique pesé', 'kg CO₂e / kg',
-     'Pour un objet pesé plutôt que catégorisé (Restart Project).', 3),
-    ('co2_kg_non_electrique', 'Empreinte par kilo d''un objet non électrique pesé', 'kg CO₂e / kg',
-     'Pour un objet pesé plutôt que catégorisé (Restart Project, 2021).', 4),
-    ('ressourcerie_reemploi', 'Part des apports réemployés (référence nationale)', 'part (0 à 1)',
-     'Repère pour comparer le taux de réemploi d''une ressourcerie.', 5);
-INSERT INTO tl.impact_factor (key, value, source, valid_from) VALUES
-    ('pret_achat_evite', 0.5, 'Library of Things (Royaume-Uni), 2024', '2024-01-01'),
-    ('reparation_deplacement', 0.5, 'The Restart Project, méthode de calcul d''impact', '2021-01-01'),
-    ('co2_kg_electrique', 32.07, 'The Restart Project, objets pesés (électriques)', '2021-01-01'),
-    ('co2_kg_non_electrique', 17.70, 'The Restart Project, 2021 (non électriques)', '2021-01-01'),
-    ('ressourcerie_reemploi', 0.34, 'Réseau des ressourceries, 56 structures, 2011', '2011-01-01');
 
 -- The factors a place uses on a day: its own where it has one, the
 -- network's otherwise, each with its source.
@@ -956,40 +549,166 @@ BEGIN
                                ELSE p_value::text || ' (' || btrim(p_source) || ')' END);
 END $$;
 
--- ---- rights ----------------------------------------------------------------
-
--- The desk's functions: nobody else may call them (functions are
--- executable by PUBLIC unless revoked), the desk's web role may.
-CREATE FUNCTION tl.grant_desk(VARIADIC p_functions regprocedure[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+-- Gives someone a role at a place, creating their account when the login
+-- is new. A référent gives bénévole or référent; admin needs an admin. An
+-- existing account's roles change only under tl.may_manage_account.
+CREATE FUNCTION tl.save_team_member(p_login text, p_place text, p_account text, p_display_name text,
+                                               p_role text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    f regprocedure;
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_login text := lower(btrim(coalesce(p_account, '')));
+    v_name  text := btrim(coalesce(p_display_name, ''));
+    v_acc   tl.account;
+    v_old   text;
 BEGIN
-    FOREACH f IN ARRAY p_functions LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO tierslieux_guichet', f);
-    END LOOP;
+    IF v_login !~ '^[a-z0-9][a-z0-9._@-]{1,63}$' THEN
+        RAISE EXCEPTION 'l''identifiant s''écrit en minuscules sans accent, chiffres, points ou tirets (2 à 64), par exemple prenom.nom'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'account_login_format';
+    END IF;
+    IF p_role IS NULL OR p_role NOT IN ('benevole', 'referent', 'admin') THEN
+        RAISE EXCEPTION 'choisissez un rôle de la liste' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'account_role_known';
+    END IF;
+    IF p_role = 'admin' THEN
+        PERFORM tl.require_role(p_login, v_place.id, 'admin');
+    END IF;
+    SELECT * INTO v_acc FROM tl.account WHERE login = v_login FOR UPDATE;
+    IF v_acc.id IS NULL THEN
+        IF v_name = '' THEN
+            RAISE EXCEPTION 'indiquez le nom affiché de la personne' USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'account_display_name_not_blank';
+        END IF;
+        INSERT INTO tl.account (login, display_name) VALUES (v_login, v_name) RETURNING * INTO v_acc;
+        PERFORM tl.admin_note(v_who, v_place.id, 'compte.creation', v_login);
+    ELSE
+        PERFORM tl.require_account_manager(v_who, v_acc, 'compte.role');
+        IF v_name <> '' AND v_name <> v_acc.display_name THEN
+            UPDATE tl.account SET display_name = v_name WHERE id = v_acc.id;
+            PERFORM tl.admin_note(v_who, v_place.id, 'compte.nom', v_login);
+        END IF;
+    END IF;
+    SELECT role INTO v_old FROM tl.account_role WHERE account_id = v_acc.id AND place_id = v_place.id;
+    IF v_old IS DISTINCT FROM p_role THEN
+        INSERT INTO tl.account_role (account_id, place_id, role) VALUES (v_acc.id, v_place.id, p_role)
+        ON CONFLICT (account_id, place_id) DO UPDATE SET role = excluded.role;
+        PERFORM tl.admin_note(v_who, v_place.id, 'compte.role', v_login,
+                              coalesce(v_old, 'aucun') || ' → ' || p_role);
+    END IF;
 END $$;
-REVOKE ALL ON FUNCTION tl.grant_desk(regprocedure[]) FROM PUBLIC;
 
--- Helpers the functions below call as their owner: no one else's.
-REVOKE ALL ON FUNCTION
-    tl.admin_note(integer, integer, text, text, text), tl.require_place(text), tl.require_admin(text),
-    tl.require_some_referent(text), tl.next_item_code(integer), tl.require_item_code(text)
-FROM PUBLIC;
-SELECT tl.grant_desk(
-    'tl.admin_places(text)', 'tl.admin_categories()',
-    'tl.save_category(text, text, text, integer, integer, numeric, integer)',
-    'tl.admin_items(text, text, text, boolean, integer, integer)', 'tl.admin_item(text, text)',
-    'tl.save_item(text, text, text, text, text, text, text, text, text, text, numeric, integer, integer, date)',
-    'tl.retire_item(text, text, text)', 'tl.restore_item(text, text)', 'tl.admin_place(text, text)',
-    'tl.save_place(text, text, text, text, text, text, text, text, text, text, text, text, boolean, boolean)',
-    'tl.add_closure(text, text, date, date, text)', 'tl.remove_closure(text, text, integer)',
-    'tl.save_retention(text, integer, integer)', 'tl.retention_delays()', 'tl.admin_team(text, text)',
-    'tl.save_team_member(text, text, text, text, text)', 'tl.remove_team_member(text, text, text)',
-    'tl.set_account_active(text, text, text, boolean)', 'tl.admin_journal(text, text, integer)',
-    'tl.save_species(text, integer, text, text, text)', 'tl.save_variety(text, integer, integer, text, text, text)',
-    'tl.discard_lot(text, integer, text)', 'tl.admin_lots(text, text)',
-    'tl.set_impact_factor(text, text, text, numeric, text)');
-GRANT EXECUTE ON FUNCTION tl.impact_factors(text, date) TO tierslieux_lecture;
+-- Takes someone's role at a place away (their account and the history it
+-- signed stay). Nobody removes their own role.
+CREATE FUNCTION tl.remove_team_member(p_login text, p_place text, p_account text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_acc   tl.account;
+    v_old   text;
+BEGIN
+    SELECT a.* INTO v_acc FROM tl.account a
+      JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
+     WHERE a.login = p_account FOR UPDATE OF a;
+    IF v_acc.id IS NULL THEN
+        RAISE EXCEPTION 'cette personne n''a pas de rôle dans ce lieu' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'account_role_account_fkey';
+    END IF;
+    IF v_acc.id = v_who THEN
+        RAISE EXCEPTION 'vous ne pouvez pas retirer votre propre rôle' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'account_role_not_self';
+    END IF;
+    PERFORM tl.require_account_manager(v_who, v_acc, 'compte.retrait');
+    SELECT role INTO v_old FROM tl.account_role WHERE account_id = v_acc.id AND place_id = v_place.id;
+    DELETE FROM tl.account_role WHERE account_id = v_acc.id AND place_id = v_place.id;
+    PERFORM tl.admin_note(v_who, v_place.id, 'compte.retrait', p_account, v_old);
+END $$;
+
+-- Deactivating stops someone logging in anywhere (and ends their
+-- sessions); never oneself.
+CREATE FUNCTION tl.set_account_active(p_login text, p_place text, p_account text, p_active boolean)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_acc   tl.account;
+BEGIN
+    SELECT a.* INTO v_acc FROM tl.account a
+      JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
+     WHERE a.login = p_account FOR UPDATE OF a;
+    IF v_acc.id IS NULL THEN
+        RAISE EXCEPTION 'cette personne n''a pas de rôle dans ce lieu' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'account_role_account_fkey';
+    END IF;
+    IF v_acc.id = v_who THEN
+        RAISE EXCEPTION 'vous ne pouvez pas désactiver votre propre compte' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'account_role_not_self';
+    END IF;
+    PERFORM tl.require_account_manager(v_who, v_acc,
+                                       CASE WHEN p_active THEN 'compte.activation' ELSE 'compte.desactivation' END);
+    IF v_acc.active IS DISTINCT FROM coalesce(p_active, false) THEN
+        UPDATE tl.account SET active = coalesce(p_active, false) WHERE id = v_acc.id;
+        PERFORM tl.admin_note(v_who, v_place.id, CASE WHEN p_active THEN 'compte.activation' ELSE 'compte.desactivation' END,
+                              p_account);
+    END IF;
+END $$;
+
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.impact_factor', 'tl.impact_factor_kind', 'tl.place_closure']) AS t; END $$;
+
+------------------------------------------------------------------------------
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
+------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.add_closure(text,text,date,date,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.add_closure(text,text,date,date,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_categories() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_categories() TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_item(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_item(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_items(text,text,text,boolean,integer,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_items(text,text,text,boolean,integer,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_journal(text,text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_journal(text,text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_place(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_place(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_places(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_places(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_team(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_team(text,text) TO tierslieux_guichet;
+GRANT EXECUTE ON FUNCTION tl.impact_factors(text,date) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.next_item_code(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.place_closures(text) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.remove_closure(text,text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.remove_closure(text,text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.remove_team_member(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.remove_team_member(text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.require_item_code(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.restore_item(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.restore_item(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.retention_delays() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.retention_delays() TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.retire_item(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.retire_item(text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_category(text,text,text,integer,integer,numeric,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_category(text,text,text,integer,integer,numeric,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_item(text,text,text,text,text,text,text,text,text,text,numeric,integer,integer,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_item(text,text,text,text,text,text,text,text,text,text,numeric,integer,integer,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_place(text,text,text,text,text,text,text,text,text,text,text,text,boolean,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_place(text,text,text,text,text,text,text,text,text,text,text,text,boolean,boolean) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_retention(text,integer,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_retention(text,integer,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_team_member(text,text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_team_member(text,text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.set_account_active(text,text,text,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.set_account_active(text,text,text,boolean) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.set_impact_factor(text,text,text,numeric,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.set_impact_factor(text,text,text,numeric,text) TO tierslieux_guichet;
+GRANT SELECT ON tl.impact_factor TO tierslieux_lecture;
+GRANT SELECT ON tl.impact_factor_kind TO tierslieux_lecture;
+GRANT SELECT ON tl.place_closure TO tierslieux_lecture;

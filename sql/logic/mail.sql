@@ -1,184 +1,11 @@
--- 017 — reminders by e-mail: a due date in two days, an overdue item (then
--- weekly, three times at most), a reservation ready to collect, a turn on
--- a waiting list. Messages are queued here, inside the transaction that
--- causes them (a rolled-back check-in queues nothing), and sent later by
--- tools/tierslieux-courriels, run by cron, through the machine's sendmail.
--- A message is only ever marked sent or tried again: never lost. The queue
--- is generic, so the repair café and the ressourcerie can use it too (a
--- kind of their own, a template, tl.enqueue_mail).
+-- Mail: the queue of messages, their composition, the reminders and the
+-- sending command's functions.
 --
--- Nothing is queued for a member without an e-mail address: the desk
--- phones them (the overdue list shows the phone number).
-
-------------------------------------------------------------------------------
--- Settings, kinds and the templates a place may reword
-------------------------------------------------------------------------------
-CREATE TABLE tl.mail_setting (
-    singleton      boolean NOT NULL DEFAULT true CONSTRAINT mail_setting_pkey PRIMARY KEY
-                   CONSTRAINT mail_setting_singleton CHECK (singleton),
-    -- The From address and envelope sender, when the command is not given
-    -- one with -f; NULL: the command refuses to send without -f.
-    sender_address text CONSTRAINT mail_setting_sender_format
-                   CHECK (sender_address ~ '^[A-Za-z0-9.!#$%&''*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$'),
-    keep_sent_days integer NOT NULL DEFAULT 30
-                   CONSTRAINT mail_setting_keep_sent_days_range CHECK (keep_sent_days BETWEEN 1 AND 365)
-);
-COMMENT ON TABLE tl.mail_setting IS 'Who sends the reminders and how long a sent message is kept';
-INSERT INTO tl.mail_setting DEFAULT VALUES;
-SELECT tl.track_changes('tl.mail_setting'::regclass);
-
-CREATE TABLE tl.mail_kind (
-    code  text CONSTRAINT mail_kind_pkey PRIMARY KEY
-          CONSTRAINT mail_kind_code_format CHECK (code ~ '^[a-z][a-z_]{1,39}$'),
-    label text NOT NULL CONSTRAINT mail_kind_label_not_blank CHECK (btrim(label) <> '')
-);
-COMMENT ON TABLE tl.mail_kind IS 'Kinds of messages the queue carries, with their French name for the desk';
-INSERT INTO tl.mail_kind (code, label) VALUES
-    ('retour_proche', 'Retour dans deux jours'),
-    ('retard', 'Objet en retard'),
-    ('reservation_prete', 'Réservation prête'),
-    ('liste_attente', 'Tour sur la liste d''attente');
-SELECT tl.track_changes('tl.mail_kind'::regclass);
-
--- Placeholders {{name}} are replaced by the values the caller gives
--- (tl.compose_mail); the place's signature is added below the body.
-CREATE TABLE tl.mail_template (
-    id       integer GENERATED ALWAYS AS IDENTITY CONSTRAINT mail_template_pkey PRIMARY KEY,
-    kind     text NOT NULL CONSTRAINT mail_template_kind_fkey REFERENCES tl.mail_kind,
-    place_id integer CONSTRAINT mail_template_place_fkey REFERENCES tl.place,   -- NULL: every place
-    subject  text NOT NULL CONSTRAINT mail_template_subject_one_line
-             CHECK (btrim(subject) <> '' AND subject !~ '[\r\n]' AND length(subject) <= 200),
-    body     text NOT NULL CONSTRAINT mail_template_body_not_blank CHECK (btrim(body) <> ''),
-    CONSTRAINT mail_template_once UNIQUE NULLS NOT DISTINCT (kind, place_id)
-);
-COMMENT ON TABLE tl.mail_template IS 'The French text of each kind of message; a place may have its own wording';
-INSERT INTO tl.mail_template (kind, subject, body) VALUES
-    ('retour_proche', 'Rappel : {{objet}} à rendre le {{date}}',
-     E'Bonjour {{prenom}},\n\n'
-     'Vous avez emprunté « {{objet}} » ({{numero}}) à {{lieu}}. '
-     'Merci de le rapporter au plus tard le {{date}}.\n\n'
-     'Si vous en avez encore besoin, demandez une prolongation au guichet ou par téléphone.\n\n'
-     'Bonne journée !'),
-    ('retard', 'Retard : {{objet}} était à rendre le {{date}}',
-     E'Bonjour {{prenom}},\n\n'
-     '« {{objet}} » ({{numero}}), emprunté à {{lieu}}, était à rendre le {{date}}. '
-     'D''autres personnes l''attendent peut-être : merci de le rapporter dès que possible.\n\n'
-     'Si vous l''avez déjà rapporté, ne tenez pas compte de ce message.'),
-    ('reservation_prete', 'Votre réservation est prête : {{objet}}',
-     E'Bonjour {{prenom}},\n\n'
-     '« {{objet}} » ({{numero}}), que vous avez réservé du {{debut}} au {{fin}}, vous attend à {{lieu}}. '
-     'Passez le chercher aux horaires ci-dessous.\n\n'
-     'Si vous n''en avez plus besoin, prévenez-nous : quelqu''un d''autre pourra l''emprunter.'),
-    ('liste_attente', 'C''est votre tour : {{objet}} est disponible',
-     E'Bonjour {{prenom}},\n\n'
-     '« {{objet}} » ({{numero}}), que vous attendiez, vient d''être rapporté à {{lieu}}. '
-     'Vous êtes en tête de la liste d''attente : passez l''emprunter aux horaires ci-dessous.\n\n'
-     'Si vous n''en avez plus besoin, prévenez-nous pour que la personne suivante en profite.');
-SELECT tl.track_changes('tl.mail_template'::regclass);
-
-------------------------------------------------------------------------------
--- The queue
-------------------------------------------------------------------------------
--- An address the sending command accepts (tl_mail_addr_ok in the core):
--- local@domain in printable ASCII, without spaces, quotes, brackets,
--- commas or semicolons. A member's address may be looser (008); such a
--- member gets no e-mail rather than one that can never leave.
-CREATE FUNCTION tl.mail_address_ok(p_address text) RETURNS boolean
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
-    SELECT coalesce(p_address ~ '^[!-~]+$'
-                    AND p_address ~ '^[^@<>()\[\],;:"\\]+@[^@<>()\[\],;:"\\]+\.[^@<>()\[\],;:"\\]+$', false)
-$$;
-
--- Not tracked by tl.track_changes: no public page shows it, and the
--- sending command writes it all night long; bumping the data version
--- would only throw away the public pages kept for reuse.
-CREATE TABLE tl.mail_message (
-    id          bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT mail_message_pkey PRIMARY KEY,
-    kind        text NOT NULL CONSTRAINT mail_message_kind_fkey REFERENCES tl.mail_kind,
-    place_id    integer NOT NULL CONSTRAINT mail_message_place_fkey REFERENCES tl.place,
-    -- Erasing a member (tl.erase_member) or deleting an inactive one
-    -- (tl.apply_retention) takes their messages with them.
-    member_id   integer CONSTRAINT mail_message_member_fkey REFERENCES tl.member ON DELETE CASCADE,
-    recipient   text NOT NULL CONSTRAINT mail_message_recipient_format
-                CHECK (tl.mail_address_ok(recipient)),
-    subject     text NOT NULL CONSTRAINT mail_message_subject_one_line
-                CHECK (btrim(subject) <> '' AND subject !~ '[\r\n]'),
-    body        text NOT NULL CONSTRAINT mail_message_body_not_blank CHECK (btrim(body) <> ''),
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    not_before  timestamptz NOT NULL DEFAULT now(),
-    attempts    integer NOT NULL DEFAULT 0 CONSTRAINT mail_message_attempts_positive CHECK (attempts >= 0),
-    -- What went wrong the last time, as the command words it ("sendmail
-    -- exited with status 75"): never an address or a text from the message.
-    last_error  text CONSTRAINT mail_message_last_error_short CHECK (length(last_error) <= 300),
-    sent_at     timestamptz,
-    CONSTRAINT mail_message_sent_after_created CHECK (sent_at IS NULL OR sent_at >= created_at)
-);
-COMMENT ON TABLE tl.mail_message IS 'E-mails waiting to be sent or recently sent (personal data: deleted after tl.mail_setting.keep_sent_days)';
-CREATE INDEX mail_message_due_idx ON tl.mail_message (not_before, id) WHERE sent_at IS NULL;
-CREATE INDEX mail_message_member_idx ON tl.mail_message (member_id);
-CREATE INDEX mail_message_place_idx ON tl.mail_message (place_id, created_at);
-
--- What was queued for which booking, so that running the reminders twice
--- queues nothing twice, even after the messages themselves are deleted.
--- for_date is the due date (or the reservation's first day) the message
--- was about: a renewed loan is reminded again for its new date.
-CREATE TABLE tl.booking_reminder (
-    booking_id bigint NOT NULL CONSTRAINT booking_reminder_booking_fkey REFERENCES tl.booking ON DELETE CASCADE,
-    kind       text NOT NULL CONSTRAINT booking_reminder_kind_fkey REFERENCES tl.mail_kind,
-    for_date   date NOT NULL,
-    rank       integer NOT NULL DEFAULT 1 CONSTRAINT booking_reminder_rank_range CHECK (rank BETWEEN 1 AND 10),
-    queued_on  date NOT NULL,
-    queued_at  timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT booking_reminder_pkey PRIMARY KEY (booking_id, kind, for_date, rank)
-);
-COMMENT ON TABLE tl.booking_reminder IS 'Which reminder was queued for which booking (no personal data; keeps the reminders idempotent)';
-
-------------------------------------------------------------------------------
--- Composing a message
-------------------------------------------------------------------------------
--- Opening hours (the OpenStreetMap syntax places use) as French lines:
--- "Tu,Th 14:00-18:30; Sa 10:00-17:00; Su off" gives
--- "mardi, jeudi : 14 h – 18 h 30" and "samedi : 10 h – 17 h".
-CREATE FUNCTION tl.hours_fr(p_hours text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
-DECLARE
-    v_rule  text;
-    v_days  text;
-    v_times text;
-    v_out   text[] := '{}';
-    v_names constant text[] := ARRAY['Mo', 'lundi', 'Tu', 'mardi', 'We', 'mercredi', 'Th', 'jeudi',
-                                     'Fr', 'vendredi', 'Sa', 'samedi', 'Su', 'dimanche'];
-    i       integer;
-BEGIN
-    FOREACH v_rule IN ARRAY regexp_split_to_array(coalesce(p_hours, ''), '\s*;\s*') LOOP
-        v_rule := btrim(v_rule);
-        CONTINUE WHEN v_rule = '';
-        IF v_rule = '24/7' THEN
-            v_out := v_out || 'ouvert tous les jours, 24 h sur 24'::text;
-            CONTINUE;
-        END IF;
-        v_days := split_part(v_rule, ' ', 1);
-        v_times := btrim(substr(v_rule, length(v_days) + 1));
-        IF v_days = 'PH' THEN
-            IF v_times IN ('off', 'closed') THEN
-                v_out := v_out || 'fermé les jours fériés'::text;
-            END IF;
-            CONTINUE;
-        END IF;
-        CONTINUE WHEN v_times IN ('off', 'closed', '');
-        v_days := regexp_replace(v_days, '([A-Z][a-z])-([A-Z][a-z])', 'du \1 au \2', 'g');
-        v_days := replace(v_days, ',', ', ');
-        FOR i IN 1 .. array_length(v_names, 1) BY 2 LOOP
-            v_days := replace(v_days, v_names[i], v_names[i + 1]);
-        END LOOP;
-        v_times := regexp_replace(v_times, '([0-9]{2}):00', '\1 h', 'g');
-        v_times := regexp_replace(v_times, '([0-9]{2}):([0-9]{2})', '\1 h \2', 'g');
-        v_times := regexp_replace(v_times, '(^|[ ,-])0([0-9] h)', '\1\2', 'g');
-        v_times := replace(replace(v_times, '-', ' – '), ',', ', ');
-        v_out := v_out || (v_days || ' : ' || v_times);
-    END LOOP;
-    RETURN array_to_string(v_out, E'\n');
-END $$;
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
 
 -- The subject and body of a message of that kind at that place, with the
 -- values given, signed with the place's name, address, opening hours and
@@ -330,65 +157,6 @@ BEGIN
     RETURN tl.enqueue_mail('liste_attente', v_entry.place_id, v_entry.member_id, v_entry.email, v_entry.vals);
 END $$;
 
--- tl.check_in as in 005, and then the message an item's return causes,
--- in the same transaction.
-CREATE OR REPLACE FUNCTION tl.check_in(p_login text, p_item text, p_condition text, p_maintenance text) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_item tl.item;
-    v_who  integer;
-    v_id   bigint;
-BEGIN
-    v_item := tl.require_item(p_item);
-    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
-    IF p_condition IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tl.item_condition WHERE code = p_condition) THEN
-        RAISE EXCEPTION 'état inconnu' USING ERRCODE = 'foreign_key_violation',
-            CONSTRAINT = 'booking_return_condition_fkey';
-    END IF;
-    UPDATE tl.booking SET returned_at = now(), returned_to = v_who, return_condition = p_condition
-     WHERE item_id = v_item.id AND kind = 'pret' AND returned_at IS NULL
-    RETURNING id INTO v_id;
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'cet objet n''est pas en prêt' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'booking_not_on_loan';
-    END IF;
-    IF p_condition IS NOT NULL THEN
-        UPDATE tl.item SET condition = p_condition WHERE id = v_item.id;
-    END IF;
-    IF btrim(coalesce(p_maintenance, '')) <> '' THEN
-        INSERT INTO tl.maintenance (item_id, reason) VALUES (v_item.id, btrim(p_maintenance));
-    END IF;
-    PERFORM tl.queue_item_back(v_item.id, now());
-    RETURN v_id;
-END $$;
-
--- tl.end_maintenance as in 010, and then the same: an item back from
--- maintenance is on the shelf again.
-CREATE OR REPLACE FUNCTION tl.end_maintenance(p_login text, p_number text, p_work text, p_safety_checked boolean)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_item tl.item;
-    v_who  integer;
-BEGIN
-    v_item := tl.require_item(p_number);
-    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
-    IF btrim(coalesce(p_work, '')) = '' THEN
-        RAISE EXCEPTION 'décrivez ce qui a été fait' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'maintenance_work_not_blank';
-    END IF;
-    UPDATE tl.maintenance SET ended_at = now(), work_done = btrim(p_work), closed_by = v_who
-     WHERE item_id = v_item.id AND ended_at IS NULL;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'cet objet n''est pas en maintenance' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'maintenance_not_open';
-    END IF;
-    IF p_safety_checked THEN
-        UPDATE tl.item SET last_safety_check = current_date WHERE id = v_item.id;
-    END IF;
-    PERFORM tl.queue_item_back(v_item.id, now());
-END $$;
-
 ------------------------------------------------------------------------------
 -- Time-based reminders, queued by the sending command before it sends
 ------------------------------------------------------------------------------
@@ -536,6 +304,7 @@ BEGIN
        AND (b.returned_at IS NOT NULL OR b.cancelled_at IS NOT NULL OR b.kind = 'reservation');
     RETURN n;
 END $$;
+
 COMMENT ON FUNCTION tl.apply_mail_retention(timestamptz) IS 'Run daily by script/retention (cron)';
 
 ------------------------------------------------------------------------------
@@ -572,71 +341,34 @@ BEGIN
      LIMIT 200;
 END $$;
 
--- "22 novembre 2026 à 18 h 05", in the place's time zone.
-CREATE FUNCTION tl.datetime_fr(p_at timestamptz, p_tz text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT tl.date_fr((p_at AT TIME ZONE p_tz)::date) || ' à '
-           || to_char(p_at AT TIME ZONE p_tz, 'FMHH24 "h" MI')
-$$;
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.mail_kind', 'tl.mail_setting', 'tl.mail_template']) AS t; END $$;
 
 ------------------------------------------------------------------------------
--- A member's data, as in 009, with the e-mails written to them: what the
--- desk hands a member who asks (the right of access covers them too).
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
 ------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION tl.member_export(p_login text, p_number text) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_member tl.member;
-BEGIN
-    v_member := tl.desk_member(p_login, p_number, 'export');
-    RETURN jsonb_build_object(
-        'adherent', jsonb_build_object('numero', v_member.member_number, 'nom', v_member.family_name,
-                                       'prenom', v_member.given_name, 'courriel', v_member.email,
-                                       'telephone', v_member.phone, 'annee_naissance', v_member.birth_year,
-                                       'inscrit_le', v_member.created_at::date,
-                                       'charte_acceptee_le', v_member.charter_accepted_at::date),
-        'prets', coalesce((SELECT jsonb_agg(jsonb_build_object('objet', i.code, 'titre', i.title,
-                                                               'emprunte_le', b.starts_at::date,
-                                                               'a_rendre_le', b.due_on,
-                                                               'rendu_le', b.returned_at::date)
-                                            ORDER BY b.starts_at)
-                             FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
-                            WHERE b.member_id = v_member.id AND b.kind = 'pret'), '[]'::jsonb),
-        'cautions', coalesce((SELECT jsonb_agg(jsonb_build_object('montant', d.amount, 'nature', d.kind,
-                                                                  'recue_le', d.received_on,
-                                                                  'rendue_le', d.returned_on))
-                                FROM tl.member_deposit d WHERE d.member_id = v_member.id), '[]'::jsonb),
-        'courriels', coalesce((SELECT jsonb_agg(jsonb_build_object('a', m.recipient, 'sujet', m.subject,
-                                                                   'texte', m.body, 'prepare_le', m.created_at::date,
-                                                                   'envoye_le', m.sent_at::date)
-                                                ORDER BY m.id)
-                                 FROM tl.mail_message m WHERE m.member_id = v_member.id), '[]'::jsonb));
-END $$;
-
-------------------------------------------------------------------------------
--- Rights
-------------------------------------------------------------------------------
--- The sending command's role: it may queue the reminders and send what is
--- due, and read nothing else. A site makes its login role a member
--- (CREATE ROLE courriels LOGIN IN ROLE tierslieux_courriels).
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tierslieux_courriels') THEN
-        CREATE ROLE tierslieux_courriels NOLOGIN;
-    END IF;
-END $$;
-GRANT USAGE ON SCHEMA tl TO tierslieux_courriels;
-
-REVOKE ALL ON FUNCTION tl.hours_fr(text), tl.compose_mail(text, integer, jsonb),
-                       tl.enqueue_mail(text, integer, integer, text, jsonb, timestamptz),
-                       tl.booking_mail_values(bigint), tl.enqueue_booking_mail(bigint, text, date, integer, date),
-                       tl.queue_item_back(integer, timestamptz), tl.queue_reminders(timestamptz),
-                       tl.mail_sender(), tl.mail_next(timestamptz), tl.mail_due(timestamptz),
-                       tl.mail_sent(bigint, timestamptz), tl.mail_failed(bigint, text, timestamptz), tl.mail_left(),
-                       tl.apply_mail_retention(timestamptz), tl.desk_mail(text), tl.datetime_fr(timestamptz, text)
-  FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.queue_reminders(timestamptz), tl.mail_sender(), tl.mail_next(timestamptz),
-                          tl.mail_due(timestamptz), tl.mail_sent(bigint, timestamptz),
-                          tl.mail_failed(bigint, text, timestamptz), tl.mail_left()
-   TO tierslieux_courriels;
+REVOKE ALL ON FUNCTION tl.apply_mail_retention(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.booking_mail_values(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.compose_mail(text,integer,jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.desk_mail(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_mail(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.enqueue_booking_mail(bigint,text,date,integer,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.enqueue_mail(text,integer,integer,text,jsonb,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.mail_due(timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.mail_due(timestamp with time zone) TO tierslieux_courriels;
+REVOKE ALL ON FUNCTION tl.mail_failed(bigint,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.mail_failed(bigint,text,timestamp with time zone) TO tierslieux_courriels;
+REVOKE ALL ON FUNCTION tl.mail_left() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.mail_left() TO tierslieux_courriels;
+REVOKE ALL ON FUNCTION tl.mail_next(timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.mail_next(timestamp with time zone) TO tierslieux_courriels;
+REVOKE ALL ON FUNCTION tl.mail_sender() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.mail_sender() TO tierslieux_courriels;
+REVOKE ALL ON FUNCTION tl.mail_sent(bigint,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.mail_sent(bigint,timestamp with time zone) TO tierslieux_courriels;
+REVOKE ALL ON FUNCTION tl.queue_item_back(integer,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.queue_reminders(timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.queue_reminders(timestamp with time zone) TO tierslieux_courriels;

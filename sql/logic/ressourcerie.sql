@@ -1,167 +1,111 @@
--- 024 — ressourcerie, second part: what goes out. Stock items sorted out
--- of an intake (a chair, a lamp) with a price; the till (caisse), which
--- rings up items and weighed lots and keeps every sale, never edited; the
--- daily closing; and outflows to recycling, disposal or another
--- association. A stock item is a tl.object, like a tool of the
--- outilthèque: when it becomes one, or passes through a repair café, the
--- same identity follows it and its history shows every step.
+-- Ressourcerie: intake and weighing, stock, sales and the till, outflows,
+-- eco-organisation streams and reports.
 --
--- The till is a tally for associations that are not liable to VAT, not a
--- certified cash register (article 286 of the Code général des impôts
--- requires one of businesses liable to VAT).
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
 
--- An object seen at a repair café may be a known one (a stock item sent
--- there to be fixed).
-ALTER TABLE tl.repair_record ADD COLUMN object_id bigint CONSTRAINT repair_record_object_fkey REFERENCES tl.object;
-CREATE INDEX repair_record_object_idx ON tl.repair_record (object_id) WHERE object_id IS NOT NULL;
+-- The weighings that count: every one not corrected by a later entry.
+CREATE VIEW tl.reuse_weighing_current AS
+SELECT w.* FROM tl.reuse_weighing w
+ WHERE NOT EXISTS (SELECT 1 FROM tl.reuse_weighing c WHERE c.corrects = w.id);
 
-CREATE TABLE tl.reuse_item (
-    id          bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT reuse_item_pkey PRIMARY KEY,
-    -- The number on its price tag, scanned or typed at the till.
-    code        text NOT NULL GENERATED ALWAYS AS ('R' || lpad(id::text, 5, '0')) STORED
-                CONSTRAINT reuse_item_code_key UNIQUE,
-    object_id   bigint NOT NULL CONSTRAINT reuse_item_object_key UNIQUE
-                CONSTRAINT reuse_item_object_fkey REFERENCES tl.object,
-    place_id    integer NOT NULL CONSTRAINT reuse_item_place_fkey REFERENCES tl.place,
-    intake_id   bigint CONSTRAINT reuse_item_intake_fkey REFERENCES tl.reuse_intake,
-    category    text NOT NULL CONSTRAINT reuse_item_category_fkey REFERENCES tl.reuse_category,
-    title       text NOT NULL CONSTRAINT reuse_item_title_not_blank CHECK (btrim(title) <> ''),
-    description text NOT NULL DEFAULT '',
-    weight_kg   numeric(9,3) NOT NULL CONSTRAINT reuse_item_weight_positive CHECK (weight_kg > 0),
-    -- NULL: prix libre (pay what you can).
-    price       numeric(8,2) CONSTRAINT reuse_item_price_range CHECK (price >= 0 AND price <= 100000),
-    status      text NOT NULL DEFAULT 'en_vente' CONSTRAINT reuse_item_status_known
-                CHECK (status IN ('en_vente', 'reserve', 'a_reparer', 'vendu', 'sorti')),
-    -- Where it went when it left the shop other than by a sale.
-    destination text CONSTRAINT reuse_item_destination_known
-                CHECK (destination IN ('outiltheque', 'recyclage', 'elimination', 'don_reemploi')),
-    -- The repair café session it is set aside for (status a_reparer).
-    repair_session_id integer CONSTRAINT reuse_item_repair_session_fkey REFERENCES tl.repair_session,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    created_by  integer NOT NULL CONSTRAINT reuse_item_created_by_fkey REFERENCES tl.account,
-    CONSTRAINT reuse_item_destination_when_out CHECK ((status = 'sorti') = (destination IS NOT NULL))
-);
-COMMENT ON TABLE tl.reuse_item IS 'A ressourcerie stock item: a photo-free description, a weight, a price or prix libre';
-CREATE INDEX reuse_item_place_status_idx ON tl.reuse_item (place_id, status, category);
-SELECT tl.track_changes('tl.reuse_item'::regclass);
-GRANT SELECT (id, code, place_id, intake_id, category, title, description, weight_kg, price, status,
-               repair_session_id, created_at)
-    ON tl.reuse_item TO tierslieux_lecture;
--- Which place an intake belongs to (its containers), nothing of its origin.
-GRANT SELECT (id, place_id) ON tl.reuse_intake TO tierslieux_lecture;
-
--- What happened to a stock item, step by step (append-only).
-CREATE TABLE tl.reuse_item_event (
-    id      bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT reuse_item_event_pkey PRIMARY KEY,
-    item_id bigint NOT NULL CONSTRAINT reuse_item_event_item_fkey REFERENCES tl.reuse_item,
-    at      timestamptz NOT NULL DEFAULT now(),
-    by      integer NOT NULL CONSTRAINT reuse_item_event_by_fkey REFERENCES tl.account,
-    status  text NOT NULL,
-    detail  text NOT NULL DEFAULT ''
-);
-COMMENT ON TABLE tl.reuse_item_event IS 'The history of a stock item: put on sale, reserved, repaired, sold, left';
-CREATE INDEX reuse_item_event_item_idx ON tl.reuse_item_event (item_id);
-SELECT tl.track_changes('tl.reuse_item_event'::regclass);
-
-CREATE TABLE tl.reuse_sale (
-    id          bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT reuse_sale_pkey PRIMARY KEY,
-    place_id    integer NOT NULL CONSTRAINT reuse_sale_place_fkey REFERENCES tl.place,
-    -- The receipt's number, in sequence at each place.
-    number      integer NOT NULL,
-    at          timestamptz NOT NULL DEFAULT now(),
-    -- The place's day (its time zone), which the daily closing counts.
-    day         date NOT NULL,
-    payment     text NOT NULL CONSTRAINT reuse_sale_payment_known
-                CHECK (payment IN ('especes', 'carte', 'cheque', 'monnaie_locale', 'gratuit')),
-    total       numeric(10,2) NOT NULL,
-    recorded_by integer NOT NULL CONSTRAINT reuse_sale_recorded_by_fkey REFERENCES tl.account,
-    -- A cancellation (annulation) is a receipt of its own, the same day's
-    -- till giving the money back: it points at the sale it cancels, with
-    -- the reason, and its total is that sale's, negative. Nothing is erased.
-    cancels     bigint CONSTRAINT reuse_sale_cancels_key UNIQUE
-                CONSTRAINT reuse_sale_cancels_fkey REFERENCES tl.reuse_sale,
-    reason      text,
-    CONSTRAINT reuse_sale_number_key UNIQUE (place_id, number),
-    CONSTRAINT reuse_sale_free_is_zero CHECK (payment <> 'gratuit' OR total = 0),
-    CONSTRAINT reuse_sale_total_range CHECK (CASE WHEN cancels IS NULL THEN total >= 0 ELSE total <= 0 END),
-    CONSTRAINT reuse_sale_cancel_reason CHECK (cancels IS NULL OR btrim(coalesce(reason, '')) <> '')
-);
-COMMENT ON TABLE tl.reuse_sale IS 'A sale at the ressourcerie till, or the cancellation of one (append-only)';
-CREATE INDEX reuse_sale_place_day_idx ON tl.reuse_sale (place_id, day);
-SELECT tl.track_changes('tl.reuse_sale'::regclass);
-
-CREATE TABLE tl.reuse_sale_line (
-    sale_id   bigint NOT NULL CONSTRAINT reuse_sale_line_sale_fkey REFERENCES tl.reuse_sale,
-    line      smallint NOT NULL,
-    -- A stock item, or a weighed lot of a category (item_id NULL).
-    item_id   bigint CONSTRAINT reuse_sale_line_item_fkey REFERENCES tl.reuse_item,
-    category  text NOT NULL CONSTRAINT reuse_sale_line_category_fkey REFERENCES tl.reuse_category,
-    label     text NOT NULL,
-    weight_kg numeric(9,3) NOT NULL CONSTRAINT reuse_sale_line_weight_positive CHECK (weight_kg > 0),
-    amount    numeric(8,2) NOT NULL CONSTRAINT reuse_sale_line_amount_range CHECK (amount >= 0 AND amount <= 100000),
-    -- How many sales of this item were cancelled before this one.
-    resale    integer NOT NULL DEFAULT 0,
-    CONSTRAINT reuse_sale_line_pkey PRIMARY KEY (sale_id, line)
-);
-COMMENT ON TABLE tl.reuse_sale_line IS 'What a sale rang up: an item or a weighed lot, its weight and amount';
--- An item is sold once, whatever the tills do at the same moment (once
--- again after each cancelled sale of it).
-CREATE UNIQUE INDEX reuse_sale_line_item_once ON tl.reuse_sale_line (item_id, resale) WHERE item_id IS NOT NULL;
-SELECT tl.track_changes('tl.reuse_sale_line'::regclass);
+COMMENT ON VIEW tl.reuse_weighing_current IS 'Weighings in force: corrected ones replaced by their correction';
 
 -- The sales that count: neither cancelled nor a cancellation.
 CREATE VIEW tl.reuse_sale_kept AS
 SELECT s.* FROM tl.reuse_sale s
  WHERE s.cancels IS NULL AND NOT EXISTS (SELECT 1 FROM tl.reuse_sale c WHERE c.cancels = s.id);
+
 COMMENT ON VIEW tl.reuse_sale_kept IS 'Sales in force: cancelled ones and their cancellations left out';
-
-CREATE TABLE tl.reuse_closing (
-    place_id   integer NOT NULL CONSTRAINT reuse_closing_place_fkey REFERENCES tl.place,
-    day        date NOT NULL,
-    sales      integer NOT NULL,
-    total      numeric(12,2) NOT NULL,
-    -- Totals by payment kind: {"especes": "12.50", ...}.
-    by_payment jsonb NOT NULL,
-    closed_at  timestamptz NOT NULL DEFAULT now(),
-    closed_by  integer NOT NULL CONSTRAINT reuse_closing_closed_by_fkey REFERENCES tl.account,
-    CONSTRAINT reuse_closing_pkey PRIMARY KEY (place_id, day)
-);
-COMMENT ON TABLE tl.reuse_closing IS 'The daily closing of a till: the day''s totals, after which it takes no sale';
-SELECT tl.track_changes('tl.reuse_closing'::regclass);
-
--- What leaves a ressourcerie other than by a sale, weighed by category.
--- Like intake weighings, a mistake is fixed by a correcting entry.
-CREATE TABLE tl.reuse_outflow (
-    id           bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT reuse_outflow_pkey PRIMARY KEY,
-    place_id     integer NOT NULL CONSTRAINT reuse_outflow_place_fkey REFERENCES tl.place,
-    destination  text NOT NULL CONSTRAINT reuse_outflow_destination_known
-                 CHECK (destination IN ('recyclage', 'elimination', 'don_reemploi')),
-    -- The recycler, the waste centre or the association it went to.
-    partner      text NOT NULL DEFAULT '',
-    category     text NOT NULL CONSTRAINT reuse_outflow_category_fkey REFERENCES tl.reuse_category,
-    gross_kg     numeric(9,3) NOT NULL CONSTRAINT reuse_outflow_gross_positive CHECK (gross_kg > 0),
-    container_id integer CONSTRAINT reuse_outflow_container_fkey REFERENCES tl.reuse_container,
-    tare_kg      numeric(9,3) NOT NULL DEFAULT 0,
-    net_kg       numeric(9,3) NOT NULL GENERATED ALWAYS AS (gross_kg - tare_kg) STORED,
-    -- A stock item that left this way (its weight is the outflow's).
-    item_id      bigint CONSTRAINT reuse_outflow_item_key UNIQUE
-                 CONSTRAINT reuse_outflow_item_fkey REFERENCES tl.reuse_item,
-    corrects     bigint CONSTRAINT reuse_outflow_corrects_key UNIQUE
-                 CONSTRAINT reuse_outflow_corrects_fkey REFERENCES tl.reuse_outflow,
-    reason       text,
-    at           timestamptz NOT NULL DEFAULT now(),
-    recorded_by  integer NOT NULL CONSTRAINT reuse_outflow_recorded_by_fkey REFERENCES tl.account,
-    CONSTRAINT reuse_outflow_tare_below_gross CHECK (tare_kg >= 0 AND tare_kg < gross_kg),
-    CONSTRAINT reuse_outflow_correction_reason CHECK (corrects IS NULL OR btrim(coalesce(reason, '')) <> '')
-);
-COMMENT ON TABLE tl.reuse_outflow IS 'Weighed outflows by destination and category, append-only; corrections point back';
-CREATE INDEX reuse_outflow_place_at_idx ON tl.reuse_outflow (place_id, at);
-SELECT tl.track_changes('tl.reuse_outflow'::regclass);
 
 CREATE VIEW tl.reuse_outflow_current AS
 SELECT o.* FROM tl.reuse_outflow o
  WHERE NOT EXISTS (SELECT 1 FROM tl.reuse_outflow c WHERE c.corrects = o.id);
+
 COMMENT ON VIEW tl.reuse_outflow_current IS 'Outflows in force: corrected ones replaced by their correction';
+
+-- A container of a place, added (p_id NULL) or changed: its name and
+-- tare. Weighings already made keep the tare they subtracted.
+CREATE FUNCTION tl.save_container(p_login text, p_place text, p_id integer, p_name text, p_tare numeric)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_id    integer;
+BEGIN
+    IF btrim(coalesce(p_name, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le nom du contenant (bac gris, caddie…)' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_container_name_not_blank';
+    END IF;
+    IF p_tare IS NULL OR p_tare < 0 OR p_tare > 500 THEN
+        RAISE EXCEPTION 'la tare est le poids du contenant vide, de 0 à 500 kg' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_container_tare_range';
+    END IF;
+    IF p_id IS NULL THEN
+        INSERT INTO tl.reuse_container (place_id, name, tare_kg) VALUES (v_place.id, btrim(p_name), p_tare)
+        RETURNING id INTO v_id;
+    ELSE
+        UPDATE tl.reuse_container SET name = btrim(p_name), tare_kg = p_tare
+         WHERE id = p_id AND place_id = v_place.id RETURNING id INTO v_id;
+        IF v_id IS NULL THEN
+            RAISE EXCEPTION 'ce contenant n''est pas de ce lieu' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'reuse_weighing_container_fkey';
+        END IF;
+    END IF;
+    PERFORM tl.admin_note(v_who, v_place.id, 'ressourcerie.contenant', btrim(p_name),
+                          'tare ' || replace(p_tare::text, '.', ',') || ' kg');
+    RETURN v_id;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'un contenant porte déjà ce nom dans ce lieu' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'reuse_container_unique_name';
+END $$;
+
+-- Opens a drop-off. Returns its id.
+CREATE FUNCTION tl.start_intake(p_login text, p_place text, p_source text, p_commune text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'benevole');
+    v_id    bigint;
+BEGIN
+    IF p_source IS NULL OR p_source NOT IN ('apport_volontaire', 'collecte_domicile', 'entreprise', 'decheterie',
+                                            'service_municipal') THEN
+        RAISE EXCEPTION 'choisissez la provenance dans la liste' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_intake_source_known';
+    END IF;
+    INSERT INTO tl.reuse_intake (place_id, source, commune, recorded_by)
+    VALUES (v_place.id, p_source, left(btrim(coalesce(p_commune, '')), 100), v_who)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
+
+-- The drop-off itself, for the top of its page.
+CREATE FUNCTION tl.desk_intake_info(p_login text, p_intake bigint)
+RETURNS TABLE (id bigint, commune text, source text, place text, place_slug text, at text, total text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_intake tl.reuse_intake;
+BEGIN
+    SELECT * INTO v_intake FROM tl.reuse_intake i WHERE i.id = p_intake;
+    IF v_intake.id IS NULL THEN
+        RAISE EXCEPTION 'cet arrivage n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'reuse_weighing_intake_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_intake.place_id, 'benevole');
+    RETURN QUERY
+    SELECT v_intake.id, v_intake.commune,
+           CASE v_intake.source WHEN 'apport_volontaire' THEN 'apport volontaire'
+                                WHEN 'collecte_domicile' THEN 'collecte à domicile' WHEN 'entreprise' THEN 'entreprise'
+                                WHEN 'decheterie' THEN 'déchèterie' ELSE 'service municipal' END,
+           p.name, p.slug, to_char(v_intake.at AT TIME ZONE p.time_zone, 'DD/MM/YYYY HH24:MI'),
+           (SELECT replace(coalesce(sum(w.net_kg), 0)::text, '.', ',') FROM tl.reuse_weighing_current w
+             WHERE w.intake_id = v_intake.id)
+      FROM tl.place p WHERE p.id = v_intake.place_id;
+END $$;
 
 -- What is recorded there is never changed or removed: weighings, sales,
 -- closings and outflows are corrected by new entries.
@@ -171,16 +115,28 @@ BEGIN
     RAISE EXCEPTION '% is append-only: record a correction instead', TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
 END $$;
+
+DROP TRIGGER IF EXISTS reuse_weighing_append_only ON tl.reuse_weighing;
 CREATE TRIGGER reuse_weighing_append_only BEFORE UPDATE OR DELETE ON tl.reuse_weighing
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
+
+DROP TRIGGER IF EXISTS reuse_sale_append_only ON tl.reuse_sale;
 CREATE TRIGGER reuse_sale_append_only BEFORE UPDATE OR DELETE ON tl.reuse_sale
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
+
+DROP TRIGGER IF EXISTS reuse_sale_line_append_only ON tl.reuse_sale_line;
 CREATE TRIGGER reuse_sale_line_append_only BEFORE UPDATE OR DELETE ON tl.reuse_sale_line
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
+
+DROP TRIGGER IF EXISTS reuse_closing_append_only ON tl.reuse_closing;
 CREATE TRIGGER reuse_closing_append_only BEFORE UPDATE OR DELETE ON tl.reuse_closing
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
+
+DROP TRIGGER IF EXISTS reuse_outflow_append_only ON tl.reuse_outflow;
 CREATE TRIGGER reuse_outflow_append_only BEFORE UPDATE OR DELETE ON tl.reuse_outflow
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
+
+DROP TRIGGER IF EXISTS reuse_item_event_append_only ON tl.reuse_item_event;
 CREATE TRIGGER reuse_item_event_append_only BEFORE UPDATE OR DELETE ON tl.reuse_item_event
     FOR EACH ROW EXECUTE FUNCTION tl.refuse_change();
 
@@ -243,7 +199,7 @@ BEGIN
 END $$;
 
 -- An intake weighing, its checks now shared with outflows.
-CREATE OR REPLACE FUNCTION tl.weigh(p_login text, p_intake bigint, p_category text, p_gross numeric,
+CREATE FUNCTION tl.weigh(p_login text, p_intake bigint, p_category text, p_gross numeric,
                                    p_container integer, p_corrects bigint, p_reason text) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
@@ -275,7 +231,6 @@ BEGIN
     RETURNING id INTO v_id;
     RETURN v_id;
 END $$;
-REVOKE ALL ON FUNCTION tl.reuse_checked_weight(text, integer, text, numeric, integer) FROM PUBLIC;
 
 ------------------------------------------------------------------------------
 -- Stock
@@ -590,7 +545,6 @@ END $$;
 ------------------------------------------------------------------------------
 -- The till
 ------------------------------------------------------------------------------
-
 CREATE FUNCTION tl.reuse_payment_fr(p_payment text) RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
     SELECT CASE p_payment WHEN 'especes' THEN 'espèces' WHEN 'carte' THEN 'carte' WHEN 'cheque' THEN 'chèque'
@@ -876,22 +830,10 @@ EXCEPTION WHEN unique_violation THEN
         CONSTRAINT = 'reuse_closing_pkey';
 END $$;
 
-REVOKE ALL ON FUNCTION tl.require_reuse_item(text), tl.reuse_item_note(bigint, integer, text, text) FROM PUBLIC;
-SELECT tl.grant_desk('tl.create_reuse_item(text, bigint, text, text, text, numeric, numeric)',
-                     'tl.set_reuse_item_status(text, text, text, text)',
-                     'tl.send_reuse_item_to_repair(text, text, integer)',
-                     'tl.reuse_item_repaired(text, text, text, text, text, integer)',
-                     'tl.reuse_item_leave(text, text, text, text, text)', 'tl.desk_reuse_item(text, text)',
-                     'tl.object_history(text, bigint)',
-                     'tl.sell(text, text, text, text[], numeric[], text[], numeric[], numeric[])',
-                     'tl.desk_sale(text, bigint)', 'tl.cancel_sale(text, bigint, text)',
-                     'tl.till_day(text, text, date)', 'tl.till_totals(text, text, date)',
-                     'tl.close_till(text, text, date)');
-
 -- The intake's weighings in one pass: each joined to its correction, if
 -- any, instead of looking the correction up once per column (the page
 -- after every weighing reads this).
-CREATE OR REPLACE FUNCTION tl.desk_intake(p_login text, p_intake bigint)
+CREATE FUNCTION tl.desk_intake(p_login text, p_intake bigint)
 RETURNS TABLE (weighing_id bigint, category text, gross text, tare text, net text, container text, current boolean,
                corrected boolean, corrected_by text, correction text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -916,38 +858,458 @@ BEGIN
      ORDER BY w.id;
 END $$;
 
--- The roles of an account, read on every desk request: PL/pgSQL, so that
--- its plan is kept by each connection (a SQL function with SET is planned
--- at every call).
-CREATE OR REPLACE FUNCTION tl.account_roles(p_login text)
-RETURNS TABLE (display_name text, place_id integer, place_slug text, place_name text, role text, rank integer)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+CREATE FUNCTION tl.reuse_outflow_counted_at() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
-    RETURN QUERY
-    SELECT a.display_name, p.id, p.slug, p.name, r.role, tl.role_rank(r.role)
-      FROM tl.account a
-      JOIN tl.account_role r ON r.account_id = a.id
-      JOIN tl.place p ON p.id = r.place_id
-     WHERE a.login = p_login AND a.active
-     ORDER BY p.name;
+    NEW.counted_at := coalesce((SELECT o.counted_at FROM tl.reuse_outflow o WHERE o.id = NEW.corrects), NEW.at);
+    RETURN NEW;
 END $$;
 
--- The role check every desk and back-office function starts with. The
--- ranks are compared after the row is read: in the query, the rank of a
--- parameter made PostgreSQL plan it again at every call (about 70 µs, more
--- than the rest of most desk functions).
-CREATE OR REPLACE FUNCTION tl.require_role(p_login text, p_place integer, p_role text) RETURNS integer
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DROP TRIGGER IF EXISTS reuse_outflow_counted_at ON tl.reuse_outflow;
+CREATE TRIGGER reuse_outflow_counted_at BEFORE INSERT ON tl.reuse_outflow
+    FOR EACH ROW EXECUTE FUNCTION tl.reuse_outflow_counted_at();
+
+-- The filière in force for each category at a place.
+CREATE FUNCTION tl.reuse_eco_streams(p_place integer)
+RETURNS TABLE (category text, stream text, overridden boolean)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT c.code, coalesce(o.stream, d.stream, 'hors_rep'), o.stream IS NOT NULL
+      FROM tl.reuse_category c
+      LEFT JOIN tl.reuse_eco_mapping d ON d.place_id IS NULL AND d.category = c.code
+      LEFT JOIN tl.reuse_eco_mapping o ON o.place_id = p_place AND o.category = c.code
+$$;
+
+-- The choices of the back office's form, one row per category and filière
+-- (selected: the one in force): for a place, where "" means "as the
+-- network" (a référent there), or with p_place NULL for the network's
+-- defaults (admins).
+CREATE FUNCTION tl.admin_eco_mapping(p_login text, p_place text)
+RETURNS TABLE (category text, code text, label text, selected boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
-    found_id integer;
-    found_role text;
+    v_place tl.place;
 BEGIN
-    SELECT a.id, r.role INTO found_id, found_role
-      FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
-     WHERE a.login = p_login AND a.active AND r.place_id = p_place;
-    IF found_id IS NULL OR NOT coalesce(tl.role_rank(found_role) >= tl.role_rank(p_role), false) THEN
-        RAISE EXCEPTION 'votre compte n''a pas le rôle % dans ce lieu', p_role
-            USING ERRCODE = 'insufficient_privilege';
+    IF p_place IS NULL THEN
+        PERFORM tl.require_admin(p_login);
+    ELSE
+        v_place := tl.require_place(p_place);
+        PERFORM tl.require_role(p_login, v_place.id, 'referent');
     END IF;
-    RETURN found_id;
+    RETURN QUERY
+    SELECT x.category, x.code, x.label, x.selected FROM (
+        SELECT c.rank AS crank, 0 AS srank, c.code AS category, ''::text AS code,
+               'Comme le réseau : ' || s.label AS label, o.stream IS NULL AS selected
+          FROM tl.reuse_category c
+          LEFT JOIN tl.reuse_eco_mapping d ON d.place_id IS NULL AND d.category = c.code
+          JOIN tl.reuse_eco_stream s ON s.code = coalesce(d.stream, 'hors_rep')
+          LEFT JOIN tl.reuse_eco_mapping o ON o.place_id = v_place.id AND o.category = c.code
+         WHERE p_place IS NOT NULL
+        UNION ALL
+        SELECT c.rank, s.rank, c.code, s.code, s.label,
+               coalesce(s.code = (SELECT m.stream FROM tl.reuse_eco_mapping m
+                                   WHERE m.place_id IS NOT DISTINCT FROM v_place.id AND m.category = c.code), false)
+          FROM tl.reuse_category c CROSS JOIN tl.reuse_eco_stream s
+    ) x ORDER BY x.crank, x.srank;
 END $$;
+
+-- ---- outflows at the desk ------------------------------------------------------
+
+-- One outflow weighing: where it goes (recyclage, élimination, or given
+-- to another association for reuse), to whom, the category by its code or
+-- key, the gross weight and the container whose tare comes off. With
+-- p_corrects, it replaces that outflow, and a reason is required. The
+-- same plausibility rules as intake weighings (tl.weigh).
+CREATE FUNCTION tl.record_outflow(p_login text, p_place text, p_destination text, p_partner text, p_category text,
+                                  p_gross numeric, p_container integer, p_corrects bigint, p_reason text)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'benevole');
+    v_w     record;
+    v_id    bigint;
+BEGIN
+    IF p_destination IS NULL OR p_destination NOT IN ('recyclage', 'elimination', 'don_reemploi') THEN
+        RAISE EXCEPTION 'choisissez la destination dans la liste' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_outflow_destination_known';
+    END IF;
+    IF btrim(coalesce(p_partner, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez à qui part la sortie (le recycleur, la déchèterie, l''association)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_outflow_partner_not_blank';
+    END IF;
+    IF length(btrim(p_partner)) > 100 THEN
+        RAISE EXCEPTION 'le nom du partenaire a 100 caractères au plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_outflow_partner_not_blank';
+    END IF;
+    v_w := tl.reuse_checked_weight('reuse_outflow', v_place.id, p_category, p_gross, p_container);
+    IF p_corrects IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM tl.reuse_outflow_current WHERE id = p_corrects AND place_id = v_place.id) THEN
+            RAISE EXCEPTION 'cette sortie n''est pas de ce lieu, ou elle est déjà corrigée'
+                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'reuse_outflow_corrects_fkey';
+        END IF;
+        IF btrim(coalesce(p_reason, '')) = '' THEN
+            RAISE EXCEPTION 'indiquez pourquoi la sortie est corrigée' USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'reuse_outflow_correction_reason';
+        END IF;
+    END IF;
+    INSERT INTO tl.reuse_outflow (place_id, destination, partner, category, gross_kg, container_id, tare_kg, corrects,
+                                  reason, recorded_by)
+    VALUES (v_place.id, p_destination, btrim(p_partner), v_w.category, p_gross, p_container, v_w.tare, p_corrects,
+            nullif(btrim(coalesce(p_reason, '')), ''), v_who)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
+
+-- The day's outflows of a place (its time zone), corrected ones struck
+-- through with who corrected them, when and why. A correction of an older
+-- outflow shows on the day it was made.
+CREATE FUNCTION tl.desk_outflows(p_login text, p_place text)
+RETURNS TABLE (outflow_id bigint, at text, destination text, partner text, category text, gross text, tare text,
+               net text, container text, current boolean, corrected boolean, corrects bigint, corrected_by text, correction text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_day   timestamptz;
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'benevole');
+    v_day := date_trunc('day', now() AT TIME ZONE v_place.time_zone) AT TIME ZONE v_place.time_zone;
+    RETURN QUERY
+    SELECT o.id, to_char(o.at AT TIME ZONE v_place.time_zone, 'HH24:MI'), tl.reuse_destination_fr(o.destination),
+           o.partner, c.label, replace(o.gross_kg::text, '.', ','), replace(o.tare_kg::text, '.', ','),
+           replace(o.net_kg::text, '.', ','), k.name, x.id IS NULL, x.id IS NOT NULL, o.corrects,
+           a.display_name || ', ' || to_char(x.at AT TIME ZONE v_place.time_zone, 'DD/MM/YYYY HH24:MI'), x.reason
+      FROM tl.reuse_outflow o
+      JOIN tl.reuse_category c ON c.code = o.category
+      LEFT JOIN tl.reuse_container k ON k.id = o.container_id
+      LEFT JOIN tl.reuse_outflow x ON x.corrects = o.id
+      LEFT JOIN tl.account a ON a.id = x.recorded_by
+     WHERE o.place_id = v_place.id AND o.at >= v_day AND o.at < v_day + interval '1 day'
+     ORDER BY o.id;
+END $$;
+
+-- ---- reports ---------------------------------------------------------------------
+
+-- The first and last day of a report's period: jour (that day), mois (its
+-- month), annee (its year), libre (p_day to p_to).
+CREATE FUNCTION tl.report_period(p_period text, p_day date, p_to date, OUT first_day date, OUT last_day date)
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+BEGIN
+    CASE p_period
+        WHEN 'jour' THEN first_day := p_day; last_day := p_day;
+        WHEN 'mois' THEN first_day := date_trunc('month', p_day)::date;
+                         last_day := (date_trunc('month', p_day) + interval '1 month - 1 day')::date;
+        WHEN 'annee' THEN first_day := date_trunc('year', p_day)::date;
+                          last_day := (date_trunc('year', p_day) + interval '1 year - 1 day')::date;
+        WHEN 'libre' THEN first_day := p_day; last_day := p_to;
+        ELSE RAISE EXCEPTION 'la période est jour, mois, annee ou libre' USING ERRCODE = 'invalid_parameter_value';
+    END CASE;
+    IF first_day IS NULL OR last_day IS NULL OR last_day < first_day THEN
+        RAISE EXCEPTION 'la période finit avant de commencer' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+
+-- The report (bilan) of a place for a period: one row per figure, in the
+-- order the page shows them, which the CSV export writes as they are.
+--   section: periode, entrees_provenance, entrees_categorie, entrees,
+--     sorties_destination, sorties_categorie, sorties_detail (grp: the
+--     category), sorties, ventes_categorie, ventes, recettes_paiement, taux,
+--     filiere, filiere_detail (grp: the filière; key: vendu, don_reemploi,
+--     recyclage, elimination);
+--   grp: what an enclosing row of the page matches on (data-tl-match);
+--   kg, n (a count: intakes, weighings, outflows, sales, lines), amount
+--   (euros), rate (a percentage, one decimal), and the same as French text
+--   for the page (_fr) and for a French spreadsheet (_csv).
+-- Intake kilograms count on the day of their intake, corrections included;
+-- outflows on the day of the first entry of their chain; sales on their day.
+CREATE FUNCTION tl.reuse_report(p_login text, p_place text, p_period text, p_day date, p_to date)
+RETURNS TABLE (section text, key text, grp text, label text, kg numeric, n bigint, amount numeric, rate numeric,
+               kg_fr text, amount_fr text, rate_fr text, kg_csv text, amount_csv text, rate_csv text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+-- The figures' many small subqueries make the planner's cost cross the JIT
+-- threshold: compiling them took 200 ms of a 250 ms report, running them 50.
+-- And a plan for the period's actual bounds: after five calls on one
+-- connection the generic plan took over and was twice as slow.
+SET jit = off SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_first date;
+    v_last  date;
+    v_start timestamptz;
+    v_end   timestamptz;
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    SELECT first_day, last_day INTO v_first, v_last
+      FROM tl.report_period(p_period, coalesce(p_day, (now() AT TIME ZONE v_place.time_zone)::date), p_to);
+    v_start := v_first::timestamp AT TIME ZONE v_place.time_zone;
+    v_end := (v_last + 1)::timestamp AT TIME ZONE v_place.time_zone;
+    RETURN QUERY
+    WITH intake AS MATERIALIZED (
+        SELECT i.source, count(*) AS n FROM tl.reuse_intake i
+         WHERE i.place_id = v_place.id AND i.at >= v_start AND i.at < v_end GROUP BY i.source
+    ), w_all AS (
+        SELECT i.source, w.category, sum(w.net_kg) AS kg, count(*) AS n
+          FROM tl.reuse_intake i JOIN tl.reuse_weighing w ON w.intake_id = i.id
+         WHERE i.place_id = v_place.id AND i.at >= v_start AND i.at < v_end
+         GROUP BY i.source, w.category
+    ), w_corrected AS (
+        SELECT i.source, w.category, sum(w.net_kg) AS kg, count(*) AS n
+          FROM tl.reuse_weighing c JOIN tl.reuse_weighing w ON w.id = c.corrects
+          JOIN tl.reuse_intake i ON i.id = w.intake_id
+         WHERE i.place_id = v_place.id AND i.at >= v_start AND i.at < v_end
+         GROUP BY i.source, w.category
+    ), w_in AS MATERIALIZED (
+        -- the weighings in force, at the grain of source and category: all
+        -- of them, less the few that a correction replaced (cheaper than
+        -- an anti-join over every weighing)
+        SELECT a.source, a.category, a.kg - coalesce(c.kg, 0) AS kg, a.n - coalesce(c.n, 0) AS n
+          FROM w_all a LEFT JOIN w_corrected c ON c.source = a.source AND c.category = a.category
+    ), w_out AS MATERIALIZED (
+        SELECT o.destination, o.category, sum(o.net_kg) AS kg, count(*) AS n
+          FROM tl.reuse_outflow o
+         WHERE o.place_id = v_place.id AND o.counted_at >= v_start AND o.counted_at < v_end
+           AND NOT EXISTS (SELECT 1 FROM tl.reuse_outflow c WHERE c.corrects = o.id)
+         GROUP BY o.destination, o.category
+    ), sale AS MATERIALIZED (
+        SELECT s.payment, count(*) AS n, sum(s.total) AS amount FROM tl.reuse_sale_kept s
+         WHERE s.place_id = v_place.id AND s.day BETWEEN v_first AND v_last GROUP BY s.payment
+    ), sold AS MATERIALIZED (
+        SELECT l.category, sum(l.weight_kg) AS kg, count(*) AS n, sum(l.amount) AS amount
+          FROM tl.reuse_sale_kept s JOIN tl.reuse_sale_line l ON l.sale_id = s.id
+         WHERE s.place_id = v_place.id AND s.day BETWEEN v_first AND v_last GROUP BY l.category
+    ), tot AS (
+        SELECT coalesce((SELECT sum(w.kg) FROM w_in w), 0) AS kg_in,
+               coalesce((SELECT sum(s.kg) FROM sold s), 0) AS kg_sold,
+               coalesce((SELECT sum(o.kg) FROM w_out o WHERE o.destination = 'don_reemploi'), 0) AS kg_given,
+               coalesce((SELECT sum(o.kg) FROM w_out o WHERE o.destination = 'recyclage'), 0) AS kg_recycled
+    ), stream AS (
+        SELECT m.category, m.stream FROM tl.reuse_eco_streams(v_place.id) m
+    ), figures (ord, section, key, grp, label, kg, n, amount, rate) AS (
+        SELECT 0, 'periode', v_first::text, v_last::text,
+               'du ' || tl.date_fr(v_first) || ' au ' || tl.date_fr(v_last), NULL::numeric, NULL::bigint,
+               NULL::numeric, NULL::numeric
+        UNION ALL
+        SELECT 10 + src.ord, 'entrees_provenance', src.code, src.code, src.label,
+               coalesce((SELECT sum(w.kg) FROM w_in w WHERE w.source = src.code), 0),
+               coalesce((SELECT i.n FROM intake i WHERE i.source = src.code), 0), NULL, NULL
+          FROM (VALUES (1, 'apport_volontaire', 'Apport volontaire'), (2, 'collecte_domicile', 'Collecte à domicile'),
+                       (3, 'entreprise', 'Entreprise'), (4, 'decheterie', 'Déchèterie'),
+                       (5, 'service_municipal', 'Service municipal')) AS src(ord, code, label)
+        UNION ALL
+        SELECT 100 + c.rank, 'entrees_categorie', c.code, c.code, c.label,
+               coalesce((SELECT sum(w.kg) FROM w_in w WHERE w.category = c.code), 0),
+               coalesce((SELECT sum(w.n) FROM w_in w WHERE w.category = c.code), 0)::bigint, NULL, NULL
+          FROM tl.reuse_category c
+        UNION ALL
+        SELECT 199, 'entrees', 'total', 'total', 'Total des entrées', t.kg_in,
+               coalesce((SELECT sum(i.n) FROM intake i), 0)::bigint, NULL, NULL FROM tot t
+        UNION ALL
+        SELECT 200 + d.ord, 'sorties_destination', d.code, d.code, d.label,
+               coalesce((SELECT sum(o.kg) FROM w_out o WHERE o.destination = d.code), 0),
+               coalesce((SELECT sum(o.n) FROM w_out o WHERE o.destination = d.code), 0)::bigint, NULL, NULL
+          FROM (VALUES (1, 'don_reemploi', 'Don pour le réemploi'), (2, 'recyclage', 'Recyclage'),
+                       (3, 'elimination', 'Élimination')) AS d(ord, code, label)
+        UNION ALL
+        SELECT 300 + c.rank * 10, 'sorties_categorie', c.code, c.code, c.label,
+               coalesce((SELECT sum(o.kg) FROM w_out o WHERE o.category = c.code), 0),
+               coalesce((SELECT sum(o.n) FROM w_out o WHERE o.category = c.code), 0)::bigint, NULL, NULL
+          FROM tl.reuse_category c
+        UNION ALL
+        SELECT 300 + c.rank * 10 + d.ord, 'sorties_detail', d.code, c.code, c.label || ' : ' || d.label,
+               coalesce((SELECT sum(o.kg) FROM w_out o WHERE o.category = c.code AND o.destination = d.code), 0),
+               coalesce((SELECT sum(o.n) FROM w_out o WHERE o.category = c.code AND o.destination = d.code), 0)::bigint,
+               NULL, NULL
+          FROM tl.reuse_category c,
+               (VALUES (1, 'don_reemploi', 'don pour le réemploi'), (2, 'recyclage', 'recyclage'),
+                       (3, 'elimination', 'élimination')) AS d(ord, code, label)
+        UNION ALL
+        SELECT 499, 'sorties', 'total', 'total', 'Total des sorties (hors ventes)',
+               coalesce((SELECT sum(o.kg) FROM w_out o), 0), coalesce((SELECT sum(o.n) FROM w_out o), 0)::bigint,
+               NULL, NULL
+        UNION ALL
+        SELECT 500 + c.rank, 'ventes_categorie', c.code, c.code, c.label,
+               coalesce((SELECT s.kg FROM sold s WHERE s.category = c.code), 0),
+               coalesce((SELECT s.n FROM sold s WHERE s.category = c.code), 0),
+               coalesce((SELECT s.amount FROM sold s WHERE s.category = c.code), 0), NULL
+          FROM tl.reuse_category c
+        UNION ALL
+        SELECT 599, 'ventes', 'total', 'total', 'Total des ventes', t.kg_sold,
+               coalesce((SELECT sum(s.n) FROM sale s), 0)::bigint, coalesce((SELECT sum(s.amount) FROM sale s), 0),
+               NULL FROM tot t
+        UNION ALL
+        SELECT 600 + p.ord, 'recettes_paiement', p.code, p.code, p.label, NULL,
+               coalesce((SELECT s.n FROM sale s WHERE s.payment = p.code), 0),
+               coalesce((SELECT s.amount FROM sale s WHERE s.payment = p.code), 0), NULL
+          FROM (VALUES (1, 'especes', 'Espèces'), (2, 'carte', 'Carte bancaire'), (3, 'cheque', 'Chèque'),
+                       (4, 'monnaie_locale', 'Monnaie locale'), (5, 'gratuit', 'Gratuit')) AS p(ord, code, label)
+        UNION ALL
+        SELECT 701, 'taux', 'reemploi', 'reemploi', 'Taux de réemploi', t.kg_sold + t.kg_given, NULL, NULL,
+               CASE WHEN t.kg_in > 0 THEN round((t.kg_sold + t.kg_given) * 100 / t.kg_in, 1) END FROM tot t
+        UNION ALL
+        SELECT 702, 'taux', 'valorisation', 'valorisation', 'Taux de valorisation',
+               t.kg_sold + t.kg_given + t.kg_recycled, NULL, NULL,
+               CASE WHEN t.kg_in > 0 THEN round((t.kg_sold + t.kg_given + t.kg_recycled) * 100 / t.kg_in, 1) END
+          FROM tot t
+        UNION ALL
+        SELECT 800 + e.rank * 10, 'filiere', e.code, e.code, e.label,
+               coalesce((SELECT sum(w.kg) FROM w_in w JOIN stream m ON m.category = w.category
+                          WHERE m.stream = e.code), 0), NULL, NULL, NULL
+          FROM tl.reuse_eco_stream e
+        UNION ALL
+        SELECT 800 + e.rank * 10 + r.ord, 'filiere_detail', r.code, e.code, e.label || ' : ' || r.label,
+               CASE r.code
+                   WHEN 'vendu' THEN coalesce((SELECT sum(s.kg) FROM sold s JOIN stream m ON m.category = s.category
+                                                WHERE m.stream = e.code), 0)
+                   ELSE coalesce((SELECT sum(o.kg) FROM w_out o JOIN stream m ON m.category = o.category
+                                   WHERE m.stream = e.code AND o.destination = r.code), 0) END,
+               NULL, NULL, NULL
+          FROM tl.reuse_eco_stream e,
+               (VALUES (1, 'vendu', 'vendus'), (2, 'don_reemploi', 'don pour le réemploi'),
+                       (3, 'recyclage', 'recyclage'), (4, 'elimination', 'élimination')) AS r(ord, code, label)
+    )
+    SELECT f.section, f.key, f.grp, f.label, f.kg, f.n, f.amount, f.rate,
+           tl.kg_fr(f.kg), tl.amount_fr(f.amount),
+           CASE WHEN f.section = 'taux' THEN coalesce(replace(f.rate::text, '.', ',') || U&'\00A0%', '—') END,
+           replace(to_char(f.kg, 'FM999999999990.000'), '.', ','),
+           replace(to_char(f.amount, 'FM999999999990.00'), '.', ','), replace(f.rate::text, '.', ',')
+      FROM figures f
+     ORDER BY f.ord;
+END $$;
+
+-- Forms (issue 12): a form is taken whole or refused. The filières of a
+-- place or of the network are saved from one form with a select per
+-- category; a body missing one of them was saved in part. Redefined here
+-- with the rest of its body as in 025_reuse_reports.sql.
+
+-- Saves the filière of each category of p_categories (p_streams, same order)
+-- for p_place (a référent there; '' in p_streams: as the network) or, with
+-- p_place NULL, the network's defaults (admins only). Every category must be
+-- given, once. Journaled per change.
+CREATE FUNCTION tl.save_eco_mapping(p_login text, p_place text, p_categories text[], p_streams text[])
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place;
+    v_who   integer;
+    v_old   text;
+    v_new   text;
+    v_n     integer := 0;
+    i       integer;
+BEGIN
+    IF p_place IS NULL THEN
+        v_who := tl.require_admin(p_login);
+    ELSE
+        v_place := tl.require_place(p_place);
+        v_who := tl.require_role(p_login, v_place.id, 'referent');
+    END IF;
+    IF coalesce(array_length(p_categories, 1), 0) <> coalesce(array_length(p_streams, 1), 0) THEN
+        RAISE EXCEPTION 'le formulaire est incomplet : rechargez la page' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'reuse_eco_mapping_category_fkey';
+    END IF;
+    -- The form has one choice per category, each sent once: a category left
+    -- out (or twice) is a form that did not come from its page, refused
+    -- whole rather than half saved.
+    IF (SELECT array_agg(code ORDER BY code) FROM tl.reuse_category)
+       IS DISTINCT FROM (SELECT array_agg(c ORDER BY c) FROM unnest(p_categories) AS c) THEN
+        RAISE EXCEPTION 'le formulaire ne donne pas une filière pour chaque catégorie : rechargez la page'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reuse_eco_mapping_category_fkey';
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(p_categories, 1), 0) LOOP
+        IF NOT EXISTS (SELECT 1 FROM tl.reuse_category WHERE code = p_categories[i]) THEN
+            RAISE EXCEPTION 'catégorie inconnue : rechargez la page' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'reuse_eco_mapping_category_fkey';
+        END IF;
+        v_new := nullif(p_streams[i], '');
+        IF v_new IS NULL AND p_place IS NULL THEN
+            RAISE EXCEPTION 'choisissez une filière pour chaque catégorie' USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'reuse_eco_mapping_stream_fkey';
+        END IF;
+        IF v_new IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tl.reuse_eco_stream WHERE code = v_new) THEN
+            RAISE EXCEPTION 'choisissez une filière de la liste' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'reuse_eco_mapping_stream_fkey';
+        END IF;
+        SELECT stream INTO v_old FROM tl.reuse_eco_mapping
+         WHERE place_id IS NOT DISTINCT FROM v_place.id AND category = p_categories[i];
+        IF v_old IS NOT DISTINCT FROM v_new THEN
+            CONTINUE;
+        END IF;
+        IF v_new IS NULL THEN
+            DELETE FROM tl.reuse_eco_mapping WHERE place_id = v_place.id AND category = p_categories[i];
+        ELSE
+            INSERT INTO tl.reuse_eco_mapping (place_id, category, stream) VALUES (v_place.id, p_categories[i], v_new)
+            ON CONFLICT ON CONSTRAINT reuse_eco_mapping_once DO UPDATE SET stream = EXCLUDED.stream;
+        END IF;
+        PERFORM tl.admin_note(v_who, v_place.id, 'ressourcerie.filiere',
+                              (SELECT label FROM tl.reuse_category WHERE code = p_categories[i]),
+                              coalesce((SELECT label FROM tl.reuse_eco_stream WHERE code = v_new),
+                                       'comme le réseau'));
+        v_n := v_n + 1;
+    END LOOP;
+    RETURN v_n;
+END $$;
+
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.reuse_category', 'tl.reuse_closing', 'tl.reuse_container', 'tl.reuse_eco_mapping', 'tl.reuse_eco_stream', 'tl.reuse_intake', 'tl.reuse_item', 'tl.reuse_item_event', 'tl.reuse_outflow', 'tl.reuse_sale', 'tl.reuse_sale_line', 'tl.reuse_weighing']) AS t; END $$;
+
+------------------------------------------------------------------------------
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
+------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.admin_eco_mapping(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_eco_mapping(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.cancel_sale(text,bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.cancel_sale(text,bigint,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.close_till(text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.close_till(text,text,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.create_reuse_item(text,bigint,text,text,text,numeric,numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.create_reuse_item(text,bigint,text,text,text,numeric,numeric) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_intake(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_intake(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_intake_info(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_intake_info(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_outflows(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_outflows(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_reuse_item(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_reuse_item(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_sale(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_sale(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.object_history(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.object_history(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.record_outflow(text,text,text,text,text,numeric,integer,bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.record_outflow(text,text,text,text,text,numeric,integer,bigint,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.require_reuse_item(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.reuse_checked_weight(text,integer,text,numeric,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.reuse_eco_streams(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.reuse_item_leave(text,text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.reuse_item_leave(text,text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.reuse_item_note(bigint,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.reuse_item_repaired(text,text,text,text,text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.reuse_item_repaired(text,text,text,text,text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.reuse_outflow_counted_at() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.reuse_report(text,text,text,date,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.reuse_report(text,text,text,date,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_container(text,text,integer,text,numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_container(text,text,integer,text,numeric) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_eco_mapping(text,text,text[],text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_eco_mapping(text,text,text[],text[]) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.sell(text,text,text,text[],numeric[],text[],numeric[],numeric[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.sell(text,text,text,text[],numeric[],text[],numeric[],numeric[]) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.send_reuse_item_to_repair(text,text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.send_reuse_item_to_repair(text,text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.set_reuse_item_status(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.set_reuse_item_status(text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.start_intake(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.start_intake(text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.till_day(text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.till_day(text,text,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.till_totals(text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.till_totals(text,text,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.weigh(text,bigint,text,numeric,integer,bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.weigh(text,bigint,text,numeric,integer,bigint,text) TO tierslieux_guichet;
+GRANT SELECT ON tl.reuse_category TO tierslieux_lecture;
+GRANT SELECT ON tl.reuse_container TO tierslieux_lecture;
+GRANT SELECT ON tl.reuse_eco_mapping TO tierslieux_lecture;
+GRANT SELECT ON tl.reuse_eco_stream TO tierslieux_lecture;
+GRANT SELECT (id, place_id) ON tl.reuse_intake TO tierslieux_lecture;
+GRANT SELECT (id, code, place_id, intake_id, category, title, description, weight_kg, price, status, repair_session_id, created_at) ON tl.reuse_item TO tierslieux_lecture;

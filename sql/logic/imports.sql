@@ -1,71 +1,124 @@
--- 027 — Open Repair Data imports as providers publish them, at their size.
+-- Imports: spreadsheets of items and members, and ORDS files of repairs.
 --
--- * Rows wait in a staging table (tl.import_repair_row), written in batches
---   while the module streams the upload, instead of one JSON value holding
---   the whole file.
--- * A provider's newer release repeats its older rows, some corrected: a
---   row whose id is already here at this place is "unchanged" or
---   "corrected" (its fields are brought up to date), not refused.
--- * The preview checks exactly what the database will: every staged row is
---   turned into the tl.repair_record it would become and tested against
---   the table's own CHECK and NOT NULL constraints, read from the catalogue
---   (tl.import_repair_faults). The reason shown is the constraint's comment,
---   in French. Confirming runs the same checks again, so a row refused at
---   confirmation (the data changed in between) is named by its line.
--- * Values are kept as the file wrote them: an age "5" stays 5, "2.125"
---   stays 2.125; an empty group or category stays empty.
--- * Items and members files: a confirmation that finds refused rows names
---   their lines; PostgreSQL's own English messages become French.
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
 
--- Ages as written: numeric without a scale keeps "5", "2.5" and "2.125".
-ALTER TABLE tl.repair_record ALTER COLUMN age_years TYPE numeric;
+-- Stores the rows read from a file for the preview. Returns the batch.
+CREATE FUNCTION tl.import_prepare(p_login text, p_place text, p_kind text, p_file text, p_rows jsonb) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_id    bigint;
+BEGIN
+    DELETE FROM tl.import_batch WHERE (created_at < now() - interval '1 day')
+                                   OR (account_id = v_who AND applied_at IS NULL);
+    INSERT INTO tl.import_batch (place_id, account_id, kind, file_name, rows)
+    VALUES (v_place.id, v_who, p_kind, left(coalesce(p_file, ''), 200), p_rows) RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
 
--- Imported rows kept "" as NULL before; empty stays empty from now on.
-UPDATE tl.repair_record SET ext_partner_category = coalesce(ext_partner_category, ''),
-                            ext_product_category = coalesce(ext_product_category, ''),
-                            ext_group = coalesce(ext_group, '')
- WHERE ext_id IS NOT NULL
-   AND (ext_partner_category IS NULL OR ext_product_category IS NULL OR ext_group IS NULL);
+-- "12,50" or "12.5" as a number of euros; NULL when empty; an error otherwise.
+CREATE FUNCTION tl.import_amount(p text) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v text := replace(replace(btrim(coalesce(p, '')), ' ', ''), '€', '');
+BEGIN
+    IF v = '' THEN
+        RETURN NULL;
+    END IF;
+    IF v !~ '^[0-9]{1,5}([.,][0-9]{1,2})?$' THEN
+        RAISE EXCEPTION 'la caution « % » n''est pas un montant (par exemple 20 ou 12,50)', p
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_deposit_positive';
+    END IF;
+    RETURN replace(v, ',', '.')::numeric;
+END $$;
 
--- The reasons a person reads when a row breaks a rule: kept on the rule
--- itself, so the message cannot drift from the check.
-COMMENT ON CONSTRAINT repair_record_year_range ON tl.repair_record IS
-    'l''année de fabrication va de 1800 à 2200';
-COMMENT ON CONSTRAINT repair_record_age_range ON tl.repair_record IS
-    'l''âge de l''objet va de 0 à 150 ans';
-COMMENT ON CONSTRAINT repair_record_ext_country_format ON tl.repair_record IS
-    'le pays s''écrit en trois lettres majuscules (FRA, GBR…)';
-COMMENT ON CONSTRAINT repair_record_barrier_range ON tl.repair_record IS
-    'la cause d''une fin de vie est l''une des six de la norme';
-COMMENT ON CONSTRAINT repair_record_barrier_end_of_life ON tl.repair_record IS
-    'une cause de fin de vie ne va qu''avec le résultat « fin de vie »';
-COMMENT ON CONSTRAINT repair_record_object_not_blank ON tl.repair_record IS
-    'l''objet n''est pas nommé';
-COMMENT ON CONSTRAINT repair_record_status_known ON tl.repair_record IS
-    'le résultat est réparé, réparable, fin de vie ou inconnu';
-COMMENT ON CONSTRAINT repair_record_weight_range ON tl.repair_record IS
-    'le poids est en kilos, plus de 0 et 500 au plus';
-COMMENT ON CONSTRAINT repair_record_minutes_range ON tl.repair_record IS
-    'le temps passé va de 1 à 600 minutes';
-COMMENT ON CONSTRAINT repair_record_origin ON tl.repair_record IS
-    'une réparation vient d''une séance ou d''un fichier importé';
-COMMENT ON CONSTRAINT repair_record_ext_id_key ON tl.repair_record IS
-    'cette réparation est déjà importée';
-COMMENT ON CONSTRAINT item_code_format ON tl.item IS
-    'le numéro de l''objet s''écrit en lettres majuscules, chiffres et tirets (32 au plus)';
-COMMENT ON CONSTRAINT item_code_key ON tl.item IS 'ce numéro d''objet est déjà pris';
-COMMENT ON CONSTRAINT item_barcode_format ON tl.item IS
-    'le code-barres s''écrit en lettres, chiffres et tirets (64 au plus)';
-COMMENT ON CONSTRAINT item_barcode_key ON tl.item IS 'ce code-barres est déjà pris';
-COMMENT ON CONSTRAINT item_title_not_blank ON tl.item IS 'le nom de l''objet est vide';
-COMMENT ON CONSTRAINT item_loan_days_range ON tl.item IS 'la durée du prêt va de 1 à 365 jours';
-COMMENT ON CONSTRAINT item_deposit_positive ON tl.item IS 'la caution ne peut pas être négative';
-COMMENT ON CONSTRAINT item_safety_check_days_range ON tl.item IS
-    'l''intervalle des contrôles va de 1 à 3650 jours';
-COMMENT ON CONSTRAINT member_birth_year_range ON tl.member IS 'l''année de naissance va de 1900 à 2100';
-COMMENT ON CONSTRAINT member_email_format ON tl.member IS 'le courriel n''est pas complet';
-COMMENT ON CONSTRAINT member_names_not_blank ON tl.member IS 'le nom et le prénom sont nécessaires';
-COMMENT ON CONSTRAINT member_number_key ON tl.member IS 'ce numéro d''adhérent est déjà pris';
+CREATE FUNCTION tl.import_int(p text, p_what text) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+BEGIN
+    IF btrim(coalesce(p, '')) = '' THEN
+        RETURN NULL;
+    END IF;
+    IF btrim(p) !~ '^[0-9]{1,6}$' THEN
+        RAISE EXCEPTION '% « % » n''est pas un nombre entier', p_what, p USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN btrim(p)::integer;
+END $$;
+
+-- One item row: the category and condition as a file names them (the slug,
+-- the name, any case or accent), then the back office's own checks.
+CREATE FUNCTION tl.import_item(p_login text, p_place text, r jsonb) RETURNS text
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_cat  text;
+    v_cond text;
+BEGIN
+    IF coalesce(r->>'categorie', '') = '' THEN
+        RAISE EXCEPTION 'la catégorie est vide' USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT slug INTO v_cat FROM tl.category
+     WHERE slug = tl.slugify(r->>'categorie') OR lower(name) = lower(btrim(r->>'categorie'));
+    IF v_cat IS NULL THEN
+        RAISE EXCEPTION 'la catégorie « % » n''existe pas : corrigez le fichier ou créez-la dans la gestion',
+            btrim(r->>'categorie') USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF coalesce(btrim(r->>'etat'), '') = '' THEN
+        v_cond := 'bon';
+    ELSE
+        SELECT code INTO v_cond FROM tl.item_condition
+         WHERE code = tl.slugify(r->>'etat') OR tl.slugify(label) = tl.slugify(r->>'etat')
+               OR replace(code, '_', '-') = tl.slugify(r->>'etat');
+        IF v_cond IS NULL THEN
+            RAISE EXCEPTION 'l''état « % » n''est pas connu (neuf, très bon état, bon état, état correct, usé)',
+                btrim(r->>'etat') USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN tl.save_item(p_login, NULL, r->>'numero', p_place, r->>'titre', r->>'marque', r->>'description', v_cat,
+                        v_cond, r->>'code_barres', tl.import_amount(r->>'caution'),
+                        tl.import_int(r->>'duree', 'la durée du prêt'),
+                        tl.import_int(r->>'controle_jours', 'l''intervalle des contrôles'), NULL);
+END $$;
+
+-- One member row: only the fields the CNIL's norm allows; their card
+-- number kept when the file has one. The charter is accepted at the desk
+-- on their next visit (charter_accepted_at stays empty).
+CREATE FUNCTION tl.import_member(p_place integer, p_who integer, r jsonb) RETURNS text
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_number text := upper(btrim(coalesce(r->>'numero', '')));
+    v_email  text := nullif(btrim(coalesce(r->>'courriel', '')), '');
+    v_phone  text := nullif(btrim(coalesce(r->>'telephone', '')), '');
+    v_year   integer := tl.import_int(r->>'naissance', 'l''année de naissance');
+BEGIN
+    IF btrim(coalesce(r->>'nom', '')) = '' OR btrim(coalesce(r->>'prenom', '')) = '' THEN
+        RAISE EXCEPTION 'le nom et le prénom sont nécessaires' USING ERRCODE = 'check_violation';
+    END IF;
+    IF v_email IS NULL AND v_phone IS NULL THEN
+        RAISE EXCEPTION 'ni courriel ni téléphone : il en faut un pour rappeler un retour'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF v_email IS NOT NULL AND v_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' THEN
+        RAISE EXCEPTION 'le courriel « % » n''est pas complet', v_email USING ERRCODE = 'check_violation';
+    END IF;
+    IF v_year IS NOT NULL AND (v_year < 1900 OR v_year > extract(year FROM now())) THEN
+        RAISE EXCEPTION 'l''année de naissance % est hors limites', v_year USING ERRCODE = 'check_violation';
+    END IF;
+    IF v_number = '' THEN
+        v_number := 'A-' || lpad(nextval('tl.member_number_seq')::text, 6, '0');
+    ELSIF v_number !~ '^[A-Z0-9][A-Z0-9-]{0,31}$' THEN
+        RAISE EXCEPTION 'le numéro d''adhérent « % » s''écrit en lettres, chiffres et tirets', v_number
+            USING ERRCODE = 'check_violation';
+    ELSIF EXISTS (SELECT 1 FROM tl.member WHERE member_number = v_number) THEN
+        RAISE EXCEPTION 'le numéro d''adhérent « % » est déjà pris', v_number USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO tl.member (member_number, family_name, given_name, email, phone, birth_year, place_id, registered_by)
+    VALUES (v_number, btrim(r->>'nom'), btrim(r->>'prenom'), v_email, v_phone, v_year, p_place, p_who);
+    RETURN v_number;
+END $$;
 
 -- An error raised while importing a row, as the person reads it: our own
 -- messages are French already; PostgreSQL's (a constraint of a table, a
@@ -87,36 +140,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
         ELSE 'une valeur n''a pas la forme attendue'
     END
 $$;
-
--- ---- ORDS rows waiting between the upload and the confirmation ---------
-
-ALTER TABLE tl.import_batch
-    ADD COLUMN rows_new integer,
-    ADD COLUMN rows_corrected integer,
-    ADD COLUMN rows_unchanged integer;
-
--- Not tracked (tl.track_changes): staging rows change no public page.
-CREATE TABLE tl.import_repair_row (
-    batch_id    bigint NOT NULL CONSTRAINT import_repair_row_batch_fkey REFERENCES tl.import_batch ON DELETE CASCADE,
-    line        integer NOT NULL,
-    ext_id      text NOT NULL,
-    provider    text NOT NULL,
-    country     text NOT NULL,
-    partner     text NOT NULL,
-    product     text NOT NULL,
-    category_id integer,
-    brand       text NOT NULL,
-    year        integer,
-    age         text NOT NULL,
-    status      integer NOT NULL,
-    barrier     integer,
-    grp         text NOT NULL,
-    day         date NOT NULL,
-    problem     text NOT NULL,
-    CONSTRAINT import_repair_row_pkey PRIMARY KEY (batch_id, line)
-);
-COMMENT ON TABLE tl.import_repair_row IS 'Rows of an ORDS file being imported, as the module read them, until confirmed (a day at most)';
-CREATE INDEX import_repair_row_ext_id_idx ON tl.import_repair_row (batch_id, ext_id);
 
 -- Appends rows read by the module (tl_ords: labels, dates and numbers
 -- already typed) to a batch of the caller's.
@@ -377,7 +400,7 @@ END $$;
 
 -- tl.import_run (sql/019) hands batches of repairs here: the preview's
 -- faults as its rows, or the import.
-CREATE OR REPLACE FUNCTION tl.import_repairs(p_login text, p_batch bigint, p_apply boolean)
+CREATE FUNCTION tl.import_repairs(p_login text, p_batch bigint, p_apply boolean)
 RETURNS TABLE (line integer, label text, outcome text, error text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
@@ -396,7 +419,7 @@ END $$;
 -- tl.import_run for items and members, as in sql/019, but a refused row's
 -- reason is always French (tl.import_error_fr), and a confirmation that
 -- finds refused rows names their lines.
-CREATE OR REPLACE FUNCTION tl.import_run(p_login text, p_batch bigint, p_apply boolean)
+CREATE FUNCTION tl.import_run(p_login text, p_batch bigint, p_apply boolean)
 RETURNS TABLE (line integer, label text, outcome text, error text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
@@ -509,7 +532,7 @@ $$;
 -- The export gives back what came in: an imported row's own categories
 -- and group, empty when they were empty; our own rows the place's slug
 -- and our labels, as before.
-CREATE OR REPLACE FUNCTION tl.repair_ords_rows(p_place text, p_from date, p_to date)
+CREATE FUNCTION tl.repair_ords_rows(p_place text, p_from date, p_to date)
 RETURNS TABLE (id text, data_provider text, country text, partner_product_category text, product_category text,
                product_category_id integer, brand text, year_of_manufacture integer, product_age text,
                repair_status integer, barrier integer, group_identifier text, event_date text, problem text)
@@ -536,10 +559,36 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
      ORDER BY r.event_date, r.id
 $$;
 
-REVOKE ALL ON FUNCTION tl.import_error_fr(text, text, text), tl.repair_record_ords_field(text),
-                       tl.import_repair_candidates(bigint), tl.import_repair_faults(integer),
-                       tl.import_own_batch(text, bigint), tl.import_repairs_apply(text, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tl.import_repair_stage(text, bigint, jsonb), tl.import_repair_preview(text, bigint),
-                       tl.import_confirm(text, bigint), tl.import_done(text, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.import_repair_stage(text, bigint, jsonb), tl.import_repair_preview(text, bigint),
-                          tl.import_confirm(text, bigint), tl.import_done(text, bigint) TO tierslieux_guichet;
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.import_batch']) AS t; END $$;
+
+------------------------------------------------------------------------------
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
+------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.import_amount(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_confirm(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.import_confirm(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.import_done(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.import_done(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.import_error_fr(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_int(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_item(text,text,jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_member(integer,integer,jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_own_batch(text,bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_prepare(text,text,text,text,jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.import_prepare(text,text,text,text,jsonb) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.import_repair_candidates(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_repair_faults(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_repair_preview(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.import_repair_preview(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.import_repair_stage(text,bigint,jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.import_repair_stage(text,bigint,jsonb) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.import_repairs(text,bigint,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_repairs_apply(text,bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.import_run(text,bigint,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.import_run(text,bigint,boolean) TO tierslieux_guichet;
+GRANT EXECUTE ON FUNCTION tl.repair_ords_rows(text,date,date) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.repair_record_ords_field(text) FROM PUBLIC;

@@ -1,0 +1,285 @@
+-- What every area uses: the roles, the data version and its triggers, French
+-- formatting, and the checks of who may do what (tl.require_role and friends).
+--
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
+
+-- Read-only group role for the public web pages. The web server's login
+-- role is made a member of it (script/server does, a site admin does too).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tierslieux_lecture') THEN
+        CREATE ROLE tierslieux_lecture NOLOGIN;
+    END IF;
+END $$;
+
+-- The desk's web role (a member of tierslieux_lecture too) checks
+-- passwords and roles only through the functions above.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tierslieux_guichet') THEN
+        CREATE ROLE tierslieux_guichet NOLOGIN;
+    END IF;
+END $$;
+
+------------------------------------------------------------------------------
+-- Rights
+------------------------------------------------------------------------------
+-- The sending command's role: it may queue the reminders and send what is
+-- due, and read nothing else. A site makes its login role a member
+-- (CREATE ROLE courriels LOGIN IN ROLE tierslieux_courriels).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tierslieux_courriels') THEN
+        CREATE ROLE tierslieux_courriels NOLOGIN;
+    END IF;
+END $$;
+
+GRANT USAGE ON SCHEMA tl TO tierslieux_lecture;
+GRANT USAGE ON SCHEMA tl TO tierslieux_courriels;
+
+CREATE FUNCTION tl.bump_data_version() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    UPDATE tl.data_version SET version = version + 1, changed_at = now() WHERE shard = pg_backend_pid() % 16;
+    RETURN NULL;
+END $$;
+
+-- Every table whose content a page can show is tracked; a later migration
+-- that adds such a table calls this too (a test checks none is forgotten).
+CREATE FUNCTION tl.track_changes(t regclass) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER bump_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_data_version()', t);
+END $$;
+
+------------------------------------------------------------------------------
+-- French formatting for pages: dates as "24 novembre 2026", amounts as
+-- "50 €" or "12,50 €" (a no-break space before the sign), whatever the
+-- server's locale.
+------------------------------------------------------------------------------
+CREATE FUNCTION tl.date_fr(d date) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT extract(day FROM d)::integer
+           || CASE WHEN extract(day FROM d) = 1 THEN 'er' ELSE '' END || ' '
+           || (ARRAY['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août',
+                     'septembre', 'octobre', 'novembre', 'décembre'])[extract(month FROM d)::integer]
+           || ' ' || extract(year FROM d)::integer
+$$;
+
+CREATE FUNCTION tl.euros(n numeric) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT CASE WHEN n = trunc(n) THEN to_char(n, 'FM999999990')
+                ELSE replace(to_char(n, 'FM999999990.00'), '.', ',') END || U&'\00A0€'
+$$;
+
+-- Roles nest: an admin may do what a référent may, who may do what a
+-- bénévole may.
+CREATE FUNCTION tl.role_rank(role text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT CASE role WHEN 'benevole' THEN 1 WHEN 'referent' THEN 2 WHEN 'admin' THEN 3 END
+$$;
+
+-- What the web server may know of an account, without reading the table:
+-- the hash to check a password against (active accounts only), and the
+-- roles of a logged-in person.
+CREATE FUNCTION tl.account_password(p_login text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT password_hash FROM tl.account WHERE login = p_login AND active
+$$;
+
+-- An import writes one line for the whole file, not one per row: it sets
+-- tl.journal_quiet for its own transaction (set_config(..., true)).
+CREATE FUNCTION tl.admin_note(p_who integer, p_place integer, p_action text, p_subject text, p_detail text DEFAULT '')
+RETURNS void
+LANGUAGE sql SET search_path = pg_catalog AS $$
+    INSERT INTO tl.admin_log (account_id, place_id, action, subject, detail)
+    SELECT p_who, p_place, p_action, p_subject, coalesce(p_detail, '')
+     WHERE coalesce(current_setting('tl.journal_quiet', true), '') <> 'on'
+$$;
+
+-- The place a slug names, or a refusal.
+CREATE FUNCTION tl.require_place(p_slug text) RETURNS tl.place
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place;
+BEGIN
+    SELECT * INTO v_place FROM tl.place WHERE slug = p_slug;
+    IF v_place.id IS NULL THEN
+        RAISE EXCEPTION 'ce lieu n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_place_fkey';
+    END IF;
+    RETURN v_place;
+END $$;
+
+-- A network coordinator: the admin role at some place.
+CREATE FUNCTION tl.require_admin(p_login text) RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_id integer;
+BEGIN
+    SELECT a.id INTO v_id FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+     WHERE a.login = p_login AND a.active AND r.role = 'admin' LIMIT 1;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'seule la coordination du réseau (rôle admin) peut modifier ceci'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN v_id;
+END $$;
+
+-- A slug from a French name: lower case, accents dropped, dashes between words.
+CREATE FUNCTION tl.slugify(p text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT coalesce(nullif(left(btrim(regexp_replace(lower(
+               translate(p, 'ÀÂÄÁÃÇÉÈÊËÎÏÍÌÔÖÓÒÕÙÛÜÚŸàâäáãçéèêëîïíìôöóòõùûüúÿœŒæÆ',
+                            'AAAAACEEEEIIIIOOOOOUUUUYaaaaaceeeeiiiiooooouuuuyoOaA')),
+               '[^a-z0-9]+', '-', 'g'), '-'), 60), ''), 'categorie')
+$$;
+
+-- ---- seeds: the shared list of species and varieties -----------------------
+CREATE FUNCTION tl.require_some_referent(p_login text) RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_id integer;
+BEGIN
+    SELECT a.id INTO v_id FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+     WHERE a.login = p_login AND a.active AND tl.role_rank(r.role) >= 2 LIMIT 1;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'votre compte n''a le rôle référent dans aucun lieu' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN v_id;
+END $$;
+
+-- ---- rights ----------------------------------------------------------------
+
+-- The desk's functions: nobody else may call them (functions are
+-- executable by PUBLIC unless revoked), the desk's web role may.
+CREATE FUNCTION tl.grant_desk(VARIADIC p_functions regprocedure[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOREACH f IN ARRAY p_functions LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO tierslieux_guichet', f);
+    END LOOP;
+END $$;
+
+------------------------------------------------------------------------------
+-- Composing a message
+------------------------------------------------------------------------------
+-- Opening hours (the OpenStreetMap syntax places use) as French lines:
+-- "Tu,Th 14:00-18:30; Sa 10:00-17:00; Su off" gives
+-- "mardi, jeudi : 14 h – 18 h 30" and "samedi : 10 h – 17 h".
+CREATE FUNCTION tl.hours_fr(p_hours text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_rule  text;
+    v_days  text;
+    v_times text;
+    v_out   text[] := '{}';
+    v_names constant text[] := ARRAY['Mo', 'lundi', 'Tu', 'mardi', 'We', 'mercredi', 'Th', 'jeudi',
+                                     'Fr', 'vendredi', 'Sa', 'samedi', 'Su', 'dimanche'];
+    i       integer;
+BEGIN
+    FOREACH v_rule IN ARRAY regexp_split_to_array(coalesce(p_hours, ''), '\s*;\s*') LOOP
+        v_rule := btrim(v_rule);
+        CONTINUE WHEN v_rule = '';
+        IF v_rule = '24/7' THEN
+            v_out := v_out || 'ouvert tous les jours, 24 h sur 24'::text;
+            CONTINUE;
+        END IF;
+        v_days := split_part(v_rule, ' ', 1);
+        v_times := btrim(substr(v_rule, length(v_days) + 1));
+        IF v_days = 'PH' THEN
+            IF v_times IN ('off', 'closed') THEN
+                v_out := v_out || 'fermé les jours fériés'::text;
+            END IF;
+            CONTINUE;
+        END IF;
+        CONTINUE WHEN v_times IN ('off', 'closed', '');
+        v_days := regexp_replace(v_days, '([A-Z][a-z])-([A-Z][a-z])', 'du \1 au \2', 'g');
+        v_days := replace(v_days, ',', ', ');
+        FOR i IN 1 .. array_length(v_names, 1) BY 2 LOOP
+            v_days := replace(v_days, v_names[i], v_names[i + 1]);
+        END LOOP;
+        v_times := regexp_replace(v_times, '([0-9]{2}):00', '\1 h', 'g');
+        v_times := regexp_replace(v_times, '([0-9]{2}):([0-9]{2})', '\1 h \2', 'g');
+        v_times := regexp_replace(v_times, '(^|[ ,-])0([0-9] h)', '\1\2', 'g');
+        v_times := replace(replace(v_times, '-', ' – '), ',', ', ');
+        v_out := v_out || (v_days || ' : ' || v_times);
+    END LOOP;
+    RETURN array_to_string(v_out, E'\n');
+END $$;
+
+-- "22 novembre 2026 à 18 h 05", in the place's time zone.
+CREATE FUNCTION tl.datetime_fr(p_at timestamptz, p_tz text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT tl.date_fr((p_at AT TIME ZONE p_tz)::date) || ' à '
+           || to_char(p_at AT TIME ZONE p_tz, 'FMHH24 "h" MI')
+$$;
+
+-- The roles of an account, read on every desk request: PL/pgSQL, so that
+-- its plan is kept by each connection (a SQL function with SET is planned
+-- at every call).
+CREATE FUNCTION tl.account_roles(p_login text)
+RETURNS TABLE (display_name text, place_id integer, place_slug text, place_name text, role text, rank integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    RETURN QUERY
+    SELECT a.display_name, p.id, p.slug, p.name, r.role, tl.role_rank(r.role)
+      FROM tl.account a
+      JOIN tl.account_role r ON r.account_id = a.id
+      JOIN tl.place p ON p.id = r.place_id
+     WHERE a.login = p_login AND a.active
+     ORDER BY p.name;
+END $$;
+
+-- The role check every desk and back-office function starts with. The
+-- ranks are compared after the row is read: in the query, the rank of a
+-- parameter made PostgreSQL plan it again at every call (about 70 µs, more
+-- than the rest of most desk functions).
+CREATE FUNCTION tl.require_role(p_login text, p_place integer, p_role text) RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    found_id integer;
+    found_role text;
+BEGIN
+    SELECT a.id, r.role INTO found_id, found_role
+      FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+     WHERE a.login = p_login AND a.active AND r.place_id = p_place;
+    IF found_id IS NULL OR NOT coalesce(tl.role_rank(found_role) >= tl.role_rank(p_role), false) THEN
+        RAISE EXCEPTION 'votre compte n''a pas le rôle % dans ce lieu', p_role
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN found_id;
+END $$;
+
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.account', 'tl.account_role']) AS t; END $$;
+
+------------------------------------------------------------------------------
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
+------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.account_password(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.account_password(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.account_roles(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.account_roles(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_note(integer,integer,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.date_fr(date) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.datetime_fr(timestamp with time zone,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.euros(numeric) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.grant_desk(regprocedure[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.hours_fr(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.require_admin(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.require_place(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.require_some_referent(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.role_rank(text) TO tierslieux_guichet;
+GRANT SELECT ON tl.data_version TO tierslieux_lecture;

@@ -1,0 +1,560 @@
+-- Lending: bookings (loans, reservations), check-out and check-in, renewals,
+-- overdue lists, deposits and the waiting list.
+--
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
+
+-- A loan's period ends with its due date, in the item's place's time zone,
+-- or earlier with its return.
+CREATE FUNCTION tl.booking_set_end() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    tz text;
+BEGIN
+    IF NEW.kind = 'pret' THEN
+        SELECT p.time_zone INTO tz FROM tl.item i JOIN tl.place p ON p.id = i.place_id WHERE i.id = NEW.item_id;
+        NEW.ends_at := (NEW.due_on + 1)::timestamp AT TIME ZONE tz;
+        IF NEW.returned_at IS NOT NULL THEN
+            NEW.ends_at := greatest(NEW.starts_at + interval '1 microsecond', least(NEW.ends_at, NEW.returned_at));
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS booking_set_end ON tl.booking;
+CREATE TRIGGER booking_set_end BEFORE INSERT OR UPDATE ON tl.booking
+    FOR EACH ROW EXECUTE FUNCTION tl.booking_set_end();
+
+CREATE FUNCTION tl.check_out(p_login text, p_member text, p_item text, p_due date, p_override boolean)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item    tl.item;
+    v_member  integer;
+    v_who     integer;
+    v_late    text;
+    v_other   tl.booking;
+    v_tz      text;
+    v_id      bigint;
+BEGIN
+    v_item := tl.require_item(p_item);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_member := (tl.require_member(p_member)).id;
+    -- One desk at a time per item: the second waits, then sees the loan.
+    PERFORM 1 FROM tl.item WHERE id = v_item.id FOR UPDATE;
+    SELECT p.time_zone INTO v_tz FROM tl.place p WHERE p.id = v_item.place_id;
+    IF p_due IS NULL OR p_due <= (now() AT TIME ZONE v_tz)::date THEN
+        RAISE EXCEPTION 'la date de retour doit être après aujourd''hui'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_due_after_start';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.maintenance WHERE item_id = v_item.id AND ended_at IS NULL) THEN
+        RAISE EXCEPTION 'cet objet est en maintenance : il ne peut pas être prêté'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_item_in_maintenance';
+    END IF;
+    IF v_item.safety_check_days IS NOT NULL
+       AND (v_item.last_safety_check IS NULL
+            OR v_item.last_safety_check + v_item.safety_check_days < (now() AT TIME ZONE v_tz)::date) THEN
+        RAISE EXCEPTION 'le contrôle de sécurité électrique de cet objet est à refaire avant de le prêter'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_safety_check_due';
+    END IF;
+    SELECT * INTO v_other FROM tl.booking
+     WHERE item_id = v_item.id AND kind = 'pret' AND returned_at IS NULL;
+    IF v_other.id IS NOT NULL THEN
+        RAISE EXCEPTION 'cet objet est déjà prêté (retour prévu le %)', tl.date_fr(v_other.due_on)
+            USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_no_overlap';
+    END IF;
+    SELECT * INTO v_other FROM tl.booking
+     WHERE item_id = v_item.id AND kind = 'reservation' AND cancelled_at IS NULL
+       AND (member_id IS DISTINCT FROM v_member)
+       AND tstzrange(starts_at, ends_at) && tstzrange(now(), (p_due + 1)::timestamp AT TIME ZONE v_tz)
+     ORDER BY starts_at LIMIT 1;
+    IF v_other.id IS NOT NULL THEN
+        RAISE EXCEPTION 'cet objet est réservé par un autre adhérent à partir du % : choisissez une date de retour plus proche',
+            tl.date_fr((v_other.starts_at AT TIME ZONE v_tz)::date)
+            USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_reserved';
+    END IF;
+    SELECT string_agg(i.code, ', ' ORDER BY b.due_on) INTO v_late
+      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+     WHERE b.member_id = v_member AND b.kind = 'pret' AND b.returned_at IS NULL
+       AND b.due_on < (now() AT TIME ZONE v_tz)::date;
+    IF v_late IS NOT NULL THEN
+        IF NOT p_override THEN
+            RAISE EXCEPTION 'cet adhérent a un objet en retard (%) : un ou une référente peut passer outre', v_late
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_member_overdue';
+        END IF;
+        PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
+    END IF;
+    -- The member's own reservation becomes the loan; otherwise a new one.
+    UPDATE tl.booking SET kind = 'pret', starts_at = now(), due_on = p_due, lent_by = v_who,
+                          override_by = CASE WHEN v_late IS NOT NULL THEN v_who END
+     WHERE id = (SELECT id FROM tl.booking
+                  WHERE item_id = v_item.id AND kind = 'reservation' AND cancelled_at IS NULL
+                    AND member_id = v_member AND starts_at <= now() + interval '1 day'
+                  ORDER BY starts_at LIMIT 1)
+    RETURNING id INTO v_id;
+    IF v_id IS NULL THEN
+        INSERT INTO tl.booking (item_id, member_id, kind, due_on, lent_by, override_by)
+        VALUES (v_item.id, v_member, 'pret', p_due, v_who, CASE WHEN v_late IS NOT NULL THEN v_who END)
+        RETURNING id INTO v_id;
+    END IF;
+    RETURN v_id;
+EXCEPTION WHEN exclusion_violation THEN
+    -- The constraint itself caught what the checks above could not see yet.
+    IF SQLERRM LIKE 'cet objet%' THEN
+        RAISE;
+    END IF;
+    RAISE EXCEPTION 'cet objet est déjà prêté ou réservé sur cette période'
+        USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_no_overlap';
+END $$;
+
+-- What the desk shows before lending: the member, the item, its loan rules
+-- and the place's opening hours (the module picks the due date on a day the
+-- place is open). Checks the role at the item's place.
+CREATE FUNCTION tl.desk_lending_preview(p_login text, p_member text, p_item text)
+RETURNS TABLE (member_number text, member_name text, item_code text, item_title text, item_id integer,
+               loan_days integer, deposit text, opening_hours text, today date, member_known boolean,
+               item_known boolean, on_loan_to_member text, due_on date)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.find_item(p_item);
+    IF v_item.id IS NOT NULL THEN
+        PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    END IF;
+    RETURN QUERY
+    SELECT m.member_number, m.given_name || ' ' || m.family_name,
+           v_item.code, v_item.title, v_item.id,
+           coalesce(v_item.loan_days, c.loan_days), tl.euros(coalesce(v_item.deposit, c.deposit)),
+           p.opening_hours, (now() AT TIME ZONE coalesce(p.time_zone, 'Europe/Paris'))::date,
+           m.id IS NOT NULL, v_item.id IS NOT NULL,
+           (SELECT mm.given_name || ' ' || mm.family_name FROM tl.booking b JOIN tl.member mm ON mm.id = b.member_id
+             WHERE b.item_id = v_item.id AND b.kind = 'pret' AND b.returned_at IS NULL),
+           (SELECT b.due_on FROM tl.booking b WHERE b.item_id = v_item.id AND b.kind = 'pret' AND b.returned_at IS NULL)
+      FROM (SELECT 1) AS one
+      LEFT JOIN tl.member m ON m.member_number = upper(btrim(p_member))
+      LEFT JOIN tl.category c ON c.id = v_item.category_id
+      LEFT JOIN tl.place p ON p.id = v_item.place_id;
+END $$;
+
+-- Only when the day changes: a member who borrows three things in an
+-- afternoon is written once (each write also bumps the data version).
+CREATE FUNCTION tl.member_note_loan() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.member_id IS NOT NULL AND NEW.kind = 'pret'
+       AND EXISTS (SELECT 1 FROM tl.member WHERE id = NEW.member_id
+                    AND (last_loan_at IS NULL OR last_loan_at < NEW.starts_at - interval '1 day')) THEN
+        UPDATE tl.member SET last_loan_at = NEW.starts_at WHERE id = NEW.member_id;
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS member_note_loan ON tl.booking;
+CREATE TRIGGER member_note_loan AFTER INSERT OR UPDATE OF kind, starts_at ON tl.booking
+    FOR EACH ROW EXECUTE FUNCTION tl.member_note_loan();
+
+-- 007 — the overdue list of a place, for the volunteers who call or write
+-- to the members concerned: days late and how to reach them. Only for a
+-- volunteer of that place.
+CREATE FUNCTION tl.desk_overdue(p_login text, p_place_slug text)
+RETURNS TABLE (item_code text, item_title text, member_number text, member_name text, email text,
+               phone text, due_on date, due_fr text, days_late integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer;
+    v_tz    text;
+BEGIN
+    SELECT p.id, p.time_zone INTO v_place, v_tz FROM tl.place p WHERE p.slug = p_place_slug;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'lieu inconnu' USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_place, 'benevole');
+    RETURN QUERY
+    SELECT i.code, i.title, m.member_number, m.given_name || ' ' || m.family_name, m.email, m.phone,
+           b.due_on, tl.date_fr(b.due_on), ((now() AT TIME ZONE v_tz)::date - b.due_on)::integer
+      FROM tl.booking b
+      JOIN tl.item i ON i.id = b.item_id
+      LEFT JOIN tl.member m ON m.id = b.member_id
+     WHERE i.place_id = v_place AND b.kind = 'pret' AND b.returned_at IS NULL
+       AND b.due_on < (now() AT TIME ZONE v_tz)::date
+     ORDER BY b.due_on, i.code;
+END $$;
+
+CREATE FUNCTION tl.desk_member_loans(p_login text, p_number text)
+RETURNS TABLE (booking_id bigint, item_code text, item_title text, started date, due_on date, due_fr text,
+               returned date, open boolean, late boolean, renewals integer, may_renew boolean,
+               loan_days integer, opening_hours text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member;
+BEGIN
+    -- The caller records the read (tl.desk_member): one row per file opened.
+    v_member := tl.desk_member(p_login, p_number, NULL);
+    RETURN QUERY
+    SELECT b.id, i.code, i.title, b.starts_at::date, b.due_on, tl.date_fr(b.due_on), b.returned_at::date,
+           b.returned_at IS NULL, b.returned_at IS NULL AND b.due_on < current_date, b.renewals,
+           b.returned_at IS NULL AND b.renewals < c.max_renewals,
+           coalesce(i.loan_days, c.loan_days), p.opening_hours
+      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id JOIN tl.category c ON c.id = i.category_id
+      JOIN tl.place p ON p.id = i.place_id
+     WHERE b.member_id = v_member.id AND b.kind = 'pret'
+     ORDER BY b.returned_at IS NOT NULL, b.starts_at DESC;
+END $$;
+
+-- 011 — reservations made at the desk for a member: an item for a range of
+-- days; the bookings' exclusion constraint refuses any overlap with a loan
+-- or another reservation. A reservation becomes the loan when the member
+-- comes (tl.check_out), or is cancelled.
+CREATE FUNCTION tl.reserve(p_login text, p_member text, p_item text, p_from date, p_to date) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item   tl.item;
+    v_member integer;
+    v_tz     text;
+    v_id     bigint;
+BEGIN
+    v_item := tl.require_item(p_item);
+    PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_member := (tl.require_member(p_member)).id;
+    SELECT p.time_zone INTO v_tz FROM tl.place p WHERE p.id = v_item.place_id;
+    IF p_from IS NULL OR p_to IS NULL OR p_from < (now() AT TIME ZONE v_tz)::date OR p_to < p_from
+       OR p_to > p_from + 90 THEN
+        RAISE EXCEPTION 'les dates doivent aller d''aujourd''hui au plus tôt à 90 jours plus tard au plus, dans l''ordre'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_period_not_empty';
+    END IF;
+    BEGIN
+        INSERT INTO tl.booking (item_id, member_id, kind, starts_at, ends_at)
+        VALUES (v_item.id, v_member, 'reservation', p_from::timestamp AT TIME ZONE v_tz,
+                (p_to + 1)::timestamp AT TIME ZONE v_tz)
+        RETURNING id INTO v_id;
+    EXCEPTION WHEN exclusion_violation THEN
+        RAISE EXCEPTION 'cet objet est déjà prêté ou réservé sur une partie de ces dates'
+            USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_no_overlap';
+    END;
+    RETURN v_id;
+END $$;
+
+CREATE FUNCTION tl.cancel_reservation(p_login text, p_booking bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer;
+BEGIN
+    SELECT i.place_id INTO v_place FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+     WHERE b.id = p_booking AND b.kind = 'reservation' AND b.cancelled_at IS NULL;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'cette réservation n''existe plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'booking_kind_known';
+    END IF;
+    PERFORM tl.require_role(p_login, v_place, 'benevole');
+    UPDATE tl.booking SET cancelled_at = now() WHERE id = p_booking;
+END $$;
+
+CREATE FUNCTION tl.desk_member_reservations(p_login text, p_number text)
+RETURNS TABLE (booking_id bigint, item_code text, item_title text, from_fr text, to_fr text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    RETURN QUERY
+    SELECT b.id, i.code, i.title, tl.date_fr((b.starts_at AT TIME ZONE p.time_zone)::date),
+           tl.date_fr((b.ends_at AT TIME ZONE p.time_zone)::date - 1)
+      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id JOIN tl.place p ON p.id = i.place_id
+      JOIN tl.member m ON m.id = b.member_id
+     WHERE m.member_number = upper(btrim(p_number)) AND b.kind = 'reservation' AND b.cancelled_at IS NULL
+       AND b.ends_at > now()
+       AND EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+                    WHERE a.login = p_login AND a.active)
+     ORDER BY b.starts_at;
+END $$;
+
+-- 012 — deposits (caution) at the desk: recorded when a member leaves one,
+-- marked returned when it is given back. Nothing is cashed or processed.
+CREATE FUNCTION tl.record_deposit(p_login text, p_member text, p_amount numeric, p_kind text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member;
+    v_who    integer;
+    v_id     bigint;
+BEGIN
+    v_member := tl.desk_member(p_login, p_member, 'consultation');
+    SELECT a.id INTO v_who FROM tl.account a WHERE a.login = p_login;
+    IF p_amount IS NULL OR p_amount <= 0 OR p_amount > 10000 THEN
+        RAISE EXCEPTION 'le montant doit être positif (10 000 € au plus)' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'member_deposit_amount_positive';
+    END IF;
+    IF p_kind NOT IN ('cheque_non_encaisse', 'especes', 'autre') THEN
+        RAISE EXCEPTION 'nature de caution inconnue' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'member_deposit_kind_known';
+    END IF;
+    INSERT INTO tl.member_deposit (member_id, amount, kind, recorded_by)
+    VALUES (v_member.id, p_amount, p_kind, v_who) RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
+
+CREATE FUNCTION tl.return_deposit(p_login text, p_member text, p_deposit bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member;
+BEGIN
+    v_member := tl.desk_member(p_login, p_member, 'consultation');
+    UPDATE tl.member_deposit SET returned_on = current_date
+     WHERE id = p_deposit AND member_id = v_member.id AND returned_on IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'cette caution est déjà rendue ou n''est pas celle de cet adhérent'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'member_deposit_returned_after';
+    END IF;
+END $$;
+
+CREATE FUNCTION tl.desk_member_deposits(p_login text, p_member text)
+RETURNS TABLE (deposit_id bigint, amount text, kind text, received text, returned text, open boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+                    WHERE a.login = p_login AND a.active) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT d.id, tl.euros(d.amount),
+           CASE d.kind WHEN 'cheque_non_encaisse' THEN 'chèque non encaissé' WHEN 'especes' THEN 'espèces'
+                       ELSE 'autre' END,
+           tl.date_fr(d.received_on), tl.date_fr(d.returned_on), d.returned_on IS NULL
+      FROM tl.member_deposit d JOIN tl.member m ON m.id = d.member_id
+     WHERE m.member_number = upper(btrim(p_member))
+     ORDER BY d.received_on DESC, d.id DESC;
+END $$;
+
+CREATE FUNCTION tl.waiting_list_served() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.kind = 'pret' AND NEW.member_id IS NOT NULL THEN
+        UPDATE tl.waiting_list SET served_at = now()
+         WHERE item_id = NEW.item_id AND member_id = NEW.member_id AND served_at IS NULL AND removed_at IS NULL;
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS waiting_list_served ON tl.booking;
+CREATE TRIGGER waiting_list_served AFTER INSERT OR UPDATE OF kind ON tl.booking
+    FOR EACH ROW EXECUTE FUNCTION tl.waiting_list_served();
+
+CREATE FUNCTION tl.join_waiting_list(p_login text, p_member text, p_item text) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item   tl.item;
+    v_member tl.member;
+    v_who    integer;
+BEGIN
+    v_item := tl.require_item(p_item);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_member := tl.desk_member(p_login, p_member, 'consultation');
+    BEGIN
+        INSERT INTO tl.waiting_list (item_id, member_id, added_by) VALUES (v_item.id, v_member.id, v_who);
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'cet adhérent attend déjà cet objet' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'waiting_list_once';
+    END;
+    RETURN (SELECT count(*) FROM tl.waiting_list w
+             WHERE w.item_id = v_item.id AND w.served_at IS NULL AND w.removed_at IS NULL)::integer;
+END $$;
+
+CREATE FUNCTION tl.leave_waiting_list(p_login text, p_entry bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer;
+BEGIN
+    SELECT i.place_id INTO v_place FROM tl.waiting_list w JOIN tl.item i ON i.id = w.item_id
+     WHERE w.id = p_entry AND w.served_at IS NULL AND w.removed_at IS NULL;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'cette attente est déjà terminée' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'waiting_list_once';
+    END IF;
+    PERFORM tl.require_role(p_login, v_place, 'benevole');
+    UPDATE tl.waiting_list SET removed_at = now() WHERE id = p_entry;
+END $$;
+
+-- Who waits for an item, in order, and how to reach them.
+CREATE FUNCTION tl.desk_item_waiting(p_login text, p_item text)
+RETURNS TABLE (entry_id bigint, place_in_line bigint, member_number text, member_name text, email text, phone text,
+               since text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.find_item(p_item);
+    IF v_item.id IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    RETURN QUERY
+    SELECT w.id, row_number() OVER (ORDER BY w.added_at, w.id), m.member_number,
+           m.given_name || ' ' || m.family_name, m.email, m.phone, tl.date_fr(w.added_at::date)
+      FROM tl.waiting_list w JOIN tl.member m ON m.id = w.member_id
+     WHERE w.item_id = v_item.id AND w.served_at IS NULL AND w.removed_at IS NULL
+     ORDER BY w.added_at, w.id;
+END $$;
+
+-- What a member waits for, with their place in each line.
+CREATE FUNCTION tl.desk_member_waiting(p_login text, p_member text)
+RETURNS TABLE (entry_id bigint, item_code text, item_title text, place_in_line bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+                    WHERE a.login = p_login AND a.active) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT x.id, x.code, x.title, x.pos FROM (
+        SELECT w.id, i.code, i.title, m.member_number,
+               row_number() OVER (PARTITION BY w.item_id ORDER BY w.added_at, w.id) AS pos
+          FROM tl.waiting_list w JOIN tl.item i ON i.id = w.item_id JOIN tl.member m ON m.id = w.member_id
+         WHERE w.served_at IS NULL AND w.removed_at IS NULL) x
+     WHERE x.member_number = upper(btrim(p_member))
+     ORDER BY x.code;
+END $$;
+
+-- Kept by a trigger, so the desk, Mon compte and psql obey the same rule.
+CREATE FUNCTION tl.booking_check_item_limit() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_cat tl.category;
+    v_n   integer;
+BEGIN
+    IF NEW.kind <> 'pret' OR NEW.returned_at IS NOT NULL OR NEW.member_id IS NULL THEN
+        RETURN NEW;
+    END IF;
+    SELECT c.* INTO v_cat FROM tl.category c JOIN tl.item i ON i.category_id = c.id WHERE i.id = NEW.item_id;
+    IF v_cat.max_items IS NULL THEN
+        RETURN NEW;
+    END IF;
+    SELECT count(*) INTO v_n
+      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+     WHERE b.member_id = NEW.member_id AND b.kind = 'pret' AND b.returned_at IS NULL
+       AND i.category_id = v_cat.id AND b.id IS DISTINCT FROM NEW.id;
+    IF v_n >= v_cat.max_items THEN
+        RAISE EXCEPTION 'cet adhérent a déjà % objet(s) de la catégorie « % » : c''est le maximum', v_n, v_cat.name
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_member_item_limit';
+    END IF;
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS booking_check_item_limit ON tl.booking;
+CREATE TRIGGER booking_check_item_limit BEFORE INSERT OR UPDATE OF kind, member_id, returned_at ON tl.booking
+    FOR EACH ROW EXECUTE FUNCTION tl.booking_check_item_limit();
+
+-- tl.check_in as in 005, and then the message an item's return causes,
+-- in the same transaction.
+CREATE FUNCTION tl.check_in(p_login text, p_item text, p_condition text, p_maintenance text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_who  integer;
+    v_id   bigint;
+BEGIN
+    v_item := tl.require_item(p_item);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    IF p_condition IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tl.item_condition WHERE code = p_condition) THEN
+        RAISE EXCEPTION 'état inconnu' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'booking_return_condition_fkey';
+    END IF;
+    UPDATE tl.booking SET returned_at = now(), returned_to = v_who, return_condition = p_condition
+     WHERE item_id = v_item.id AND kind = 'pret' AND returned_at IS NULL
+    RETURNING id INTO v_id;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'cet objet n''est pas en prêt' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'booking_not_on_loan';
+    END IF;
+    IF p_condition IS NOT NULL THEN
+        UPDATE tl.item SET condition = p_condition WHERE id = v_item.id;
+    END IF;
+    IF btrim(coalesce(p_maintenance, '')) <> '' THEN
+        INSERT INTO tl.maintenance (item_id, reason) VALUES (v_item.id, btrim(p_maintenance));
+    END IF;
+    PERFORM tl.queue_item_back(v_item.id, now());
+    RETURN v_id;
+END $$;
+
+-- A loan extended to p_due, by the desk or by its member: the same rules
+-- for both (the category's renewals; nobody's reservation after; a later
+-- date, but no further than p_latest when given). The booking is locked
+-- by the caller.
+CREATE FUNCTION tl.extend_loan(p_booking tl.booking, p_due date, p_latest date) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_max integer := (SELECT c.max_renewals FROM tl.item i JOIN tl.category c ON c.id = i.category_id
+                       WHERE i.id = p_booking.item_id);
+BEGIN
+    IF p_booking.renewals >= v_max THEN
+        RAISE EXCEPTION 'ce prêt a déjà été prolongé % fois, le maximum pour cette catégorie', p_booking.renewals
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_renewals_max';
+    END IF;
+    IF p_due IS NULL OR p_due <= p_booking.due_on OR p_due > p_latest THEN
+        RAISE EXCEPTION 'la nouvelle date doit être après l''actuelle' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'booking_due_after_start';
+    END IF;
+    UPDATE tl.booking SET due_on = p_due, renewals = renewals + 1 WHERE id = p_booking.id;
+EXCEPTION WHEN exclusion_violation THEN
+    RAISE EXCEPTION 'impossible de prolonger : l''objet est réservé par quelqu''un d''autre ensuite'
+        USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_reserved';
+END $$;
+
+-- The desk's renewal (sql/009) through the same rules.
+CREATE FUNCTION tl.renew(p_login text, p_booking bigint, p_due date) RETURNS date
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_booking tl.booking;
+    v_who     integer;
+BEGIN
+    SELECT * INTO v_booking FROM tl.booking WHERE id = p_booking AND kind = 'pret' AND returned_at IS NULL FOR UPDATE;
+    IF v_booking.id IS NULL THEN
+        RAISE EXCEPTION 'ce prêt est déjà rendu' USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_not_on_loan';
+    END IF;
+    v_who := tl.require_role(p_login, (SELECT place_id FROM tl.item WHERE id = v_booking.item_id), 'benevole');
+    PERFORM tl.extend_loan(v_booking, p_due, NULL);
+    INSERT INTO tl.member_access (account_id, member_id, action) VALUES (v_who, v_booking.member_id, 'prolongation');
+    RETURN p_due;
+END $$;
+
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.booking']) AS t; END $$;
+
+------------------------------------------------------------------------------
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
+------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.cancel_reservation(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.cancel_reservation(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.check_in(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.check_in(text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.check_out(text,text,text,date,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.check_out(text,text,text,date,boolean) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_item_waiting(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_item_waiting(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_lending_preview(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_lending_preview(text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_member_deposits(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_member_deposits(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_member_loans(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_member_loans(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_member_reservations(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_member_reservations(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_member_waiting(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_member_waiting(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_overdue(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_overdue(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.extend_loan(tl.booking,date,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.join_waiting_list(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.join_waiting_list(text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.leave_waiting_list(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.leave_waiting_list(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.record_deposit(text,text,numeric,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.record_deposit(text,text,numeric,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.renew(text,bigint,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.renew(text,bigint,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.reserve(text,text,text,date,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.reserve(text,text,text,date,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.return_deposit(text,text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.return_deposit(text,text,bigint) TO tierslieux_guichet;

@@ -1,0 +1,225 @@
+-- Places and catalogue: items, their identity and search words, the public
+-- catalogue and availability, the desk's item file and maintenance.
+--
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
+
+CREATE VIEW tl.item_availability AS
+SELECT i.id AS item_id,
+       CASE WHEN m.id IS NOT NULL THEN 'maintenance'
+            WHEN b.id IS NOT NULL THEN 'pret'
+            ELSE 'disponible' END AS state,
+       CASE WHEN m.id IS NULL THEN b.due_on END AS due_on
+  FROM tl.item i
+  LEFT JOIN tl.maintenance m ON m.item_id = i.id AND m.ended_at IS NULL
+  LEFT JOIN tl.booking b ON b.item_id = i.id AND b.kind = 'pret' AND b.returned_at IS NULL;
+
+COMMENT ON VIEW tl.item_availability IS 'Public availability of each item: disponible, pret (until due_on) or maintenance';
+
+-- Every item gets its object identity when it is created, unless it is an
+-- existing object moving into the outilthèque.
+CREATE FUNCTION tl.item_give_identity() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.object_id IS NULL THEN
+        INSERT INTO tl.object DEFAULT VALUES RETURNING id INTO NEW.object_id;
+    END IF;
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS item_give_identity ON tl.item;
+CREATE TRIGGER item_give_identity BEFORE INSERT ON tl.item
+    FOR EACH ROW EXECUTE FUNCTION tl.item_give_identity();
+
+CREATE FUNCTION tl.refresh_catalogue_word() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    REFRESH MATERIALIZED VIEW tl.catalogue_word;
+    RETURN NULL;
+END $$;
+
+-- Only when words can change: a loan or a new condition leaves them be.
+DROP TRIGGER IF EXISTS refresh_catalogue_word ON tl.item;
+CREATE TRIGGER refresh_catalogue_word AFTER INSERT OR UPDATE OF title, brand, description, retired_at
+    OR DELETE OR TRUNCATE ON tl.item
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.refresh_catalogue_word();
+
+-- The search query for the words a resident typed. Each word is searched
+-- as typed; a word the catalogue does not contain is also searched as its
+-- closest catalogue word. The words are never parsed as tsquery syntax, so
+-- no input can break the query.
+CREATE FUNCTION tl.catalogue_query(words text) RETURNS tsquery
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+DECLARE
+    w      text;
+    near   text;
+    part   tsquery;
+    result tsquery;
+BEGIN
+    FOR w IN SELECT DISTINCT x
+               FROM regexp_split_to_table(lower(public.unaccent(coalesce(words, ''))), '[^a-z0-9]+') AS x
+              WHERE x <> '' LOOP
+        part := plainto_tsquery('tl.fr', w);
+        CONTINUE WHEN numnode(part) = 0;           -- a stop word
+        IF length(w) >= 4 AND NOT EXISTS (SELECT 1 FROM tl.catalogue_word c WHERE c.word = w) THEN
+            SELECT c.word INTO near
+              FROM tl.catalogue_word c
+             WHERE c.word % w
+             ORDER BY c.word <-> w, c.uses DESC
+             LIMIT 1;
+            IF near IS NOT NULL THEN
+                part := part || plainto_tsquery('tl.fr', near);
+            END IF;
+        END IF;
+        result := CASE WHEN result IS NULL THEN part ELSE result && part END;
+    END LOOP;
+    RETURN result;
+END $$;
+
+-- 005 — lending and taking back at the desk. Each is one function call in
+-- one transaction; every refusal names a constraint the desk shows as a
+-- sentence, and two desks lending one item at once are serialised on the
+-- item's row (the exclusion constraint on bookings stays the last guard).
+
+-- The item a volunteer typed or scanned: its own number (any case) or the
+-- barcode it kept from another system.
+CREATE FUNCTION tl.find_item(p_number text) RETURNS tl.item
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT i.* FROM tl.item i
+     WHERE i.retired_at IS NULL AND (i.code = upper(btrim(p_number)) OR i.barcode = btrim(p_number))
+     LIMIT 1
+$$;
+
+-- The same, or a refusal naming the number the volunteer typed.
+CREATE FUNCTION tl.require_item(p_number text) RETURNS tl.item
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.find_item(p_number);
+    IF v_item.id IS NULL THEN
+        RAISE EXCEPTION 'aucun objet ne porte le numéro « % »', btrim(p_number)
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'booking_item_fkey';
+    END IF;
+    RETURN v_item;
+END $$;
+
+CREATE FUNCTION tl.desk_item(p_login text, p_number text)
+RETURNS TABLE (id integer, code text, title text, place text, state text, due_fr text,
+               safety_check_days integer, last_safety_check text, safety_due boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.require_item(p_number);
+    PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    RETURN QUERY
+    SELECT v_item.id, v_item.code, v_item.title, p.name, a.state, tl.date_fr(a.due_on), v_item.safety_check_days,
+           tl.date_fr(v_item.last_safety_check),
+           v_item.safety_check_days IS NOT NULL
+             AND (v_item.last_safety_check IS NULL OR v_item.last_safety_check + v_item.safety_check_days < current_date)
+      FROM tl.place p, tl.item_availability a
+     WHERE p.id = v_item.place_id AND a.item_id = v_item.id;
+END $$;
+
+CREATE FUNCTION tl.desk_maintenance_log(p_login text, p_number text)
+RETURNS TABLE (started text, ended text, reason text, work_done text, opened_by text, closed_by text, open boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.find_item(p_number);
+    IF v_item.id IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    RETURN QUERY
+    SELECT tl.date_fr(m.started_at::date), tl.date_fr(m.ended_at::date), m.reason, m.work_done,
+           o.display_name, c.display_name, m.ended_at IS NULL
+      FROM tl.maintenance m
+      LEFT JOIN tl.account o ON o.id = m.opened_by LEFT JOIN tl.account c ON c.id = m.closed_by
+     WHERE m.item_id = v_item.id
+     ORDER BY m.started_at DESC;
+END $$;
+
+CREATE FUNCTION tl.start_maintenance(p_login text, p_number text, p_reason text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_who  integer;
+BEGIN
+    v_item := tl.require_item(p_number);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    IF btrim(coalesce(p_reason, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez ce qui ne va pas' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'maintenance_reason_not_blank';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.booking WHERE item_id = v_item.id AND kind = 'pret' AND returned_at IS NULL) THEN
+        RAISE EXCEPTION 'cet objet est en prêt : enregistrez d''abord son retour' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'maintenance_item_on_loan';
+    END IF;
+    BEGIN
+        INSERT INTO tl.maintenance (item_id, reason, opened_by) VALUES (v_item.id, btrim(p_reason), v_who);
+    EXCEPTION WHEN exclusion_violation THEN
+        RAISE EXCEPTION 'cet objet est déjà en maintenance' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'maintenance_no_overlap';
+    END;
+END $$;
+
+-- tl.end_maintenance as in 010, and then the same: an item back from
+-- maintenance is on the shelf again.
+CREATE FUNCTION tl.end_maintenance(p_login text, p_number text, p_work text, p_safety_checked boolean)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_who  integer;
+BEGIN
+    v_item := tl.require_item(p_number);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    IF btrim(coalesce(p_work, '')) = '' THEN
+        RAISE EXCEPTION 'décrivez ce qui a été fait' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'maintenance_work_not_blank';
+    END IF;
+    UPDATE tl.maintenance SET ended_at = now(), work_done = btrim(p_work), closed_by = v_who
+     WHERE item_id = v_item.id AND ended_at IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'cet objet n''est pas en maintenance' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'maintenance_not_open';
+    END IF;
+    IF p_safety_checked THEN
+        UPDATE tl.item SET last_safety_check = current_date WHERE id = v_item.id;
+    END IF;
+    PERFORM tl.queue_item_back(v_item.id, now());
+END $$;
+
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_condition', 'tl.maintenance', 'tl.member', 'tl.object', 'tl.organisation', 'tl.place']) AS t; END $$;
+
+------------------------------------------------------------------------------
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
+------------------------------------------------------------------------------
+GRANT EXECUTE ON FUNCTION tl.catalogue_query(text) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.desk_item(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_item(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_maintenance_log(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_maintenance_log(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.end_maintenance(text,text,text,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.end_maintenance(text,text,text,boolean) TO tierslieux_guichet;
+GRANT EXECUTE ON FUNCTION tl.find_item(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.start_maintenance(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.start_maintenance(text,text,text) TO tierslieux_guichet;
+GRANT SELECT ON tl.catalogue_word TO tierslieux_lecture;
+GRANT SELECT ON tl.category TO tierslieux_lecture;
+GRANT SELECT ON tl.collection TO tierslieux_lecture;
+GRANT SELECT ON tl.item TO tierslieux_lecture;
+GRANT SELECT ON tl.item_availability TO tierslieux_lecture;
+GRANT SELECT ON tl.item_condition TO tierslieux_lecture;
+GRANT SELECT ON tl.organisation TO tierslieux_lecture;
+GRANT SELECT ON tl.place TO tierslieux_lecture;

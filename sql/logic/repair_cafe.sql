@@ -1,0 +1,690 @@
+-- Repair café: sessions, slots, bookings, repairers, the repair log and its
+-- figures.
+--
+-- The current form of this area's functions, views, triggers and rights.
+-- script/migrate drops every function and view of schema tl (but the
+-- constraint helpers of sql/schema) and applies the files of sql/logic/ORDER
+-- again after the numbered migrations, in one transaction: edit here, never
+-- in a numbered file.
+
+-- ---- what the public sees ------------------------------------------------------
+
+-- An instant as ISO 8601 local time with its offset in a zone
+-- ("2026-11-28T14:00:00+01:00"), as schema.org's startDate wants it.
+CREATE FUNCTION tl.iso_local(p_at timestamptz, p_zone text) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT to_char(p_at AT TIME ZONE p_zone, 'YYYY-MM-DD"T"HH24:MI:SS')
+           || CASE WHEN off < interval '0' THEN '-' ELSE '+' END
+           || to_char(CASE WHEN off < interval '0' THEN -off ELSE off END, 'HH24:MI')
+      FROM (SELECT (p_at AT TIME ZONE p_zone) - (p_at AT TIME ZONE 'UTC') AS off) o
+$$;
+
+-- A session as the agenda shows it: local times in the place's zone, the
+-- skills as labels, seats left over its slots, and its state.
+CREATE FUNCTION tl.repair_sessions(p_place text, p_from timestamptz, p_id integer DEFAULT NULL)
+RETURNS TABLE (id integer, title text, description text, place_slug text, place_name text, street_address text,
+               postal_code text, locality text, time_zone text, day_fr text, starts_local timestamp,
+               ends_local timestamp, hours_fr text, skills text, seats integer, seats_left integer,
+               cancelled boolean, cancel_reason text, moved_to integer, moved_day_fr text, past boolean,
+               start_iso text, end_iso text, created_epoch bigint, event_status text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT s.id, s.title, s.description, p.slug, p.name, p.street_address, p.postal_code, p.locality, p.time_zone,
+           tl.date_fr((s.starts_at AT TIME ZONE p.time_zone)::date),
+           s.starts_at AT TIME ZONE p.time_zone, s.ends_at AT TIME ZONE p.time_zone,
+           to_char(s.starts_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI') || ' – '
+               || to_char(s.ends_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI'),
+           (SELECT string_agg(k.label, ', ' ORDER BY k.rank) FROM tl.repair_skill k WHERE k.code = ANY (s.skills)),
+           coalesce((SELECT sum(l.capacity)::integer FROM tl.repair_slot l WHERE l.session_id = s.id), 0),
+           coalesce((SELECT sum(greatest(l.capacity - (SELECT count(*) FROM tl.repair_booking b
+                                                        WHERE b.slot_id = l.id AND b.cancelled_at IS NULL), 0))::integer
+                       FROM tl.repair_slot l WHERE l.session_id = s.id), 0),
+           s.cancelled_at IS NOT NULL, s.cancel_reason, s.moved_to,
+           (SELECT tl.date_fr((m.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session m
+             WHERE m.id = s.moved_to),
+           s.ends_at <= now(), tl.iso_local(s.starts_at, p.time_zone), tl.iso_local(s.ends_at, p.time_zone),
+           extract(epoch FROM s.created_at)::bigint,
+           'https://schema.org/' || CASE WHEN s.moved_to IS NOT NULL THEN 'EventRescheduled'
+                                         WHEN s.cancelled_at IS NOT NULL THEN 'EventCancelled'
+                                         ELSE 'EventScheduled' END
+      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id
+     WHERE (p_id IS NULL OR s.id = p_id)
+       AND (p_id IS NOT NULL OR s.ends_at >= p_from)
+       AND (coalesce(p_place, '') = '' OR p.slug = p_place)
+     ORDER BY s.starts_at, s.id
+$$;
+
+CREATE FUNCTION tl.repair_slots(p_session integer)
+RETURNS TABLE (id integer, time_fr text, capacity integer, seats_left integer, "full" boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT l.id, to_char(l.starts_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI'), l.capacity,
+           greatest(l.capacity - (SELECT count(*) FROM tl.repair_booking b
+                                   WHERE b.slot_id = l.id AND b.cancelled_at IS NULL)::integer, 0),
+           l.capacity <= (SELECT count(*) FROM tl.repair_booking b WHERE b.slot_id = l.id AND b.cancelled_at IS NULL)
+      FROM tl.repair_slot l JOIN tl.repair_session s ON s.id = l.session_id JOIN tl.place p ON p.id = s.place_id
+     WHERE l.session_id = p_session
+     ORDER BY l.starts_at
+$$;
+
+-- ---- a visitor's booking ----------------------------------------------------------
+
+-- Books a seat in a slot. The slot's row is locked, so concurrent bookings
+-- of the last seat are served one after the other and one gets it.
+CREATE FUNCTION tl.book_repair(p_slot integer, p_object text, p_problem text, p_name text, p_contact text,
+                               p_token_sha256 text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_slot    tl.repair_slot;
+    v_session tl.repair_session;
+    v_taken   integer;
+    v_id      bigint;
+BEGIN
+    SELECT * INTO v_slot FROM tl.repair_slot WHERE id = p_slot FOR UPDATE;
+    IF v_slot.id IS NULL THEN
+        RAISE EXCEPTION 'choisissez un créneau de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_booking_slot_fkey';
+    END IF;
+    SELECT * INTO v_session FROM tl.repair_session WHERE id = v_slot.session_id;
+    IF v_session.cancelled_at IS NOT NULL OR v_session.moved_to IS NOT NULL THEN
+        RAISE EXCEPTION 'cette séance est annulée ou déplacée : choisissez-en une autre dans l''agenda'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_booking_session_open';
+    END IF;
+    IF v_session.ends_at <= now() THEN
+        RAISE EXCEPTION 'cette séance est passée' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_booking_session_open';
+    END IF;
+    IF btrim(coalesce(p_object, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez l''objet que vous apportez' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_booking_object_not_blank';
+    END IF;
+    IF btrim(coalesce(p_name, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez votre nom, pour vous accueillir' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_booking_name_not_blank';
+    END IF;
+    IF btrim(coalesce(p_contact, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez un courriel ou un téléphone, pour vous prévenir si la séance change'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_booking_contact_not_blank';
+    END IF;
+    SELECT count(*) INTO v_taken FROM tl.repair_booking WHERE slot_id = v_slot.id AND cancelled_at IS NULL;
+    IF v_taken >= v_slot.capacity THEN
+        RAISE EXCEPTION 'ce créneau est complet : choisissez-en un autre' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_slot_full';
+    END IF;
+    INSERT INTO tl.repair_booking (slot_id, object, problem, visitor_name, contact, token_sha256)
+    VALUES (v_slot.id, btrim(p_object), btrim(coalesce(p_problem, '')), btrim(p_name), btrim(p_contact),
+            p_token_sha256)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
+
+-- The booking behind a private link, while it is of use: until the day
+-- after its session (or the session it was moved to) ends.
+CREATE FUNCTION tl.repair_booking_by_token(p_token_sha256 text)
+RETURNS TABLE (object text, problem text, visitor_name text, cancelled boolean, session_id integer,
+               session_cancelled boolean, cancel_reason text, moved_to integer, slot_time_fr text, expired boolean,
+               moved_from_day_fr text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT b.object, b.problem, b.visitor_name, b.cancelled_at IS NOT NULL, s.id,
+           s.cancelled_at IS NOT NULL, s.cancel_reason, s.moved_to,
+           to_char(l.starts_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI'),
+           coalesce((SELECT m.ends_at FROM tl.repair_session m WHERE m.id = s.moved_to), s.ends_at)
+               + interval '1 day' <= now(),
+           -- The booking followed its session to a new date (sql/021).
+           (SELECT tl.date_fr((o.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session o
+             WHERE o.moved_to = s.id ORDER BY o.id DESC LIMIT 1)
+      FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
+      JOIN tl.repair_session s ON s.id = l.session_id JOIN tl.place p ON p.id = s.place_id
+     WHERE b.token_sha256 = p_token_sha256 AND b.purged_at IS NULL
+$$;
+
+CREATE FUNCTION tl.cancel_repair_booking(p_token_sha256 text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    UPDATE tl.repair_booking b SET cancelled_at = now()
+      FROM tl.repair_slot l, tl.repair_session s
+     WHERE b.token_sha256 = p_token_sha256 AND b.cancelled_at IS NULL AND b.purged_at IS NULL
+       AND l.id = b.slot_id AND s.id = l.session_id AND s.ends_at > now()
+    RETURNING b.id INTO v_id;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'cette réservation ne peut plus être annulée (déjà annulée, ou séance passée)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_booking_cancellable';
+    END IF;
+END $$;
+
+-- Personal data kept as long as a loan's link to its borrower (sql/006):
+-- the end of the Nth month after the session, then name, contact and the
+-- private link are gone; the object and its problem stay for the records.
+CREATE FUNCTION tl.apply_repair_retention(p_now timestamptz DEFAULT now()) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_months integer := (SELECT loan_months FROM tl.retention);
+    v_n      integer;
+BEGIN
+    UPDATE tl.repair_booking b SET visitor_name = NULL, contact = NULL, token_sha256 = NULL, purged_at = p_now
+      FROM tl.repair_slot l, tl.repair_session s
+     WHERE b.purged_at IS NULL AND l.id = b.slot_id AND s.id = l.session_id
+       AND p_now >= date_trunc('month', s.ends_at + make_interval(months => v_months)) + interval '1 month';
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END $$;
+
+-- The skills named, or a refusal.
+CREATE FUNCTION tl.require_skills(p_skills text[]) RETURNS text[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_bad text;
+BEGIN
+    SELECT s INTO v_bad FROM unnest(coalesce(p_skills, '{}')) s
+     WHERE NOT EXISTS (SELECT 1 FROM tl.repair_skill k WHERE k.code = s) LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'la compétence « % » n''est pas dans la liste', v_bad
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'repair_session_skill_known';
+    END IF;
+    RETURN ARRAY(SELECT DISTINCT s FROM unnest(coalesce(p_skills, '{}')) s ORDER BY 1);
+END $$;
+
+-- The days of a series: p_count sessions from p_first, every week, or every
+-- month on the same weekday and rank ("the 1st Saturday"; a 5th becomes the
+-- last of the month).
+CREATE FUNCTION tl.repair_series_days(p_first date, p_repeat text, p_count integer) RETURNS SETOF date
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_rank integer := (extract(day FROM p_first)::integer - 1) / 7 + 1;
+    v_dow  integer := extract(isodow FROM p_first)::integer;
+    v_month date;
+    v_day  date;
+    i      integer;
+BEGIN
+    FOR i IN 0 .. p_count - 1 LOOP
+        IF p_repeat = 'hebdomadaire' THEN
+            RETURN NEXT p_first + 7 * i;
+        ELSIF p_repeat = 'mensuelle' THEN
+            v_month := (date_trunc('month', p_first) + make_interval(months => i))::date;
+            v_day := v_month + ((v_dow - extract(isodow FROM v_month)::integer + 7) % 7) + 7 * (v_rank - 1);
+            IF v_day >= (v_month + interval '1 month')::date THEN
+                v_day := v_day - 7;
+            END IF;
+            RETURN NEXT v_day;
+        ELSE
+            RETURN NEXT p_first;
+            RETURN;
+        END IF;
+    END LOOP;
+END $$;
+
+-- Creates one session or a series. Returns the first session's id.
+CREATE FUNCTION tl.create_repair_sessions(p_login text, p_place text, p_title text, p_description text,
+                                          p_first date, p_start time, p_end time, p_repeat text, p_count integer,
+                                          p_slot_minutes integer, p_capacity integer, p_skills text[])
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place  tl.place := tl.require_place(p_place);
+    v_who    integer := tl.require_role(p_login, v_place.id, 'referent');
+    v_skills text[] := tl.require_skills(p_skills);
+    v_day    date;
+    v_id     integer;
+    v_first  integer;
+    v_n      integer := 0;
+BEGIN
+    IF p_repeat IS NULL OR p_repeat NOT IN ('non', 'hebdomadaire', 'mensuelle') THEN
+        RAISE EXCEPTION 'choisissez une répétition de la liste' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_repeat_known';
+    END IF;
+    IF p_repeat <> 'non' AND (p_count IS NULL OR p_count NOT BETWEEN 2 AND 52) THEN
+        RAISE EXCEPTION 'une série compte de 2 à 52 séances' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_count_range';
+    END IF;
+    IF p_first IS NULL OR p_first < (now() AT TIME ZONE v_place.time_zone)::date THEN
+        RAISE EXCEPTION 'la première séance est aujourd''hui ou plus tard' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_in_future';
+    END IF;
+    IF p_start IS NULL OR p_end IS NULL OR p_end <= p_start THEN
+        RAISE EXCEPTION 'la séance finit après avoir commencé' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_period';
+    END IF;
+    IF p_slot_minutes IS NULL OR p_slot_minutes NOT BETWEEN 10 AND 240 THEN
+        RAISE EXCEPTION 'un créneau dure de 10 à 240 minutes' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_slot_length_range';
+    END IF;
+    IF p_capacity IS NULL OR p_capacity NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'un créneau accueille de 1 à 100 objets' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_slot_capacity_range';
+    END IF;
+    FOR v_day IN SELECT * FROM tl.repair_series_days(p_first, p_repeat, coalesce(p_count, 1)) LOOP
+        INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by)
+        VALUES (v_place.id, coalesce(nullif(btrim(p_title), ''), 'Repair café'), btrim(coalesce(p_description, '')),
+                (v_day + p_start) AT TIME ZONE v_place.time_zone, (v_day + p_end) AT TIME ZONE v_place.time_zone,
+                v_skills, v_who)
+        RETURNING id INTO v_id;
+        INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
+        SELECT v_id, t, p_capacity
+          FROM generate_series((v_day + p_start) AT TIME ZONE v_place.time_zone,
+                               (v_day + p_end) AT TIME ZONE v_place.time_zone - make_interval(mins => p_slot_minutes),
+                               make_interval(mins => p_slot_minutes)) t;
+        IF NOT FOUND THEN                   -- shorter than one slot: one slot at the start
+            INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
+            VALUES (v_id, (v_day + p_start) AT TIME ZONE v_place.time_zone, p_capacity);
+        END IF;
+        v_first := coalesce(v_first, v_id);
+        v_n := v_n + 1;
+    END LOOP;
+    PERFORM tl.admin_note(v_who, v_place.id, 'reparation.creation', tl.date_fr(p_first),
+                          format('%s séance(s)', v_n));
+    RETURN v_first;
+END $$;
+
+-- A session of a place the caller is référent of, locked, or a refusal.
+CREATE FUNCTION tl.require_repair_session(p_login text, p_session integer) RETURNS tl.repair_session
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_session tl.repair_session;
+BEGIN
+    SELECT * INTO v_session FROM tl.repair_session WHERE id = p_session FOR UPDATE;
+    IF v_session.id IS NULL THEN
+        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_slot_session_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, v_session.place_id, 'referent');
+    RETURN v_session;
+END $$;
+
+CREATE FUNCTION tl.cancel_repair_session(p_login text, p_session integer, p_reason text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r tl.repair_session;
+    v_who integer;
+BEGIN
+    r := tl.require_repair_session(p_login, p_session);
+    v_who := tl.require_role(p_login, r.place_id, 'referent');
+    IF r.cancelled_at IS NOT NULL OR r.moved_to IS NOT NULL THEN
+        RAISE EXCEPTION 'cette séance est déjà annulée ou déplacée' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_cancel_reason';
+    END IF;
+    IF btrim(coalesce(p_reason, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez la raison : elle est montrée aux personnes qui ont réservé'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_session_cancel_reason';
+    END IF;
+    UPDATE tl.repair_session SET cancelled_at = now(), cancel_reason = btrim(p_reason) WHERE id = r.id;
+    PERFORM tl.admin_note(v_who, r.place_id, 'reparation.annulation', 'séance ' || r.id, btrim(p_reason));
+END $$;
+
+-- Moves a session to another day and hours: a new session with the same
+-- slots shifted, the bookings moved into them (their private links now
+-- show the new date), the old one pointing at the new. Returns the new id.
+CREATE FUNCTION tl.move_repair_session(p_login text, p_session integer, p_day date, p_start time, p_end time)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r       tl.repair_session;
+    v_who   integer;
+    v_tz    text;
+    v_start timestamptz;
+    v_shift interval;
+    v_id    integer;
+BEGIN
+    r := tl.require_repair_session(p_login, p_session);
+    v_who := tl.require_role(p_login, r.place_id, 'referent');
+    IF r.cancelled_at IS NOT NULL OR r.moved_to IS NOT NULL THEN
+        RAISE EXCEPTION 'cette séance est déjà annulée ou déplacée' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_movable';
+    END IF;
+    SELECT time_zone INTO v_tz FROM tl.place WHERE id = r.place_id;
+    IF p_day IS NULL OR p_day < (now() AT TIME ZONE v_tz)::date THEN
+        RAISE EXCEPTION 'la nouvelle date est aujourd''hui ou plus tard' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_in_future';
+    END IF;
+    v_start := (p_day + coalesce(p_start, (r.starts_at AT TIME ZONE v_tz)::time)) AT TIME ZONE v_tz;
+    v_shift := v_start - r.starts_at;
+    IF coalesce(p_end, (r.ends_at AT TIME ZONE v_tz)::time) <= coalesce(p_start, (r.starts_at AT TIME ZONE v_tz)::time) THEN
+        RAISE EXCEPTION 'la séance finit après avoir commencé' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_session_period';
+    END IF;
+    INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by)
+    VALUES (r.place_id, r.title, r.description, v_start,
+            (p_day + coalesce(p_end, (r.ends_at AT TIME ZONE v_tz)::time)) AT TIME ZONE v_tz, r.skills, v_who)
+    RETURNING id INTO v_id;
+    INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
+    SELECT v_id, l.starts_at + v_shift, l.capacity FROM tl.repair_slot l WHERE l.session_id = r.id;
+    UPDATE tl.repair_booking b SET slot_id = n.id
+      FROM tl.repair_slot o, tl.repair_slot n
+     WHERE b.slot_id = o.id AND o.session_id = r.id AND n.session_id = v_id AND n.starts_at = o.starts_at + v_shift;
+    INSERT INTO tl.repair_session_repairer (session_id, account_id, skills)
+    SELECT v_id, account_id, skills FROM tl.repair_session_repairer WHERE session_id = r.id;
+    UPDATE tl.repair_session SET moved_to = v_id WHERE id = r.id;
+    PERFORM tl.admin_note(v_who, r.place_id, 'reparation.deplacement', 'séance ' || r.id,
+                          'au ' || tl.date_fr(p_day));
+    RETURN v_id;
+END $$;
+
+-- A repairer expected at a session (someone of the place's team), with the
+-- skills they bring; p_remove takes them off.
+CREATE FUNCTION tl.set_repairer(p_login text, p_session integer, p_account text, p_skills text[], p_remove boolean)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r     tl.repair_session;
+    v_who integer;
+    v_acc integer;
+BEGIN
+    r := tl.require_repair_session(p_login, p_session);
+    v_who := tl.require_role(p_login, r.place_id, 'referent');
+    SELECT a.id INTO v_acc FROM tl.account a JOIN tl.account_role x ON x.account_id = a.id
+     WHERE a.login = p_account AND a.active AND x.place_id = r.place_id;
+    IF v_acc IS NULL THEN
+        RAISE EXCEPTION 'choisissez un membre de l''équipe du lieu' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_session_repairer_account_fkey';
+    END IF;
+    IF coalesce(p_remove, false) THEN
+        DELETE FROM tl.repair_session_repairer WHERE session_id = r.id AND account_id = v_acc;
+    ELSE
+        INSERT INTO tl.repair_session_repairer (session_id, account_id, skills)
+        VALUES (r.id, v_acc, tl.require_skills(p_skills))
+        ON CONFLICT (session_id, account_id) DO UPDATE SET skills = excluded.skills;
+    END IF;
+END $$;
+
+-- A place's sessions for its référents (and bénévoles: the desk on the day).
+CREATE FUNCTION tl.desk_repair_sessions(p_login text, p_place text)
+RETURNS TABLE (id integer, title text, day_fr text, hours_fr text, bookings bigint, seats integer, cancelled boolean,
+               moved boolean, past boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'benevole');
+    RETURN QUERY
+    SELECT s.id, s.title, tl.date_fr((s.starts_at AT TIME ZONE v_place.time_zone)::date),
+           to_char(s.starts_at AT TIME ZONE v_place.time_zone, 'FMHH24" h "MI') || ' – '
+               || to_char(s.ends_at AT TIME ZONE v_place.time_zone, 'FMHH24" h "MI'),
+           (SELECT count(*) FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
+             WHERE l.session_id = s.id AND b.cancelled_at IS NULL),
+           coalesce((SELECT sum(capacity)::integer FROM tl.repair_slot l WHERE l.session_id = s.id), 0),
+           s.cancelled_at IS NOT NULL, s.moved_to IS NOT NULL, s.ends_at <= now()
+      FROM tl.repair_session s
+     WHERE s.place_id = v_place.id AND s.ends_at >= now() - interval '60 days'
+     ORDER BY s.starts_at;
+END $$;
+
+-- The place and time zone of a session the caller may work at (the
+-- bénévole role there), or a refusal.
+CREATE FUNCTION tl.require_repair_desk(p_login text, p_session integer, OUT place_id integer, OUT time_zone text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+    SELECT s.place_id, p.time_zone INTO place_id, time_zone
+      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id WHERE s.id = p_session;
+    IF place_id IS NULL THEN
+        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_slot_session_fkey';
+    END IF;
+    PERFORM tl.require_role(p_login, place_id, 'benevole');
+END $$;
+
+-- A session's bookings with the visitors' names and contacts: for the
+-- people who run the place only (never public).
+CREATE FUNCTION tl.desk_repair_bookings(p_login text, p_session integer)
+RETURNS TABLE (slot_time text, object text, problem text, visitor_name text, contact text, cancelled boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_tz text := (tl.require_repair_desk(p_login, p_session)).time_zone;
+BEGIN
+    RETURN QUERY
+    SELECT to_char(l.starts_at AT TIME ZONE v_tz, 'FMHH24" h "MI'), b.object, b.problem, b.visitor_name, b.contact,
+           b.cancelled_at IS NOT NULL
+      FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
+     WHERE l.session_id = p_session
+     ORDER BY l.starts_at, b.id;
+END $$;
+
+CREATE FUNCTION tl.desk_repairers(p_login text, p_session integer)
+RETURNS TABLE (login text, display_name text, skills text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM tl.require_repair_desk(p_login, p_session);
+    RETURN QUERY
+    SELECT a.login, a.display_name,
+           (SELECT string_agg(k.label, ', ' ORDER BY k.rank) FROM tl.repair_skill k WHERE k.code = ANY (r.skills))
+      FROM tl.repair_session_repairer r JOIN tl.account a ON a.id = r.account_id
+     WHERE r.session_id = p_session
+     ORDER BY a.display_name;
+END $$;
+
+-- A slot's capacity changed (never below the bookings it already holds),
+-- or a slot added at a time of the session.
+CREATE FUNCTION tl.set_repair_slot(p_login text, p_session integer, p_time time, p_capacity integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r       tl.repair_session;
+    v_who   integer;
+    v_tz    text;
+    v_at    timestamptz;
+    v_slot  integer;
+    v_taken integer;
+BEGIN
+    r := tl.require_repair_session(p_login, p_session);
+    v_who := tl.require_role(p_login, r.place_id, 'referent');
+    SELECT time_zone INTO v_tz FROM tl.place WHERE id = r.place_id;
+    IF p_capacity IS NULL OR p_capacity NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'un créneau accueille de 1 à 100 objets' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_slot_capacity_range';
+    END IF;
+    v_at := ((r.starts_at AT TIME ZONE v_tz)::date + p_time) AT TIME ZONE v_tz;
+    IF p_time IS NULL OR v_at < r.starts_at OR v_at >= r.ends_at THEN
+        RAISE EXCEPTION 'le créneau est pendant la séance (de % à %)',
+            to_char(r.starts_at AT TIME ZONE v_tz, 'HH24:MI'), to_char(r.ends_at AT TIME ZONE v_tz, 'HH24:MI')
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_slot_in_session';
+    END IF;
+    SELECT id INTO v_slot FROM tl.repair_slot WHERE session_id = r.id AND starts_at = v_at FOR UPDATE;
+    IF v_slot IS NULL THEN
+        INSERT INTO tl.repair_slot (session_id, starts_at, capacity) VALUES (r.id, v_at, p_capacity);
+    ELSE
+        SELECT count(*) INTO v_taken FROM tl.repair_booking WHERE slot_id = v_slot AND cancelled_at IS NULL;
+        IF v_taken > p_capacity THEN
+            RAISE EXCEPTION 'ce créneau a déjà % réservation(s) : sa capacité ne peut pas descendre en dessous', v_taken
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_slot_capacity_range';
+        END IF;
+        UPDATE tl.repair_slot SET capacity = p_capacity WHERE id = v_slot;
+    END IF;
+    PERFORM tl.admin_note(v_who, r.place_id, 'reparation.creneau', 'séance ' || r.id,
+                          to_char(p_time, 'HH24:MI') || ' : ' || p_capacity || ' objet(s)');
+END $$;
+
+-- Logs an object. From a booking (its object and problem as defaults), or
+-- a walk-in (no booking). Any bénévole of the session's place.
+CREATE FUNCTION tl.log_repair(p_login text, p_session integer, p_booking bigint, p_object text, p_category text,
+                              p_brand text, p_age numeric, p_problem text, p_status text, p_barrier integer,
+                              p_weight numeric, p_minutes integer, p_repairer text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_session  tl.repair_session;
+    v_who      integer;
+    v_repairer integer;
+    v_id       bigint;
+BEGIN
+    SELECT * INTO v_session FROM tl.repair_session WHERE id = p_session;
+    IF v_session.id IS NULL THEN
+        RAISE EXCEPTION 'cette séance n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_record_session_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_session.place_id, 'benevole');
+    IF p_booking IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
+             WHERE b.id = p_booking AND l.session_id = p_session AND b.cancelled_at IS NULL) THEN
+        RAISE EXCEPTION 'cette réservation n''est pas de cette séance' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_record_booking_fkey';
+    END IF;
+    IF btrim(coalesce(p_object, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez l''objet' USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_record_object_not_blank';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tl.repair_category WHERE code = p_category) THEN
+        RAISE EXCEPTION 'choisissez une catégorie de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_record_category_fkey';
+    END IF;
+    IF p_status IS NULL OR p_status NOT IN ('repare', 'reparable', 'fin_de_vie', 'inconnu') THEN
+        RAISE EXCEPTION 'choisissez le résultat : réparé, réparable ou fin de vie' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_status_known';
+    END IF;
+    IF p_barrier IS NOT NULL AND p_status <> 'fin_de_vie' THEN
+        RAISE EXCEPTION 'la cause d''une fin de vie ne va qu''avec « fin de vie »' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_barrier_end_of_life';
+    END IF;
+    IF p_barrier IS NOT NULL AND p_barrier NOT BETWEEN 1 AND 6 THEN
+        RAISE EXCEPTION 'choisissez une cause de la liste' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_barrier_range';
+    END IF;
+    IF p_weight IS NOT NULL AND (p_weight <= 0 OR p_weight > 500) THEN
+        RAISE EXCEPTION 'le poids est en kilos, plus de 0 et 500 au plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_weight_range';
+    END IF;
+    IF p_minutes IS NOT NULL AND p_minutes NOT BETWEEN 1 AND 600 THEN
+        RAISE EXCEPTION 'le temps passé va de 1 à 600 minutes' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_minutes_range';
+    END IF;
+    IF p_age IS NOT NULL AND (p_age < 0 OR p_age > 150) THEN
+        RAISE EXCEPTION 'l''âge de l''objet va de 0 à 150 ans' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_age_range';
+    END IF;
+    IF nullif(btrim(coalesce(p_repairer, '')), '') IS NOT NULL THEN
+        SELECT a.id INTO v_repairer FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
+         WHERE a.login = p_repairer AND r.place_id = v_session.place_id;
+        IF v_repairer IS NULL THEN
+            RAISE EXCEPTION 'choisissez un réparateur de l''équipe du lieu' USING ERRCODE = 'foreign_key_violation',
+                CONSTRAINT = 'repair_record_repairer_fkey';
+        END IF;
+    END IF;
+    INSERT INTO tl.repair_record (session_id, place_id, event_date, booking_id, object, category, brand, age_years,
+                                  problem, status, barrier, weight_kg, minutes, repairer_id, recorded_by)
+    VALUES (p_session, v_session.place_id,
+            (v_session.starts_at AT TIME ZONE (SELECT time_zone FROM tl.place WHERE id = v_session.place_id))::date,
+            p_booking, btrim(p_object), p_category, nullif(btrim(coalesce(p_brand, '')), ''), p_age,
+            btrim(coalesce(p_problem, '')), p_status, p_barrier, p_weight, p_minutes, v_repairer, v_who)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'cet objet est déjà noté' USING ERRCODE = 'unique_violation',
+        CONSTRAINT = 'repair_record_booking_key';
+END $$;
+
+-- A result as the desk says it.
+CREATE FUNCTION tl.repair_status_fr(p_status text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT CASE p_status WHEN 'repare' THEN 'réparé' WHEN 'reparable' THEN 'réparable'
+                         WHEN 'fin_de_vie' THEN 'fin de vie' ELSE 'inconnu' END
+$$;
+
+-- The day's queue: booked objects (by slot, logged or not), then the
+-- walk-ins logged, for the volunteers of the place.
+CREATE FUNCTION tl.desk_repair_queue(p_login text, p_session integer)
+RETURNS TABLE (booking_id bigint, slot_time text, object text, problem text, visitor_name text, logged boolean,
+               status text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_tz text := (tl.require_repair_desk(p_login, p_session)).time_zone;
+BEGIN
+    RETURN QUERY
+    SELECT b.id, to_char(l.starts_at AT TIME ZONE v_tz, 'FMHH24" h "MI'), b.object, b.problem, b.visitor_name,
+           r.id IS NOT NULL, tl.repair_status_fr(r.status)
+      FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
+      LEFT JOIN tl.repair_record r ON r.booking_id = b.id
+     WHERE l.session_id = p_session AND b.cancelled_at IS NULL
+    UNION ALL
+    SELECT NULL, 'sans réservation', r.object, r.problem, NULL, true, tl.repair_status_fr(r.status)
+      FROM tl.repair_record r WHERE r.session_id = p_session AND r.booking_id IS NULL
+     ORDER BY 6, 2, 1;
+END $$;
+
+-- ---- results and impact ----------------------------------------------------------
+
+-- The weight and footprint of a category on a day (the latest factor from
+-- before it).
+CREATE FUNCTION tl.repair_factor(p_category text, p_on date, OUT weight_kg numeric, OUT footprint_kg numeric,
+                                 OUT source text)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT f.weight_kg, f.footprint_kg, f.source FROM tl.repair_category_factor f
+     WHERE f.category = p_category AND f.valid_from <= p_on
+     ORDER BY f.valid_from DESC LIMIT 1
+$$;
+
+-- What a session, a place or the whole network repaired, and its impact,
+-- counted as The Restart Project does: for FIXED objects only, waste
+-- prevented = the object's weight if weighed, else its category's average;
+-- CO2e avoided = the category's footprint (or, for a category without one,
+-- the weight × the per-kilo footprint of a powered or unpowered object)
+-- × the displacement factor, each factor as it stood on the session's day
+-- for its place (sql/016).
+CREATE FUNCTION tl.repair_results(p_place text, p_session integer)
+RETURNS TABLE (brought bigint, fixed bigint, repairable bigint, end_of_life bigint, waste_kg numeric, co2_kg numeric,
+               unweighed_unknown bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    WITH r AS (
+        SELECT r.status, r.weight_kg, c.powered, f.weight_kg AS avg_weight, f.footprint_kg,
+               (SELECT value FROM tl.impact_factors(p.slug, r.event_date) WHERE key = 'reparation_deplacement')
+                   AS displacement,
+               (SELECT value FROM tl.impact_factors(p.slug, r.event_date)
+                 WHERE key = CASE WHEN c.powered THEN 'co2_kg_electrique' ELSE 'co2_kg_non_electrique' END) AS per_kg
+          FROM tl.repair_record r
+          JOIN tl.place p ON p.id = r.place_id
+          JOIN tl.repair_category c ON c.code = r.category
+          LEFT JOIN LATERAL tl.repair_factor(r.category, r.event_date) f ON true
+         WHERE (p_session IS NULL OR r.session_id = p_session)
+           AND (coalesce(p_place, '') = '' OR p.slug = p_place)
+    )
+    SELECT count(*), count(*) FILTER (WHERE status = 'repare'), count(*) FILTER (WHERE status = 'reparable'),
+           count(*) FILTER (WHERE status = 'fin_de_vie'),
+           round(coalesce(sum(coalesce(weight_kg, avg_weight)) FILTER (WHERE status = 'repare'), 0), 1),
+           round(coalesce(sum(displacement * CASE WHEN footprint_kg > 0 THEN footprint_kg
+                                                  ELSE coalesce(weight_kg, avg_weight, 0) * per_kg END)
+                          FILTER (WHERE status = 'repare'), 0), 1),
+           count(*) FILTER (WHERE status = 'repare' AND weight_kg IS NULL AND coalesce(avg_weight, 0) = 0)
+      FROM r
+$$;
+
+-- Tables of this area whose content a page can show: every write bumps the
+-- data version (tl.track_changes; a test checks none is forgotten).
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
+
+------------------------------------------------------------------------------
+-- Rights: functions are executable by PUBLIC unless revoked; the desk's
+-- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
+-- the sending command's to tierslieux_courriels.
+------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.apply_repair_retention(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.book_repair(integer,text,text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.book_repair(integer,text,text,text,text,text) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.cancel_repair_booking(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.cancel_repair_booking(text) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.cancel_repair_session(text,integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.cancel_repair_session(text,integer,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[]) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_repair_bookings(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_repair_bookings(text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_repair_queue(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_repair_queue(text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_repair_sessions(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_repair_sessions(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_repairers(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_repairers(text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.log_repair(text,integer,bigint,text,text,text,numeric,text,text,integer,numeric,integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.log_repair(text,integer,bigint,text,text,text,numeric,text,text,integer,numeric,integer,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.move_repair_session(text,integer,date,time without time zone,time without time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.move_repair_session(text,integer,date,time without time zone,time without time zone) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.repair_booking_by_token(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.repair_booking_by_token(text) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.repair_factor(text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.repair_results(text,integer) TO tierslieux_lecture;
+GRANT EXECUTE ON FUNCTION tl.repair_sessions(text,timestamp with time zone,integer) TO tierslieux_lecture;
+GRANT EXECUTE ON FUNCTION tl.repair_slots(integer) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.require_repair_desk(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.require_repair_session(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.require_skills(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.set_repair_slot(text,integer,time without time zone,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.set_repair_slot(text,integer,time without time zone,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) TO tierslieux_guichet;
+GRANT SELECT ON tl.repair_category TO tierslieux_lecture;
+GRANT SELECT ON tl.repair_category_factor TO tierslieux_lecture;
+GRANT SELECT ON tl.repair_session TO tierslieux_lecture;
+GRANT SELECT ON tl.repair_skill TO tierslieux_lecture;
+GRANT SELECT ON tl.repair_slot TO tierslieux_lecture;
