@@ -17,7 +17,7 @@ def migrate(servers):
 
 def test_migrations_are_recorded_and_rerunning_is_a_no_op(servers):
     recorded = servers.sql("SELECT version FROM public.tierslieux_migration ORDER BY version")
-    files = sorted(f[:-4] for f in os.listdir(os.path.join(ROOT, "sql")) if f.endswith(".sql"))
+    files = sorted(f[:-4] for f in os.listdir(os.path.join(ROOT, "sql", "schema")) if f.endswith(".sql"))
     assert [v for (v,) in recorded] == files
     version = servers.sql("SELECT sum(version) FROM tl.data_version")[0][0]
     out = migrate(servers)
