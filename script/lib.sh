@@ -250,9 +250,22 @@ SQL
 }
 
 # An existing demo cluster after a pull: new migrations, the web role's
-# memberships, and the demo accounts if it has none yet.
+# memberships, and the demo accounts if it has none yet. A cluster whose
+# database script/migrate refuses (exit 3: made before the SQL was split by
+# area, with only part of the dated migrations) is made again, demo and all.
 tl_pg_upgrade() {
-    "$TL_ROOT/script/migrate" -h "$(tl_pg_real "$1")" -p "$(tl_pg_port "$1")" -U tierslieux -d tierslieux
+    local rc=0 port
+    "$TL_ROOT/script/migrate" -h "$(tl_pg_real "$1")" -p "$(tl_pg_port "$1")" -U tierslieux -d tierslieux || rc=$?
+    if [ "$rc" -eq 3 ]; then
+        tl_say "base de démonstration trop ancienne pour être mise à jour : refaite, avec les données de démonstration"
+        port=$(tl_pg_port "$1")
+        tl_pg_stop "$1"
+        tl_remove "$1"
+        tl_pg_init "$1" "$port"
+        tl_pg_demo "$1"
+        return 0
+    fi
+    [ "$rc" -eq 0 ] || exit "$rc"
     tl_psql "$1" tierslieux -q -c "GRANT tierslieux_lecture, tierslieux_guichet TO tierslieux_web" >/dev/null
     if [ "$(tl_psql "$1" tierslieux -At -c 'SELECT count(*) FROM tl.account')" = 0 ]; then
         tl_psql "$1" tierslieux -q --single-transaction -f "$TL_ROOT/sql/demo/accounts.sql" >/dev/null

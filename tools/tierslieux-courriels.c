@@ -1,5 +1,5 @@
 /* tierslieux-courriels — sends the e-mails queued in PostgreSQL
- * (tl.mail_message, sql/017) through the machine's sendmail interface, one
+ * (tl.mail_message, sql/logic/mail.sql) through the machine's sendmail interface, one
  * at a time, and is meant to be run by cron every few minutes:
  *
  *   tierslieux-courriels [-d CONNINFO] [-s SENDMAIL] [-f FROM] [-n]

@@ -31,7 +31,7 @@ static void tl_auth_unavailable(request_rec *r)
 }
 
 /* Checks what mod_auth_form hands over for user: in a session, the token
- * that stands for it (sql/030: the session must be live); at login, the
+ * that stands for it (sql/logic/members_accounts.sql: the session must be live); at login, the
  * password itself, against the bcrypt hash sql returns. kind names the
  * session's owner: "compte" (an account of the desk) or "adherent". */
 static authn_status tl_check_hash(request_rec *r, const char *kind, const char *sql, const char *user,

@@ -78,7 +78,7 @@ const tl_rows *tl_db_in_tx(tl_req *q, const char *sql, int nparams, const char *
 int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *params, int *status, tl_db_refusal *why);
 int tl_db_end(tl_req *q, int commit, int *status, tl_db_refusal *why);
 
-/* The data version the database bumps on every write (see sql/001). */
+/* The data version the database bumps on every write (see sql/logic/common.sql). */
 const char *tl_db_version(tl_req *q, int *status);
 
 #endif

@@ -48,7 +48,7 @@ static apr_status_t tl_session_decode(request_rec *r, session_rec *z)
  * and hands them to the authn provider on every request. With the seal on,
  * the module swaps the password, once httpd has accepted it at login, for
  * a session token: TL_SESSION_PREFIX and 43 random characters, whose
- * SHA-256 names a row of tl.web_session (sql/030). The provider accepts the
+ * SHA-256 names a row of tl.web_session (sql/logic/members_accounts.sql). The provider accepts the
  * token only when it came from this request's session and the row is live;
  * logging out, a new password, deactivation and erasure delete the row. */
 

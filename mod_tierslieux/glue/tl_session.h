@@ -14,7 +14,7 @@
 int tl_session_register(void);
 int tl_session_available(void);
 
-/* With the seal on, the session holds a token, never the password (sql/030).
+/* With the seal on, the session holds a token, never the password (sql/logic/members_accounts.sql).
  * tl_session_token_hash: the SHA-256 of the token the request's session
  * holds when password is that token, else NULL (a password typed at
  * login). tl_session_accepted: the authn provider accepted user's password

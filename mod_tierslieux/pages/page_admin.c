@@ -1,6 +1,6 @@
 /* The back office's home and journal, and what its pages share. Every
  * change goes through one SQL function that checks the person's role at
- * the place concerned and writes the journal (sql/016). */
+ * the place concerned and writes the journal (sql/logic/back_office.sql). */
 #include <apr_strings.h>
 #include "tl_admin.h"
 #include "tl_form.h"
@@ -227,7 +227,7 @@ int tl_admin_change(tl_req *q, const char *sql, int nparams, const char *const *
     }
     if (*status == HTTP_FORBIDDEN) {
         /* The refused transaction rolled back; what it names (a missing
-         * right over an account: sql/026) is journaled in one of its own. */
+         * right over an account: sql/logic/members_accounts.sql) is journaled in one of its own. */
         if (*why.detail) {
             int ignored = OK;
             const char *note[] = { q->r->user, why.detail };

@@ -2,7 +2,7 @@
  * spreadsheet, Lend Engine, Koha or Circulate exports it. The file is read
  * here (tl_csv_read: BOM, ";" or ",", Windows line ends, Windows-1252), its
  * columns found by the names those tools give them, and its rows handed to
- * the database as JSON (sql/019). The preview shows every row that cannot
+ * the database as JSON (sql/logic/imports.sql). The preview shows every row that cannot
  * be imported with its line and reason; confirming imports all or nothing. */
 #include <apr_strings.h>
 #include <apr_lib.h>
@@ -26,7 +26,7 @@
 
 /* A column of ours and the names files give it, in order of preference. */
 typedef struct {
-    const char *key;                /* the JSON key sql/019 reads */
+    const char *key;                /* the JSON key sql/logic/imports.sql reads */
     const char *label;              /* how the page names it */
     int required;
     const char *const *names;
@@ -159,7 +159,7 @@ static const char *tl_import_json(apr_pool_t *p, const tl_csv_table *t, const tl
     return tl_buf_cstr(&b);
 }
 
-/* An items or members file's rows as JSON for sql/019, its columns found
+/* An items or members file's rows as JSON for sql/logic/imports.sql, its columns found
  * by the names tools give them; NULL when a needed column is missing (the
  * message is then next to the file's field). Columns we do not keep are
  * named, so nobody thinks they were. */

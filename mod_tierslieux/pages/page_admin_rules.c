@@ -1,7 +1,7 @@
 /* Loan rules in the back office: the network's categories with their loan
  * length, renewals, deposit and most items per member, and the retention
  * delays of personal data. Référents read them; the network's admins
- * change them (sql/016 says why categories are shared). */
+ * change them (sql/schema/001_baseline.sql says why categories are shared). */
 #include <apr_strings.h>
 #include "tl_admin.h"
 #include "tl_form.h"

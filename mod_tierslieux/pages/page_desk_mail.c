@@ -1,4 +1,4 @@
-/* A référent's preview of the e-mails of their places (sql/017): those
+/* A référent's preview of the e-mails of their places (sql/logic/mail.sql): those
  * waiting and those sent lately, each with its whole text. The database
  * decides who may read them (tl.desk_mail refuses anyone who is référent
  * nowhere: a 403 here). */

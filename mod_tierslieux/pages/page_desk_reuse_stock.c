@@ -3,7 +3,7 @@
  * item's page — what it is, its history across the three activities, and
  * what can happen to it: reserved, set aside for a repair café session,
  * repaired, moved into the outilthèque, or weighed out. Each change is one
- * SQL function (sql/024) that checks the volunteer's role. */
+ * SQL function (sql/logic/ressourcerie.sql) that checks the volunteer's role. */
 #include <apr_strings.h>
 #include "tl_admin.h"
 #include "tl_choices.h"

@@ -2,7 +2,7 @@
  * number and weighed lots by their category's letter, paid in one way;
  * its receipt to print; the day's totals by payment kind and the daily
  * closing. A tally for associations not liable to VAT, not a certified
- * cash register: sales are only ever added (sql/024). */
+ * cash register: sales are only ever added (sql/logic/ressourcerie.sql). */
 #include <apr_strings.h>
 #include "tl_admin.h"
 #include "tl_choices.h"

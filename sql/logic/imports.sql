@@ -398,7 +398,7 @@ EXCEPTION WHEN unique_violation THEN
         USING ERRCODE = 'check_violation', CONSTRAINT = 'import_batch_rows_refused';
 END $$;
 
--- tl.import_run (sql/019) hands batches of repairs here: the preview's
+-- tl.import_run (sql/logic/imports.sql) hands batches of repairs here: the preview's
 -- faults as its rows, or the import.
 CREATE FUNCTION tl.import_repairs(p_login text, p_batch bigint, p_apply boolean)
 RETURNS TABLE (line integer, label text, outcome text, error text)
@@ -416,7 +416,7 @@ BEGIN
                    FROM tl.import_repair_faults(v_batch.place_id) f ORDER BY 1;
 END $$;
 
--- tl.import_run for items and members, as in sql/019, but a refused row's
+-- tl.import_run for items and members, as in sql/logic/imports.sql, but a refused row's
 -- reason is always French (tl.import_error_fr), and a confirmation that
 -- finds refused rows names their lines.
 CREATE FUNCTION tl.import_run(p_login text, p_batch bigint, p_apply boolean)

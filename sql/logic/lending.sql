@@ -7,6 +7,11 @@
 -- again after the numbered migrations, in one transaction: edit here, never
 -- in a numbered file.
 
+-- Lending and taking back at the desk. Each is one function call in
+-- one transaction; every refusal names a constraint the desk shows as a
+-- sentence, and two desks lending one item at once are serialised on the
+-- item's row (the exclusion constraint on bookings stays the last guard).
+
 -- A loan's period ends with its due date, in the item's place's time zone,
 -- or earlier with its return.
 CREATE FUNCTION tl.booking_set_end() RETURNS trigger
@@ -157,7 +162,7 @@ DROP TRIGGER IF EXISTS member_note_loan ON tl.booking;
 CREATE TRIGGER member_note_loan AFTER INSERT OR UPDATE OF kind, starts_at ON tl.booking
     FOR EACH ROW EXECUTE FUNCTION tl.member_note_loan();
 
--- 007 — the overdue list of a place, for the volunteers who call or write
+-- The overdue list of a place, for the volunteers who call or write
 -- to the members concerned: days late and how to reach them. Only for a
 -- volunteer of that place.
 CREATE FUNCTION tl.desk_overdue(p_login text, p_place_slug text)
@@ -205,7 +210,7 @@ BEGIN
      ORDER BY b.returned_at IS NOT NULL, b.starts_at DESC;
 END $$;
 
--- 011 — reservations made at the desk for a member: an item for a range of
+-- Reservations made at the desk for a member: an item for a range of
 -- days; the bookings' exclusion constraint refuses any overlap with a loan
 -- or another reservation. A reservation becomes the loan when the member
 -- comes (tl.check_out), or is cancelled.
@@ -269,7 +274,7 @@ BEGIN
      ORDER BY b.starts_at;
 END $$;
 
--- 012 — deposits (caution) at the desk: recorded when a member leaves one,
+-- Deposits (caution) at the desk: recorded when a member leaves one,
 -- marked returned when it is given back. Nothing is cashed or processed.
 CREATE FUNCTION tl.record_deposit(p_login text, p_member text, p_amount numeric, p_kind text) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -499,7 +504,7 @@ EXCEPTION WHEN exclusion_violation THEN
         USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_reserved';
 END $$;
 
--- The desk's renewal (sql/009) through the same rules.
+-- The desk's renewal (sql/logic/members_accounts.sql) through the same rules.
 CREATE FUNCTION tl.renew(p_login text, p_booking bigint, p_due date) RETURNS date
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE

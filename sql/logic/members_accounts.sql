@@ -702,7 +702,7 @@ BEGIN
                                                                                       ELSE 'un bénévole' END)
                                                        ORDER BY a.at)
                                         FROM tl.member_access a WHERE a.member_id = v_member.id), '[]'::jsonb),
-        -- The e-mails written to them (sql/017), as the desk's export lists them.
+        -- The e-mails written to them (sql/logic/mail.sql), as the desk's export lists them.
         'courriels', coalesce((SELECT jsonb_agg(jsonb_build_object('a', m.recipient, 'sujet', m.subject,
                                                                    'texte', m.body, 'prepare_le', m.created_at::date,
                                                                    'envoye_le', m.sent_at::date)
@@ -873,10 +873,10 @@ CREATE TRIGGER end_sessions AFTER UPDATE OF password_hash ON tl.member
     FOR EACH ROW WHEN (OLD.password_hash IS DISTINCT FROM NEW.password_hash)
     EXECUTE FUNCTION tl.end_sessions();
 
--- 031 — erasure that erases. A member is erased in three places: at the
--- desk (tl.erase_member, sql/009), by themselves (tl.my_erase, sql/018)
+-- Erasure that erases. A member is erased in three places: at the
+-- desk (tl.erase_member), by themselves (tl.my_erase)
 -- and by the retention command when they stopped coming
--- (tl.apply_retention, sql/006). Each deleted the member row and counted
+-- (tl.apply_retention). Each deleted the member row and counted
 -- on foreign keys for the rest, so whatever held the person without a
 -- member_id stayed: the grower's name typed on a seed deposit, the name and
 -- contact of a repair café booking, the rows of a members file waiting in
@@ -1116,7 +1116,7 @@ BEGIN
 
     -- A members file waiting between its preview and its confirmation keeps
     -- raw rows: the member's row goes (confirming later would bring them
-    -- back). Confirmed batches are already empty (sql/019).
+    -- back). Confirmed batches are already empty (sql/logic/imports.sql).
     UPDATE tl.import_batch b
        SET rows = coalesce((SELECT jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(b.rows) WITH ORDINALITY AS x(e, n)
                              WHERE NOT tl.erasure_mentions(tl.erasure_row_text(e), h.marks)), '[]'::jsonb)
@@ -1244,7 +1244,7 @@ END $$;
 COMMENT ON FUNCTION tl.apply_retention(timestamptz) IS 'Run daily by script/retention (cron)';
 
 -- A members file previewed and never confirmed keeps its raw rows: gone a
--- day later, as sql/019 promises, even when nobody imports again.
+-- day later, as sql/logic/imports.sql promises, even when nobody imports again.
 CREATE FUNCTION tl.apply_import_retention(p_now timestamptz DEFAULT now()) RETURNS integer
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE

@@ -79,11 +79,6 @@ BEGIN
     RETURN result;
 END $$;
 
--- 005 — lending and taking back at the desk. Each is one function call in
--- one transaction; every refusal names a constraint the desk shows as a
--- sentence, and two desks lending one item at once are serialised on the
--- item's row (the exclusion constraint on bookings stays the last guard).
-
 -- The item a volunteer typed or scanned: its own number (any case) or the
 -- barcode it kept from another system.
 CREATE FUNCTION tl.find_item(p_number text) RETURNS tl.item

@@ -128,7 +128,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
            to_char(l.starts_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI'),
            coalesce((SELECT m.ends_at FROM tl.repair_session m WHERE m.id = s.moved_to), s.ends_at)
                + interval '1 day' <= now(),
-           -- The booking followed its session to a new date (sql/021).
+           -- The booking followed its session to a new date.
            (SELECT tl.date_fr((o.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session o
              WHERE o.moved_to = s.id ORDER BY o.id DESC LIMIT 1)
       FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
@@ -152,7 +152,7 @@ BEGIN
     END IF;
 END $$;
 
--- Personal data kept as long as a loan's link to its borrower (sql/006):
+-- Personal data kept as long as a loan's link to its borrower (sql/logic/members_accounts.sql):
 -- the end of the Nth month after the session, then name, contact and the
 -- private link are gone; the object and its problem stay for the records.
 CREATE FUNCTION tl.apply_repair_retention(p_now timestamptz DEFAULT now()) RETURNS integer
@@ -612,7 +612,7 @@ $$;
 -- CO2e avoided = the category's footprint (or, for a category without one,
 -- the weight × the per-kilo footprint of a powered or unpowered object)
 -- × the displacement factor, each factor as it stood on the session's day
--- for its place (sql/016).
+-- for its place (sql/logic/back_office.sql).
 CREATE FUNCTION tl.repair_results(p_place text, p_session integer)
 RETURNS TABLE (brought bigint, fixed bigint, repairable bigint, end_of_life bigint, waste_kg numeric, co2_kg numeric,
                unweighed_unknown bigint)

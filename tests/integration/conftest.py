@@ -131,7 +131,7 @@ MAY_CHANGE_ON_REFUSAL = {
     "member_access",
 }
 # Rows a refused request is meant to write, left out of the fingerprint: a
-# refusal over someone's account is journaled (sql/026), and nothing else.
+# refusal over someone's account is journaled (sql/logic/members_accounts.sql), and nothing else.
 WRITTEN_BY_REFUSAL = {
     "admin_log": "action NOT LIKE 'refus.%'",
 }

@@ -1,4 +1,4 @@
-"""Who may act on whose account (sql/026): an administrator on any; anyone
+"""Who may act on whose account (sql/logic/members_accounts.sql): an administrator on any; anyone
 else only on an account that holds no rank above bénévole anywhere, and only
 when référent at every place where it has a role; an account with no role is
 the administrators'. Checked for every pair of ranks and places, through

@@ -1,4 +1,4 @@
-"""Erasure that erases (sql/031). A member with a name, e-mail and phone of
+"""Erasure that erases (sql/logic/members_accounts.sql). A member with a name, e-mail and phone of
 their own uses everything that can keep them — imported from a CSV, a
 password link and a session, their file read at the desk, a loan with its
 reminder and a note at its return, a reservation, a waiting list, seeds
@@ -294,7 +294,7 @@ def test_erased_by_the_retention_command(servers):
 
 # ---- every column, reasoned about --------------------------------------------------
 
-# How tl.forget_members (sql/031) treats each text, jsonb or array column of
+# How tl.forget_members (sql/logic/members_accounts.sql) treats each text, jsonb or array column of
 # the tl schema. A column missing here fails the test below: say how an
 # erased member's name, e-mail, phone or number could reach it, and what
 # erasure does about it.
@@ -316,7 +316,7 @@ FORGOTTEN = {
     "mail_message.recipient": "messages to the member deleted",
     "mail_message.subject": "messages to the member deleted",
     "mail_message.body": "messages to the member deleted",
-    "mail_message.last_error": "messages to the member deleted (never holds an address, sql/017)",
+    "mail_message.last_error": "messages to the member deleted (never holds an address, sql/logic/mail.sql)",
     # Rows that are the member's, deleted with them.
     "member.member_number": "deleted", "member.family_name": "deleted", "member.given_name": "deleted",
     "member.email": "deleted", "member.phone": "deleted", "member.password_hash": "deleted",
@@ -356,7 +356,7 @@ NOT_A_MEMBERS = {
     "repair_session.cancel_reason", "repair_session.description", "repair_session.title", "repair_skill.label",
     "seed_species.common_name", "seed_species.family", "seed_species.latin_name", "seed_variety.description",
     "seed_variety.name", "seed_variety.sowing",
-    # An ORDS import's rows waiting at their preview (sql/027): a provider's
+    # An ORDS import's rows waiting at their preview (sql/logic/imports.sql): a provider's
     # published repairs, never our members' (phones scrubbed on reading);
     # they go when the import is confirmed or left.
     "import_repair_row.age", "import_repair_row.brand", "import_repair_row.country", "import_repair_row.ext_id",

@@ -67,8 +67,8 @@ def test_every_table_bumps_the_data_version(servers):
     untracked = servers.sql("""
         SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = 'tl' AND c.relkind = 'r'
-           -- desk-only tables, what the mail command writes all day (sql/017),
-           -- the back office's journal, the login sessions, an import's waiting rows (sql/026, 030, 027)
+           -- desk-only tables, what the mail command writes all day (sql/logic/mail.sql),
+           -- the back office's journal, the login sessions, an import's waiting rows (sql/logic: members_accounts, imports)
            AND c.relname NOT IN ('data_version', 'member_access', 'waiting_list', 'mail_message', 'booking_reminder',
                                  'admin_log', 'web_session', 'import_repair_row')
            AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'bump_data_version')""")

@@ -1,4 +1,4 @@
-"""Reminders by e-mail (sql/017, tools/tierslieux-courriels): messages queued
+"""Reminders by e-mail (sql/logic/mail.sql, tools/tierslieux-courriels): messages queued
 in the transaction that causes them, the time-based reminders queued once,
 sent through a fake sendmail that writes files, kept and tried again when
 sendmail fails, previewed by a référent, deleted by retention and erasure."""

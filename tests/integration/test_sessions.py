@@ -1,4 +1,4 @@
-"""Sessions end on the server (sql/030): a copied desk or member cookie stops
+"""Sessions end on the server (sql/logic/members_accounts.sql): a copied desk or member cookie stops
 working after logout, after a new password, after deactivation and after
 erasure; no cookie and no row of the database holds a password in any form;
 over TLS the cookies are Secure."""
@@ -77,7 +77,7 @@ def copy(s):
 
 
 def set_password_with_a_link(servers, kind, who, password):
-    """The desk gives a one-time link (sql/018); the person chooses a new
+    """The desk gives a one-time link (sql/logic/members_accounts.sql); the person chooses a new
     password with it, on the page a resident uses."""
     token = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
     digest = hashlib.sha256(token.encode()).hexdigest()

@@ -291,7 +291,7 @@ def test_a_database_outage_is_a_french_503_on_every_route_kind(servers, expect_l
                 continue
             if method == "M_POST" and kind == "TL_ROUTE_PRIVATE" and s not in (desk, member):
                 # Without a login to check (a session is checked in the
-                # database: sql/030), the stand-in token is refused first,
+                # database: sql/logic/members_accounts.sql), the stand-in token is refused first,
                 # as it would be with the database up (French 403).
                 if not (r.status_code == 403 and "jeton" in r.text):
                     wrong.append((method, route, r.status_code))
