@@ -171,7 +171,7 @@ class ReadmeTest(unittest.TestCase):
         size = len(README.read_bytes())
         self.assertLessEqual(size, README_MAX_BYTES, "README.md grew: move the details to docs/")
         for path in guides():
-            self.assertIn(f"](docs/{path.name})", read(README), f"README.md does not link to docs/{path.name}")
+            self.assertTrue(f"](docs/{path.name})" in read(README), f"README.md does not link to docs/{path.name}")
 
 
 if __name__ == "__main__":
