@@ -252,10 +252,17 @@ SQL
 # An existing demo cluster after a pull: new migrations, the web role's
 # memberships, and the demo accounts if it has none yet. A cluster whose
 # database script/migrate refuses (exit 3: made before the SQL was split by
-# area, with only part of the dated migrations) is made again, demo and all.
+# area, with only part of the dated migrations), or whose places have hours
+# but not the rows read from them (made before 002_opening_hours: only the
+# module's parser reads hours), is made again, demo and all.
 tl_pg_upgrade() {
     local rc=0 port
-    "$TL_ROOT/script/migrate" -h "$(tl_pg_real "$1")" -p "$(tl_pg_port "$1")" -U tierslieux -d tierslieux || rc=$?
+    "$TL_ROOT/script/migrate" -h "$(tl_pg_real "$1")" -p "$(tl_pg_port "$1")" -U tierslieux -d tierslieux \
+        2>"$1/migrate.err" || rc=$?
+    if [ "$rc" -eq 0 ] && [ "$(tl_psql "$1" tierslieux -At -c "SELECT count(*) FROM tl.place p
+            WHERE btrim(opening_hours) <> '' AND NOT EXISTS (SELECT 1 FROM tl.place_opening o WHERE o.place_id = p.id)")" != 0 ]; then
+        rc=3
+    fi
     if [ "$rc" -eq 3 ]; then
         tl_say "base de démonstration trop ancienne pour être mise à jour : refaite, avec les données de démonstration"
         port=$(tl_pg_port "$1")
@@ -265,6 +272,7 @@ tl_pg_upgrade() {
         tl_pg_demo "$1"
         return 0
     fi
+    cat "$1/migrate.err" >&2
     [ "$rc" -eq 0 ] || exit "$rc"
     tl_psql "$1" tierslieux -q -c "GRANT tierslieux_lecture, tierslieux_guichet TO tierslieux_web" >/dev/null
     if [ "$(tl_psql "$1" tierslieux -At -c 'SELECT count(*) FROM tl.account')" = 0 ]; then

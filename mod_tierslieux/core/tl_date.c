@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include "tl_date.h"
 
@@ -79,26 +80,12 @@ int tl_date_weekday(long days)
     return (int)(w < 0 ? w + 7 : w);
 }
 
-long tl_date_next_open_except(const tl_hours *h, const tl_date_span *closed, int n, long days)
+void tl_date_fr(long days, char *out)
 {
-    int k, i, open_days = !h || tl_hours_is_empty(h);
+    static const char *const months[] = { "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+                                          "août", "septembre", "octobre", "novembre", "décembre" };
+    long y, m, d;
 
-    for (k = 0; k < 366 + 7; k++) {
-        long d = days + k;
-        int wd = tl_date_weekday(d);
-        for (i = 0; i < n && !(closed[i].first <= d && d <= closed[i].last); i++) {
-        }
-        if (i < n) {
-            continue;
-        }
-        if (open_days || h->always_open || h->nspans[wd] > 0) {
-            return d;
-        }
-    }
-    return days;
-}
-
-long tl_date_next_open(const tl_hours *h, long days)
-{
-    return tl_date_next_open_except(h, NULL, 0, days);
+    tl_civil_from_days(days, &y, &m, &d);
+    snprintf(out, TL_DATE_FR_BUFSIZE, "%ld%s %s %ld", d, d == 1 ? "er" : "", months[m - 1], y);
 }

@@ -1,9 +1,8 @@
-/* tl_date — calendar days, for due dates that must fall on a day the place
- * is open. Days are counted from 1970-01-01 (proleptic Gregorian). */
+/* tl_date — calendar days, counted from 1970-01-01 (proleptic Gregorian).
+ * Due dates are the database's (tl.due_date); the module only reads,
+ * writes and shows dates. */
 #ifndef TL_DATE_H
 #define TL_DATE_H
-
-#include "tl_hours.h"
 
 /* "YYYY-MM-DD" (a real date) to days; 0 on success, -1 otherwise. */
 int tl_date_parse(const char *s, long *days);
@@ -11,18 +10,11 @@ int tl_date_parse(const char *s, long *days);
 void tl_date_format(long days, char *out);
 /* 0 for Monday ... 6 for Sunday. */
 int tl_date_weekday(long days);
-/* The first day from days on when the place opens, at most a week later;
- * days itself when the hours name no open day at all (unknown hours). */
-long tl_date_next_open(const tl_hours *h, long days);
-
-/* Days a place is closed beyond its hours (holidays, works), inclusive. */
-typedef struct {
-    long first, last;
-} tl_date_span;
-
-/* The first day from days on when the place opens and none of the n
- * closures covers it; days itself when none comes within a year and a
- * week (a place closed for good, or hours that name no open day). */
-long tl_date_next_open_except(const tl_hours *h, const tl_date_span *closed, int n, long days);
+/* Large enough for any date tl_date_fr() writes, NUL included. */
+#define TL_DATE_FR_BUFSIZE 32
+/* days as French people write a date, "1er décembre 2026", "24 août 2027"
+ * (UTF-8): the same text as tl.date_fr in the database, for a date the
+ * module holds without asking the database. */
+void tl_date_fr(long days, char *out);
 
 #endif

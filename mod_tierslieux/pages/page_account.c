@@ -145,33 +145,10 @@ static const char *tl_account_id(tl_req *q, apr_table_t *f, const char *name)
 
 /* ---- renewals --------------------------------------------------------- */
 
-/* The new due date, as at the desk: the loan length again from the later
- * of the current due date and today, moved to a day the place opens (its
- * hours and closures). NULL with *status when it cannot be computed. */
-static const char *tl_account_new_due(tl_req *q, const tl_rows *loans, int i, int *status)
-{
-    long from, today;
-    apr_time_exp_t now;
-    size_t len;
-    const char *due = loans->value(loans, i, loans->column(loans, "due_on"), &len);
-    const char *days = loans->value(loans, i, loans->column(loans, "loan_days"), &len);
-
-    apr_time_exp_lt(&now, apr_time_now());
-    if (tl_date_parse(apr_psprintf(q->r->pool, "%04d-%02d-%02d", now.tm_year + 1900, now.tm_mon + 1, now.tm_mday),
-                      &today) != 0
-        || !due || tl_date_parse(due, &from) != 0 || !days) {
-        *status = HTTP_INTERNAL_SERVER_ERROR;
-        return NULL;
-    }
-    return tl_due_date_for(q, loans->value(loans, i, loans->column(loans, "item_code"), &len),
-                           loans->value(loans, i, loans->column(loans, "opening_hours"), &len),
-                           from > today ? from : today, atol(days), status);
-}
-
 int tl_page_account_renew(tl_req *q)
 {
     apr_table_t *f;
-    const char *booking, *user = tl_account_user(q), *due;
+    const char *booking, *user = tl_account_user(q);
     const tl_rows *loans;
     tl_db_refusal why;
     int rc, status = OK, i, n;
@@ -195,12 +172,10 @@ int tl_page_account_renew(tl_req *q)
     if (i == n) {
         return tl_account_error(q, "prolonger", "Ce prêt n'est pas en cours à votre nom. Rien n'a été prolongé.");
     }
-    if (!(due = tl_account_new_due(q, loans, i, &status))) {
-        return tl_page_failed(q, status);
-    }
     {
-        const char *params[] = { user, booking, due };
-        if (!tl_db_change(q, "SELECT tl.my_renew($1, $2::bigint, $3::date)", 3, params, &status, &why)) {
+        /* The database computes the new due date (tl.extend_loan). */
+        const char *params[] = { user, booking };
+        if (!tl_db_change(q, "SELECT tl.my_renew($1, $2::bigint)", 2, params, &status, &why)) {
             return status == HTTP_UNPROCESSABLE_ENTITY
                    ? tl_account_error(q, "prolonger", apr_pstrcat(q->r->pool, "Prolongation refusée : ", why.message,
                                                                  ". Rien n'a été changé.", NULL))

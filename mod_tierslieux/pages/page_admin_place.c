@@ -96,13 +96,34 @@ int tl_page_admin_place(tl_req *q)
     return tl_place_show(q, tl_query_get(&q->query, "lieu"), HTTP_OK);
 }
 
+/* The hours as the parser read them, for tl.save_place: a PostgreSQL array
+ * of {ISO weekday, opens, closes} triples, minutes since midnight. The
+ * database computes due dates from these rows, never from the text. */
+static const char *tl_hours_spans_array(apr_pool_t *p, const tl_hours *h)
+{
+    tl_buf b;
+    int d, i;
+    const char *sep = "";
+
+    tl_buf_init(&b, p, 256);
+    tl_buf_adds(&b, "{");
+    for (d = 0; d < 7; d++) {
+        for (i = 0; i < h->nspans[d]; i++) {
+            tl_buf_adds(&b, apr_psprintf(p, "%s{%d,%u,%u}", sep, d + 1, h->spans[d][i].open, h->spans[d][i].close));
+            sep = ",";
+        }
+    }
+    tl_buf_adds(&b, "}");
+    return tl_buf_cstr(&b);
+}
+
 int tl_page_admin_place_post(tl_req *q)
 {
     static const char *const names[] = { "nom", "description", "adresse", "code_postal", "commune", "horaires",
                                          "telephone", "courriel", "site", "charte", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
-    const char *place, *fees, *deposits, *params[14];
+    const char *place, *fees, *deposits, *params[16];
     char err[TL_HOURS_ERR_BUFSIZE];
     tl_hours hours;
     int rc, status = OK;
@@ -124,21 +145,29 @@ int tl_page_admin_place_post(tl_req *q)
     params[5] = tl_admin_text(q, f, "code_postal", "code postal", 5);
     params[6] = tl_admin_text(q, f, "commune", "commune", 100);
     params[7] = tl_admin_text(q, f, "horaires", "horaires", 500);
-    params[8] = tl_admin_text(q, f, "telephone", "téléphone", 30);
-    params[9] = tl_admin_text(q, f, "courriel", "courriel", 200);
-    params[10] = tl_admin_text(q, f, "site", "site", 300);
-    params[11] = tl_admin_text(q, f, "charte", "charte", TL_PLACE_CHARTER_MAX);
-    params[12] = fees && strcmp(fees, "1") == 0 ? "true" : "false";
-    params[13] = deposits && strcmp(deposits, "1") == 0 ? "true" : "false";
-    if (!tl_view_get(q->view, "err_horaires")
-        && tl_hours_parse(params[7], strlen(params[7]), &hours, err, sizeof(err)) != 0) {
-        tl_form_error(q, "horaires", apr_pstrcat(p, "Ces horaires ne se lisent pas (", err, "). Exemple : "
-                                                 "Tu-Fr 14:00-18:00; Sa 10:00-12:30,14:00-17:00; PH off", NULL));
+    params[10] = tl_admin_text(q, f, "telephone", "téléphone", 30);
+    params[11] = tl_admin_text(q, f, "courriel", "courriel", 200);
+    params[12] = tl_admin_text(q, f, "site", "site", 300);
+    params[13] = tl_admin_text(q, f, "charte", "charte", TL_PLACE_CHARTER_MAX);
+    params[14] = fees && strcmp(fees, "1") == 0 ? "true" : "false";
+    params[15] = deposits && strcmp(deposits, "1") == 0 ? "true" : "false";
+    params[8] = "{}";
+    params[9] = "false";
+    if (!tl_view_get(q->view, "err_horaires")) {
+        if (tl_hours_parse(params[7], strlen(params[7]), &hours, err, sizeof(err)) != 0) {
+            tl_form_error(q, "horaires", apr_pstrcat(p, "Ces horaires ne se lisent pas (", err, "). Exemple : "
+                                                     "Tu-Fr 14:00-18:00; Sa 10:00-12:30,14:00-17:00; PH off", NULL));
+        }
+        else {
+            params[8] = tl_hours_spans_array(p, &hours);
+            params[9] = hours.public_holidays_closed ? "true" : "false";
+        }
     }
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                                "$13::boolean, $14::boolean)", 14, params, tl_place_fields, "nom", &status, NULL);
+        rc = tl_admin_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9::smallint[], "
+                                "$10::boolean, $11, $12, $13, $14, $15::boolean, $16::boolean)", 16, params,
+                             tl_place_fields, "nom", &status, NULL);
     }
     if (rc != 0) {
         return tl_place_answer(q, rc, status, place, "lieu");
@@ -146,8 +175,8 @@ int tl_page_admin_place_post(tl_req *q)
     /* Shown again with what was typed, not what is stored. */
     tl_admin_keep(q, f, names);
     tl_view_set(q->view, "kept", "t");
-    tl_view_set(q->view, "f_cotisations", params[12][0] == 't' ? "t" : NULL);
-    tl_view_set(q->view, "f_cautions", params[13][0] == 't' ? "t" : NULL);
+    tl_view_set(q->view, "f_cotisations", params[14][0] == 't' ? "t" : NULL);
+    tl_view_set(q->view, "f_cautions", params[15][0] == 't' ? "t" : NULL);
     return tl_place_answer(q, 0, status, place, "lieu");
 }
 

@@ -10,7 +10,7 @@
 #include "tl_date.h"
 
 static const char tl_sql_preview[] = "SELECT * FROM tl.desk_lending_preview($1, $2, $3)";
-static const char tl_sql_check_out[] = "SELECT tl.check_out($1, $2, $3, $4::date, $5::boolean)";
+static const char tl_sql_check_out[] = "SELECT tl.check_out($1, $2, $3, $4::boolean)";
 
 /* Which field a refusal of check_out or check_in is about. */
 static const char *tl_refusal_field(const tl_db_refusal *why)
@@ -23,24 +23,6 @@ static const char *tl_refusal_field(const tl_db_refusal *why)
         return "etat";
     }
     return "objet";
-}
-
-/* The due date: today plus the loan length, moved to the next day the
- * place opens (hours and closures). "" when the preview does not know the
- * item; NULL when the closures cannot be read. */
-static const char *tl_due_date(tl_req *q, const tl_rows *pv, int *status)
-{
-    size_t len;
-    long today;
-    const char *days = pv->value(pv, 0, pv->column(pv, "loan_days"), &len);
-    const char *t = pv->value(pv, 0, pv->column(pv, "today"), &len);
-    const char *code = pv->value(pv, 0, pv->column(pv, "item_code"), &len);
-
-    if (!days || !t || !code || tl_date_parse(t, &today) != 0) {
-        return "";
-    }
-    return tl_due_date_for(q, code, pv->value(pv, 0, pv->column(pv, "opening_hours"), &len), today, atol(days),
-                           status);
 }
 
 static int tl_lend_show(tl_req *q, int status)
@@ -58,16 +40,12 @@ int tl_page_desk_lend(tl_req *q)
     const char *done = tl_query_get(&q->query, "fait");
     const char *due = tl_query_get(&q->query, "retour");
     long d;
-    int status = OK;
 
     if (done && due && tl_valid_text(q->r->pool, "objet", done, 32) == NULL && tl_date_parse(due, &d) == 0) {
-        const tl_rows *fr = tl_db_query(q, "SELECT tl.date_fr($1::date)", 1, &due, &status);
-        size_t len;
-        if (!fr) {
-            return tl_page_failed(q, status);
-        }
+        char fr[TL_DATE_FR_BUFSIZE];
+        tl_date_fr(d, fr);
         tl_view_set(q->view, "done_item", done);
-        tl_view_set(q->view, "done_due", fr->value(fr, 0, 0, &len));
+        tl_view_set(q->view, "done_due", apr_pstrdup(q->r->pool, fr));
     }
     return tl_lend_show(q, HTTP_OK);
 }
@@ -76,7 +54,7 @@ int tl_page_desk_lend(tl_req *q)
  * would stop the loan, the dry run (not when confirming: the loan itself
  * says it). Returns 1 when the loan can go on, 0 when the page must show
  * the mistakes; *done is set instead when a response was already sent. */
-static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **due, int *done)
+static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, int *done)
 {
     apr_pool_t *p = q->r->pool;
     const char *member = tl_field(f, "adherent"), *item = tl_field(f, "objet");
@@ -158,24 +136,15 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **
     if (tl_view_get(q->view, "errors")) {
         return 0;
     }
-    if (!(*due = tl_due_date(q, pv, &status))) {
-        *done = tl_page_failed(q, status);
-        return 0;
-    }
-    tl_view_set(q->view, "due_iso", *due);
+    /* The due date a loan made now would have, as tl.check_out computes it. */
+    tl_view_set(q->view, "due_iso", pv->value(pv, 0, pv->column(pv, "new_due"), &len));
+    tl_view_set(q->view, "due_fr", pv->value(pv, 0, pv->column(pv, "new_due_fr"), &len));
     {
-        const char *params[] = { q->r->user, member, item, *due,
-                                 override && strcmp(override, "1") == 0 ? "true" : "false" };
-        const tl_rows *fr;
+        const char *params[] = { q->r->user, member, item, override && strcmp(override, "1") == 0 ? "true" : "false" };
         if (!dry_run) {
             return 1;               /* confirming: the loan itself will say */
         }
-        if (!(fr = tl_db_query(q, "SELECT tl.date_fr($1::date)", 1, due, &status))) {
-            *done = tl_page_failed(q, status);
-            return 0;
-        }
-        tl_view_set(q->view, "due_fr", fr->value(fr, 0, 0, &len));
-        if (!tl_db_try(q, tl_sql_check_out, 5, params, &status, &why)) {
+        if (!tl_db_try(q, tl_sql_check_out, 4, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY && status != HTTP_FORBIDDEN) {
                 *done = tl_page_failed(q, status);
                 return 0;
@@ -196,13 +165,12 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **
 int tl_page_desk_lend_check(tl_req *q)
 {
     apr_table_t *f;
-    const char *due = NULL;
     int rc;
 
     if (!tl_form_read(q, "pret", &f, &rc)) {
         return rc;
     }
-    if (!tl_lend_prepare(q, f, 1, &due, &rc)) {
+    if (!tl_lend_prepare(q, f, 1, &rc)) {
         return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     tl_view_set(q->view, "ready", "t");
@@ -215,21 +183,23 @@ int tl_page_desk_lend_check(tl_req *q)
 int tl_page_desk_lend_confirm(tl_req *q)
 {
     apr_table_t *f;
-    const char *due = NULL, *override;
+    const char *due, *override;
+    const tl_rows *lent;
     tl_db_refusal why;
+    size_t len;
     int rc, status = OK;
 
     if (!tl_form_read(q, "pret", &f, &rc)) {
         return rc;
     }
-    if (!tl_lend_prepare(q, f, 0, &due, &rc)) {
+    if (!tl_lend_prepare(q, f, 0, &rc)) {
         return rc ? rc : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     override = tl_field(f, "passer_outre");
     {
-        const char *params[] = { q->r->user, tl_field(f, "adherent"), tl_field(f, "objet"), due,
+        const char *params[] = { q->r->user, tl_field(f, "adherent"), tl_field(f, "objet"),
                                  override && strcmp(override, "1") == 0 ? "true" : "false" };
-        if (!tl_db_change(q, tl_sql_check_out, 5, params, &status, &why)) {
+        if (!(lent = tl_db_change(q, tl_sql_check_out, 4, params, &status, &why))) {
             if (status != HTTP_UNPROCESSABLE_ENTITY) {
                 return status == HTTP_FORBIDDEN
                        ? tl_render_error(q, HTTP_FORBIDDEN, "Passer outre un retard est réservé aux référents.")
@@ -240,6 +210,7 @@ int tl_page_desk_lend_confirm(tl_req *q)
             return tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
+    due = lent->value(lent, 0, 0, &len);
     /* The item's own number (the volunteer may have scanned an old barcode). */
     return tl_form_done(q, apr_pstrcat(q->r->pool, "/guichet/pret?fait=", tl_view_get(q->view, "item_code"),
                                        "&retour=", due, NULL));

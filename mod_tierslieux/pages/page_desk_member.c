@@ -137,30 +137,9 @@ int tl_page_desk_member_renew(tl_req *q)
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce prêt n'est pas celui de cet adhérent.");
     }
     {
-        /* The new due date: the loan length again from the later of the
-         * current due date and today, on a day the place opens. */
-        const char *due = loans->value(loans, i, loans->column(loans, "due_on"), &len);
-        const char *days = loans->value(loans, i, loans->column(loans, "loan_days"), &len);
-        const char *hours = loans->value(loans, i, loans->column(loans, "opening_hours"), &len);
-        const char *code = loans->value(loans, i, loans->column(loans, "item_code"), &len);
-        const char *out;
-        long from, today;
-        apr_time_exp_t now;
-        const char *params[3];
-
-        apr_time_exp_lt(&now, apr_time_now());
-        tl_date_parse(apr_psprintf(q->r->pool, "%04d-%02d-%02d", now.tm_year + 1900, now.tm_mon + 1, now.tm_mday),
-                      &today);
-        if (tl_date_parse(due, &from) != 0) {
-            return tl_page_failed(q, HTTP_INTERNAL_SERVER_ERROR);
-        }
-        if (!(out = tl_due_date_for(q, code, hours, from > today ? from : today, atol(days), &status))) {
-            return tl_page_failed(q, status);
-        }
-        params[0] = user;
-        params[1] = booking;
-        params[2] = out;
-        if (!tl_db_change(q, "SELECT tl.renew($1, $2::bigint, $3::date)", 3, params, &status, &why)) {
+        /* The database computes the new due date (tl.extend_loan). */
+        const char *params[] = { user, booking };
+        if (!tl_db_change(q, "SELECT tl.renew($1, $2::bigint)", 2, params, &status, &why)) {
             if (status != HTTP_UNPROCESSABLE_ENTITY) {
                 return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu "
                                                                   "dont vous ne tenez pas le guichet.")

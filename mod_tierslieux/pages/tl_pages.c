@@ -185,34 +185,3 @@ void tl_paginate(tl_req *q, const char *path, const char **pairs, long page, lon
         tl_view_set(q->view, "next_url", tl_url_build(p, path, pairs));
     }
 }
-
-const char *tl_due_date_for(tl_req *q, const char *item_code, const char *hours, long start, long loan_days,
-                            int *status)
-{
-    char err[TL_HOURS_ERR_BUFSIZE], out[11], from[11];
-    const char *params[] = { item_code, from };
-    const tl_rows *rows;
-    tl_date_span *closed;
-    tl_hours h;
-    size_t len;
-    int i, n, have = hours && tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)) == 0;
-
-    tl_date_format(start + loan_days, from);
-    rows = tl_db_query(q, "SELECT c.starts_on::text, c.ends_on::text FROM tl.place_closure c "
-                          "JOIN tl.item i ON i.place_id = c.place_id WHERE i.code = $1 AND c.ends_on >= $2::date",
-                       2, params, status);
-    if (!rows) {
-        return NULL;
-    }
-    n = rows->count(rows);
-    closed = apr_pcalloc(q->r->pool, sizeof(*closed) * (n ? n : 1));
-    for (i = 0; i < n; i++) {
-        if (tl_date_parse(rows->value(rows, i, 0, &len), &closed[i].first) != 0
-            || tl_date_parse(rows->value(rows, i, 1, &len), &closed[i].last) != 0) {
-            closed[i].first = 1;
-            closed[i].last = 0;             /* cannot happen (dates from PostgreSQL); covers nothing */
-        }
-    }
-    tl_date_format(tl_date_next_open_except(have ? &h : NULL, closed, n, start + loan_days), out);
-    return apr_pstrdup(q->r->pool, out);
-}

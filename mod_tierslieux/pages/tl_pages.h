@@ -135,12 +135,6 @@ const char *tl_param_id(tl_req *q, const char *segment, const char *label, int *
 /* Adds "pagination" rows and prev/next URLs for page (1-based) of total
  * results, keeping the other parameters in pairs. */
 void tl_paginate(tl_req *q, const char *path, const char **pairs, long page, long total, long per_page);
-/* The due date ("YYYY-MM-DD") loan_days after start (days since 1970),
- * moved to the next day the item's place opens: its opening hours (hours,
- * as stored; NULL or unreadable counts as unknown) and its closures. NULL
- * with *status set when the closures cannot be read. */
-const char *tl_due_date_for(tl_req *q, const char *item_code, const char *hours, long start, long loan_days,
-                            int *status);
 /* The status to return after a failed query: an error page for it. */
 int tl_page_failed(tl_req *q, int status);
 

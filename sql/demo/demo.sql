@@ -61,6 +61,25 @@ VALUES
      'Indian/Reunion', '0262 34 56 78', 'contact@lakour-partaz.example.org',
      'https://lakour-partaz.example.org', -21.170600, 55.288900);
 
+-- The hours above as the module's parser reads them (tl.save_place stores
+-- the two together; tests/integration/test_due_date.py saves each demo
+-- place's text through the back office and finds these rows again).
+INSERT INTO tl.place_opening (place_id, weekday, opens, closes)
+SELECT p.id, o.weekday, o.opens, o.closes
+  FROM (VALUES
+        ('mediatheque-jules-verne', 2, 840, 1110), ('mediatheque-jules-verne', 3, 600, 750),
+        ('mediatheque-jules-verne', 3, 840, 1110), ('mediatheque-jules-verne', 4, 840, 1110),
+        ('mediatheque-jules-verne', 5, 840, 1110), ('mediatheque-jules-verne', 6, 600, 1020),
+        ('la-fabrique', 3, 840, 1140), ('la-fabrique', 4, 1020, 1260), ('la-fabrique', 6, 600, 1080),
+        ('tiers-lieu-lakour', 2, 510, 720), ('tiers-lieu-lakour', 2, 810, 1020),
+        ('tiers-lieu-lakour', 3, 510, 720), ('tiers-lieu-lakour', 3, 810, 1020),
+        ('tiers-lieu-lakour', 4, 510, 720), ('tiers-lieu-lakour', 4, 810, 1020),
+        ('tiers-lieu-lakour', 5, 510, 720), ('tiers-lieu-lakour', 5, 810, 1020),
+        ('tiers-lieu-lakour', 6, 510, 720)) AS o (slug, weekday, opens, closes)
+  JOIN tl.place p ON p.slug = o.slug;
+UPDATE tl.place SET closed_on_public_holidays = true
+ WHERE slug IN ('mediatheque-jules-verne', 'la-fabrique', 'tiers-lieu-lakour');
+
 ------------------------------------------------------------------------------
 -- Collections: who owns what, where. Each place has at most one collection
 -- per activity in this demo, so items and lots find theirs by place.

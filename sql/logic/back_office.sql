@@ -343,10 +343,14 @@ BEGIN
                         v_place.email, v_place.website, v_place.charter, v_place.uses_fees, v_place.uses_deposits;
 END $$;
 
--- The opening hours arrive checked by the module's parser (the same one
--- that computes due dates).
+-- The opening hours arrive as the référent typed them (p_hours, shown on
+-- the pages) and as the module's parser read them: p_spans holds one
+-- {ISO weekday, opens, closes} triple (minutes since midnight) a span, and
+-- p_closed_on_holidays says "PH off". Due dates are computed from these
+-- (tl.next_open_day); the database never parses the text.
 CREATE FUNCTION tl.save_place(p_login text, p_place text, p_name text, p_description text, p_street text,
-                              p_postal_code text, p_locality text, p_hours text, p_phone text, p_email text,
+                              p_postal_code text, p_locality text, p_hours text, p_spans smallint[],
+                              p_closed_on_holidays boolean, p_phone text, p_email text,
                               p_website text, p_charter text, p_uses_fees boolean, p_uses_deposits boolean)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -379,8 +383,17 @@ BEGIN
                         street_address = btrim(p_street), postal_code = p_postal_code, locality = btrim(p_locality),
                         opening_hours = btrim(coalesce(p_hours, '')), phone = nullif(btrim(coalesce(p_phone, '')), ''),
                         email = v_email, website = v_web, charter = btrim(coalesce(p_charter, '')),
-                        uses_fees = coalesce(p_uses_fees, false), uses_deposits = coalesce(p_uses_deposits, false)
+                        uses_fees = coalesce(p_uses_fees, false), uses_deposits = coalesce(p_uses_deposits, false),
+                        closed_on_public_holidays = coalesce(p_closed_on_holidays, false)
      WHERE id = v_place.id;
+    IF p_spans IS NOT NULL AND cardinality(p_spans) > 0 AND array_ndims(p_spans) <> 2 THEN
+        RAISE EXCEPTION 'les horaires lus sont mal formés' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'place_opening_span';
+    END IF;
+    DELETE FROM tl.place_opening WHERE place_id = v_place.id;
+    INSERT INTO tl.place_opening (place_id, weekday, opens, closes)
+    SELECT v_place.id, p_spans[i][1], p_spans[i][2], p_spans[i][3]
+      FROM generate_subscripts(p_spans, 1) AS i;
     PERFORM tl.admin_note(v_who, v_place.id, 'lieu.modification', v_place.slug);
 END $$;
 
@@ -699,8 +712,8 @@ REVOKE ALL ON FUNCTION tl.save_category(text,text,text,integer,integer,numeric,i
 GRANT EXECUTE ON FUNCTION tl.save_category(text,text,text,integer,integer,numeric,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.save_item(text,text,text,text,text,text,text,text,text,text,numeric,integer,integer,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.save_item(text,text,text,text,text,text,text,text,text,text,numeric,integer,integer,date) TO tierslieux_guichet;
-REVOKE ALL ON FUNCTION tl.save_place(text,text,text,text,text,text,text,text,text,text,text,text,boolean,boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.save_place(text,text,text,text,text,text,text,text,text,text,text,text,boolean,boolean) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.save_place(text,text,text,text,text,text,text,text,smallint[],boolean,text,text,text,text,boolean,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_place(text,text,text,text,text,text,text,text,smallint[],boolean,text,text,text,text,boolean,boolean) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.save_retention(text,integer,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.save_retention(text,integer,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.save_team_member(text,text,text,text,text) FROM PUBLIC;

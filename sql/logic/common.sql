@@ -172,50 +172,6 @@ END $$;
 ------------------------------------------------------------------------------
 -- Composing a message
 ------------------------------------------------------------------------------
--- Opening hours (the OpenStreetMap syntax places use) as French lines:
--- "Tu,Th 14:00-18:30; Sa 10:00-17:00; Su off" gives
--- "mardi, jeudi : 14 h – 18 h 30" and "samedi : 10 h – 17 h".
-CREATE FUNCTION tl.hours_fr(p_hours text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
-DECLARE
-    v_rule  text;
-    v_days  text;
-    v_times text;
-    v_out   text[] := '{}';
-    v_names constant text[] := ARRAY['Mo', 'lundi', 'Tu', 'mardi', 'We', 'mercredi', 'Th', 'jeudi',
-                                     'Fr', 'vendredi', 'Sa', 'samedi', 'Su', 'dimanche'];
-    i       integer;
-BEGIN
-    FOREACH v_rule IN ARRAY regexp_split_to_array(coalesce(p_hours, ''), '\s*;\s*') LOOP
-        v_rule := btrim(v_rule);
-        CONTINUE WHEN v_rule = '';
-        IF v_rule = '24/7' THEN
-            v_out := v_out || 'ouvert tous les jours, 24 h sur 24'::text;
-            CONTINUE;
-        END IF;
-        v_days := split_part(v_rule, ' ', 1);
-        v_times := btrim(substr(v_rule, length(v_days) + 1));
-        IF v_days = 'PH' THEN
-            IF v_times IN ('off', 'closed') THEN
-                v_out := v_out || 'fermé les jours fériés'::text;
-            END IF;
-            CONTINUE;
-        END IF;
-        CONTINUE WHEN v_times IN ('off', 'closed', '');
-        v_days := regexp_replace(v_days, '([A-Z][a-z])-([A-Z][a-z])', 'du \1 au \2', 'g');
-        v_days := replace(v_days, ',', ', ');
-        FOR i IN 1 .. array_length(v_names, 1) BY 2 LOOP
-            v_days := replace(v_days, v_names[i], v_names[i + 1]);
-        END LOOP;
-        v_times := regexp_replace(v_times, '([0-9]{2}):00', '\1 h', 'g');
-        v_times := regexp_replace(v_times, '([0-9]{2}):([0-9]{2})', '\1 h \2', 'g');
-        v_times := regexp_replace(v_times, '(^|[ ,-])0([0-9] h)', '\1\2', 'g');
-        v_times := replace(replace(v_times, '-', ' – '), ',', ', ');
-        v_out := v_out || (v_days || ' : ' || v_times);
-    END LOOP;
-    RETURN array_to_string(v_out, E'\n');
-END $$;
-
 -- "22 novembre 2026 à 18 h 05", in the place's time zone.
 CREATE FUNCTION tl.datetime_fr(p_at timestamptz, p_tz text) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
@@ -277,7 +233,6 @@ GRANT EXECUTE ON FUNCTION tl.date_fr(date) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.datetime_fr(timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.euros(numeric) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.grant_desk(regprocedure[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tl.hours_fr(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.require_admin(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.require_place(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.require_some_referent(text) FROM PUBLIC;

@@ -33,8 +33,10 @@ DROP TRIGGER IF EXISTS booking_set_end ON tl.booking;
 CREATE TRIGGER booking_set_end BEFORE INSERT OR UPDATE ON tl.booking
     FOR EACH ROW EXECUTE FUNCTION tl.booking_set_end();
 
-CREATE FUNCTION tl.check_out(p_login text, p_member text, p_item text, p_due date, p_override boolean)
-RETURNS bigint
+-- The due date is the database's: the loan length later, on a day the
+-- place opens (tl.due_date). Returns it.
+CREATE FUNCTION tl.check_out(p_login text, p_member text, p_item text, p_override boolean)
+RETURNS date
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_item    tl.item;
@@ -44,6 +46,7 @@ DECLARE
     v_other   tl.booking;
     v_tz      text;
     v_id      bigint;
+    v_due     date;
 BEGIN
     v_item := tl.require_item(p_item);
     v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
@@ -51,10 +54,7 @@ BEGIN
     -- One desk at a time per item: the second waits, then sees the loan.
     PERFORM 1 FROM tl.item WHERE id = v_item.id FOR UPDATE;
     SELECT p.time_zone INTO v_tz FROM tl.place p WHERE p.id = v_item.place_id;
-    IF p_due IS NULL OR p_due <= (now() AT TIME ZONE v_tz)::date THEN
-        RAISE EXCEPTION 'la date de retour doit être après aujourd''hui'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_due_after_start';
-    END IF;
+    v_due := tl.due_date(v_item.id, (now() AT TIME ZONE v_tz)::date);
     IF EXISTS (SELECT 1 FROM tl.maintenance WHERE item_id = v_item.id AND ended_at IS NULL) THEN
         RAISE EXCEPTION 'cet objet est en maintenance : il ne peut pas être prêté'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_item_in_maintenance';
@@ -74,11 +74,11 @@ BEGIN
     SELECT * INTO v_other FROM tl.booking
      WHERE item_id = v_item.id AND kind = 'reservation' AND cancelled_at IS NULL
        AND (member_id IS DISTINCT FROM v_member)
-       AND tstzrange(starts_at, ends_at) && tstzrange(now(), (p_due + 1)::timestamp AT TIME ZONE v_tz)
+       AND tstzrange(starts_at, ends_at) && tstzrange(now(), (v_due + 1)::timestamp AT TIME ZONE v_tz)
      ORDER BY starts_at LIMIT 1;
     IF v_other.id IS NOT NULL THEN
-        RAISE EXCEPTION 'cet objet est réservé par un autre adhérent à partir du % : choisissez une date de retour plus proche',
-            tl.date_fr((v_other.starts_at AT TIME ZONE v_tz)::date)
+        RAISE EXCEPTION 'cet objet est réservé par un autre adhérent à partir du %, avant la date de retour (%)',
+            tl.date_fr((v_other.starts_at AT TIME ZONE v_tz)::date), tl.date_fr(v_due)
             USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_reserved';
     END IF;
     SELECT string_agg(i.code, ', ' ORDER BY b.due_on) INTO v_late
@@ -93,7 +93,7 @@ BEGIN
         PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
     END IF;
     -- The member's own reservation becomes the loan; otherwise a new one.
-    UPDATE tl.booking SET kind = 'pret', starts_at = now(), due_on = p_due, lent_by = v_who,
+    UPDATE tl.booking SET kind = 'pret', starts_at = now(), due_on = v_due, lent_by = v_who,
                           override_by = CASE WHEN v_late IS NOT NULL THEN v_who END
      WHERE id = (SELECT id FROM tl.booking
                   WHERE item_id = v_item.id AND kind = 'reservation' AND cancelled_at IS NULL
@@ -102,10 +102,10 @@ BEGIN
     RETURNING id INTO v_id;
     IF v_id IS NULL THEN
         INSERT INTO tl.booking (item_id, member_id, kind, due_on, lent_by, override_by)
-        VALUES (v_item.id, v_member, 'pret', p_due, v_who, CASE WHEN v_late IS NOT NULL THEN v_who END)
+        VALUES (v_item.id, v_member, 'pret', v_due, v_who, CASE WHEN v_late IS NOT NULL THEN v_who END)
         RETURNING id INTO v_id;
     END IF;
-    RETURN v_id;
+    RETURN v_due;
 EXCEPTION WHEN exclusion_violation THEN
     -- The constraint itself caught what the checks above could not see yet.
     IF SQLERRM LIKE 'cet objet%' THEN
@@ -116,12 +116,12 @@ EXCEPTION WHEN exclusion_violation THEN
 END $$;
 
 -- What the desk shows before lending: the member, the item, its loan rules
--- and the place's opening hours (the module picks the due date on a day the
--- place is open). Checks the role at the item's place.
+-- and the due date a loan made now would have (new_due, as tl.check_out
+-- computes it). Checks the role at the item's place.
 CREATE FUNCTION tl.desk_lending_preview(p_login text, p_member text, p_item text)
 RETURNS TABLE (member_number text, member_name text, item_code text, item_title text, item_id integer,
-               loan_days integer, deposit text, opening_hours text, today date, member_known boolean,
-               item_known boolean, on_loan_to_member text, due_on date)
+               loan_days integer, deposit text, member_known boolean, item_known boolean, on_loan_to_member text,
+               due_on date, new_due date, new_due_fr text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_item tl.item;
@@ -134,12 +134,13 @@ BEGIN
     SELECT m.member_number, m.given_name || ' ' || m.family_name,
            v_item.code, v_item.title, v_item.id,
            coalesce(v_item.loan_days, c.loan_days), tl.euros(coalesce(v_item.deposit, c.deposit)),
-           p.opening_hours, (now() AT TIME ZONE coalesce(p.time_zone, 'Europe/Paris'))::date,
            m.id IS NOT NULL, v_item.id IS NOT NULL,
            (SELECT mm.given_name || ' ' || mm.family_name FROM tl.booking b JOIN tl.member mm ON mm.id = b.member_id
              WHERE b.item_id = v_item.id AND b.kind = 'pret' AND b.returned_at IS NULL),
-           (SELECT b.due_on FROM tl.booking b WHERE b.item_id = v_item.id AND b.kind = 'pret' AND b.returned_at IS NULL)
+           (SELECT b.due_on FROM tl.booking b WHERE b.item_id = v_item.id AND b.kind = 'pret' AND b.returned_at IS NULL),
+           v_due.d, tl.date_fr(v_due.d)
       FROM (SELECT 1) AS one
+      LEFT JOIN LATERAL (SELECT tl.due_date(v_item.id, tl.place_today(v_item.place_id)) AS d) v_due ON v_item.id IS NOT NULL
       LEFT JOIN tl.member m ON m.member_number = upper(btrim(p_member))
       LEFT JOIN tl.category c ON c.id = v_item.category_id
       LEFT JOIN tl.place p ON p.id = v_item.place_id;
@@ -191,8 +192,7 @@ END $$;
 
 CREATE FUNCTION tl.desk_member_loans(p_login text, p_number text)
 RETURNS TABLE (booking_id bigint, item_code text, item_title text, started date, due_on date, due_fr text,
-               returned date, open boolean, late boolean, renewals integer, may_renew boolean,
-               loan_days integer, opening_hours text)
+               returned date, open boolean, late boolean, renewals integer, may_renew boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_member tl.member;
@@ -201,9 +201,8 @@ BEGIN
     v_member := tl.desk_member(p_login, p_number, NULL);
     RETURN QUERY
     SELECT b.id, i.code, i.title, b.starts_at::date, b.due_on, tl.date_fr(b.due_on), b.returned_at::date,
-           b.returned_at IS NULL, b.returned_at IS NULL AND b.due_on < current_date, b.renewals,
-           b.returned_at IS NULL AND b.renewals < c.max_renewals,
-           coalesce(i.loan_days, c.loan_days), p.opening_hours
+           b.returned_at IS NULL, b.returned_at IS NULL AND b.due_on < (now() AT TIME ZONE p.time_zone)::date,
+           b.renewals, b.returned_at IS NULL AND b.renewals < c.max_renewals
       FROM tl.booking b JOIN tl.item i ON i.id = b.item_id JOIN tl.category c ON c.id = i.category_id
       JOIN tl.place p ON p.id = i.place_id
      WHERE b.member_id = v_member.id AND b.kind = 'pret'
@@ -480,45 +479,48 @@ BEGIN
     RETURN v_id;
 END $$;
 
--- A loan extended to p_due, by the desk or by its member: the same rules
--- for both (the category's renewals; nobody's reservation after; a later
--- date, but no further than p_latest when given). The booking is locked
--- by the caller.
-CREATE FUNCTION tl.extend_loan(p_booking tl.booking, p_due date, p_latest date) RETURNS void
+-- A loan extended, by the desk or by its member: the same rules for both
+-- (the category's renewals; nobody's reservation after), to the due date
+-- the loan length gives again from the later of the current due date and
+-- today (tl.due_date). The booking is locked by the caller. Returns the
+-- new due date.
+CREATE FUNCTION tl.extend_loan(p_booking tl.booking) RETURNS date
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
     v_max integer := (SELECT c.max_renewals FROM tl.item i JOIN tl.category c ON c.id = i.category_id
                        WHERE i.id = p_booking.item_id);
+    v_due date;
 BEGIN
     IF p_booking.renewals >= v_max THEN
         RAISE EXCEPTION 'ce prêt a déjà été prolongé % fois, le maximum pour cette catégorie', p_booking.renewals
             USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_renewals_max';
     END IF;
-    IF p_due IS NULL OR p_due <= p_booking.due_on OR p_due > p_latest THEN
-        RAISE EXCEPTION 'la nouvelle date doit être après l''actuelle' USING ERRCODE = 'check_violation',
-            CONSTRAINT = 'booking_due_after_start';
-    END IF;
-    UPDATE tl.booking SET due_on = p_due, renewals = renewals + 1 WHERE id = p_booking.id;
+    v_due := tl.due_date(p_booking.item_id,
+                         greatest(p_booking.due_on,
+                                  tl.place_today((SELECT place_id FROM tl.item WHERE id = p_booking.item_id))));
+    UPDATE tl.booking SET due_on = v_due, renewals = renewals + 1 WHERE id = p_booking.id;
+    RETURN v_due;
 EXCEPTION WHEN exclusion_violation THEN
     RAISE EXCEPTION 'impossible de prolonger : l''objet est réservé par quelqu''un d''autre ensuite'
         USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_reserved';
 END $$;
 
 -- The desk's renewal (sql/logic/members_accounts.sql) through the same rules.
-CREATE FUNCTION tl.renew(p_login text, p_booking bigint, p_due date) RETURNS date
+CREATE FUNCTION tl.renew(p_login text, p_booking bigint) RETURNS date
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_booking tl.booking;
     v_who     integer;
+    v_due     date;
 BEGIN
     SELECT * INTO v_booking FROM tl.booking WHERE id = p_booking AND kind = 'pret' AND returned_at IS NULL FOR UPDATE;
     IF v_booking.id IS NULL THEN
         RAISE EXCEPTION 'ce prêt est déjà rendu' USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_not_on_loan';
     END IF;
     v_who := tl.require_role(p_login, (SELECT place_id FROM tl.item WHERE id = v_booking.item_id), 'benevole');
-    PERFORM tl.extend_loan(v_booking, p_due, NULL);
+    v_due := tl.extend_loan(v_booking);
     INSERT INTO tl.member_access (account_id, member_id, action) VALUES (v_who, v_booking.member_id, 'prolongation');
-    RETURN p_due;
+    RETURN v_due;
 END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
@@ -534,8 +536,8 @@ REVOKE ALL ON FUNCTION tl.cancel_reservation(text,bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_reservation(text,bigint) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.check_in(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.check_in(text,text,text,text) TO tierslieux_guichet;
-REVOKE ALL ON FUNCTION tl.check_out(text,text,text,date,boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.check_out(text,text,text,date,boolean) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.check_out(text,text,text,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.check_out(text,text,text,boolean) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_item_waiting(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_item_waiting(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_lending_preview(text,text,text) FROM PUBLIC;
@@ -550,15 +552,15 @@ REVOKE ALL ON FUNCTION tl.desk_member_waiting(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_member_waiting(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_overdue(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_overdue(text,text) TO tierslieux_guichet;
-REVOKE ALL ON FUNCTION tl.extend_loan(tl.booking,date,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.extend_loan(tl.booking) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.join_waiting_list(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.join_waiting_list(text,text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.leave_waiting_list(text,bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.leave_waiting_list(text,bigint) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.record_deposit(text,text,numeric,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.record_deposit(text,text,numeric,text) TO tierslieux_guichet;
-REVOKE ALL ON FUNCTION tl.renew(text,bigint,date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.renew(text,bigint,date) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.renew(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.renew(text,bigint) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.reserve(text,text,text,date,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.reserve(text,text,text,date,date) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.return_deposit(text,text,bigint) FROM PUBLIC;

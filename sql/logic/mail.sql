@@ -39,7 +39,7 @@ BEGIN
     -- A placeholder nobody filled goes away rather than reaching a member.
     subject := btrim(regexp_replace(subject, '\{\{[a-z_]+\}\}', '', 'g'));
     body := regexp_replace(body, '\{\{[a-z_]+\}\}', '', 'g');
-    v_hours := tl.hours_fr(v_place.opening_hours);
+    v_hours := tl.hours_fr(v_place.id);
     body := rtrim(body, E' \n') || E'\n\n-- \n' || v_place.name || E'\n'
             || v_place.street_address || ', ' || v_place.postal_code || ' ' || v_place.locality
             || CASE WHEN v_hours <> '' THEN E'\nHoraires :\n' || v_hours ELSE '' END

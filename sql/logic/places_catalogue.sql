@@ -191,9 +191,133 @@ BEGIN
     PERFORM tl.queue_item_back(v_item.id, now());
 END $$;
 
+------------------------------------------------------------------------------
+-- Opening days: the due date of a loan falls on a day its place opens.
+-- tl.place_opening holds the days and spans the module's parser read in
+-- the hours a référent typed (tl.save_place); nothing here parses hours.
+------------------------------------------------------------------------------
+
+-- Easter Sunday of a Gregorian year (the anonymous algorithm, 1583 on).
+CREATE FUNCTION tl.easter(p_year integer) RETURNS date
+LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+DECLARE
+    a integer := p_year % 19;
+    b integer := p_year / 100;
+    c integer := p_year % 100;
+    h integer;
+    l integer;
+    m integer;
+BEGIN
+    h := (19 * a + b - b / 4 - (b - (b + 8) / 25 + 1) / 3 + 15) % 30;
+    l := (32 + 2 * (b % 4) + 2 * (c / 4) - h - c % 4) % 7;
+    m := (a + 11 * h + 22 * l) / 451;
+    RETURN make_date(p_year, (h + l - 7 * m + 114) / 31, (h + l - 7 * m + 114) % 31 + 1);
+END $$;
+
+-- A public holiday in France: the eleven national ones, and the abolition
+-- of slavery where the place's time zone says which overseas département it
+-- is in. Other local days off (Alsace-Moselle's, a town's) are closures.
+CREATE FUNCTION tl.public_holiday(p_day date, p_time_zone text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT to_char(p_day, 'MM-DD') IN ('01-01', '05-01', '05-08', '07-14', '08-15', '11-01', '11-11', '12-25')
+        OR p_day - tl.easter(extract(year FROM p_day)::integer) IN (1, 39, 50)
+        OR (p_time_zone, to_char(p_day, 'MM-DD')) IN (('Indian/Reunion', '12-20'), ('America/Martinique', '05-22'),
+                                                     ('America/Guadeloupe', '05-27'), ('America/Cayenne', '06-10'),
+                                                     ('Indian/Mayotte', '04-27'))
+$$;
+
+-- The first day from p_from on when the place opens: a day of its hours,
+-- outside its closures and, when it closes then, public holidays. A place
+-- without hours opens every day; p_from itself when no day comes within a
+-- year and a week (a place closed for good).
+CREATE FUNCTION tl.next_open_day(p_place integer, p_from date) RETURNS date
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT coalesce((
+        SELECT d
+          FROM tl.place p, LATERAL (SELECT p_from + k AS d FROM generate_series(0, 372) AS k) day
+         WHERE p.id = p_place
+           AND (EXISTS (SELECT 1 FROM tl.place_opening o WHERE o.place_id = p.id AND o.weekday = extract(isodow FROM d))
+                OR NOT EXISTS (SELECT 1 FROM tl.place_opening o WHERE o.place_id = p.id))
+           AND NOT EXISTS (SELECT 1 FROM tl.place_closure c
+                            WHERE c.place_id = p.id AND d BETWEEN c.starts_on AND c.ends_on)
+           AND NOT (p.closed_on_public_holidays AND tl.public_holiday(d, p.time_zone))
+         ORDER BY d LIMIT 1), p_from)
+$$;
+
+-- Today at a place, in its time zone.
+CREATE FUNCTION tl.place_today(p_place integer) RETURNS date
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT (now() AT TIME ZONE p.time_zone)::date FROM tl.place p WHERE p.id = p_place
+$$;
+
+-- The due date of a loan of an item starting, or renewed, from p_from: the
+-- loan length of the item (or its category) later, on a day its place opens.
+CREATE FUNCTION tl.due_date(p_item integer, p_from date) RETURNS date
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT tl.next_open_day(i.place_id, p_from + coalesce(i.loan_days, c.loan_days))
+      FROM tl.item i JOIN tl.category c ON c.id = i.category_id
+     WHERE i.id = p_item
+$$;
+
+-- "9 h", "12 h 30", "24 h" from minutes since midnight.
+CREATE FUNCTION tl.minutes_fr(p_minutes integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT (p_minutes / 60) || ' h' || CASE WHEN p_minutes % 60 > 0 THEN ' ' || lpad((p_minutes % 60)::text, 2, '0')
+                                           ELSE '' END
+$$;
+
+-- A place's hours as French lines, for messages: days with the same spans
+-- together, three or more in a row as a range ("du mardi au vendredi :
+-- 8 h 30 – 12 h, 13 h 30 – 17 h"), then "fermé les jours fériés". Empty
+-- when the place gave no hours.
+CREATE FUNCTION tl.hours_fr(p_place integer) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_names constant text[] := ARRAY['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
+    v_group record;
+    v_out   text[] := '{}';
+    v_days  text[];
+    i       integer;
+    j       integer;
+BEGIN
+    FOR v_group IN
+        SELECT d.spans, array_agg(d.weekday ORDER BY d.weekday) AS days
+          FROM (SELECT o.weekday, string_agg(tl.minutes_fr(o.opens) || ' – ' || tl.minutes_fr(o.closes), ', '
+                                             ORDER BY o.opens) AS spans
+                  FROM tl.place_opening o WHERE o.place_id = p_place GROUP BY o.weekday) d
+         GROUP BY d.spans ORDER BY min(d.weekday)
+    LOOP
+        IF v_group.spans = '0 h – 24 h' AND cardinality(v_group.days) = 7 THEN
+            v_out := v_out || 'ouvert tous les jours, 24 h sur 24'::text;
+            CONTINUE;
+        END IF;
+        v_days := '{}';
+        i := 1;
+        WHILE i <= cardinality(v_group.days) LOOP
+            j := i;
+            WHILE j < cardinality(v_group.days) AND v_group.days[j + 1] = v_group.days[j] + 1 LOOP
+                j := j + 1;
+            END LOOP;
+            IF j - i >= 2 THEN
+                v_days := v_days || ('du ' || v_names[v_group.days[i]] || ' au ' || v_names[v_group.days[j]]);
+            ELSE
+                FOR k IN i .. j LOOP
+                    v_days := v_days || v_names[v_group.days[k]];
+                END LOOP;
+            END IF;
+            i := j + 1;
+        END LOOP;
+        v_out := v_out || (array_to_string(v_days, ', ') || ' : ' || v_group.spans);
+    END LOOP;
+    IF cardinality(v_out) > 0 AND (SELECT p.closed_on_public_holidays FROM tl.place p WHERE p.id = p_place) THEN
+        v_out := v_out || 'fermé les jours fériés'::text;
+    END IF;
+    RETURN array_to_string(v_out, E'\n');
+END $$;
+
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_condition', 'tl.maintenance', 'tl.member', 'tl.object', 'tl.organisation', 'tl.place']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_condition', 'tl.maintenance', 'tl.member', 'tl.object', 'tl.organisation', 'tl.place', 'tl.place_opening']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
@@ -201,6 +325,9 @@ DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.category
 -- the sending command's to tierslieux_courriels.
 ------------------------------------------------------------------------------
 GRANT EXECUTE ON FUNCTION tl.catalogue_query(text) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.due_date(integer,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.hours_fr(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.next_open_day(integer,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.desk_item(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_item(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_maintenance_log(text,text) FROM PUBLIC;

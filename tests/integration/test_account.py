@@ -268,7 +268,7 @@ def renewable_loan(servers, s):
                AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.cancelled_at IS NULL
                                 AND b.ends_at > now())
              ORDER BY i.code LIMIT 1""")[0][0]
-        servers.sql("SELECT tl.check_out('benevole.mediatheque', %s, %s, current_date + 7, true)", (DEMO[0], item))
+        servers.sql("SELECT tl.check_out('benevole.mediatheque', %s, %s, true)", (DEMO[0], item))
         _, soup = page(servers, s)
         form = soup.find("form", action=lambda a: a and a.endswith("/compte/prolonger"))
     return int(form.find("input", attrs={"name": "pret"})["value"]), soup

@@ -231,11 +231,11 @@ def test_loan_rules_are_the_admins_and_hold_at_the_desk(servers, db, expect_log)
                             "AND i.safety_check_days IS NULL AND p.slug = %s ORDER BY i.code LIMIT 2", (MEDIATHEQUE,))
         number = servers.sql("SELECT tl.register_member('benevole.mediatheque', %s, 'Limite', 'Léa', "
                              "'lea.limite@exemple.fr', '', NULL, true)", (MEDIATHEQUE,))[0][0]
-        servers.sql("SELECT tl.check_out('benevole.mediatheque', %s, %s, current_date + 7, false)",
+        servers.sql("SELECT tl.check_out('benevole.mediatheque', %s, %s, false)",
                     (number, items[0][0]))
         cur = db.cursor()
         try:
-            cur.execute("SELECT tl.check_out('benevole.mediatheque', %s, %s, current_date + 7, false)",
+            cur.execute("SELECT tl.check_out('benevole.mediatheque', %s, %s, false)",
                         (number, items[1][0]))
             raise AssertionError("a second garden tool was lent")
         except Exception as e:                      # noqa: BLE001 — psycopg2's error carries the message

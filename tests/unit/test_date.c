@@ -1,4 +1,3 @@
-#include <string.h>
 #include "unit.h"
 #include "tl_date.h"
 
@@ -25,49 +24,24 @@ START_TEST(parse_format_and_weekday)
 }
 END_TEST
 
-START_TEST(due_dates_move_to_an_open_day)
+/* The same text as tl.date_fr in the database (an integration test compares
+ * the two over every day of a year). */
+START_TEST(french_dates)
 {
-    tl_hours h;
-    char err[256], out[11];
     long d;
-    const char *hours = "Tu,Th,Fr 14:00-18:30; We 10:00-12:30,14:00-18:30; Sa 10:00-17:00; Su,Mo off";
+    char out[TL_DATE_FR_BUFSIZE];
 
-    ck_assert_int_eq(tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)), 0);
-    tl_date_parse("2026-11-22", &d);                         /* Sunday: closed, Monday too */
-    tl_date_format(tl_date_next_open(&h, d), out);
-    ck_assert_str_eq(out, "2026-11-24");                     /* Tuesday */
-    tl_date_parse("2026-11-25", &d);                         /* Wednesday: open */
-    ck_assert_int_eq(tl_date_next_open(&h, d), d);
-    ck_assert_int_eq(tl_hours_parse("", 0, &h, err, sizeof(err)), 0);
-    ck_assert_int_eq(tl_date_next_open(&h, d), d);           /* unknown hours: as computed */
-}
-END_TEST
-
-START_TEST(due_dates_skip_closures)
-{
-    tl_hours h;
-    char err[256], out[11];
-    long d, a, b;
-    tl_date_span closed[2];
-    const char *hours = "Tu-Sa 10:00-18:00";
-
-    ck_assert_int_eq(tl_hours_parse(hours, strlen(hours), &h, err, sizeof(err)), 0);
-    tl_date_parse("2026-12-24", &closed[0].first);           /* Christmas holidays, Thursday to Saturday week */
-    tl_date_parse("2027-01-02", &closed[0].last);
-    tl_date_parse("2027-01-05", &a);                         /* and an inventory day, Tuesday 5 */
-    closed[1].first = closed[1].last = a;
-    tl_date_parse("2026-12-26", &d);
-    tl_date_format(tl_date_next_open_except(&h, closed, 2, d), out);
-    ck_assert_str_eq(out, "2027-01-06");                     /* Su, Mo closed by the hours, Tu by the inventory */
-    tl_date_parse("2026-12-23", &b);
-    ck_assert_int_eq(tl_date_next_open_except(&h, closed, 2, b), b);
-    /* No hours known: only the closures count. */
-    ck_assert_int_eq(tl_hours_parse("", 0, &h, err, sizeof(err)), 0);
-    tl_date_format(tl_date_next_open_except(&h, closed, 2, d), out);
-    ck_assert_str_eq(out, "2027-01-03");
-    /* Closed for good: the computed day stays. */
-    closed[0].last = closed[0].first + 5000;
-    ck_assert_int_eq(tl_date_next_open_except(&h, closed, 1, d), d);
+    tl_date_parse("2026-12-01", &d);
+    tl_date_fr(d, out);
+    ck_assert_str_eq(out, "1er décembre 2026");
+    tl_date_fr(d - 98, out);
+    ck_assert_str_eq(out, "25 août 2026");
+    tl_date_parse("2028-02-29", &d);
+    tl_date_fr(d, out);
+    ck_assert_str_eq(out, "29 février 2028");
+    tl_date_parse("9999-12-31", &d);
+    tl_date_fr(d, out);
+    ck_assert_str_eq(out, "31 décembre 9999");
 }
 END_TEST
 
@@ -76,8 +50,7 @@ Suite *tl_date_suite(void)
     Suite *s = suite_create("dates");
     TCase *tc = tcase_create("calendar");
     tcase_add_test(tc, parse_format_and_weekday);
-    tcase_add_test(tc, due_dates_move_to_an_open_day);
-    tcase_add_test(tc, due_dates_skip_closures);
+    tcase_add_test(tc, french_dates);
     suite_add_tcase(s, tc);
     return s;
 }
