@@ -152,7 +152,8 @@ int tl_page_desk_seed_deposit(tl_req *q)
     if ((err = tl_valid_int(p, "variété", variety, 1, 2147483647L, &n)) != NULL) {
         tl_form_error(q, "variete", "Choisissez une variété de la liste.");
     }
-    if ((err = tl_valid_int(p, "année de récolte", year, 1950, tl_this_year(), &n)) != NULL) {
+    /* The range of the column; a harvest to come is the database's refusal. */
+    if ((err = tl_valid_int(p, "année de récolte", year, 1950, 2100, &n)) != NULL) {
         tl_form_error(q, "annee", err);
     }
     if ((err = tl_valid_int(p, "nombre de sachets", packets, 1, 1000, &n)) != NULL) {

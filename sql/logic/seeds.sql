@@ -71,7 +71,9 @@ BEGIN
         RAISE EXCEPTION 'variété inconnue' USING ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'seed_lot_variety_fkey';
     END IF;
-    IF p_harvest_year IS NULL OR p_harvest_year < 1950 OR p_harvest_year > extract(year FROM now()) THEN
+    -- No harvest to come: the year at the place, in its time zone.
+    IF p_harvest_year IS NULL OR p_harvest_year < 1950
+       OR p_harvest_year > extract(year FROM now() AT TIME ZONE (SELECT time_zone FROM tl.place WHERE id = v_place)) THEN
         RAISE EXCEPTION 'année de récolte hors limites' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'seed_lot_harvest_year_range';
     END IF;
