@@ -172,7 +172,7 @@ static int tl_repair_session_show(tl_req *q, const char *id, int status)
     }
     tl_form_token(q, "gestion-reparation");
     q->r->status = status;
-    return tl_render_page(q, "gestion-seance", "Séance de repair café — gestion");
+    return tl_render_page(q, "gestion-reparation-seance", "Séance de repair café — gestion");
 }
 
 int tl_page_admin_repair_session(tl_req *q)

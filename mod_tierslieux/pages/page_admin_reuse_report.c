@@ -190,7 +190,8 @@ int tl_page_admin_reuse_report(tl_req *q)
     if (tl_query_get(&q->query, "imprimer")) {
         tl_view_set(q->view, "print", "t");
     }
-    return tl_render_page(q, "gestion-bilan", apr_pstrcat(p, "Bilan de la ressourcerie ", label ? label : "", NULL));
+    return tl_render_page(q, "gestion-ressourcerie-bilan",
+                          apr_pstrcat(p, "Bilan de la ressourcerie ", label ? label : "", NULL));
 }
 
 int tl_page_admin_reuse_report_csv(tl_req *q)
@@ -243,7 +244,7 @@ static int tl_streams_show(tl_req *q, const char *wanted, int status)
     }
     tl_form_token(q, TL_STREAMS_FORM);
     q->r->status = status;
-    return tl_render_page(q, "gestion-filieres", "Filières REP de la ressourcerie — gestion");
+    return tl_render_page(q, "gestion-ressourcerie-filieres", "Filières REP de la ressourcerie — gestion");
 }
 
 int tl_page_admin_reuse_streams(tl_req *q)

@@ -103,7 +103,7 @@ int tl_desk_reuse_intake_show(tl_req *q, const char *intake, int http_status)
     }
     tl_form_token(q, TL_REUSE_FORM);
     q->r->status = http_status;
-    return tl_render_page(q, "guichet-arrivage", "Arrivage — ressourcerie");
+    return tl_render_page(q, "guichet-ressourcerie-arrivage", "Arrivage — ressourcerie");
 }
 
 int tl_page_desk_reuse_intake(tl_req *q)

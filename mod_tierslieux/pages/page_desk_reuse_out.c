@@ -56,7 +56,7 @@ static int tl_outflow_show(tl_req *q, const char *wanted, const char *destinatio
     tl_view_rows(q->view, "destinations", dest);
     tl_form_token(q, TL_OUTFLOW_FORM);
     q->r->status = http_status;
-    return tl_render_page(q, "guichet-sorties", "Ressourcerie : sorties — guichet");
+    return tl_render_page(q, "guichet-ressourcerie-sorties", "Ressourcerie : sorties — guichet");
 }
 
 int tl_page_desk_reuse_outflows(tl_req *q)

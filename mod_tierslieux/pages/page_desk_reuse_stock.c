@@ -81,7 +81,7 @@ static int tl_stock_item_show(tl_req *q, const char *code, int http_status)
     }
     tl_form_token(q, TL_STOCK_FORM);
     q->r->status = http_status;
-    return tl_render_page(q, "guichet-stock-objet", "Objet de la ressourcerie — guichet");
+    return tl_render_page(q, "guichet-ressourcerie-objet", "Objet de la ressourcerie — guichet");
 }
 
 int tl_page_desk_reuse_item(tl_req *q)
@@ -254,5 +254,5 @@ int tl_page_desk_reuse_stock(tl_req *q)
     if (*state) {
         tl_view_set(q->view, apr_pstrcat(q->r->pool, "etat_", state, NULL), "t");
     }
-    return tl_render_page(q, "guichet-stock", "Stock de la ressourcerie — guichet");
+    return tl_render_page(q, "guichet-ressourcerie-stock", "Stock de la ressourcerie — guichet");
 }

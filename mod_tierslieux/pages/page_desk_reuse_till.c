@@ -15,7 +15,8 @@
 #define TL_TILL_MAX_LINES 30
 
 /* A sale at its largest: its token, place and payment kind, and three
- * fields a line (guichet-caisse.html), each short (maxlength 16 and 10). */
+ * fields a line (guichet-ressourcerie-caisse.html), each short (maxlength
+ * 16 and 10). */
 static const tl_form_limits tl_till_limits = {
     3 + 3 * TL_TILL_MAX_LINES, TL_FORM_MAX_FIELD, TL_FORM_MAX_BODY
 };
@@ -69,7 +70,7 @@ static int tl_till_show(tl_req *q, const char *wanted, tl_rows *lines, int http_
                                                             : lines->count(lines) + TL_TILL_LINES));
     tl_form_token(q, TL_TILL_FORM);
     q->r->status = http_status;
-    return tl_render_page(q, "guichet-caisse", "Caisse de la ressourcerie — guichet");
+    return tl_render_page(q, "guichet-ressourcerie-caisse", "Caisse de la ressourcerie — guichet");
 }
 
 int tl_page_desk_reuse_till(tl_req *q)
@@ -235,7 +236,7 @@ static int tl_till_receipt_show(tl_req *q, const char *sale, int http_status)
     }
     tl_form_token(q, TL_TILL_FORM);
     q->r->status = http_status;
-    return tl_render_page(q, "guichet-ticket", "Ticket de caisse — ressourcerie");
+    return tl_render_page(q, "guichet-ressourcerie-ticket", "Ticket de caisse — ressourcerie");
 }
 
 int tl_page_desk_reuse_receipt(tl_req *q)
