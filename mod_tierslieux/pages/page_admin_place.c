@@ -2,7 +2,7 @@
  * parser that computes due dates), charter, whether it records fees and
  * deposits, and its closures. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_hours.h"
@@ -15,7 +15,7 @@ static const tl_form_limits tl_place_limits = {
     TL_FORM_MAX_FIELDS, TL_PLACE_CHARTER_MAX * TL_FIELDS_UTF8_PER_UNIT, 256 * 1024
 };
 
-static const tl_admin_field tl_place_fields[] = {
+static const tl_change_rule tl_place_fields[] = {
     { "place_name_not_blank", "nom" },
     { "place_address_not_blank", "adresse" },
     { "place_postal_code_format", "code_postal" },
@@ -73,7 +73,7 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
 }
 
 /* After a change: 303 back to the place's page saying what was done, or
- * the page again with the messages (rc as tl_admin_change returns it). */
+ * the page again with the messages (rc as tl_change returns it). */
 static int tl_place_answer(tl_req *q, int rc, int status, const char *place, const char *done)
 {
     if (rc < 0) {
@@ -137,14 +137,14 @@ int tl_page_admin_place_post(tl_req *q)
     }
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                                "$13::boolean, $14::boolean)", 14, params, tl_place_fields, "nom", &status, NULL);
+        rc = tl_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                          "$13::boolean, $14::boolean)", 14, params, tl_place_fields, "nom", &status, NULL);
     }
     if (rc != 0) {
         return tl_place_answer(q, rc, status, place, "lieu");
     }
     /* Shown again with what was typed, not what is stored. */
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     tl_view_set(q->view, "kept", "t");
     tl_view_set(q->view, "f_cotisations", params[12][0] == 't' ? "t" : NULL);
     tl_view_set(q->view, "f_cautions", params[13][0] == 't' ? "t" : NULL);
@@ -171,8 +171,8 @@ int tl_page_admin_closure(tl_req *q)
     }
     if (*remove) {
         const char *params[] = { q->r->user, place, remove };
-        rc = tl_admin_change(q, "SELECT tl.remove_closure($1, $2, $3::integer)", 3, params, tl_place_fields, "debut",
-                             &status, NULL);
+        rc = tl_change(q, "SELECT tl.remove_closure($1, $2, $3::integer)", 3, params, tl_place_fields, "debut",
+                       &status, NULL);
     }
     else {
         const char *params[5];
@@ -192,8 +192,8 @@ int tl_page_admin_closure(tl_req *q)
         tl_view_set(q->view, "f_raison", params[4]);
         rc = 0;
         if (!tl_view_get(q->view, "errors")) {
-            rc = tl_admin_change(q, "SELECT tl.add_closure($1, $2, $3::date, $4::date, $5)", 5, params,
-                                 tl_place_fields, "debut", &status, NULL);
+            rc = tl_change(q, "SELECT tl.add_closure($1, $2, $3::date, $4::date, $5)", 5, params,
+                           tl_place_fields, "debut", &status, NULL);
         }
     }
     return tl_place_answer(q, rc, status, place, "fermeture");
@@ -229,8 +229,8 @@ int tl_page_admin_impact(tl_req *q)
     tl_view_set(q->view, "f_source", params[4]);
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.set_impact_factor($1, $2, $3, $4::numeric, $5)", 5, params,
-                             tl_place_fields, "valeur", &status, NULL);
+        rc = tl_change(q, "SELECT tl.set_impact_factor($1, $2, $3, $4::numeric, $5)", 5, params,
+                       tl_place_fields, "valeur", &status, NULL);
     }
     return tl_place_answer(q, rc, status, place, "impact");
 }

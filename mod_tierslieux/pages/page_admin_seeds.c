@@ -3,12 +3,12 @@
  * lots of a place, emptied when their seeds are no longer good. Deposits and
  * withdrawals stay at the desk. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
-static const tl_admin_field tl_seed_fields[] = {
+static const tl_change_rule tl_seed_fields[] = {
     { "seed_species_names_not_blank", "espece_nom" },
     { "seed_species_common_name_key", "espece_nom" },
     { "seed_variety_species_fkey", "variete_espece" },
@@ -122,7 +122,7 @@ int tl_page_admin_seeds_post(tl_req *q)
                                                                           &kind)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou d'action.");
     }
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     params[0] = q->r->user;
     if (kind == 0) {
         params[1] = tl_admin_int(q, f, "espece", "espèce", 1, 2147483647L);
@@ -151,8 +151,8 @@ int tl_page_admin_seeds_post(tl_req *q)
             "SELECT tl.discard_lot($1, $2::integer, $3)"
         };
         static const int counts[] = { 5, 6, 3 };
-        rc = tl_admin_change(q, sql[kind], counts[kind], params, tl_seed_fields,
-                             kind == 0 ? "espece_nom" : kind == 1 ? "variete_nom" : "lot_raison", &status, NULL);
+        rc = tl_change(q, sql[kind], counts[kind], params, tl_seed_fields,
+                       kind == 0 ? "espece_nom" : kind == 1 ? "variete_nom" : "lot_raison", &status, NULL);
         if (rc < 0) {
             return status;
         }

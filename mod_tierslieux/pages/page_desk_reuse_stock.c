@@ -5,7 +5,7 @@
  * repaired, moved into the outilthèque, or weighed out. Each change is one
  * SQL function (sql/logic/ressourcerie.sql) that checks the volunteer's role. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
@@ -13,7 +13,7 @@
 #define TL_STOCK_FORM "ressourcerie-stock"
 #define TL_REUSE_FORM "ressourcerie"
 
-static const tl_admin_field tl_item_fields[] = {
+static const tl_change_rule tl_item_fields[] = {
     { "reuse_item_title_not_blank", "titre" },
     { "reuse_item_category_fkey", "categorie_objet" },
     { "reuse_item_weight_positive", "poids_objet" },
@@ -21,7 +21,7 @@ static const tl_admin_field tl_item_fields[] = {
     { NULL, NULL }
 };
 
-static const tl_admin_field tl_action_fields[] = {
+static const tl_change_rule tl_action_fields[] = {
     { "reuse_item_repair_session_fkey", "seance" },
     { "reuse_item_destination_known", "destination" },
     { "item_category_fkey", "categorie_outil" },
@@ -119,7 +119,7 @@ int tl_page_desk_reuse_item_new(tl_req *q)
     if (tl_valid_int(p, "arrivage", intake, 1, 9223372036854775807L, &n)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'arrivage.");
     }
-    tl_admin_keep(q, f, kept);
+    tl_form_keep(q, f, NULL, kept);
     params[0] = q->r->user;
     params[1] = intake;
     params[2] = tl_admin_text(q, f, "titre", "objet", 120);
@@ -136,8 +136,8 @@ int tl_page_desk_reuse_item_new(tl_req *q)
     params[6] = tl_admin_amount(q, f, "prix", "prix");
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.create_reuse_item($1, $2::bigint, $3, $4, $5, $6::numeric, $7::numeric)",
-                             7, params, tl_item_fields, "titre", &status, &rows);
+        rc = tl_change(q, "SELECT tl.create_reuse_item($1, $2::bigint, $3, $4, $5, $6::numeric, $7::numeric)",
+                       7, params, tl_item_fields, "titre", &status, &rows);
     }
     if (rc < 0) {
         return status;
@@ -169,7 +169,7 @@ int tl_page_desk_reuse_item_action(tl_req *q)
         || tl_field_choice(p, f, "action", "action", tl_choices_stock_action, &action)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
     }
-    tl_admin_keep(q, f, kept);
+    tl_form_keep(q, f, NULL, kept);
     params[0] = q->r->user;
     params[1] = code;
     switch (action) {
@@ -207,7 +207,7 @@ int tl_page_desk_reuse_item_action(tl_req *q)
     }
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, sql, nparams, params, tl_action_fields, fallback, &status, NULL);
+        rc = tl_change(q, sql, nparams, params, tl_action_fields, fallback, &status, NULL);
     }
     if (rc < 0) {
         return status;

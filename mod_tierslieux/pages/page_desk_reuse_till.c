@@ -4,7 +4,7 @@
  * closing. A tally for associations not liable to VAT, not a certified
  * cash register: sales are only ever added (sql/logic/ressourcerie.sql). */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
@@ -191,15 +191,15 @@ int tl_page_desk_reuse_sell(tl_req *q)
         tl_form_error(q, "lignes", "La vente est vide : tapez le numéro d'un objet ou la lettre d'un lot pesé.");
     }
     if (!tl_view_get(q->view, "errors")) {
-        static const tl_admin_field map[] = { { "reuse_sale_payment_known", "paiement" }, { NULL, NULL } };
+        static const tl_change_rule map[] = { { "reuse_sale_payment_known", "paiement" }, { NULL, NULL } };
         const char *params[] = { q->r->user, place, payment,
                                  n_items ? apr_pstrcat(p, tl_buf_cstr(&items), "}", NULL) : "{}",
                                  n_items ? apr_pstrcat(p, tl_buf_cstr(&item_amounts), "}", NULL) : "{}",
                                  n_lots ? apr_pstrcat(p, tl_buf_cstr(&lots), "}", NULL) : "{}",
                                  n_lots ? apr_pstrcat(p, tl_buf_cstr(&lot_weights), "}", NULL) : "{}",
                                  n_lots ? apr_pstrcat(p, tl_buf_cstr(&lot_amounts), "}", NULL) : "{}" };
-        rc = tl_admin_change(q, "SELECT tl.sell($1, $2, $3, $4::text[], $5::numeric[], $6::text[], $7::numeric[], "
-                                "$8::numeric[])", 8, params, map, "lignes", &status, &rows);
+        rc = tl_change(q, "SELECT tl.sell($1, $2, $3, $4::text[], $5::numeric[], $6::text[], $7::numeric[], "
+                          "$8::numeric[])", 8, params, map, "lignes", &status, &rows);
         if (rc < 0) {
             return status;
         }
@@ -274,8 +274,8 @@ int tl_page_desk_reuse_cancel(tl_req *q)
     params[2] = tl_admin_text(q, f, "raison", "raison", 300);
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.cancel_sale($1, $2::bigint, $3)", 3, params, NULL, "raison", &status,
-                             &rows);
+        rc = tl_change(q, "SELECT tl.cancel_sale($1, $2::bigint, $3)", 3, params, NULL, "raison", &status,
+                       &rows);
     }
     if (rc < 0) {
         return status;
@@ -302,9 +302,9 @@ int tl_page_desk_reuse_close(tl_req *q)
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
-    rc = tl_admin_change(q, "SELECT tl.close_till($1, $2, (now() AT TIME ZONE "
-                            "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2,
-                         (const char *const[]){ q->r->user, place }, NULL, "cloture", &status, NULL);
+    rc = tl_change(q, "SELECT tl.close_till($1, $2, (now() AT TIME ZONE "
+                      "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2,
+                   (const char *const[]){ q->r->user, place }, NULL, "cloture", &status, NULL);
     if (rc < 0) {
         return status;
     }

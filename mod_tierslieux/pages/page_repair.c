@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 #include "tl_token.h"
 #include "tl_ical.h"
@@ -232,10 +233,17 @@ int tl_page_repair_book_form(tl_req *q)
 int tl_page_repair_book(tl_req *q)
 {
     static const char *const names[] = { "creneau", "objet", "probleme", "nom", "contact", NULL };
+    /* Anything but a blank field is about the slot (full, over). */
+    static const tl_change_rule rules[] = {
+        { "repair_booking_object_not_blank", "objet" },
+        { "repair_booking_name_not_blank", "nom" },
+        { "repair_booking_contact_not_blank", "contact" },
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "creneau" }
+    };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *session, *slot, *token, *hash, *err;
-    tl_db_refusal why;
     long id;
     int rc, status = OK, i;
 
@@ -275,15 +283,9 @@ int tl_page_repair_book(tl_req *q)
     {
         const char *params[] = { slot, tl_field(f, "objet"), tl_field(f, "probleme"),
                                  tl_field(f, "nom"), tl_field(f, "contact"), hash };
-        if (!tl_db_change(q, "SELECT tl.book_repair($1::integer, $2, $3, $4, $5, $6)", 6, params, &status, &why)) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_page_failed(q, status);
-            }
-            tl_form_error(q, strcmp(why.constraint, "repair_booking_object_not_blank") == 0 ? "objet"
-                             : strcmp(why.constraint, "repair_booking_name_not_blank") == 0 ? "nom"
-                             : strcmp(why.constraint, "repair_booking_contact_not_blank") == 0 ? "contact"
-                             : "creneau", tl_form_sentence(p, why.message));
-            return tl_repair_form_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+        if ((rc = tl_change(q, "SELECT tl.book_repair($1::integer, $2, $3, $4, $5, $6)", 6, params, rules, NULL,
+                            &status, NULL)) != 1) {
+            return rc < 0 ? status : tl_repair_form_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     /* The private page's address holds the secret: the visitor keeps it
@@ -338,9 +340,12 @@ int tl_page_repair_booking(tl_req *q)
 
 int tl_page_repair_cancel(tl_req *q)
 {
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "annuler" }
+    };
     apr_table_t *f;
     const char *token, *hash;
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_form_read(q, TL_REPAIR_FORM, &f, &rc)) {
@@ -350,12 +355,8 @@ int tl_page_repair_cancel(tl_req *q)
     if (!(hash = tl_token_sha256(q->r->pool, token))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de réservation.");
     }
-    if (!tl_db_change(q, "SELECT tl.cancel_repair_booking($1)", 1, &hash, &status, &why)) {
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_page_failed(q, status);
-        }
-        tl_form_error(q, "annuler", tl_form_sentence(q->r->pool, why.message));
-        return tl_repair_booking_show(q, token, HTTP_UNPROCESSABLE_ENTITY);
+    if ((rc = tl_change(q, "SELECT tl.cancel_repair_booking($1)", 1, &hash, rules, NULL, &status, NULL)) != 1) {
+        return rc < 0 ? status : tl_repair_booking_show(q, token, HTTP_UNPROCESSABLE_ENTITY);
     }
     return tl_form_done(q, apr_pstrcat(q->r->pool, "/reparation/reservation?jeton=", token, "&fait=annulation",
                                        NULL));
