@@ -211,7 +211,7 @@ int tl_page_admin_item_state(tl_req *q)
     }
     retire = retire == 0;
     reason = tl_admin_text(q, f, "raison", "raison", 500);
-    tl_view_set(q->view, "f_raison", reason);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "raison", NULL });
     if (!tl_view_get(q->view, "errors")) {
         const char *params[] = { q->r->user, number, reason };
         rc = tl_change(q, retire ? "SELECT tl.retire_item($1, $2, $3)" : "SELECT tl.restore_item($1, $2)",

@@ -187,9 +187,7 @@ int tl_page_admin_closure(tl_req *q)
         if (!params[3] && !tl_view_get(q->view, "err_fin")) {
             params[3] = params[2];      /* a single day */
         }
-        tl_view_set(q->view, "f_debut", tl_field(f, "debut"));
-        tl_view_set(q->view, "f_fin", tl_field(f, "fin"));
-        tl_view_set(q->view, "f_raison", params[4]);
+        tl_form_keep(q, f, NULL, (const char *const[]){ "debut", "fin", "raison", NULL });
         rc = 0;
         if (!tl_view_get(q->view, "errors")) {
             rc = tl_change(q, "SELECT tl.add_closure($1, $2, $3::date, $4::date, $5)", 5, params,
@@ -225,8 +223,7 @@ int tl_page_admin_impact(tl_req *q)
                       "réseau).");
     }
     params[4] = tl_admin_text(q, f, "source", "source", 300);
-    tl_view_set(q->view, "f_valeur", tl_field(f, "valeur"));
-    tl_view_set(q->view, "f_source", params[4]);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "valeur", "source", NULL });
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_change(q, "SELECT tl.set_impact_factor($1, $2, $3, $4::numeric, $5)", 5, params,

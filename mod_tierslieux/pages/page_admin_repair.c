@@ -216,7 +216,7 @@ int tl_page_admin_repair_session_post(tl_req *q)
     rc = 0;
     if (action == 0) {
         params[2] = tl_admin_text(q, f, "raison", "raison", 300);
-        tl_view_set(q->view, "f_raison", params[2]);
+        tl_form_keep(q, f, NULL, (const char *const[]){ "raison", NULL });
         if (!tl_view_get(q->view, "errors")) {
             rc = tl_change(q, "SELECT tl.cancel_repair_session($1, $2::integer, $3)", 3, params,
                            tl_repair_fields, "raison", &status, NULL);
@@ -239,8 +239,7 @@ int tl_page_admin_repair_session_post(tl_req *q)
     else if (action == 4) {
         params[2] = tl_repair_time(q, f, "creneau_heure", "heure du créneau", 1);
         params[3] = tl_admin_int(q, f, "creneau_capacite", "objets", 0, 100000);
-        tl_view_set(q->view, "f_creneau_heure", tl_field(f, "creneau_heure"));
-        tl_view_set(q->view, "f_creneau_capacite", tl_field(f, "creneau_capacite"));
+        tl_form_keep(q, f, NULL, (const char *const[]){ "creneau_heure", "creneau_capacite", NULL });
         if (!params[3] && !tl_view_get(q->view, "err_creneau_capacite")) {
             tl_form_error(q, "creneau_capacite", "Indiquez combien d'objets ce créneau accueille.");
         }

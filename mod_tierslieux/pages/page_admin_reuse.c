@@ -56,8 +56,7 @@ int tl_page_admin_reuse_post(tl_req *q)
                                                                                     2147483647L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de contenant.");
     }
-    tl_view_set(q->view, "f_nom", tl_field(f, "nom"));
-    tl_view_set(q->view, "f_tare", tl_field(f, "tare"));
+    tl_form_keep(q, f, NULL, (const char *const[]){ "nom", "tare", NULL });
     params[0] = q->r->user;
     params[1] = place;
     params[2] = id && *id ? id : NULL;

@@ -105,8 +105,7 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, const char **
     *done = 0;
     member = member ? member : "";
     item = item ? item : "";
-    tl_view_set(q->view, "f_adherent", member);
-    tl_view_set(q->view, "f_objet", item);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "adherent", "objet", NULL });
     if (!*member || tl_valid_text(p, "numéro d'adhérent", member, 32)) {
         tl_form_error(q, "adherent", "Saisissez ou scannez le numéro de la carte d'adhérent (par exemple A-000123).");
     }
@@ -294,8 +293,7 @@ int tl_page_desk_return_post(tl_req *q)
     item = tl_field(f, "objet");
     condition = tl_field(f, "etat");
     repair = tl_field(f, "maintenance");
-    tl_view_set(q->view, "f_objet", item);
-    tl_view_set(q->view, "f_maintenance", repair);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "objet", "maintenance", NULL });
     if (!item || !*item || tl_valid_text(p, "numéro d'objet", item, 64)) {
         tl_form_error(q, "objet", "Saisissez ou scannez le numéro de l'objet rendu.");
     }

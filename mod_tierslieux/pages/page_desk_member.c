@@ -44,7 +44,7 @@ static int tl_member_number(tl_req *q, apr_table_t **f, const char **number, int
         *done = tl_member_search(q, HTTP_UNPROCESSABLE_ENTITY);
         return 0;
     }
-    tl_view_set(q->view, "f_numero", *number);
+    tl_form_keep(q, *f, NULL, (const char *const[]){ "numero", NULL });
     return 1;
 }
 

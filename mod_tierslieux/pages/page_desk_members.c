@@ -63,11 +63,7 @@ int tl_page_desk_members_post(tl_req *q)
     phone = tl_field(f, "telephone");
     year = tl_field(f, "naissance");
     charter = tl_field(f, "charte");
-    tl_view_set(q->view, "f_nom", family);
-    tl_view_set(q->view, "f_prenom", given);
-    tl_view_set(q->view, "f_courriel", email);
-    tl_view_set(q->view, "f_telephone", phone);
-    tl_view_set(q->view, "f_naissance", year);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "nom", "prenom", "courriel", "telephone", "naissance", NULL });
     if (!family || !*family || (err = tl_valid_text(p, "nom", family, 100)) != NULL) {
         tl_form_error(q, "nom", family && *family ? err : "Indiquez le nom de famille.");
     }

@@ -120,8 +120,8 @@ int tl_page_desk_repair_post(tl_req *q)
         || (booking && *booking && tl_valid_int(p, "réservation", booking, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
     }
+    tl_form_keep(q, f, NULL, names);
     for (i = 0; names[i]; i++) {
-        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), tl_field(f, names[i]));
         if ((v = tl_field(f, names[i])) != NULL && tl_valid_text(p, names[i], v, 2000)) {
             tl_form_error(q, names[i], "Ce champ contient des caractères illisibles ou est trop long.");
         }

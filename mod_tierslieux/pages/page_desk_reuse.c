@@ -55,8 +55,7 @@ int tl_page_desk_reuse_start(tl_req *q)
     place = tl_field(f, "lieu");
     source = tl_field(f, "provenance");
     commune = tl_field(f, "commune");
-    tl_view_set(q->view, "f_lieu", place);
-    tl_view_set(q->view, "f_commune", commune);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "lieu", "commune", NULL });
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }
@@ -154,9 +153,7 @@ int tl_page_desk_reuse_weigh(tl_req *q)
         || (corrects && *corrects && tl_valid_int(p, "pesée", corrects, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'arrivage.");
     }
-    tl_view_set(q->view, "f_categorie", tl_field(f, "categorie"));
-    tl_view_set(q->view, "f_poids", tl_field(f, "poids"));
-    tl_view_set(q->view, "f_raison", reason);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "categorie", "poids", "raison", NULL });
     if ((v = tl_field(f, "poids")) == NULL || !*v) {
         tl_form_error(q, "poids", "Indiquez le poids lu sur la balance, en kilos.");
     }

@@ -268,7 +268,7 @@ int tl_page_desk_reuse_cancel(tl_req *q)
     if (tl_valid_int(p, "vente", sale, 1, 9223372036854775807L, &n)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de vente.");
     }
-    tl_view_set(q->view, "f_raison", tl_field(f, "raison"));
+    tl_form_keep(q, f, NULL, (const char *const[]){ "raison", NULL });
     params[0] = q->r->user;
     params[1] = sale;
     params[2] = tl_admin_text(q, f, "raison", "raison", 300);

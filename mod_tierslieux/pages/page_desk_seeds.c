@@ -138,10 +138,8 @@ int tl_page_desk_seed_deposit(tl_req *q)
     packets = tl_field(f, "sachets");
     grower = tl_field(f, "producteur");
     member = tl_field(f, "adherent");
-    tl_view_set(q->view, "f_depot_adherent", member);
-    tl_view_set(q->view, "f_annee", year);
-    tl_view_set(q->view, "f_sachets", packets);
-    tl_view_set(q->view, "f_producteur", grower);
+    tl_form_keep(q, f, "depot_", (const char *const[]){ "adherent", NULL });
+    tl_form_keep(q, f, NULL, (const char *const[]){ "annee", "sachets", "producteur", NULL });
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }
@@ -189,8 +187,8 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
     lot = tl_field(f, "lot");
     packets = tl_field(f, "sachets");
     member = tl_field(f, "adherent");
-    tl_view_set(q->view, "f_retrait_sachets", packets);
-    tl_view_set(q->view, "f_adherent", member);
+    tl_form_keep(q, f, "retrait_", (const char *const[]){ "sachets", NULL });
+    tl_form_keep(q, f, NULL, (const char *const[]){ "adherent", NULL });
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }

@@ -255,9 +255,7 @@ int tl_page_repair_book(tl_req *q)
     if (tl_valid_int(p, "séance", session, 1, 2147483647L, &id)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
     }
-    for (i = 0; names[i]; i++) {
-        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), tl_field(f, names[i]));
-    }
+    tl_form_keep(q, f, NULL, names);
     if (tl_valid_int(p, "créneau", slot, 1, 2147483647L, &id)) {
         tl_form_error(q, "creneau", "Choisissez un créneau de la liste.");
     }
