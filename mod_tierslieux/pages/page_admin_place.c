@@ -60,12 +60,17 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
                         settings->value(settings, 0, settings->column(settings, map[i][0]), &len));
         }
     }
-    if (!tl_db_view(q, "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1, &st)
-        || !tl_db_view(q, "factors", "SELECT key, label, unit, method, replace(value::float8::text, '.', ',') AS value, "
-                                     "source, tl.date_fr(valid_from) AS since, own, "
-                                     "replace(network_value::float8::text, '.', ',') AS network_value "
-                                     "FROM tl.impact_factors($1)", 1, params + 1, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1 },
+            { "factors", "SELECT key, label, unit, method, replace(value::float8::text, '.', ',') AS value, "
+                         "source, tl.date_fr(valid_from) AS since, own, "
+                         "replace(network_value::float8::text, '.', ',') AS network_value "
+                         "FROM tl.impact_factors($1)", 1, params + 1 },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-lieu");
     q->r->status = status;

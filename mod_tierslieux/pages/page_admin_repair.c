@@ -166,9 +166,14 @@ static int tl_repair_session_show(tl_req *q, const char *id, int status)
                           &st)) {
         return st;
     }
-    if (!tl_db_view(q, "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL, &st)
-        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL },
+            { "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-reparation");
     q->r->status = status;

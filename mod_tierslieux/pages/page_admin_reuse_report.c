@@ -235,11 +235,15 @@ static int tl_streams_show(tl_req *q, const char *wanted, int status)
             && !tl_admin_view(q, "network_choices", "SELECT * FROM tl.admin_eco_mapping($1, NULL)", 1, params, &st))) {
         return st;
     }
-    if (!tl_db_view(q, "streams", "SELECT code, label, organisations FROM tl.reuse_eco_stream ORDER BY rank", 0, NULL,
-                    &st)
-        || !tl_db_view(q, "categories", "SELECT code AS category, label AS category_label FROM tl.reuse_category "
-                                        "ORDER BY rank", 0, NULL, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "streams", "SELECT code, label, organisations FROM tl.reuse_eco_stream ORDER BY rank", 0, NULL },
+            { "categories", "SELECT code AS category, label AS category_label FROM tl.reuse_category ORDER BY rank",
+              0, NULL },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, TL_STREAMS_FORM);
     q->r->status = status;

@@ -26,9 +26,14 @@ static int tl_rules_show(tl_req *q, int status)
     if (!tl_admin_place(q, NULL, &st)) {
         return st;
     }
-    if (!tl_db_view(q, "categories", "SELECT * FROM tl.admin_categories()", 0, NULL, &st)
-        || !tl_db_view(q, "retention", "SELECT * FROM tl.retention_delays()", 0, NULL, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "categories", "SELECT * FROM tl.admin_categories()", 0, NULL },
+            { "retention", "SELECT * FROM tl.retention_delays()", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-regles");
     q->r->status = status;

@@ -36,13 +36,17 @@ static int tl_seeds_show(tl_req *q, const char *wanted, int status)
         return st;
     }
     params[0] = species ? species : "";
-    if (!tl_db_view(q, "species", "SELECT id, common_name, latin_name, family, id::text = $1 AS selected, "
-                                  "(SELECT count(*) FROM tl.seed_variety v WHERE v.species_id = s.id) AS varieties "
-                                  "FROM tl.seed_species s ORDER BY common_name", 1, params, &st)
-        || !tl_db_view(q, "varieties", "SELECT v.id, v.name, s.common_name AS species FROM tl.seed_variety v "
-                                       "JOIN tl.seed_species s ON s.id = v.species_id ORDER BY s.common_name, v.name",
-                       0, NULL, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "species", "SELECT id, common_name, latin_name, family, id::text = $1 AS selected, "
+                         "(SELECT count(*) FROM tl.seed_variety v WHERE v.species_id = s.id) AS varieties "
+                         "FROM tl.seed_species s ORDER BY common_name", 1, params },
+            { "varieties", "SELECT v.id, v.name, s.common_name AS species FROM tl.seed_variety v "
+                           "JOIN tl.seed_species s ON s.id = v.species_id ORDER BY s.common_name, v.name", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-graines");
     q->r->status = status;

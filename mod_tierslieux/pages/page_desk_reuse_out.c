@@ -41,11 +41,16 @@ static int tl_outflow_show(tl_req *q, const char *wanted, const char *destinatio
     if (!tl_admin_view(q, "outflows", "SELECT * FROM tl.desk_outflows($1, $2)", 2, params, &status)) {
         return status;
     }
-    if (!tl_db_view(q, "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL, &status)
-        || !tl_db_view(q, "containers", "SELECT k.id, k.name, replace(k.tare_kg::text, '.', ',') AS tare "
-                                        "FROM tl.reuse_container k JOIN tl.place p ON p.id = k.place_id "
-                                        "WHERE p.slug = $1 ORDER BY k.name", 1, &place, &status)) {
-        return tl_page_failed(q, status);
+    {
+        const tl_db_read reads[] = {
+            { "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL },
+            { "containers", "SELECT k.id, k.name, replace(k.tare_kg::text, '.', ',') AS tare "
+                            "FROM tl.reuse_container k JOIN tl.place p ON p.id = k.place_id "
+                            "WHERE p.slug = $1 ORDER BY k.name", 1, &place },
+        };
+        if (!tl_db_views(q, reads, 2, &status)) {
+            return tl_page_failed(q, status);
+        }
     }
     dest = tl_rows_make(p, (const char *const[]){ "code", "label", "selected", NULL });
     for (i = 0; tl_choices_destination[i]; i++) {

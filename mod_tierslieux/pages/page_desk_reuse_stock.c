@@ -66,18 +66,21 @@ static int tl_stock_item_show(tl_req *q, const char *code, int http_status)
     }
     object = item->value(item, 0, item->column(item, "object_id"), &len);
     place = item->value(item, 0, item->column(item, "place_slug"), &len);
-    if (!tl_db_view(q, "history", "SELECT * FROM tl.object_history($1, $2::bigint)", 2,
-                    (const char *const[]){ q->r->user, object }, &status)
-        || !tl_db_view(q, "sessions", "SELECT s.id, to_char(s.starts_at AT TIME ZONE p.time_zone, "
-                                      "'DD/MM/YYYY HH24:MI') AS starts FROM tl.repair_session s "
-                                      "JOIN tl.place p ON p.id = s.place_id WHERE p.slug = $1 "
-                                      "AND s.cancelled_at IS NULL AND s.ends_at > date_trunc('day', now()) "
-                                      "ORDER BY s.starts_at LIMIT 20", 1, &place, &status)
-        || !tl_db_view(q, "tool_categories", "SELECT slug, name FROM tl.category ORDER BY sort_order, name", 0, NULL,
-                       &status)
-        || !tl_db_view(q, "repair_categories", "SELECT code, label FROM tl.repair_category ORDER BY rank", 0, NULL,
-                       &status)) {
-        return tl_page_failed(q, status);
+    {
+        const char *h[] = { q->r->user, object };
+        const tl_db_read reads[] = {
+            { "history", "SELECT * FROM tl.object_history($1, $2::bigint)", 2, h },
+            { "sessions", "SELECT s.id, to_char(s.starts_at AT TIME ZONE p.time_zone, "
+                          "'DD/MM/YYYY HH24:MI') AS starts FROM tl.repair_session s "
+                          "JOIN tl.place p ON p.id = s.place_id WHERE p.slug = $1 "
+                          "AND s.cancelled_at IS NULL AND s.ends_at > date_trunc('day', now()) "
+                          "ORDER BY s.starts_at LIMIT 20", 1, &place },
+            { "tool_categories", "SELECT slug, name FROM tl.category ORDER BY sort_order, name", 0, NULL },
+            { "repair_categories", "SELECT code, label FROM tl.repair_category ORDER BY rank", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 4, &status)) {
+            return tl_page_failed(q, status);
+        }
     }
     tl_form_token(q, TL_STOCK_FORM);
     q->r->status = http_status;
@@ -236,18 +239,20 @@ int tl_page_desk_reuse_stock(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, place, state };
-        if (!tl_db_view(q, "items",
-                        "SELECT i.code, i.title, c.label AS category, tl.reuse_kg(i.weight_kg) AS weight, "
-                        "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, "
-                        "       tl.reuse_status_fr(i.status, NULL) AS status, p.name AS place "
-                        "  FROM tl.reuse_item i JOIN tl.reuse_category c ON c.code = i.category "
-                        "  JOIN tl.place p ON p.id = i.place_id "
-                        "  JOIN tl.account_roles($1) r ON r.place_slug = p.slug "
-                        " WHERE i.status IN ('en_vente', 'reserve', 'a_reparer') AND ($2 = '' OR p.slug = $2) "
-                        "   AND ($3 = '' OR i.status = $3) "
-                        " ORDER BY p.name, c.rank, i.id DESC LIMIT 500", 3, params, &status)
-            || !tl_db_view(q, "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
-                                        "FROM tl.account_roles($1) ORDER BY place_name", 2, params, &status)) {
+        const tl_db_read reads[] = {
+            { "items", "SELECT i.code, i.title, c.label AS category, tl.reuse_kg(i.weight_kg) AS weight, "
+                       "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, "
+                       "       tl.reuse_status_fr(i.status, NULL) AS status, p.name AS place "
+                       "  FROM tl.reuse_item i JOIN tl.reuse_category c ON c.code = i.category "
+                       "  JOIN tl.place p ON p.id = i.place_id "
+                       "  JOIN tl.account_roles($1) r ON r.place_slug = p.slug "
+                       " WHERE i.status IN ('en_vente', 'reserve', 'a_reparer') AND ($2 = '' OR p.slug = $2) "
+                       "   AND ($3 = '' OR i.status = $3) "
+                       " ORDER BY p.name, c.rank, i.id DESC LIMIT 500", 3, params },
+            { "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
+                        "FROM tl.account_roles($1) ORDER BY place_name", 2, params },
+        };
+        if (!tl_db_views(q, reads, 2, &status)) {
             return tl_page_failed(q, status);
         }
     }

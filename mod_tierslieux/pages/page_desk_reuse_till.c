@@ -49,15 +49,17 @@ static int tl_till_show(tl_req *q, const char *wanted, tl_rows *lines, int http_
     tl_view_rows(q->view, "lines", lines);
     {
         const char *params[] = { q->r->user, place };
-        if (!tl_db_view(q, "sales", "SELECT * FROM tl.till_day($1, $2, (now() AT TIME ZONE "
-                                    "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2, params, &status)
-            || !(totals = tl_db_view(q, "totals", "SELECT * FROM tl.till_totals($1, $2, (now() AT TIME ZONE "
-                                                  "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2,
-                                     params, &status))
-            || !tl_db_view(q, "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL,
-                           &status)) {
+        const tl_db_read reads[] = {
+            { "sales", "SELECT * FROM tl.till_day($1, $2, (now() AT TIME ZONE "
+                       "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2, params },
+            { "totals", "SELECT * FROM tl.till_totals($1, $2, (now() AT TIME ZONE "
+                        "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2, params },
+            { "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 3, &status)) {
             return tl_page_failed(q, status);
         }
+        totals = tl_view_rows_get(q->view, "totals");
         /* Every row carries the closing, NULL while the day is open. */
         if (totals->count(totals) && (closed = totals->value(totals, 0, totals->column(totals, "closed_at"), &len))) {
             tl_view_set(q->view, "closed_at", closed);

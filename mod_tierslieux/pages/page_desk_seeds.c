@@ -68,11 +68,15 @@ static int tl_desk_seeds_show(tl_req *q, const char *place, const char *variety,
     {
         const char *v[] = { variety ? variety : "" };
         const char *l[] = { place, lot ? lot : "" };
-        if (!tl_db_view(q, "varieties", tl_sql_desk_varieties, 1, v, &st)
-            || !tl_db_view(q, "lots", tl_sql_desk_lots, 2, l, &st)
-            || !tl_db_view(q, "movements", tl_sql_desk_movements, 1, &place, &st)
-            || !tl_db_view(q, "reminders", "SELECT * FROM tl.desk_seed_reminders($1, $2)", 2,
-                           (const char *const[]){ q->r->user, place }, &st)) {
+        const char *r[] = { q->r->user, place };
+        /* The place known, the rest of the desk in one round trip. */
+        const tl_db_read reads[] = {
+            { "varieties", tl_sql_desk_varieties, 1, v },
+            { "lots", tl_sql_desk_lots, 2, l },
+            { "movements", tl_sql_desk_movements, 1, &place },
+            { "reminders", "SELECT * FROM tl.desk_seed_reminders($1, $2)", 2, r },
+        };
+        if (!tl_db_views(q, reads, 4, &st)) {
             return tl_page_failed(q, st);
         }
     }

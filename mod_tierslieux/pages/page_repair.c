@@ -31,13 +31,16 @@ int tl_page_repair_agenda(tl_req *q)
     const char *place = tl_param_slug(q, "lieu", "lieu", &status);
     const char *params[] = { place, NULL };
 
+    const tl_db_read reads[] = {
+        { "sessions", tl_sql_sessions, 2, params },
+        { "results", tl_sql_results, 2, params },
+        { "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1, params },
+    };
+
     if (!place) {
         return status;
     }
-    if (!tl_db_view(q, "sessions", tl_sql_sessions, 2, params, &status)
-        || !tl_db_view(q, "results", tl_sql_results, 2, params, &status)
-        || !tl_db_view(q, "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1,
-                       params, &status)) {
+    if (!tl_db_views(q, reads, 3, &status)) {
         return tl_page_failed(q, status);
     }
     tl_view_set(q->view, "place", place);
@@ -185,11 +188,17 @@ static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *sta
     if (!id) {
         return NULL;
     }
-    if (!(s = tl_db_view(q, "session", tl_sql_sessions, 2, params, status))
-        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, status)
-        || !tl_db_view(q, "results", tl_sql_results, 2, params, status)) {
-        *status = tl_page_failed(q, *status);
-        return NULL;
+    {
+        const tl_db_read reads[] = {
+            { "session", tl_sql_sessions, 2, params },
+            { "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id },
+            { "results", tl_sql_results, 2, params },
+        };
+        if (!tl_db_views(q, reads, 3, status)) {
+            *status = tl_page_failed(q, *status);
+            return NULL;
+        }
+        s = tl_view_rows_get(q->view, "session");
     }
     if (s->count(s) == 0) {
         *status = tl_render_error(q, HTTP_NOT_FOUND, "Cette séance n'existe pas (ou plus).");
