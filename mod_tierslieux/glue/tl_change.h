@@ -2,7 +2,8 @@
  * for every form. A page names its SQL call and a map from what a refusal
  * names (a constraint, or a missing right) to the field the message goes
  * under, or to a whole-form error page; the French messages come from the
- * database (the functions in sql/logic write them) unless the map gives its own.
+ * database (the functions in sql/logic write them) unless the map gives
+ * its own.
  * Pages never look at a constraint's name themselves. The reads that go
  * through a function checking a role (tl.desk_member_loans…) use it too:
  * they refuse as a change does. */
@@ -38,11 +39,11 @@ extern const tl_change_rule tl_change_status_page[];
 
 /* Runs one change (sql with params, one statement, so one transaction).
  * rules may be NULL (only field, the default). Returns 1 when it committed
- * (its rows in *result when result is not NULL); 0 when the database refused it and the rule put the message under
- * its field: the page shows its form again, with a 422 (nothing changed);
- * -1 when an error page was sent (a rule without a field, a refused right
- * with no rule for it, the database unreachable: 503...): the page returns
- * *status. A refused right with no rule shows the database's sentence and
+ * (its rows in *result when result is not NULL); 0 when the database
+ * refused it and the rule put the message under its field: the page shows
+ * its form again, with a 422 (nothing changed); -1 when an error page was
+ * sent (a rule without a field, a refused right with no rule for it, the
+ * database unreachable: 503...): the page returns *status. A refused right with no rule shows the database's sentence and
  * "Rien n'a été changé."; one whose DETAIL names an attempt on an account
  * (sql/logic/members_accounts.sql) is journaled in a transaction of its
  * own, since the refused one rolled back. */
