@@ -3,6 +3,7 @@
 #include <apr_tables.h>
 #include "tl_csv_read.h"
 #include "tl_buf.h"
+#include "tl_utf8.h"
 
 /* Who reads these saved the file from a spreadsheet: each message says
  * what to do there. */
@@ -18,44 +19,6 @@ static const unsigned short cp1252_high[32] = {
     0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
-
-/* The length of the well-formed UTF-8 sequence at s[i] (no overlong form,
- * no surrogate), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n, size_t i)
-{
-    unsigned char c = s[i];
-    size_t len, k;
-    unsigned long cp, min;
-
-    if (c < 0x80) {
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2; cp = c & 0x1F; min = 0x80;
-    }
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3; cp = c & 0x0F; min = 0x800;
-    }
-    else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4; cp = c & 0x07; min = 0x10000;
-    }
-    else {
-        return 0;
-    }
-    if (n - i < len) {
-        return 0;
-    }
-    for (k = 1; k < len; k++) {
-        if ((s[i + k] & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return len;
-}
 
 /* The line of data[off], counting CRLF, LF and a lone CR as one line end
  * each, like the reader. */
@@ -104,7 +67,7 @@ static tl_csv_status to_utf8(apr_pool_t *p, const char **data, size_t *len, int 
 
     *converted = 0;
     while (i < n) {
-        size_t l = utf8_len(s, n, i);
+        size_t l = tl_utf8_decode((const char *)s + i, n - i, NULL);
 
         if (l == 0) {
             if (bad == n) {
@@ -786,7 +749,7 @@ static tl_csv_status stream_decode(tl_csv_stream *s, const unsigned char *b, siz
             i = run;
             continue;
         }
-        l = utf8_len(b, n, i);
+        l = tl_utf8_decode((const char *)b + i, n - i, NULL);
         if (l == 0 && !last && n - i < 4 && c >= 0xC2 && c <= 0xF4) {
             /* Perhaps a sequence cut by the chunk: wait for the rest. */
             size_t k;

@@ -1,11 +1,14 @@
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include "tl_date.h"
 
-/* Howard Hinnant's days-from-civil arithmetic, in whole numbers. */
-static long tl_days_from_civil(long y, long m, long d)
+/* Howard Hinnant's days-from-civil arithmetic, in whole numbers: years
+ * counted from March, so the leap day ends a year; eras of 400 years repeat
+ * exactly (146097 days). The core's one copy (tl_tz and tl_ical use it). */
+int64_t tl_days_from_civil(int64_t y, int m, int d)
 {
-    long era, yoe, doy, doe;
+    int64_t era, yoe, doy, doe;
 
     y -= m <= 2;
     era = (y >= 0 ? y : y - 399) / 400;
@@ -15,25 +18,25 @@ static long tl_days_from_civil(long y, long m, long d)
     return era * 146097 + doe - 719468;
 }
 
-static void tl_civil_from_days(long z, long *y, long *m, long *d)
+void tl_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 {
-    long era, doe, yoe, doy, mp;
+    int64_t z = days + 719468, era, doe, yoe, doy, mp;
 
-    z += 719468;
     era = (z >= 0 ? z : z - 146096) / 146097;
     doe = z - era * 146097;
     yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
     *y = yoe + era * 400 + (*m <= 2);
 }
 
 int tl_date_parse(const char *s, long *days)
 {
-    long y, m, d, ry, rm, rd;
-    int i;
+    long y, m, d;
+    int64_t ry;
+    int rm, rd, i;
 
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
         return -1;
@@ -49,14 +52,15 @@ int tl_date_parse(const char *s, long *days)
     if (m < 1 || m > 12 || d < 1 || d > 31) {
         return -1;
     }
-    *days = tl_days_from_civil(y, m, d);
+    *days = (long)tl_days_from_civil(y, (int)m, (int)d);
     tl_civil_from_days(*days, &ry, &rm, &rd);
     return (ry == y && rm == m && rd == d) ? 0 : -1;       /* 31 April is not a date */
 }
 
 void tl_date_format(long days, char *out)
 {
-    long y, m, d;
+    int64_t y;
+    int m, d;
 
     tl_civil_from_days(days, &y, &m, &d);
     y = ((y % 10000) + 10000) % 10000;
@@ -84,8 +88,9 @@ void tl_date_fr(long days, char *out)
 {
     static const char *const months[] = { "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
                                           "août", "septembre", "octobre", "novembre", "décembre" };
-    long y, m, d;
+    int64_t y;
+    int m, d;
 
     tl_civil_from_days(days, &y, &m, &d);
-    snprintf(out, TL_DATE_FR_BUFSIZE, "%ld%s %s %ld", d, d == 1 ? "er" : "", months[m - 1], y);
+    snprintf(out, TL_DATE_FR_BUFSIZE, "%d%s %s %lld", d, d == 1 ? "er" : "", months[m - 1], (long long)y);
 }

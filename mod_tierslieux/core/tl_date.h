@@ -4,6 +4,13 @@
 #ifndef TL_DATE_H
 #define TL_DATE_H
 
+#include <stdint.h>
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), and
+ * back: the calendar arithmetic every date of the core goes through. */
+int64_t tl_days_from_civil(int64_t y, int m, int d);
+void tl_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
 /* "YYYY-MM-DD" (a real date) to days; 0 on success, -1 otherwise. */
 int tl_date_parse(const char *s, long *days);
 /* days to "YYYY-MM-DD" (out holds 11 bytes). */

@@ -5,6 +5,7 @@
 #define TL_ESCAPE_H
 
 #include "tl_buf.h"
+#include "tl_utf8.h"          /* tl_utf8_valid, for its many users */
 
 /* Element content: & < > are written as entities. */
 void tl_escape_text(tl_buf *out, const char *s, size_t n);
@@ -20,8 +21,5 @@ void tl_escape_url_part(tl_buf *out, const char *s, size_t n);
 /* A JSON string, quotes included, safe inside a <script> data block:
  * < > & and U+2028/U+2029 as \u escapes. NULL gives null. */
 void tl_escape_json(tl_buf *out, const char *s, size_t n);
-
-/* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-int tl_utf8_valid(const char *s, size_t n);
 
 #endif

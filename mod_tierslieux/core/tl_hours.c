@@ -20,6 +20,7 @@
  * message.
  */
 #include "tl_hours.h"
+#include "tl_utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -214,7 +215,7 @@ static void tl_trim_utf8(char *buf)
     if (lead < 0xC0) {
         return;
     }
-    need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    need = tl_utf8_lead_len(lead);
     if (n - (start - 1) < need) {
         buf[start - 1] = '\0';
     }

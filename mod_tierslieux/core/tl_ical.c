@@ -4,6 +4,7 @@
 #include <apr_tables.h>
 #include "tl_escape.h"
 #include "tl_ical.h"
+#include "tl_date.h"
 
 /* RFC 5545 3.1: lines of at most 75 octets, CRLF excluded. */
 #define TL_ICAL_FOLD 75
@@ -21,19 +22,12 @@ struct tl_ical {
     tl_buf events;
 };
 
-/* The octets of the UTF-8 character starting with lead byte c; 1 for a
- * byte that cannot start one (callers check the rest). */
-static size_t utf8_len(unsigned char c)
-{
-    return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-}
-
 void tl_ical_line(tl_buf *out, const char *line, size_t n)
 {
     size_t i = 0, used = 0, k;
 
     while (i < n) {
-        k = utf8_len((unsigned char)line[i]);
+        k = tl_utf8_lead_len((unsigned char)line[i]);
         if (k > n - i) {
             k = n - i;
         }
@@ -57,8 +51,8 @@ void tl_ical_text(tl_buf *out, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
 
         if (c >= 0x80) {
-            k = utf8_len(c);
-            if (k > 1 && k <= n - i && tl_utf8_valid(s + i, k)) {
+            k = tl_utf8_decode(s + i, n - i, NULL);
+            if (k > 1) {
                 tl_buf_add(out, s + i, k);
                 i += k;
             }
@@ -139,7 +133,7 @@ static void format_utc(int64_t t, char *out, size_t size)
     int64_t days = t / 86400 - (t % 86400 < 0), secs = t - days * 86400, y;
     int m, d;
 
-    tl_tz_civil_from_days(days, &y, &m, &d);
+    tl_civil_from_days(days, &y, &m, &d);
     snprintf(out, size, "%04d%02d%02dT%02d%02d%02dZ", (int)y, m, d, (int)(secs / 3600),
              (int)(secs / 60 % 60), (int)(secs % 60));
 }
@@ -291,7 +285,7 @@ static void local_fields(int64_t local, tl_tz_local *l)
 {
     int64_t days = local / 86400 - (local % 86400 < 0), secs = local - days * 86400, y;
 
-    tl_tz_civil_from_days(days, &y, &l->month, &l->day);
+    tl_civil_from_days(days, &y, &l->month, &l->day);
     l->year = (int)y;
     l->hour = (int)(secs / 3600);
     l->minute = (int)(secs / 60 % 60);

@@ -127,6 +127,11 @@ const char *tl_view_get(const tl_view *v, const char *name)
     return apr_hash_get(v->values, name, APR_HASH_KEY_STRING);
 }
 
+const tl_rows *tl_view_rows_get(const tl_view *v, const char *name)
+{
+    return apr_hash_get(v->rows, name, APR_HASH_KEY_STRING);
+}
+
 /* ---- template sets ---------------------------------------------------- */
 
 struct tl_tpl_set {

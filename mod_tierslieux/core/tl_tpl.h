@@ -58,6 +58,8 @@ tl_view *tl_view_make(apr_pool_t *p);
 void tl_view_set(tl_view *v, const char *name, const char *value);
 void tl_view_rows(tl_view *v, const char *name, const tl_rows *rows);
 const char *tl_view_get(const tl_view *v, const char *name);
+/* The result set named name, or NULL. */
+const tl_rows *tl_view_rows_get(const tl_view *v, const char *name);
 
 typedef struct tl_tpl tl_tpl;
 typedef struct tl_tpl_set tl_tpl_set;

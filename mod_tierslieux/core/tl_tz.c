@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include "tl_buf.h"
 #include "tl_tz.h"
+#include "tl_date.h"
 
 /* Instants are clamped to about ±35000 years before any arithmetic, so
  * offsets and rule times added to them never overflow, whatever a file
@@ -39,34 +40,6 @@ struct tl_tz {
     int has_dst;
     tz_rule start, end;
 };
-
-int64_t tl_tz_days_from_civil(int64_t y, int m, int d)
-{
-    /* Years counted from March, so the leap day ends a year; eras of 400
-     * years repeat exactly (146097 days). */
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void tl_tz_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
-{
-    int64_t z = days + 719468, era, doe, yoe, doy, mp;
-
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -293,13 +266,13 @@ static int64_t rule_instant(const tz_rule *r, int64_t y, int32_t offset)
 
     if (r->kind == 'J') {
         /* Jn never counts 29 February. */
-        day = tl_tz_days_from_civil(y, 1, 1) + r->a - 1 + (is_leap(y) && r->a > 59);
+        day = tl_days_from_civil(y, 1, 1) + r->a - 1 + (is_leap(y) && r->a > 59);
     }
     else if (r->kind == 'N') {
-        day = tl_tz_days_from_civil(y, 1, 1) + r->a;
+        day = tl_days_from_civil(y, 1, 1) + r->a;
     }
     else {
-        int64_t first = tl_tz_days_from_civil(y, r->a, 1);
+        int64_t first = tl_days_from_civil(y, r->a, 1);
         /* 1970-01-01 was a Thursday; POSIX counts 0 as Sunday. */
         int wd = (int)((first % 7 + 7 + 4) % 7);
         int dom = 1 + (r->c - wd + 7) % 7 + (r->b - 1) * 7;
@@ -320,7 +293,7 @@ static const tz_type *footer_type_at(const tl_tz *tz, int64_t t)
     if (!tz->has_dst) {
         return &tz->std;
     }
-    tl_tz_civil_from_days(floor_div(t + tz->std.utoff, 86400), &y, &m, &d);
+    tl_civil_from_days(floor_div(t + tz->std.utoff, 86400), &y, &m, &d);
     s = rule_instant(&tz->start, y, tz->std.utoff);
     e = rule_instant(&tz->end, y, tz->dst.utoff);
     if (s < e) {
@@ -563,7 +536,7 @@ int tl_tz_local_to_utc(const tl_tz *tz, const tl_tz_local *l, int64_t *utc)
         || l->minute < 0 || l->minute > 59 || l->second < 0 || l->second > 59) {
         return -1;
     }
-    local = tl_tz_days_from_civil(l->year, l->month, l->day) * 86400 + l->hour * 3600
+    local = tl_days_from_civil(l->year, l->month, l->day) * 86400 + l->hour * 3600
             + l->minute * 60 + l->second;
     /* The offsets a day either side bracket any transition near this local
      * time (zones never change twice within two days). */
@@ -595,7 +568,7 @@ void tl_tz_utc_to_local(const tl_tz *tz, int64_t t, tl_tz_local *l, int32_t *off
     local = t + off;
     days = floor_div(local, 86400);
     secs = local - days * 86400;
-    tl_tz_civil_from_days(days, &y, &l->month, &l->day);
+    tl_civil_from_days(days, &y, &l->month, &l->day);
     l->year = (int)y;
     l->hour = (int)(secs / 3600);
     l->minute = (int)(secs / 60 % 60);
@@ -664,8 +637,8 @@ int tl_tz_changes(const tl_tz *tz, int64_t from, int64_t to, apr_pool_t *p, tl_t
         /* After the last transition the rule of the footer gives them,
          * year by year. */
         last = tz->ntrans ? tz->at[tz->ntrans - 1] : INT64_MIN;
-        tl_tz_civil_from_days(floor_div(from, 86400), &y, &m, &d);
-        tl_tz_civil_from_days(floor_div(to, 86400), &y_to, &m, &d);
+        tl_civil_from_days(floor_div(from, 86400), &y, &m, &d);
+        tl_civil_from_days(floor_div(to, 86400), &y_to, &m, &d);
         for (y = y - 1; y <= y_to + 1; y++) {
             int64_t s = rule_instant(&tz->start, y, tz->std.utoff);
             int64_t e = rule_instant(&tz->end, y, tz->dst.utoff);

@@ -74,9 +74,4 @@ void tl_tz_format_iso(const tl_tz *tz, int64_t t, char *out, size_t size);
  * allocated in p. */
 int tl_tz_changes(const tl_tz *tz, int64_t from, int64_t to, apr_pool_t *p, tl_tz_change **changes);
 
-/* Calendar helpers shared with tl_ical: days since 1970-01-01 of a
- * proleptic Gregorian date, and back. */
-int64_t tl_tz_days_from_civil(int64_t y, int m, int d);
-void tl_tz_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
-
 #endif

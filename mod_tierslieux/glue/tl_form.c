@@ -182,6 +182,13 @@ void tl_form_error(tl_req *q, const char *field, const char *message)
     tl_view_set(q->view, "errors", apr_itoa(p, n ? atoi(n) + 1 : 1));
 }
 
+void tl_form_keep(tl_req *q, apr_table_t *f, const char *prefix, const char *const *names)
+{
+    for (; *names; names++) {
+        tl_view_set(q->view, apr_pstrcat(q->r->pool, "f_", prefix ? prefix : "", *names, NULL), tl_field(f, *names));
+    }
+}
+
 /* ---- a form with a large file, read as it arrives ------------------------ */
 
 typedef struct {

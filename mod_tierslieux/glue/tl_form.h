@@ -68,6 +68,12 @@ int tl_form_done(tl_req *q, const char *path_and_query);
  * "invalid_FIELD" ("true", for aria-invalid) and "errors" (how many). */
 void tl_form_error(tl_req *q, const char *field, const char *message);
 
+/* Posted values back into the form shown again: each field of names
+ * (NULL-terminated) as the view value "f_" prefix name (prefix NULL or "",
+ * or a form's own where two forms of a page share field names), "" when it
+ * was not sent. Every form echoes what was posted this way. */
+void tl_form_keep(tl_req *q, apr_table_t *f, const char *prefix, const char *const *names);
+
 /* A database refusal as a sentence: its message, capitalised, with a full
  * stop (the functions in sql/ write their messages in French). */
 const char *tl_form_sentence(apr_pool_t *p, const char *message);

@@ -2,14 +2,15 @@
  * "tierslieux-adherent" authn provider, or the site's own login mapped to
  * a member) and REMOTE_USER is all the database is given: every function
  * called here finds the member from it and reads or changes only that
- * member's rows, never an id a form could choose. Also the one-time
- * password links: made at the desk on a member's file (shown once, never
- * in a redirect), used on a page reached without logging in. */
+ * member's rows, never an id a form could choose. Also the page where a
+ * one-time password link is used, reached without logging in (the link is
+ * made at the desk: page_desk_member_link.c). */
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include "tl_pages.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_session.h"
 #include "tl_valid.h"
 #include "tl_date.h"
@@ -35,11 +36,11 @@ static const char tl_gone_member[] =
     "Adressez-vous au guichet d'un lieu du réseau.";
 
 /* A refusal that is not about a field: the member is unknown (403), or
- * the database failed. */
-static int tl_account_failed(tl_req *q, int status)
-{
-    return status == HTTP_FORBIDDEN ? tl_render_error(q, status, tl_gone_member) : tl_page_failed(q, status);
-}
+ * anything else the status page. */
+static const tl_change_rule tl_account_rules[] = {
+    { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+    { NULL, NULL, "" }
+};
 
 /* The member's name and number for the page (which also tells whether
  * the logged-in person is a member): 1, or 0 and *done when an error page
@@ -47,16 +48,15 @@ static int tl_account_failed(tl_req *q, int status)
 static int tl_account_load(tl_req *q, int *done)
 {
     const char *user = tl_account_user(q);
-    const tl_rows *me;
-    tl_db_refusal why;
+    const tl_rows *me = NULL;
     int status = OK;
 
     if (!user) {                    /* the configuration forgot its Require line */
         *done = tl_render_error(q, HTTP_FORBIDDEN, NULL);
         return 0;
     }
-    if (!(me = tl_db_change(q, "SELECT * FROM tl.my_member_info($1)", 1, &user, &status, &why))) {
-        *done = tl_account_failed(q, status);
+    if (tl_change(q, "SELECT * FROM tl.my_member_info($1)", 1, &user, tl_account_rules, NULL, &status, &me) != 1) {
+        *done = status;
         return 0;
     }
     tl_view_rows(q->view, "me", me);
@@ -71,12 +71,18 @@ static int tl_account_show(tl_req *q, int http_status)
     if (!tl_account_load(q, &rc)) {
         return rc;
     }
-    if (!tl_db_view(q, "loans", "SELECT * FROM tl.my_loans($1)", 1, &user, &status)
-        || !tl_db_view(q, "reservations", "SELECT * FROM tl.my_reservations($1)", 1, &user, &status)
-        || !tl_db_view(q, "waiting", "SELECT * FROM tl.my_waiting($1)", 1, &user, &status)
-        || !tl_db_view(q, "deposits", "SELECT * FROM tl.my_deposits($1)", 1, &user, &status)
-        || !tl_db_view(q, "seeds", "SELECT * FROM tl.my_seeds($1)", 1, &user, &status)) {
-        return tl_page_failed(q, status);
+    {
+        /* Once the member is known, the rest of the page in one round trip. */
+        const tl_db_read reads[] = {
+            { "loans", "SELECT * FROM tl.my_loans($1)", 1, &user },
+            { "reservations", "SELECT * FROM tl.my_reservations($1)", 1, &user },
+            { "waiting", "SELECT * FROM tl.my_waiting($1)", 1, &user },
+            { "deposits", "SELECT * FROM tl.my_deposits($1)", 1, &user },
+            { "seeds", "SELECT * FROM tl.my_seeds($1)", 1, &user },
+        };
+        if (!tl_db_views(q, reads, sizeof(reads) / sizeof(reads[0]), &status)) {
+            return tl_page_failed(q, status);
+        }
     }
     tl_form_token(q, TL_ACCOUNT_FORM);
     q->r->status = http_status;
@@ -147,10 +153,13 @@ static const char *tl_account_id(tl_req *q, apr_table_t *f, const char *name)
 
 int tl_page_account_renew(tl_req *q)
 {
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { NULL, "prolonger", "Prolongation refusée : %s. Rien n'a été changé." }
+    };
     apr_table_t *f;
     const char *booking, *user = tl_account_user(q);
-    const tl_rows *loans;
-    tl_db_refusal why;
+    const tl_rows *loans = NULL;
     int rc, status = OK, i, n;
     size_t len;
 
@@ -160,8 +169,8 @@ int tl_page_account_renew(tl_req *q)
     if (!(booking = tl_account_id(q, f, "pret"))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de prêt.");
     }
-    if (!(loans = tl_db_change(q, "SELECT * FROM tl.my_loans($1)", 1, &user, &status, &why))) {
-        return tl_account_failed(q, status);
+    if (tl_change(q, "SELECT * FROM tl.my_loans($1)", 1, &user, tl_account_rules, NULL, &status, &loans) != 1) {
+        return status;
     }
     n = loans->count(loans);
     for (i = 0; i < n; i++) {
@@ -175,11 +184,8 @@ int tl_page_account_renew(tl_req *q)
     {
         /* The database computes the new due date (tl.extend_loan). */
         const char *params[] = { user, booking };
-        if (!tl_db_change(q, "SELECT tl.my_renew($1, $2::bigint)", 2, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_account_error(q, "prolonger", apr_pstrcat(q->r->pool, "Prolongation refusée : ", why.message,
-                                                                 ". Rien n'a été changé.", NULL))
-                   : tl_account_failed(q, status);
+        if ((rc = tl_change(q, "SELECT tl.my_renew($1, $2::bigint)", 2, params, rules, NULL, &status, NULL)) != 1) {
+            return rc < 0 ? status : tl_account_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/compte?fait=prolongation");
@@ -190,9 +196,12 @@ int tl_page_account_renew(tl_req *q)
 /* The reservation page of an item (or the form asking for its number). */
 static int tl_account_reserve_show(tl_req *q, const char *item, int http_status)
 {
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { NULL, "objet" }
+    };
     const char *user = tl_account_user(q);
     const char *params[2];
-    tl_db_refusal why;
     int status = OK, rc;
 
     if (!tl_account_load(q, &rc)) {
@@ -203,17 +212,20 @@ static int tl_account_reserve_show(tl_req *q, const char *item, int http_status)
         params[0] = user;
         params[1] = item;
         tl_view_set(q->view, "f_objet", item);
-        if (!tl_db_change(q, "SELECT * FROM tl.my_item($1, $2)", 2, params, &status, &why)) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_account_failed(q, status);
-            }
-            tl_form_error(q, "objet", tl_form_sentence(q->r->pool, why.message));
+        if ((rc = tl_change(q, "SELECT * FROM tl.my_item($1, $2)", 2, params, rules, NULL, &status, NULL)) < 0) {
+            return status;
+        }
+        if (rc == 0) {
             http_status = http_status == HTTP_OK ? HTTP_NOT_FOUND : http_status;
         }
-        else if (!tl_db_view(q, "item", "SELECT *, state = 'disponible' AS available FROM tl.my_item($1, $2)", 2,
-                             params, &status)
-                 || !tl_db_view(q, "taken", "SELECT * FROM tl.my_item_taken($1, $2)", 2, params, &status)) {
-            return tl_page_failed(q, status);
+        else {
+            const tl_db_read reads[] = {
+                { "item", "SELECT *, state = 'disponible' AS available FROM tl.my_item($1, $2)", 2, params },
+                { "taken", "SELECT * FROM tl.my_item_taken($1, $2)", 2, params },
+            };
+            if (!tl_db_views(q, reads, 2, &status)) {
+                return tl_page_failed(q, status);
+            }
         }
     }
     q->r->status = http_status;
@@ -233,8 +245,11 @@ int tl_page_account_reserve_form(tl_req *q)
 int tl_page_account_reserve(tl_req *q)
 {
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { NULL, "du", "Réservation impossible : %s. Rien n'a été réservé." }
+    };
     const char *item, *from, *to;
-    tl_db_refusal why;
     int rc, status = OK, bad = 0;
     long d1 = 0, d2 = 0;
 
@@ -264,13 +279,9 @@ int tl_page_account_reserve(tl_req *q)
     }
     {
         const char *params[] = { tl_account_user(q), item, from, to };
-        if (!tl_db_change(q, "SELECT tl.my_reserve($1, $2, $3::date, $4::date)", 4, params, &status, &why)) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_account_failed(q, status);
-            }
-            tl_form_error(q, "du", apr_pstrcat(q->r->pool, "Réservation impossible : ", why.message,
-                                               ". Rien n'a été réservé.", NULL));
-            return tl_account_reserve_show(q, item, HTTP_UNPROCESSABLE_ENTITY);
+        if ((rc = tl_change(q, "SELECT tl.my_reserve($1, $2, $3::date, $4::date)", 4, params, rules, NULL, &status,
+                            NULL)) != 1) {
+            return rc < 0 ? status : tl_account_reserve_show(q, item, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/compte?fait=reservation");
@@ -278,9 +289,12 @@ int tl_page_account_reserve(tl_req *q)
 
 int tl_page_account_cancel(tl_req *q)
 {
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { NULL, "annuler" }
+    };
     apr_table_t *f;
     const char *booking;
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_account_form(q, &f, &rc)) {
@@ -291,10 +305,9 @@ int tl_page_account_cancel(tl_req *q)
     }
     {
         const char *params[] = { tl_account_user(q), booking };
-        if (!tl_db_change(q, "SELECT tl.my_cancel_reservation($1, $2::bigint)", 2, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_account_error(q, "annuler", tl_form_sentence(q->r->pool, why.message))
-                   : tl_account_failed(q, status);
+        if ((rc = tl_change(q, "SELECT tl.my_cancel_reservation($1, $2::bigint)", 2, params, rules, NULL, &status,
+                            NULL)) != 1) {
+            return rc < 0 ? status : tl_account_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/compte?fait=annulation");
@@ -304,9 +317,16 @@ int tl_page_account_cancel(tl_req *q)
  * list (attente). */
 int tl_page_account_waiting(tl_req *q)
 {
+    static const tl_change_rule leave[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { NULL, "attente" }
+    };
+    static const tl_change_rule join[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { NULL, "attente", "%S Rien n'a été enregistré." }
+    };
     apr_table_t *f;
     const char *item, *entry;
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_account_form(q, &f, &rc)) {
@@ -318,10 +338,9 @@ int tl_page_account_waiting(tl_req *q)
         }
         {
             const char *params[] = { tl_account_user(q), entry };
-            if (!tl_db_change(q, "SELECT tl.my_leave_waiting_list($1, $2::bigint)", 2, params, &status, &why)) {
-                return status == HTTP_UNPROCESSABLE_ENTITY
-                       ? tl_account_error(q, "attente", tl_form_sentence(q->r->pool, why.message))
-                       : tl_account_failed(q, status);
+            if ((rc = tl_change(q, "SELECT tl.my_leave_waiting_list($1, $2::bigint)", 2, params, leave, NULL,
+                                &status, NULL)) != 1) {
+                return rc < 0 ? status : tl_account_show(q, HTTP_UNPROCESSABLE_ENTITY);
             }
         }
         return tl_form_done(q, "/compte?fait=depart");
@@ -332,13 +351,8 @@ int tl_page_account_waiting(tl_req *q)
     }
     {
         const char *params[] = { tl_account_user(q), item };
-        if (!tl_db_change(q, "SELECT tl.my_join_waiting_list($1, $2)", 2, params, &status, &why)) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_account_failed(q, status);
-            }
-            tl_form_error(q, "attente", apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                    " Rien n'a été enregistré.", NULL));
-            return tl_account_reserve_show(q, item, HTTP_UNPROCESSABLE_ENTITY);
+        if ((rc = tl_change(q, "SELECT tl.my_join_waiting_list($1, $2)", 2, params, join, NULL, &status, NULL)) != 1) {
+            return rc < 0 ? status : tl_account_reserve_show(q, item, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/compte?fait=attente");
@@ -370,8 +384,7 @@ int tl_page_account_data(tl_req *q)
 int tl_page_account_data_json(tl_req *q)
 {
     const char *user = tl_account_user(q);
-    const tl_rows *rows;
-    tl_db_refusal why;
+    const tl_rows *rows = NULL;
     int status = OK;
     size_t len;
     const char *json;
@@ -379,8 +392,8 @@ int tl_page_account_data_json(tl_req *q)
     if (!user) {
         return tl_render_error(q, HTTP_FORBIDDEN, NULL);
     }
-    if (!(rows = tl_db_change(q, "SELECT tl.my_export($1)::text", 1, &user, &status, &why))) {
-        return tl_account_failed(q, status);
+    if (tl_change(q, "SELECT tl.my_export($1)::text", 1, &user, tl_account_rules, NULL, &status, &rows) != 1) {
+        return status;
     }
     json = rows->value(rows, 0, 0, &len);
     return tl_send_download(q, "application/json; charset=utf-8", "mes-donnees.json", json, len);
@@ -391,16 +404,16 @@ int tl_page_account_data_csv(tl_req *q)
     static const char *const cols[] = { "section", "element", "detail", "date_from", "date_to", NULL };
     static const char *const labels[] = { "Rubrique", "Élément", "Détail", "Date", "Fin ou état", NULL };
     const char *user = tl_account_user(q);
-    const tl_rows *rows;
-    tl_db_refusal why;
+    const tl_rows *rows = NULL;
     int status = OK;
     tl_buf out;
 
     if (!user) {
         return tl_render_error(q, HTTP_FORBIDDEN, NULL);
     }
-    if (!(rows = tl_db_change(q, "SELECT * FROM tl.my_data($1, 'export')", 1, &user, &status, &why))) {
-        return tl_account_failed(q, status);
+    if (tl_change(q, "SELECT * FROM tl.my_data($1, 'export')", 1, &user, tl_account_rules, NULL, &status, &rows)
+        != 1) {
+        return status;
     }
     tl_buf_init(&out, q->r->pool, 4096);
     tl_buf_adds(&out, "\xEF\xBB\xBF");         /* so spreadsheets read UTF-8 */
@@ -410,9 +423,12 @@ int tl_page_account_data_csv(tl_req *q)
 
 int tl_page_account_erase(tl_req *q)
 {
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { NULL, "confirmation", "Effacement impossible pour l'instant : %s. Rien n'a été effacé." }
+    };
     apr_table_t *f;
     const char *sure, *user = tl_account_user(q);
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_account_form(q, &f, &rc)) {
@@ -424,13 +440,8 @@ int tl_page_account_erase(tl_req *q)
                       "Rien n'a été effacé.");
         return tl_account_data_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
-    if (!tl_db_change(q, "SELECT tl.my_erase($1)", 1, &user, &status, &why)) {
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_account_failed(q, status);
-        }
-        tl_form_error(q, "confirmation", apr_pstrcat(q->r->pool, "Effacement impossible pour l'instant : ",
-                                                     why.message, ". Rien n'a été effacé.", NULL));
-        return tl_account_data_show(q, HTTP_UNPROCESSABLE_ENTITY);
+    if ((rc = tl_change(q, "SELECT tl.my_erase($1)", 1, &user, rules, NULL, &status, NULL)) != 1) {
+        return rc < 0 ? status : tl_account_data_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     /* The person no longer exists here: the session ends with this page. */
     tl_session_end(q->r);
@@ -438,47 +449,6 @@ int tl_page_account_erase(tl_req *q)
 }
 
 /* ---- one-time password links -------------------------------------------- */
-
-/* At the desk, on a member's file: a link for the member to choose their
- * password, shown once on this page (never in a URL we redirect to, never
- * stored: the database keeps its SHA-256). */
-int tl_page_desk_member_link(tl_req *q)
-{
-    apr_table_t *f;
-    const char *number, *token, *hash;
-    const tl_rows *rows;
-    tl_db_refusal why;
-    int rc, status = OK;
-
-    if (!tl_form_read(q, "fiche", &f, &rc)) {
-        return rc;
-    }
-    number = tl_field(f, "numero");
-    if (!number || !*number || tl_valid_text(q->r->pool, "numéro", number, 32)) {
-        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'adhérent.");
-    }
-    if (tl_token_make(q->r->pool, &token, &hash) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0801) "cannot make a password link token");
-        return tl_page_failed(q, HTTP_INTERNAL_SERVER_ERROR);
-    }
-    {
-        const char *params[] = { q->r->user, number, hash };
-        if (!(rows = tl_db_change(q, "SELECT * FROM tl.desk_member_password_link($1, $2, $3)", 3, params,
-                                  &status, &why))) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_render_error(q, status, tl_form_sentence(q->r->pool, why.message))
-                   : status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
-        }
-    }
-    tl_view_rows(q->view, "member", rows);
-    tl_view_set(q->view, "link", ap_construct_url(q->r->pool, apr_pstrcat(q->r->pool, q->base,
-                                                                          "/compte/mot-de-passe?jeton=", token,
-                                                                          NULL), q->r));
-    tl_form_token(q, "fiche");
-    /* The page holds a secret: no Referer from it, nothing kept. */
-    apr_table_setn(q->r->headers_out, "Referrer-Policy", "no-referrer");
-    return tl_render_page(q, "guichet-lien", "Lien pour choisir un mot de passe — guichet");
-}
 
 /* The link's state as a status and a message; OK when it may be used,
  * with the rows (kind, login) in the view under "link". */
@@ -543,10 +513,16 @@ int tl_page_password(tl_req *q)
 
 int tl_page_password_post(tl_req *q)
 {
+    /* Spent by someone else in the meantime. */
+    static const char spent[] = "Ce lien a déjà servi ou a expiré : demandez-en un nouveau au guichet.";
+    static const tl_change_rule rules[] = {
+        { "password_link_token_key", NULL, spent, HTTP_NOT_FOUND },
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, NULL, spent, HTTP_GONE }
+    };
     apr_table_t *f;
     const char *token, *password, *again, *message, *err, *hash, *kind;
-    const tl_rows *rows;
-    tl_db_refusal why;
+    const tl_rows *rows = NULL;
     int rc, status = OK;
     size_t len;
 
@@ -573,13 +549,8 @@ int tl_page_password_post(tl_req *q)
     }
     {
         const char *params[] = { tl_token_sha256(q->r->pool, token), hash };
-        if (!(rows = tl_db_change(q, "SELECT * FROM tl.use_password_link($1, $2)", 2, params, &status, &why))) {
-            if (status == HTTP_UNPROCESSABLE_ENTITY) {  /* spent by someone else in the meantime */
-                return tl_render_error(q, strcmp(why.constraint, "password_link_token_key") == 0
-                                          ? HTTP_NOT_FOUND : HTTP_GONE,
-                                       "Ce lien a déjà servi ou a expiré : demandez-en un nouveau au guichet.");
-            }
-            return tl_page_failed(q, status);
+        if (tl_change(q, "SELECT * FROM tl.use_password_link($1, $2)", 2, params, rules, NULL, &status, &rows) != 1) {
+            return status;
         }
     }
     kind = rows->value(rows, 0, rows->column(rows, "kind"), &len);

@@ -6,7 +6,7 @@
  * be imported with its line and reason; confirming imports all or nothing. */
 #include <apr_strings.h>
 #include <apr_lib.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
@@ -452,15 +452,13 @@ static int tl_import_ords_preview(tl_import_upload *u)
     size_t len;
 
     if (u->db_status != OK) {
-        if (u->db_status == HTTP_FORBIDDEN) {
-            return tl_render_error(q, HTTP_FORBIDDEN, tl_form_sentence(p, u->why.message));
-        }
-        if (u->db_status == HTTP_UNPROCESSABLE_ENTITY) {
-            tl_form_error(q, "fichier", apr_pstrcat(p, tl_form_sentence(p, u->why.message), " Rien n'a été importé.",
-                                                    NULL));
-            return tl_import_show(q, u->place, HTTP_UNPROCESSABLE_ENTITY);
-        }
-        return tl_page_failed(q, u->db_status);
+        static const tl_change_rule rules[] = {
+            { TL_CHANGE_FORBIDDEN, NULL, NULL },
+            { NULL, "fichier", "%S Rien n'a été importé." }
+        };
+        int status = u->db_status;
+        return tl_change_refusal(q, &u->why, rules, NULL, 0, &status) < 0
+               ? status : tl_import_show(q, u->place, HTTP_UNPROCESSABLE_ENTITY);
     }
     if (u->csv_error || u->header_error) {
         tl_db_end(q, 0, NULL, NULL);
@@ -660,8 +658,8 @@ int tl_page_admin_import_confirm(tl_req *q)
         /* The rows written: items or members created, repairs added or
          * corrected (tl.import_confirm); a refusal names its lines. */
         const char *params[] = { q->r->user, batch };
-        rc = tl_admin_change(q, "SELECT tl.import_confirm($1, $2::bigint)", 2, params, NULL, "fichier", &status,
-                             &report);
+        rc = tl_change(q, "SELECT tl.import_confirm($1, $2::bigint)", 2, params, NULL, "fichier", &status,
+                       &report);
     }
     if (rc < 0) {
         return status;

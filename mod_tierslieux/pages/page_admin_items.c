@@ -2,14 +2,14 @@
  * retired (never deleted: loans and reports keep pointing at them) and put
  * back in service. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
 #define TL_ADMIN_PAGE_SIZE 50
 
-static const tl_admin_field tl_item_fields[] = {
+static const tl_change_rule tl_item_fields[] = {
     { "item_title_not_blank", "titre" },
     { "item_code_format", "numero" },
     { "item_code_key", "numero" },
@@ -156,7 +156,7 @@ int tl_page_admin_item_post(tl_req *q)
     if (!tl_form_read(q, "gestion-objet", &f, &rc)) {
         return rc;
     }
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     existing = tl_field(f, "existant");
     place = tl_field(f, "lieu");
     if ((existing && tl_valid_text(p, "numéro", existing, 32)) || !place || tl_valid_slug(p, "lieu", place, 64)) {
@@ -177,9 +177,9 @@ int tl_page_admin_item_post(tl_req *q)
     params[12] = tl_admin_int(q, f, "controle_jours", "intervalle des contrôles", 1, 3650);
     params[13] = tl_admin_date(q, f, "controle_date", "dernier contrôle");
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.save_item($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, "
-                                "$12::integer, $13::integer, $14::date) AS code",
-                             14, params, tl_item_fields, "titre", &status, &saved);
+        rc = tl_change(q, "SELECT tl.save_item($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, "
+                          "$12::integer, $13::integer, $14::date) AS code",
+                       14, params, tl_item_fields, "titre", &status, &saved);
         if (rc < 0) {
             return status;
         }
@@ -211,11 +211,11 @@ int tl_page_admin_item_state(tl_req *q)
     }
     retire = retire == 0;
     reason = tl_admin_text(q, f, "raison", "raison", 500);
-    tl_view_set(q->view, "f_raison", reason);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "raison", NULL });
     if (!tl_view_get(q->view, "errors")) {
         const char *params[] = { q->r->user, number, reason };
-        rc = tl_admin_change(q, retire ? "SELECT tl.retire_item($1, $2, $3)" : "SELECT tl.restore_item($1, $2)",
-                             retire ? 3 : 2, params, tl_item_fields, "raison", &status, NULL);
+        rc = tl_change(q, retire ? "SELECT tl.retire_item($1, $2, $3)" : "SELECT tl.restore_item($1, $2)",
+                       retire ? 3 : 2, params, tl_item_fields, "raison", &status, NULL);
         if (rc < 0) {
             return status;
         }

@@ -2,7 +2,7 @@
  * parser that computes due dates), charter, whether it records fees and
  * deposits, and its closures. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_hours.h"
@@ -15,7 +15,7 @@ static const tl_form_limits tl_place_limits = {
     TL_FORM_MAX_FIELDS, TL_PLACE_CHARTER_MAX * TL_FIELDS_UTF8_PER_UNIT, 256 * 1024
 };
 
-static const tl_admin_field tl_place_fields[] = {
+static const tl_change_rule tl_place_fields[] = {
     { "place_name_not_blank", "nom" },
     { "place_address_not_blank", "adresse" },
     { "place_postal_code_format", "code_postal" },
@@ -60,12 +60,17 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
                         settings->value(settings, 0, settings->column(settings, map[i][0]), &len));
         }
     }
-    if (!tl_db_view(q, "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1, &st)
-        || !tl_db_view(q, "factors", "SELECT key, label, unit, method, replace(value::float8::text, '.', ',') AS value, "
-                                     "source, tl.date_fr(valid_from) AS since, own, "
-                                     "replace(network_value::float8::text, '.', ',') AS network_value "
-                                     "FROM tl.impact_factors($1)", 1, params + 1, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1 },
+            { "factors", "SELECT key, label, unit, method, replace(value::float8::text, '.', ',') AS value, "
+                         "source, tl.date_fr(valid_from) AS since, own, "
+                         "replace(network_value::float8::text, '.', ',') AS network_value "
+                         "FROM tl.impact_factors($1)", 1, params + 1 },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-lieu");
     q->r->status = status;
@@ -73,7 +78,7 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
 }
 
 /* After a change: 303 back to the place's page saying what was done, or
- * the page again with the messages (rc as tl_admin_change returns it). */
+ * the page again with the messages (rc as tl_change returns it). */
 static int tl_place_answer(tl_req *q, int rc, int status, const char *place, const char *done)
 {
     if (rc < 0) {
@@ -165,15 +170,15 @@ int tl_page_admin_place_post(tl_req *q)
     }
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9::smallint[], "
-                                "$10::boolean, $11, $12, $13, $14, $15::boolean, $16::boolean)", 16, params,
-                             tl_place_fields, "nom", &status, NULL);
+        rc = tl_change(q, "SELECT tl.save_place($1, $2, $3, $4, $5, $6, $7, $8, $9::smallint[], $10::boolean, "
+                          "$11, $12, $13, $14, $15::boolean, $16::boolean)", 16, params, tl_place_fields, "nom",
+                       &status, NULL);
     }
     if (rc != 0) {
         return tl_place_answer(q, rc, status, place, "lieu");
     }
     /* Shown again with what was typed, not what is stored. */
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     tl_view_set(q->view, "kept", "t");
     tl_view_set(q->view, "f_cotisations", params[14][0] == 't' ? "t" : NULL);
     tl_view_set(q->view, "f_cautions", params[15][0] == 't' ? "t" : NULL);
@@ -200,8 +205,8 @@ int tl_page_admin_closure(tl_req *q)
     }
     if (*remove) {
         const char *params[] = { q->r->user, place, remove };
-        rc = tl_admin_change(q, "SELECT tl.remove_closure($1, $2, $3::integer)", 3, params, tl_place_fields, "debut",
-                             &status, NULL);
+        rc = tl_change(q, "SELECT tl.remove_closure($1, $2, $3::integer)", 3, params, tl_place_fields, "debut",
+                       &status, NULL);
     }
     else {
         const char *params[5];
@@ -216,13 +221,11 @@ int tl_page_admin_closure(tl_req *q)
         if (!params[3] && !tl_view_get(q->view, "err_fin")) {
             params[3] = params[2];      /* a single day */
         }
-        tl_view_set(q->view, "f_debut", tl_field(f, "debut"));
-        tl_view_set(q->view, "f_fin", tl_field(f, "fin"));
-        tl_view_set(q->view, "f_raison", params[4]);
+        tl_form_keep(q, f, NULL, (const char *const[]){ "debut", "fin", "raison", NULL });
         rc = 0;
         if (!tl_view_get(q->view, "errors")) {
-            rc = tl_admin_change(q, "SELECT tl.add_closure($1, $2, $3::date, $4::date, $5)", 5, params,
-                                 tl_place_fields, "debut", &status, NULL);
+            rc = tl_change(q, "SELECT tl.add_closure($1, $2, $3::date, $4::date, $5)", 5, params,
+                           tl_place_fields, "debut", &status, NULL);
         }
     }
     return tl_place_answer(q, rc, status, place, "fermeture");
@@ -254,12 +257,11 @@ int tl_page_admin_impact(tl_req *q)
                       "réseau).");
     }
     params[4] = tl_admin_text(q, f, "source", "source", 300);
-    tl_view_set(q->view, "f_valeur", tl_field(f, "valeur"));
-    tl_view_set(q->view, "f_source", params[4]);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "valeur", "source", NULL });
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.set_impact_factor($1, $2, $3, $4::numeric, $5)", 5, params,
-                             tl_place_fields, "valeur", &status, NULL);
+        rc = tl_change(q, "SELECT tl.set_impact_factor($1, $2, $3, $4::numeric, $5)", 5, params,
+                       tl_place_fields, "valeur", &status, NULL);
     }
     return tl_place_answer(q, rc, status, place, "impact");
 }

@@ -4,13 +4,13 @@
  * run the place), the repairers expected and their skills, cancelling and
  * moving. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_date.h"
 
-static const tl_admin_field tl_repair_fields[] = {
+static const tl_change_rule tl_repair_fields[] = {
     { "repair_session_repeat_known", "repetition" },
     { "repair_session_count_range", "nombre" },
     { "repair_session_in_future", "jour" },
@@ -30,7 +30,7 @@ static const tl_admin_field tl_repair_fields[] = {
 static const char *const tl_repair_multi[] = { "competence", NULL };
 
 /* The slot form of a session's page. */
-static const tl_admin_field tl_slot_fields[] = {
+static const tl_change_rule tl_slot_fields[] = {
     { "repair_slot_capacity_range", "creneau_capacite" },
     { "repair_slot_in_session", "creneau_heure" },
     { NULL, NULL }
@@ -103,7 +103,7 @@ int tl_page_admin_repair_post(tl_req *q)
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     params[0] = q->r->user;
     params[1] = place;
     params[2] = tl_admin_text(q, f, "titre", "titre", 100);
@@ -130,9 +130,9 @@ int tl_page_admin_repair_post(tl_req *q)
     }
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.create_repair_sessions($1, $2, $3, $4, $5::date, $6::time, $7::time, $8, "
-                                "$9::integer, $10::integer, $11::integer, $12::text[])", 12, params,
-                             tl_repair_fields, "jour", &status, NULL);
+        rc = tl_change(q, "SELECT tl.create_repair_sessions($1, $2, $3, $4, $5::date, $6::time, $7::time, $8, "
+                          "$9::integer, $10::integer, $11::integer, $12::text[])", 12, params,
+                       tl_repair_fields, "jour", &status, NULL);
     }
     if (rc < 0) {
         return status;
@@ -166,9 +166,14 @@ static int tl_repair_session_show(tl_req *q, const char *id, int status)
                           &st)) {
         return st;
     }
-    if (!tl_db_view(q, "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL, &st)
-        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "skills", "SELECT code, label FROM tl.repair_skill ORDER BY rank", 0, NULL },
+            { "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-reparation");
     q->r->status = status;
@@ -216,10 +221,10 @@ int tl_page_admin_repair_session_post(tl_req *q)
     rc = 0;
     if (action == 0) {
         params[2] = tl_admin_text(q, f, "raison", "raison", 300);
-        tl_view_set(q->view, "f_raison", params[2]);
+        tl_form_keep(q, f, NULL, (const char *const[]){ "raison", NULL });
         if (!tl_view_get(q->view, "errors")) {
-            rc = tl_admin_change(q, "SELECT tl.cancel_repair_session($1, $2::integer, $3)", 3, params,
-                                 tl_repair_fields, "raison", &status, NULL);
+            rc = tl_change(q, "SELECT tl.cancel_repair_session($1, $2::integer, $3)", 3, params,
+                           tl_repair_fields, "raison", &status, NULL);
             done = "annulation";
         }
     }
@@ -231,22 +236,21 @@ int tl_page_admin_repair_session_post(tl_req *q)
             tl_form_error(q, "nouveau_jour", "Indiquez le nouveau jour.");
         }
         if (!tl_view_get(q->view, "errors")) {
-            rc = tl_admin_change(q, "SELECT tl.move_repair_session($1, $2::integer, $3::date, $4::time, $5::time)",
-                                 5, params, tl_repair_fields, "nouveau_jour", &status, &moved);
+            rc = tl_change(q, "SELECT tl.move_repair_session($1, $2::integer, $3::date, $4::time, $5::time)",
+                           5, params, tl_repair_fields, "nouveau_jour", &status, &moved);
             done = "deplacement";
         }
     }
     else if (action == 4) {
         params[2] = tl_repair_time(q, f, "creneau_heure", "heure du créneau", 1);
         params[3] = tl_admin_int(q, f, "creneau_capacite", "objets", 0, 100000);
-        tl_view_set(q->view, "f_creneau_heure", tl_field(f, "creneau_heure"));
-        tl_view_set(q->view, "f_creneau_capacite", tl_field(f, "creneau_capacite"));
+        tl_form_keep(q, f, NULL, (const char *const[]){ "creneau_heure", "creneau_capacite", NULL });
         if (!params[3] && !tl_view_get(q->view, "err_creneau_capacite")) {
             tl_form_error(q, "creneau_capacite", "Indiquez combien d'objets ce créneau accueille.");
         }
         if (!tl_view_get(q->view, "errors")) {
-            rc = tl_admin_change(q, "SELECT tl.set_repair_slot($1, $2::integer, $3::time, $4::integer)", 4, params,
-                                 tl_slot_fields, "creneau_capacite", &status, NULL);
+            rc = tl_change(q, "SELECT tl.set_repair_slot($1, $2::integer, $3::time, $4::integer)", 4, params,
+                           tl_slot_fields, "creneau_capacite", &status, NULL);
             done = "creneau";
         }
     }
@@ -255,8 +259,8 @@ int tl_page_admin_repair_session_post(tl_req *q)
         params[3] = tl_admin_codes(q, f, "competence", "compétences");
         params[4] = action == 3 ? "true" : "false";
         if (!tl_view_get(q->view, "errors")) {
-            rc = tl_admin_change(q, "SELECT tl.set_repairer($1, $2::integer, $3, $4::text[], $5::boolean)", 5,
-                                 params, tl_repair_fields, "reparateur", &status, NULL);
+            rc = tl_change(q, "SELECT tl.set_repairer($1, $2::integer, $3, $4::text[], $5::boolean)", 5,
+                           params, tl_repair_fields, "reparateur", &status, NULL);
             done = "equipe";
         }
     }

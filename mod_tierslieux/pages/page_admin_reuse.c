@@ -1,11 +1,11 @@
 /* The ressourcerie in the back office: the containers weighed with what
  * they hold, and their tare. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
-static const tl_admin_field tl_container_fields[] = {
+static const tl_change_rule tl_container_fields[] = {
     { "reuse_container_name_not_blank", "nom" },
     { "reuse_container_unique_name", "nom" },
     { "reuse_container_tare_range", "tare" },
@@ -56,8 +56,7 @@ int tl_page_admin_reuse_post(tl_req *q)
                                                                                     2147483647L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de contenant.");
     }
-    tl_view_set(q->view, "f_nom", tl_field(f, "nom"));
-    tl_view_set(q->view, "f_tare", tl_field(f, "tare"));
+    tl_form_keep(q, f, NULL, (const char *const[]){ "nom", "tare", NULL });
     params[0] = q->r->user;
     params[1] = place;
     params[2] = id && *id ? id : NULL;
@@ -68,8 +67,8 @@ int tl_page_admin_reuse_post(tl_req *q)
     params[4] = tare;
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.save_container($1, $2, $3::integer, $4, $5::numeric)", 5, params,
-                             tl_container_fields, "nom", &status, NULL);
+        rc = tl_change(q, "SELECT tl.save_container($1, $2, $3::integer, $4, $5::numeric)", 5, params,
+                       tl_container_fields, "nom", &status, NULL);
     }
     if (rc < 0) {
         return status;

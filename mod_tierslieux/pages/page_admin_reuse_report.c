@@ -5,7 +5,7 @@
  * so the two never disagree. */
 #include <apr_hash.h>
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
@@ -104,21 +104,21 @@ static int tl_report_args_read(tl_req *q, tl_report_args *a, int *status)
 /* The report's rows, or NULL with an error page sent. */
 static const tl_rows *tl_report_rows(tl_req *q, tl_report_args *a, int *status)
 {
-    tl_db_refusal why;
-    const tl_rows *rows;
+    /* A period the database cannot read is a bad request, not a form. */
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "Les bilans d'un lieu sont réservés à ses référents." },
+        { NULL, NULL, NULL, HTTP_BAD_REQUEST }
+    };
+    const tl_rows *rows = NULL;
     const char *params[] = { q->r->user, a->place, a->period, a->day, a->to };
 
     if (!(a->place = tl_admin_place(q, tl_query_get(&q->query, "lieu"), status))) {
         return NULL;
     }
     params[1] = a->place;
-    rows = tl_db_change(q, "SELECT * FROM tl.reuse_report($1, $2, $3, $4::date, $5::date)", 5, params, status, &why);
-    if (!rows) {
-        *status = *status == HTTP_FORBIDDEN ? tl_render_error(q, HTTP_FORBIDDEN, "Les bilans d'un lieu sont réservés "
-                                                               "à ses référents.")
-                  : *status == HTTP_UNPROCESSABLE_ENTITY
-                    ? tl_render_error(q, HTTP_BAD_REQUEST, tl_form_sentence(q->r->pool, why.message))
-                    : tl_page_failed(q, *status);
+    if (tl_change(q, "SELECT * FROM tl.reuse_report($1, $2, $3, $4::date, $5::date)", 5, params, rules, NULL, status,
+                  &rows) != 1) {
+        return NULL;
     }
     return rows;
 }
@@ -236,11 +236,15 @@ static int tl_streams_show(tl_req *q, const char *wanted, int status)
             && !tl_admin_view(q, "network_choices", "SELECT * FROM tl.admin_eco_mapping($1, NULL)", 1, params, &st))) {
         return st;
     }
-    if (!tl_db_view(q, "streams", "SELECT code, label, organisations FROM tl.reuse_eco_stream ORDER BY rank", 0, NULL,
-                    &st)
-        || !tl_db_view(q, "categories", "SELECT code AS category, label AS category_label FROM tl.reuse_category "
-                                        "ORDER BY rank", 0, NULL, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "streams", "SELECT code, label, organisations FROM tl.reuse_eco_stream ORDER BY rank", 0, NULL },
+            { "categories", "SELECT code AS category, label AS category_label FROM tl.reuse_category ORDER BY rank",
+              0, NULL },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, TL_STREAMS_FORM);
     q->r->status = status;
@@ -298,7 +302,7 @@ static int tl_stream_field(void *rec, const char *key, const char *value)
  * network's defaults, admins only). */
 int tl_page_admin_reuse_streams_post(tl_req *q)
 {
-    static const tl_admin_field map[] = {
+    static const tl_change_rule map[] = {
         { "reuse_eco_mapping_stream_fkey", "filieres" },
         { NULL, NULL }
     };
@@ -328,8 +332,8 @@ int tl_page_admin_reuse_streams_post(tl_req *q)
     params[1] = scope == 1 ? NULL : place;
     params[2] = tl_buf_cstr(&s.cats);
     params[3] = tl_buf_cstr(&s.streams);
-    rc = tl_admin_change(q, "SELECT tl.save_eco_mapping($1, $2, $3::text[], $4::text[])", 4, params, map, "filieres",
-                         &status, NULL);
+    rc = tl_change(q, "SELECT tl.save_eco_mapping($1, $2, $3::text[], $4::text[])", 4, params, map, "filieres",
+                   &status, NULL);
     if (rc < 0) {
         return status;
     }

@@ -3,11 +3,11 @@
  * delays of personal data. Référents read them; the network's admins
  * change them (sql/schema/001_baseline.sql says why categories are shared). */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
-static const tl_admin_field tl_rule_fields[] = {
+static const tl_change_rule tl_rule_fields[] = {
     { "category_name_not_blank", "nom" },
     { "category_slug_key", "nom" },
     { "category_loan_days_range", "duree" },
@@ -26,9 +26,14 @@ static int tl_rules_show(tl_req *q, int status)
     if (!tl_admin_place(q, NULL, &st)) {
         return st;
     }
-    if (!tl_db_view(q, "categories", "SELECT * FROM tl.admin_categories()", 0, NULL, &st)
-        || !tl_db_view(q, "retention", "SELECT * FROM tl.retention_delays()", 0, NULL, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "categories", "SELECT * FROM tl.admin_categories()", 0, NULL },
+            { "retention", "SELECT * FROM tl.retention_delays()", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-regles");
     q->r->status = status;
@@ -61,7 +66,7 @@ int tl_page_admin_category_post(tl_req *q)
     if (slug && *slug && tl_valid_slug(p, "catégorie", slug, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de catégorie.");
     }
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     params[0] = q->r->user;
     params[1] = slug && *slug ? slug : NULL;
     params[2] = tl_admin_text(q, f, "nom", "nom", 100);
@@ -76,8 +81,8 @@ int tl_page_admin_category_post(tl_req *q)
         params[4] = "0";
     }
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.save_category($1, $2, $3, $4::integer, $5::integer, $6::numeric, "
-                                "$7::integer)", 7, params, tl_rule_fields, "nom", &status, NULL);
+        rc = tl_change(q, "SELECT tl.save_category($1, $2, $3, $4::integer, $5::integer, $6::numeric, "
+                          "$7::integer)", 7, params, tl_rule_fields, "nom", &status, NULL);
         if (rc < 0) {
             return status;
         }
@@ -99,13 +104,13 @@ int tl_page_admin_retention_post(tl_req *q)
     if (!tl_form_read(q, "gestion-regles", &f, &rc)) {
         return rc;
     }
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     params[0] = q->r->user;
     params[1] = tl_admin_int(q, f, "mois_prets", "mois après le retour", 0, 100000);
     params[2] = tl_admin_int(q, f, "mois_comptes", "mois sans emprunt", 0, 100000);
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.save_retention($1, $2::integer, $3::integer)", 3, params, tl_rule_fields,
-                             "mois_prets", &status, NULL);
+        rc = tl_change(q, "SELECT tl.save_retention($1, $2::integer, $3::integer)", 3, params, tl_rule_fields,
+                       "mois_prets", &status, NULL);
         if (rc < 0) {
             return status;
         }

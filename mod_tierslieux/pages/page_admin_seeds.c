@@ -3,12 +3,12 @@
  * lots of a place, emptied when their seeds are no longer good. Deposits and
  * withdrawals stay at the desk. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 
-static const tl_admin_field tl_seed_fields[] = {
+static const tl_change_rule tl_seed_fields[] = {
     { "seed_species_names_not_blank", "espece_nom" },
     { "seed_species_common_name_key", "espece_nom" },
     { "seed_variety_species_fkey", "variete_espece" },
@@ -36,13 +36,17 @@ static int tl_seeds_show(tl_req *q, const char *wanted, int status)
         return st;
     }
     params[0] = species ? species : "";
-    if (!tl_db_view(q, "species", "SELECT id, common_name, latin_name, family, id::text = $1 AS selected, "
-                                  "(SELECT count(*) FROM tl.seed_variety v WHERE v.species_id = s.id) AS varieties "
-                                  "FROM tl.seed_species s ORDER BY common_name", 1, params, &st)
-        || !tl_db_view(q, "varieties", "SELECT v.id, v.name, s.common_name AS species FROM tl.seed_variety v "
-                                       "JOIN tl.seed_species s ON s.id = v.species_id ORDER BY s.common_name, v.name",
-                       0, NULL, &st)) {
-        return tl_page_failed(q, st);
+    {
+        const tl_db_read reads[] = {
+            { "species", "SELECT id, common_name, latin_name, family, id::text = $1 AS selected, "
+                         "(SELECT count(*) FROM tl.seed_variety v WHERE v.species_id = s.id) AS varieties "
+                         "FROM tl.seed_species s ORDER BY common_name", 1, params },
+            { "varieties", "SELECT v.id, v.name, s.common_name AS species FROM tl.seed_variety v "
+                           "JOIN tl.seed_species s ON s.id = v.species_id ORDER BY s.common_name, v.name", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 2, &st)) {
+            return tl_page_failed(q, st);
+        }
     }
     tl_form_token(q, "gestion-graines");
     q->r->status = status;
@@ -122,7 +126,7 @@ int tl_page_admin_seeds_post(tl_req *q)
                                                                           &kind)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou d'action.");
     }
-    tl_admin_keep(q, f, names);
+    tl_form_keep(q, f, NULL, names);
     params[0] = q->r->user;
     if (kind == 0) {
         params[1] = tl_admin_int(q, f, "espece", "espèce", 1, 2147483647L);
@@ -151,8 +155,8 @@ int tl_page_admin_seeds_post(tl_req *q)
             "SELECT tl.discard_lot($1, $2::integer, $3)"
         };
         static const int counts[] = { 5, 6, 3 };
-        rc = tl_admin_change(q, sql[kind], counts[kind], params, tl_seed_fields,
-                             kind == 0 ? "espece_nom" : kind == 1 ? "variete_nom" : "lot_raison", &status, NULL);
+        rc = tl_change(q, sql[kind], counts[kind], params, tl_seed_fields,
+                       kind == 0 ? "espece_nom" : kind == 1 ? "variete_nom" : "lot_raison", &status, NULL);
         if (rc < 0) {
             return status;
         }

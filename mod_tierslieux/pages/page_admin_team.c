@@ -3,13 +3,13 @@
  * password. Every change is in the journal. */
 #include <apr_strings.h>
 #include <http_core.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
 #include "tl_token.h"
 
-static const tl_admin_field tl_team_fields[] = {
+static const tl_change_rule tl_team_fields[] = {
     { "account_login_format", "identifiant" },
     { "account_display_name_not_blank", "nom" },
     { "account_role_known", "role" },
@@ -77,11 +77,11 @@ int tl_page_admin_team_post(tl_req *q)
     params[3] = tl_admin_text(q, f, "nom", "nom affiché", 100);
     params[4] = tl_admin_text(q, f, "role", "rôle", 16);
     if (action == 0) {
-        tl_admin_keep(q, f, names);
+        tl_form_keep(q, f, NULL, names);
     }
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, sql[action], action == 0 ? 5 : 3, params, action == 0 ? tl_team_fields : NULL,
-                             action == 0 ? "identifiant" : "equipe", &status, NULL);
+        rc = tl_change(q, sql[action], action == 0 ? 5 : 3, params, action == 0 ? tl_team_fields : NULL,
+                       action == 0 ? "identifiant" : "equipe", &status, NULL);
         if (rc < 0) {
             return status;
         }
@@ -117,8 +117,8 @@ int tl_page_admin_team_link(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, account, hash };
-        rc = tl_admin_change(q, "SELECT * FROM tl.desk_account_password_link($1, $2, $3)", 3, params, NULL, "equipe",
-                             &status, &rows);
+        rc = tl_change(q, "SELECT * FROM tl.desk_account_password_link($1, $2, $3)", 3, params, NULL, "equipe",
+                       &status, &rows);
     }
     if (rc < 0) {
         return status;

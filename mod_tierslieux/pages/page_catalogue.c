@@ -37,8 +37,10 @@ static const char tl_sql_catalogue[] =
     "          public.unaccent(lower(i.title)), i.id "
     " LIMIT $6::integer OFFSET $7::integer";
 
+/* The category filter, as the filter form (partials/filtres) lists its
+ * choices: value, label, selected. */
 static const char tl_sql_categories[] =
-    "SELECT c.slug, c.name, c.slug = $1 AS selected, count(i.id) AS items "
+    "SELECT c.slug AS value, c.name AS label, c.slug = $1 AS selected, count(i.id) AS items "
     "  FROM tl.category c LEFT JOIN tl.item i ON i.category_id = c.id AND i.retired_at IS NULL "
     " GROUP BY c.id ORDER BY c.sort_order, c.name";
 
@@ -46,6 +48,20 @@ static const char tl_sql_places[] =
     "SELECT p.slug, p.name, p.slug = $1 AS selected "
     "  FROM tl.place p WHERE EXISTS (SELECT 1 FROM tl.item i WHERE i.place_id = p.id AND i.retired_at IS NULL) "
     " ORDER BY p.name";
+
+/* What the filter form shared with the seeds (partials/filtres) says
+ * here. */
+static void tl_catalogue_filters(tl_req *q)
+{
+    tl_view_set(q->view, "filter_path", "outils");
+    tl_view_set(q->view, "filter_label", "Rechercher un objet");
+    tl_view_set(q->view, "q_max", "200");
+    tl_view_set(q->view, "q_examples", "perceuse, scie, machine à coudre");
+    tl_view_set(q->view, "kind_field", "categorie");
+    tl_view_set(q->view, "kind_label", "Catégorie");
+    tl_view_set(q->view, "kind_all", "Toutes les catégories");
+    tl_view_set(q->view, "dispo_label", "Disponible maintenant");
+}
 
 int tl_page_catalogue(tl_req *q)
 {
@@ -89,11 +105,15 @@ int tl_page_catalogue(tl_req *q)
     {
         const char *params[] = { words, category, place, available, sort,
                                  apr_ltoa(p, per_page), apr_ltoa(p, (page - 1) * per_page) };
-        if (!(items = tl_db_view(q, "items", tl_sql_catalogue, 7, params, &status))
-            || !tl_db_view(q, "categories", tl_sql_categories, 1, &category, &status)
-            || !tl_db_view(q, "places", tl_sql_places, 1, &place, &status)) {
+        const tl_db_read reads[] = {
+            { "items", tl_sql_catalogue, 7, params },
+            { "kinds", tl_sql_categories, 1, &category },
+            { "places", tl_sql_places, 1, &place },
+        };
+        if (!tl_db_views(q, reads, 3, &status)) {
             return tl_page_failed(q, status);
         }
+        items = tl_view_rows_get(q->view, "items");
     }
     if (items->count(items) > 0) {
         size_t len;
@@ -109,6 +129,7 @@ int tl_page_catalogue(tl_req *q)
         tl_rows_add(sorts, (const char *const[]){ tl_sorts[i], tl_sort_labels[i], i == sort_index ? "t" : "f" });
     }
     tl_view_rows(q->view, "sorts", sorts);
+    tl_catalogue_filters(q);
     tl_view_set(q->view, "q", words);
     tl_view_set(q->view, "dispo", available[0] == 't' ? "t" : "f");
     tl_view_set(q->view, "total", apr_ltoa(p, total));

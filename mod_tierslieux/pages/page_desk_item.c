@@ -5,30 +5,36 @@
 #include "tl_pages.h"
 #include "tl_choices.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
+
+static const char tl_other_place[] = "Cet objet appartient à un lieu dont vous ne tenez pas le guichet.";
 
 static int tl_item_show(tl_req *q, const char *number, int status)
 {
-    int st = OK;
-    tl_db_refusal why;
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_other_place },
+        { NULL, "numero" }
+    };
+    int st = OK, rc;
 
     if (number && *number) {
         const char *params[] = { q->r->user, number };
-        const tl_rows *item = tl_db_change(q, "SELECT * FROM tl.desk_item($1, $2)", 2, params, &st, &why);
-        if (!item) {
-            if (st == HTTP_FORBIDDEN) {
-                return tl_render_error(q, st, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet.");
-            }
-            if (st != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_page_failed(q, st);
-            }
-            tl_form_error(q, "numero", tl_form_sentence(q->r->pool, why.message));
+        const tl_rows *item = NULL;
+        if ((rc = tl_change(q, "SELECT * FROM tl.desk_item($1, $2)", 2, params, rules, NULL, &st, &item)) < 0) {
+            return st;
+        }
+        if (rc == 0) {
             status = HTTP_UNPROCESSABLE_ENTITY;
         }
         else {
+            /* The role checked, its log and waiting list in one round trip. */
+            const tl_db_read reads[] = {
+                { "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params },
+                { "waiting", "SELECT * FROM tl.desk_item_waiting($1, $2)", 2, params },
+            };
             tl_view_rows(q->view, "item", item);
-            if (!tl_db_view(q, "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params, &st)
-                || !tl_db_view(q, "waiting", "SELECT * FROM tl.desk_item_waiting($1, $2)", 2, params, &st)) {
+            if (!tl_db_views(q, reads, 2, &st)) {
                 return tl_page_failed(q, st);
             }
         }
@@ -56,8 +62,15 @@ int tl_page_desk_item(tl_req *q)
 int tl_page_desk_item_maintenance(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
+    /* A blank text belongs to its field; anything else (not in
+     * maintenance, on loan, already in maintenance) is about the item. */
+    static const tl_change_rule rules[] = {
+        { "maintenance_reason_not_blank", "raison" },
+        { "maintenance_work_not_blank", "travaux" },
+        { TL_CHANGE_FORBIDDEN, NULL, tl_other_place },
+        { NULL, "numero" }
+    };
     apr_table_t *f;
-    tl_db_refusal why;
     const char *number, *action, *text, *checked;
     int rc, status = OK, start;
 
@@ -81,21 +94,10 @@ int tl_page_desk_item_maintenance(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, number, text, checked && strcmp(checked, "1") == 0 ? "true" : "false" };
-        if (!tl_db_change(q, start ? "SELECT tl.start_maintenance($1, $2, $3)"
-                                   : "SELECT tl.end_maintenance($1, $2, $3, $4::boolean)",
-                          start ? 3 : 4, params, &status, &why)) {
-            if (status == HTTP_FORBIDDEN) {
-                return tl_render_error(q, status, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet.");
-            }
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_page_failed(q, status);
-            }
-            /* A blank text belongs to its field; anything else (not in
-             * maintenance, on loan, already in maintenance) is about the item. */
-            tl_form_error(q, strcmp(why.constraint, "maintenance_reason_not_blank") == 0 ? "raison"
-                             : strcmp(why.constraint, "maintenance_work_not_blank") == 0 ? "travaux" : "numero",
-                          tl_form_sentence(p, why.message));
-            return tl_item_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
+        if ((rc = tl_change(q, start ? "SELECT tl.start_maintenance($1, $2, $3)"
+                                     : "SELECT tl.end_maintenance($1, $2, $3, $4::boolean)",
+                            start ? 3 : 4, params, rules, NULL, &status, NULL)) != 1) {
+            return rc < 0 ? status : tl_item_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, tl_url_build(p, "/guichet/objet",

@@ -6,24 +6,41 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 #include "tl_date.h"
 
 static const char tl_sql_preview[] = "SELECT * FROM tl.desk_lending_preview($1, $2, $3)";
 static const char tl_sql_check_out[] = "SELECT tl.check_out($1, $2, $3, $4::boolean)";
 
-/* Which field a refusal of check_out or check_in is about. */
-static const char *tl_refusal_field(const tl_db_refusal *why)
-{
-    if (strcmp(why->constraint, "booking_member_fkey") == 0
-        || strcmp(why->constraint, "booking_member_overdue") == 0) {
-        return "adherent";
-    }
-    if (strcmp(why->constraint, "booking_return_condition_fkey") == 0) {
-        return "etat";
-    }
-    return "objet";
-}
+static const char tl_other_place[] = "Cet objet appartient à un lieu dont vous ne tenez pas le guichet.";
+
+/* Which field a refusal of check_out or check_in is about; confirming, a
+ * loan past an overdue only a référent may allow. */
+static const tl_change_rule tl_lend_rules[] = {
+    { "booking_member_fkey", "adherent" },
+    { "booking_member_overdue", "adherent" },
+    { "booking_return_condition_fkey", "etat" },
+    { TL_CHANGE_FORBIDDEN, NULL, "Passer outre un retard est réservé aux référents." },
+    { NULL, "objet" }
+};
+
+/* The same for the dry run, which also offers to go past an overdue (to
+ * those who may: the others read why they may not). */
+static const tl_change_rule tl_lend_try_rules[] = {
+    { "booking_member_fkey", "adherent" },
+    { "booking_member_overdue", "adherent", .flag = "may_override" },
+    { "booking_return_condition_fkey", "etat" },
+    { TL_CHANGE_FORBIDDEN, "adherent", "Passer outre un retard est réservé aux référents du lieu.",
+      .flag = "may_override" },
+    { NULL, "objet" }
+};
+
+/* The preview names no constraint: a place they do not hold the desk of. */
+static const tl_change_rule tl_preview_rules[] = {
+    { TL_CHANGE_FORBIDDEN, NULL, tl_other_place },
+    { NULL, NULL, "" }
+};
 
 static int tl_lend_show(tl_req *q, int status)
 {
@@ -59,16 +76,14 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, int *done)
     apr_pool_t *p = q->r->pool;
     const char *member = tl_field(f, "adherent"), *item = tl_field(f, "objet");
     const char *override = tl_field(f, "passer_outre");
-    const tl_rows *pv;
-    tl_db_refusal why;
+    const tl_rows *pv = NULL;
     int status = OK;
     size_t len;
 
     *done = 0;
     member = member ? member : "";
     item = item ? item : "";
-    tl_view_set(q->view, "f_adherent", member);
-    tl_view_set(q->view, "f_objet", item);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "adherent", "objet", NULL });
     if (!*member || tl_valid_text(p, "numéro d'adhérent", member, 32)) {
         tl_form_error(q, "adherent", "Saisissez ou scannez le numéro de la carte d'adhérent (par exemple A-000123).");
     }
@@ -80,11 +95,8 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, int *done)
     }
     {
         const char *params[] = { q->r->user, member, item };
-        if (!(pv = tl_db_change(q, tl_sql_preview, 3, params, &status, &why))) {
-            *done = status == HTTP_FORBIDDEN
-                    ? tl_render_error(q, HTTP_FORBIDDEN, "Cet objet appartient à un lieu dont vous ne tenez pas "
-                                      "le guichet.")
-                    : tl_page_failed(q, status);
+        if (tl_change(q, tl_sql_preview, 3, params, tl_preview_rules, NULL, &status, &pv) != 1) {
+            *done = status;
             return 0;
         }
     }
@@ -103,8 +115,8 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, int *done)
             again[1] = member;
             apr_table_setn(f, "adherent", member);
             tl_view_set(q->view, "f_adherent", member);
-            if (!(pv = tl_db_change(q, tl_sql_preview, 3, again, &status, &why))) {
-                *done = tl_page_failed(q, status);
+            if (tl_change(q, tl_sql_preview, 3, again, tl_change_status_page, NULL, &status, &pv) != 1) {
+                *done = status;
                 return 0;
             }
         }
@@ -144,18 +156,13 @@ static int tl_lend_prepare(tl_req *q, apr_table_t *f, int dry_run, int *done)
         if (!dry_run) {
             return 1;               /* confirming: the loan itself will say */
         }
-        if (!tl_db_try(q, tl_sql_check_out, 4, params, &status, &why)) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY && status != HTTP_FORBIDDEN) {
-                *done = tl_page_failed(q, status);
-                return 0;
-            }
-            if (strcmp(why.constraint, "booking_member_overdue") == 0 || status == HTTP_FORBIDDEN) {
-                tl_view_set(q->view, "may_override", "t");
-            }
-            tl_form_error(q, status == HTTP_FORBIDDEN ? "adherent" : tl_refusal_field(&why),
-                          status == HTTP_FORBIDDEN
-                          ? "Passer outre un retard est réservé aux référents du lieu."
-                          : tl_form_sentence(p, why.message));
+        switch (tl_change_try(q, tl_sql_check_out, 4, params, tl_lend_try_rules, NULL, &status)) {
+        case 1:
+            break;
+        case 0:
+            return 0;
+        default:
+            *done = status;
             return 0;
         }
     }
@@ -185,7 +192,6 @@ int tl_page_desk_lend_confirm(tl_req *q)
     apr_table_t *f;
     const char *due, *override;
     const tl_rows *lent;
-    tl_db_refusal why;
     size_t len;
     int rc, status = OK;
 
@@ -199,15 +205,9 @@ int tl_page_desk_lend_confirm(tl_req *q)
     {
         const char *params[] = { q->r->user, tl_field(f, "adherent"), tl_field(f, "objet"),
                                  override && strcmp(override, "1") == 0 ? "true" : "false" };
-        if (!(lent = tl_db_change(q, tl_sql_check_out, 4, params, &status, &why))) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return status == HTTP_FORBIDDEN
-                       ? tl_render_error(q, HTTP_FORBIDDEN, "Passer outre un retard est réservé aux référents.")
-                       : tl_page_failed(q, status);
-            }
-            /* Another desk was quicker: say so next to the item. */
-            tl_form_error(q, tl_refusal_field(&why), tl_form_sentence(q->r->pool, why.message));
-            return tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
+        /* Another desk may have been quicker: said next to the item. */
+        if ((rc = tl_change(q, tl_sql_check_out, 4, params, tl_lend_rules, NULL, &status, &lent)) != 1) {
+            return rc < 0 ? status : tl_lend_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     due = lent->value(lent, 0, 0, &len);
@@ -243,10 +243,18 @@ int tl_page_desk_return(tl_req *q)
 int tl_page_desk_return_post(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
+    /* A refusal of check_in is about the item, or the condition given. */
+    static const tl_change_rule rules[] = {
+        { "booking_member_fkey", "adherent" },
+        { "booking_member_overdue", "adherent" },
+        { "booking_return_condition_fkey", "etat" },
+        { TL_CHANGE_FORBIDDEN, NULL, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet : rien n'a "
+                                     "été enregistré." },
+        { NULL, "objet" }
+    };
     apr_table_t *f;
-    tl_db_refusal why;
     const char *item, *condition, *repair;
-    const tl_rows *rows;
+    const tl_rows *rows = NULL;
     int rc, status = OK;
     size_t len;
 
@@ -256,8 +264,7 @@ int tl_page_desk_return_post(tl_req *q)
     item = tl_field(f, "objet");
     condition = tl_field(f, "etat");
     repair = tl_field(f, "maintenance");
-    tl_view_set(q->view, "f_objet", item);
-    tl_view_set(q->view, "f_maintenance", repair);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "objet", "maintenance", NULL });
     if (!item || !*item || tl_valid_text(p, "numéro d'objet", item, 64)) {
         tl_form_error(q, "objet", "Saisissez ou scannez le numéro de l'objet rendu.");
     }
@@ -269,17 +276,9 @@ int tl_page_desk_return_post(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, item, condition && *condition ? condition : NULL, repair ? repair : "" };
-        if (!(rows = tl_db_change(q, "SELECT i.code FROM tl.check_in($1, $2, $3, $4) AS b, tl.find_item($2) AS i",
-                                  4, params, &status, &why))) {
-            if (status == HTTP_FORBIDDEN) {
-                return tl_render_error(q, HTTP_FORBIDDEN, "Cet objet appartient à un lieu dont vous ne tenez pas "
-                                       "le guichet : rien n'a été enregistré.");
-            }
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_page_failed(q, status);
-            }
-            tl_form_error(q, tl_refusal_field(&why), tl_form_sentence(p, why.message));
-            return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
+        if ((rc = tl_change(q, "SELECT i.code FROM tl.check_in($1, $2, $3, $4) AS b, tl.find_item($2) AS i", 4,
+                            params, rules, NULL, &status, &rows)) != 1) {
+            return rc < 0 ? status : tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, apr_pstrcat(p, "/guichet/retour?fait=", rows->value(rows, 0, 0, &len), NULL));

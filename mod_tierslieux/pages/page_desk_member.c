@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 #include "tl_date.h"
 #include "tl_csv.h"
@@ -43,40 +44,57 @@ static int tl_member_number(tl_req *q, apr_table_t **f, const char **number, int
         *done = tl_member_search(q, HTTP_UNPROCESSABLE_ENTITY);
         return 0;
     }
-    tl_view_set(q->view, "f_numero", *number);
+    tl_form_keep(q, *f, NULL, (const char *const[]){ "numero", NULL });
     return 1;
 }
 
-/* A refusal about the member (unknown number, no role): the search page
- * with the message, or the status page. */
-static int tl_member_refused(tl_req *q, int status, const tl_db_refusal *why)
+/* A refusal about the member (unknown number): under the number, on the
+ * search page (tl_member_search); no role at their place: the status page. */
+static const tl_change_rule tl_member_rules[] = {
+    { TL_CHANGE_FORBIDDEN, NULL, "" },
+    { NULL, "numero" }
+};
+
+/* A refusal that is not about a field of the file: a page with the
+ * database's message (the status page for no role). */
+static const tl_change_rule tl_member_page_rules[] = {
+    { TL_CHANGE_FORBIDDEN, NULL, "" },
+    { NULL, NULL, NULL }
+};
+
+static const char tl_other_place[] = "Cet objet appartient à un lieu dont vous ne tenez pas le guichet.";
+
+/* What tl_change answered about the member: the page sent (rc < 0) or the
+ * search page with the message under the number. */
+static int tl_member_refused(tl_req *q, int rc, int status)
 {
-    if (status == HTTP_UNPROCESSABLE_ENTITY) {
-        tl_form_error(q, "numero", tl_form_sentence(q->r->pool, why->message));
-        return tl_member_search(q, HTTP_UNPROCESSABLE_ENTITY);
-    }
-    return status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
+    return rc < 0 ? status : tl_member_search(q, HTTP_UNPROCESSABLE_ENTITY);
 }
 
 /* Renders the member's file: at 200, or at 422 with a message a form of
  * the file set next to its field. */
 static int tl_member_file_show(tl_req *q, const char *number, int http_status)
 {
-    tl_db_refusal why;
-    int status = OK;
+    int status = OK, rc;
     const char *params[] = { q->r->user, number };
-    const tl_rows *loans = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, &status, &why);
+    const tl_rows *loans = NULL;
+    /* Once the number and the role are checked (the loans' read records
+     * it), the rest of the file in one round trip. */
+    const tl_db_read reads[] = {
+        { "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params },
+        { "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params },
+        { "waiting", "SELECT * FROM tl.desk_member_waiting($1, $2)", 2, params },
+        { "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
+                    "birth_year, tl.date_fr(created_at::date) AS since, tl.euros(fee_amount) AS fee, "
+                    "tl.date_fr(fee_paid_on) AS fee_paid_on, site_login FROM tl.desk_member($1, $2)", 2, params },
+    };
 
-    if (!loans) {
-        return tl_member_refused(q, status, &why);
+    if ((rc = tl_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, tl_member_rules, NULL, &status,
+                        &loans)) != 1) {
+        return tl_member_refused(q, rc, status);
     }
     tl_view_rows(q->view, "loans", loans);
-    if (!tl_db_view(q, "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params, &status)
-        || !tl_db_view(q, "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params, &status)
-        || !tl_db_view(q, "waiting", "SELECT * FROM tl.desk_member_waiting($1, $2)", 2, params, &status)
-        || !tl_db_view(q, "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
-                       "birth_year, tl.date_fr(created_at::date) AS since, tl.euros(fee_amount) AS fee, "
-                       "tl.date_fr(fee_paid_on) AS fee_paid_on, site_login FROM tl.desk_member($1, $2)", 2, params, &status)) {
+    if (!tl_db_views(q, reads, sizeof(reads) / sizeof(reads[0]), &status)) {
         return tl_page_failed(q, status);
     }
     tl_form_token(q, "fiche");
@@ -107,9 +125,12 @@ int tl_page_desk_member_file(tl_req *q)
 int tl_page_desk_member_renew(tl_req *q)
 {
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_other_place },
+        { NULL, NULL, "Prolongation refusée : %s." }
+    };
     const char *number, *booking, *user = q->r->user;
-    const tl_rows *loans;
-    tl_db_refusal why;
+    const tl_rows *loans = NULL;
     int rc, status = OK, i, n;
     size_t len;
     long id;
@@ -123,8 +144,9 @@ int tl_page_desk_member_renew(tl_req *q)
     }
     {
         const char *params[] = { user, number };
-        if (!(loans = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, &status, &why))) {
-            return tl_member_refused(q, status, &why);
+        if ((rc = tl_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, tl_member_rules, NULL,
+                            &status, &loans)) != 1) {
+            return tl_member_refused(q, rc, status);
         }
     }
     n = loans->count(loans);
@@ -139,14 +161,8 @@ int tl_page_desk_member_renew(tl_req *q)
     {
         /* The database computes the new due date (tl.extend_loan). */
         const char *params[] = { user, booking };
-        if (!tl_db_change(q, "SELECT tl.renew($1, $2::bigint)", 2, params, &status, &why)) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu "
-                                                                  "dont vous ne tenez pas le guichet.")
-                                                : tl_page_failed(q, status);
-            }
-            return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, apr_pstrcat(q->r->pool, "Prolongation refusée : ",
-                                                                             why.message, ".", NULL));
+        if (tl_change(q, "SELECT tl.renew($1, $2::bigint)", 2, params, rules, NULL, &status, NULL) != 1) {
+            return status;
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=prolongation");
@@ -156,8 +172,7 @@ int tl_page_desk_member_export(tl_req *q)
 {
     apr_table_t *f;
     const char *number, *format;
-    const tl_rows *rows;
-    tl_db_refusal why;
+    const tl_rows *rows = NULL;
     int rc, status = OK;
     size_t len;
 
@@ -170,9 +185,11 @@ int tl_page_desk_member_export(tl_req *q)
         static const char *const labels[] = { "Objet", "Titre", "Emprunté le", "À rendre le", "Rendu le", NULL };
         const char *params[] = { q->r->user, number };
         tl_buf out;
-        if (!(rows = tl_db_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, &status, &why))
-            || !tl_db_change(q, "SELECT tl.desk_member($1, $2, 'export')", 2, params, &status, &why)) {
-            return tl_member_refused(q, status, &why);
+        if ((rc = tl_change(q, "SELECT * FROM tl.desk_member_loans($1, $2)", 2, params, tl_member_rules, NULL,
+                            &status, &rows)) != 1
+            || (rc = tl_change(q, "SELECT tl.desk_member($1, $2, 'export')", 2, params, tl_member_rules, NULL,
+                               &status, NULL)) != 1) {
+            return tl_member_refused(q, rc, status);
         }
         tl_buf_init(&out, q->r->pool, 2048);
         tl_buf_adds(&out, "\xEF\xBB\xBF");
@@ -181,8 +198,9 @@ int tl_page_desk_member_export(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, number };
-        if (!(rows = tl_db_change(q, "SELECT tl.member_export($1, $2)::text", 2, params, &status, &why))) {
-            return tl_member_refused(q, status, &why);
+        if ((rc = tl_change(q, "SELECT tl.member_export($1, $2)::text", 2, params, tl_member_rules, NULL, &status,
+                            &rows)) != 1) {
+            return tl_member_refused(q, rc, status);
         }
     }
     {
@@ -193,9 +211,13 @@ int tl_page_desk_member_export(tl_req *q)
 
 int tl_page_desk_member_erase(tl_req *q)
 {
+    static const tl_change_rule rules[] = {
+        { "member_erase_items_out", NULL, "Effacement impossible pour l'instant : %s." },
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "numero" }
+    };
     apr_table_t *f;
     const char *number, *sure;
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_member_number(q, &f, &number, &rc)) {
@@ -208,13 +230,8 @@ int tl_page_desk_member_erase(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, number };
-        if (!tl_db_change(q, "SELECT tl.erase_member($1, $2)", 2, params, &status, &why)) {
-            if (status == HTTP_UNPROCESSABLE_ENTITY && strcmp(why.constraint, "member_erase_items_out") == 0) {
-                return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY,
-                                       apr_pstrcat(q->r->pool, "Effacement impossible pour l'instant : ",
-                                                   why.message, ".", NULL));
-            }
-            return tl_member_refused(q, status, &why);
+        if ((rc = tl_change(q, "SELECT tl.erase_member($1, $2)", 2, params, rules, NULL, &status, NULL)) != 1) {
+            return tl_member_refused(q, rc, status);
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=effacement");
@@ -224,8 +241,11 @@ int tl_page_desk_member_erase(tl_req *q)
 int tl_page_desk_member_reserve(tl_req *q)
 {
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_other_place },
+        { NULL, "reserver", "Réservation impossible : %s. Rien n'a été réservé." }
+    };
     const char *number, *item, *from, *to;
-    tl_db_refusal why;
     int rc, status = OK;
     long d;
 
@@ -242,15 +262,9 @@ int tl_page_desk_member_reserve(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, number, item, from, to };
-        if (!tl_db_change(q, "SELECT tl.reserve($1, $2, $3, $4::date, $5::date)", 5, params, &status, &why)) {
-            if (status == HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_member_file_error(q, number, "reserver",
-                                            apr_pstrcat(q->r->pool, "Réservation impossible : ", why.message,
-                                                        ". Rien n'a été réservé.", NULL));
-            }
-            return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu dont "
-                                                              "vous ne tenez pas le guichet.")
-                                            : tl_page_failed(q, status);
+        if ((rc = tl_change(q, "SELECT tl.reserve($1, $2, $3, $4::date, $5::date)", 5, params, rules, NULL, &status,
+                            NULL)) != 1) {
+            return rc < 0 ? status : tl_member_file_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=reservation");
@@ -260,7 +274,6 @@ int tl_page_desk_member_cancel(tl_req *q)
 {
     apr_table_t *f;
     const char *number, *booking;
-    tl_db_refusal why;
     int rc, status = OK;
     long id;
 
@@ -273,10 +286,9 @@ int tl_page_desk_member_cancel(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, booking };
-        if (!tl_db_change(q, "SELECT tl.cancel_reservation($1, $2::bigint)", 2, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_render_error(q, status, tl_form_sentence(q->r->pool, why.message))
-                   : status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
+        if (tl_change(q, "SELECT tl.cancel_reservation($1, $2::bigint)", 2, params, tl_member_page_rules, NULL,
+                      &status, NULL) != 1) {
+            return status;
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=annulation");
@@ -287,8 +299,11 @@ int tl_page_desk_member_cancel(tl_req *q)
 int tl_page_desk_member_deposit(tl_req *q)
 {
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "caution", "%S Rien n'a été enregistré." }
+    };
     const char *number, *amount, *kind, *deposit;
-    tl_db_refusal why;
     int rc, status = OK;
     long id;
 
@@ -304,10 +319,9 @@ int tl_page_desk_member_deposit(tl_req *q)
         }
         {
             const char *params[] = { q->r->user, number, deposit };
-            if (!tl_db_change(q, "SELECT tl.return_deposit($1, $2, $3::bigint)", 3, params, &status, &why)) {
-                return status == HTTP_UNPROCESSABLE_ENTITY
-                       ? tl_render_error(q, status, tl_form_sentence(q->r->pool, why.message))
-                       : tl_member_refused(q, status, &why);
+            if (tl_change(q, "SELECT tl.return_deposit($1, $2, $3::bigint)", 3, params, tl_member_page_rules, NULL,
+                          &status, NULL) != 1) {
+                return status;
             }
         }
         return tl_form_done(q, "/guichet/adherent?fait=caution");
@@ -327,12 +341,9 @@ int tl_page_desk_member_deposit(tl_req *q)
         params[1] = number;
         params[2] = a;
         params[3] = kind;
-        if (!tl_db_change(q, "SELECT tl.record_deposit($1, $2, $3::numeric, $4)", 4, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_member_file_error(q, number, "caution",
-                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                      " Rien n'a été enregistré.", NULL))
-                   : tl_member_refused(q, status, &why);
+        if ((rc = tl_change(q, "SELECT tl.record_deposit($1, $2, $3::numeric, $4)", 4, params, rules, NULL, &status,
+                            NULL)) != 1) {
+            return rc < 0 ? status : tl_member_file_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=caution");
@@ -342,8 +353,11 @@ int tl_page_desk_member_deposit(tl_req *q)
 int tl_page_desk_member_waiting(tl_req *q)
 {
     apr_table_t *f;
+    static const tl_change_rule join[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_other_place },
+        { NULL, "attente", "%S Rien n'a été enregistré." }
+    };
     const char *number, *item, *entry;
-    tl_db_refusal why;
     int rc, status = OK;
     long id;
 
@@ -357,10 +371,9 @@ int tl_page_desk_member_waiting(tl_req *q)
         if (tl_valid_int(q->r->pool, "attente", entry, 1, 9223372036854775807L, &id)) {
             return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'attente.");
         }
-        if (!tl_db_change(q, "SELECT tl.leave_waiting_list($1, $2::bigint)", 2, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_render_error(q, status, tl_form_sentence(q->r->pool, why.message))
-                   : tl_member_refused(q, status, &why);
+        if (tl_change(q, "SELECT tl.leave_waiting_list($1, $2::bigint)", 2, params, tl_member_page_rules, NULL,
+                      &status, NULL) != 1) {
+            return status;
         }
         return tl_form_done(q, "/guichet/adherent?fait=attente");
     }
@@ -370,14 +383,9 @@ int tl_page_desk_member_waiting(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, number, item };
-        if (!tl_db_change(q, "SELECT tl.join_waiting_list($1, $2, $3)", 3, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_member_file_error(q, number, "attente",
-                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                      " Rien n'a été enregistré.", NULL))
-                   : status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Cet objet appartient à un lieu dont "
-                                                                "vous ne tenez pas le guichet.")
-                                              : tl_page_failed(q, status);
+        if ((rc = tl_change(q, "SELECT tl.join_waiting_list($1, $2, $3)", 3, params, join, NULL, &status, NULL))
+            != 1) {
+            return rc < 0 ? status : tl_member_file_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=attente");
@@ -387,8 +395,11 @@ int tl_page_desk_member_waiting(tl_req *q)
 int tl_page_desk_member_fee(tl_req *q)
 {
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "cotisation", "%S Rien n'a été enregistré." }
+    };
     const char *number, *amount;
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_member_number(q, &f, &number, &rc)) {
@@ -401,12 +412,9 @@ int tl_page_desk_member_fee(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, number, amount };
-        if (!tl_db_change(q, "SELECT tl.record_fee($1, $2, $3::numeric)", 3, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_member_file_error(q, number, "cotisation",
-                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                      " Rien n'a été enregistré.", NULL))
-                   : tl_member_refused(q, status, &why);
+        if ((rc = tl_change(q, "SELECT tl.record_fee($1, $2, $3::numeric)", 3, params, rules, NULL, &status, NULL))
+            != 1) {
+            return rc < 0 ? status : tl_member_file_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=cotisation");
@@ -418,8 +426,11 @@ int tl_page_desk_member_fee(tl_req *q)
 int tl_page_desk_member_site_login(tl_req *q)
 {
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "identifiant_site", "%S Rien n'a été enregistré." }
+    };
     const char *number, *login;
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_member_number(q, &f, &number, &rc)) {
@@ -432,12 +443,9 @@ int tl_page_desk_member_site_login(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, number, login };
-        if (!tl_db_change(q, "SELECT tl.set_member_site_login($1, $2, $3)", 3, params, &status, &why)) {
-            return status == HTTP_UNPROCESSABLE_ENTITY
-                   ? tl_member_file_error(q, number, "identifiant_site",
-                                          apr_pstrcat(q->r->pool, tl_form_sentence(q->r->pool, why.message),
-                                                      " Rien n'a été enregistré.", NULL))
-                   : tl_member_refused(q, status, &why);
+        if ((rc = tl_change(q, "SELECT tl.set_member_site_login($1, $2, $3)", 3, params, rules, NULL, &status,
+                            NULL)) != 1) {
+            return rc < 0 ? status : tl_member_file_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, "/guichet/adherent?fait=identifiant");

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 
 static const char tl_sql_places[] =
@@ -41,8 +42,13 @@ int tl_page_desk_members(tl_req *q)
 int tl_page_desk_members_post(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
+    static const tl_change_rule rules[] = {
+        { "member_birth_year_range", "naissance" },
+        { "member_email_format", "courriel" },
+        { TL_CHANGE_FORBIDDEN, NULL, "Vous ne tenez pas le guichet de ce lieu : rien n'a été enregistré." },
+        { NULL, "nom" }
+    };
     apr_table_t *f;
-    tl_db_refusal why;
     const char *place, *family, *given, *email, *phone, *year, *charter, *err;
     long n;
     int rc, status = OK;
@@ -57,11 +63,7 @@ int tl_page_desk_members_post(tl_req *q)
     phone = tl_field(f, "telephone");
     year = tl_field(f, "naissance");
     charter = tl_field(f, "charte");
-    tl_view_set(q->view, "f_nom", family);
-    tl_view_set(q->view, "f_prenom", given);
-    tl_view_set(q->view, "f_courriel", email);
-    tl_view_set(q->view, "f_telephone", phone);
-    tl_view_set(q->view, "f_naissance", year);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "nom", "prenom", "courriel", "telephone", "naissance", NULL });
     if (!family || !*family || (err = tl_valid_text(p, "nom", family, 100)) != NULL) {
         tl_form_error(q, "nom", family && *family ? err : "Indiquez le nom de famille.");
     }
@@ -89,20 +91,13 @@ int tl_page_desk_members_post(tl_req *q)
     if (!tl_view_get(q->view, "errors")) {
         const char *params[] = { q->r->user, place, family, given, email ? email : "", phone ? phone : "",
                                  year && *year ? year : NULL, "true" };
-        if (tl_db_change(q, "SELECT tl.register_member($1, $2, $3, $4, $5, $6, $7::integer, $8::boolean)", 8,
-                         params, &status, &why)) {
+        if ((rc = tl_change(q, "SELECT tl.register_member($1, $2, $3, $4, $5, $6, $7::integer, $8::boolean)", 8,
+                            params, rules, NULL, &status, NULL)) > 0) {
             return tl_form_done(q, apr_pstrcat(p, "/guichet/adherents?fait=1&lieu=", place, NULL));
         }
-        if (status == HTTP_FORBIDDEN) {
-            return tl_render_error(q, HTTP_FORBIDDEN, "Vous ne tenez pas le guichet de ce lieu : rien n'a été "
-                                   "enregistré.");
+        if (rc < 0) {
+            return status;
         }
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_page_failed(q, status);
-        }
-        tl_form_error(q, strcmp(why.constraint, "member_birth_year_range") == 0 ? "naissance"
-                         : strcmp(why.constraint, "member_email_format") == 0 ? "courriel" : "nom",
-                      tl_form_sentence(p, why.message));
     }
     return tl_members_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
 }

@@ -2,6 +2,7 @@
  * reach the member; as a page and as CSV for a spreadsheet. */
 #include <apr_strings.h>
 #include "tl_pages.h"
+#include "tl_change.h"
 #include "tl_csv.h"
 
 static const char tl_sql_places[] =
@@ -29,11 +30,18 @@ static const char *tl_overdue_place(tl_req *q, int *status)
     return places->value(places, 0, places->column(places, "slug"), &len);
 }
 
+/* The overdue loans, or NULL with the status page sent (*status what the
+ * page returns). */
 static const tl_rows *tl_overdue_rows(tl_req *q, const char *place, int *status)
 {
-    tl_db_refusal why;
     const char *params[] = { q->r->user, place };
-    return tl_db_change(q, "SELECT * FROM tl.desk_overdue($1, $2)", 2, params, status, &why);
+    const tl_rows *rows = NULL;
+
+    if (tl_change(q, "SELECT * FROM tl.desk_overdue($1, $2)", 2, params, tl_change_status_page, NULL, status, &rows)
+        != 1) {
+        return NULL;
+    }
+    return rows;
 }
 
 int tl_page_desk_overdue(tl_req *q)
@@ -42,8 +50,11 @@ int tl_page_desk_overdue(tl_req *q)
     const char *place = tl_overdue_place(q, &status);
     const tl_rows *rows;
 
-    if (!place || !(rows = tl_overdue_rows(q, place, &status))) {
-        return status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
+    if (!place) {
+        return tl_page_failed(q, status);
+    }
+    if (!(rows = tl_overdue_rows(q, place, &status))) {
+        return status;
     }
     tl_view_rows(q->view, "overdue", rows);
     tl_view_set(q->view, "place", place);
@@ -63,8 +74,11 @@ int tl_page_desk_overdue_csv(tl_req *q)
     const tl_rows *rows;
     tl_buf out;
 
-    if (!place || !(rows = tl_overdue_rows(q, place, &status))) {
-        return status == HTTP_FORBIDDEN ? tl_render_error(q, status, NULL) : tl_page_failed(q, status);
+    if (!place) {
+        return tl_page_failed(q, status);
+    }
+    if (!(rows = tl_overdue_rows(q, place, &status))) {
+        return status;
     }
     tl_buf_init(&out, q->r->pool, 4096);
     tl_buf_adds(&out, "\xEF\xBB\xBF");          /* the BOM tells spreadsheets it is UTF-8 */

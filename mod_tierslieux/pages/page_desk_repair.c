@@ -4,8 +4,9 @@
  * the form opens on the object's field, every choice is a select, Enter
  * sends it. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 
 #define TL_REPAIR_DESK_FORM "guichet-reparation"
@@ -16,35 +17,53 @@ static const char tl_sql_today[] =
     " WHERE NOT s.cancelled AND s.moved_to IS NULL AND s.starts_local::date <= current_date + 1 "
     " ORDER BY s.starts_local";
 
-static int tl_repair_desk_show(tl_req *q, const char *session, int status)
+/* The desk's page for a session (the first of today's when none is
+ * named); booking, when given, fills the form with that booked object. */
+static int tl_repair_desk_show(tl_req *q, const char *session, const char *booking, int status)
 {
     int st = OK;
     const char *params[] = { q->r->user, session ? session : "" };
-    const tl_rows *today;
+    const char *category = tl_view_get(q->view, "f_categorie") ? tl_view_get(q->view, "f_categorie") : "";
+    const tl_db_read first[] = {
+        { "today", tl_sql_today, 2, params },
+        { "categories", "SELECT code, label, powered, code = $1 AS selected FROM tl.repair_category ORDER BY rank", 1,
+          &category },
+    };
+    const tl_rows *today, *queue;
     size_t len;
+    int i, n;
 
-    if (!(today = tl_db_view(q, "today", tl_sql_today, 2, params, &st))
-        || !tl_db_view(q, "categories", "SELECT code, label, powered, code = $1 AS selected FROM tl.repair_category "
-                                        "ORDER BY rank", 1,
-                       (const char *const[]){ tl_view_get(q->view, "f_categorie") ? tl_view_get(q->view, "f_categorie")
-                                                                                  : "" }, &st)) {
+    if (!tl_db_views(q, first, 2, &st)) {
         return tl_page_failed(q, st);
     }
+    today = tl_view_rows_get(q->view, "today");
     if ((!session || !*session) && today->count(today) > 0) {
         session = today->value(today, 0, 0, &len);
     }
     if (session && *session) {
         const char *p2[] = { q->r->user, session };
-        if (!tl_admin_view(q, "queue", "SELECT * FROM tl.desk_repair_queue($1, $2::integer)", 2, p2, &st)) {
-            return st;
-        }
-        if (!tl_db_view(q, "session", "SELECT * FROM tl.repair_sessions('', now(), $1::integer)", 1, &session, &st)
-            || !tl_db_view(q, "repairers", "SELECT login, display_name FROM tl.desk_repairers($1, $2::integer)", 2, p2,
-                           &st)
+        /* Once the role is checked (the queue's read), the rest in one
+         * round trip. */
+        const tl_db_read rest[] = {
+            { "session", "SELECT * FROM tl.repair_sessions('', now(), $1::integer)", 1, &session },
+            { "repairers", "SELECT login, display_name FROM tl.desk_repairers($1, $2::integer)", 2, p2 },
             /* The ressourcerie's items set aside for this session: their
              * result is noted on their own page, under their identity. */
-            || !tl_db_view(q, "reuse_items", "SELECT code, title FROM tl.reuse_item WHERE status = 'a_reparer' "
-                                             "AND repair_session_id = $1::integer ORDER BY id", 1, &session, &st)) {
+            { "reuse_items", "SELECT code, title FROM tl.reuse_item WHERE status = 'a_reparer' "
+                             "AND repair_session_id = $1::integer ORDER BY id", 1, &session },
+        };
+        if (!(queue = tl_admin_view(q, "queue", "SELECT * FROM tl.desk_repair_queue($1, $2::integer)", 2, p2, &st))) {
+            return st;
+        }
+        for (i = 0, n = queue->count(queue); booking && i < n; i++) {
+            const char *id = queue->value(queue, i, queue->column(queue, "booking_id"), &len);
+            if (id && strcmp(id, booking) == 0) {
+                tl_view_set(q->view, "f_reservation", booking);
+                tl_view_set(q->view, "f_objet", queue->value(queue, i, queue->column(queue, "object"), &len));
+                tl_view_set(q->view, "f_probleme", queue->value(queue, i, queue->column(queue, "problem"), &len));
+            }
+        }
+        if (!tl_db_views(q, rest, sizeof(rest) / sizeof(rest[0]), &st)) {
             return tl_page_failed(q, st);
         }
         tl_view_set(q->view, "session_id", session);
@@ -68,21 +87,8 @@ int tl_page_desk_repair(tl_req *q)
     if (tl_query_get(&q->query, "fait")) {
         tl_view_set(q->view, "done", "t");
     }
-    if (booking && session) {
-        /* Logging a booked object: its object and problem fill the form. */
-        int st = OK;
-        tl_db_refusal why;
-        const char *params[] = { q->r->user, session, booking };
-        const tl_rows *queue = tl_db_change(q, "SELECT * FROM tl.desk_repair_queue($1, $2::integer) "
-                                               "WHERE booking_id = $3::bigint", 3, params, &st, &why);
-        size_t len;
-        if (queue && queue->count(queue) == 1) {
-            tl_view_set(q->view, "f_reservation", booking);
-            tl_view_set(q->view, "f_objet", queue->value(queue, 0, queue->column(queue, "object"), &len));
-            tl_view_set(q->view, "f_probleme", queue->value(queue, 0, queue->column(queue, "problem"), &len));
-        }
-    }
-    return tl_repair_desk_show(q, session, HTTP_OK);
+    /* Logging a booked object: its object and problem fill the form. */
+    return tl_repair_desk_show(q, session, session ? booking : NULL, HTTP_OK);
 }
 
 int tl_page_desk_repair_post(tl_req *q)
@@ -91,8 +97,17 @@ int tl_page_desk_repair_post(tl_req *q)
                                          "cause", "poids", "minutes", "reparateur", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { "repair_record_object_not_blank", "objet" }, { "repair_record_category_fkey", "categorie" },
+        { "repair_record_status_known", "resultat" }, { "repair_record_barrier_end_of_life", "cause" },
+        { "repair_record_barrier_range", "cause" }, { "repair_record_weight_range", "poids" },
+        { "repair_record_minutes_range", "minutes" }, { "repair_record_age_range", "age" },
+        { "repair_record_repairer_fkey", "reparateur" }, { "repair_record_booking_key", "objet" },
+        { "repair_record_booking_fkey", "objet" },
+        { TL_CHANGE_FORBIDDEN, NULL, "Vous ne tenez pas le guichet de ce lieu : rien n'a été noté." },
+        { NULL, "objet" }
+    };
     const char *session, *booking, *params[13], *v;
-    tl_db_refusal why;
     long n;
     int rc, status = OK, i;
 
@@ -105,8 +120,8 @@ int tl_page_desk_repair_post(tl_req *q)
         || (booking && *booking && tl_valid_int(p, "réservation", booking, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
     }
+    tl_form_keep(q, f, NULL, names);
     for (i = 0; names[i]; i++) {
-        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), tl_field(f, names[i]));
         if ((v = tl_field(f, names[i])) != NULL && tl_valid_text(p, names[i], v, 2000)) {
             tl_form_error(q, names[i], "Ce champ contient des caractères illisibles ou est trop long.");
         }
@@ -142,32 +157,12 @@ int tl_page_desk_repair_post(tl_req *q)
         tl_form_error(q, "cause", "Choisissez une cause de la liste.");
     }
     if (tl_view_get(q->view, "errors")) {
-        return tl_repair_desk_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+        return tl_repair_desk_show(q, session, NULL, HTTP_UNPROCESSABLE_ENTITY);
     }
-    if (!tl_db_change(q, "SELECT tl.log_repair($1, $2::integer, $3::bigint, $4, $5, $6, $7::numeric, $8, $9, "
-                         "$10::integer, $11::numeric, $12::integer, $13)", 13, params, &status, &why)) {
-        static const struct { const char *constraint, *field; } map[] = {
-            { "repair_record_object_not_blank", "objet" }, { "repair_record_category_fkey", "categorie" },
-            { "repair_record_status_known", "resultat" }, { "repair_record_barrier_end_of_life", "cause" },
-            { "repair_record_barrier_range", "cause" }, { "repair_record_weight_range", "poids" },
-            { "repair_record_minutes_range", "minutes" }, { "repair_record_age_range", "age" },
-            { "repair_record_repairer_fkey", "reparateur" }, { "repair_record_booking_key", "objet" },
-            { "repair_record_booking_fkey", "objet" }
-        };
-        const char *field = "objet";
-        if (status == HTTP_FORBIDDEN) {
-            return tl_render_error(q, status, "Vous ne tenez pas le guichet de ce lieu : rien n'a été noté.");
-        }
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_page_failed(q, status);
-        }
-        for (i = 0; i < (int)(sizeof(map) / sizeof(map[0])); i++) {
-            if (strcmp(map[i].constraint, why.constraint) == 0) {
-                field = map[i].field;
-            }
-        }
-        tl_form_error(q, field, tl_form_sentence(p, why.message));
-        return tl_repair_desk_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+    if ((rc = tl_change(q, "SELECT tl.log_repair($1, $2::integer, $3::bigint, $4, $5, $6, $7::numeric, $8, $9, "
+                           "$10::integer, $11::numeric, $12::integer, $13)", 13, params, rules, NULL, &status, NULL))
+        != 1) {
+        return rc < 0 ? status : tl_repair_desk_show(q, session, NULL, HTTP_UNPROCESSABLE_ENTITY);
     }
     return tl_form_done(q, apr_pstrcat(p, "/guichet/reparation?seance=", session, "&fait=1", NULL));
 }

@@ -4,9 +4,10 @@
  * with the focus on the letter again. A mistake is fixed by a correcting
  * weighing that says why; nothing is edited. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 
 #define TL_REUSE_FORM "ressourcerie"
@@ -38,8 +39,13 @@ int tl_page_desk_reuse_start(tl_req *q)
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *source, *commune;
-    const tl_rows *rows;
-    tl_db_refusal why;
+    /* start_intake refuses a place they do not hold the desk of; anything
+     * else it refuses is a status page. */
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "Vous ne tenez pas le guichet de ce lieu : rien n'a été enregistré." },
+        { NULL, NULL, "" }
+    };
+    const tl_rows *rows = NULL;
     int rc, status = OK, i;
     size_t len;
 
@@ -49,8 +55,7 @@ int tl_page_desk_reuse_start(tl_req *q)
     place = tl_field(f, "lieu");
     source = tl_field(f, "provenance");
     commune = tl_field(f, "commune");
-    tl_view_set(q->view, "f_lieu", place);
-    tl_view_set(q->view, "f_commune", commune);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "lieu", "commune", NULL });
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }
@@ -65,10 +70,8 @@ int tl_page_desk_reuse_start(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, place, source, commune ? commune : "" };
-        if (!(rows = tl_db_change(q, "SELECT tl.start_intake($1, $2, $3, $4)", 4, params, &status, &why))) {
-            return status == HTTP_FORBIDDEN ? tl_render_error(q, status, "Vous ne tenez pas le guichet de ce lieu : "
-                                                              "rien n'a été enregistré.")
-                                            : tl_page_failed(q, status);
+        if (tl_change(q, "SELECT tl.start_intake($1, $2, $3, $4)", 4, params, rules, NULL, &status, &rows) != 1) {
+            return status;
         }
     }
     return tl_form_done(q, apr_pstrcat(p, "/guichet/ressourcerie/arrivage?n=", rows->value(rows, 0, 0, &len), NULL));
@@ -126,8 +129,15 @@ int tl_page_desk_reuse_weigh(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
+    static const tl_change_rule rules[] = {
+        { "reuse_weighing_category_fkey", "categorie" },
+        { "reuse_weighing_container_fkey", "contenant" },
+        { "reuse_weighing_correction_reason", "raison" },
+        { "reuse_weighing_corrects_fkey", "raison" },
+        { TL_CHANGE_FORBIDDEN, NULL, "Vous ne tenez pas le guichet de ce lieu : rien n'a été pesé." },
+        { NULL, "poids" }
+    };
     const char *intake, *container, *corrects, *reason, *v, *gross = NULL;
-    tl_db_refusal why;
     long n;
     int rc, status = OK;
 
@@ -143,9 +153,7 @@ int tl_page_desk_reuse_weigh(tl_req *q)
         || (corrects && *corrects && tl_valid_int(p, "pesée", corrects, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'arrivage.");
     }
-    tl_view_set(q->view, "f_categorie", tl_field(f, "categorie"));
-    tl_view_set(q->view, "f_poids", tl_field(f, "poids"));
-    tl_view_set(q->view, "f_raison", reason);
+    tl_form_keep(q, f, NULL, (const char *const[]){ "categorie", "poids", "raison", NULL });
     if ((v = tl_field(f, "poids")) == NULL || !*v) {
         tl_form_error(q, "poids", "Indiquez le poids lu sur la balance, en kilos.");
     }
@@ -167,21 +175,14 @@ int tl_page_desk_reuse_weigh(tl_req *q)
          * can lose the last fraction of a second of weighings, which the
          * volunteer weighs again, and never corrupts them. Sales and every
          * other change wait for the disk. */
-        if (tl_db_change(q, "SELECT tl.weigh($1, $2::bigint, $3, $4::numeric, $5::integer, $6::bigint, $7), "
-                            "set_config('synchronous_commit', 'off', true)", 7, params, &status, &why)) {
+        if ((rc = tl_change(q, "SELECT tl.weigh($1, $2::bigint, $3, $4::numeric, $5::integer, $6::bigint, $7), "
+                               "set_config('synchronous_commit', 'off', true)", 7, params, rules, NULL, &status,
+                            NULL)) > 0) {
             return tl_form_done(q, apr_pstrcat(p, "/guichet/ressourcerie/arrivage?n=", intake, "&fait=1", NULL));
         }
-        if (status == HTTP_FORBIDDEN) {
-            return tl_render_error(q, status, "Vous ne tenez pas le guichet de ce lieu : rien n'a été pesé.");
+        if (rc < 0) {
+            return status;
         }
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_page_failed(q, status);
-        }
-        tl_form_error(q, strcmp(why.constraint, "reuse_weighing_category_fkey") == 0 ? "categorie"
-                         : strcmp(why.constraint, "reuse_weighing_container_fkey") == 0 ? "contenant"
-                         : strcmp(why.constraint, "reuse_weighing_correction_reason") == 0
-                           || strcmp(why.constraint, "reuse_weighing_corrects_fkey") == 0 ? "raison" : "poids",
-                      tl_form_sentence(p, why.message));
     }
     return tl_desk_reuse_intake_show(q, intake, HTTP_UNPROCESSABLE_ENTITY);
 }

@@ -5,7 +5,7 @@
  * page comes back with the focus on the letter. A mistake is fixed by a
  * correcting entry that says why; nothing is edited. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
@@ -16,7 +16,7 @@ static const char *const tl_destination_labels[] = {
     "Recyclage", "Élimination (déchèterie, enfouissement)", "Don à une autre association pour le réemploi", NULL
 };
 
-static const tl_admin_field tl_outflow_fields[] = {
+static const tl_change_rule tl_outflow_fields[] = {
     { "reuse_outflow_destination_known", "destination" },
     { "reuse_outflow_partner_not_blank", "partenaire" },
     { "reuse_outflow_category_fkey", "categorie" },
@@ -41,11 +41,16 @@ static int tl_outflow_show(tl_req *q, const char *wanted, const char *destinatio
     if (!tl_admin_view(q, "outflows", "SELECT * FROM tl.desk_outflows($1, $2)", 2, params, &status)) {
         return status;
     }
-    if (!tl_db_view(q, "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL, &status)
-        || !tl_db_view(q, "containers", "SELECT k.id, k.name, replace(k.tare_kg::text, '.', ',') AS tare "
-                                        "FROM tl.reuse_container k JOIN tl.place p ON p.id = k.place_id "
-                                        "WHERE p.slug = $1 ORDER BY k.name", 1, &place, &status)) {
-        return tl_page_failed(q, status);
+    {
+        const tl_db_read reads[] = {
+            { "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL },
+            { "containers", "SELECT k.id, k.name, replace(k.tare_kg::text, '.', ',') AS tare "
+                            "FROM tl.reuse_container k JOIN tl.place p ON p.id = k.place_id "
+                            "WHERE p.slug = $1 ORDER BY k.name", 1, &place },
+        };
+        if (!tl_db_views(q, reads, 2, &status)) {
+            return tl_page_failed(q, status);
+        }
     }
     dest = tl_rows_make(p, (const char *const[]){ "code", "label", "selected", NULL });
     for (i = 0; tl_choices_destination[i]; i++) {
@@ -94,7 +99,7 @@ int tl_page_desk_reuse_outflow_post(tl_req *q)
         || (corrects && *corrects && tl_valid_int(p, "sortie", corrects, 1, 9223372036854775807L, &n))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou de sortie.");
     }
-    tl_admin_keep(q, f, (const char *const[]){ "partenaire", "categorie", "poids", "raison", NULL });
+    tl_form_keep(q, f, NULL, (const char *const[]){ "partenaire", "categorie", "poids", "raison", NULL });
     if (tl_field_choice(p, f, "destination", "destination", tl_choices_destination, &i)) {
         tl_form_error(q, "destination", "Choisissez la destination dans la liste.");
         destination = NULL;
@@ -115,8 +120,8 @@ int tl_page_desk_reuse_outflow_post(tl_req *q)
         const char *params[] = { q->r->user, place, destination, partner, tl_field(f, "categorie"), gross,
                                  container && *container ? container : NULL, corrects && *corrects ? corrects : NULL,
                                  reason };
-        rc = tl_admin_change(q, "SELECT tl.record_outflow($1, $2, $3, $4, $5, $6::numeric, $7::integer, $8::bigint, "
-                                "$9)", 9, params, tl_outflow_fields, "poids", &status, NULL);
+        rc = tl_change(q, "SELECT tl.record_outflow($1, $2, $3, $4, $5, $6::numeric, $7::integer, $8::bigint, "
+                          "$9)", 9, params, tl_outflow_fields, "poids", &status, NULL);
     }
     if (rc < 0) {
         return status;

@@ -5,7 +5,7 @@
  * repaired, moved into the outilthèque, or weighed out. Each change is one
  * SQL function (sql/logic/ressourcerie.sql) that checks the volunteer's role. */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
@@ -13,7 +13,7 @@
 #define TL_STOCK_FORM "ressourcerie-stock"
 #define TL_REUSE_FORM "ressourcerie"
 
-static const tl_admin_field tl_item_fields[] = {
+static const tl_change_rule tl_item_fields[] = {
     { "reuse_item_title_not_blank", "titre" },
     { "reuse_item_category_fkey", "categorie_objet" },
     { "reuse_item_weight_positive", "poids_objet" },
@@ -21,7 +21,7 @@ static const tl_admin_field tl_item_fields[] = {
     { NULL, NULL }
 };
 
-static const tl_admin_field tl_action_fields[] = {
+static const tl_change_rule tl_action_fields[] = {
     { "reuse_item_repair_session_fkey", "seance" },
     { "reuse_item_destination_known", "destination" },
     { "item_category_fkey", "categorie_outil" },
@@ -66,18 +66,21 @@ static int tl_stock_item_show(tl_req *q, const char *code, int http_status)
     }
     object = item->value(item, 0, item->column(item, "object_id"), &len);
     place = item->value(item, 0, item->column(item, "place_slug"), &len);
-    if (!tl_db_view(q, "history", "SELECT * FROM tl.object_history($1, $2::bigint)", 2,
-                    (const char *const[]){ q->r->user, object }, &status)
-        || !tl_db_view(q, "sessions", "SELECT s.id, to_char(s.starts_at AT TIME ZONE p.time_zone, "
-                                      "'DD/MM/YYYY HH24:MI') AS starts FROM tl.repair_session s "
-                                      "JOIN tl.place p ON p.id = s.place_id WHERE p.slug = $1 "
-                                      "AND s.cancelled_at IS NULL AND s.ends_at > date_trunc('day', now()) "
-                                      "ORDER BY s.starts_at LIMIT 20", 1, &place, &status)
-        || !tl_db_view(q, "tool_categories", "SELECT slug, name FROM tl.category ORDER BY sort_order, name", 0, NULL,
-                       &status)
-        || !tl_db_view(q, "repair_categories", "SELECT code, label FROM tl.repair_category ORDER BY rank", 0, NULL,
-                       &status)) {
-        return tl_page_failed(q, status);
+    {
+        const char *h[] = { q->r->user, object };
+        const tl_db_read reads[] = {
+            { "history", "SELECT * FROM tl.object_history($1, $2::bigint)", 2, h },
+            { "sessions", "SELECT s.id, to_char(s.starts_at AT TIME ZONE p.time_zone, "
+                          "'DD/MM/YYYY HH24:MI') AS starts FROM tl.repair_session s "
+                          "JOIN tl.place p ON p.id = s.place_id WHERE p.slug = $1 "
+                          "AND s.cancelled_at IS NULL AND s.ends_at > date_trunc('day', now()) "
+                          "ORDER BY s.starts_at LIMIT 20", 1, &place },
+            { "tool_categories", "SELECT slug, name FROM tl.category ORDER BY sort_order, name", 0, NULL },
+            { "repair_categories", "SELECT code, label FROM tl.repair_category ORDER BY rank", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 4, &status)) {
+            return tl_page_failed(q, status);
+        }
     }
     tl_form_token(q, TL_STOCK_FORM);
     q->r->status = http_status;
@@ -119,7 +122,7 @@ int tl_page_desk_reuse_item_new(tl_req *q)
     if (tl_valid_int(p, "arrivage", intake, 1, 9223372036854775807L, &n)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'arrivage.");
     }
-    tl_admin_keep(q, f, kept);
+    tl_form_keep(q, f, NULL, kept);
     params[0] = q->r->user;
     params[1] = intake;
     params[2] = tl_admin_text(q, f, "titre", "objet", 120);
@@ -136,8 +139,8 @@ int tl_page_desk_reuse_item_new(tl_req *q)
     params[6] = tl_admin_amount(q, f, "prix", "prix");
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.create_reuse_item($1, $2::bigint, $3, $4, $5, $6::numeric, $7::numeric)",
-                             7, params, tl_item_fields, "titre", &status, &rows);
+        rc = tl_change(q, "SELECT tl.create_reuse_item($1, $2::bigint, $3, $4, $5, $6::numeric, $7::numeric)",
+                       7, params, tl_item_fields, "titre", &status, &rows);
     }
     if (rc < 0) {
         return status;
@@ -169,7 +172,7 @@ int tl_page_desk_reuse_item_action(tl_req *q)
         || tl_field_choice(p, f, "action", "action", tl_choices_stock_action, &action)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ou d'action.");
     }
-    tl_admin_keep(q, f, kept);
+    tl_form_keep(q, f, NULL, kept);
     params[0] = q->r->user;
     params[1] = code;
     switch (action) {
@@ -207,7 +210,7 @@ int tl_page_desk_reuse_item_action(tl_req *q)
     }
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, sql, nparams, params, tl_action_fields, fallback, &status, NULL);
+        rc = tl_change(q, sql, nparams, params, tl_action_fields, fallback, &status, NULL);
     }
     if (rc < 0) {
         return status;
@@ -236,18 +239,20 @@ int tl_page_desk_reuse_stock(tl_req *q)
     }
     {
         const char *params[] = { q->r->user, place, state };
-        if (!tl_db_view(q, "items",
-                        "SELECT i.code, i.title, c.label AS category, tl.reuse_kg(i.weight_kg) AS weight, "
-                        "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, "
-                        "       tl.reuse_status_fr(i.status, NULL) AS status, p.name AS place "
-                        "  FROM tl.reuse_item i JOIN tl.reuse_category c ON c.code = i.category "
-                        "  JOIN tl.place p ON p.id = i.place_id "
-                        "  JOIN tl.account_roles($1) r ON r.place_slug = p.slug "
-                        " WHERE i.status IN ('en_vente', 'reserve', 'a_reparer') AND ($2 = '' OR p.slug = $2) "
-                        "   AND ($3 = '' OR i.status = $3) "
-                        " ORDER BY p.name, c.rank, i.id DESC LIMIT 500", 3, params, &status)
-            || !tl_db_view(q, "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
-                                        "FROM tl.account_roles($1) ORDER BY place_name", 2, params, &status)) {
+        const tl_db_read reads[] = {
+            { "items", "SELECT i.code, i.title, c.label AS category, tl.reuse_kg(i.weight_kg) AS weight, "
+                       "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, "
+                       "       tl.reuse_status_fr(i.status, NULL) AS status, p.name AS place "
+                       "  FROM tl.reuse_item i JOIN tl.reuse_category c ON c.code = i.category "
+                       "  JOIN tl.place p ON p.id = i.place_id "
+                       "  JOIN tl.account_roles($1) r ON r.place_slug = p.slug "
+                       " WHERE i.status IN ('en_vente', 'reserve', 'a_reparer') AND ($2 = '' OR p.slug = $2) "
+                       "   AND ($3 = '' OR i.status = $3) "
+                       " ORDER BY p.name, c.rank, i.id DESC LIMIT 500", 3, params },
+            { "places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
+                        "FROM tl.account_roles($1) ORDER BY place_name", 2, params },
+        };
+        if (!tl_db_views(q, reads, 2, &status)) {
             return tl_page_failed(q, status);
         }
     }

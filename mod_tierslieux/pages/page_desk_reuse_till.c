@@ -4,7 +4,7 @@
  * closing. A tally for associations not liable to VAT, not a certified
  * cash register: sales are only ever added (sql/logic/ressourcerie.sql). */
 #include <apr_strings.h>
-#include "tl_admin.h"
+#include "tl_admin_forms.h"
 #include "tl_choices.h"
 #include "tl_form.h"
 #include "tl_valid.h"
@@ -50,15 +50,17 @@ static int tl_till_show(tl_req *q, const char *wanted, tl_rows *lines, int http_
     tl_view_rows(q->view, "lines", lines);
     {
         const char *params[] = { q->r->user, place };
-        if (!tl_db_view(q, "sales", "SELECT * FROM tl.till_day($1, $2, (now() AT TIME ZONE "
-                                    "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2, params, &status)
-            || !(totals = tl_db_view(q, "totals", "SELECT * FROM tl.till_totals($1, $2, (now() AT TIME ZONE "
-                                                  "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2,
-                                     params, &status))
-            || !tl_db_view(q, "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL,
-                           &status)) {
+        const tl_db_read reads[] = {
+            { "sales", "SELECT * FROM tl.till_day($1, $2, (now() AT TIME ZONE "
+                       "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2, params },
+            { "totals", "SELECT * FROM tl.till_totals($1, $2, (now() AT TIME ZONE "
+                        "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2, params },
+            { "categories", "SELECT key, label FROM tl.reuse_category ORDER BY rank", 0, NULL },
+        };
+        if (!tl_db_views(q, reads, 3, &status)) {
             return tl_page_failed(q, status);
         }
+        totals = tl_view_rows_get(q->view, "totals");
         /* Every row carries the closing, NULL while the day is open. */
         if (totals->count(totals) && (closed = totals->value(totals, 0, totals->column(totals, "closed_at"), &len))) {
             tl_view_set(q->view, "closed_at", closed);
@@ -192,15 +194,15 @@ int tl_page_desk_reuse_sell(tl_req *q)
         tl_form_error(q, "lignes", "La vente est vide : tapez le numéro d'un objet ou la lettre d'un lot pesé.");
     }
     if (!tl_view_get(q->view, "errors")) {
-        static const tl_admin_field map[] = { { "reuse_sale_payment_known", "paiement" }, { NULL, NULL } };
+        static const tl_change_rule map[] = { { "reuse_sale_payment_known", "paiement" }, { NULL, NULL } };
         const char *params[] = { q->r->user, place, payment,
                                  n_items ? apr_pstrcat(p, tl_buf_cstr(&items), "}", NULL) : "{}",
                                  n_items ? apr_pstrcat(p, tl_buf_cstr(&item_amounts), "}", NULL) : "{}",
                                  n_lots ? apr_pstrcat(p, tl_buf_cstr(&lots), "}", NULL) : "{}",
                                  n_lots ? apr_pstrcat(p, tl_buf_cstr(&lot_weights), "}", NULL) : "{}",
                                  n_lots ? apr_pstrcat(p, tl_buf_cstr(&lot_amounts), "}", NULL) : "{}" };
-        rc = tl_admin_change(q, "SELECT tl.sell($1, $2, $3, $4::text[], $5::numeric[], $6::text[], $7::numeric[], "
-                                "$8::numeric[])", 8, params, map, "lignes", &status, &rows);
+        rc = tl_change(q, "SELECT tl.sell($1, $2, $3, $4::text[], $5::numeric[], $6::text[], $7::numeric[], "
+                          "$8::numeric[])", 8, params, map, "lignes", &status, &rows);
         if (rc < 0) {
             return status;
         }
@@ -269,14 +271,14 @@ int tl_page_desk_reuse_cancel(tl_req *q)
     if (tl_valid_int(p, "vente", sale, 1, 9223372036854775807L, &n)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de vente.");
     }
-    tl_view_set(q->view, "f_raison", tl_field(f, "raison"));
+    tl_form_keep(q, f, NULL, (const char *const[]){ "raison", NULL });
     params[0] = q->r->user;
     params[1] = sale;
     params[2] = tl_admin_text(q, f, "raison", "raison", 300);
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
-        rc = tl_admin_change(q, "SELECT tl.cancel_sale($1, $2::bigint, $3)", 3, params, NULL, "raison", &status,
-                             &rows);
+        rc = tl_change(q, "SELECT tl.cancel_sale($1, $2::bigint, $3)", 3, params, NULL, "raison", &status,
+                       &rows);
     }
     if (rc < 0) {
         return status;
@@ -303,9 +305,9 @@ int tl_page_desk_reuse_close(tl_req *q)
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
-    rc = tl_admin_change(q, "SELECT tl.close_till($1, $2, (now() AT TIME ZONE "
-                            "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2,
-                         (const char *const[]){ q->r->user, place }, NULL, "cloture", &status, NULL);
+    rc = tl_change(q, "SELECT tl.close_till($1, $2, (now() AT TIME ZONE "
+                      "(SELECT time_zone FROM tl.place WHERE slug = $2))::date)", 2,
+                   (const char *const[]){ q->r->user, place }, NULL, "cloture", &status, NULL);
     if (rc < 0) {
         return status;
     }

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 
 /* The volunteer's places that have a grainothèque; $2 the one chosen. */
@@ -67,11 +68,15 @@ static int tl_desk_seeds_show(tl_req *q, const char *place, const char *variety,
     {
         const char *v[] = { variety ? variety : "" };
         const char *l[] = { place, lot ? lot : "" };
-        if (!tl_db_view(q, "varieties", tl_sql_desk_varieties, 1, v, &st)
-            || !tl_db_view(q, "lots", tl_sql_desk_lots, 2, l, &st)
-            || !tl_db_view(q, "movements", tl_sql_desk_movements, 1, &place, &st)
-            || !tl_db_view(q, "reminders", "SELECT * FROM tl.desk_seed_reminders($1, $2)", 2,
-                           (const char *const[]){ q->r->user, place }, &st)) {
+        const char *r[] = { q->r->user, place };
+        /* The place known, the rest of the desk in one round trip. */
+        const tl_db_read reads[] = {
+            { "varieties", tl_sql_desk_varieties, 1, v },
+            { "lots", tl_sql_desk_lots, 2, l },
+            { "movements", tl_sql_desk_movements, 1, &place },
+            { "reminders", "SELECT * FROM tl.desk_seed_reminders($1, $2)", 2, r },
+        };
+        if (!tl_db_views(q, reads, 4, &st)) {
             return tl_page_failed(q, st);
         }
     }
@@ -97,38 +102,33 @@ int tl_page_desk_seeds(tl_req *q)
     return tl_desk_seeds_show(q, tl_query_get(&q->query, "lieu"), NULL, NULL, HTTP_OK);
 }
 
-/* A refusal from the database, shown next to the field it is about. */
-static void tl_seed_refusal(tl_req *q, const tl_db_refusal *why, const char *packets_field)
-{
-    if (strcmp(why->constraint, "seed_lot_variety_fkey") == 0) {
-        tl_form_error(q, "variete", "Choisissez une variété de la liste.");
-    }
-    else if (strcmp(why->constraint, "seed_lot_harvest_year_range") == 0) {
-        tl_form_error(q, "annee", "L'année de récolte doit être comprise entre 1950 et cette année.");
-    }
-    else if (strcmp(why->constraint, "seed_lot_stock_not_negative") == 0) {
-        tl_form_error(q, packets_field, apr_psprintf(q->r->pool, "Retrait impossible : %s. "
-                                                     "Indiquez un nombre plus petit.", why->message));
-    }
-    else if (strcmp(why->constraint, "seed_movement_packets_positive") == 0) {
-        tl_form_error(q, packets_field, "Indiquez un nombre de sachets entre 1 et 1000.");
-    }
-    else if (strcmp(why->constraint, "seed_movement_member_fkey") == 0) {
-        tl_form_error(q, "adherent", tl_form_sentence(q->r->pool, why->message));
-    }
-    else if (strcmp(why->constraint, "seed_movement_lot_fkey") == 0) {
-        tl_form_error(q, "lot", "Choisissez un lot de la liste.");
-    }
-    else {
-        tl_form_error(q, "lieu", "Ce lieu n'a pas de grainothèque : choisissez-en un autre.");
-    }
-}
+/* A refusal from the database, shown next to the field it is about: the
+ * two forms name their number of packets and member fields apart. */
+#define TL_SEED_RULES(packets) \
+    { "seed_lot_variety_fkey", "variete", "Choisissez une variété de la liste." }, \
+    { "seed_lot_harvest_year_range", "annee", "L'année de récolte doit être comprise entre 1950 et cette année." }, \
+    { "seed_lot_stock_not_negative", packets, "Retrait impossible : %s. Indiquez un nombre plus petit." }, \
+    { "seed_movement_packets_positive", packets, "Indiquez un nombre de sachets entre 1 et 1000." }, \
+    { "seed_movement_lot_fkey", "lot", "Choisissez un lot de la liste." }, \
+    { NULL, "lieu", "Ce lieu n'a pas de grainothèque : choisissez-en un autre." }
+
+static const tl_change_rule tl_deposit_rules[] = {
+    { "seed_movement_member_fkey", "depot_adherent" },
+    { TL_CHANGE_FORBIDDEN, NULL, "Vous ne tenez pas le guichet de ce lieu : rien n'a été enregistré." },
+    TL_SEED_RULES("sachets")
+};
+
+static const tl_change_rule tl_withdrawal_rules[] = {
+    { "seed_movement_member_fkey", "adherent" },
+    { TL_CHANGE_FORBIDDEN, NULL, "Ce lot est dans un lieu dont vous ne tenez pas le guichet : rien n'a été "
+                                 "enregistré." },
+    TL_SEED_RULES("retrait_sachets")
+};
 
 int tl_page_desk_seed_deposit(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
-    tl_db_refusal why;
     const char *err, *place, *variety, *year, *packets, *grower, *member;
     long n;
     int rc, status = OK;
@@ -142,10 +142,8 @@ int tl_page_desk_seed_deposit(tl_req *q)
     packets = tl_field(f, "sachets");
     grower = tl_field(f, "producteur");
     member = tl_field(f, "adherent");
-    tl_view_set(q->view, "f_depot_adherent", member);
-    tl_view_set(q->view, "f_annee", year);
-    tl_view_set(q->view, "f_sachets", packets);
-    tl_view_set(q->view, "f_producteur", grower);
+    tl_form_keep(q, f, "depot_", (const char *const[]){ "adherent", NULL });
+    tl_form_keep(q, f, NULL, (const char *const[]){ "annee", "sachets", "producteur", NULL });
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }
@@ -168,22 +166,12 @@ int tl_page_desk_seed_deposit(tl_req *q)
     if (!tl_view_get(q->view, "errors")) {
         const char *params[] = { q->r->user, place, variety, year, packets, grower ? grower : "",
                                  member ? member : "" };
-        if (tl_db_change(q, "SELECT tl.seed_deposit_for($1, $2, $3::integer, $4::integer, $5::integer, $6, $7)", 7,
-                         params, &status, &why)) {
+        if ((rc = tl_change(q, "SELECT tl.seed_deposit_for($1, $2, $3::integer, $4::integer, $5::integer, $6, $7)",
+                            7, params, tl_deposit_rules, NULL, &status, NULL)) > 0) {
             return tl_form_done(q, apr_pstrcat(p, "/guichet/graines?lieu=", place, "&fait=depot", NULL));
         }
-        if (status == HTTP_FORBIDDEN) {
-            return tl_render_error(q, HTTP_FORBIDDEN, "Vous ne tenez pas le guichet de ce lieu : "
-                                   "rien n'a été enregistré.");
-        }
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_page_failed(q, status);
-        }
-        if (strcmp(why.constraint, "seed_movement_member_fkey") == 0) {
-            tl_form_error(q, "depot_adherent", tl_form_sentence(p, why.message));
-        }
-        else {
-            tl_seed_refusal(q, &why, "sachets");
+        if (rc < 0) {
+            return status;
         }
     }
     return tl_desk_seeds_show(q, place, variety, NULL, HTTP_UNPROCESSABLE_ENTITY);
@@ -193,7 +181,6 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
-    tl_db_refusal why;
     const char *err, *place, *lot, *packets, *member;
     long n;
     int rc, status = OK;
@@ -205,8 +192,8 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
     lot = tl_field(f, "lot");
     packets = tl_field(f, "sachets");
     member = tl_field(f, "adherent");
-    tl_view_set(q->view, "f_retrait_sachets", packets);
-    tl_view_set(q->view, "f_adherent", member);
+    tl_form_keep(q, f, "retrait_", (const char *const[]){ "sachets", NULL });
+    tl_form_keep(q, f, NULL, (const char *const[]){ "adherent", NULL });
     if (!place || tl_valid_slug(p, "lieu", place, 64)) {
         tl_form_error(q, "lieu", "Choisissez un lieu de la liste.");
     }
@@ -221,18 +208,13 @@ int tl_page_desk_seed_withdrawal(tl_req *q)
     }
     if (!tl_view_get(q->view, "errors")) {
         const char *params[] = { q->r->user, lot, packets, member ? member : "" };
-        if (tl_db_change(q, "SELECT tl.seed_withdraw_for($1, $2::integer, $3::integer, $4)", 4, params, &status,
-                         &why)) {
+        if ((rc = tl_change(q, "SELECT tl.seed_withdraw_for($1, $2::integer, $3::integer, $4)", 4, params,
+                            tl_withdrawal_rules, NULL, &status, NULL)) > 0) {
             return tl_form_done(q, apr_pstrcat(p, "/guichet/graines?lieu=", place, "&fait=retrait", NULL));
         }
-        if (status == HTTP_FORBIDDEN) {
-            return tl_render_error(q, HTTP_FORBIDDEN, "Ce lot est dans un lieu dont vous ne tenez pas le "
-                                   "guichet : rien n'a été enregistré.");
+        if (rc < 0) {
+            return status;
         }
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_page_failed(q, status);
-        }
-        tl_seed_refusal(q, &why, "retrait_sachets");
     }
     return tl_desk_seeds_show(q, place, NULL, lot, HTTP_UNPROCESSABLE_ENTITY);
 }

@@ -48,9 +48,12 @@ static const char tl_sql_totals[] =
 int tl_page_home(tl_req *q)
 {
     int status = OK;
+    const tl_db_read reads[] = {
+        { "places", tl_sql_places, 0, NULL },
+        { "totals", tl_sql_totals, 0, NULL },
+    };
 
-    if (!tl_db_view(q, "places", tl_sql_places, 0, NULL, &status)
-        || !tl_db_view(q, "totals", tl_sql_totals, 0, NULL, &status)) {
+    if (!tl_db_views(q, reads, 2, &status)) {
         return tl_page_failed(q, status);
     }
     return tl_render_page(q, "accueil", "Accueil");
@@ -106,16 +109,19 @@ int tl_page_place(tl_req *q)
     const tl_rows *place;
     size_t len;
     const char *err = tl_valid_slug(q->r->pool, "lieu", slug, 64);
+    const tl_db_read reads[] = {
+        { "place", tl_sql_place, 1, &slug },
+        { "partners", tl_sql_partners, 1, &slug },
+        { "closures", "SELECT period, reason FROM tl.place_closures($1) WHERE ends_on >= current_date", 1, &slug },
+    };
 
     if (err) {
         return tl_render_error(q, HTTP_BAD_REQUEST, err);
     }
-    if (!(place = tl_db_view(q, "place", tl_sql_place, 1, &slug, &status))
-        || !tl_db_view(q, "partners", tl_sql_partners, 1, &slug, &status)
-        || !tl_db_view(q, "closures", "SELECT period, reason FROM tl.place_closures($1) WHERE ends_on >= current_date",
-                       1, &slug, &status)) {
+    if (!tl_db_views(q, reads, 3, &status)) {
         return tl_page_failed(q, status);
     }
+    place = tl_view_rows_get(q->view, "place");
     if (place->count(place) == 0) {
         return tl_render_error(q, HTTP_NOT_FOUND, "Ce lieu n'existe pas (ou plus) dans ce réseau.");
     }

@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_form.h"
+#include "tl_change.h"
 #include "tl_valid.h"
 #include "tl_token.h"
 #include "tl_ical.h"
@@ -30,13 +31,16 @@ int tl_page_repair_agenda(tl_req *q)
     const char *place = tl_param_slug(q, "lieu", "lieu", &status);
     const char *params[] = { place, NULL };
 
+    const tl_db_read reads[] = {
+        { "sessions", tl_sql_sessions, 2, params },
+        { "results", tl_sql_results, 2, params },
+        { "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1, params },
+    };
+
     if (!place) {
         return status;
     }
-    if (!tl_db_view(q, "sessions", tl_sql_sessions, 2, params, &status)
-        || !tl_db_view(q, "results", tl_sql_results, 2, params, &status)
-        || !tl_db_view(q, "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1,
-                       params, &status)) {
+    if (!tl_db_views(q, reads, 3, &status)) {
         return tl_page_failed(q, status);
     }
     tl_view_set(q->view, "place", place);
@@ -184,11 +188,17 @@ static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *sta
     if (!id) {
         return NULL;
     }
-    if (!(s = tl_db_view(q, "session", tl_sql_sessions, 2, params, status))
-        || !tl_db_view(q, "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id, status)
-        || !tl_db_view(q, "results", tl_sql_results, 2, params, status)) {
-        *status = tl_page_failed(q, *status);
-        return NULL;
+    {
+        const tl_db_read reads[] = {
+            { "session", tl_sql_sessions, 2, params },
+            { "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id },
+            { "results", tl_sql_results, 2, params },
+        };
+        if (!tl_db_views(q, reads, 3, status)) {
+            *status = tl_page_failed(q, *status);
+            return NULL;
+        }
+        s = tl_view_rows_get(q->view, "session");
     }
     if (s->count(s) == 0) {
         *status = tl_render_error(q, HTTP_NOT_FOUND, "Cette séance n'existe pas (ou plus).");
@@ -232,10 +242,17 @@ int tl_page_repair_book_form(tl_req *q)
 int tl_page_repair_book(tl_req *q)
 {
     static const char *const names[] = { "creneau", "objet", "probleme", "nom", "contact", NULL };
+    /* Anything but a blank field is about the slot (full, over). */
+    static const tl_change_rule rules[] = {
+        { "repair_booking_object_not_blank", "objet" },
+        { "repair_booking_name_not_blank", "nom" },
+        { "repair_booking_contact_not_blank", "contact" },
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "creneau" }
+    };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *session, *slot, *token, *hash, *err;
-    tl_db_refusal why;
     long id;
     int rc, status = OK, i;
 
@@ -247,9 +264,7 @@ int tl_page_repair_book(tl_req *q)
     if (tl_valid_int(p, "séance", session, 1, 2147483647L, &id)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de séance.");
     }
-    for (i = 0; names[i]; i++) {
-        tl_view_set(q->view, apr_pstrcat(p, "f_", names[i], NULL), tl_field(f, names[i]));
-    }
+    tl_form_keep(q, f, NULL, names);
     if (tl_valid_int(p, "créneau", slot, 1, 2147483647L, &id)) {
         tl_form_error(q, "creneau", "Choisissez un créneau de la liste.");
     }
@@ -275,15 +290,9 @@ int tl_page_repair_book(tl_req *q)
     {
         const char *params[] = { slot, tl_field(f, "objet"), tl_field(f, "probleme"),
                                  tl_field(f, "nom"), tl_field(f, "contact"), hash };
-        if (!tl_db_change(q, "SELECT tl.book_repair($1::integer, $2, $3, $4, $5, $6)", 6, params, &status, &why)) {
-            if (status != HTTP_UNPROCESSABLE_ENTITY) {
-                return tl_page_failed(q, status);
-            }
-            tl_form_error(q, strcmp(why.constraint, "repair_booking_object_not_blank") == 0 ? "objet"
-                             : strcmp(why.constraint, "repair_booking_name_not_blank") == 0 ? "nom"
-                             : strcmp(why.constraint, "repair_booking_contact_not_blank") == 0 ? "contact"
-                             : "creneau", tl_form_sentence(p, why.message));
-            return tl_repair_form_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
+        if ((rc = tl_change(q, "SELECT tl.book_repair($1::integer, $2, $3, $4, $5, $6)", 6, params, rules, NULL,
+                            &status, NULL)) != 1) {
+            return rc < 0 ? status : tl_repair_form_show(q, session, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     /* The private page's address holds the secret: the visitor keeps it
@@ -338,9 +347,12 @@ int tl_page_repair_booking(tl_req *q)
 
 int tl_page_repair_cancel(tl_req *q)
 {
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "" },
+        { NULL, "annuler" }
+    };
     apr_table_t *f;
     const char *token, *hash;
-    tl_db_refusal why;
     int rc, status = OK;
 
     if (!tl_form_read(q, TL_REPAIR_FORM, &f, &rc)) {
@@ -350,12 +362,8 @@ int tl_page_repair_cancel(tl_req *q)
     if (!(hash = tl_token_sha256(q->r->pool, token))) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de réservation.");
     }
-    if (!tl_db_change(q, "SELECT tl.cancel_repair_booking($1)", 1, &hash, &status, &why)) {
-        if (status != HTTP_UNPROCESSABLE_ENTITY) {
-            return tl_page_failed(q, status);
-        }
-        tl_form_error(q, "annuler", tl_form_sentence(q->r->pool, why.message));
-        return tl_repair_booking_show(q, token, HTTP_UNPROCESSABLE_ENTITY);
+    if ((rc = tl_change(q, "SELECT tl.cancel_repair_booking($1)", 1, &hash, rules, NULL, &status, NULL)) != 1) {
+        return rc < 0 ? status : tl_repair_booking_show(q, token, HTTP_UNPROCESSABLE_ENTITY);
     }
     return tl_form_done(q, apr_pstrcat(q->r->pool, "/reparation/reservation?jeton=", token, "&fait=annulation",
                                        NULL));

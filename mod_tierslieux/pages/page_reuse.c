@@ -11,21 +11,24 @@ int tl_page_reuse_shop(tl_req *q)
     if (!place) {
         return status;
     }
-    if (!tl_db_view(q, "categories",
-                    "SELECT c.code AS category, c.label, count(*) AS count FROM tl.reuse_item i "
-                    "  JOIN tl.reuse_category c ON c.code = i.category JOIN tl.place p ON p.id = i.place_id "
-                    " WHERE i.status = 'en_vente' AND ($1 = '' OR p.slug = $1) "
-                    " GROUP BY c.code, c.label, c.rank ORDER BY c.rank", 1, &place, &status)
-        || !tl_db_view(q, "items",
-                       "SELECT i.category, i.code, i.title, i.description, "
+    {
+        const tl_db_read reads[] = {
+            { "categories", "SELECT c.code AS category, c.label, count(*) AS count FROM tl.reuse_item i "
+                            "  JOIN tl.reuse_category c ON c.code = i.category JOIN tl.place p ON p.id = i.place_id "
+                            " WHERE i.status = 'en_vente' AND ($1 = '' OR p.slug = $1) "
+                            " GROUP BY c.code, c.label, c.rank ORDER BY c.rank", 1, &place },
+            { "items", "SELECT i.category, i.code, i.title, i.description, "
                        "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, p.name AS place "
                        "  FROM tl.reuse_item i JOIN tl.place p ON p.id = i.place_id "
                        " WHERE i.status = 'en_vente' AND ($1 = '' OR p.slug = $1) "
-                       " ORDER BY i.id DESC LIMIT 1000", 1, &place, &status)
-        || !tl_db_view(q, "places", "SELECT p.slug, p.name, p.slug = $1 AS selected FROM tl.place p "
-                                    "WHERE EXISTS (SELECT 1 FROM tl.reuse_item x WHERE x.place_id = p.id) "
-                                    "ORDER BY p.name", 1, &place, &status)) {
-        return tl_page_failed(q, status);
+                       " ORDER BY i.id DESC LIMIT 1000", 1, &place },
+            { "places", "SELECT p.slug, p.name, p.slug = $1 AS selected FROM tl.place p "
+                        "WHERE EXISTS (SELECT 1 FROM tl.reuse_item x WHERE x.place_id = p.id) "
+                        "ORDER BY p.name", 1, &place },
+        };
+        if (!tl_db_views(q, reads, 3, &status)) {
+            return tl_page_failed(q, status);
+        }
     }
     tl_view_set(q->view, "place", place);
     return tl_render_page(q, "ressourcerie", "Ressourcerie : en vente en ce moment");

@@ -39,8 +39,10 @@ static const char tl_sql_lots[] =
     TL_SQL_LOTS_FROM " WHERE " TL_SQL_LOT_FILTER
     " ORDER BY p.name, l.harvest_year DESC, l.id";
 
+/* The species filter, as the filter form (partials/filtres) lists its
+ * choices: value, label, selected. */
 static const char tl_sql_species_options[] =
-    "SELECT s.id, s.common_name, s.id::text = $1 AS selected FROM tl.seed_species s "
+    "SELECT s.id AS value, s.common_name AS label, s.id::text = $1 AS selected FROM tl.seed_species s "
     " ORDER BY public.unaccent(lower(s.common_name))";
 
 static const char tl_sql_place_options[] =
@@ -78,14 +80,28 @@ int tl_page_seeds(tl_req *q)
     }
     {
         const char *params[] = { place, species, words, left_only };
-        if (!tl_db_view(q, "species", tl_sql_species, 4, params, &status)
-            || !(varieties = tl_db_view(q, "varieties", tl_sql_varieties, 4, params, &status))
-            || !tl_db_view(q, "lots", tl_sql_lots, 4, params, &status)
-            || !tl_db_view(q, "species_options", tl_sql_species_options, 1, &species, &status)
-            || !tl_db_view(q, "place_options", tl_sql_place_options, 1, &place, &status)) {
+        const tl_db_read reads[] = {
+            { "species", tl_sql_species, 4, params },
+            { "varieties", tl_sql_varieties, 4, params },
+            { "lots", tl_sql_lots, 4, params },
+            { "kinds", tl_sql_species_options, 1, &species },
+            { "places", tl_sql_place_options, 1, &place },
+        };
+        if (!tl_db_views(q, reads, sizeof(reads) / sizeof(reads[0]), &status)) {
             return tl_page_failed(q, status);
         }
+        varieties = tl_view_rows_get(q->view, "varieties");
     }
+    /* What the filter form shared with the catalogue (partials/filtres)
+     * says here. */
+    tl_view_set(q->view, "filter_path", "graines");
+    tl_view_set(q->view, "filter_label", "Rechercher une semence");
+    tl_view_set(q->view, "q_max", "100");
+    tl_view_set(q->view, "q_examples", "tomate, haricot, Cucurbita");
+    tl_view_set(q->view, "kind_field", "espece");
+    tl_view_set(q->view, "kind_label", "Espèce");
+    tl_view_set(q->view, "kind_all", "Toutes les espèces");
+    tl_view_set(q->view, "dispo_label", "Avec des sachets disponibles");
     tl_view_set(q->view, "q", words);
     tl_view_set(q->view, "dispo", left_only[0] == 't' ? "t" : "f");
     tl_view_set(q->view, "variety_count", apr_itoa(p, varieties->count(varieties)));
@@ -112,9 +128,15 @@ int tl_page_variety(tl_req *q)
     if (!id) {
         return status;
     }
-    if (!(variety = tl_db_view(q, "variety", tl_sql_variety, 1, &id, &status))
-        || !tl_db_view(q, "lots", tl_sql_variety_lots, 1, &id, &status)) {
-        return tl_page_failed(q, status);
+    {
+        const tl_db_read reads[] = {
+            { "variety", tl_sql_variety, 1, &id },
+            { "lots", tl_sql_variety_lots, 1, &id },
+        };
+        if (!tl_db_views(q, reads, 2, &status)) {
+            return tl_page_failed(q, status);
+        }
+        variety = tl_view_rows_get(q->view, "variety");
     }
     if (variety->count(variety) == 0) {
         return tl_render_error(q, HTTP_NOT_FOUND, "Cette variété n'est pas dans la grainothèque.");

@@ -14,6 +14,7 @@
 #include <apr_pools.h>
 
 #include "tl_tz.h"
+#include "tl_date.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,7 +27,7 @@ static void check(int ok)
 
 static int64_t utc(int y, int m, int d)
 {
-    return tl_tz_days_from_civil(y, m, d) * 86400;
+    return tl_days_from_civil(y, m, d) * 86400;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

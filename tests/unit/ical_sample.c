@@ -10,10 +10,11 @@
 #include <apr_pools.h>
 
 #include "tl_ical.h"
+#include "tl_date.h"
 
 static int64_t utc(int y, int m, int d, int hh, int mm)
 {
-    return tl_tz_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
+    return tl_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,5 @@
 #include "unit.h"
+#include <stdint.h>
 #include "tl_date.h"
 
 START_TEST(parse_format_and_weekday)
@@ -45,12 +46,39 @@ START_TEST(french_dates)
 }
 END_TEST
 
+/* The calendar arithmetic every date of the core (due dates, time zones,
+ * iCalendar) goes through. */
+START_TEST(civil_days_both_ways)
+{
+    int64_t y, z;
+    int m, d;
+
+    ck_assert_int_eq(tl_days_from_civil(1970, 1, 1), 0);
+    ck_assert_int_eq(tl_days_from_civil(1969, 12, 31), -1);
+    ck_assert_int_eq(tl_days_from_civil(2000, 3, 1), 11017);
+    ck_assert_int_eq(tl_days_from_civil(2026, 11, 22), 20779);
+    ck_assert_int_eq(tl_days_from_civil(2000, 2, 29) + 1, tl_days_from_civil(2000, 3, 1));   /* 400: leap */
+    ck_assert_int_eq(tl_days_from_civil(1900, 2, 28) + 1, tl_days_from_civil(1900, 3, 1));   /* 100: not */
+    tl_civil_from_days(-719528, &y, &m, &d);                 /* the year 0 (1 BC) */
+    ck_assert(y == 0 && m == 1 && d == 1);
+    /* Every day of eight centuries either side of 1970 comes back as it went. */
+    for (z = -292500; z <= 292500; z++) {
+        tl_civil_from_days(z, &y, &m, &d);
+        ck_assert(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+        if (tl_days_from_civil(y, m, d) != z) {
+            ck_abort_msg("day %lld is not %04lld-%02d-%02d", (long long)z, (long long)y, m, d);
+        }
+    }
+}
+END_TEST
+
 Suite *tl_date_suite(void)
 {
     Suite *s = suite_create("dates");
     TCase *tc = tcase_create("calendar");
     tcase_add_test(tc, parse_format_and_weekday);
     tcase_add_test(tc, french_dates);
+    tcase_add_test(tc, civil_days_both_ways);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -60,17 +60,6 @@ START_TEST(json_is_safe_in_script)
 }
 END_TEST
 
-START_TEST(utf8_validation)
-{
-    ck_assert_int_eq(tl_utf8_valid("Grainothèque ♥ 🌱", strlen("Grainothèque ♥ 🌱")), 1);
-    ck_assert_int_eq(tl_utf8_valid("\xC3", 1), 0);             /* cut short */
-    ck_assert_int_eq(tl_utf8_valid("\xC0\xAF", 2), 0);         /* overlong '/' */
-    ck_assert_int_eq(tl_utf8_valid("\xED\xA0\x80", 3), 0);     /* surrogate */
-    ck_assert_int_eq(tl_utf8_valid("\xF4\x90\x80\x80", 4), 0); /* past U+10FFFF */
-    ck_assert_int_eq(tl_utf8_valid("\xE9t\xE9", 3), 0);        /* Latin-1 */
-}
-END_TEST
-
 Suite *tl_escape_suite(void)
 {
     Suite *s = suite_create("escape");
@@ -81,7 +70,6 @@ Suite *tl_escape_suite(void)
     tcase_add_test(tc, url_refuses_dangerous_schemes);
     tcase_add_test(tc, url_part_percent_encodes);
     tcase_add_test(tc, json_is_safe_in_script);
-    tcase_add_test(tc, utf8_validation);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,7 @@
 #include "unit.h"
 #include "tl_ical.h"
 #include "tl_tz.h"
+#include "tl_date.h"
 
 #define ZONEINFO "/usr/share/zoneinfo"
 
@@ -21,7 +22,7 @@ static void teardown(void)
 
 static int64_t utc(int y, int m, int d, int hh, int mm)
 {
-    return tl_tz_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
+    return tl_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
 }
 
 static tl_tz *zone(const char *name)

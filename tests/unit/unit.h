@@ -20,5 +20,6 @@ Suite *tl_mail_suite(void);
 Suite *tl_token_suite(void);
 Suite *tl_ords_suite(void);
 Suite *tl_ical_suite(void);
+Suite *tl_utf8_suite(void);
 
 #endif

@@ -1,17 +1,13 @@
-/* What the back office's pages share (page_admin.c): the place a référent
- * works on, posted values kept in the form, typed optional fields, and one
- * way to run a change and put its refusal next to the right field. The
- * desk's pages use tl_admin_view too, for reads that check a role. */
-#ifndef TL_ADMIN_H
-#define TL_ADMIN_H
+/* What the back office's pages share (tl_admin_forms.c): the place a
+ * référent works on, typed optional fields, and reads that check a role.
+ * The desk's pages use tl_desk_place and tl_admin_view too. Changes run
+ * with tl_change (tl_change.h), posted values go back into the form with
+ * tl_form_keep (tl_form.h). */
+#ifndef TL_ADMIN_FORMS_H
+#define TL_ADMIN_FORMS_H
 
 #include "tl_pages.h"
-
-/* Which field shows a refusal naming a constraint. */
-typedef struct {
-    const char *constraint;
-    const char *field;
-} tl_admin_field;
+#include "tl_change.h"
 
 /* The places the person runs (référent or admin there) as the result set
  * "places", with the wanted one (or the first) selected and its slug and
@@ -24,9 +20,6 @@ const char *tl_admin_place(tl_req *q, const char *wanted, int *status);
  * (any role), as "places", with "place" and "place_name"; 403 when they
  * hold none or name another. */
 const char *tl_desk_place(tl_req *q, const char *wanted, int *status);
-
-/* Keeps the posted values of names (NULL-terminated) as "f_NAME". */
-void tl_admin_keep(tl_req *q, apr_table_t *f, const char *const *names);
 
 /* Reads an optional text field of at most maxchars characters; a missing
  * one reads as "". A bad one (control characters, too long) is marked next
@@ -54,14 +47,5 @@ const tl_rows *tl_admin_view(tl_req *q, const char *name, const char *sql, int n
  * codes ("{velo,couture}"); codes are lower-case letters and "_", anything
  * else is marked next to the field. */
 const char *tl_admin_codes(tl_req *q, apr_table_t *f, const char *name, const char *label);
-
-/* Runs one change (sql with params). Returns 1 when it committed (its
- * rows in *result, when result is not NULL); 0 when
- * the database refused it for a reason the person can fix, shown next to
- * the field map names for its constraint (or fallback): the page shows the
- * form again with a 422; -1 when an error page was sent (403 for a place
- * they do not run, 503…): the page returns *status. */
-int tl_admin_change(tl_req *q, const char *sql, int nparams, const char *const *params,
-                    const tl_admin_field *map, const char *fallback, int *status, const tl_rows **result);
 
 #endif
