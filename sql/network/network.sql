@@ -373,9 +373,11 @@ SELECT count(*) AS n_kinds FROM net_kind \gset
 
 -- Item i (1..n_items) at place p: places share the items by their weight.
 CREATE TEMP TABLE net_range ON COMMIT DROP AS
-SELECT p, floor(:n_items * (cw - weight) / tw)::integer AS item_lo, floor(:n_items * cw / tw)::integer AS item_hi,
-          floor(:n_members * (cw - weight) / tw)::integer AS member_lo, floor(:n_members * cw / tw)::integer AS member_hi
-  FROM (SELECT p, weight, sum(weight) OVER (ORDER BY p) AS cw, sum(weight) OVER () AS tw FROM net_place) w;
+SELECT p, coalesce(lag(item_hi) OVER (ORDER BY p), 0) AS item_lo, item_hi,
+       coalesce(lag(member_hi) OVER (ORDER BY p), 0) AS member_lo, member_hi
+  FROM (SELECT p, round(:n_items * sum(weight) OVER (ORDER BY p) / sum(weight) OVER ())::integer AS item_hi,
+               round(:n_members * sum(weight) OVER (ORDER BY p) / sum(weight) OVER ())::integer AS member_hi
+          FROM net_place) w;
 
 -- States: 4 % retired, 2 % in maintenance, the open loans and reservations
 -- among the rest (below); electric items carry a yearly safety check,
