@@ -67,8 +67,7 @@ $$;
 SELECT :scale::numeric > 0 AND :scale::numeric <= 10 AS scale_ok \gset
 \if :scale_ok
 \else
-    \echo 'erreur : l''échelle va de plus de 0 à 10'
-    SELECT 1/0;
+    DO $$ BEGIN RAISE EXCEPTION 'l''échelle va de plus de 0 à 10'; END $$;
 \endif
 
 SELECT least(101, greatest(4, round(100 * :scale)))::integer AS n_places,
@@ -87,8 +86,7 @@ SELECT least(101, greatest(4, round(100 * :scale)))::integer AS n_places,
 -- No second network in one database: its slugs and numbers would collide.
 SELECT EXISTS (SELECT 1 FROM tl.member WHERE member_number LIKE 'R-%') AS already \gset
 \if :already
-    \echo 'erreur : cette base contient déjà un réseau généré'
-    SELECT 1/0;
+    DO $$ BEGIN RAISE EXCEPTION 'cette base contient déjà un réseau généré (script/network, une fois par base)'; END $$;
 \endif
 
 ------------------------------------------------------------------------------

@@ -225,8 +225,16 @@ def test_the_generator_prints_what_it_made_in_seconds(network):
     assert summary["lieux"] == "10" and summary["objets"] == "5000" and summary["adhérents"] == "2000"
     assert summary["prêts en cours"] == "200" and summary["réparations"] == "5000"
     assert "réseau construit à l'échelle 0.1" in network["run"].stderr
-    # a tenth takes seconds (about 10 on the 2-core development machine)
-    assert network["seconds"] < 120, network["seconds"]
+    # a tenth takes seconds (3 on the 2-core development machine)
+    assert network["seconds"] < 60, network["seconds"]
+    # once per database: a second run is refused, and writes nothing
+    site = network["site"]
+    before = site.sql("SELECT count(*) FROM tl.item")
+    again = subprocess.run([os.path.join(ROOT, "script", "network"), "--scale", SCALE,
+                            "-h", os.path.realpath(site.servers.pg), "-p", str(site.servers.pg_port),
+                            "-U", "tierslieux", "-d", DATABASE], capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0 and "contient déjà un réseau généré" in again.stderr, again.stderr
+    assert site.sql("SELECT count(*) FROM tl.item") == before
 
 
 def test_sizes_at_a_tenth(network):
