@@ -13,15 +13,15 @@
 -- ressourcerie's last twelve months.
 --
 -- Every row goes through the tables with their constraints and triggers
--- on. Three triggers would otherwise write once per row into a tracked
+-- on. Two row triggers would otherwise write once per row into a tracked
 -- table (each such statement bumps tl.data_version, whose one row then
--- grows a chain of versions every later bump walks): so the rows those
--- triggers would write are written first, in one statement each, and the
--- triggers then find nothing to do — items get the tl.object made for them
--- beforehand (tl.item_give_identity keeps a given object), members get the
--- last_loan_at their loans give (tl.member_note_loan only moves it
--- forward), and waiting lists are written after the loans
--- (tl.waiting_list_served only serves waiting members).
+-- grows a chain of versions that every later bump walks): so what they
+-- would write is written first, in one statement each, and they then find
+-- nothing to do — items get the tl.object made for them beforehand
+-- (tl.item_give_identity keeps a given object), members the last_loan_at
+-- their loans give (tl.member_note_loan only moves it forward). Waiting
+-- lists come after the loans, as at the desk (tl.waiting_list_served would
+-- take a member off the list of what they borrow).
 --
 -- Names, addresses, people and organisations are fictional; communes and
 -- their postal codes are real (sql/network/README.md names the source).
