@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup
 from conftest import LOG_LEVEL, ROOT, RUN, cluster, free_port
 from test_admin import post
 from test_desk_access import ACCOUNTS
+from test_desk_lending import free_item
 from test_due_date import place_form, rows
 
 SCALE = "0.1"
@@ -133,14 +134,7 @@ def subjects(site, place_filter):
         SELECT i.id FROM tl.item i JOIN tl.place p ON p.id = i.place_id LEFT JOIN tl.booking b ON b.item_id = i.id
          WHERE p.slug = %s AND i.retired_at IS NULL GROUP BY i.id ORDER BY count(b.id) DESC, i.code LIMIT 1""",
                     (place,))[0][0]
-    free = site.sql("""
-        SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id
-          JOIN tl.item_availability a ON a.item_id = i.id
-         WHERE p.slug = %s AND a.state = 'disponible' AND i.retired_at IS NULL
-           AND (i.safety_check_days IS NULL OR i.last_safety_check + i.safety_check_days >= current_date)
-           AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.kind = 'reservation'
-                            AND b.cancelled_at IS NULL)
-         ORDER BY i.code LIMIT 1""", (place,))[0][0]
+    free = free_item(site, place)
     number, name = site.sql("""
         SELECT m.member_number, m.given_name || ' ' || m.family_name
           FROM tl.member m JOIN tl.booking b ON b.member_id = m.id JOIN tl.item i ON i.id = b.item_id
