@@ -10,43 +10,92 @@ static const char *const tl_sort_labels[] = {
     "Pertinence", "Titre (A à Z)", "Les plus récents", "Disponibles d'abord", NULL
 };
 
-/* $1 words, $2 category slug, $3 place slug, $4 available only, $5 sort,
- * $6 limit, $7 offset. The words go through tl.catalogue_query, which
- * never parses them as query syntax and adds the closest catalogue word
- * for a typo. */
-static const char tl_sql_catalogue[] =
-    "WITH s AS (SELECT CASE WHEN $1 = '' THEN NULL ELSE tl.catalogue_query($1) END AS query) "
-    "SELECT i.id, i.code, i.title, i.brand, c.name AS category, c.slug AS category_slug, "
-    "       p.name AS place, p.slug AS place_slug, "
-    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, "
-    "       a.state = 'maintenance' AS in_maintenance, "
-    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, "
-    "       count(*) OVER () AS total "
-    "  FROM s, tl.item i "
-    "  JOIN tl.category c ON c.id = i.category_id "
-    "  JOIN tl.place p ON p.id = i.place_id "
-    "  JOIN tl.item_availability a ON a.item_id = i.id "
-    " WHERE i.retired_at IS NULL "
-    "   AND ($1 = '' OR (s.query IS NOT NULL AND i.search @@ s.query)) "
-    "   AND ($2 = '' OR c.slug = $2) "
-    "   AND ($3 = '' OR p.slug = $3) "
-    "   AND (NOT $4::boolean OR a.state = 'disponible') "
-    " ORDER BY CASE WHEN $5 = 'pertinence' AND s.query IS NOT NULL THEN ts_rank(i.search, s.query) END DESC NULLS LAST, "
-    "          CASE WHEN $5 = 'recent' THEN i.created_at END DESC NULLS LAST, "
-    "          CASE WHEN $5 = 'disponibles' THEN a.state <> 'disponible' END, "
-    "          public.unaccent(lower(i.title)), i.id "
-    " LIMIT $6::integer OFFSET $7::integer";
+/* The catalogue's queries take $1 words, $2 category slug, $3 place slug,
+ * $4 available only, $5 limit, $6 offset; an empty slug filters nothing.
+ * At a network's size (50,000 items) none goes over every item: the page's
+ * items are picked first from indexes (titles in tl.item.sort_title's
+ * order, matches of the words from the full-text index), and only those
+ * are joined to what a card shows; a listing without words takes its total
+ * from the counts the database keeps (tl.item_count). Words go through
+ * tl.catalogue_query once: it never parses them as query syntax and adds
+ * the closest catalogue word for a typo. */
+#define TL_SQL_CARD(pick, order) TL_SQL_CARD_PAGE(pick, order, "$6::integer")
+#define TL_SQL_CARD_PAGE(pick, order, offset) \
+    "WITH s AS MATERIALIZED (SELECT CASE WHEN $1 = '' THEN NULL ELSE tl.catalogue_query($1) END AS query), " \
+    "     pick AS (" pick " ORDER BY " order " LIMIT $5::integer OFFSET " offset ") " \
+    "SELECT i.id, it.code, it.title, it.brand, c.name AS category, c.slug AS category_slug, " \
+    "       p.name AS place, p.slug AS place_slug, " \
+    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, " \
+    "       a.state = 'maintenance' AS in_maintenance, " \
+    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, i.total " \
+    "  FROM pick i JOIN tl.item it ON it.id = i.id " \
+    "  JOIN tl.category c ON c.id = it.category_id " \
+    "  JOIN tl.place p ON p.id = it.place_id " \
+    "  JOIN tl.item_availability a ON a.item_id = i.id " \
+    " ORDER BY " order
+/* The items of the filters, without what they show: what the order needs
+ * (cols), so that an index gives it alone. */
+#define TL_SQL_FILTERED(cols) \
+    "SELECT i.id, i.sort_title, " cols ", " \
+    "       i.id NOT IN (SELECT item_id FROM tl.item_unavailable) AS available " \
+    "  FROM tl.item i " \
+    " WHERE i.retired_at IS NULL " \
+    "   AND ($2 = '' OR i.category_id = (SELECT id FROM tl.category WHERE slug = $2)) " \
+    "   AND ($3 = '' OR i.place_id = (SELECT id FROM tl.place WHERE slug = $3)) "
+/* Without words: the total from the counts (items, or available). */
+#define TL_SQL_COUNTED(col) \
+    "(SELECT coalesce(sum(n." col "), 0) FROM tl.item_count n " \
+    "  WHERE ($2 = '' OR n.category_id = (SELECT id FROM tl.category WHERE slug = $2)) " \
+    "    AND ($3 = '' OR n.place_id = (SELECT id FROM tl.place WHERE slug = $3)))"
+#define TL_SQL_BROWSE \
+    "SELECT f.*, CASE WHEN $4::boolean THEN " TL_SQL_COUNTED("available") " ELSE " TL_SQL_COUNTED("items") \
+    "            END AS total " \
+    "  FROM (" TL_SQL_FILTERED("i.created_at") ") f WHERE (NOT $4::boolean OR f.available)"
+/* With words: their matches, counted. */
+#define TL_SQL_SEARCH \
+    "SELECT f.*, count(*) OVER () AS total FROM (" TL_SQL_FILTERED("i.created_at, i.search") \
+    "   AND i.search @@ (SELECT query FROM s)) f WHERE (NOT $4::boolean OR f.available)"
+
+#define TL_ORDER_TITLE "i.sort_title, i.id"
+#define TL_ORDER_RECENT "i.created_at DESC, i.sort_title, i.id"
+#define TL_ORDER_AVAILABLE "i.available DESC, i.sort_title, i.id"
+#define TL_ORDER_RANK "ts_rank(i.search, (SELECT query FROM s)) DESC, i.sort_title, i.id"
+
+/* Without words, what one may borrow first: the available ones by title,
+ * then the others (few: lent or in maintenance) by title. The available
+ * ones are counted, so each part starts where the page asked for falls in
+ * it, and the first is not read at all on a page past its end. */
+#define TL_SQL_BROWSE_AVAILABLE \
+    "SELECT * FROM ((" TL_SQL_BROWSE " AND f.available AND $6::integer < " TL_SQL_COUNTED("available") \
+    "                ORDER BY f.sort_title, f.id LIMIT $5::integer OFFSET $6::integer) " \
+    "  UNION ALL (" TL_SQL_BROWSE " AND NOT f.available ORDER BY f.sort_title, f.id LIMIT $5::integer " \
+    "             OFFSET greatest($6::integer - " TL_SQL_COUNTED("available") ", 0))) i"
+
+/* By sort (tl_sorts), without words and with. Without words, relevance
+ * is the title's order. */
+static const char *const tl_sql_browse[] = {
+    TL_SQL_CARD("SELECT * FROM (" TL_SQL_BROWSE ") i", TL_ORDER_TITLE),
+    TL_SQL_CARD("SELECT * FROM (" TL_SQL_BROWSE ") i", TL_ORDER_TITLE),
+    TL_SQL_CARD("SELECT * FROM (" TL_SQL_BROWSE ") i", TL_ORDER_RECENT),
+    TL_SQL_CARD_PAGE(TL_SQL_BROWSE_AVAILABLE, TL_ORDER_AVAILABLE, "0"),
+};
+static const char *const tl_sql_search[] = {
+    TL_SQL_CARD("SELECT * FROM (" TL_SQL_SEARCH ") i", TL_ORDER_RANK),
+    TL_SQL_CARD("SELECT * FROM (" TL_SQL_SEARCH ") i", TL_ORDER_TITLE),
+    TL_SQL_CARD("SELECT * FROM (" TL_SQL_SEARCH ") i", TL_ORDER_RECENT),
+    TL_SQL_CARD("SELECT * FROM (" TL_SQL_SEARCH ") i", TL_ORDER_AVAILABLE),
+};
 
 /* The category filter, as the filter form (partials/filtres) lists its
  * choices: value, label, selected. */
 static const char tl_sql_categories[] =
-    "SELECT c.slug AS value, c.name AS label, c.slug = $1 AS selected, count(i.id) AS items "
-    "  FROM tl.category c LEFT JOIN tl.item i ON i.category_id = c.id AND i.retired_at IS NULL "
+    "SELECT c.slug AS value, c.name AS label, c.slug = $1 AS selected, coalesce(sum(n.items), 0) AS items "
+    "  FROM tl.category c LEFT JOIN tl.item_count n ON n.category_id = c.id "
     " GROUP BY c.id ORDER BY c.sort_order, c.name";
 
 static const char tl_sql_places[] =
     "SELECT p.slug, p.name, p.slug = $1 AS selected "
-    "  FROM tl.place p WHERE EXISTS (SELECT 1 FROM tl.item i WHERE i.place_id = p.id AND i.retired_at IS NULL) "
+    "  FROM tl.place p WHERE EXISTS (SELECT 1 FROM tl.item_count n WHERE n.place_id = p.id) "
     " ORDER BY p.name";
 
 /* What the filter form shared with the seeds (partials/filtres) says
@@ -103,10 +152,10 @@ int tl_page_catalogue(tl_req *q)
     }
 
     {
-        const char *params[] = { words, category, place, available, sort,
+        const char *params[] = { words, category, place, available,
                                  apr_ltoa(p, per_page), apr_ltoa(p, (page - 1) * per_page) };
         const tl_db_read reads[] = {
-            { "items", tl_sql_catalogue, 7, params },
+            { "items", *words ? tl_sql_search[sort_index] : tl_sql_browse[sort_index], 6, params },
             { "kinds", tl_sql_categories, 1, &category },
             { "places", tl_sql_places, 1, &place },
         };

@@ -6,7 +6,7 @@
 #include "tl_hours.h"
 #include "tl_valid.h"
 
-/* What a place offers is derived from what it holds, never stored. */
+/* What a place offers is derived from what it holds. */
 #define TL_SQL_PLACE_COLUMNS \
     "p.id, p.slug, p.name, p.description, p.street_address, p.postal_code, p.locality, " \
     "p.opening_hours, p.time_zone, p.phone, p.email, p.website, o.name AS organisation, " \
@@ -14,21 +14,25 @@
     "CASE p.kind WHEN 'mediatheque' THEN 'Médiathèque' WHEN 'tiers_lieu' THEN 'Tiers-lieu' " \
     "     WHEN 'ressourcerie' THEN 'Ressourcerie' WHEN 'maison_de_quartier' THEN 'Maison de quartier' " \
     "     ELSE 'Lieu' END AS kind, " \
-    "(SELECT count(*) FROM tl.item i WHERE i.place_id = p.id AND i.retired_at IS NULL) AS tools, " \
-    "(SELECT count(*) FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id " \
-    "  WHERE i.place_id = p.id AND i.retired_at IS NULL AND a.state = 'disponible') AS tools_available, " \
-    "(SELECT count(DISTINCT l.variety_id) FROM tl.seed_lot l JOIN tl.seed_lot_stock s ON s.lot_id = l.id " \
-    "  WHERE l.place_id = p.id AND s.packets > 0) AS varieties, " \
-    "EXISTS (SELECT 1 FROM tl.item i WHERE i.place_id = p.id AND i.retired_at IS NULL) AS has_tools, " \
-    "EXISTS (SELECT 1 FROM tl.seed_lot l WHERE l.place_id = p.id) AS has_seeds "
+    "coalesce(n.tools, 0) AS tools, coalesce(n.available, 0) AS tools_available, " \
+    "coalesce(s.varieties, 0) AS varieties, n.tools IS NOT NULL AS has_tools, s.place_id IS NOT NULL AS has_seeds "
+
+/* Counted over the network once, not once per place: the items from the
+ * counts the database keeps (tl.item_count), the varieties from the
+ * seed stock. */
+#define TL_SQL_PLACE_FROM \
+    "  FROM tl.place p JOIN tl.organisation o ON o.id = p.organisation_id " \
+    "  LEFT JOIN (SELECT place_id, sum(items) AS tools, sum(available) AS available " \
+    "               FROM tl.item_count GROUP BY place_id) n ON n.place_id = p.id " \
+    "  LEFT JOIN (SELECT l.place_id, count(DISTINCT l.variety_id) FILTER (WHERE st.packets > 0) AS varieties " \
+    "               FROM tl.seed_lot l JOIN tl.seed_lot_stock st ON st.lot_id = l.id " \
+    "              GROUP BY l.place_id) s ON s.place_id = p.id "
 
 static const char tl_sql_places[] =
-    "SELECT " TL_SQL_PLACE_COLUMNS
-    "  FROM tl.place p JOIN tl.organisation o ON o.id = p.organisation_id ORDER BY p.name";
+    "SELECT " TL_SQL_PLACE_COLUMNS TL_SQL_PLACE_FROM " ORDER BY p.name";
 
 static const char tl_sql_place[] =
-    "SELECT " TL_SQL_PLACE_COLUMNS
-    "  FROM tl.place p JOIN tl.organisation o ON o.id = p.organisation_id WHERE p.slug = $1";
+    "SELECT " TL_SQL_PLACE_COLUMNS TL_SQL_PLACE_FROM " WHERE p.slug = $1";
 
 /* Collections hosted here that belong to another organisation. */
 static const char tl_sql_partners[] =
@@ -39,9 +43,8 @@ static const char tl_sql_partners[] =
     " WHERE p.slug = $1 AND o.id <> p.organisation_id ORDER BY c.name";
 
 static const char tl_sql_totals[] =
-    "SELECT (SELECT count(*) FROM tl.item WHERE retired_at IS NULL) AS tools, "
-    "       (SELECT count(*) FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id "
-    "         WHERE i.retired_at IS NULL AND a.state = 'disponible') AS tools_available, "
+    "SELECT (SELECT coalesce(sum(items), 0) FROM tl.item_count) AS tools, "
+    "       (SELECT coalesce(sum(available), 0) FROM tl.item_count) AS tools_available, "
     "       (SELECT count(*) FROM tl.seed_variety) AS varieties, "
     "       (SELECT count(*) FROM tl.place) AS places";
 

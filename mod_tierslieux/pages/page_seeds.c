@@ -10,8 +10,10 @@
 #define TL_SQL_LOT_FILTER \
     "     ($1 = '' OR p.slug = $1) " \
     " AND ($2 = '' OR s.id = $2::integer) " \
-    " AND ($3 = '' OR strpos(public.unaccent(lower(v.name || ' ' || s.common_name || ' ' || s.latin_name)), " \
-    "                        public.unaccent(lower($3))) > 0) " \
+    " AND ($3 = '' OR v.id IN (SELECT w.id FROM tl.seed_variety w JOIN tl.seed_species ws ON ws.id = w.species_id " \
+    "                           WHERE strpos(public.unaccent(lower(w.name || ' ' || ws.common_name || ' ' " \
+    "                                                              || ws.latin_name)), " \
+    "                                        public.unaccent(lower($3))) > 0)) " \
     " AND (NOT $4::boolean OR st.packets > 0) "
 
 #define TL_SQL_LOTS_FROM \

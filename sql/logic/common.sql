@@ -48,6 +48,25 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- Counts a trigger keeps per place (tl.item_count, tl.repair_tally) are
+-- counted again from the rows, never adjusted by a difference: a
+-- transaction takes the lock of each place it counts (p_what names the
+-- counts) and holds it until it ends, so that a second one counts after
+-- the first has committed and sees its change; the last to count sees
+-- every change. Places are locked in order, so two transactions never
+-- wait on each other. Returns the places, each once.
+CREATE FUNCTION tl.lock_places(p_what text, p_places integer[]) RETURNS integer[]
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_sorted integer[] := ARRAY(SELECT DISTINCT x FROM unnest(p_places) AS x WHERE x IS NOT NULL ORDER BY x);
+    v_place  integer;
+BEGIN
+    FOREACH v_place IN ARRAY v_sorted LOOP
+        PERFORM pg_advisory_xact_lock(hashtext(p_what), v_place);
+    END LOOP;
+    RETURN v_sorted;
+END $$;
+
 -- Every table whose content a page can show is tracked; a later migration
 -- that adds such a table calls this too (a test checks none is forgotten).
 CREATE FUNCTION tl.track_changes(t regclass) RETURNS void

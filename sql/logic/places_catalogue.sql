@@ -7,6 +7,23 @@
 -- again after the numbered migrations, in one transaction: edit here, never
 -- in a numbered file.
 
+-- The items one cannot borrow now, and why: in maintenance, or lent until
+-- due_on (maintenance first: an item back from a loan may go to repair).
+-- Few at any time, and found through the partial indexes of open loans and
+-- open maintenance, so pages filter and sort by availability without
+-- going over every item.
+CREATE VIEW tl.item_unavailable AS
+SELECT m.item_id, 'maintenance'::text AS state, NULL::date AS due_on
+  FROM tl.maintenance m WHERE m.ended_at IS NULL
+UNION ALL
+SELECT b.item_id, 'pret'::text, b.due_on
+  FROM tl.booking b
+ WHERE b.kind = 'pret' AND b.returned_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM tl.maintenance m WHERE m.item_id = b.item_id AND m.ended_at IS NULL);
+
+COMMENT ON VIEW tl.item_unavailable IS 'Items not available now: maintenance, or pret until due_on';
+
+-- The same for one item or every item, found through the same indexes.
 CREATE VIEW tl.item_availability AS
 SELECT i.id AS item_id,
        CASE WHEN m.id IS NOT NULL THEN 'maintenance'
@@ -46,6 +63,107 @@ DROP TRIGGER IF EXISTS refresh_catalogue_word ON tl.item;
 CREATE TRIGGER refresh_catalogue_word AFTER INSERT OR UPDATE OF title, brand, description, retired_at
     OR DELETE OR TRUNCATE ON tl.item
     FOR EACH STATEMENT EXECUTE FUNCTION tl.refresh_catalogue_word();
+
+-- The catalogue sorts titles by this key, which its indexes hold in order.
+CREATE FUNCTION tl.title_sort_key(t text) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT public.unaccent(lower(t))
+$$;
+
+CREATE FUNCTION tl.item_sort_title() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    NEW.sort_title := tl.title_sort_key(NEW.title);
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS item_sort_title ON tl.item;
+CREATE TRIGGER item_sort_title BEFORE INSERT OR UPDATE OF title ON tl.item
+    FOR EACH ROW EXECUTE FUNCTION tl.item_sort_title();
+
+-- The counts of tl.item_count for these places, again from the items and
+-- their availability (tl.lock_places: the last to count sees every change).
+CREATE FUNCTION tl.recount_items(p_places integer[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_places integer[] := tl.lock_places('tl.item_count', p_places);
+BEGIN
+    DELETE FROM tl.item_count WHERE place_id = ANY (v_places);
+    INSERT INTO tl.item_count (place_id, category_id, items, available)
+    SELECT i.place_id, i.category_id, count(*), count(*) FILTER (WHERE a.state = 'disponible')
+      FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id
+     WHERE i.place_id = ANY (v_places) AND i.retired_at IS NULL
+     GROUP BY i.place_id, i.category_id;
+END $$;
+
+-- After a statement on tl.item, tl.booking or tl.maintenance: the places of
+-- the rows whose count or availability may have changed are counted again.
+-- Transition tables give every row of the statement at once (one count per
+-- place for the 50,000 items of a network's import, not one per item). A
+-- booking keeps its item from being borrowed while it is an open loan, a
+-- maintenance while it is open (as tl.item_availability says): only rows
+-- that start or stop doing so change a count.
+CREATE FUNCTION tl.item_count_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_places integer[];
+BEGIN
+    -- Each branch names only the transition tables its trigger has.
+    IF TG_TABLE_NAME = 'item' AND TG_OP = 'INSERT' THEN
+        v_places := ARRAY(SELECT n.place_id FROM new_rows n);
+    ELSIF TG_TABLE_NAME = 'item' AND TG_OP = 'DELETE' THEN
+        v_places := ARRAY(SELECT o.place_id FROM old_rows o);
+    ELSIF TG_TABLE_NAME = 'item' THEN
+        v_places := ARRAY(SELECT x FROM old_rows o JOIN new_rows n ON n.id = o.id,
+                                 LATERAL unnest(ARRAY[o.place_id, n.place_id]) AS x
+                           WHERE (o.place_id, o.category_id, o.retired_at IS NULL)
+                                 IS DISTINCT FROM (n.place_id, n.category_id, n.retired_at IS NULL));
+    ELSIF TG_TABLE_NAME = 'booking' AND TG_OP = 'INSERT' THEN
+        v_places := tl.places_of(ARRAY(SELECT n.item_id FROM new_rows n WHERE n.kind = 'pret' AND n.returned_at IS NULL));
+    ELSIF TG_TABLE_NAME = 'booking' AND TG_OP = 'DELETE' THEN
+        v_places := tl.places_of(ARRAY(SELECT o.item_id FROM old_rows o WHERE o.kind = 'pret' AND o.returned_at IS NULL));
+    ELSIF TG_TABLE_NAME = 'booking' THEN
+        v_places := tl.places_of(ARRAY(
+            SELECT x FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL unnest(ARRAY[o.item_id, n.item_id]) AS x
+             WHERE (o.item_id, o.kind = 'pret' AND o.returned_at IS NULL)
+                   IS DISTINCT FROM (n.item_id, n.kind = 'pret' AND n.returned_at IS NULL)));
+    ELSIF TG_OP = 'INSERT' THEN
+        v_places := tl.places_of(ARRAY(SELECT n.item_id FROM new_rows n WHERE n.ended_at IS NULL));
+    ELSIF TG_OP = 'DELETE' THEN
+        v_places := tl.places_of(ARRAY(SELECT o.item_id FROM old_rows o WHERE o.ended_at IS NULL));
+    ELSE
+        v_places := tl.places_of(ARRAY(
+            SELECT x FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL unnest(ARRAY[o.item_id, n.item_id]) AS x
+             WHERE (o.item_id, o.ended_at IS NULL) IS DISTINCT FROM (n.item_id, n.ended_at IS NULL)));
+    END IF;
+    IF cardinality(v_places) > 0 THEN
+        PERFORM tl.recount_items(v_places);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION tl.places_of(p_items integer[]) RETURNS integer[]
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT ARRAY(SELECT DISTINCT i.place_id FROM tl.item i WHERE i.id = ANY (p_items))
+$$;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['item', 'booking', 'maintenance'] LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS item_count_insert ON tl.%1$I; '
+                       'DROP TRIGGER IF EXISTS item_count_update ON tl.%1$I; '
+                       'DROP TRIGGER IF EXISTS item_count_delete ON tl.%1$I; '
+                       'CREATE TRIGGER item_count_insert AFTER INSERT ON tl.%1$I REFERENCING NEW TABLE AS new_rows '
+                       '    FOR EACH STATEMENT EXECUTE FUNCTION tl.item_count_changed(); '
+                       'CREATE TRIGGER item_count_update AFTER UPDATE ON tl.%1$I '
+                       '    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+                       '    FOR EACH STATEMENT EXECUTE FUNCTION tl.item_count_changed(); '
+                       'CREATE TRIGGER item_count_delete AFTER DELETE ON tl.%1$I REFERENCING OLD TABLE AS old_rows '
+                       '    FOR EACH STATEMENT EXECUTE FUNCTION tl.item_count_changed()', t);
+    END LOOP;
+END $$;
 
 -- The search query for the words a resident typed. Each word is searched
 -- as typed; a word the catalogue does not contain is also searched as its
@@ -315,6 +433,11 @@ BEGIN
     RETURN array_to_string(v_out, E'\n');
 END $$;
 
+-- Applying this file keeps the sort keys and counts true whatever wrote
+-- before: items from before the sort key get theirs, every place is counted.
+UPDATE tl.item SET sort_title = tl.title_sort_key(title) WHERE sort_title IS NULL;
+DO $$ BEGIN PERFORM tl.recount_items(ARRAY(SELECT id FROM tl.place)); END $$;
+
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
 DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_condition', 'tl.maintenance', 'tl.member', 'tl.object', 'tl.organisation', 'tl.place', 'tl.place_opening']) AS t; END $$;
@@ -328,6 +451,7 @@ GRANT EXECUTE ON FUNCTION tl.catalogue_query(text) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.due_date(integer,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.hours_fr(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.next_open_day(integer,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.recount_items(integer[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.desk_item(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_item(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_maintenance_log(text,text) FROM PUBLIC;
@@ -342,6 +466,8 @@ GRANT SELECT ON tl.category TO tierslieux_lecture;
 GRANT SELECT ON tl.collection TO tierslieux_lecture;
 GRANT SELECT ON tl.item TO tierslieux_lecture;
 GRANT SELECT ON tl.item_availability TO tierslieux_lecture;
+GRANT SELECT ON tl.item_unavailable TO tierslieux_lecture;
 GRANT SELECT ON tl.item_condition TO tierslieux_lecture;
+GRANT SELECT ON tl.item_count TO tierslieux_lecture;
 GRANT SELECT ON tl.organisation TO tierslieux_lecture;
 GRANT SELECT ON tl.place TO tierslieux_lecture;

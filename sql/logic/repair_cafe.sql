@@ -12,11 +12,13 @@
 -- An instant as ISO 8601 local time with its offset in a zone
 -- ("2026-11-28T14:00:00+01:00"), as schema.org's startDate wants it.
 CREATE FUNCTION tl.iso_local(p_at timestamptz, p_zone text) RETURNS text
-LANGUAGE sql STABLE STRICT SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE AS $$
+    -- One expression, without a FROM: PostgreSQL inlines it in the queries
+    -- that list sessions.
     SELECT to_char(p_at AT TIME ZONE p_zone, 'YYYY-MM-DD"T"HH24:MI:SS')
-           || CASE WHEN off < interval '0' THEN '-' ELSE '+' END
-           || to_char(CASE WHEN off < interval '0' THEN -off ELSE off END, 'HH24:MI')
-      FROM (SELECT (p_at AT TIME ZONE p_zone) - (p_at AT TIME ZONE 'UTC') AS off) o
+           || CASE WHEN p_at AT TIME ZONE p_zone < p_at AT TIME ZONE 'UTC' THEN '-' ELSE '+' END
+           || to_char(greatest((p_at AT TIME ZONE p_zone) - (p_at AT TIME ZONE 'UTC'),
+                               (p_at AT TIME ZONE 'UTC') - (p_at AT TIME ZONE p_zone)), 'HH24:MI')
 $$;
 
 -- A session as the agenda shows it: local times in the place's zone, the
@@ -34,10 +36,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
            to_char(s.starts_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI') || ' – '
                || to_char(s.ends_at AT TIME ZONE p.time_zone, 'FMHH24" h "MI'),
            (SELECT string_agg(k.label, ', ' ORDER BY k.rank) FROM tl.repair_skill k WHERE k.code = ANY (s.skills)),
-           coalesce((SELECT sum(l.capacity)::integer FROM tl.repair_slot l WHERE l.session_id = s.id), 0),
-           coalesce((SELECT sum(greatest(l.capacity - (SELECT count(*) FROM tl.repair_booking b
-                                                        WHERE b.slot_id = l.id AND b.cancelled_at IS NULL), 0))::integer
-                       FROM tl.repair_slot l WHERE l.session_id = s.id), 0),
+           coalesce(seats.total, 0), coalesce(seats.left_over, 0),
            s.cancelled_at IS NOT NULL, s.cancel_reason, s.moved_to,
            (SELECT tl.date_fr((m.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session m
              WHERE m.id = s.moved_to),
@@ -47,6 +46,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
                                          WHEN s.cancelled_at IS NOT NULL THEN 'EventCancelled'
                                          ELSE 'EventScheduled' END
       FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id
+      LEFT JOIN LATERAL (
+          SELECT sum(l.capacity)::integer AS total,
+                 sum(greatest(l.capacity - (SELECT count(*) FROM tl.repair_booking b
+                                             WHERE b.slot_id = l.id AND b.cancelled_at IS NULL), 0))::integer AS left_over
+            FROM tl.repair_slot l WHERE l.session_id = s.id) seats ON true
      WHERE (p_id IS NULL OR s.id = p_id)
        AND (p_id IS NOT NULL OR s.ends_at >= p_from)
        AND (coalesce(p_place, '') = '' OR p.slug = p_place)
@@ -606,39 +610,150 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
      ORDER BY f.valid_from DESC LIMIT 1
 $$;
 
--- What a session, a place or the whole network repaired, and its impact,
--- counted as The Restart Project does: for FIXED objects only, waste
--- prevented = the object's weight if weighed, else its category's average;
--- CO2e avoided = the category's footprint (or, for a category without one,
--- the weight × the per-kilo footprint of a powered or unpowered object)
--- × the displacement factor, each factor as it stood on the session's day
--- for its place (sql/logic/back_office.sql).
+-- The impact of one repaired object, counted as The Restart Project does:
+-- waste prevented = the object's weight if weighed, else its category's
+-- average; CO2e avoided = the category's footprint (or, for a category
+-- without one, the weight × the per-kilo footprint of a powered or
+-- unpowered object) × the displacement factor, each factor as it stood on
+-- the record's day for its place (sql/logic/back_office.sql). Nothing for
+-- an object not repaired.
+CREATE FUNCTION tl.repair_impact(r tl.repair_record, OUT waste_kg numeric, OUT co2_kg numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT coalesce(r.weight_kg, f.weight_kg),
+           x.displacement * CASE WHEN f.footprint_kg > 0 THEN f.footprint_kg
+                                 ELSE coalesce(r.weight_kg, f.weight_kg, 0) * x.per_kg END
+      FROM tl.place p
+      JOIN tl.repair_category c ON c.code = r.category
+      LEFT JOIN LATERAL tl.repair_factor(r.category, r.event_date) f ON true
+      CROSS JOIN LATERAL (
+          SELECT max(v.value) FILTER (WHERE v.key = 'reparation_deplacement') AS displacement,
+                 max(v.value) FILTER (WHERE v.key = CASE WHEN c.powered THEN 'co2_kg_electrique'
+                                                         ELSE 'co2_kg_non_electrique' END) AS per_kg
+            FROM tl.impact_factors(p.slug, r.event_date) v) x
+     WHERE p.id = r.place_id AND r.status = 'repare'
+$$;
+
+-- A record's impact is kept with it (pages sum it, never recompute it per
+-- record): computed when it is written, and again for the records a
+-- changed factor applies to.
+CREATE FUNCTION tl.repair_record_impact() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    SELECT i.waste_kg, i.co2_kg INTO NEW.waste_kg, NEW.co2_kg FROM tl.repair_impact(NEW) i;
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS repair_record_impact ON tl.repair_record;
+CREATE TRIGGER repair_record_impact BEFORE INSERT OR UPDATE OF status, weight_kg, category, event_date, place_id
+    ON tl.repair_record FOR EACH ROW EXECUTE FUNCTION tl.repair_record_impact();
+
+-- The records of these places (NULL: every place) and categories (NULL:
+-- every category) from a day on, computed again.
+CREATE FUNCTION tl.recompute_repair_impact(p_places integer[], p_categories text[], p_from date)
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
+    UPDATE tl.repair_record r SET (waste_kg, co2_kg) = (SELECT i.waste_kg, i.co2_kg FROM tl.repair_impact(r) i)
+     WHERE r.status = 'repare' AND r.event_date >= p_from
+       AND (p_places IS NULL OR r.place_id = ANY (p_places))
+       AND (p_categories IS NULL OR r.category = ANY (p_categories))
+$$;
+
+-- A factor written, changed or removed: the records it applies to, from
+-- its first day (a network factor applies to every place; a category's
+-- footprint or kind, to that category's records). Factors change a few
+-- times a year, one row at a time.
+CREATE FUNCTION tl.impact_factor_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_row jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+    v_old jsonb := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END;
+    v_from date := least((v_row->>'valid_from')::date, (v_old->>'valid_from')::date);
+BEGIN
+    IF TG_TABLE_NAME = 'impact_factor' THEN
+        PERFORM tl.recompute_repair_impact(
+            CASE WHEN v_row->'place_id' = 'null' OR v_old->'place_id' = 'null' THEN NULL
+                 ELSE ARRAY[(v_row->>'place_id')::integer, (v_old->>'place_id')::integer] END, NULL, v_from);
+    ELSE
+        PERFORM tl.recompute_repair_impact(NULL, ARRAY[coalesce(v_row->>'category', v_row->>'code'),
+                                                       coalesce(v_old->>'category', v_old->>'code')],
+                                           coalesce(v_from, '-infinity'));
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS impact_factor_changed ON tl.impact_factor;
+CREATE TRIGGER impact_factor_changed AFTER INSERT OR UPDATE OR DELETE ON tl.impact_factor
+    FOR EACH ROW EXECUTE FUNCTION tl.impact_factor_changed();
+DROP TRIGGER IF EXISTS impact_factor_changed ON tl.repair_category_factor;
+CREATE TRIGGER impact_factor_changed AFTER INSERT OR UPDATE OR DELETE ON tl.repair_category_factor
+    FOR EACH ROW EXECUTE FUNCTION tl.impact_factor_changed();
+DROP TRIGGER IF EXISTS impact_factor_changed ON tl.repair_category;
+CREATE TRIGGER impact_factor_changed AFTER UPDATE OF powered ON tl.repair_category
+    FOR EACH ROW EXECUTE FUNCTION tl.impact_factor_changed();
+
+-- The tally of these places, again from their records (tl.lock_places).
+CREATE FUNCTION tl.recount_repairs(p_places integer[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_places integer[] := tl.lock_places('tl.repair_tally', p_places);
+BEGIN
+    DELETE FROM tl.repair_tally WHERE place_id = ANY (v_places);
+    INSERT INTO tl.repair_tally (place_id, session_id, brought, fixed, repairable, end_of_life, waste_kg, co2_kg,
+                                 unweighed_unknown)
+    SELECT r.place_id, r.session_id, count(*), count(*) FILTER (WHERE r.status = 'repare'),
+           count(*) FILTER (WHERE r.status = 'reparable'), count(*) FILTER (WHERE r.status = 'fin_de_vie'),
+           coalesce(sum(r.waste_kg), 0), coalesce(sum(r.co2_kg), 0),
+           count(*) FILTER (WHERE r.status = 'repare' AND r.weight_kg IS NULL AND coalesce(r.waste_kg, 0) = 0)
+      FROM tl.repair_record r
+     WHERE r.place_id = ANY (v_places)
+     GROUP BY r.place_id, r.session_id;
+END $$;
+
+-- After a statement on tl.repair_record: the places of its rows.
+CREATE FUNCTION tl.repair_tally_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    -- Each branch names only the transition tables its trigger has.
+    IF TG_OP = 'INSERT' THEN
+        PERFORM tl.recount_repairs(ARRAY(SELECT n.place_id FROM new_rows n));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM tl.recount_repairs(ARRAY(SELECT o.place_id FROM old_rows o));
+    ELSE
+        PERFORM tl.recount_repairs(ARRAY(SELECT o.place_id FROM old_rows o UNION SELECT n.place_id FROM new_rows n));
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS repair_tally_insert ON tl.repair_record;
+DROP TRIGGER IF EXISTS repair_tally_update ON tl.repair_record;
+DROP TRIGGER IF EXISTS repair_tally_delete ON tl.repair_record;
+CREATE TRIGGER repair_tally_insert AFTER INSERT ON tl.repair_record REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_tally_changed();
+CREATE TRIGGER repair_tally_update AFTER UPDATE ON tl.repair_record REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_tally_changed();
+CREATE TRIGGER repair_tally_delete AFTER DELETE ON tl.repair_record REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_tally_changed();
+
+-- What a session, a place or the whole network repaired, and its impact:
+-- the sums of the tally.
 CREATE FUNCTION tl.repair_results(p_place text, p_session integer)
 RETURNS TABLE (brought bigint, fixed bigint, repairable bigint, end_of_life bigint, waste_kg numeric, co2_kg numeric,
                unweighed_unknown bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    WITH r AS (
-        SELECT r.status, r.weight_kg, c.powered, f.weight_kg AS avg_weight, f.footprint_kg,
-               (SELECT value FROM tl.impact_factors(p.slug, r.event_date) WHERE key = 'reparation_deplacement')
-                   AS displacement,
-               (SELECT value FROM tl.impact_factors(p.slug, r.event_date)
-                 WHERE key = CASE WHEN c.powered THEN 'co2_kg_electrique' ELSE 'co2_kg_non_electrique' END) AS per_kg
-          FROM tl.repair_record r
-          JOIN tl.place p ON p.id = r.place_id
-          JOIN tl.repair_category c ON c.code = r.category
-          LEFT JOIN LATERAL tl.repair_factor(r.category, r.event_date) f ON true
-         WHERE (p_session IS NULL OR r.session_id = p_session)
-           AND (coalesce(p_place, '') = '' OR p.slug = p_place)
-    )
-    SELECT count(*), count(*) FILTER (WHERE status = 'repare'), count(*) FILTER (WHERE status = 'reparable'),
-           count(*) FILTER (WHERE status = 'fin_de_vie'),
-           round(coalesce(sum(coalesce(weight_kg, avg_weight)) FILTER (WHERE status = 'repare'), 0), 1),
-           round(coalesce(sum(displacement * CASE WHEN footprint_kg > 0 THEN footprint_kg
-                                                  ELSE coalesce(weight_kg, avg_weight, 0) * per_kg END)
-                          FILTER (WHERE status = 'repare'), 0), 1),
-           count(*) FILTER (WHERE status = 'repare' AND weight_kg IS NULL AND coalesce(avg_weight, 0) = 0)
-      FROM r
+    SELECT coalesce(sum(t.brought), 0), coalesce(sum(t.fixed), 0), coalesce(sum(t.repairable), 0),
+           coalesce(sum(t.end_of_life), 0), round(coalesce(sum(t.waste_kg), 0), 1),
+           round(coalesce(sum(t.co2_kg), 0), 1), coalesce(sum(t.unweighed_unknown), 0)
+      FROM tl.repair_tally t
+     WHERE (p_session IS NULL OR t.session_id = p_session)
+       AND (coalesce(p_place, '') = '' OR t.place_id = (SELECT p.id FROM tl.place p WHERE p.slug = p_place))
 $$;
+
+-- Applying this file computes the impact of records written before it was
+-- kept, or by an earlier form of tl.repair_impact, and counts every place.
+UPDATE tl.repair_record r SET waste_kg = i.waste_kg, co2_kg = i.co2_kg
+  FROM tl.repair_record x CROSS JOIN LATERAL tl.repair_impact(x) i
+ WHERE x.id = r.id AND (r.waste_kg, r.co2_kg) IS DISTINCT FROM (i.waste_kg, i.co2_kg);
+DO $$ BEGIN PERFORM tl.recount_repairs(ARRAY(SELECT id FROM tl.place)); END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
@@ -673,6 +788,8 @@ GRANT EXECUTE ON FUNCTION tl.move_repair_session(text,integer,date,time without 
 REVOKE ALL ON FUNCTION tl.repair_booking_by_token(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.repair_booking_by_token(text) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.repair_factor(text,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.recompute_repair_impact(integer[],text[],date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.recount_repairs(integer[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.repair_results(text,integer) TO tierslieux_lecture;
 GRANT EXECUTE ON FUNCTION tl.repair_sessions(text,timestamp with time zone,integer) TO tierslieux_lecture;
 GRANT EXECUTE ON FUNCTION tl.repair_slots(integer) TO tierslieux_lecture;

@@ -7,12 +7,16 @@
 -- again after the numbered migrations, in one transaction: edit here, never
 -- in a numbered file.
 
+-- What a movement does to its lot's stock.
+CREATE FUNCTION tl.movement_packets(p_kind text, p_packets integer) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_kind WHEN 'depot' THEN p_packets ELSE -p_packets END
+$$;
+
+-- The stock is kept in tl.seed_lot.packets (pages list a network's lots
+-- without summing their movements each time).
 CREATE VIEW tl.seed_lot_stock AS
-SELECT l.id AS lot_id,
-       coalesce(sum(CASE m.kind WHEN 'depot' THEN m.packets ELSE -m.packets END), 0)::integer AS packets
-  FROM tl.seed_lot l
-  LEFT JOIN tl.seed_movement m ON m.lot_id = l.id
- GROUP BY l.id;
+SELECT l.id AS lot_id, l.packets FROM tl.seed_lot l;
 
 COMMENT ON VIEW tl.seed_lot_stock IS 'Packets left in each lot';
 
@@ -27,26 +31,63 @@ SELECT m.id, m.lot_id, m.kind, m.packets, m.at, l.place_id, l.variety_id, l.harv
 
 COMMENT ON VIEW tl.seed_movement_desk IS 'Movements recorded at the desk, for volunteers';
 
--- A lot never holds fewer than zero packets. The lot row is locked first so
--- two withdrawals at two desks are counted one after the other.
-CREATE FUNCTION tl.seed_movement_keep_stock() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- Movements change their lots' stock by what they add and remove, and a
+-- lot never holds fewer than zero packets. Adding to the stored count (never
+-- summing again from a snapshot) makes two withdrawals at two desks count
+-- one after the other: the second waits for the lot row and adds to what
+-- the first left.
+CREATE FUNCTION tl.seed_stock_add(p_lots integer[], p_deltas integer[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
-    left_over bigint;
+    v_lot record;
 BEGIN
-    PERFORM 1 FROM tl.seed_lot WHERE id = NEW.lot_id FOR UPDATE;
-    SELECT coalesce(sum(CASE kind WHEN 'depot' THEN packets ELSE -packets END), 0)
-      INTO left_over FROM tl.seed_movement WHERE lot_id = NEW.lot_id;
-    IF left_over < 0 THEN
-        RAISE EXCEPTION 'il ne reste que % sachet(s) dans ce lot', left_over + NEW.packets
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'seed_lot_stock_not_negative';
+    FOR v_lot IN
+        UPDATE tl.seed_lot l SET packets = l.packets + d.delta
+          FROM (SELECT u.lot, sum(u.delta)::integer AS delta FROM unnest(p_lots, p_deltas) AS u(lot, delta)
+                 GROUP BY u.lot ORDER BY u.lot) d
+         WHERE l.id = d.lot AND d.delta <> 0
+        RETURNING l.packets, d.delta
+    LOOP
+        IF v_lot.packets < 0 THEN
+            RAISE EXCEPTION 'il ne reste que % sachet(s) dans ce lot', v_lot.packets - v_lot.delta
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'seed_lot_stock_not_negative';
+        END IF;
+    END LOOP;
+END $$;
+
+CREATE FUNCTION tl.seed_movement_keep_stock() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_lots   integer[];
+    v_deltas integer[];
+BEGIN
+    -- Each branch names only the transition tables its trigger has.
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(n.lot_id), array_agg(tl.movement_packets(n.kind, n.packets)) INTO v_lots, v_deltas
+          FROM new_rows n;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(o.lot_id), array_agg(-tl.movement_packets(o.kind, o.packets)) INTO v_lots, v_deltas
+          FROM old_rows o;
+    ELSE
+        SELECT array_agg(x.lot_id), array_agg(x.delta) INTO v_lots, v_deltas
+          FROM (SELECT o.lot_id, -tl.movement_packets(o.kind, o.packets) AS delta FROM old_rows o
+                UNION ALL
+                SELECT n.lot_id, tl.movement_packets(n.kind, n.packets) FROM new_rows n) x;
     END IF;
+    PERFORM tl.seed_stock_add(v_lots, v_deltas);
     RETURN NULL;
 END $$;
 
 DROP TRIGGER IF EXISTS seed_lot_stock_not_negative ON tl.seed_movement;
-CREATE CONSTRAINT TRIGGER seed_lot_stock_not_negative AFTER INSERT OR UPDATE ON tl.seed_movement
-    FOR EACH ROW EXECUTE FUNCTION tl.seed_movement_keep_stock();
+DROP TRIGGER IF EXISTS seed_stock_insert ON tl.seed_movement;
+DROP TRIGGER IF EXISTS seed_stock_update ON tl.seed_movement;
+DROP TRIGGER IF EXISTS seed_stock_delete ON tl.seed_movement;
+CREATE TRIGGER seed_stock_insert AFTER INSERT ON tl.seed_movement REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.seed_movement_keep_stock();
+CREATE TRIGGER seed_stock_update AFTER UPDATE ON tl.seed_movement REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.seed_movement_keep_stock();
+CREATE TRIGGER seed_stock_delete AFTER DELETE ON tl.seed_movement REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.seed_movement_keep_stock();
 
 -- A deposit: packets of a variety harvested a given year, optionally with
 -- the grower's name (never shown publicly). Packets join the lot of the
@@ -305,6 +346,12 @@ BEGIN
      WHERE l.place_id = v_place.id AND st.packets > 0
      ORDER BY s.common_name, v.name, l.harvest_year;
 END $$;
+
+-- Applying this file makes every lot's stock what its movements say.
+UPDATE tl.seed_lot l SET packets = s.packets
+  FROM (SELECT x.id, coalesce(sum(tl.movement_packets(m.kind, m.packets)), 0) AS packets
+          FROM tl.seed_lot x LEFT JOIN tl.seed_movement m ON m.lot_id = x.id GROUP BY x.id) s
+ WHERE s.id = l.id AND l.packets <> s.packets;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).

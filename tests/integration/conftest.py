@@ -210,9 +210,61 @@ def servers():
     cluster("pg-stop", s.pg, check=False)
 
 
+# What the database keeps beside the rows it derives from (sql/schema/003),
+# stated again here from the rows themselves: each query lists what
+# disagrees. Checked after every test file, whatever its writes were.
+KEPT = {
+    "tl.item_count": """
+        (SELECT place_id, category_id, items, available FROM tl.item_count
+         EXCEPT SELECT i.place_id, i.category_id, count(*), count(*) FILTER (WHERE a.state = 'disponible')
+                  FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id
+                 WHERE i.retired_at IS NULL GROUP BY 1, 2)
+        UNION ALL
+        (SELECT i.place_id, i.category_id, count(*), count(*) FILTER (WHERE a.state = 'disponible')
+           FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id
+          WHERE i.retired_at IS NULL GROUP BY 1, 2
+         EXCEPT SELECT place_id, category_id, items, available FROM tl.item_count)""",
+    "tl.item_unavailable": """
+        (SELECT item_id, state, due_on FROM tl.item_unavailable
+         EXCEPT SELECT item_id, state, due_on FROM tl.item_availability WHERE state <> 'disponible')
+        UNION ALL
+        (SELECT item_id, state, due_on FROM tl.item_availability WHERE state <> 'disponible'
+         EXCEPT SELECT item_id, state, due_on FROM tl.item_unavailable)""",
+    "tl.repair_record impact": """
+        SELECT r.id FROM tl.repair_record r CROSS JOIN LATERAL tl.repair_impact(r) i
+         WHERE (r.waste_kg, r.co2_kg) IS DISTINCT FROM (i.waste_kg, i.co2_kg)""",
+    "tl.repair_tally": """
+        (SELECT place_id, session_id, brought, fixed, waste_kg, co2_kg FROM tl.repair_tally
+         EXCEPT SELECT place_id, session_id, count(*), count(*) FILTER (WHERE status = 'repare'),
+                       coalesce(sum(waste_kg), 0), coalesce(sum(co2_kg), 0)
+                  FROM tl.repair_record GROUP BY 1, 2)
+        UNION ALL
+        (SELECT place_id, session_id, count(*), count(*) FILTER (WHERE status = 'repare'),
+                coalesce(sum(waste_kg), 0), coalesce(sum(co2_kg), 0)
+           FROM tl.repair_record GROUP BY 1, 2
+         EXCEPT SELECT place_id, session_id, brought, fixed, waste_kg, co2_kg FROM tl.repair_tally)""",
+    "tl.seed_lot.packets": """
+        SELECT l.id FROM tl.seed_lot l
+         WHERE l.packets <> (SELECT coalesce(sum(CASE m.kind WHEN 'depot' THEN m.packets ELSE -m.packets END), 0)
+                               FROM tl.seed_movement m WHERE m.lot_id = l.id)""",
+}
+
+
+def kept_disagreements(servers):
+    """What the database keeps and its rows disagree on, by what it keeps."""
+    found = {}
+    for name, query in KEPT.items():
+        rows = servers.sql(query)
+        if rows:
+            found[name] = rows[:5]
+    return found
+
+
 @pytest.fixture(scope="module", autouse=True)
 def fresh_demo(servers):
     servers.reset()
+    yield
+    assert kept_disagreements(servers) == {}
 
 
 def pytest_collection_modifyitems(config, items):

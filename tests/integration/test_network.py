@@ -105,10 +105,15 @@ def pages(site, session, c):
         "accueil": lambda: get("/"),
         "lieux": lambda: get("/lieux"),
         "un lieu": lambda: get(f"/lieux/{c['place']}"),
+        "catalogue": lambda: get("/outils"),
         "catalogue filtré": lambda: get("/outils", params={"categorie": "jardinage", "dispo": "1"}),
+        "catalogue, disponibles d'abord": lambda: get("/outils", params={"tri": "disponibles"}),
+        "catalogue, les plus récents, page 3": lambda: get("/outils", params={"tri": "recent", "page": "3"}),
         "catalogue, faute de frappe": lambda: get("/outils", params={"q": "perseuse"}),
+        "catalogue, recherche par titre": lambda: get("/outils", params={"q": "scie", "tri": "titre"}),
         "un objet": lambda: get(f"/outils/{c['item']}"),
         "grainothèque": lambda: get("/graines"),
+        "grainothèque, recherche": lambda: get("/graines", params={"q": "tomate"}),
         "agenda des réparations": lambda: get("/reparation"),
         "ressourcerie": lambda: get("/ressourcerie"),
         # the desk's search of a member by name (a forgotten card), at a loan
@@ -190,8 +195,8 @@ def network(servers, fresh_demo):
         cluster("httpd-start", web)
         demo_pages = pages(demo, demo.login("admin.reseau", ACCOUNTS["admin.reseau"]),
                            subjects(demo, "p.slug IN ('mediatheque-jules-verne', 'la-fabrique', 'tiers-lieu-lakour')"))
-        net_pages = pages(net, net.login("coordination.reseau", PASSWORD),
-                          subjects(net, "p.organisation_id IN (SELECT id FROM tl.organisation WHERE slug LIKE 'reseau-%')"))
+        net_subjects = subjects(net, "p.organisation_id IN (SELECT id FROM tl.organisation WHERE slug LIKE 'reseau-%')")
+        net_pages = pages(net, net.login("coordination.reseau", PASSWORD), net_subjects)
         demo_ms, net_ms = {}, {}
         for name in demo_pages:
             for _ in range(WARM_UP):
@@ -202,7 +207,8 @@ def network(servers, fresh_demo):
                 for i in ((0, 1) if k % 2 == 0 else (1, 0)):
                     times[i].append(served_ms((demo, net)[i], (demo_pages, net_pages)[i][name]))
             demo_ms[name], net_ms[name] = statistics.median(times[0]), statistics.median(times[1])
-        yield {"demo": demo_ms, "network": net_ms, "site": net, "run": run, "seconds": seconds}
+        yield {"demo": demo_ms, "network": net_ms, "site": net, "run": run, "seconds": seconds,
+               "place": net_subjects["place"]}
         # the network's httpd is held to the rule the suite holds the demo's to
         bad = [line for line in net.log("error.log") if LOG_LEVEL.match(line)]
         assert not bad, "unexpected lines in the network httpd's error log:\n" + "\n".join(bad)
@@ -343,46 +349,67 @@ def test_hours_text_and_rows_say_the_same(network):
         assert site.sql("SELECT closed_on_public_holidays FROM tl.place WHERE slug = %s", (slug,)) == [(holidays,)]
 
 
-PAGES = ["accueil", "lieux", "un lieu", "catalogue filtré", "catalogue, faute de frappe", "un objet", "grainothèque",
-         "agenda des réparations", "ressourcerie", "guichet : recherche d'adhérent", "guichet : fiche d'adhérent",
-         "guichet : retards"]
-# Pages above twice their demo time today, each with what is slow,
-# measured at a tenth on the 2-core development machine (httpd's time, and
-# EXPLAIN ANALYZE of the query); issue 14 point 2 makes them fast. Their
-# causes are in sql/logic or the pages' queries, not in an index. Strict:
-# the day one is fast, its mark must go.
-SLOW = {
-    "accueil": "issue 14 point 2: the places' block counts the items of every place and their availability "
-               "(tl.item_availability, a subplan per place): 20 ms against 4.4-5.3 ms on the demo, linear in items",
-    "catalogue, faute de frappe": "issue 14 point 2: the CTE holding tl.catalogue_query($1) is inlined, so the "
-                                  "PL/pgSQL function runs again for each matching row in ts_rank (159 rows): "
-                                  "36-39 ms against 5-6.5 ms on the demo (AS MATERIALIZED: 38 -> 23 ms in psql)",
-    "agenda des réparations": "issue 14 point 2: tl.repair_results calls tl.impact_factors twice for every repair "
-                              "record of the network (10,000 calls): 240-300 ms against 5 ms on the demo",
-}
-# Pages right at the limit at a tenth (about three times their demo time,
-# so 2x + 5 ms either side of it from one run to the next) and ten times
-# more at full size: not strict, or the suite would fail one run in two
-# whichever way they were marked.
-BORDERLINE = {
-    "lieux": "issue 14 point 2: the per-place counts of the home page, 11.7-13.3 ms against 3.4-4.8 ms on "
-             "the demo (limit 11.8-14.6 ms), linear in items",
-    "catalogue filtré": "issue 14 point 2: tl.item_availability's state is a CASE the planner cannot estimate "
-                        "(25 rows for 4,773), so every item is joined before the category filter: 7.5-11.3 ms "
-                        "against 3.5-4.8 ms on the demo, linear in items",
-}
+PAGES = ["accueil", "lieux", "un lieu", "catalogue", "catalogue filtré", "catalogue, disponibles d'abord",
+         "catalogue, les plus récents, page 3", "catalogue, faute de frappe", "catalogue, recherche par titre",
+         "un objet", "grainothèque", "grainothèque, recherche", "agenda des réparations", "ressourcerie",
+         "guichet : recherche d'adhérent", "guichet : fiche d'adhérent", "guichet : retards"]
 
 
-def mark(name):
-    if name in SLOW:
-        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SLOW[name]))
-    if name in BORDERLINE:
-        return pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=BORDERLINE[name]))
-    return name
-
-
-@pytest.mark.parametrize("name", [mark(n) for n in PAGES])
+@pytest.mark.parametrize("name", PAGES)
 def test_a_page_takes_at_most_twice_its_demo_time(network, name):
     demo, net = network["demo"][name], network["network"][name]
     print(f"{name}: démo {demo:.1f} ms, réseau au dixième {net:.1f} ms")
     assert net <= 2 * demo + SLACK_MS, f"{name}: {net:.1f} ms on the network, {demo:.1f} ms on the demo"
+
+
+# The catalogue's query as it was before issue 14 (one query for every sort
+# and filter, over every item): the reference the page's faster queries must
+# agree with, page for page.
+REFERENCE = """
+    WITH s AS MATERIALIZED (SELECT CASE WHEN %(q)s = '' THEN NULL ELSE tl.catalogue_query(%(q)s) END AS query)
+    SELECT i.id, count(*) OVER ()
+      FROM s, tl.item i
+      JOIN tl.category c ON c.id = i.category_id
+      JOIN tl.place p ON p.id = i.place_id
+      JOIN tl.item_availability a ON a.item_id = i.id
+     WHERE i.retired_at IS NULL
+       AND (%(q)s = '' OR (s.query IS NOT NULL AND i.search @@ s.query))
+       AND (%(categorie)s = '' OR c.slug = %(categorie)s)
+       AND (%(lieu)s = '' OR p.slug = %(lieu)s)
+       AND (NOT %(dispo)s OR a.state = 'disponible')
+     ORDER BY CASE WHEN %(tri)s = 'pertinence' AND s.query IS NOT NULL THEN ts_rank(i.search, s.query) END DESC NULLS LAST,
+              CASE WHEN %(tri)s = 'recent' THEN i.created_at END DESC NULLS LAST,
+              CASE WHEN %(tri)s = 'disponibles' THEN a.state <> 'disponible' END,
+              public.unaccent(lower(i.title)), i.id
+     LIMIT %(limit)s OFFSET %(offset)s"""
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"tri": "recent"}, {"tri": "disponibles"}, {"dispo": "1"}, {"dispo": "1", "tri": "disponibles"},
+    {"categorie": "jardinage", "tri": "disponibles"}, {"lieu": "PLACE"}, {"lieu": "PLACE", "tri": "disponibles"},
+    {"q": "perceuse"}, {"q": "perseuse", "tri": "disponibles"}, {"q": "scie", "tri": "recent", "dispo": "1"},
+], ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "tout")
+def test_catalogue_pages_list_what_the_reference_query_lists(network, params):
+    """Pages 1, 2, the one where the available items end, and the last two,
+    of each sort and filter: the same items in the same order, and the same
+    total, as the reference query."""
+    site = network["site"]
+    params = {k: (network["place"] if v == "PLACE" else v) for k, v in params.items()}
+    size = 30
+    args = {"q": params.get("q", ""), "categorie": params.get("categorie", ""), "lieu": params.get("lieu", ""),
+            "dispo": params.get("dispo") == "1",
+            "tri": params.get("tri") or ("pertinence" if params.get("q") else "titre")}
+    total = site.sql(REFERENCE, dict(args, limit=1, offset=0))[0][1]
+    assert total > size, params
+    last = (total + size - 1) // size
+    available = site.sql("SELECT count(*) FROM (" + REFERENCE.replace("SELECT i.id, count(*) OVER ()", "SELECT i.id")
+                         .replace("NOT %(dispo)s OR", "%(dispo)s OR NOT") + ") x",
+                         dict(args, dispo=True, limit=total, offset=0))[0][0]
+    for page in sorted({1, 2, available // size + 1, last - 1, last} & set(range(1, last + 1))):
+        expected = [i for i, _ in site.sql(REFERENCE, dict(args, limit=size, offset=(page - 1) * size))]
+        r = requests.get(site.url("/tierslieux/outils"), params=dict(params, page=str(page)), timeout=10)
+        assert r.status_code == 200, (params, page, r.text[:300])
+        soup = BeautifulSoup(r.text, "html.parser")
+        shown = [int(a["href"].rsplit("/", 1)[1]) for a in soup.select(".tl-card h3 a")]
+        assert shown == expected, (params, page)
+        assert f"{total} objets trouvés" in soup.select_one("#resultats-titre").get_text(" ", strip=True)

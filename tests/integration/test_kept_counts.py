@@ -1,0 +1,162 @@
+"""What the database keeps so that pages never go over a whole network per
+request (sql/schema/003_network_scale.sql): the items and available items
+per place and category, the impact of each repair and its tally per
+session, the packets left in each seed lot. Each is checked against the
+rows it comes from (conftest.KEPT) after every kind of write, and while two
+desks write at once; conftest checks them again after every test file."""
+import re
+import threading
+
+import psycopg2
+import pytest
+
+from conftest import kept_disagreements
+from test_desk_lending import free_item, member_without_late_items
+
+PLACE = "mediatheque-jules-verne"
+DESK = "benevole.mediatheque"
+
+
+def counts(servers, place=PLACE):
+    return servers.sql("""SELECT coalesce(sum(n.items), 0), coalesce(sum(n.available), 0)
+                            FROM tl.item_count n JOIN tl.place p ON p.id = n.place_id WHERE p.slug = %s""",
+                       (place,))[0]
+
+
+def home_counts(servers):
+    text = re.sub(r"\s+", " ", servers.get("/tierslieux/").text)
+    m = re.search(r"(\d+) objets au catalogue, dont (\d+) disponibles", text)
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_every_kind_of_change_keeps_the_item_counts(servers):
+    items, available = counts(servers)
+    total = home_counts(servers)
+    member = member_without_late_items(servers)
+    code = free_item(servers)
+    steps = [
+        ("a loan", "SELECT tl.check_out(%s, %s, %s, false)", (DESK, member, code), (0, -1)),
+        ("its return", "SELECT tl.check_in(%s, %s, 'bon', NULL)", (DESK, code), (0, +1)),
+        ("a maintenance", "SELECT tl.start_maintenance(%s, %s, 'Lame à changer')", (DESK, code), (0, -1)),
+        ("its end", "SELECT tl.end_maintenance(%s, %s, 'Lame changée', true)", (DESK, code), (0, +1)),
+        ("an item retired", "UPDATE tl.item SET retired_at = now() WHERE code = %s", (code,), (-1, -1)),
+        ("an item back", "UPDATE tl.item SET retired_at = NULL WHERE code = %s", (code,), (+1, +1)),
+    ]
+    for what, query, params, (d_items, d_available) in steps:
+        servers.sql(query, params)
+        items, available = items + d_items, available + d_available
+        assert counts(servers) == (items, available), what
+        assert kept_disagreements(servers) == {}, what
+    # The home page reads the counts (its cache knows the change).
+    assert home_counts(servers) == total
+
+
+def test_moves_between_places_and_categories_and_new_items(servers):
+    code = free_item(servers)
+    other = "la-fabrique"
+    before_here, before_there = counts(servers), counts(servers, other)
+    servers.sql("UPDATE tl.item SET place_id = (SELECT id FROM tl.place WHERE slug = %s) WHERE code = %s",
+                (other, code))
+    assert counts(servers) == (before_here[0] - 1, before_here[1] - 1)
+    assert counts(servers, other) == (before_there[0] + 1, before_there[1] + 1)
+    servers.sql("UPDATE tl.item SET category_id = (SELECT max(id) FROM tl.category) WHERE code = %s", (code,))
+    servers.sql("""INSERT INTO tl.item (code, title, category_id, collection_id, place_id)
+                   SELECT 'KEPT-' || g, 'Ponceuse ' || g, i.category_id, i.collection_id, i.place_id
+                     FROM tl.item i, generate_series(1, 3) g WHERE i.code = %s""", (code,))
+    assert counts(servers, other) == (before_there[0] + 4, before_there[1] + 4)
+    assert servers.sql("SELECT sort_title FROM tl.item WHERE code = 'KEPT-1'")[0][0] == "ponceuse 1"
+    servers.sql("UPDATE tl.item SET title = 'Échelle' WHERE code = 'KEPT-1'")
+    assert servers.sql("SELECT sort_title FROM tl.item WHERE code = 'KEPT-1'")[0][0] == "echelle"
+    assert kept_disagreements(servers) == {}
+
+
+def run_in_turn(servers, first, second):
+    """first runs and holds its transaction open; second starts meanwhile
+    (in a thread, so it may wait for first's locks); then first commits
+    and second finishes. Returns second's error, if any."""
+    a, b = servers.db(), servers.db()
+    a.autocommit = b.autocommit = False
+    outcome = {}
+
+    def other():
+        try:
+            with b.cursor() as cur:
+                second(cur)
+            b.commit()
+        except psycopg2.Error as e:
+            b.rollback()
+            outcome["error"] = e
+
+    try:
+        with a.cursor() as cur:
+            first(cur)
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(0.5)          # second is blocked, or has counted without first's change
+        a.commit()
+        t.join(10)
+        assert not t.is_alive()
+    finally:
+        a.close()
+        b.close()
+    return outcome.get("error")
+
+
+def test_two_desks_lending_at_the_same_place_at_once(servers):
+    # Two members, so that nothing but the counts makes one desk wait.
+    members = [m for (m,) in servers.sql("""
+        SELECT m.member_number FROM tl.member m
+         WHERE NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.member_id = m.id AND b.kind = 'pret'
+                           AND b.returned_at IS NULL AND b.due_on < current_date)
+         ORDER BY m.member_number LIMIT 2""")]
+    codes = [c for (c,) in servers.sql("""
+        SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id
+          JOIN tl.item_availability a ON a.item_id = i.id
+         WHERE p.slug = %s AND a.state = 'disponible' AND i.retired_at IS NULL AND i.safety_check_days IS NULL
+           AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.cancelled_at IS NULL
+                           AND b.kind = 'reservation')
+         ORDER BY i.code LIMIT 2""", (PLACE,))]
+    items, available = counts(servers)
+    error = run_in_turn(servers,
+                        lambda cur: cur.execute("SELECT tl.check_out(%s, %s, %s, false)", (DESK, members[0], codes[0])),
+                        lambda cur: cur.execute("SELECT tl.check_out(%s, %s, %s, false)", (DESK, members[1], codes[1])))
+    assert error is None
+    assert counts(servers) == (items, available - 2)
+    assert kept_disagreements(servers) == {}
+
+
+def test_two_desks_taking_the_last_seed_packets_at_once(servers):
+    lot, left = servers.sql("SELECT l.id, l.packets FROM tl.seed_lot l JOIN tl.place p ON p.id = l.place_id "
+                            "WHERE p.slug = %s AND l.packets >= 2 ORDER BY l.id LIMIT 1", (PLACE,))[0]
+    take = left // 2 + 1            # both together take more than the lot holds
+    error = run_in_turn(servers,
+                        lambda cur: cur.execute("SELECT tl.seed_withdraw(%s, %s, %s)", (DESK, lot, take)),
+                        lambda cur: cur.execute("SELECT tl.seed_withdraw(%s, %s, %s)", (DESK, lot, take)))
+    assert error is not None and error.diag.constraint_name == "seed_lot_stock_not_negative"
+    assert f"il ne reste que {left - take} sachet(s)" in error.diag.message_primary
+    assert servers.sql("SELECT packets FROM tl.seed_lot WHERE id = %s", (lot,))[0][0] == left - take
+    servers.sql("SELECT tl.seed_deposit(%s, %s, v.id, l.harvest_year, 3, l.grower) "
+                "FROM tl.seed_lot l JOIN tl.seed_variety v ON v.id = l.variety_id WHERE l.id = %s",
+                (DESK, PLACE, lot))
+    assert kept_disagreements(servers) == {}
+
+
+def test_a_changed_factor_computes_the_repairs_it_applies_to_again(servers):
+    place = servers.sql("SELECT p.slug FROM tl.repair_record r JOIN tl.place p ON p.id = r.place_id "
+                        "WHERE r.status = 'repare' GROUP BY p.slug ORDER BY count(*) DESC LIMIT 1")
+    if not place:
+        pytest.fail("the demo has no repaired object")
+    place = place[0][0]
+    before = servers.sql("SELECT co2_kg FROM tl.repair_results(%s, NULL)", (place,))[0][0]
+    # A factor from long ago applies to every record of the place.
+    servers.sql("""INSERT INTO tl.impact_factor (key, place_id, value, source, valid_from)
+                   SELECT 'reparation_deplacement', p.id, 1, 'essai', DATE '2000-01-01'
+                     FROM tl.place p WHERE p.slug = %s""", (place,))
+    after = servers.sql("SELECT co2_kg FROM tl.repair_results(%s, NULL)", (place,))[0][0]
+    assert after != before
+    servers.sql("DELETE FROM tl.impact_factor WHERE source = 'essai'")
+    assert servers.sql("SELECT co2_kg FROM tl.repair_results(%s, NULL)", (place,))[0][0] == before
+    servers.sql("UPDATE tl.repair_category SET powered = NOT powered")
+    servers.sql("UPDATE tl.repair_record SET weight_kg = 2.5, status = 'repare' "
+                "WHERE id = (SELECT min(id) FROM tl.repair_record)")
+    assert kept_disagreements(servers) == {}
