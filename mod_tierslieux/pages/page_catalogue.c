@@ -64,11 +64,12 @@ static const char *const tl_sort_labels[] = {
 /* Without words, what one may borrow first: the available ones by title,
  * then the others (few: lent or in maintenance) by title. The available
  * ones are counted, so each part starts where the page asked for falls in
- * it, and the first is not read at all on a page past its end. */
+ * it; the first is not read at all on a page past its end, the second not
+ * at all when only available items are asked for. */
 #define TL_SQL_BROWSE_AVAILABLE \
     "SELECT * FROM ((" TL_SQL_BROWSE " AND f.available AND $6::integer < " TL_SQL_COUNTED("available") \
     "                ORDER BY f.sort_title, f.id LIMIT $5::integer OFFSET $6::integer) " \
-    "  UNION ALL (" TL_SQL_BROWSE " AND NOT f.available ORDER BY f.sort_title, f.id LIMIT $5::integer " \
+    "  UNION ALL (" TL_SQL_BROWSE " AND NOT f.available AND NOT $4::boolean ORDER BY f.sort_title, f.id LIMIT $5::integer " \
     "             OFFSET greatest($6::integer - " TL_SQL_COUNTED("available") ", 0))) i"
 
 /* By sort (tl_sorts), without words and with. Without words, relevance

@@ -95,11 +95,34 @@ BEGIN
     RETURN v_member;
 END $$;
 
+-- The name as the search below compares it.
+CREATE FUNCTION tl.name_search_key(p_given text, p_family text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT lower(public.unaccent(p_given || ' ' || p_family))
+$$;
+
+CREATE FUNCTION tl.member_search_name() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    NEW.search_name := tl.name_search_key(NEW.given_name, NEW.family_name);
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS member_search_name ON tl.member;
+CREATE TRIGGER member_search_name BEFORE INSERT OR UPDATE OF given_name, family_name ON tl.member
+    FOR EACH ROW EXECUTE FUNCTION tl.member_search_name();
+
 -- Members whose number is p_text, or whose name contains all its words
 -- (any case, accents ignored); for volunteers only.
 CREATE FUNCTION tl.find_members(p_login text, p_text text)
 RETURNS TABLE (member_number text, member_name text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    -- Each word once, as a LIKE pattern matching it anywhere (its % and _
+    -- taken literally): one comparison per member, over the kept key.
+    v_patterns text[] := ARRAY(
+        SELECT '%' || replace(replace(replace(w.word, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+          FROM regexp_split_to_table(lower(unaccent(btrim(p_text))), '\s+') AS w(word) WHERE w.word <> '');
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
                     WHERE a.login = p_login AND a.active) THEN
@@ -109,9 +132,7 @@ BEGIN
     SELECT m.member_number, m.given_name || ' ' || m.family_name
       FROM tl.member m
      WHERE m.member_number = upper(btrim(p_text))
-        OR (length(btrim(p_text)) >= 3 AND NOT EXISTS (
-              SELECT 1 FROM regexp_split_to_table(lower(unaccent(btrim(p_text))), '\s+') AS w(word)
-               WHERE strpos(lower(unaccent(m.given_name || ' ' || m.family_name)), w.word) = 0))
+        OR (length(btrim(p_text)) >= 3 AND m.search_name LIKE ALL (v_patterns))
      ORDER BY m.family_name, m.given_name
      LIMIT 10;
 END $$;
@@ -1254,6 +1275,9 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION tl.apply_import_retention(timestamptz) IS 'Run daily by script/retention (cron)';
+
+-- Applying this file gives the members from before the search key theirs.
+UPDATE tl.member SET search_name = tl.name_search_key(given_name, family_name) WHERE search_name IS NULL;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).

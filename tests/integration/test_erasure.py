@@ -318,7 +318,7 @@ FORGOTTEN = {
     "mail_message.body": "messages to the member deleted",
     "mail_message.last_error": "messages to the member deleted (never holds an address, sql/logic/mail.sql)",
     # Rows that are the member's, deleted with them.
-    "member.member_number": "deleted", "member.family_name": "deleted", "member.given_name": "deleted",
+    "member.member_number": "deleted", "member.family_name": "deleted", "member.given_name": "deleted", "member.search_name": "deleted",
     "member.email": "deleted", "member.phone": "deleted", "member.password_hash": "deleted",
     "member.site_login": "deleted",
     "member_deposit.kind": "deleted",
