@@ -1276,8 +1276,13 @@ END $$;
 
 COMMENT ON FUNCTION tl.apply_import_retention(timestamptz) IS 'Run daily by script/retention (cron)';
 
--- Applying this file gives the members from before the search key theirs.
-UPDATE tl.member SET search_name = tl.name_search_key(given_name, family_name) WHERE search_name IS NULL;
+-- Applying this file gives the members from before the search key theirs
+-- (only when there are some: an UPDATE of no row still bumps the data version).
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM tl.member WHERE search_name IS NULL) THEN
+        UPDATE tl.member SET search_name = tl.name_search_key(given_name, family_name) WHERE search_name IS NULL;
+    END IF;
+END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).

@@ -434,9 +434,15 @@ BEGIN
 END $$;
 
 -- Applying this file keeps the sort keys and counts true whatever wrote
--- before: items from before the sort key get theirs, every place is counted.
-UPDATE tl.item SET sort_title = tl.title_sort_key(title) WHERE sort_title IS NULL;
-DO $$ BEGIN PERFORM tl.recount_items(ARRAY(SELECT id FROM tl.place)); END $$;
+-- before: items from before the sort key get theirs (only when there are
+-- some: an UPDATE of no row still bumps the data version), every place is
+-- counted.
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM tl.item WHERE sort_title IS NULL) THEN
+        UPDATE tl.item SET sort_title = tl.title_sort_key(title) WHERE sort_title IS NULL;
+    END IF;
+    PERFORM tl.recount_items(ARRAY(SELECT id FROM tl.place));
+END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).

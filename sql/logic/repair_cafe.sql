@@ -749,11 +749,20 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 $$;
 
 -- Applying this file computes the impact of records written before it was
--- kept, or by an earlier form of tl.repair_impact, and counts every place.
-UPDATE tl.repair_record r SET waste_kg = i.waste_kg, co2_kg = i.co2_kg
-  FROM tl.repair_record x CROSS JOIN LATERAL tl.repair_impact(x) i
- WHERE x.id = r.id AND (r.waste_kg, r.co2_kg) IS DISTINCT FROM (i.waste_kg, i.co2_kg);
-DO $$ BEGIN PERFORM tl.recount_repairs(ARRAY(SELECT id FROM tl.place)); END $$;
+-- kept, or by an earlier form of tl.repair_impact (only those: an UPDATE of
+-- no row still bumps the data version), and counts every place.
+DO $$ BEGIN
+    CREATE TEMPORARY TABLE repair_impact_changed ON COMMIT DROP AS
+    SELECT x.id, i.waste_kg, i.co2_kg
+      FROM tl.repair_record x CROSS JOIN LATERAL tl.repair_impact(x) i
+     WHERE (x.waste_kg, x.co2_kg) IS DISTINCT FROM (i.waste_kg, i.co2_kg);
+    IF EXISTS (SELECT 1 FROM repair_impact_changed) THEN
+        UPDATE tl.repair_record r SET waste_kg = c.waste_kg, co2_kg = c.co2_kg
+          FROM repair_impact_changed c WHERE c.id = r.id;
+    END IF;
+    DROP TABLE repair_impact_changed;
+    PERFORM tl.recount_repairs(ARRAY(SELECT id FROM tl.place));
+END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).

@@ -347,11 +347,18 @@ BEGIN
      ORDER BY s.common_name, v.name, l.harvest_year;
 END $$;
 
--- Applying this file makes every lot's stock what its movements say.
-UPDATE tl.seed_lot l SET packets = s.packets
-  FROM (SELECT x.id, coalesce(sum(tl.movement_packets(m.kind, m.packets)), 0) AS packets
-          FROM tl.seed_lot x LEFT JOIN tl.seed_movement m ON m.lot_id = x.id GROUP BY x.id) s
- WHERE s.id = l.id AND l.packets <> s.packets;
+-- Applying this file makes every lot's stock what its movements say (only
+-- where it differs: an UPDATE of no row still bumps the data version).
+DO $$ BEGIN
+    CREATE TEMPORARY TABLE seed_lot_recounted ON COMMIT DROP AS
+    SELECT x.id, coalesce(sum(tl.movement_packets(m.kind, m.packets)), 0) AS packets
+      FROM tl.seed_lot x LEFT JOIN tl.seed_movement m ON m.lot_id = x.id
+     GROUP BY x.id HAVING x.packets <> coalesce(sum(tl.movement_packets(m.kind, m.packets)), 0);
+    IF EXISTS (SELECT 1 FROM seed_lot_recounted) THEN
+        UPDATE tl.seed_lot l SET packets = s.packets FROM seed_lot_recounted s WHERE s.id = l.id;
+    END IF;
+    DROP TABLE seed_lot_recounted;
+END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).

@@ -498,7 +498,7 @@ class NamesTableTest(unittest.TestCase):
         self.assertTrue({"sell", "till_day", "till_totals"} <= sql)
         templates, sql = sources.reach("tl_page_place")               # SQL in #define'd strings
         self.assertEqual(templates, {"lieu"})
-        self.assertIn("item_availability", sql)
+        self.assertIn("item_count", sql)
         templates, sql = sources.reach("tl_page_item_qr")              # an SVG, from tables only
         self.assertEqual(templates, set())
         self.assertIn("item", sql)

@@ -10,7 +10,7 @@ import threading
 import psycopg2
 import pytest
 
-from conftest import kept_disagreements
+from conftest import kept_disagreements, wait_for
 from test_desk_lending import free_item, member_without_late_items
 
 PLACE = "mediatheque-jules-verne"
@@ -87,18 +87,27 @@ def run_in_turn(servers, first, second):
             b.rollback()
             outcome["error"] = e
 
+    watch, second_pid = servers.db(), b.get_backend_pid()
+
+    def second_waits():
+        with watch.cursor() as cur:
+            cur.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (second_pid,))
+            return cur.fetchone()[0] == "Lock"
+
     try:
         with a.cursor() as cur:
             first(cur)
-        t = threading.Thread(target=other)
+        t = threading.Thread(target=other, daemon=True)
         t.start()
-        t.join(0.5)          # second is blocked, or has counted without first's change
+        # Polled, never a timed join: under libfaketime a thread's timed wait
+        # is measured against the real clock and would last a year.
+        assert wait_for(lambda: not t.is_alive() or second_waits(), step=0.05)
         a.commit()
-        t.join(10)
-        assert not t.is_alive()
+        assert wait_for(lambda: not t.is_alive(), step=0.05)
     finally:
         a.close()
         b.close()
+        watch.close()
     return outcome.get("error")
 
 
