@@ -106,11 +106,26 @@ static int tl_pg_wait(PGconn *conn, apr_time_t deadline)
     }
 }
 
+/* Where tl_pg_exec hands rows one at a time (tl_db_each), and how long it
+ * waits for each. */
+typedef struct {
+    tl_db_row_fn *each;
+    void *ctx;
+    apr_interval_time_t per_row;    /* each row gets this long, counted from the last */
+    long handed;                    /* rows handed so far */
+    int stopped;                    /* each said stop: the rest is read and dropped */
+} tl_pg_rows_out;
+
+static const tl_rows *tl_pg_rows_view(tl_rows *rows, PGresult *res);
+
 /* One statement, sent and answered before deadline. NULL with *late set
  * when time ran out; NULL without it when it could not even be sent (the
- * connection is gone). Otherwise its result, success or error. */
+ * connection is gone). Otherwise its result, success or error. With out,
+ * in libpq's single-row mode: each row goes to out->each as it arrives and
+ * is freed at once, and the result returned is the empty one that ends
+ * them (or the error that cut them short). */
 static PGresult *tl_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
-                            apr_time_t deadline, int *late)
+                            apr_time_t deadline, int *late, tl_pg_rows_out *out)
 {
     PGresult *res, *last = NULL;
 
@@ -118,6 +133,9 @@ static PGresult *tl_pg_exec(PGconn *conn, const char *sql, int nparams, const ch
     if (PQsetnonblocking(conn, 1) != 0
         || !PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
         return NULL;
+    }
+    if (out) {
+        PQsetSingleRowMode(conn);
     }
     for (;;) {
         if (!tl_pg_wait(conn, deadline)) {
@@ -127,6 +145,16 @@ static PGresult *tl_pg_exec(PGconn *conn, const char *sql, int nparams, const ch
         }
         if (!(res = PQgetResult(conn))) {
             return last;
+        }
+        if (out && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+            tl_rows row;
+            if (!out->stopped) {
+                out->stopped = out->each(out->ctx, tl_pg_rows_view(&row, res));
+                out->handed++;
+            }
+            PQclear(res);
+            deadline = apr_time_now() + out->per_row;
+            continue;
         }
         PQclear(last);
         last = res;
@@ -217,7 +245,7 @@ static apr_status_t tl_db_release(void *data)
         break;
     case PQTRANS_INTRANS:
     case PQTRANS_INERROR:
-        res = tl_pg_exec(db->conn, "ROLLBACK", 0, NULL, apr_time_now() + db->timeout, &late);
+        res = tl_pg_exec(db->conn, "ROLLBACK", 0, NULL, apr_time_now() + db->timeout, &late, NULL);
         PQclear(res);
         if (late) {
             tl_db_log_late(db, db->r);
@@ -357,17 +385,21 @@ static int tl_is_refusal(const char *state)
                      || strcmp(state, "42501") == 0 || strcmp(state, "P0001") == 0);
 }
 
-/* A result that belongs to the request from now on. */
-static const tl_rows *tl_db_rows(tl_req *q, PGresult *res)
+/* rows made to read res, which stays its caller's. */
+static const tl_rows *tl_pg_rows_view(tl_rows *rows, PGresult *res)
 {
-    tl_rows *rows = apr_palloc(q->r->pool, sizeof(*rows));
-
-    apr_pool_cleanup_register(q->r->pool, res, tl_pg_clear, apr_pool_cleanup_null);
     rows->count = tl_pg_count;
     rows->column = tl_pg_column;
     rows->value = tl_pg_value;
     rows->impl = res;
     return rows;
+}
+
+/* A result that belongs to the request from now on. */
+static const tl_rows *tl_db_rows(tl_req *q, PGresult *res)
+{
+    apr_pool_cleanup_register(q->r->pool, res, tl_pg_clear, apr_pool_cleanup_null);
+    return tl_pg_rows_view(apr_palloc(q->r->pool, sizeof(tl_rows)), res);
 }
 
 /* The connection for a call that must end by deadline, or NULL with
@@ -385,7 +417,7 @@ static tl_db *tl_db_ready(tl_req *q, apr_time_t deadline, int *status)
 }
 
 static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const char *const *params,
-                                int *status, tl_db_refusal *why, int may_retry)
+                                int *status, tl_db_refusal *why, int may_retry, tl_pg_rows_out *out)
 {
     /* Waiting for mod_dbd's connection counts in the call's time. */
     apr_time_t deadline = apr_time_now() + tl_db_timeout(q->r);
@@ -405,7 +437,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
     }
     for (attempt = 0; attempt < 2; attempt++) {
         ExecStatusType st;
-        res = tl_pg_exec(db->conn, sql, nparams, params, deadline, &late);
+        res = tl_pg_exec(db->conn, sql, nparams, params, deadline, &late, out);
         if (late) {
             tl_db_log_late(db, q->r);
             tl_db_abandon(db);
@@ -416,7 +448,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             break;
         }
-        if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0 && may_retry) {
+        if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0 && may_retry && !(out && out->handed)) {
             /* PostgreSQL restarted since this pooled connection was made:
              * reconnect once, in place, so mod_dbd's pool heals too. A
              * statement that failed this way never ran, so running it again
@@ -466,7 +498,15 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
                            int *status)
 {
-    return tl_db_run(q, sql, nparams, params, status, NULL, 1);
+    return tl_db_run(q, sql, nparams, params, status, NULL, 1, NULL);
+}
+
+long tl_db_each(tl_req *q, const char *sql, int nparams, const char *const *params, int *status,
+                tl_db_row_fn *each, void *ctx)
+{
+    tl_pg_rows_out out = { each, ctx, tl_db_timeout(q->r), 0, 0 };
+
+    return tl_db_run(q, sql, nparams, params, status, NULL, 1, &out) ? out.handed : -1;
 }
 
 tl_req *tl_db_req(request_rec *r)
@@ -479,7 +519,7 @@ tl_req *tl_db_req(request_rec *r)
 const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char *const *params,
                             int *status, tl_db_refusal *why)
 {
-    return tl_db_run(q, sql, nparams, params, status, why, 1);
+    return tl_db_run(q, sql, nparams, params, status, why, 1, NULL);
 }
 
 /* BEGIN or ROLLBACK within the call's time; 0 (and the connection given up
@@ -487,7 +527,7 @@ const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char 
 static int tl_db_command(tl_req *q, tl_db *db, const char *sql)
 {
     int late, ok;
-    PGresult *res = tl_pg_exec(db->conn, sql, 0, NULL, apr_time_now() + tl_db_timeout(q->r), &late);
+    PGresult *res = tl_pg_exec(db->conn, sql, 0, NULL, apr_time_now() + tl_db_timeout(q->r), &late, NULL);
 
     ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
@@ -515,7 +555,7 @@ const tl_rows *tl_db_try(tl_req *q, const char *sql, int nparams, const char *co
         return NULL;
     }
     /* No reconnection inside: a retry would run outside the transaction. */
-    rows = tl_db_run(q, sql, nparams, params, status, why, 0);
+    rows = tl_db_run(q, sql, nparams, params, status, why, 0, NULL);
     if (!db->lost && PQstatus(db->conn) == CONNECTION_OK) {
         tl_db_command(q, db, "ROLLBACK");
     }
@@ -684,12 +724,12 @@ const tl_rows *tl_db_in_tx(tl_req *q, const char *sql, int nparams, const char *
                            tl_db_refusal *why)
 {
     /* No reconnection inside: a retry would run outside the transaction. */
-    return tl_db_run(q, sql, nparams, params, status, why, 0);
+    return tl_db_run(q, sql, nparams, params, status, why, 0, NULL);
 }
 
 int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *params, int *status, tl_db_refusal *why)
 {
-    const tl_rows *rows = tl_db_run(q, sql, nparams, params, status, why, 0);
+    const tl_rows *rows = tl_db_run(q, sql, nparams, params, status, why, 0, NULL);
 
     if (!rows) {
         return 0;

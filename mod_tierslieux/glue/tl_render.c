@@ -70,6 +70,77 @@ int tl_send_download(tl_req *q, const char *type, const char *filename, const ch
     return tl_send_body(q, type, body, len);
 }
 
+void tl_stream_open(tl_stream *s, tl_req *q, const char *type, const char *filename)
+{
+    request_rec *r = q->r;
+
+    memset(s, 0, sizeof(*s));
+    s->q = q;
+    tl_buf_init(&s->buf, r->pool, TL_STREAM_CHUNK + 4096);
+    s->bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    ap_set_content_type(r, type);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "Content-Disposition",
+                   apr_psprintf(r->pool, "attachment; filename=\"%s\"", filename));
+}
+
+/* Passes what buf holds (and, with eos, the end) down the filters, then
+ * empties buf for the next chunk: its memory is reused, never grown. */
+static int tl_stream_send(tl_stream *s, int eos)
+{
+    request_rec *r = s->q->r;
+    apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
+
+    if (s->gone) {
+        return 1;
+    }
+    if (s->buf.len) {
+        APR_BRIGADE_INSERT_TAIL(s->bb, apr_bucket_transient_create(s->buf.data, s->buf.len, ba));
+    }
+    APR_BRIGADE_INSERT_TAIL(s->bb, eos ? apr_bucket_eos_create(ba) : apr_bucket_flush_create(ba));
+    s->sent = 1;
+    if (ap_pass_brigade(r->output_filters, s->bb) != APR_SUCCESS || r->connection->aborted) {
+        s->gone = 1;
+    }
+    apr_brigade_cleanup(s->bb);
+    s->buf.len = 0;
+    return s->gone;
+}
+
+int tl_stream_flush(tl_stream *s)
+{
+    return s->buf.len >= TL_STREAM_CHUNK ? tl_stream_send(s, 0) : s->gone;
+}
+
+int tl_stream_close(tl_stream *s, int status)
+{
+    request_rec *r = s->q->r;
+    apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
+
+    if (status == OK) {
+        if (!r->header_only) {
+            if (!s->sent) {
+                ap_set_content_length(r, s->buf.len);   /* it all fitted in one chunk */
+            }
+            tl_stream_send(s, 1);
+        }
+        return OK;
+    }
+    if (!s->sent) {
+        apr_table_unset(r->headers_out, "Content-Disposition");
+        return tl_render_error(s->q, status, NULL);
+    }
+    /* A 502 error bucket is how httpd cuts an answer short: the chunked
+     * encoding leaves out its last chunk and the connection is closed. */
+    if (!s->gone) {
+        APR_BRIGADE_INSERT_TAIL(s->bb, ap_bucket_error_create(HTTP_BAD_GATEWAY, NULL, r->pool, ba));
+        APR_BRIGADE_INSERT_TAIL(s->bb, apr_bucket_eos_create(ba));
+        ap_pass_brigade(r->output_filters, s->bb);
+        apr_brigade_cleanup(s->bb);
+    }
+    return OK;
+}
+
 int tl_send_html(tl_req *q, const char *body, apr_size_t len)
 {
     tl_security_headers(q, !q->fragment && !tl_conf_layout(q->dc));

@@ -24,6 +24,32 @@ int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len);
 /* Sends a file to download (CSV exports) with its type and name. */
 int tl_send_download(tl_req *q, const char *type, const char *filename, const char *body, apr_size_t len);
 
+/* An answer sent while it is made, for files of any size (exports read
+ * with tl_db_each): the page writes into buf, tl_stream_flush sends it
+ * each time it holds TL_STREAM_CHUNK, so a worker holds one chunk, never
+ * the whole file. */
+#define TL_STREAM_CHUNK 65536
+typedef struct {
+    tl_req *q;
+    tl_buf buf;
+    apr_bucket_brigade *bb;
+    int sent;                       /* the headers went out: the status is said */
+    int gone;                       /* the client went away: nothing more is sent */
+} tl_stream;
+
+/* A download of that type and file name. */
+void tl_stream_open(tl_stream *s, tl_req *q, const char *type, const char *filename);
+
+/* Sends buf once it holds a chunk; 1 when the client has gone away. */
+int tl_stream_flush(tl_stream *s);
+
+/* Ends the answer. With status OK, sends the rest. With an error status
+ * (the database failed): before anything went out, the error page; after,
+ * the answer is cut short as a client can tell (no last chunk, connection
+ * closed), never ended as if it were whole. Returns what the handler
+ * returns. */
+int tl_stream_close(tl_stream *s, int status);
+
 /* Sends a rendered body as text/html. */
 int tl_send_html(tl_req *q, const char *body, apr_size_t len);
 

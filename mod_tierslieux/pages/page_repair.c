@@ -114,20 +114,71 @@ int tl_page_repair_ical(tl_req *q)
     return tl_send_body(q, "text/calendar; charset=utf-8", out.data, out.len);
 }
 
+/* The ORDS export under way: each row of tl.repair_ords_rows written as it
+ * comes, sent a chunk at a time. */
+typedef struct {
+    tl_stream stream;
+    tl_ords_writer writer;
+    int found;                      /* col is known (from the first row) */
+    int col[14];
+} tl_ords_export;
+
+static const char *const tl_ords_export_cols[] = {
+    "id", "data_provider", "country", "partner_product_category", "product_category", "product_category_id",
+    "brand", "year_of_manufacture", "product_age", "repair_status", "barrier", "group_identifier", "event_date",
+    "problem", NULL
+};
+
+static int tl_ords_export_row(void *ctx, const tl_rows *rows)
+{
+    tl_ords_export *x = ctx;
+    tl_ords_row row;
+    const char *v[14];
+    size_t len;
+    int c;
+
+    if (!x->found) {
+        for (c = 0; tl_ords_export_cols[c]; c++) {
+            x->col[c] = rows->column(rows, tl_ords_export_cols[c]);
+        }
+        x->found = 1;
+    }
+    for (c = 0; c < 14; c++) {
+        v[c] = x->col[c] < 0 ? NULL : rows->value(rows, 0, x->col[c], &len);
+    }
+    memset(&row, 0, sizeof(row));
+    row.id = v[0];
+    row.data_provider = v[1];
+    row.country = v[2];
+    row.partner_product_category = v[3];
+    row.product_category = v[4];
+    row.product_category_id = v[5] ? atoi(v[5]) : 0;
+    row.brand = v[6];
+    row.year_of_manufacture = v[7] ? atoi(v[7]) : 0;
+    row.product_age = v[8];
+    row.repair_status = (tl_ords_status)atoi(v[9] ? v[9] : "0");
+    row.barrier = (tl_ords_barrier)atoi(v[10] ? v[10] : "0");
+    row.group_identifier = v[11];
+    apr_cpystrn(row.event_date, v[12] ? v[12] : "", sizeof(row.event_date));
+    row.problem = v[13];
+    tl_ords_writer_row(&x->writer, &row);
+    return tl_stream_flush(&x->stream);
+}
+
 /* The repairs of a place (or all) over a period as an Open Repair Data
  * Standard v0.3 file: open data, the visitors' e-mails and phone numbers
  * scrubbed out of the problems' text. ?lieu=, ?du= and ?au= (YYYY-MM-DD;
- * by default everything up to today). */
+ * by default everything up to today). Streamed: a network's years of
+ * repairs never sit whole in a worker. */
 int tl_page_repair_ords(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
-    int status = OK, i;
+    int status = OK;
     const char *place = tl_param_slug(q, "lieu", "lieu", &status);
     const char *from = tl_query_get(&q->query, "du"), *to = tl_query_get(&q->query, "au");
-    const tl_rows *rows, *name;
+    const tl_rows *name;
     apr_time_exp_t now;
-    tl_ords_writer w;
-    tl_buf out;
+    tl_ords_export *x;
     long d1, d2;
     size_t len;
     char today[11];
@@ -143,38 +194,20 @@ int tl_page_repair_ords(tl_req *q)
         return tl_render_error(q, HTTP_BAD_REQUEST, "La période s'écrit avec deux dates AAAA-MM-JJ, la seconde après "
                                "la première (du=2026-01-01&au=2026-12-31).");
     }
-    if (!(rows = tl_db_query(q, "SELECT * FROM tl.repair_ords_rows($1, $2::date, $3::date)", 3,
-                             (const char *const[]){ place, from, to }, &status))
-        || !(name = tl_db_query(q, "SELECT coalesce((SELECT name FROM tl.place WHERE slug = $1), $2)", 2,
-                                (const char *const[]){ place, tl_conf_site_name(q->dc) }, &status))) {
+    if (!(name = tl_db_query(q, "SELECT coalesce((SELECT name FROM tl.place WHERE slug = $1), $2)", 2,
+                             (const char *const[]){ place, tl_conf_site_name(q->dc) }, &status))) {
         return tl_page_failed(q, status);
     }
-    tl_buf_init(&out, p, 256 + (size_t)rows->count(rows) * 160);
-    tl_ords_writer_init(&w, &out, TL_ORDS_SCRUB_PROBLEM);
-#define TL_COL(col) rows->value(rows, i, rows->column(rows, col), &len)
-    for (i = 0; i < rows->count(rows); i++) {
-        tl_ords_row row;
-        memset(&row, 0, sizeof(row));
-        row.id = TL_COL("id");
-        row.data_provider = TL_COL("data_provider");
-        row.country = TL_COL("country");
-        row.partner_product_category = TL_COL("partner_product_category");
-        row.product_category = TL_COL("product_category");
-        row.product_category_id = TL_COL("product_category_id") ? atoi(TL_COL("product_category_id")) : 0;
-        row.brand = TL_COL("brand");
-        row.year_of_manufacture = TL_COL("year_of_manufacture") ? atoi(TL_COL("year_of_manufacture")) : 0;
-        row.product_age = TL_COL("product_age");
-        row.repair_status = (tl_ords_status)atoi(TL_COL("repair_status"));
-        row.barrier = (tl_ords_barrier)atoi(TL_COL("barrier"));
-        row.group_identifier = TL_COL("group_identifier");
-        apr_cpystrn(row.event_date, TL_COL("event_date"), sizeof(row.event_date));
-        row.problem = TL_COL("problem");
-        tl_ords_writer_row(&w, &row);
+    x = apr_pcalloc(p, sizeof(*x));
+    tl_stream_open(&x->stream, q, "text/csv; charset=utf-8",
+                   tl_ords_filename(p, name->value(name, 0, 0, &len), atoi(to), atoi(to + 5)));
+    tl_ords_writer_init(&x->writer, &x->stream.buf, TL_ORDS_SCRUB_PROBLEM);
+    if (!q->r->header_only
+        && tl_db_each(q, "SELECT * FROM tl.repair_ords_rows($1, $2::date, $3::date)", 3,
+                      (const char *const[]){ place, from, to }, &status, tl_ords_export_row, x) < 0) {
+        return tl_stream_close(&x->stream, status);
     }
-#undef TL_COL
-    return tl_send_download(q, "text/csv; charset=utf-8",
-                            tl_ords_filename(p, name->value(name, 0, 0, &len), atoi(to), atoi(to + 5)),
-                            out.data, out.len);
+    return tl_stream_close(&x->stream, OK);
 }
 
 /* The session of the first path segment, as the result set "session";

@@ -12,6 +12,8 @@ microseconds from reading the request to sending its last byte), with the
 module's reuse of rendered pages turned off (TiersLieuxCacheSize 0), so
 each request is rendered from the database; the median of several, after
 a few to warm the connections."""
+import csv
+import io
 import os
 import statistics
 import subprocess
@@ -413,3 +415,45 @@ def test_catalogue_pages_list_what_the_reference_query_lists(network, params):
         shown = [int(a["href"].rsplit("/", 1)[1]) for a in soup.select(".tl-card h3 a")]
         assert shown == expected, (params, page)
         assert f"{total} objets trouvés" in soup.select_one("#resultats-titre").get_text(" ", strip=True)
+
+
+def children_rss_kb(web):
+    """The resident memory of a site's httpd processes (the children of
+    the one in httpd.pid), summed, in kB."""
+    with open(os.path.join(web, "httpd.pid"), encoding="ascii") as f:
+        parent = f.read().strip()
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as f:
+                status = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if status["PPid"].strip() == parent:
+            total += int(status["VmRSS"].split()[0])
+    return total
+
+
+def test_the_repair_data_export_streams_in_bounded_memory(network):
+    """The ORDS export of the whole network leaves in chunks as the
+    database sends its rows, and the workers that send it keep no more
+    memory afterwards than a chunk's: built whole, each export left its
+    size (and its result's, twice over) in the process that made it."""
+    site = network["site"]
+    today = site.sql("SELECT current_date::text")[0][0]
+    params = {"du": "2000-01-01", "au": today}
+    expected = site.sql("SELECT count(*) FROM tl.repair_ords_rows('', DATE '2000-01-01', %s::date)", (today,))[0][0]
+    assert expected >= 5000
+    url = site.url("/tierslieux/reparation/ords.csv")
+    for _ in range(8):          # every process has sent one before memory is read
+        assert requests.get(url, params=dict(params, du=today), timeout=30).status_code == 200
+    before = children_rss_kb(site.web)
+    for _ in range(8):
+        r = requests.get(url, params=params, timeout=60)
+        assert r.status_code == 200, r.text[:300]
+        assert "Content-Length" not in r.headers and r.headers["Transfer-Encoding"] == "chunked"
+        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8"), newline="")))
+        assert rows[0][:2] == ["id", "data_provider"] and len(rows) == expected + 1
+    grown = children_rss_kb(site.web) - before
+    print(f"ORDS export of {expected} rows, 8 times: the httpd processes grew by {grown} kB")
+    assert grown <= 4096, grown
