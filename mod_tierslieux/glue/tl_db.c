@@ -106,37 +106,20 @@ static int tl_pg_wait(PGconn *conn, apr_time_t deadline)
     }
 }
 
-/* Where tl_pg_exec hands rows one at a time (tl_db_each), and how long it
- * waits for each. */
-typedef struct {
-    tl_db_row_fn *each;
-    void *ctx;
-    apr_interval_time_t per_row;    /* each row gets this long, counted from the last */
-    long handed;                    /* rows handed so far */
-    int stopped;                    /* each said stop: the rest is read and dropped */
-} tl_pg_rows_out;
+/* Sends one statement without waiting for it; 0 when it could not be
+ * sent (the connection is gone). */
+static int tl_pg_send(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+    return PQsetnonblocking(conn, 1) == 0 && PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+}
 
-static const tl_rows *tl_pg_rows_view(tl_rows *rows, PGresult *res);
-
-/* One statement, sent and answered before deadline. NULL with *late set
- * when time ran out; NULL without it when it could not even be sent (the
- * connection is gone). Otherwise its result, success or error. With out,
- * in libpq's single-row mode: each row goes to out->each as it arrives and
- * is freed at once, and the result returned is the empty one that ends
- * them (or the error that cut them short). */
-static PGresult *tl_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
-                            apr_time_t deadline, int *late, tl_pg_rows_out *out)
+/* The answer to the statement sent, before deadline: NULL with *late set
+ * when time ran out, otherwise its result, success or error. */
+static PGresult *tl_pg_collect(PGconn *conn, apr_time_t deadline, int *late)
 {
     PGresult *res, *last = NULL;
 
     *late = 0;
-    if (PQsetnonblocking(conn, 1) != 0
-        || !PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
-        return NULL;
-    }
-    if (out) {
-        PQsetSingleRowMode(conn);
-    }
     for (;;) {
         if (!tl_pg_wait(conn, deadline)) {
             *late = 1;
@@ -146,19 +129,19 @@ static PGresult *tl_pg_exec(PGconn *conn, const char *sql, int nparams, const ch
         if (!(res = PQgetResult(conn))) {
             return last;
         }
-        if (out && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
-            tl_rows row;
-            if (!out->stopped) {
-                out->stopped = out->each(out->ctx, tl_pg_rows_view(&row, res));
-                out->handed++;
-            }
-            PQclear(res);
-            deadline = apr_time_now() + out->per_row;
-            continue;
-        }
         PQclear(last);
         last = res;
     }
+}
+
+/* One statement, sent and answered before deadline. NULL with *late set
+ * when time ran out; NULL without it when it could not even be sent (the
+ * connection is gone). Otherwise its result, success or error. */
+static PGresult *tl_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                            apr_time_t deadline, int *late)
+{
+    *late = 0;
+    return tl_pg_send(conn, sql, nparams, params) ? tl_pg_collect(conn, deadline, late) : NULL;
 }
 
 /* Gives up a connection whose call ran out of time: its socket is shut
@@ -245,7 +228,7 @@ static apr_status_t tl_db_release(void *data)
         break;
     case PQTRANS_INTRANS:
     case PQTRANS_INERROR:
-        res = tl_pg_exec(db->conn, "ROLLBACK", 0, NULL, apr_time_now() + db->timeout, &late, NULL);
+        res = tl_pg_exec(db->conn, "ROLLBACK", 0, NULL, apr_time_now() + db->timeout, &late);
         PQclear(res);
         if (late) {
             tl_db_log_late(db, db->r);
@@ -385,21 +368,17 @@ static int tl_is_refusal(const char *state)
                      || strcmp(state, "42501") == 0 || strcmp(state, "P0001") == 0);
 }
 
-/* rows made to read res, which stays its caller's. */
-static const tl_rows *tl_pg_rows_view(tl_rows *rows, PGresult *res)
+/* A result that belongs to the request from now on. */
+static const tl_rows *tl_db_rows(tl_req *q, PGresult *res)
 {
+    tl_rows *rows = apr_palloc(q->r->pool, sizeof(*rows));
+
+    apr_pool_cleanup_register(q->r->pool, res, tl_pg_clear, apr_pool_cleanup_null);
     rows->count = tl_pg_count;
     rows->column = tl_pg_column;
     rows->value = tl_pg_value;
     rows->impl = res;
     return rows;
-}
-
-/* A result that belongs to the request from now on. */
-static const tl_rows *tl_db_rows(tl_req *q, PGresult *res)
-{
-    apr_pool_cleanup_register(q->r->pool, res, tl_pg_clear, apr_pool_cleanup_null);
-    return tl_pg_rows_view(apr_palloc(q->r->pool, sizeof(tl_rows)), res);
 }
 
 /* The connection for a call that must end by deadline, or NULL with
@@ -416,8 +395,10 @@ static tl_db *tl_db_ready(tl_req *q, apr_time_t deadline, int *status)
     return db;
 }
 
+static void tl_db_failed(tl_req *q, tl_db *db, PGresult *res, int *status, tl_db_refusal *why);
+
 static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const char *const *params,
-                                int *status, tl_db_refusal *why, int may_retry, tl_pg_rows_out *out)
+                                int *status, tl_db_refusal *why, int may_retry)
 {
     /* Waiting for mod_dbd's connection counts in the call's time. */
     apr_time_t deadline = apr_time_now() + tl_db_timeout(q->r);
@@ -437,7 +418,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
     }
     for (attempt = 0; attempt < 2; attempt++) {
         ExecStatusType st;
-        res = tl_pg_exec(db->conn, sql, nparams, params, deadline, &late, out);
+        res = tl_pg_exec(db->conn, sql, nparams, params, deadline, &late);
         if (late) {
             tl_db_log_late(db, q->r);
             tl_db_abandon(db);
@@ -448,7 +429,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             break;
         }
-        if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0 && may_retry && !(out && out->handed)) {
+        if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0 && may_retry) {
             /* PostgreSQL restarted since this pooled connection was made:
              * reconnect once, in place, so mod_dbd's pool heals too. A
              * statement that failed this way never ran, so running it again
@@ -467,6 +448,17 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         break;
     }
     if (!res || (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
+        tl_db_failed(q, db, res, status, why);
+        return NULL;
+    }
+    return tl_db_rows(q, res);
+}
+
+/* A statement that did not succeed (res, freed here; NULL when it could
+ * not be sent): *status and *why as tl_db_run says. */
+static void tl_db_failed(tl_req *q, tl_db *db, PGresult *res, int *status, tl_db_refusal *why)
+{
+    {
         int lost = PQstatus(db->conn) != CONNECTION_OK;
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         if (why && !lost && tl_is_refusal(state)) {
@@ -479,7 +471,7 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
             why->message = apr_pstrdup(q->r->pool, m ? m : "");
             PQclear(res);
             *status = strcmp(state, "42501") == 0 ? HTTP_FORBIDDEN : HTTP_UNPROCESSABLE_ENTITY;
-            return NULL;
+            return;
         }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
                       TLXLOGNO(0204) "query failed (SQLSTATE %s): %s", state ? state : "none",
@@ -490,23 +482,13 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         if (lost) {
             db->lost = 1;               /* reconnecting failed: the next calls need not try */
         }
-        return NULL;
     }
-    return tl_db_rows(q, res);
 }
 
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
                            int *status)
 {
-    return tl_db_run(q, sql, nparams, params, status, NULL, 1, NULL);
-}
-
-long tl_db_each(tl_req *q, const char *sql, int nparams, const char *const *params, int *status,
-                tl_db_row_fn *each, void *ctx)
-{
-    tl_pg_rows_out out = { each, ctx, tl_db_timeout(q->r), 0, 0 };
-
-    return tl_db_run(q, sql, nparams, params, status, NULL, 1, &out) ? out.handed : -1;
+    return tl_db_run(q, sql, nparams, params, status, NULL, 1);
 }
 
 tl_req *tl_db_req(request_rec *r)
@@ -519,7 +501,7 @@ tl_req *tl_db_req(request_rec *r)
 const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char *const *params,
                             int *status, tl_db_refusal *why)
 {
-    return tl_db_run(q, sql, nparams, params, status, why, 1, NULL);
+    return tl_db_run(q, sql, nparams, params, status, why, 1);
 }
 
 /* BEGIN or ROLLBACK within the call's time; 0 (and the connection given up
@@ -527,7 +509,7 @@ const tl_rows *tl_db_change(tl_req *q, const char *sql, int nparams, const char 
 static int tl_db_command(tl_req *q, tl_db *db, const char *sql)
 {
     int late, ok;
-    PGresult *res = tl_pg_exec(db->conn, sql, 0, NULL, apr_time_now() + tl_db_timeout(q->r), &late, NULL);
+    PGresult *res = tl_pg_exec(db->conn, sql, 0, NULL, apr_time_now() + tl_db_timeout(q->r), &late);
 
     ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
@@ -555,7 +537,7 @@ const tl_rows *tl_db_try(tl_req *q, const char *sql, int nparams, const char *co
         return NULL;
     }
     /* No reconnection inside: a retry would run outside the transaction. */
-    rows = tl_db_run(q, sql, nparams, params, status, why, 0, NULL);
+    rows = tl_db_run(q, sql, nparams, params, status, why, 0);
     if (!db->lost && PQstatus(db->conn) == CONNECTION_OK) {
         tl_db_command(q, db, "ROLLBACK");
     }
@@ -724,12 +706,12 @@ const tl_rows *tl_db_in_tx(tl_req *q, const char *sql, int nparams, const char *
                            tl_db_refusal *why)
 {
     /* No reconnection inside: a retry would run outside the transaction. */
-    return tl_db_run(q, sql, nparams, params, status, why, 0, NULL);
+    return tl_db_run(q, sql, nparams, params, status, why, 0);
 }
 
 int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *params, int *status, tl_db_refusal *why)
 {
-    const tl_rows *rows = tl_db_run(q, sql, nparams, params, status, why, 0, NULL);
+    const tl_rows *rows = tl_db_run(q, sql, nparams, params, status, why, 0);
 
     if (!rows) {
         return 0;
@@ -737,6 +719,70 @@ int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *param
     /* Freed at once: a long run of steps keeps no result. */
     apr_pool_cleanup_run(q->r->pool, rows->impl, tl_pg_clear);
     return 1;
+}
+
+/* ---- answers of any size --------------------------------------------- */
+
+/* Rows fetched at a time: a few hundred kilobytes of result at most. */
+#define TL_DB_BATCH 1000
+#define TL_DB_FETCH "FETCH 1000 FROM tl_each"
+
+long tl_db_each(tl_req *q, const char *sql, int nparams, const char *const *params, int *status,
+                tl_db_row_fn *each, void *ctx)
+{
+    PGresult *res = NULL;
+    long handed = 0;
+    int i, n, late, more, stop = 0, ok = 0;
+    tl_db *db;
+
+    /* A cursor, for its plan as much as for its batches: PostgreSQL plans
+     * a cursor to give its first rows soon (an index read in order rather
+     * than the whole result sorted first). Each batch is asked for before
+     * the page writes the one before, so the two work at once. */
+    if (!tl_db_begin(q, status)
+        || !tl_db_step(q, apr_pstrcat(q->r->pool, "DECLARE tl_each NO SCROLL CURSOR FOR ", sql, NULL), nparams,
+                       params, status, NULL)) {
+        tl_db_end(q, 0, status, NULL);
+        return -1;
+    }
+    db = q->db;
+    if (!tl_pg_send(db->conn, TL_DB_FETCH, 0, NULL)) {
+        tl_db_failed(q, db, NULL, status, NULL);
+        return -1;
+    }
+    for (;;) {
+        res = tl_pg_collect(db->conn, apr_time_now() + tl_db_timeout(q->r), &late);
+        if (late) {
+            tl_db_log_late(db, q->r);
+            tl_db_abandon(db);
+            *status = HTTP_SERVICE_UNAVAILABLE;
+            break;
+        }
+        if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+            tl_db_failed(q, db, res, status, NULL);
+            break;
+        }
+        n = PQntuples(res);
+        more = n == TL_DB_BATCH && !stop;       /* a batch asked for is always read */
+        if (more && !tl_pg_send(db->conn, TL_DB_FETCH, 0, NULL)) {
+            PQclear(res);
+            tl_db_failed(q, db, NULL, status, NULL);
+            break;
+        }
+        if (!stop) {
+            tl_rows rows = { tl_pg_count, tl_pg_column, tl_pg_value, res };
+            for (i = 0; i < n && !stop; i++, handed++) {
+                stop = each(ctx, &rows, i);
+            }
+        }
+        PQclear(res);
+        if (!more) {
+            ok = 1;
+            break;
+        }
+    }
+    tl_db_end(q, 0, status, NULL);              /* a read: nothing to commit */
+    return ok ? handed : -1;
 }
 
 int tl_db_end(tl_req *q, int commit, int *status, tl_db_refusal *why)

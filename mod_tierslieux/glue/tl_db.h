@@ -27,16 +27,17 @@ apr_interval_time_t tl_db_timeout(request_rec *r);
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
                            int *status);
 
-/* What tl_db_each does with one row (row->count is 1, the row is 0): 0 to
- * go on, non-zero to stop (the client went away). */
-typedef int tl_db_row_fn(void *ctx, const tl_rows *row);
+/* What tl_db_each does with row i of rows: 0 to go on, non-zero to stop
+ * (the client went away). */
+typedef int tl_db_row_fn(void *ctx, const tl_rows *rows, int i);
 
 /* tl_db_query for answers of any size: rows go to each one at a time, as
- * PostgreSQL sends them (libpq's single-row mode), each freed before the
- * next, so memory holds one row however many there are; each row may take
- * tl_db_timeout from the one before. Returns how many rows were handed; -1
- * with *status set as in tl_db_query when it failed, possibly after some
- * rows (the caller then tells its client the answer is cut short). */
+ * PostgreSQL sends them (a cursor fetched in libpq's single-row mode),
+ * each freed before the next, so memory holds one row however many there
+ * are; each row may take tl_db_timeout from the one before. Runs in a
+ * transaction of its own. Returns how many rows were handed; -1 with
+ * *status set as in tl_db_query when it failed, possibly after some rows
+ * (the caller then tells its client the answer is cut short). */
 long tl_db_each(tl_req *q, const char *sql, int nparams, const char *const *params, int *status,
                 tl_db_row_fn *each, void *ctx);
 

@@ -129,7 +129,7 @@ static const char *const tl_ords_export_cols[] = {
     "problem", NULL
 };
 
-static int tl_ords_export_row(void *ctx, const tl_rows *rows)
+static int tl_ords_export_row(void *ctx, const tl_rows *rows, int i)
 {
     tl_ords_export *x = ctx;
     tl_ords_row row;
@@ -144,7 +144,7 @@ static int tl_ords_export_row(void *ctx, const tl_rows *rows)
         x->found = 1;
     }
     for (c = 0; c < 14; c++) {
-        v[c] = x->col[c] < 0 ? NULL : rows->value(rows, 0, x->col[c], &len);
+        v[c] = x->col[c] < 0 ? NULL : rows->value(rows, i, x->col[c], &len);
     }
     memset(&row, 0, sizeof(row));
     row.id = v[0];

@@ -531,12 +531,16 @@ $$;
 
 -- The export gives back what came in: an imported row's own categories
 -- and group, empty when they were empty; our own rows the place's slug
--- and our labels, as before.
+-- and our labels, as before. Run with the caller's rights (the columns it
+-- reads are granted to tierslieux_lecture in repair_cafe.sql) and without
+-- a search_path of its own, so that PostgreSQL inlines it: the page reads
+-- it through a cursor (tl_db_each), planned to give its first rows at
+-- once from the index on (event_date, id) rather than sorted whole.
 CREATE FUNCTION tl.repair_ords_rows(p_place text, p_from date, p_to date)
 RETURNS TABLE (id text, data_provider text, country text, partner_product_category text, product_category text,
                product_category_id integer, brand text, year_of_manufacture integer, product_age text,
                repair_status integer, barrier integer, group_identifier text, event_date text, problem text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN r.ext_id IS NULL THEN 'tierslieux-' || r.id
                 WHEN r.ext_id ~ '^[A-Za-z]+[_-][0-9]+$' THEN lower(regexp_replace(r.ext_id, '[_-]', '-'))
                 ELSE 'import-' || r.id END,

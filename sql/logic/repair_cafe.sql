@@ -810,6 +810,11 @@ GRANT EXECUTE ON FUNCTION tl.set_repair_slot(text,integer,time without time zone
 REVOKE ALL ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) TO tierslieux_guichet;
 GRANT SELECT ON tl.repair_category TO tierslieux_lecture;
+-- What the Open Repair Data export publishes (tl.repair_ords_rows), and
+-- nothing of who brought, repaired or recorded an object.
+GRANT SELECT (id, place_id, event_date, ext_id, ext_provider, ext_country, ext_partner_category, ext_product_category,
+              ext_group, category, brand, year_of_manufacture, age_years, status, barrier, problem)
+   ON tl.repair_record TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_category_factor TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_session TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_skill TO tierslieux_lecture;

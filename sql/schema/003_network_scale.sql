@@ -33,6 +33,10 @@ COMMENT ON TABLE tl.item_count IS 'Items in the catalogue and items available no
 -- factors of its day; NULL for an object not repaired.
 ALTER TABLE tl.repair_record ADD COLUMN waste_kg numeric, ADD COLUMN co2_kg numeric;
 
+-- The Open Repair Data export reads a period's records in this order, as
+-- they are sent (tl.repair_ords_rows).
+CREATE INDEX repair_record_date_idx ON tl.repair_record (event_date, id);
+
 -- What each session (or, for imported records, each place without a
 -- session) repaired, summed: the agenda's figures for the whole network
 -- add up a few thousand rows instead of 50,000 records.

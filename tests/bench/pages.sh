@@ -9,7 +9,8 @@
 # 3 to warm up, with the load average beside it. Targets: a public page's
 # median at most 20 ms, a desk or back-office page's at most 50 ms; exits
 # non-zero when a page misses its target or answers anything but 200. Not
-# part of script/test.
+# part of script/test. TL_BENCH_KEEP=1 leaves the servers running after it
+# (for EXPLAIN; script/server stop with the same TL_RUN_DIR and ports).
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 cd "$TL_ROOT"
@@ -18,7 +19,7 @@ web="$TL_RUN_DIR/httpd"
 script/server stop >/dev/null 2>&1 || true
 rm -rf "$TL_RUN_DIR"
 script/server --background >/dev/null 2>&1
-trap 'script/server stop >/dev/null 2>&1' EXIT
+[ -n "${TL_BENCH_KEEP:-}" ] || trap 'script/server stop >/dev/null 2>&1' EXIT
 script/network --scale "${TL_BENCH_SCALE:-1}" --demo | tail -n 1
 echo "TiersLieuxCacheSize 0" >"$web/extra/bench-pages.conf"
 tl_httpd_stop "$web"
