@@ -182,12 +182,15 @@ static int tl_handler(request_rec *r)
     }
 
     /* Public data: one tiny query (shared with the requests arriving at the
-     * same moment, see tl_version.h) gives the data version. The ETag and
-     * the reuse of a rendered page hang on it, so a 304 or a reused page
-     * costs no rendering and is never older than the last committed write. */
+     * same moment, see tl_version.h) gives the data versions, and the page's
+     * is the sum of those of the areas it shows. The ETag and the reuse of
+     * a rendered page hang on it, so a 304 or a reused page costs no
+     * rendering and is never older than the last committed write to what
+     * it shows. */
     if (!(q->version = tl_version_get(q, &status))) {
         return tl_render_error(q, status, NULL);
     }
+    q->version = tl_version_of(r->pool, q->version, route->shows);
     {
         /* What a public page shows also depends on the day (sessions to
          * come, items due back, seats left today): the day is part of the

@@ -673,7 +673,9 @@ late:
 const char *tl_db_version(tl_req *q, int *status)
 {
     size_t len;
-    const tl_rows *rows = tl_db_query(q, "SELECT sum(version) FROM tl.data_version", 0, NULL, status);
+    const tl_rows *rows = tl_db_query(q, "SELECT string_agg(area || '=' || v, ' ' ORDER BY area) "
+                                         "FROM (SELECT area, sum(version) AS v FROM tl.data_version GROUP BY area) x",
+                                      0, NULL, status);
 
     if (!rows) {
         return NULL;

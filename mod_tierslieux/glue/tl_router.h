@@ -18,6 +18,11 @@ typedef struct {
     const char *pattern;    /* a '*' stands for one path segment, as in "/outils/{*}" */
     tl_page_fn fn;
     tl_route_kind kind;
+    /* A public page: the areas of sql/logic whose tables it shows, by
+     * name, separated by spaces; its version sums theirs (tl_version.h),
+     * so a write elsewhere leaves it reusable. A test reads the tables its
+     * queries reach and checks that every one's area is named here. */
+    const char *shows;
 } tl_route;
 
 extern const tl_route tl_routes[];     /* ends with a NULL pattern */

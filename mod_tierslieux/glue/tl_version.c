@@ -1,3 +1,5 @@
+#include <stdlib.h>
+#include <string.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
 #include <apr_thread_mutex.h>
@@ -12,7 +14,7 @@ typedef struct {
     apr_uint64_t done;          /* number of the last query answered */
     int in_flight;
     int status;                 /* of query number done: OK or an HTTP error */
-    char version[32];           /* its answer */
+    char *version;              /* its answer (malloc'd: its size grows with the areas) */
 } tl_version_state;
 
 /* One state per virtual host: each may have its own database (mod_dbd's
@@ -73,10 +75,51 @@ const char *tl_version_get(tl_req *q, int *status)
     s->in_flight = 0;
     s->status = v ? OK : st;
     if (v) {
-        apr_cpystrn(s->version, v, sizeof(s->version));
+        char *copy = strdup(v);
+        if (copy) {
+            free(s->version);
+            s->version = copy;
+        }
+        else {
+            s->status = HTTP_INTERNAL_SERVER_ERROR;   /* out of memory: as a failed query */
+        }
     }
     apr_thread_cond_broadcast(s->done_cond);
     apr_thread_mutex_unlock(s->lock);
     *status = st;
     return v;
+}
+
+/* Whether name[0..n) is one of the space-separated words of list. */
+static int tl_listed(const char *list, const char *name, size_t n)
+{
+    while (*list) {
+        size_t w = strcspn(list, " ");
+        if (w == n && strncmp(list, name, n) == 0) {
+            return 1;
+        }
+        list += w;
+        list += strspn(list, " ");
+    }
+    return 0;
+}
+
+const char *tl_version_of(apr_pool_t *p, const char *versions, const char *shows)
+{
+    apr_uint64_t sum = 0;
+    const char *s = versions;
+
+    while (*s) {
+        size_t n = strcspn(s, "=");
+        const char *v = s + n;
+        if (*v != '=') {
+            break;
+        }
+        if (tl_listed(shows ? shows : "", s, n)) {
+            sum += apr_strtoi64(v + 1, NULL, 10);
+        }
+        s = v + 1 + strcspn(v + 1, " ");
+        s += strspn(s, " ");
+    }
+    return apr_psprintf(p, "%" APR_UINT64_T_FMT, sum);
 }

@@ -13,8 +13,15 @@
 #include "tl_module.h"
 
 void tl_version_child_init(apr_pool_t *pchild, server_rec *servers);
-/* The version, allocated from the request's pool, or NULL with *status
- * set (503 when the database cannot be reached). */
+/* The versions of every area ("area=N area=N …"), allocated from the
+ * request's pool, or NULL with *status set (503 when the database cannot
+ * be reached). */
 const char *tl_version_get(tl_req *q, int *status);
+
+/* A page's version: the sum of the versions of the areas it shows (a
+ * route's "shows", names separated by spaces) in versions, as a decimal
+ * number. Each area's version only grows, so the sum changes whenever one
+ * of them does. */
+const char *tl_version_of(apr_pool_t *p, const char *versions, const char *shows);
 
 #endif

@@ -14,12 +14,12 @@ const tl_route tl_routes[] = {
      * docs/developpeurs.md's table from a URL to its code. */
 
     /* ---- Public pages ---- */
-    { M_GET, "/",             tl_page_home,      TL_ROUTE_PUBLIC },
-    { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC },
-    { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC },
-    { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC },
-    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC },
-    { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC },
+    { M_GET, "/",             tl_page_home,      TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
+    { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
+    { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office" },
+    { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending" },
+    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending" },
+    { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
 
     /* ---- Logins and the desk's door ---- */
@@ -73,8 +73,8 @@ const tl_route tl_routes[] = {
     { M_GET, "/guichet/courriels", tl_page_desk_mail, TL_ROUTE_PRIVATE },
 
     /* ---- Seeds ---- */
-    { M_GET, "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC },
-    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC },
+    { M_GET, "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC, "places_catalogue seeds" },
+    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC, "places_catalogue seeds" },
     { M_GET, "/guichet/graines", tl_page_desk_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/retrait", tl_page_desk_seed_withdrawal, TL_ROUTE_PRIVATE },
@@ -82,13 +82,13 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/graines", tl_page_admin_seeds_post, TL_ROUTE_PRIVATE },
 
     /* ---- Repair café ---- */
-    { M_GET, "/reparation",   tl_page_repair_agenda, TL_ROUTE_PUBLIC },
-    { M_GET, "/reparation.ics", tl_page_repair_ical, TL_ROUTE_PUBLIC },
+    { M_GET, "/reparation",   tl_page_repair_agenda, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
+    { M_GET, "/reparation.ics", tl_page_repair_ical, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
     { M_GET, "/reparation/reservation", tl_page_repair_booking, TL_ROUTE_PRIVATE },
     { M_POST, "/reparation/reservation/annuler", tl_page_repair_cancel, TL_ROUTE_PRIVATE },
     { M_POST, "/reparation/reserver", tl_page_repair_book, TL_ROUTE_PRIVATE },
-    { M_GET, "/reparation/ords.csv", tl_page_repair_ords, TL_ROUTE_PUBLIC },
-    { M_GET, "/reparation/*", tl_page_repair_session, TL_ROUTE_PUBLIC },
+    { M_GET, "/reparation/ords.csv", tl_page_repair_ords, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
+    { M_GET, "/reparation/*", tl_page_repair_session, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
     { M_GET, "/reparation/*/reserver", tl_page_repair_book_form, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/reparation", tl_page_desk_repair, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/reparation", tl_page_desk_repair_post, TL_ROUTE_PRIVATE },
@@ -98,7 +98,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/reparation/seance", tl_page_admin_repair_session_post, TL_ROUTE_PRIVATE },
 
     /* ---- Ressourcerie ---- */
-    { M_GET, "/ressourcerie", tl_page_reuse_shop, TL_ROUTE_PUBLIC },
+    { M_GET, "/ressourcerie", tl_page_reuse_shop, TL_ROUTE_PUBLIC, "places_catalogue ressourcerie" },
     { M_GET, "/guichet/ressourcerie", tl_page_desk_reuse, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie", tl_page_desk_reuse_start, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/ressourcerie/arrivage", tl_page_desk_reuse_intake, TL_ROUTE_PRIVATE },

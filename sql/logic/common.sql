@@ -44,7 +44,8 @@ GRANT USAGE ON SCHEMA tl TO tierslieux_courriels;
 CREATE FUNCTION tl.bump_data_version() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
-    UPDATE tl.data_version SET version = version + 1, changed_at = now() WHERE shard = pg_backend_pid() % 16;
+    UPDATE tl.data_version SET version = version + 1, changed_at = now()
+     WHERE area = TG_ARGV[0] AND shard = pg_backend_pid() % 16;
     RETURN NULL;
 END $$;
 
@@ -67,13 +68,17 @@ BEGIN
     RETURN v_sorted;
 END $$;
 
--- Every table whose content a page can show is tracked; a later migration
--- that adds such a table calls this too (a test checks none is forgotten).
-CREATE FUNCTION tl.track_changes(t regclass) RETURNS void
+-- Every table whose content a page can show is tracked, by the area file
+-- that owns it: its writes bump that area's counters (a test checks none is
+-- forgotten, and that each public page names every area whose tables its
+-- queries read: TL_ROUTE_PUBLIC's list in pages/tl_pages.c).
+CREATE FUNCTION tl.track_changes(t regclass, p_area text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    INSERT INTO tl.data_version (area, shard) SELECT p_area, s FROM generate_series(0, 15) AS s
+        ON CONFLICT DO NOTHING;
     EXECUTE format('CREATE TRIGGER bump_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_data_version()', t);
+                   'FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_data_version(%L)', t, p_area);
 END $$;
 
 ------------------------------------------------------------------------------
@@ -236,7 +241,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.account', 'tl.account_role']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'common') FROM unnest(ARRAY['tl.account', 'tl.account_role']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

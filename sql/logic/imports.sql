@@ -565,7 +565,7 @@ $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.import_batch']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'imports') FROM unnest(ARRAY['tl.import_batch']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

@@ -525,7 +525,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.booking']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'lending') FROM unnest(ARRAY['tl.booking']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

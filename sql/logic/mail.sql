@@ -343,7 +343,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.mail_kind', 'tl.mail_setting', 'tl.mail_template']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'mail') FROM unnest(ARRAY['tl.mail_kind', 'tl.mail_setting', 'tl.mail_template']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

@@ -1286,7 +1286,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.member_deposit', 'tl.password_link', 'tl.retention']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'members_accounts') FROM unnest(ARRAY['tl.member', 'tl.member_deposit', 'tl.password_link', 'tl.retention']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

@@ -446,7 +446,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_condition', 'tl.maintenance', 'tl.member', 'tl.object', 'tl.organisation', 'tl.place', 'tl.place_opening']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'places_catalogue') FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_condition', 'tl.maintenance', 'tl.object', 'tl.organisation', 'tl.place', 'tl.place_opening']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

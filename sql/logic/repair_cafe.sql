@@ -766,7 +766,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARRAY['tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

@@ -1249,7 +1249,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.reuse_category', 'tl.reuse_closing', 'tl.reuse_container', 'tl.reuse_eco_mapping', 'tl.reuse_eco_stream', 'tl.reuse_intake', 'tl.reuse_item', 'tl.reuse_item_event', 'tl.reuse_outflow', 'tl.reuse_sale', 'tl.reuse_sale_line', 'tl.reuse_weighing']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'ressourcerie') FROM unnest(ARRAY['tl.reuse_category', 'tl.reuse_closing', 'tl.reuse_container', 'tl.reuse_eco_mapping', 'tl.reuse_eco_stream', 'tl.reuse_intake', 'tl.reuse_item', 'tl.reuse_item_event', 'tl.reuse_outflow', 'tl.reuse_sale', 'tl.reuse_sale_line', 'tl.reuse_weighing']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

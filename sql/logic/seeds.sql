@@ -362,7 +362,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass) FROM unnest(ARRAY['tl.seed_lot', 'tl.seed_movement', 'tl.seed_species', 'tl.seed_variety']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'seeds') FROM unnest(ARRAY['tl.seed_lot', 'tl.seed_movement', 'tl.seed_species', 'tl.seed_variety']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's

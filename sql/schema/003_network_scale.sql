@@ -67,3 +67,14 @@ ALTER TABLE tl.seed_lot ADD COLUMN packets integer NOT NULL DEFAULT 0;
 -- 20,000 members instead of normalising every name again. Erasure deletes
 -- the member's row, and this with it.
 ALTER TABLE tl.member ADD COLUMN search_name text;
+
+-- The data version per area of sql/logic: each area's tables bump their
+-- area's counters, and a page is reused until a table of an area it shows
+-- changes (a loan at the desk bumps lending's counters, not the seed
+-- library's). tl.track_changes makes each area's sixteen rows.
+DELETE FROM tl.data_version;
+ALTER TABLE tl.data_version DROP CONSTRAINT data_version_pkey,
+    ADD COLUMN area text NOT NULL,
+    ADD CONSTRAINT data_version_pkey PRIMARY KEY (area, shard);
+COMMENT ON TABLE tl.data_version IS
+    'Counters bumped by every write to a tracked table, per area of sql/logic; a page''s version is the sum over the areas it shows';

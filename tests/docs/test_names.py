@@ -48,7 +48,7 @@ TEMPLATE_EXCEPTIONS = {"/": "accueil", "/outils": "catalogue"}
 
 C_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])+\'|/\*.*?\*/|//[^\n]*', re.S)
 C_STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
-ROUTE_LINE = re.compile(r'\{\s*M_(GET|POST)\s*,\s*"([^"]*)"\s*,\s*(\w+)\s*,\s*TL_ROUTE_\w+\s*\}')
+ROUTE_LINE = re.compile(r'\{\s*M_(GET|POST)\s*,\s*"([^"]*)"\s*,\s*(\w+)\s*,\s*TL_ROUTE_\w+\s*(?:,\s*"[^"]*"\s*)?\}')
 GROUP_LINE = re.compile(r"/\* ---- (.+?) -+ \*/")
 
 

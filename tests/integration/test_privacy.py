@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT
 from test_repair import book, form, open_session
 
-ROUTE = re.compile(r'\{\s*M_GET,\s*"([^"]+)",\s*\w+,\s*TL_ROUTE_PUBLIC\s*\}')
+ROUTE = re.compile(r'\{\s*M_GET,\s*"([^"]+)",\s*\w+,\s*TL_ROUTE_PUBLIC\s*,\s*"[^"]*"\s*\}')
 
 
 def public_routes():

@@ -226,7 +226,7 @@ def test_slow_clients_do_not_freeze_the_site(servers):
 
 # ---- a database outage, every kind of route --------------------------------------
 
-ROUTE = re.compile(r'\{\s*(M_GET|M_POST),\s*"([^"]+)",\s*\w+,\s*(TL_ROUTE_\w+)\s*\}')
+ROUTE = re.compile(r'\{\s*(M_GET|M_POST),\s*"([^"]+)",\s*\w+,\s*(TL_ROUTE_\w+)\s*(?:,\s*"[^"]*"\s*)?\}')
 # Pages that need no database: the stylesheet and scripts, the login forms,
 # the page a refused role is sent to, and the error document of an outage
 # (asked directly, it is no page).
