@@ -75,7 +75,10 @@ END $$;
 CREATE FUNCTION tl.track_changes(t regclass, p_area text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tl.data_version (area, shard) SELECT p_area, s FROM generate_series(0, 15) AS s
+    INSERT INTO tl.data_version (area, shard, version)
+    SELECT p_area, s, CASE WHEN s = 0 THEN (SELECT coalesce(sum(version), 0) FROM tl.data_version WHERE area = '')
+                           ELSE 0 END
+      FROM generate_series(0, 15) AS s
         ON CONFLICT DO NOTHING;
     EXECUTE format('CREATE TRIGGER bump_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
                    'FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_data_version(%L)', t, p_area);

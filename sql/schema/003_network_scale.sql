@@ -71,10 +71,12 @@ ALTER TABLE tl.member ADD COLUMN search_name text;
 -- The data version per area of sql/logic: each area's tables bump their
 -- area's counters, and a page is reused until a table of an area it shows
 -- changes (a loan at the desk bumps lending's counters, not the seed
--- library's). tl.track_changes makes each area's sixteen rows.
-DELETE FROM tl.data_version;
+-- library's). tl.track_changes makes each area's sixteen rows, the first
+-- starting from the version the whole database had until now (the rows of
+-- area '', never bumped again): no page's version can come back to one an
+-- earlier page was sent with, and a browser's copy kept under it.
 ALTER TABLE tl.data_version DROP CONSTRAINT data_version_pkey,
-    ADD COLUMN area text NOT NULL,
+    ADD COLUMN area text NOT NULL DEFAULT '',
     ADD CONSTRAINT data_version_pkey PRIMARY KEY (area, shard);
 COMMENT ON TABLE tl.data_version IS
     'Counters bumped by every write to a tracked table, per area of sql/logic; a page''s version is the sum over the areas it shows';
