@@ -212,7 +212,8 @@ static int tl_handler(request_rec *r)
             return rc;
         }
     }
-    if ((body = tl_render_cached(q, &len)) != NULL) {
+    if ((body = tl_render_cached(q, &len)) != NULL
+        || (tl_render_claim(q) && (body = tl_render_cached(q, &len)) != NULL)) {
         return tl_send_html(q, body, len);
     }
     return route->fn(q);

@@ -37,6 +37,7 @@ typedef struct tl_req {
     int heading_level;          /* of the page's first heading in a fragment */
     const char *version;        /* the data version, for pages reused while it holds */
     const char *cache_key;      /* NULL: the response is not reused */
+    void *flight;               /* this request renders a page others wait for (tl_render_claim) */
 } tl_req;
 
 #endif

@@ -1,17 +1,90 @@
 #include <apr_strings.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include "tl_render.h"
+#include "tl_db.h"
 #include "tl_config.h"
 #include "tl_assets.h"
 #include "tl_cache.h"
 
 static tl_cache *tl_page_cache;
 
+/* Pages being rendered in this process, so that the requests for the same
+ * page at the same version wait for it instead of rendering it again each:
+ * after a write, the first request for a page renders it and the others
+ * arriving meanwhile get it from the cache (without this, every request in
+ * flight when a page's version changed rendered it). Direct-mapped as the
+ * cache: a page whose slot is taken by another is rendered without
+ * waiting. One lock and one condition for all, woken at each release. */
+#define TL_FLIGHT_SLOTS 256
+typedef struct {
+    int busy;
+    apr_uint64_t key;               /* tl_hash64 of the cache key */
+    char version[64];
+} tl_flight;
+
+static tl_flight tl_flights[TL_FLIGHT_SLOTS];
+static apr_thread_mutex_t *tl_flight_lock;
+static apr_thread_cond_t *tl_flight_done;
+
 void tl_render_child_init(apr_pool_t *pchild, server_rec *s)
 {
     tl_srv_conf *sc = ap_get_module_config(s->module_config, &tierslieux_module);
     tl_page_cache = tl_cache_create(pchild, sc->cache_size);
+    if (sc->cache_size == 0
+        || apr_thread_mutex_create(&tl_flight_lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS
+        || apr_thread_cond_create(&tl_flight_done, pchild) != APR_SUCCESS) {
+        tl_flight_lock = NULL;              /* nothing kept: nothing to wait for */
+    }
+}
+
+/* Ends q's claim, if it holds one: the page is in the cache, or will not
+ * be (an error, a file that is not kept), and those waiting look again. */
+static apr_status_t tl_render_release(void *data)
+{
+    tl_req *q = data;
+    tl_flight *f = q->flight;
+
+    if (f) {
+        apr_thread_mutex_lock(tl_flight_lock);
+        f->busy = 0;
+        q->flight = NULL;
+        apr_thread_cond_broadcast(tl_flight_done);
+        apr_thread_mutex_unlock(tl_flight_lock);
+    }
+    return APR_SUCCESS;
+}
+
+int tl_render_claim(tl_req *q)
+{
+    apr_uint64_t key;
+    apr_time_t deadline;
+    tl_flight *f;
+    int waited = 0;
+
+    if (!tl_flight_lock || !q->cache_key || !q->version || strlen(q->version) >= sizeof(f->version)) {
+        return 0;
+    }
+    key = tl_hash64(TL_HASH64_INIT, q->cache_key, strlen(q->cache_key));
+    f = &tl_flights[key % TL_FLIGHT_SLOTS];
+    /* At most a database call's time: the one rendering answers by then. */
+    deadline = apr_time_now() + tl_db_timeout(q->r);
+    apr_thread_mutex_lock(tl_flight_lock);
+    while (f->busy && f->key == key && strcmp(f->version, q->version) == 0 && apr_time_now() < deadline) {
+        waited = 1;
+        apr_thread_cond_timedwait(tl_flight_done, tl_flight_lock, deadline - apr_time_now());
+    }
+    if (!waited && !f->busy) {
+        f->busy = 1;
+        f->key = key;
+        apr_cpystrn(f->version, q->version, sizeof(f->version));
+        q->flight = f;
+        apr_pool_cleanup_register(q->r->pool, q, tl_render_release, apr_pool_cleanup_null);
+    }
+    apr_thread_mutex_unlock(tl_flight_lock);
+    return waited;
 }
 
 const char *tl_render_cached(tl_req *q, apr_size_t *len)
@@ -51,6 +124,7 @@ int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len)
     request_rec *r = q->r;
     apr_bucket_brigade *bb;
 
+    tl_render_release(q);                   /* what others waited for is kept by now, or never will be */
     ap_set_content_type(r, type);
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     ap_set_content_length(r, len);
@@ -74,6 +148,7 @@ void tl_stream_open(tl_stream *s, tl_req *q, const char *type, const char *filen
 {
     request_rec *r = q->r;
 
+    tl_render_release(q);                   /* a file is never kept: nobody waits for it */
     memset(s, 0, sizeof(*s));
     s->q = q;
     tl_buf_init(&s->buf, r->pool, TL_STREAM_CHUNK + 4096);
@@ -186,6 +261,8 @@ int tl_render_page(tl_req *q, const char *name, const char *title)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0302) "rendering failed: %s", err);
         return tl_render_error(q, HTTP_INTERNAL_SERVER_ERROR, NULL);
     }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, q->r, TLXLOGNO(0304) "page %s rendered at version %s", name,
+                  q->version ? q->version : "-");
     if (q->cache_key && q->version) {
         tl_cache_put(tl_page_cache, q->cache_key, q->version, out.data, out.len);
     }

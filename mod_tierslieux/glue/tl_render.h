@@ -57,4 +57,11 @@ int tl_send_html(tl_req *q, const char *body, apr_size_t len);
 void tl_render_child_init(apr_pool_t *pchild, server_rec *s);
 const char *tl_render_cached(tl_req *q, apr_size_t *len);
 
+/* Called when a page is not in the cache: if this process is already
+ * rendering the same page at the same version, waits for it (a database
+ * call's time at most) and returns 1, to look in the cache again;
+ * otherwise returns 0, the request renders it, and the others asking for
+ * it meanwhile wait until it is kept (or sent without being kept). */
+int tl_render_claim(tl_req *q);
+
 #endif

@@ -241,3 +241,62 @@ def test_concurrent_readers_never_see_a_page_older_than_the_last_commit(servers,
             t.join()
         with db.cursor() as cur:
             cur.execute("UPDATE tl.item SET title = %s WHERE id = 3", (title,))
+
+
+def test_a_page_asked_for_at_once_after_a_write_is_rendered_once_per_process(servers):
+    """After a write, the requests that arrive together for the same page
+    wait for the one rendering it (tl_render_claim) and get its copy, where
+    each used to render it again: at most once per httpd process (4). The
+    places page is held up in the database (its table locked) while 32
+    requests arrive, so that they surely overlap."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg2
+    import requests
+
+    from conftest import wait_for
+
+    extra = os.path.join(servers.web, "extra", "trace.conf")
+    with open(extra, "w", encoding="utf-8") as f:
+        f.write("LogLevel tierslieux:trace1\n")
+    servers.restart_httpd()
+    lock = servers.db()
+    lock.autocommit = False
+    watch = psycopg2.connect(host=os.path.realpath(servers.pg), port=servers.pg_port, user="postgres",
+                             dbname="tierslieux")
+    watch.autocommit = True
+    try:
+        for _ in range(8):
+            servers.get("/tierslieux/lieux")
+        servers.sql("UPDATE tl.place SET description = description WHERE slug = 'la-fabrique'")
+        before = servers.log_size()
+        with lock.cursor() as cur:
+            cur.execute("LOCK TABLE tl.place IN ACCESS EXCLUSIVE MODE")
+        together = threading.Barrier(32)
+
+        def ask(_):
+            together.wait()
+            return requests.get(servers.url("/tierslieux/lieux"), timeout=10).status_code
+
+        def waiting():         # as the superuser: others' waits are hidden from a plain role
+            with watch.cursor() as cur:
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            "AND usename = 'tierslieux_web'")
+                return cur.fetchone()[0]
+
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            answers = pool.map(ask, range(32))
+            assert wait_for(lambda: waiting() > 0, step=0.05)
+            time.sleep(0.5)                 # the others arrive meanwhile
+            held = waiting()
+            lock.rollback()
+            assert set(answers) == {200}
+        rendered = [line for line in servers.log_since(before).splitlines()
+                    if "TLX0304" in line and "page lieux rendered" in line]
+        assert 1 <= held <= 4 and 1 <= len(rendered) <= 4, (held, rendered)
+    finally:
+        lock.close()
+        watch.close()
+        os.remove(extra)
+        servers.restart_httpd()
