@@ -338,7 +338,7 @@ NOT_A_MEMBERS = {
     "reuse_eco_mapping.stream", "reuse_eco_stream.code", "reuse_item.category", "reuse_item.status",
     "reuse_item.destination", "reuse_item_event.status", "reuse_outflow.category", "reuse_outflow.destination",
     "reuse_sale.payment", "reuse_sale_line.category", "reuse_weighing.category", "seed_movement.kind",
-    "collection.activity", "reuse_closing.by_payment", "repair_booking.token_sha256",
+    "collection.activity", "reuse_closing.by_payment", "repair_booking.token_sha256", "data_version.area",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,
