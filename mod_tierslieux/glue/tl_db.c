@@ -458,30 +458,28 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
  * not be sent): *status and *why as tl_db_run says. */
 static void tl_db_failed(tl_req *q, tl_db *db, PGresult *res, int *status, tl_db_refusal *why)
 {
-    {
-        int lost = PQstatus(db->conn) != CONNECTION_OK;
-        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (why && !lost && tl_is_refusal(state)) {
-            const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-            const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-            const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-            why->detail = apr_pstrdup(q->r->pool, d ? d : "");
-            why->sqlstate = apr_pstrdup(q->r->pool, state);
-            why->constraint = apr_pstrdup(q->r->pool, c ? c : "");
-            why->message = apr_pstrdup(q->r->pool, m ? m : "");
-            PQclear(res);
-            *status = strcmp(state, "42501") == 0 ? HTTP_FORBIDDEN : HTTP_UNPROCESSABLE_ENTITY;
-            return;
-        }
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
-                      TLXLOGNO(0204) "query failed (SQLSTATE %s): %s", state ? state : "none",
-                      lost || !res ? "database unreachable" : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+    int lost = PQstatus(db->conn) != CONNECTION_OK;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (why && !lost && tl_is_refusal(state)) {
+        const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+        why->detail = apr_pstrdup(q->r->pool, d ? d : "");
+        why->sqlstate = apr_pstrdup(q->r->pool, state);
+        why->constraint = apr_pstrdup(q->r->pool, c ? c : "");
+        why->message = apr_pstrdup(q->r->pool, m ? m : "");
         PQclear(res);
-        *status = lost || !res || (state && strncmp(state, "08", 2) == 0) || (state && strncmp(state, "57P", 3) == 0)
-                  ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
-        if (lost) {
-            db->lost = 1;               /* reconnecting failed: the next calls need not try */
-        }
+        *status = strcmp(state, "42501") == 0 ? HTTP_FORBIDDEN : HTTP_UNPROCESSABLE_ENTITY;
+        return;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
+                  TLXLOGNO(0204) "query failed (SQLSTATE %s): %s", state ? state : "none",
+                  lost || !res ? "database unreachable" : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+    PQclear(res);
+    *status = lost || !res || (state && strncmp(state, "08", 2) == 0) || (state && strncmp(state, "57P", 3) == 0)
+              ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
+    if (lost) {
+        db->lost = 1;               /* reconnecting failed: the next calls need not try */
     }
 }
 

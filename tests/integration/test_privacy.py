@@ -6,23 +6,16 @@ telephone — the demo's, and a member and a visitor of this test's own with
 a loan out, a returned loan, a reservation, seeds taken and an object at a
 repair café."""
 import collections
-import os
-import re
 import urllib.parse
 
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from test_freshness import public_routes as routes_shown
 from test_repair import book, form, open_session
-
-ROUTE = re.compile(r'\{\s*M_GET,\s*"([^"]+)",\s*\w+,\s*TL_ROUTE_PUBLIC\s*,\s*"[^"]*"\s*\}')
 
 
 def public_routes():
-    with open(os.path.join(ROOT, "mod_tierslieux", "pages", "tl_pages.c"), encoding="utf-8") as f:
-        routes = ROUTE.findall(f.read())
-    assert len(routes) >= 10, "the route table was not read"
-    return routes
+    return [path for path, _, _ in routes_shown()]
 
 
 def expand(servers, route):
