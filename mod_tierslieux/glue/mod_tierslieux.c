@@ -126,7 +126,7 @@ static const char *tl_read_common(tl_req *q)
 /* What a response depends on besides the data: the page asked for, how it
  * is framed, and the templates and layout (by content, so every node of a
  * cluster and every restart gives the same ETag for the same page). */
-static const char *tl_variant(tl_req *q, uint64_t *hash)
+static const char *tl_variant(tl_req *q, apr_uint64_t *hash)
 {
     request_rec *r = q->r;
     const tl_layout *site = tl_conf_layout(q->dc);
@@ -144,7 +144,6 @@ static int tl_handler(request_rec *r)
     const tl_route *route;
     const char *err = NULL, *body, *variant;
     apr_size_t len;
-    uint64_t hash;
     int status = OK, rc, other_method = 0;
 
     if (!r->handler || strcmp(r->handler, "tierslieux") != 0) {
@@ -183,39 +182,31 @@ static int tl_handler(request_rec *r)
 
     /* Public data: one tiny query (shared with the requests arriving at the
      * same moment, see tl_version.h) gives the data versions, and the page's
-     * is the sum of those of the areas it shows. The ETag and the reuse of
-     * a rendered page hang on it, so a 304 or a reused page costs no
-     * rendering and is never older than the last committed write to what
-     * it shows. */
-    if (!(q->version = tl_version_get(q, &status))) {
+     * is the sum of those of the areas it shows (lending through the items
+     * it shows, when the copy in the cache says which). The ETag and the
+     * reuse of a rendered page hang on it, so a 304 or a reused page costs
+     * no rendering and is never older than the last committed write to
+     * what it shows. */
+    if (!tl_version_get(q, &status)) {
         return tl_render_error(q, status, NULL);
     }
-    q->version = tl_version_of(r->pool, q->version, route->shows);
-    {
-        /* What a public page shows also depends on the day (sessions to
-         * come, items due back, seats left today): the day is part of the
-         * version, so nothing is reused past midnight. */
-        apr_time_exp_t day;
-        apr_time_exp_lt(&day, r->request_time);
-        q->version = apr_psprintf(r->pool, "%s.%04d%02d%02d", q->version, day.tm_year + 1900, day.tm_mon + 1,
-                                  day.tm_mday);
-    }
-    variant = tl_variant(q, &hash);
+    q->shows = route->shows;
+    variant = tl_variant(q, &q->etag_hash);
     /* Inside this process the template set and layout are known objects. */
     q->cache_key = apr_psprintf(r->pool, "%pp|%pp|%s", (void *)q->templates, (void *)tl_conf_layout(q->dc),
                                 variant);
+    tl_render_version(q);
     if (!r->main) {
-        apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%s-%016" APR_UINT64_T_HEX_FMT "\"",
-                                                            q->version, hash));
         apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
         if ((rc = ap_meets_conditions(r)) != OK) {
             return rc;
         }
     }
     if ((body = tl_render_cached(q, &len)) != NULL
-        || (tl_render_claim(q) && (body = tl_render_cached(q, &len)) != NULL)) {
+        || (tl_render_claim(q) && (tl_render_version(q), body = tl_render_cached(q, &len)) != NULL)) {
         return tl_send_html(q, body, len);
     }
+    q->deps = NULL;             /* the page says again what it shows */
     return route->fn(q);
 }
 

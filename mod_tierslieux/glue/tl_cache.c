@@ -5,20 +5,27 @@
 #include "tl_cache.h"
 #include "tl_tpl.h"
 
-/* Direct-mapped: a key has one slot, a newer page replaces an older one.
- * Memory is malloc'd and freed per entry (a pool would only grow). */
-#define TL_CACHE_SLOTS 512
+/* Set-associative: a key may sit in any of the TL_CACHE_WAYS slots of its
+ * set, and a new page takes the one used longest ago (a direct-mapped
+ * table would let two pages asked for all day evict each other at every
+ * request). Memory is malloc'd and freed per entry (a pool would only
+ * grow). */
+#define TL_CACHE_WAYS 4
+#define TL_CACHE_SLOTS 1024
 
 typedef struct {
     char *key;
     char *version;
+    char *deps;                     /* what the page said it shows, or NULL */
     char *body;
     apr_size_t len;
+    apr_uint64_t used_at;           /* the cache's clock at its last use */
 } tl_cache_entry;
 
 struct tl_cache {
     apr_thread_mutex_t *lock;
     apr_size_t budget, used;
+    apr_uint64_t clock;
     tl_cache_entry slots[TL_CACHE_SLOTS];
 };
 
@@ -28,6 +35,7 @@ static void tl_cache_drop(tl_cache *c, tl_cache_entry *e)
         c->used -= e->len;
         free(e->key);
         free(e->version);
+        free(e->deps);
         free(e->body);
         memset(e, 0, sizeof(*e));
     }
@@ -55,9 +63,25 @@ tl_cache *tl_cache_create(apr_pool_t *pchild, apr_size_t budget)
     return c;
 }
 
-static tl_cache_entry *tl_cache_slot(tl_cache *c, const char *key)
+/* key's slot, or (for a page to keep) the slot it should take: an empty
+ * one of its set, or the one used longest ago. */
+static tl_cache_entry *tl_cache_slot(tl_cache *c, const char *key, int to_keep)
 {
-    return &c->slots[tl_hash64(TL_HASH64_INIT, key, strlen(key)) % TL_CACHE_SLOTS];
+    tl_cache_entry *set = &c->slots[tl_hash64(TL_HASH64_INIT, key, strlen(key))
+                                     % (TL_CACHE_SLOTS / TL_CACHE_WAYS) * TL_CACHE_WAYS];
+    tl_cache_entry *take = set;
+    int i;
+
+    for (i = 0; i < TL_CACHE_WAYS; i++) {
+        if (set[i].key && strcmp(set[i].key, key) == 0) {
+            set[i].used_at = ++c->clock;
+            return &set[i];
+        }
+        if (take->key && (!set[i].key || set[i].used_at < take->used_at)) {
+            take = &set[i];
+        }
+    }
+    return to_keep ? take : NULL;
 }
 
 const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_pool_t *p,
@@ -70,8 +94,7 @@ const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_
         return NULL;
     }
     apr_thread_mutex_lock(c->lock);
-    e = tl_cache_slot(c, key);
-    if (e->key && strcmp(e->key, key) == 0) {
+    if ((e = tl_cache_slot(c, key, 0)) != NULL) {
         if (strcmp(e->version, version) == 0) {
             copy = apr_pmemdup(p, e->body, e->len);
             *len = e->len;
@@ -84,7 +107,24 @@ const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_
     return copy;
 }
 
-void tl_cache_put(tl_cache *c, const char *key, const char *version, const char *body, apr_size_t len)
+const char *tl_cache_deps(tl_cache *c, const char *key, apr_pool_t *p)
+{
+    tl_cache_entry *e;
+    const char *deps = NULL;
+
+    if (!c || c->budget == 0) {
+        return NULL;
+    }
+    apr_thread_mutex_lock(c->lock);
+    if ((e = tl_cache_slot(c, key, 0)) != NULL && e->deps) {
+        deps = apr_pstrdup(p, e->deps);
+    }
+    apr_thread_mutex_unlock(c->lock);
+    return deps;
+}
+
+void tl_cache_put(tl_cache *c, const char *key, const char *version, const char *deps, const char *body,
+                  apr_size_t len)
 {
     tl_cache_entry *e, fresh;
 
@@ -93,25 +133,34 @@ void tl_cache_put(tl_cache *c, const char *key, const char *version, const char 
     }
     fresh.key = strdup(key);
     fresh.version = strdup(version);
+    fresh.deps = deps ? strdup(deps) : NULL;
     fresh.body = malloc(len ? len : 1);
     fresh.len = len;
-    if (!fresh.key || !fresh.version || !fresh.body) {
+    if (!fresh.key || !fresh.version || (deps && !fresh.deps) || !fresh.body) {
         free(fresh.key);
         free(fresh.version);
+        free(fresh.deps);
         free(fresh.body);
         return;
     }
     memcpy(fresh.body, body, len);
     apr_thread_mutex_lock(c->lock);
-    e = tl_cache_slot(c, key);
+    e = tl_cache_slot(c, key, 1);
     tl_cache_drop(c, e);
-    if (c->used + len > c->budget) {
-        /* Full: start over rather than track ages; the pages that are
-         * asked for come back at once. */
+    fresh.used_at = ++c->clock;
+    while (c->used + len > c->budget) {
+        /* Full: the pages used longest ago make room. */
+        tl_cache_entry *old = NULL;
         int i;
         for (i = 0; i < TL_CACHE_SLOTS; i++) {
-            tl_cache_drop(c, &c->slots[i]);
+            if (c->slots[i].key && (!old || c->slots[i].used_at < old->used_at)) {
+                old = &c->slots[i];
+            }
         }
+        if (!old) {
+            break;
+        }
+        tl_cache_drop(c, old);
     }
     *e = fresh;
     c->used += len;

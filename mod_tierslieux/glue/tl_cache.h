@@ -14,6 +14,10 @@ tl_cache *tl_cache_create(apr_pool_t *pchild, apr_size_t budget);
 /* A copy in p of what was stored for key at version, or NULL. */
 const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_pool_t *p,
                          apr_size_t *len);
-void tl_cache_put(tl_cache *c, const char *key, const char *version, const char *body, apr_size_t len);
+/* What the page stored for key said it shows (tl_version_shows_items), in
+ * p, or NULL: its version is computed with it before the lookup. */
+const char *tl_cache_deps(tl_cache *c, const char *key, apr_pool_t *p);
+void tl_cache_put(tl_cache *c, const char *key, const char *version, const char *deps, const char *body,
+                  apr_size_t len);
 
 #endif

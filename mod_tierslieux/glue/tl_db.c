@@ -668,23 +668,6 @@ late:
     return 0;
 }
 
-const char *tl_db_version(tl_req *q, int *status)
-{
-    size_t len;
-    const tl_rows *rows = tl_db_query(q, "SELECT string_agg(area || '=' || v, ' ' ORDER BY area) "
-                                         "FROM (SELECT area, sum(version) AS v FROM tl.data_version GROUP BY area) x",
-                                      0, NULL, status);
-
-    if (!rows) {
-        return NULL;
-    }
-    if (rows->count(rows) != 1) {
-        *status = HTTP_INTERNAL_SERVER_ERROR;
-        return NULL;
-    }
-    return rows->value(rows, 0, 0, &len);
-}
-
 /* ---- a transaction over several statements --------------------------- */
 
 int tl_db_begin(tl_req *q, int *status)

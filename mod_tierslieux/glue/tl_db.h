@@ -92,8 +92,4 @@ const tl_rows *tl_db_in_tx(tl_req *q, const char *sql, int nparams, const char *
 int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *params, int *status, tl_db_refusal *why);
 int tl_db_end(tl_req *q, int commit, int *status, tl_db_refusal *why);
 
-/* The data versions the database bumps on every write, one per area of
- * sql/logic, as "area=N area=N …" (see sql/logic/common.sql). */
-const char *tl_db_version(tl_req *q, int *status);
-
 #endif

@@ -35,7 +35,12 @@ typedef struct tl_req {
     tl_db *db;                  /* acquired on first use */
     int fragment;               /* content only, for an include */
     int heading_level;          /* of the page's first heading in a fragment */
-    const char *version;        /* the data version, for pages reused while it holds */
+    const char *versions;       /* of every area, for a public page (tl_version_get) */
+    struct tl_item_versions *items; /* the item buckets read with them, or NULL */
+    const char *shows;          /* the areas the page shows (its route's) */
+    const char *deps;           /* item buckets the page shows, or NULL (tl_version_shows_items) */
+    const char *version;        /* the page's data version, for pages reused while it holds */
+    apr_uint64_t etag_hash;     /* of the page's variant, in its ETag */
     const char *cache_key;      /* NULL: the response is not reused */
     void *flight;               /* this request renders a page others wait for (tl_render_claim) */
 } tl_req;

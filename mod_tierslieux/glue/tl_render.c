@@ -8,6 +8,7 @@
 #include "tl_config.h"
 #include "tl_assets.h"
 #include "tl_cache.h"
+#include "tl_version.h"
 
 static tl_cache *tl_page_cache;
 
@@ -22,7 +23,7 @@ static tl_cache *tl_page_cache;
 typedef struct {
     int busy;
     apr_uint64_t key;               /* tl_hash64 of the cache key */
-    char version[64];
+    apr_uint64_t version;           /* and of the version */
 } tl_flight;
 
 static tl_flight tl_flights[TL_FLIGHT_SLOTS];
@@ -59,32 +60,53 @@ static apr_status_t tl_render_release(void *data)
 
 int tl_render_claim(tl_req *q)
 {
-    apr_uint64_t key;
+    apr_uint64_t key, version;
     apr_time_t deadline;
     tl_flight *f;
     int waited = 0;
 
-    if (!tl_flight_lock || !q->cache_key || !q->version || strlen(q->version) >= sizeof(f->version)) {
+    if (!tl_flight_lock || !q->cache_key || !q->version) {
         return 0;
     }
     key = tl_hash64(TL_HASH64_INIT, q->cache_key, strlen(q->cache_key));
+    version = tl_hash64(TL_HASH64_INIT, q->version, strlen(q->version));
     f = &tl_flights[key % TL_FLIGHT_SLOTS];
     /* At most a database call's time: the one rendering answers by then. */
     deadline = apr_time_now() + tl_db_timeout(q->r);
     apr_thread_mutex_lock(tl_flight_lock);
-    while (f->busy && f->key == key && strcmp(f->version, q->version) == 0 && apr_time_now() < deadline) {
+    while (f->busy && f->key == key && f->version == version && apr_time_now() < deadline) {
         waited = 1;
         apr_thread_cond_timedwait(tl_flight_done, tl_flight_lock, deadline - apr_time_now());
     }
     if (!waited && !f->busy) {
         f->busy = 1;
         f->key = key;
-        apr_cpystrn(f->version, q->version, sizeof(f->version));
+        f->version = version;
         q->flight = f;
         apr_pool_cleanup_register(q->r->pool, q, tl_render_release, apr_pool_cleanup_null);
     }
     apr_thread_mutex_unlock(tl_flight_lock);
     return waited;
+}
+
+/* q->version from q->deps, and the ETag that names it. */
+static void tl_render_etag(tl_req *q)
+{
+    q->version = tl_version_page(q);
+    if (!q->r->main) {
+        apr_table_setn(q->r->headers_out, "ETag", apr_psprintf(q->r->pool, "\"%s-%016" APR_UINT64_T_HEX_FMT "\"",
+                                                               q->version, q->etag_hash));
+    }
+}
+
+void tl_render_version(tl_req *q)
+{
+    q->deps = q->cache_key ? tl_cache_deps(tl_page_cache, q->cache_key, q->r->pool) : NULL;
+    if (!q->deps && !q->r->main) {
+        /* Not rendered here yet: the list the browser's copy was sent with. */
+        q->deps = tl_version_deps_of(q->r->pool, apr_table_get(q->r->headers_in, "If-None-Match"));
+    }
+    tl_render_etag(q);
 }
 
 const char *tl_render_cached(tl_req *q, apr_size_t *len)
@@ -261,10 +283,15 @@ int tl_render_page(tl_req *q, const char *name, const char *title)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0302) "rendering failed: %s", err);
         return tl_render_error(q, HTTP_INTERNAL_SERVER_ERROR, NULL);
     }
+    if (q->versions) {
+        /* Its version with what it said it shows, from the versions read
+         * before its queries: never newer than what it shows. */
+        tl_render_etag(q);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, q->r, TLXLOGNO(0304) "page %s rendered at version %s", name,
                   q->version ? q->version : "-");
     if (q->cache_key && q->version) {
-        tl_cache_put(tl_page_cache, q->cache_key, q->version, out.data, out.len);
+        tl_cache_put(tl_page_cache, q->cache_key, q->version, q->deps, out.data, out.len);
     }
     return tl_send_html(q, out.data, out.len);
 }

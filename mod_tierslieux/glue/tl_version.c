@@ -1,11 +1,20 @@
 #include <stdlib.h>
 #include <string.h>
+#include <apr_atomic.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
 #include "tl_version.h"
 #include "tl_db.h"
+
+/* The item buckets as one query read them, shared by the requests that
+ * use them (malloc'd, freed by the last). */
+struct tl_item_versions {
+    apr_uint32_t refs;
+    apr_uint64_t lending;           /* lending's version when they were read */
+    apr_uint64_t bucket[TL_ITEM_BUCKETS];
+};
 
 typedef struct {
     apr_thread_mutex_t *lock;
@@ -14,12 +23,34 @@ typedef struct {
     apr_uint64_t done;          /* number of the last query answered */
     int in_flight;
     int status;                 /* of query number done: OK or an HTTP error */
-    char *version;              /* its answer (malloc'd: its size grows with the areas) */
+    char *versions;             /* its answer (malloc'd: its size grows with the areas) */
+    struct tl_item_versions *items; /* the buckets at the same moment, or NULL */
 } tl_version_state;
 
 /* One state per virtual host: each may have its own database (mod_dbd's
  * configuration is per server). */
 static apr_hash_t *tl_states;
+
+static void tl_items_release(struct tl_item_versions *items)
+{
+    if (items && apr_atomic_dec32(&items->refs) == 0) {
+        free(items);
+    }
+}
+
+static apr_status_t tl_items_cleanup(void *data)
+{
+    tl_items_release(data);
+    return APR_SUCCESS;
+}
+
+static apr_status_t tl_state_cleanup(void *data)
+{
+    tl_version_state *s = data;
+    free(s->versions);
+    tl_items_release(s->items);
+    return APR_SUCCESS;
+}
 
 void tl_version_child_init(apr_pool_t *pchild, server_rec *servers)
 {
@@ -30,20 +61,117 @@ void tl_version_child_init(apr_pool_t *pchild, server_rec *servers)
         tl_version_state *s = apr_pcalloc(pchild, sizeof(*s));
         if (apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pchild) == APR_SUCCESS
             && apr_thread_cond_create(&s->done_cond, pchild) == APR_SUCCESS) {
+            apr_pool_cleanup_register(pchild, s, tl_state_cleanup, apr_pool_cleanup_null);
             apr_hash_set(tl_states, sv, sizeof(sv), s);
         }
     }
 }
 
-const char *tl_version_get(tl_req *q, int *status)
+/* Every area's version; lending's alone; and the buckets, only when
+ * lending's version is not $1 (those this process holds). One statement:
+ * the buckets are of the same moment as the areas. */
+static const char tl_sql_versions[] =
+    "SELECT x.areas, x.lending, "
+    "       CASE WHEN x.lending IS DISTINCT FROM $1::bigint "
+    "            THEN (SELECT string_agg(version::text, ' ' ORDER BY bucket) FROM tl.item_version) END "
+    "  FROM (SELECT string_agg(area || '=' || v, ' ' ORDER BY area) AS areas, "
+    "               sum(v) FILTER (WHERE area = 'lending') AS lending "
+    "          FROM (SELECT area, sum(version) AS v FROM tl.data_version GROUP BY area) a) x";
+
+/* The buckets of the answer, in a fresh struct holding one reference, or
+ * NULL when the answer has none (or not all of them). */
+static struct tl_item_versions *tl_items_parse(const char *lending, const char *list)
+{
+    struct tl_item_versions *items;
+    char *end;
+    int i;
+
+    if (!lending || !list || !(items = malloc(sizeof(*items)))) {
+        return NULL;
+    }
+    items->refs = 1;
+    items->lending = apr_strtoi64(lending, NULL, 10);
+    for (i = 0; i < TL_ITEM_BUCKETS; i++) {
+        items->bucket[i] = apr_strtoi64(list, &end, 10);
+        if (end == list) {
+            free(items);
+            return NULL;
+        }
+        list = end + strspn(end, " ");
+    }
+    if (*list) {
+        free(items);
+        return NULL;
+    }
+    return items;
+}
+
+/* Sends the query; on success stores its answer in s (under s->lock held
+ * by the caller around it, released while it waits for the database). */
+static int tl_version_read(tl_req *q, tl_version_state *s, const char *known, int *status)
+{
+    const tl_rows *rows = tl_db_query(q, tl_sql_versions, 1, &known, status);
+    const char *areas, *lending, *list;
+    size_t len;
+
+    if (!rows) {
+        return 0;
+    }
+    if (rows->count(rows) != 1 || !(areas = rows->value(rows, 0, 0, &len))) {
+        *status = HTTP_INTERNAL_SERVER_ERROR;
+        return 0;
+    }
+    lending = rows->value(rows, 0, 1, &len);
+    list = rows->value(rows, 0, 2, &len);
+    apr_thread_mutex_lock(s->lock);
+    {
+        char *copy = strdup(areas);
+        if (!copy) {
+            apr_thread_mutex_unlock(s->lock);
+            *status = HTTP_INTERNAL_SERVER_ERROR;   /* out of memory: as a failed query */
+            return 0;
+        }
+        free(s->versions);
+        s->versions = copy;
+    }
+    if (list || !lending) {
+        /* Lending moved (or has no rows): the new buckets, or none if they
+         * cannot be read, and pages count lending whole. */
+        tl_items_release(s->items);
+        s->items = tl_items_parse(lending, list);
+    }
+    apr_thread_mutex_unlock(s->lock);
+    return 1;
+}
+
+/* q takes the answer in s (s->lock held). */
+static void tl_version_take(tl_req *q, tl_version_state *s)
+{
+    q->versions = apr_pstrdup(q->r->pool, s->versions);
+    q->items = s->items;
+    if (q->items) {
+        apr_atomic_inc32(&q->items->refs);
+        apr_pool_cleanup_register(q->r->pool, q->items, tl_items_cleanup, apr_pool_cleanup_null);
+    }
+}
+
+int tl_version_get(tl_req *q, int *status)
 {
     tl_version_state *s = tl_states ? apr_hash_get(tl_states, q->r->server, sizeof(server_rec *)) : NULL;
     apr_uint64_t need, seen;
-    const char *v;
+    char known[24];
     int st = OK;
 
+    q->items = NULL;
     if (!s) {
-        return tl_db_version(q, status);        /* no shared state: ask alone */
+        /* No shared state: ask alone, the areas only. */
+        const tl_rows *rows = tl_db_query(q, tl_sql_versions, 1, (const char *[]){ "-1" }, status);
+        size_t len;
+        if (!rows || rows->count(rows) != 1 || !(q->versions = rows->value(rows, 0, 0, &len))) {
+            *status = rows ? HTTP_INTERNAL_SERVER_ERROR : *status;
+            return 0;
+        }
+        return 1;
     }
     apr_thread_mutex_lock(s->lock);
     need = s->issued + 1;       /* the first query sent after this moment */
@@ -54,10 +182,12 @@ const char *tl_version_get(tl_req *q, int *status)
          * failure is no older than the request, and asking again would
          * make it wait a second deadline. */
         if (s->done >= need || (s->done > seen && s->status != OK)) {
-            v = s->status == OK ? apr_pstrdup(q->r->pool, s->version) : NULL;
             *status = s->status;
+            if (s->status == OK) {
+                tl_version_take(q, s);
+            }
             apr_thread_mutex_unlock(s->lock);
-            return v;
+            return *status == OK;
         }
         if (!s->in_flight) {
             break;              /* this request sends it, for everyone waiting */
@@ -66,28 +196,24 @@ const char *tl_version_get(tl_req *q, int *status)
     }
     s->issued = need;
     s->in_flight = 1;
+    apr_snprintf(known, sizeof(known), "%" APR_INT64_T_FMT, s->items ? (apr_int64_t)s->items->lending : -1);
     apr_thread_mutex_unlock(s->lock);
 
-    v = tl_db_version(q, &st);
-
-    apr_thread_mutex_lock(s->lock);
+    if (!tl_version_read(q, s, known, &st)) {
+        apr_thread_mutex_lock(s->lock);
+        s->status = st;
+    }
+    else {
+        apr_thread_mutex_lock(s->lock);
+        s->status = OK;
+        tl_version_take(q, s);
+    }
     s->done = need;
     s->in_flight = 0;
-    s->status = v ? OK : st;
-    if (v) {
-        char *copy = strdup(v);
-        if (copy) {
-            free(s->version);
-            s->version = copy;
-        }
-        else {
-            s->status = HTTP_INTERNAL_SERVER_ERROR;   /* out of memory: as a failed query */
-        }
-    }
     apr_thread_cond_broadcast(s->done_cond);
     apr_thread_mutex_unlock(s->lock);
     *status = st;
-    return v;
+    return st == OK;
 }
 
 /* Whether name[0..n) is one of the space-separated words of list. */
@@ -104,22 +230,94 @@ static int tl_listed(const char *list, const char *name, size_t n)
     return 0;
 }
 
-const char *tl_version_of(apr_pool_t *p, const char *versions, const char *shows)
+const char *tl_version_page(tl_req *q)
 {
+    apr_pool_t *p = q->r->pool;
+    const char *s = q->versions, *shows = q->shows ? q->shows : "";
+    int by_items = q->deps && q->items && tl_listed(shows, "lending", 7);
     apr_uint64_t sum = 0;
-    const char *s = versions;
+    apr_time_exp_t day;
+    const char *v;
 
     while (*s) {
         size_t n = strcspn(s, "=");
-        const char *v = s + n;
-        if (*v != '=') {
+        const char *num = s + n;
+        if (*num != '=') {
             break;
         }
-        if (tl_listed(shows ? shows : "", s, n)) {
-            sum += apr_strtoi64(v + 1, NULL, 10);
+        if (tl_listed(shows, s, n) && !(by_items && n == 7 && strncmp(s, "lending", 7) == 0)) {
+            sum += apr_strtoi64(num + 1, NULL, 10);
         }
-        s = v + 1 + strcspn(v + 1, " ");
+        s = num + 1 + strcspn(num + 1, " ");
         s += strspn(s, " ");
     }
-    return apr_psprintf(p, "%" APR_UINT64_T_FMT, sum);
+    if (by_items) {
+        apr_uint64_t items = 0;
+        const char *d = q->deps;
+        char *end;
+        while (*d) {
+            apr_int64_t b = apr_strtoi64(d, &end, 10);
+            if (end == d || b < 0 || b >= TL_ITEM_BUCKETS) {
+                break;
+            }
+            items += q->items->bucket[b];
+            d = end + (*end == '_');
+        }
+        /* The list itself is in the version: any process, knowing nothing
+         * of the page, can check an ETag it is sent (tl_version_deps_of). */
+        v = apr_psprintf(p, "%" APR_UINT64_T_FMT ".%" APR_UINT64_T_FMT ".i%s", sum, items, q->deps);
+    }
+    else {
+        v = apr_psprintf(p, "%" APR_UINT64_T_FMT, sum);
+    }
+    /* Nothing is reused past midnight. */
+    apr_time_exp_lt(&day, q->r->request_time);
+    return apr_psprintf(p, "%s.%04d%02d%02d", v, day.tm_year + 1900, day.tm_mon + 1, day.tm_mday);
+}
+
+void tl_version_shows_items(tl_req *q, const tl_rows *rows, const char *col)
+{
+    char seen[TL_ITEM_BUCKETS] = { 0 };
+    int c = rows->column(rows, col), i, n = rows->count(rows);
+    tl_buf out;
+    size_t len;
+
+    if (c < 0) {
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        const char *id = rows->value(rows, i, c, &len);
+        apr_int64_t v = id ? apr_strtoi64(id, NULL, 10) : -1;
+        if (v < 0) {
+            return;                 /* an item without its id: lending counts whole */
+        }
+        seen[v % TL_ITEM_BUCKETS] = 1;
+    }
+    tl_buf_init(&out, q->r->pool, 256);
+    for (i = 0; i < TL_ITEM_BUCKETS; i++) {
+        if (seen[i]) {
+            if (out.len) {
+                tl_buf_addc(&out, '_');
+            }
+            tl_buf_adds(&out, apr_itoa(q->r->pool, i));
+        }
+    }
+    q->deps = tl_buf_cstr(&out);
+}
+
+const char *tl_version_deps_of(apr_pool_t *p, const char *etag)
+{
+    const char *list;
+    size_t n;
+
+    /* "SUM.ITEMS.iB_B_B.DAY-VARIANT", weak or not */
+    if (!etag || !(list = strstr(etag, ".i"))) {
+        return NULL;
+    }
+    list += 2;
+    n = strspn(list, "0123456789_");
+    if (list[n] != '.' || n > 5 * TL_ITEM_BUCKETS) {
+        return NULL;
+    }
+    return apr_pstrmemdup(p, list, n);
 }

@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_valid.h"
+#include "tl_version.h"
 
 static const char *const tl_sorts[] = { "pertinence", "titre", "recent", "disponibles", NULL };
 static const char *const tl_sort_labels[] = {
@@ -165,6 +166,11 @@ int tl_page_catalogue(tl_req *q)
         }
         items = tl_view_rows_get(q->view, "items");
     }
+    if (available[0] != 't' && strcmp(sort, "disponibles") != 0) {
+        /* Chosen and ordered without their state: of the loans, the page
+         * shows its items' state only. */
+        tl_version_shows_items(q, items, "id");
+    }
     if (items->count(items) > 0) {
         size_t len;
         total = atol(items->value(items, 0, items->column(items, "total"), &len));
@@ -235,5 +241,6 @@ int tl_page_item(tl_req *q)
         return tl_render_error(q, HTTP_NOT_FOUND,
                                "Cet objet n'est pas (ou plus) dans le catalogue de l'outilthèque.");
     }
+    tl_version_shows_items(q, item, "id");
     return tl_render_page(q, "objet", item->value(item, 0, item->column(item, "title"), &len));
 }
