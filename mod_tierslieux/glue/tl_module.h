@@ -36,9 +36,9 @@ typedef struct tl_req {
     int fragment;               /* content only, for an include */
     int heading_level;          /* of the page's first heading in a fragment */
     const char *versions;       /* of every area, for a public page (tl_version_get) */
-    struct tl_item_versions *items; /* the item buckets read with them, or NULL */
+    struct tl_lending_versions *lending; /* the lending buckets read with them, or NULL */
     const char *shows;          /* the areas the page shows (its route's) */
-    const char *deps;           /* item buckets the page shows, or NULL (tl_version_shows_items) */
+    const char *deps;           /* lending buckets the page shows, or NULL (tl_version_shows_items) */
     const char *version;        /* the page's data version, for pages reused while it holds */
     apr_uint64_t etag_hash;     /* of the page's variant, in its ETag */
     const char *cache_key;      /* NULL: the response is not reused */

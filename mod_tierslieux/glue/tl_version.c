@@ -8,12 +8,12 @@
 #include "tl_version.h"
 #include "tl_db.h"
 
-/* The item buckets as one query read them, shared by the requests that
+/* The lending buckets as one query read them, shared by the requests that
  * use them (malloc'd, freed by the last). */
-struct tl_item_versions {
+struct tl_lending_versions {
     apr_uint32_t refs;
-    apr_uint64_t lending;           /* lending's version when they were read */
-    apr_uint64_t bucket[TL_ITEM_BUCKETS];
+    apr_uint64_t area_version;      /* lending's version when they were read */
+    apr_uint64_t bucket[TL_LENDING_BUCKETS];
 };
 
 typedef struct {
@@ -24,23 +24,23 @@ typedef struct {
     int in_flight;
     int status;                 /* of query number done: OK or an HTTP error */
     char *versions;             /* its answer (malloc'd: its size grows with the areas) */
-    struct tl_item_versions *items; /* the buckets at the same moment, or NULL */
+    struct tl_lending_versions *lending; /* the buckets at the same moment, or NULL */
 } tl_version_state;
 
 /* One state per virtual host: each may have its own database (mod_dbd's
  * configuration is per server). */
 static apr_hash_t *tl_states;
 
-static void tl_items_release(struct tl_item_versions *items)
+static void tl_lending_release(struct tl_lending_versions *l)
 {
-    if (items && apr_atomic_dec32(&items->refs) == 0) {
-        free(items);
+    if (l && apr_atomic_dec32(&l->refs) == 0) {
+        free(l);
     }
 }
 
-static apr_status_t tl_items_cleanup(void *data)
+static apr_status_t tl_lending_cleanup(void *data)
 {
-    tl_items_release(data);
+    tl_lending_release(data);
     return APR_SUCCESS;
 }
 
@@ -48,7 +48,7 @@ static apr_status_t tl_state_cleanup(void *data)
 {
     tl_version_state *s = data;
     free(s->versions);
-    tl_items_release(s->items);
+    tl_lending_release(s->lending);
     return APR_SUCCESS;
 }
 
@@ -73,37 +73,37 @@ void tl_version_child_init(apr_pool_t *pchild, server_rec *servers)
 static const char tl_sql_versions[] =
     "SELECT x.areas, x.lending, "
     "       CASE WHEN x.lending IS DISTINCT FROM $1::bigint "
-    "            THEN (SELECT string_agg(version::text, ' ' ORDER BY bucket) FROM tl.item_version) END "
+    "            THEN (SELECT string_agg(version::text, ' ' ORDER BY bucket) FROM tl.lending_version) END "
     "  FROM (SELECT string_agg(area || '=' || v, ' ' ORDER BY area) AS areas, "
     "               sum(v) FILTER (WHERE area = 'lending') AS lending "
     "          FROM (SELECT area, sum(version) AS v FROM tl.data_version GROUP BY area) a) x";
 
 /* The buckets of the answer, in a fresh struct holding one reference, or
  * NULL when the answer has none (or not all of them). */
-static struct tl_item_versions *tl_items_parse(const char *lending, const char *list)
+static struct tl_lending_versions *tl_lending_parse(const char *lending, const char *list)
 {
-    struct tl_item_versions *items;
+    struct tl_lending_versions *l;
     char *end;
     int i;
 
-    if (!lending || !list || !(items = malloc(sizeof(*items)))) {
+    if (!lending || !list || !(l = malloc(sizeof(*l)))) {
         return NULL;
     }
-    items->refs = 1;
-    items->lending = apr_strtoi64(lending, NULL, 10);
-    for (i = 0; i < TL_ITEM_BUCKETS; i++) {
-        items->bucket[i] = apr_strtoi64(list, &end, 10);
+    l->refs = 1;
+    l->area_version = apr_strtoi64(lending, NULL, 10);
+    for (i = 0; i < TL_LENDING_BUCKETS; i++) {
+        l->bucket[i] = apr_strtoi64(list, &end, 10);
         if (end == list) {
-            free(items);
+            free(l);
             return NULL;
         }
         list = end + strspn(end, " ");
     }
     if (*list) {
-        free(items);
+        free(l);
         return NULL;
     }
-    return items;
+    return l;
 }
 
 /* Sends the query; on success stores its answer in s (under s->lock held
@@ -137,8 +137,8 @@ static int tl_version_read(tl_req *q, tl_version_state *s, const char *known, in
     if (list || !lending) {
         /* Lending moved (or has no rows): the new buckets, or none if they
          * cannot be read, and pages count lending whole. */
-        tl_items_release(s->items);
-        s->items = tl_items_parse(lending, list);
+        tl_lending_release(s->lending);
+        s->lending = tl_lending_parse(lending, list);
     }
     apr_thread_mutex_unlock(s->lock);
     return 1;
@@ -148,10 +148,10 @@ static int tl_version_read(tl_req *q, tl_version_state *s, const char *known, in
 static void tl_version_take(tl_req *q, tl_version_state *s)
 {
     q->versions = apr_pstrdup(q->r->pool, s->versions);
-    q->items = s->items;
-    if (q->items) {
-        apr_atomic_inc32(&q->items->refs);
-        apr_pool_cleanup_register(q->r->pool, q->items, tl_items_cleanup, apr_pool_cleanup_null);
+    q->lending = s->lending;
+    if (q->lending) {
+        apr_atomic_inc32(&q->lending->refs);
+        apr_pool_cleanup_register(q->r->pool, q->lending, tl_lending_cleanup, apr_pool_cleanup_null);
     }
 }
 
@@ -162,7 +162,7 @@ int tl_version_get(tl_req *q, int *status)
     char known[24];
     int st = OK;
 
-    q->items = NULL;
+    q->lending = NULL;
     if (!s) {
         /* No shared state: ask alone, the areas only. */
         const tl_rows *rows = tl_db_query(q, tl_sql_versions, 1, (const char *[]){ "-1" }, status);
@@ -196,7 +196,7 @@ int tl_version_get(tl_req *q, int *status)
     }
     s->issued = need;
     s->in_flight = 1;
-    apr_snprintf(known, sizeof(known), "%" APR_INT64_T_FMT, s->items ? (apr_int64_t)s->items->lending : -1);
+    apr_snprintf(known, sizeof(known), "%" APR_INT64_T_FMT, s->lending ? (apr_int64_t)s->lending->area_version : -1);
     apr_thread_mutex_unlock(s->lock);
 
     if (!tl_version_read(q, s, known, &st)) {
@@ -234,7 +234,7 @@ const char *tl_version_page(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     const char *s = q->versions, *shows = q->shows ? q->shows : "";
-    int by_items = q->deps && q->items && tl_listed(shows, "lending", 7);
+    int by_buckets = q->deps && q->lending && tl_listed(shows, "lending", 7);
     apr_uint64_t sum = 0;
     apr_time_exp_t day;
     const char *v;
@@ -245,27 +245,27 @@ const char *tl_version_page(tl_req *q)
         if (*num != '=') {
             break;
         }
-        if (tl_listed(shows, s, n) && !(by_items && n == 7 && strncmp(s, "lending", 7) == 0)) {
+        if (tl_listed(shows, s, n) && !(by_buckets && n == 7 && strncmp(s, "lending", 7) == 0)) {
             sum += apr_strtoi64(num + 1, NULL, 10);
         }
         s = num + 1 + strcspn(num + 1, " ");
         s += strspn(s, " ");
     }
-    if (by_items) {
-        apr_uint64_t items = 0;
+    if (by_buckets) {
+        apr_uint64_t buckets = 0;
         const char *d = q->deps;
         char *end;
         while (*d) {
             apr_int64_t b = apr_strtoi64(d, &end, 10);
-            if (end == d || b < 0 || b >= TL_ITEM_BUCKETS) {
+            if (end == d || b < 0 || b >= TL_LENDING_BUCKETS) {
                 break;
             }
-            items += q->items->bucket[b];
+            buckets += q->lending->bucket[b];
             d = end + (*end == '_');
         }
         /* The list itself is in the version: any process, knowing nothing
          * of the page, can check an ETag it is sent (tl_version_deps_of). */
-        v = apr_psprintf(p, "%" APR_UINT64_T_FMT ".%" APR_UINT64_T_FMT ".i%s", sum, items, q->deps);
+        v = apr_psprintf(p, "%" APR_UINT64_T_FMT ".%" APR_UINT64_T_FMT ".i%s", sum, buckets, q->deps);
     }
     else {
         v = apr_psprintf(p, "%" APR_UINT64_T_FMT, sum);
@@ -275,26 +275,40 @@ const char *tl_version_page(tl_req *q)
     return apr_psprintf(p, "%s.%04d%02d%02d", v, day.tm_year + 1900, day.tm_mon + 1, day.tm_mday);
 }
 
-void tl_version_shows_items(tl_req *q, const tl_rows *rows, const char *col)
+/* q->deps: the buckets base + id % modulo of the ids in rows' column col,
+ * with those it already names. */
+static void tl_version_shows(tl_req *q, const tl_rows *rows, const char *col, int base, int modulo)
 {
-    char seen[TL_ITEM_BUCKETS] = { 0 };
+    char seen[TL_LENDING_BUCKETS] = { 0 };
     int c = rows->column(rows, col), i, n = rows->count(rows);
+    const char *d = q->deps ? q->deps : "";
     tl_buf out;
     size_t len;
+    char *end;
 
     if (c < 0) {
+        q->deps = NULL;             /* not known: lending counts whole */
         return;
+    }
+    while (*d) {
+        apr_int64_t b = apr_strtoi64(d, &end, 10);
+        if (end == d || b < 0 || b >= TL_LENDING_BUCKETS) {
+            break;
+        }
+        seen[b] = 1;
+        d = end + (*end == '_');
     }
     for (i = 0; i < n; i++) {
         const char *id = rows->value(rows, i, c, &len);
         apr_int64_t v = id ? apr_strtoi64(id, NULL, 10) : -1;
         if (v < 0) {
-            return;                 /* an item without its id: lending counts whole */
+            q->deps = NULL;
+            return;
         }
-        seen[v % TL_ITEM_BUCKETS] = 1;
+        seen[base + v % modulo] = 1;
     }
     tl_buf_init(&out, q->r->pool, 256);
-    for (i = 0; i < TL_ITEM_BUCKETS; i++) {
+    for (i = 0; i < TL_LENDING_BUCKETS; i++) {
         if (seen[i]) {
             if (out.len) {
                 tl_buf_addc(&out, '_');
@@ -303,6 +317,16 @@ void tl_version_shows_items(tl_req *q, const tl_rows *rows, const char *col)
         }
     }
     q->deps = tl_buf_cstr(&out);
+}
+
+void tl_version_shows_items(tl_req *q, const tl_rows *rows, const char *col)
+{
+    tl_version_shows(q, rows, col, 0, TL_ITEM_BUCKETS);
+}
+
+void tl_version_shows_places(tl_req *q, const tl_rows *rows, const char *col)
+{
+    tl_version_shows(q, rows, col, TL_ITEM_BUCKETS, TL_PLACE_BUCKETS);
 }
 
 const char *tl_version_deps_of(apr_pool_t *p, const char *etag)
@@ -316,7 +340,7 @@ const char *tl_version_deps_of(apr_pool_t *p, const char *etag)
     }
     list += 2;
     n = strspn(list, "0123456789_");
-    if (list[n] != '.' || n > 5 * TL_ITEM_BUCKETS) {
+    if (list[n] != '.' || n > 5 * TL_LENDING_BUCKETS) {
         return NULL;
     }
     return apr_pstrmemdup(p, list, n);

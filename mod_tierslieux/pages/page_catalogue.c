@@ -96,7 +96,7 @@ static const char tl_sql_categories[] =
     " GROUP BY c.id ORDER BY c.sort_order, c.name";
 
 static const char tl_sql_places[] =
-    "SELECT p.slug, p.name, p.slug = $1 AS selected "
+    "SELECT p.id, p.slug, p.name, p.slug = $1 AS selected "
     "  FROM tl.place p WHERE EXISTS (SELECT 1 FROM tl.item_count n WHERE n.place_id = p.id) "
     " ORDER BY p.name";
 
@@ -170,6 +170,19 @@ int tl_page_catalogue(tl_req *q)
         /* Chosen and ordered without their state: of the loans, the page
          * shows its items' state only. */
         tl_version_shows_items(q, items, "id");
+    }
+    else if (*place) {
+        /* Chosen by their state, at one place: that place's loans. */
+        const tl_rows *places = tl_view_rows_get(q->view, "places");
+        tl_rows *chosen = tl_rows_make(p, (const char *const[]){ "id", NULL });
+        size_t len;
+        for (i = 0; i < places->count(places); i++) {
+            if (strcmp(places->value(places, i, places->column(places, "slug"), &len), place) == 0) {
+                tl_rows_add(chosen, (const char *const[]){ places->value(places, i, places->column(places, "id"),
+                                                                         &len) });
+            }
+        }
+        tl_version_shows_places(q, chosen, "id");
     }
     if (items->count(items) > 0) {
         size_t len;

@@ -3,6 +3,7 @@
  * and what it offers. */
 #include <apr_strings.h>
 #include "tl_pages.h"
+#include "tl_version.h"
 #include "tl_hours.h"
 #include "tl_valid.h"
 
@@ -129,5 +130,6 @@ int tl_page_place(tl_req *q)
         return tl_render_error(q, HTTP_NOT_FOUND, "Ce lieu n'existe pas (ou plus) dans ce réseau.");
     }
     tl_place_hours(q, place->value(place, 0, place->column(place, "opening_hours"), &len));
+    tl_version_shows_places(q, place, "id");     /* of the loans, its own counts */
     return tl_render_page(q, "lieu", place->value(place, 0, place->column(place, "name"), &len));
 }

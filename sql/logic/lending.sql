@@ -527,40 +527,42 @@ END $$;
 -- data version (tl.track_changes; a test checks none is forgotten).
 DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'lending') FROM unnest(ARRAY['tl.booking']) AS t; END $$;
 
--- And per item (tl.item_version, sql/schema/004): the buckets of the items
--- a statement's bookings name, old and new, are bumped in the buckets'
--- order, so two transactions never wait on each other crosswise; a
--- TRUNCATE bumps them all.
-CREATE FUNCTION tl.bump_item_versions() RETURNS trigger
+-- And per item and per place (tl.lending_version, sql/schema/004): the
+-- buckets of the items a statement's bookings name, old and new, and of
+-- their places, are bumped in the buckets' order, so two transactions never
+-- wait on each other crosswise; a TRUNCATE bumps them all.
+CREATE FUNCTION tl.bump_lending_versions() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
+    v_items   integer[];
     v_buckets smallint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        v_buckets := ARRAY(SELECT DISTINCT (item_id % 1024)::smallint FROM new_rows);
+        v_items := ARRAY(SELECT item_id FROM new_rows);
     ELSIF TG_OP = 'UPDATE' THEN
-        v_buckets := ARRAY(SELECT (item_id % 1024)::smallint FROM new_rows
-                           UNION SELECT (item_id % 1024)::smallint FROM old_rows);
+        v_items := ARRAY(SELECT item_id FROM new_rows UNION ALL SELECT item_id FROM old_rows);
     ELSIF TG_OP = 'DELETE' THEN
-        v_buckets := ARRAY(SELECT DISTINCT (item_id % 1024)::smallint FROM old_rows);
-    ELSE
-        v_buckets := ARRAY(SELECT bucket FROM tl.item_version);
+        v_items := ARRAY(SELECT item_id FROM old_rows);
     END IF;
-    PERFORM 1 FROM tl.item_version WHERE bucket = ANY (v_buckets) ORDER BY bucket FOR UPDATE;
-    UPDATE tl.item_version SET version = version + 1 WHERE bucket = ANY (v_buckets);
+    v_buckets := CASE WHEN TG_OP = 'TRUNCATE' THEN ARRAY(SELECT bucket FROM tl.lending_version)
+                      ELSE ARRAY(SELECT (x % 1024)::smallint FROM unnest(v_items) AS x
+                                 UNION SELECT (1024 + i.place_id % 256)::smallint
+                                         FROM tl.item i WHERE i.id = ANY (v_items)) END;
+    PERFORM 1 FROM tl.lending_version WHERE bucket = ANY (v_buckets) ORDER BY bucket FOR UPDATE;
+    UPDATE tl.lending_version SET version = version + 1 WHERE bucket = ANY (v_buckets);
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER bump_item_versions_insert AFTER INSERT ON tl.booking
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_item_versions();
-CREATE TRIGGER bump_item_versions_update AFTER UPDATE ON tl.booking
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_item_versions();
-CREATE TRIGGER bump_item_versions_delete AFTER DELETE ON tl.booking
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_item_versions();
-CREATE TRIGGER bump_item_versions_truncate AFTER TRUNCATE ON tl.booking
-    FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_item_versions();
+CREATE TRIGGER bump_lending_versions_insert AFTER INSERT ON tl.booking
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
+CREATE TRIGGER bump_lending_versions_update AFTER UPDATE ON tl.booking
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
+CREATE TRIGGER bump_lending_versions_delete AFTER DELETE ON tl.booking
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
+CREATE TRIGGER bump_lending_versions_truncate AFTER TRUNCATE ON tl.booking
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
 -- The web server reads them with the data version (glue/tl_version.c).
-GRANT SELECT ON tl.item_version TO tierslieux_lecture;
+GRANT SELECT ON tl.lending_version TO tierslieux_lecture;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
