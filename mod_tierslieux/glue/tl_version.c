@@ -106,13 +106,16 @@ static struct tl_lending_versions *tl_lending_parse(const char *lending, const c
     return l;
 }
 
-/* Sends the query; on success stores its answer in s (under s->lock held
- * by the caller around it, released while it waits for the database). */
+/* Sends the query (s->lock not held: only this request has one in
+ * flight) and stores its answer in s under s->lock. */
 static int tl_version_read(tl_req *q, tl_version_state *s, const char *known, int *status)
 {
     const tl_rows *rows = tl_db_query(q, tl_sql_versions, 1, &known, status);
     const char *areas, *lending, *list;
+    struct tl_lending_versions *fresh;
+    char *copy;
     size_t len;
+    int moved;
 
     if (!rows) {
         return 0;
@@ -123,22 +126,21 @@ static int tl_version_read(tl_req *q, tl_version_state *s, const char *known, in
     }
     lending = rows->value(rows, 0, 1, &len);
     list = rows->value(rows, 0, 2, &len);
-    apr_thread_mutex_lock(s->lock);
-    {
-        char *copy = strdup(areas);
-        if (!copy) {
-            apr_thread_mutex_unlock(s->lock);
-            *status = HTTP_INTERNAL_SERVER_ERROR;   /* out of memory: as a failed query */
-            return 0;
-        }
-        free(s->versions);
-        s->versions = copy;
+    /* Lending moved (or has no rows): the new buckets, or none if they
+     * cannot be read, and pages count lending whole. */
+    moved = list || !lending;
+    fresh = moved ? tl_lending_parse(lending, list) : NULL;
+    if (!(copy = strdup(areas))) {
+        tl_lending_release(fresh);
+        *status = HTTP_INTERNAL_SERVER_ERROR;   /* out of memory: as a failed query */
+        return 0;
     }
-    if (list || !lending) {
-        /* Lending moved (or has no rows): the new buckets, or none if they
-         * cannot be read, and pages count lending whole. */
+    apr_thread_mutex_lock(s->lock);
+    free(s->versions);
+    s->versions = copy;
+    if (moved) {
         tl_lending_release(s->lending);
-        s->lending = tl_lending_parse(lending, list);
+        s->lending = fresh;
     }
     apr_thread_mutex_unlock(s->lock);
     return 1;

@@ -15,6 +15,7 @@
 #   TL_BENCH_SECONDS (15) per measurement, TL_BENCH_CONNECTIONS (24).
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
+source "$(dirname "$0")/lib.sh"
 cd "$TL_ROOT"
 tl_install_packages $TL_PACKAGES $TL_TEST_PACKAGES wrk
 
@@ -35,16 +36,7 @@ script/network --scale "${TL_BENCH_SCALE:-1}" --demo | tail -n 1
 tl_psql "$pg" tierslieux -q -c "SET client_min_messages = error" -c "VACUUM ANALYZE"      # as after a night's autovacuum
 
 # The static copy, byte for byte, served by the same httpd.
-mkdir -p "$TL_RUN_DIR/static"
-cat >"$web/extra/bench-mixed.conf" <<CONF
-LoadModule alias_module $TL_MODULES/mod_alias.so
-Alias /copie-statique "$TL_RUN_DIR/static"
-<Directory "$TL_RUN_DIR/static">
-    Require all granted
-</Directory>
-CONF
-tl_httpd_stop "$web"
-tl_httpd_start "$web"
+serve_static_copies
 curl -sf "$base$page" -o "$TL_RUN_DIR/static/catalogue.html"
 
 # The 40 URLs: the first pages of each sort, filters by category and by

@@ -6,13 +6,14 @@
 # failed (an answer other than 2xx or 3xx, a socket error, a timeout). Not
 # part of script/test.
 #   TL_BENCH_SECONDS (10) per measurement, TL_BENCH_CONNECTIONS (24),
-#   TL_BENCH_THREADS (1) of wrk. 24 connections, not more: the demo httpd
-#   has 25 threads per process, and when one process holds more busy
-#   connections than threads the event MPM closes idle keep-alive ones that
-#   wrk has just reused — socket errors on the static copy as much as on
-#   our page, which would measure the configuration, not the module.
+#   TL_BENCH_THREADS (1) of wrk. 24 connections: when a process holds more
+#   busy connections than threads the event MPM closes idle keep-alive
+#   ones that wrk has just reused — socket errors on the static copy as
+#   much as on our page, which would measure the configuration, not the
+#   module.
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
+source "$(dirname "$0")/lib.sh"
 cd "$TL_ROOT"
 tl_install_packages $TL_PACKAGES wrk
 
@@ -30,18 +31,9 @@ script/server --background >/dev/null 2>&1
 trap 'script/server stop >/dev/null 2>&1' EXIT
 
 # The static copy, byte for byte, served by the same httpd.
-mkdir -p "$TL_RUN_DIR/static"
+serve_static_copies
 curl -sf "$base$page" -o "$TL_RUN_DIR/static/catalogue.html"
 items=$(grep -c 'class="tl-card"' "$TL_RUN_DIR/static/catalogue.html")
-cat >"$web/extra/bench.conf" <<CONF
-LoadModule alias_module $TL_MODULES/mod_alias.so
-Alias /copie-statique "$TL_RUN_DIR/static"
-<Directory "$TL_RUN_DIR/static">
-    Require all granted
-</Directory>
-CONF
-tl_httpd_stop "$web"
-tl_httpd_start "$web"
 curl -sf "$base/copie-statique/catalogue.html" -o /dev/null
 
 # bench_wrk ARGS...: wrk's report. A failed request (wrk prints these lines
@@ -69,17 +61,6 @@ measure() {   # prints "rate p99_ms"
     echo "$rate $p99"
 }
 
-workers_memory_kb() {   # average RSS, PSS and private memory of the httpd children
-    local parent pid rss=0 pss=0 uss=0 n=0
-    parent=$(cat "$web/httpd.pid")
-    for pid in $(pgrep -P "$parent"); do
-        read -r r p u < <(awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} /^Private_(Clean|Dirty):/ {u+=$2}
-                               END {print r, p, u}' /proc/"$pid"/smaps_rollup)
-        rss=$((rss + r)); pss=$((pss + p)); uss=$((uss + u)); n=$((n + 1))
-    done
-    echo "$((rss / n)) $((pss / n)) $((uss / n))"
-}
-
 bench_wrk -t"$threads" -c"$conns" -d2s "$base$page" >/dev/null          # warm up both
 bench_wrk -t"$threads" -c"$conns" -d2s "$base/copie-statique/catalogue.html" >/dev/null
 read -r dyn_rate dyn_p99 < <(measure "$base$page")
@@ -95,8 +76,7 @@ baseline() {
     bench_wrk -t"$threads" -c"$conns" -d"${seconds}s" "$base/copie-statique/catalogue.html" >/dev/null
     workers_memory_kb
 }
-grep -E '^(LoadModule dbd_module|DBD)' "$web/tierslieux.conf" >"$web/dbd-only.conf"
-sed -i "s|^Include \"\(.*\)/tierslieux.conf\"|Include \"\1/dbd-only.conf\"|" "$web/httpd.conf"
+without_module
 read -r dbd_rss dbd_pss dbd_uss < <(baseline)
 sed -i 's|^Include "\(.*\)/dbd-only.conf"|#&|' "$web/httpd.conf"
 read -r without_rss without_pss without_uss < <(baseline)
