@@ -320,7 +320,7 @@ tl_pg_demo() {
 tl_dbd_params() {
     local real
     real=$(tl_pg_real "$1")
-    echo "host=127.0.0.1 port=$(tl_pg_port "$1") dbname=tierslieux user=tierslieux_web password=$(cat "$real/web-password") connect_timeout=2"
+    echo "host=127.0.0.1 port=$(tl_pg_port "$1") dbname=tierslieux user=tierslieux_web password=$(cat "$real/web-password") connect_timeout=2 gssencmode=disable"
 }
 
 # ---- httpd -------------------------------------------------------------------

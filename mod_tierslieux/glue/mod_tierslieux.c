@@ -204,7 +204,7 @@ static int tl_handler(request_rec *r)
     }
     if ((body = tl_render_cached(q, &len)) != NULL
         || (tl_render_claim(q) && (tl_render_version(q), body = tl_render_cached(q, &len)) != NULL)) {
-        return tl_send_html(q, body, len);
+        return tl_send_cached(q, body, len);
     }
     q->deps = NULL;             /* the page says again what it shows */
     return route->fn(q);

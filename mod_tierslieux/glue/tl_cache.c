@@ -1,5 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <apr_atomic.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 #include "tl_cache.h"
@@ -13,11 +15,28 @@
 #define TL_CACHE_WAYS 4
 #define TL_CACHE_SLOTS 1024
 
+/* A kept body, shared by the entry and the requests sending it: the last
+ * to let go frees it. */
+typedef struct {
+    apr_uint32_t refs;
+    char data[];
+} tl_cache_body;
+
+#define TL_CACHE_BODY(p) ((tl_cache_body *)(void *)((char *)(p) - offsetof(tl_cache_body, data)))
+
+void tl_cache_release(void *body)
+{
+    tl_cache_body *b = TL_CACHE_BODY(body);
+    if (apr_atomic_dec32(&b->refs) == 0) {
+        free(b);
+    }
+}
+
 typedef struct {
     char *key;
     char *version;
     char *deps;                     /* what the page said it shows, or NULL */
-    char *body;
+    char *body;                     /* the data of a tl_cache_body */
     apr_size_t len;
     apr_uint64_t used_at;           /* the cache's clock at its last use */
 } tl_cache_entry;
@@ -36,7 +55,7 @@ static void tl_cache_drop(tl_cache *c, tl_cache_entry *e)
         free(e->key);
         free(e->version);
         free(e->deps);
-        free(e->body);
+        tl_cache_release(e->body);
         memset(e, 0, sizeof(*e));
     }
 }
@@ -84,8 +103,7 @@ static tl_cache_entry *tl_cache_slot(tl_cache *c, const char *key, int to_keep)
     return to_keep ? take : NULL;
 }
 
-const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_pool_t *p,
-                         apr_size_t *len)
+const char *tl_cache_take(tl_cache *c, const char *key, const char *version, apr_size_t *len)
 {
     tl_cache_entry *e;
     char *copy = NULL;
@@ -96,7 +114,8 @@ const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_
     apr_thread_mutex_lock(c->lock);
     if ((e = tl_cache_slot(c, key, 0)) != NULL) {
         if (strcmp(e->version, version) == 0) {
-            copy = apr_pmemdup(p, e->body, e->len);
+            apr_atomic_inc32(&TL_CACHE_BODY(e->body)->refs);
+            copy = e->body;
             *len = e->len;
         }
         else {
@@ -134,16 +153,24 @@ void tl_cache_put(tl_cache *c, const char *key, const char *version, const char 
     fresh.key = strdup(key);
     fresh.version = strdup(version);
     fresh.deps = deps ? strdup(deps) : NULL;
-    fresh.body = malloc(len ? len : 1);
+    {
+        tl_cache_body *b = malloc(offsetof(tl_cache_body, data) + (len ? len : 1));
+        if (b) {
+            b->refs = 1;
+            memcpy(b->data, body, len);
+        }
+        fresh.body = b ? b->data : NULL;
+    }
     fresh.len = len;
     if (!fresh.key || !fresh.version || (deps && !fresh.deps) || !fresh.body) {
         free(fresh.key);
         free(fresh.version);
         free(fresh.deps);
-        free(fresh.body);
+        if (fresh.body) {
+            tl_cache_release(fresh.body);
+        }
         return;
     }
-    memcpy(fresh.body, body, len);
     apr_thread_mutex_lock(c->lock);
     e = tl_cache_slot(c, key, 1);
     tl_cache_drop(c, e);

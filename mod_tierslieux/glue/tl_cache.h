@@ -11,9 +11,11 @@ typedef struct tl_cache tl_cache;
 
 /* budget: bytes of bodies kept at most; 0 gives a cache that keeps nothing. */
 tl_cache *tl_cache_create(apr_pool_t *pchild, apr_size_t budget);
-/* A copy in p of what was stored for key at version, or NULL. */
-const char *tl_cache_get(tl_cache *c, const char *key, const char *version, apr_pool_t *p,
-                         apr_size_t *len);
+/* What was stored for key at version, or NULL: the kept body itself,
+ * shared and not copied, held until tl_cache_release (a bucket's free
+ * function: the body leaves without a copy per request). */
+const char *tl_cache_take(tl_cache *c, const char *key, const char *version, apr_size_t *len);
+void tl_cache_release(void *body);
 /* What the page stored for key said it shows (tl_version_shows_items), in
  * p, or NULL: its version is computed with it before the lookup. */
 const char *tl_cache_deps(tl_cache *c, const char *key, apr_pool_t *p);

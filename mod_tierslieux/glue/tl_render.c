@@ -114,7 +114,7 @@ const char *tl_render_cached(tl_req *q, apr_size_t *len)
     if (!q->cache_key || !q->version) {
         return NULL;
     }
-    return tl_cache_get(tl_page_cache, q->cache_key, q->version, q->r->pool, len);
+    return tl_cache_take(tl_page_cache, q->cache_key, q->version, len);
 }
 
 void tl_render_prepare(tl_req *q)
@@ -141,9 +141,12 @@ static void tl_security_headers(tl_req *q, int own_layout)
     }
 }
 
-int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len)
+/* Sends body, from the request's pool or, with a free function, a kept
+ * page's own (freed through it once sent). */
+static int tl_send(tl_req *q, const char *type, const char *body, apr_size_t len, void (*free_body)(void *))
 {
     request_rec *r = q->r;
+    apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
     apr_bucket_brigade *bb;
 
     tl_render_release(q);                   /* what others waited for is kept by now, or never will be */
@@ -151,12 +154,27 @@ int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len)
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     ap_set_content_length(r, len);
     if (r->header_only) {
+        if (free_body) {
+            free_body((void *)body);
+        }
         return OK;
     }
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(body, len, r->pool, r->connection->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(r->connection->bucket_alloc));
+    bb = apr_brigade_create(r->pool, ba);
+    APR_BRIGADE_INSERT_TAIL(bb, free_body ? apr_bucket_heap_create(body, len, free_body, ba)
+                                          : apr_bucket_pool_create(body, len, r->pool, ba));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
     return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS ? OK : AP_FILTER_ERROR;
+}
+
+int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len)
+{
+    return tl_send(q, type, body, len, NULL);
+}
+
+int tl_send_cached(tl_req *q, const char *body, apr_size_t len)
+{
+    tl_security_headers(q, !q->fragment && !tl_conf_layout(q->dc));
+    return tl_send(q, "text/html; charset=utf-8", body, len, tl_cache_release);
 }
 
 int tl_send_download(tl_req *q, const char *type, const char *filename, const char *body, apr_size_t len)

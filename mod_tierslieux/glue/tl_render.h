@@ -56,9 +56,11 @@ int tl_send_html(tl_req *q, const char *body, apr_size_t len);
 /* The process's render cache (created at child start). */
 void tl_render_child_init(apr_pool_t *pchild, server_rec *s);
 /* A public page's version and ETag (tl_version_page), with what the copy
- * in the cache said it shows (q->deps); then that copy, if still valid. */
+ * in the cache said it shows (q->deps); then that copy, if still valid,
+ * to send with tl_send_cached (which lets go of it). */
 void tl_render_version(tl_req *q);
 const char *tl_render_cached(tl_req *q, apr_size_t *len);
+int tl_send_cached(tl_req *q, const char *body, apr_size_t len);
 
 /* Called when a page is not in the cache: if this process is already
  * rendering the same page at the same version, waits for it (a database

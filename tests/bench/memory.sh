@@ -41,7 +41,7 @@ place=$(sql "SELECT p.slug FROM tl.item_count n JOIN tl.place p ON p.id = n.plac
               GROUP BY p.slug ORDER BY sum(n.items) DESC, p.slug LIMIT 1")
 shop=$(sql "SELECT p.slug FROM tl.place p WHERE EXISTS (SELECT 1 FROM tl.reuse_intake r WHERE r.place_id = p.id)
              ORDER BY (SELECT count(*) FROM tl.reuse_intake r WHERE r.place_id = p.id) DESC, p.slug LIMIT 1")
-for u in / /lieux "/lieux/$place" /outils "/outils?lieu=$place" "/outils?tri=disponibles&page=800" \
+for u in / /lieux "/lieux/$place" /outils "/outils?lieu=$place" "/outils?tri=disponibles&page=20" \
          "/outils?q=perseuse" /graines /reparation /reparation.ics /ressourcerie "/ressourcerie?lieu=$shop"; do
     get "$base/tierslieux$u"
 done
