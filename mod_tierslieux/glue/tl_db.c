@@ -1,7 +1,4 @@
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <poll.h>
 #include <sys/socket.h>
 #include <apr_strings.h>
@@ -768,14 +765,6 @@ long tl_db_each(tl_req *q, const char *sql, int nparams, const char *const *para
         }
     }
     tl_db_end(q, 0, status, NULL);              /* a read: nothing to commit */
-#ifdef __GLIBC__
-    if (handed >= 2 * TL_DB_BATCH) {
-        /* The batches' results were freed, but glibc keeps what they took
-         * in the thread's arena for its next allocations: give it back, so
-         * that a worker that sent a network's export stays its size. */
-        malloc_trim(0);
-    }
-#endif
     return ok ? handed : -1;
 }
 
