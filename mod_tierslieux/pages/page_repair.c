@@ -72,7 +72,10 @@ int tl_page_repair_ical(tl_req *q)
     if (!place) {
         return status;
     }
-    if (!(rows = tl_db_query(q, "SELECT * FROM tl.repair_sessions($1, now() - interval '31 days', NULL)", 1,
+    if (!(rows = tl_db_query(q, "SELECT id, created_epoch, time_zone, starts_local, ends_local, title, place_name, "
+                                "       street_address, postal_code, locality, skills, moved_to, moved_day_fr, "
+                                "       cancelled, cancel_reason, description "
+                                "  FROM tl.repair_sessions($1, now() - interval '31 days', NULL)", 1,
                              params, &status))) {
         return tl_page_failed(q, status);
     }

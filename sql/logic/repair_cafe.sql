@@ -22,14 +22,18 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- A session as the agenda shows it: local times in the place's zone, the
--- skills as labels, seats left over its slots, and its state.
+-- skills as labels, seats left over its slots, and its state. Inlined into
+-- the query that calls it (no SECURITY DEFINER, no SET; the public role
+-- reads of the bookings only their slot and whether they were cancelled):
+-- a page naming some of its columns does not compute the others, so the
+-- iCalendar feed of a network counts no seats.
 CREATE FUNCTION tl.repair_sessions(p_place text, p_from timestamptz, p_id integer DEFAULT NULL)
 RETURNS TABLE (id integer, title text, description text, place_slug text, place_name text, street_address text,
                postal_code text, locality text, time_zone text, day_fr text, starts_local timestamp,
                ends_local timestamp, hours_fr text, skills text, seats integer, seats_left integer,
                cancelled boolean, cancel_reason text, moved_to integer, moved_day_fr text, past boolean,
                start_iso text, end_iso text, created_epoch bigint, event_status text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE AS $$
     SELECT s.id, s.title, s.description, p.slug, p.name, p.street_address, p.postal_code, p.locality, p.time_zone,
            tl.date_fr((s.starts_at AT TIME ZONE p.time_zone)::date),
            s.starts_at AT TIME ZONE p.time_zone, s.ends_at AT TIME ZONE p.time_zone,
@@ -819,3 +823,4 @@ GRANT SELECT ON tl.repair_category_factor TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_session TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_skill TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_slot TO tierslieux_lecture;
+GRANT SELECT (slot_id, cancelled_at) ON tl.repair_booking TO tierslieux_lecture;

@@ -171,6 +171,11 @@ def test_links_expire_and_personal_data_is_purged(servers):
 def test_the_public_role_cannot_read_bookings(servers):
     assert servers.sql("SELECT has_table_privilege('tierslieux_lecture', 'tl.repair_booking', 'SELECT'), "
                        "has_table_privilege('tierslieux_web', 'tl.repair_booking', 'SELECT')") == [(False, False)]
+    # of a booking, the agenda counts the seats taken: its slot and whether it was cancelled, nothing of the visitor
+    readable = servers.sql("SELECT attname FROM pg_attribute WHERE attrelid = 'tl.repair_booking'::regclass "
+                           "AND attnum > 0 AND NOT attisdropped "
+                           "AND has_column_privilege('tierslieux_web', attrelid, attnum, 'SELECT') ORDER BY attname")
+    assert readable == [("cancelled_at",), ("slot_id",)]
 
 
 # ---- référents: sessions, series, repairers, cancelling, moving -----------------
