@@ -232,6 +232,23 @@ static int tl_listed(const char *list, const char *name, size_t n)
     return 0;
 }
 
+/* seen[b] set for each bucket b of a list "12_345_1030" (NULL: none). */
+static void tl_deps_read(const char *deps, char seen[TL_LENDING_BUCKETS])
+{
+    const char *d = deps ? deps : "";
+    char *end;
+
+    memset(seen, 0, TL_LENDING_BUCKETS);
+    while (*d) {
+        apr_int64_t b = apr_strtoi64(d, &end, 10);
+        if (end == d || b < 0 || b >= TL_LENDING_BUCKETS) {
+            break;
+        }
+        seen[b] = 1;
+        d = end + (*end == '_');
+    }
+}
+
 const char *tl_version_page(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
@@ -254,16 +271,12 @@ const char *tl_version_page(tl_req *q)
         s += strspn(s, " ");
     }
     if (by_buckets) {
+        char seen[TL_LENDING_BUCKETS];
         apr_uint64_t buckets = 0;
-        const char *d = q->deps;
-        char *end;
-        while (*d) {
-            apr_int64_t b = apr_strtoi64(d, &end, 10);
-            if (end == d || b < 0 || b >= TL_LENDING_BUCKETS) {
-                break;
-            }
-            buckets += q->lending->bucket[b];
-            d = end + (*end == '_');
+        int b;
+        tl_deps_read(q->deps, seen);
+        for (b = 0; b < TL_LENDING_BUCKETS; b++) {
+            buckets += seen[b] ? q->lending->bucket[b] : 0;
         }
         /* The list itself is in the version: any process, knowing nothing
          * of the page, can check an ETag it is sent (tl_version_deps_of). */
@@ -281,25 +294,16 @@ const char *tl_version_page(tl_req *q)
  * with those it already names. */
 static void tl_version_shows(tl_req *q, const tl_rows *rows, const char *col, int base, int modulo)
 {
-    char seen[TL_LENDING_BUCKETS] = { 0 };
+    char seen[TL_LENDING_BUCKETS];
     int c = rows->column(rows, col), i, n = rows->count(rows);
-    const char *d = q->deps ? q->deps : "";
     tl_buf out;
     size_t len;
-    char *end;
 
     if (c < 0) {
         q->deps = NULL;             /* not known: lending counts whole */
         return;
     }
-    while (*d) {
-        apr_int64_t b = apr_strtoi64(d, &end, 10);
-        if (end == d || b < 0 || b >= TL_LENDING_BUCKETS) {
-            break;
-        }
-        seen[b] = 1;
-        d = end + (*end == '_');
-    }
+    tl_deps_read(q->deps, seen);
     for (i = 0; i < n; i++) {
         const char *id = rows->value(rows, i, c, &len);
         apr_int64_t v = id ? apr_strtoi64(id, NULL, 10) : -1;
