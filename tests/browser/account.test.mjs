@@ -4,7 +4,7 @@
 // without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+import { launch, axe, formatViolations, autofocused, TL, TIMEOUT } from './helpers.mjs';
 
 const MEMBER = 'A-000123';
 const PASSWORD = 'Arrosoir-en-2026';
@@ -85,6 +85,7 @@ test('the desk gives a link; the page that uses it has no axe violation', { time
     await page.fill('#mot-de-passe', 'Grelinette-2026');
     await Promise.all([page.waitForURL(/\/guichet$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
     await page.goto(`${TL}/guichet/adherent`, { waitUntil: 'load' });
+    await autofocused(page, 'numero');
     await page.keyboard.type('A-000187');
     await page.keyboard.press('Enter');
     await page.waitForSelector('h1:has-text("A-000187")');

@@ -2,7 +2,7 @@
 // an accessible desk page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, TL, TIMEOUT } from './helpers.mjs';
+import { launch, axe, formatViolations, autofocused, TL, TIMEOUT } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
@@ -33,6 +33,7 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     await page.goto(`${TL}/guichet/adherent`, { waitUntil: 'load' });
     violations = await axe(page);
     assert.equal(violations.length, 0, formatViolations(violations));
+    await autofocused(page, 'numero');
     await page.keyboard.type('A-000123');
     await page.keyboard.press('Enter');
     await page.waitForSelector('h1:has-text("A-000123")');
@@ -98,7 +99,7 @@ test('lend and take back with the keyboard alone; every step has no axe violatio
     await page.goto(`${TL}/guichet/pret`, { waitUntil: 'load' });
     await check();
     // The member number field has the focus: a scanner types and presses Enter.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'adherent');
+    await autofocused(page, 'adherent');
     await page.keyboard.type('A-000251');
     await page.keyboard.press('Tab');
     await page.keyboard.type('OT-0005');
@@ -107,12 +108,13 @@ test('lend and take back with the keyboard alone; every step has no axe violatio
     const errors = await page.locator('.tl-form-error[id]').allInnerTexts();
     if (errors.length === 0) {
       // Confirm: the button has the focus.
-      assert.equal(await page.evaluate(() => document.activeElement?.textContent.trim()), 'Confirmer le prêt');
+      await autofocused(page, { text: 'Confirmer le prêt' });
       await Promise.all([page.waitForURL(/pret\?fait=/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
       assert.match(await page.locator('[role=status]').innerText(), /Prêt enregistré : OT-0005/);
       await check();
       await page.goto(`${TL}/guichet/retour`, { waitUntil: 'load' });
       await check();
+      await autofocused(page, 'objet');
       await page.keyboard.type('OT-0005');
       await Promise.all([page.waitForURL(/retour\?fait=/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
       assert.match(await page.locator('[role=status]').innerText(), /Retour enregistré : OT-0005/);

@@ -105,6 +105,23 @@ export async function logIn(page, user, password) {
 }
 
 // Fails with the violations listed when axe finds any on the page.
+// A page opened with its focus on a field (autofocus) or a button: the
+// browser moves the focus at its next rendering step, which can come after
+// 'load' on a loaded machine, so wait for it (bounded) before typing.
+// `target` is an element id, or { text } for a button's label.
+export async function autofocused(page, target) {
+  const want = typeof target === 'string' ? { id: target } : target;
+  try {
+    await page.waitForFunction((w) => {
+      const a = document.activeElement;
+      return w.id ? a?.id === w.id : a?.textContent?.trim() === w.text;
+    }, want, { timeout: 10_000 });
+  } catch {
+    const where = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120));
+    assert.fail(`the focus should be on ${JSON.stringify(want)}, it is on ${where}`);
+  }
+}
+
 export async function noViolations(page, what) {
   const v = await axe(page);
   assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);

@@ -3,7 +3,7 @@
 // cancelling without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, TL, TIMEOUT, logIn, noViolations } from './helpers.mjs';
+import { launch, TL, TIMEOUT, logIn, noViolations, autofocused } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
@@ -62,7 +62,7 @@ test('a volunteer logs an object with the keyboard alone; the desk page has no a
     await page.goto(`${TL}/guichet/reparation?seance=${session}`, { waitUntil: 'load' });
     await noViolations(page, 'repair desk');
     // The object's field has the focus: type, pick with letters, Enter.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'objet');
+    await autofocused(page, 'objet');
     await page.keyboard.type('Grille-pain Seb');
     await page.keyboard.press('Tab');
     await page.keyboard.type('Grille');             // the category select jumps to "Grille-pain"

@@ -3,7 +3,7 @@
 // axe violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, TL, TIMEOUT, logIn, noViolations } from './helpers.mjs';
+import { launch, TL, TIMEOUT, logIn, noViolations, autofocused } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
@@ -21,13 +21,13 @@ test('weigh an intake with the keyboard alone', { timeout: 4 * TIMEOUT }, async 
     await Promise.all([page.waitForURL(/arrivage\?n=\d+$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     await noViolations(page, 'intake page');
     // The letter's field has the focus: t, Tab, 12,5, Enter.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'categorie');
+    await autofocused(page, 'categorie');
     await page.keyboard.type('t');
     await page.keyboard.press('Tab');
     await page.keyboard.type('12,5');
     await Promise.all([page.waitForURL(/fait=1$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     assert.match(await page.locator('main').innerText(), /Total : 12,500 kg/);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'categorie');
+    await autofocused(page, 'categorie');
     // A mistake: the message under the field.
     await page.keyboard.type('m');
     await page.keyboard.press('Tab');
@@ -49,7 +49,7 @@ test('weigh outflows with the keyboard alone', { timeout: 4 * TIMEOUT }, async (
     await noViolations(page, 'outflow page');
     // The letter's field has the focus; the destination and partner once,
     // by Tab: letter, weight, destination, partner, Enter.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'categorie');
+    await autofocused(page, 'categorie');
     await page.keyboard.type('t');
     await page.keyboard.press('Tab');
     await page.keyboard.type('20,5');
@@ -65,7 +65,7 @@ test('weigh outflows with the keyboard alone', { timeout: 4 * TIMEOUT }, async (
     assert.match(await main.innerText(), /Le Relais[\s\S]*20,500 kg/);
     // The next one: the focus is back on the letter, destination and
     // partner kept: letter, weight, Enter.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'categorie');
+    await autofocused(page, 'categorie');
     assert.equal(await page.inputValue('#destination'), 'don_reemploi');
     assert.equal(await page.inputValue('#partenaire'), 'Le Relais');
     await page.keyboard.type('j');

@@ -2,7 +2,7 @@
 // tab order with an existing target, header/nav/footer on our own layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowserWithPages, withPage, TIMEOUT } from './helpers.mjs';
+import { sharedBrowserWithPages, withPage, autofocused, TIMEOUT } from './helpers.mjs';
 
 const shared = sharedBrowserWithPages();
 
@@ -32,7 +32,7 @@ test('page structure', { timeout: 30 * TIMEOUT }, async (t) => {
         // A desk form waits with the focus on its first field (autofocus):
         // the skip link is the first Tab stop once the focus leaves it.
         if (p.autofocus) {
-          assert.equal(await page.evaluate(() => document.activeElement?.id), p.autofocus, 'autofocus');
+          await autofocused(page, p.autofocus);
           await page.evaluate(() => {
             const start = document.createElement('span');   // Tab starts from the top again
             start.tabIndex = -1;

@@ -4,7 +4,7 @@
 // one without an axe violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, TL, TIMEOUT, logIn, noViolations } from './helpers.mjs';
+import { launch, TL, TIMEOUT, logIn, noViolations, autofocused } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
@@ -26,7 +26,7 @@ test('ring up a sale with the keyboard alone, then read its receipt', { timeout:
     // The till opens on the first line: the number, Enter.
     await page.goto(`${TL}/guichet/ressourcerie/caisse?lieu=la-fabrique`, { waitUntil: 'load' });
     await noViolations(page, 'till');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'article-1');
+    await autofocused(page, 'article-1');
     await page.keyboard.type(code);
     await Promise.all([page.waitForURL(/ticket\?n=\d+$/, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     await noViolations(page, 'receipt');
