@@ -9,7 +9,9 @@
 # report as CSV. Then the same httpd without the module (mod_dbd and its pool
 # kept) serves a static page under the same wrk load. Prints the children's
 # memory both ways and the difference; exits non-zero when the private
-# memory the module adds passes 4 MB. Not part of script/test.
+# memory the module adds passes 4 MB. TL_BENCH_CACHE sets
+# TiersLieuxCacheSize (4M by default; 0 measures the module without its
+# kept pages). Not part of script/test.
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 source "$(dirname "$0")/lib.sh"
@@ -29,9 +31,14 @@ trap 'script/server stop >/dev/null 2>&1' EXIT
 script/network --scale "${TL_BENCH_SCALE:-1}" --demo | tail -n 1
 tl_psql "$pg" tierslieux -q -c "SET client_min_messages = error" -c "VACUUM ANALYZE"
 
+[ -z "${TL_BENCH_CACHE:-}" ] || echo "TiersLieuxCacheSize $TL_BENCH_CACHE" >"$web/extra/bench-cache.conf"
 serve_static_copies
 curl -sf "$base/tierslieux/outils" -o "$TL_RUN_DIR/static/catalogue.html"
 
+keep_smaps() {   # NAME: the children's memory maps, kept for reading after the run
+    local pid
+    for pid in $(pgrep -P "$(cat "$web/httpd.pid")"); do cat /proc/"$pid"/smaps >"$TL_RUN_DIR/smaps-$1-$pid"; done
+}
 get() {   # URL [curl options]: fails the run on an answer other than 200
     curl -sf -o /dev/null "$@" || tl_die "$1 ne répond pas 200"
 }
@@ -64,13 +71,16 @@ urls+=("/tierslieux/outils?dispo=1" "/tierslieux/outils?tri=recent" "/tierslieux
 { printf 'URLS = {\n'; printf '  "%s",\n' "${urls[@]}"; printf '}\n'; cat tests/bench/mixed.lua; } >"$TL_RUN_DIR/mix.lua"
 wrk -t1 -c24 -d"${seconds}s" -s "$TL_RUN_DIR/mix.lua" "$base" >/dev/null
 read -r with_rss with_pss with_uss < <(workers_memory_kb)
+keep_smaps with-module
 pool=$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'tierslieux_web'")
 
 without_module
+rm -f "$web/extra/bench-cache.conf"
 tl_httpd_stop "$web"
 tl_httpd_start "$web"
 wrk -t1 -c24 -d"${seconds}s" "$base/copie-statique/catalogue.html" >/dev/null
 read -r base_rss base_pss base_uss < <(workers_memory_kb)
+keep_smaps without-module
 
 echo "memory per httpd child (kB)   with the module, after the network's answers   without it (mod_dbd kept)   added"
 printf '  resident (RSS)             %10d %36d %10d\n' "$with_rss" "$base_rss" $((with_rss - base_rss))
