@@ -5,6 +5,11 @@
  * ETag, 304 or a reused rendering (tl_render, tl_cache) -> otherwise the
  * page runs its queries and renders its template (pages/, tl_render). */
 #define TL_DECLARES_MODULE
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <apr_allocator.h>
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
@@ -40,8 +45,35 @@ static int tl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     return OK;
 }
 
+/* What the allocator of one of our requests keeps for the next request
+ * once it is over (httpd's MaxMemFree, 2 MB by default): a page of the
+ * network is built in a few hundred kilobytes, and each of the many
+ * threads of a child would keep that much between requests. */
+#define TL_KEEP_FREE (32 * 1024)
+
+/* A threaded child keeps in glibc's malloc arenas (up to eight per core)
+ * the most it ever held in each (libpq's batches of rows, the blocks
+ * httpd's allocators free). One arena, blocks of 64 KB or more given back
+ * when freed and an arena's top trimmed beyond 128 KB keep a child's memory
+ * near what it uses, at the same speed (tests/bench/memory.sh, mixed.sh).
+ * Called before the child starts its threads; an administrator who set
+ * glibc's own variables keeps them. */
+static void tl_bound_malloc(void)
+{
+#ifdef __GLIBC__
+    if (getenv("MALLOC_ARENA_MAX") || getenv("MALLOC_MMAP_THRESHOLD_") || getenv("MALLOC_TRIM_THRESHOLD_")
+        || getenv("GLIBC_TUNABLES")) {
+        return;
+    }
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
+}
+
 static void tl_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    tl_bound_malloc();
     tl_db_child_init(pchild);
     tl_render_child_init(pchild, s);
     tl_version_child_init(pchild, s);
@@ -149,6 +181,7 @@ static int tl_handler(request_rec *r)
     if (!r->handler || strcmp(r->handler, "tierslieux") != 0) {
         return DECLINED;
     }
+    apr_allocator_max_free_set(apr_pool_allocator_get(r->pool), TL_KEEP_FREE);
     q = tl_req_make(r);
     tl_render_prepare(q);
     if (!q->templates) {

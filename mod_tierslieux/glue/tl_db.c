@@ -707,8 +707,8 @@ int tl_db_step(tl_req *q, const char *sql, int nparams, const char *const *param
 /* ---- answers of any size --------------------------------------------- */
 
 /* Rows fetched at a time: a few hundred kilobytes of result at most. */
-#define TL_DB_BATCH 1000
-#define TL_DB_FETCH "FETCH 1000 FROM tl_each"
+#define TL_DB_BATCH 500
+#define TL_DB_FETCH "FETCH 500 FROM tl_each"
 
 long tl_db_each(tl_req *q, const char *sql, int nparams, const char *const *params, int *status,
                 tl_db_row_fn *each, void *ctx)
