@@ -2,7 +2,7 @@
 // an accessible desk page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, autofocused, TL, TIMEOUT } from './helpers.mjs';
+import { launch, axe, formatViolations, autofocused, daysFromToday, isoDate, TL, TIMEOUT } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
@@ -42,8 +42,8 @@ test('log in with the keyboard, then the desk has no axe violation', { timeout: 
     assert.equal(violations.length, 0, formatViolations(violations));
     // A reservation of an unknown item: the file again, the message under the field.
     await page.fill('#reserver-objet', 'ZZ-0000');
-    await page.fill('#reserver-du', '2030-01-01');
-    await page.fill('#reserver-au', '2030-01-02');
+    await page.fill('#reserver-du', isoDate(daysFromToday(60)));
+    await page.fill('#reserver-au', isoDate(daysFromToday(61)));
     await page.press('#reserver-objet', 'Enter');
     await page.waitForSelector('#erreur-reserver');
     await page.waitForLoadState('load');

@@ -105,6 +105,17 @@ export async function logIn(page, user, password) {
 }
 
 // Fails with the violations listed when axe finds any on the page.
+// Dates relative to the day the tests run, so that no test ages: the day
+// n days from today (UTC), as a form's field wants it and as the pages
+// write it in French.
+export function daysFromToday(n) {
+  const d = new Date();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + n));
+}
+export const isoDate = (d) => d.toISOString().slice(0, 10);
+export const frenchDate = (d) =>
+  new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+
 // A page opened with its focus on a field (autofocus) or a button: the
 // browser moves the focus at its next rendering step, which can come after
 // 'load' on a loaded machine, so wait for it (bounded) before typing.
