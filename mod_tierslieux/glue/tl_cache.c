@@ -146,6 +146,7 @@ void tl_cache_put(tl_cache *c, const char *key, const char *version, const char 
                   apr_size_t len)
 {
     tl_cache_entry *e, fresh;
+    tl_cache_body *b;
 
     if (!c || c->budget == 0 || len > c->budget / 4) {
         return;
@@ -153,24 +154,18 @@ void tl_cache_put(tl_cache *c, const char *key, const char *version, const char 
     fresh.key = strdup(key);
     fresh.version = strdup(version);
     fresh.deps = deps ? strdup(deps) : NULL;
-    {
-        tl_cache_body *b = malloc(offsetof(tl_cache_body, data) + (len ? len : 1));
-        if (b) {
-            b->refs = 1;
-            memcpy(b->data, body, len);
-        }
-        fresh.body = b ? b->data : NULL;
-    }
-    fresh.len = len;
-    if (!fresh.key || !fresh.version || (deps && !fresh.deps) || !fresh.body) {
+    b = malloc(offsetof(tl_cache_body, data) + (len ? len : 1));
+    if (!fresh.key || !fresh.version || (deps && !fresh.deps) || !b) {
         free(fresh.key);
         free(fresh.version);
         free(fresh.deps);
-        if (fresh.body) {
-            tl_cache_release(fresh.body);
-        }
+        free(b);
         return;
     }
+    b->refs = 1;
+    memcpy(b->data, body, len);
+    fresh.body = b->data;
+    fresh.len = len;
     apr_thread_mutex_lock(c->lock);
     e = tl_cache_slot(c, key, 1);
     tl_cache_drop(c, e);
