@@ -29,6 +29,10 @@ TL_PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libaprutil1-dbd-pgs
 libxml2-dev libssl-dev libqrencode-dev postgresql postgresql-contrib autoconf automake libtool pkg-config check make gcc"
 TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 python3-icalendar chromium zbar-tools librsvg2-bin wrk
 tzdata clang-14 libclang-rt-14-dev faketime libfaketime python3-cryptography openssl"
+# What script/package adds to build the Debian package and check it, and
+# what its chroot step adds to make a clean Debian 12 root.
+TL_PACKAGE_PACKAGES="debhelper dpkg-dev fakeroot lintian"
+TL_CHROOT_PACKAGES="debootstrap"
 
 tl_install_packages() {
     local missing=() p
@@ -212,10 +216,10 @@ tl_as_postgres() { (cd / && runuser -u postgres -- "$@"); }   # cd: the checkout
 # The cluster's folder: its socket ($real/.s.PGSQL.PORT) must fit 107 bytes.
 tl_pg_dir_for() { tl_reachable_dir "$1" postgres 90; }
 
-# tl_pg_init DIR PORT: a new cluster with the schema loaded and two roles:
-# tierslieux (owner, over the private socket) and tierslieux_web (the web
-# server, over loopback with a password kept in DIR/web-password).
-tl_pg_init() {
+# tl_pg_create DIR PORT: a new, empty cluster, started: only the postgres
+# superuser, over the private socket (tierslieux_web may come over loopback
+# with a password once a restore, say, has made it).
+tl_pg_create() {
     local dir port real
     dir=$1 port=$2
     real=$(tl_pg_dir_for "$dir")
@@ -236,7 +240,15 @@ fsync = ${TL_PG_FSYNC:-on}
 max_connections = 250
 CONF
     tl_pg_start "$dir"
-    local password
+}
+
+# tl_pg_init DIR PORT: a new cluster with the schema loaded and two roles:
+# tierslieux (owner, over the private socket) and tierslieux_web (the web
+# server, over loopback with a password kept in DIR/web-password).
+tl_pg_init() {
+    local dir=$1 port=$2 real password
+    tl_pg_create "$dir" "$port"
+    real=$(tl_pg_real "$dir")
     password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
     (umask 077 && printf '%s\n' "$password" >"$real/web-password")
     tl_psql "$dir" postgres -q <<SQL
@@ -294,11 +306,43 @@ tl_pg_start() {
     tl_as_postgres "$TL_PG_BIN/pg_ctl" -D "$real/data" -l "$real/postgresql.log" -w -t 30 start >/dev/null
 }
 
+# tl_pg_stop DIR [MODE]: pg_ctl's stop, fast unless MODE says (immediate:
+# as if the server died).
 tl_pg_stop() {
     local real
     real=$(tl_pg_real "$1")
     [ -f "$real/data/postmaster.pid" ] || return 0
-    tl_as_postgres "$TL_PG_BIN/pg_ctl" -D "$real/data" -m fast -w -t 30 stop >/dev/null || true
+    tl_as_postgres "$TL_PG_BIN/pg_ctl" -D "$real/data" -m "${2:-fast}" -w -t 30 stop >/dev/null || true
+}
+
+# tl_pg_standby PRIMARY DIR PORT: a hot standby of the cluster PRIMARY in
+# DIR, on PORT, streaming from it as PostgreSQL ships it (pg_basebackup -R:
+# standby.signal and primary_conninfo), started; the web role's password
+# file comes along, so httpd logs in to either with the same DBDParams.
+tl_pg_standby() {
+    local primary=$1 dir=$2 port=$3 preal real
+    preal=$(tl_pg_real "$primary")
+    grep -q '^local replication' "$preal/data/pg_hba.conf" ||
+        { echo "local replication postgres trust" >>"$preal/data/pg_hba.conf" &&
+          tl_as_postgres "$TL_PG_BIN/pg_ctl" -D "$preal/data" reload >/dev/null; }
+    real=$(tl_pg_dir_for "$dir")
+    mkdir -p "$real"
+    chown postgres:postgres "$real"
+    chmod 700 "$real"
+    tl_as_postgres "$TL_PG_BIN/pg_basebackup" -h "$preal" -p "$(tl_pg_port "$primary")" -U postgres \
+        -D "$real/data" -R -X stream --checkpoint=fast --no-sync
+    cat >>"$real/data/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '${real//\'/\'\'}'
+CONF
+    (umask 077 && cp "$preal/web-password" "$real/web-password")
+    tl_pg_start "$dir"
+}
+
+# tl_pg_promote DIR: the standby in DIR becomes a primary (after its
+# primary stopped), as a failover tool would make it.
+tl_pg_promote() {
+    tl_as_postgres "$TL_PG_BIN/pg_ctl" -D "$(tl_pg_real "$1")/data" -w -t 30 promote >/dev/null
 }
 
 # tl_psql DIR USER [psql args]: psql over the cluster's private socket.

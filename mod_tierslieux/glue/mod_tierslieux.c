@@ -170,6 +170,22 @@ static const char *tl_variant(tl_req *q, apr_uint64_t *hash)
     return v;
 }
 
+/* Whether path (below the base URL) is prefix or one of its pages. */
+static int tl_path_under(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The pages a hot standby cannot serve: the desk and the back office, whose
+ * every page leads to a change. Elsewhere a form's change itself is refused
+ * by the standby (SQLSTATE 25006), after its token is checked, and answers
+ * the same read-only 503 (tl_db.c). */
+static int tl_needs_primary(const char *path)
+{
+    return tl_path_under(path, "/guichet") || tl_path_under(path, "/gestion");
+}
+
 static int tl_handler(request_rec *r)
 {
     tl_req *q;
@@ -205,6 +221,11 @@ static int tl_handler(request_rec *r)
     }
     if (route->kind == TL_ROUTE_ASSET) {
         return route->fn(q);
+    }
+    /* While the primary is down and its standby not yet promoted, they
+     * answer the French read-only 503 at once; public pages go on. */
+    if (tl_needs_primary(q->path) && (rc = tl_db_standby(q, &status)) != 0) {
+        return tl_render_error(q, rc > 0 ? HTTP_SERVICE_UNAVAILABLE : status, NULL);
     }
     if (route->kind == TL_ROUTE_PRIVATE) {
         /* mod_cache only protects responses to requests with an

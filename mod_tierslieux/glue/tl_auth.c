@@ -13,9 +13,10 @@
  * into its own English 500 page; so the error document of that 500 is set,
  * for this request only, to the module's page that answers a French 503
  * (tl_page_unavailable, reached by an internal redirect that needs no
- * login and no database). Outside any mount point there is no such page:
+ * login and no database), which says so when the database is a hot
+ * standby (q->read_only). Outside any mount point there is no such page:
  * httpd's 500 stays, with a French text. */
-static void tl_auth_unavailable(request_rec *r)
+static void tl_auth_unavailable(request_rec *r, const tl_req *q)
 {
     const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
     const char *base = tl_conf_base_url(dc);
@@ -23,7 +24,7 @@ static void tl_auth_unavailable(request_rec *r)
     if (!base) {
         base = tl_conf_mount(r->uri);
     }
-    apr_table_setn(r->notes, TL_AUTH_UNAVAILABLE_NOTE, "1");
+    apr_table_setn(r->notes, TL_AUTH_UNAVAILABLE_NOTE, q->read_only ? TL_AUTH_READ_ONLY : "1");
     ap_custom_response(r, HTTP_INTERNAL_SERVER_ERROR,
                        base ? apr_pstrcat(r->pool, base, "/indisponible", NULL)
                             : "\"Service momentanément indisponible : la base de données ne répond pas. "
@@ -41,23 +42,31 @@ static authn_status tl_check_hash(request_rec *r, const char *kind, const char *
     size_t len;
     const char *hash, *session = tl_session_token_hash(r, password);
     const tl_rows *rows;
+    tl_req *q = tl_db_req(r);
 
     if (session) {
         const char *params[] = { kind, session };
-        rows = tl_db_query(tl_db_req(r), "SELECT tl.session_login($1, $2)", 2, params, &status);
+        rows = tl_db_query(q, "SELECT tl.session_login($1, $2)", 2, params, &status);
         if (!rows || rows->count(rows) != 1) {
             if (status == HTTP_SERVICE_UNAVAILABLE) {
-                tl_auth_unavailable(r);
+                tl_auth_unavailable(r, q);
             }
             return AUTH_GENERAL_ERROR;
         }
         hash = rows->value(rows, 0, 0, &len);
         return hash && strcmp(hash, user) == 0 ? AUTH_GRANTED : AUTH_DENIED;
     }
-    rows = tl_db_query(tl_db_req(r), sql, 1, &user, &status);
+    /* A login opens a session, a write: a hot standby cannot take it. */
+    if (tl_db_standby(q, &status) != 0) {
+        if (q->read_only || status == HTTP_SERVICE_UNAVAILABLE) {
+            tl_auth_unavailable(r, q);
+        }
+        return AUTH_GENERAL_ERROR;
+    }
+    rows = tl_db_query(q, sql, 1, &user, &status);
     if (!rows || rows->count(rows) != 1) {
         if (status == HTTP_SERVICE_UNAVAILABLE) {
-            tl_auth_unavailable(r);
+            tl_auth_unavailable(r, q);
         }
         return AUTH_GENERAL_ERROR;      /* logged by tl_db_query, without the values */
     }
@@ -115,15 +124,16 @@ static authz_status tl_check_role(request_rec *r, const char *line, const void *
     size_t len;
     const char *rank;
     const tl_rows *rows;
+    tl_req *q = tl_db_req(r);
 
     if (!r->user) {
         return AUTHZ_DENIED_NO_USER;
     }
-    rows = tl_db_query(tl_db_req(r), "SELECT max(rank) FROM tl.account_roles($1)", 1,
-                       (const char *const *)&r->user, &status);
+    rows = tl_db_query(q, "SELECT max(rank) FROM tl.account_roles($1)", 1, (const char *const *)&r->user,
+                       &status);
     if (!rows || rows->count(rows) != 1) {
         if (status == HTTP_SERVICE_UNAVAILABLE) {
-            tl_auth_unavailable(r);
+            tl_auth_unavailable(r, q);
         }
         return AUTHZ_GENERAL_ERROR;
     }

@@ -16,6 +16,8 @@
  * not reach the database: its 500 is then answered by the module's page at
  * BASE/indisponible, a French 503. */
 #define TL_AUTH_UNAVAILABLE_NOTE "tierslieux-indisponible"
+/* Its value when the database is a hot standby: the page says read-only. */
+#define TL_AUTH_READ_ONLY "lecture-seule"
 
 void tl_auth_register(apr_pool_t *p);
 

@@ -454,6 +454,27 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
     return tl_db_rows(q, res);
 }
 
+/* What a statement that failed with SQLSTATE state (NULL: none) answers
+ * when the person cannot fix it: 503 when the database is going away (08,
+ * 57P), is a hot standby refusing a write (25006: q->read_only set, logged
+ * as a warning: the network is read-only until the standby is promoted) or
+ * cancelled a read that conflicted with the replay of the primary's
+ * changes (40001, on a standby); 500 for anything else. Logged here
+ * under tag, never the values. */
+static int tl_db_status_of(tl_req *q, const char *state, const char *message, const char *tag)
+{
+    if (state && strcmp(state, "25006") == 0) {
+        q->read_only = 1;
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(0210) "the database is a hot standby: "
+                      "changes wait for its promotion (answered 503, read-only)");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, "%squery failed (SQLSTATE %s): %s", tag,
+                  state ? state : "none", message);
+    return state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 || strcmp(state, "40001") == 0)
+           ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
+}
+
 /* A statement that did not succeed (res, freed here; NULL when it could
  * not be sent): *status and *why as tl_db_run says. */
 static void tl_db_failed(tl_req *q, tl_db *db, PGresult *res, int *status, tl_db_refusal *why)
@@ -472,15 +493,48 @@ static void tl_db_failed(tl_req *q, tl_db *db, PGresult *res, int *status, tl_db
         *status = strcmp(state, "42501") == 0 ? HTTP_FORBIDDEN : HTTP_UNPROCESSABLE_ENTITY;
         return;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r,
-                  TLXLOGNO(0204) "query failed (SQLSTATE %s): %s", state ? state : "none",
-                  lost || !res ? "database unreachable" : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+    *status = tl_db_status_of(q, state, lost || !res ? "database unreachable"
+                                               : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), TLXLOGNO(0204));
+    if (lost || !res) {
+        *status = HTTP_SERVICE_UNAVAILABLE;
+    }
     PQclear(res);
-    *status = lost || !res || (state && strncmp(state, "08", 2) == 0) || (state && strncmp(state, "57P", 3) == 0)
-              ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
     if (lost) {
         db->lost = 1;               /* reconnecting failed: the next calls need not try */
     }
+}
+
+int tl_db_standby(tl_req *q, int *status)
+{
+    tl_db *db = tl_db_ready(q, apr_time_now() + tl_db_timeout(q->r), status);
+    struct pollfd pfd = { .events = POLLIN };
+    const char *hot;
+    const tl_rows *rows;
+    size_t len;
+
+    if (!db) {
+        return -1;
+    }
+    /* An idle connection whose server went away has its goodbye waiting
+     * in the socket: read, it shows the connection lost. */
+    if ((pfd.fd = PQsocket(db->conn)) >= 0 && poll(&pfd, 1, 0) > 0) {
+        PQconsumeInput(db->conn);
+    }
+    hot = PQparameterStatus(db->conn, "in_hot_standby");
+    if (PQstatus(db->conn) == CONNECTION_OK && (!hot || strcmp(hot, "on") != 0)) {
+        return 0;                   /* a primary (or PostgreSQL before 14) */
+    }
+    /* A standby reports its promotion with its next answer, and a lost
+     * connection may come back to another server: asked, then. */
+    if (!(rows = tl_db_query(q, "SELECT pg_is_in_recovery()", 0, NULL, status))) {
+        return -1;
+    }
+    hot = rows->value(rows, 0, 0, &len);
+    if (hot && strcmp(hot, "t") == 0) {
+        q->read_only = 1;
+        return 1;
+    }
+    return 0;
 }
 
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
@@ -649,9 +703,7 @@ int tl_db_views(tl_req *q, const tl_db_read *reads, int n, int *status)
         return tl_db_views_each(q, reads, n, status);
     }
     if (failed) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0206) "query failed (SQLSTATE %s): %s",
-                      state ? state : "none", message ? message : PQerrorMessage(db->conn));
-        *status = HTTP_INTERNAL_SERVER_ERROR;
+        *status = tl_db_status_of(q, state, message ? message : PQerrorMessage(db->conn), TLXLOGNO(0206));
         return 0;
     }
     for (i = 0; i < n; i++) {

@@ -19,11 +19,19 @@ void tl_db_child_init(apr_pool_t *pchild);
  * past it the call gives up, drops its connection and answers 503. */
 apr_interval_time_t tl_db_timeout(request_rec *r);
 
+/* Whether the request's database is a hot standby (the primary is down
+ * and the standby not promoted yet): 1, with q->read_only set; 0 when it
+ * accepts writes; -1 with *status set as in tl_db_query when it cannot be
+ * asked. Costs no round trip on a primary: PostgreSQL reports
+ * in_hot_standby with every connection and answer. */
+int tl_db_standby(tl_req *q, int *status);
+
 /* Runs sql with text parameters (NULL is SQL NULL) and returns its rows,
  * which live as long as the request. On failure returns NULL and sets
  * *status: 503 when the database cannot be reached (after one reconnection
- * attempt) or does not answer within tl_db_timeout, 500 for anything
- * else; the cause is logged, never the values. */
+ * attempt) or does not answer within tl_db_timeout, or refuses a write
+ * because it is a hot standby (q->read_only set), 500 for anything else;
+ * the cause is logged, never the values. */
 const tl_rows *tl_db_query(tl_req *q, const char *sql, int nparams, const char *const *params,
                            int *status);
 

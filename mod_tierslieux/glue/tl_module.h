@@ -43,6 +43,7 @@ typedef struct tl_req {
     apr_uint64_t etag_hash;     /* of the page's variant, in its ETag */
     const char *cache_key;      /* NULL: the response is not reused */
     void *flight;               /* this request renders a page others wait for (tl_render_claim) */
+    int read_only;              /* the database is a hot standby: writes wait for its promotion */
 } tl_req;
 
 #endif

@@ -356,8 +356,18 @@ static const char *tl_status_title(int status)
 int tl_render_error(tl_req *q, int status, const char *message)
 {
     const tl_tpl *page = tl_tpl_get(q->templates, "erreur");
-    const char *err = NULL;
+    const char *err = NULL, *title = tl_status_title(status);
     tl_buf out;
+
+    if (status == HTTP_SERVICE_UNAVAILABLE && q->read_only) {
+        /* The primary is down and its standby answers: reads only. */
+        title = "Réseau en lecture seule";
+        message = "Le réseau est en lecture seule pour l'instant : son serveur de base de données principal "
+                  "est arrêté, et le serveur de secours permet seulement de consulter. Les pages publiques "
+                  "restent ouvertes ; le guichet et la gestion reprendront d'eux-mêmes dès que le serveur de "
+                  "secours aura pris le relais, sans rien perdre de ce qui était enregistré. Un formulaire "
+                  "envoyé maintenant n'est pas enregistré : renvoyez-le dans quelques minutes.";
+    }
 
     q->r->status = status;
     q->cache_key = NULL;                    /* an error is never reused */
@@ -369,10 +379,10 @@ int tl_render_error(tl_req *q, int status, const char *message)
     if (status == HTTP_SERVICE_UNAVAILABLE) {
         apr_table_setn(q->r->headers_out, "Retry-After", "30");
     }
-    tl_view_set(q->view, "error_title", tl_status_title(status));
+    tl_view_set(q->view, "error_title", title);
     tl_view_set(q->view, "error_message", message ? message : tl_status_words(status));
     tl_view_set(q->view, "error_code", apr_itoa(q->r->pool, status));
-    tl_view_set(q->view, "page_title", tl_status_title(status));
+    tl_view_set(q->view, "page_title", title);
     tl_buf_init(&out, q->r->pool, 4096);
     if (tl_render_framed(q, page, &out, &err) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0303) "error page failed: %s", err);

@@ -33,8 +33,10 @@ int tl_page_unavailable(tl_req *q)
     const request_rec *r = q->r;
 
     while (r->prev) {
+        const char *why;
         r = r->prev;
-        if (apr_table_get(r->notes, TL_AUTH_UNAVAILABLE_NOTE)) {
+        if ((why = apr_table_get(r->notes, TL_AUTH_UNAVAILABLE_NOTE)) != NULL) {
+            q->read_only = strcmp(why, TL_AUTH_READ_ONLY) == 0;
             return tl_render_error(q, HTTP_SERVICE_UNAVAILABLE, NULL);
         }
     }
