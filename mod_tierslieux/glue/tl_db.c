@@ -161,9 +161,8 @@ static void tl_db_abandon(tl_db *db)
     tl_db_pause();
 }
 
-/* Connects again in place (PostgreSQL restarted since this pooled
- * connection was made), without waiting past deadline. 1 when connected. */
-static int tl_db_reset(tl_db *db, apr_time_t deadline)
+/* One attempt of tl_db_reset. */
+static int tl_db_reset_once(tl_db *db, apr_time_t deadline)
 {
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 
@@ -202,6 +201,24 @@ static int tl_db_reset(tl_db *db, apr_time_t deadline)
             st = PQresetPoll(db->conn);
         }
     }
+}
+
+/* Connects again in place (PostgreSQL restarted since this pooled
+ * connection was made, or the primary stopped and DBDParams names its
+ * standby next), without waiting past deadline. 1 when connected. An
+ * attempt refused at once is made a second time: a server in its last
+ * instant may accept a connection and cut it before libpq could go on to
+ * the next server of the list. */
+static int tl_db_reset(tl_db *db, apr_time_t deadline)
+{
+    if (tl_db_reset_once(db, deadline)) {
+        return 1;
+    }
+    if (tl_db_paused() || apr_time_now() >= deadline) {
+        return 0;
+    }
+    db->lost = 0;
+    return tl_db_reset_once(db, deadline);
 }
 
 static void tl_db_log_late(tl_db *db, request_rec *r)

@@ -235,11 +235,11 @@ def test_reads_go_on_from_the_standby_and_the_desk_waits_for_its_promotion(pair,
     with capsys.disabled():
         print("\n" + figures)
     assert len(answers) > 50
-    # At the instant the primary goes, a request whose connection it cut
-    # while it still refused new ones ("shutting down") answers the French
-    # 503: never a 500, and reads are back within moments.
+    # A reconnection the dying primary cut is tried again (tl_db_reset), so
+    # reads rarely fail at all; one that still does, at that instant, is
+    # the French 503, never a 500, and reads are back within moments.
     assert {a[1] for a in failed} <= {503}, figures
-    assert len(failed) <= 0.02 * len(answers) and reads_back < 2.0, figures
+    assert len(failed) <= 0.01 * len(answers) and reads_back < 2.0, figures
     assert writes_back < 10.0, figures
     # No worker crashed, and nothing but the database's going was logged.
     log = pair.error_log()
