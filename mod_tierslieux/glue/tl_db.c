@@ -24,6 +24,7 @@ struct tl_db {
     request_rec *r;                 /* the initial request, which holds the connection */
     apr_interval_time_t timeout;    /* TiersLieuxDatabaseTimeout where it was acquired */
     int lost;                       /* a call ran out of time: no more calls in this request */
+    PGconn *pooled;                 /* mod_dbd's, while conn is the request's own (tl_db_writable) */
 };
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *tl_dbd_acquire;
@@ -161,14 +162,14 @@ static void tl_db_abandon(tl_db *db)
     tl_db_pause();
 }
 
-/* One attempt of tl_db_reset. */
-static int tl_db_reset_once(tl_db *db, apr_time_t deadline)
+/* Drives a connection begun without blocking (PQconnectStartParams, or
+ * PQresetStart when reset) until it is made or fails, or deadline comes:
+ * 1 when made; 0 otherwise, with *late set when it was still waiting. */
+static int tl_pg_connect_poll(PGconn *conn, int reset, apr_time_t deadline, int *late)
 {
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 
-    if (!PQresetStart(db->conn)) {
-        return 0;
-    }
+    *late = 0;
     for (;;) {
         apr_interval_time_t left;
         struct pollfd pfd;
@@ -177,30 +178,42 @@ static int tl_db_reset_once(tl_db *db, apr_time_t deadline)
         if (st == PGRES_POLLING_OK) {
             return 1;
         }
-        if (st == PGRES_POLLING_FAILED || (left = deadline - apr_time_now()) <= 0
-            || (pfd.fd = PQsocket(db->conn)) < 0) {
-            /* Left half connected: not CONNECTION_OK, so mod_dbd resets it
-             * before handing it out again. Only a database that made us
-             * wait pauses the process: one that refuses at once (stopped,
-             * or starting again) costs nothing to ask again. */
-            db->lost = 1;
-            if (st != PGRES_POLLING_FAILED) {
-                tl_db_pause();
-            }
+        if (st == PGRES_POLLING_FAILED || PQstatus(conn) == CONNECTION_BAD) {
+            return 0;
+        }
+        if ((left = deadline - apr_time_now()) <= 0 || (pfd.fd = PQsocket(conn)) < 0) {
+            *late = 1;
             return 0;
         }
         pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
         pfd.revents = 0;
         n = poll(&pfd, 1, (int)((left + 999) / 1000));
         if (n < 0 && errno != EINTR) {
-            db->lost = 1;
-            tl_db_pause();
+            *late = 1;
             return 0;
         }
         if (n > 0) {
-            st = PQresetPoll(db->conn);
+            st = reset ? PQresetPoll(conn) : PQconnectPoll(conn);
         }
     }
+}
+
+/* One attempt of tl_db_reset. Left half connected, the connection is not
+ * CONNECTION_OK, so mod_dbd resets it before handing it out again. Only a
+ * database that made us wait pauses the process: one that refuses at once
+ * (stopped, or starting again) costs nothing to ask again. */
+static int tl_db_reset_once(tl_db *db, apr_time_t deadline)
+{
+    int late = 0;
+
+    if (PQresetStart(db->conn) && tl_pg_connect_poll(db->conn, 1, deadline, &late)) {
+        return 1;
+    }
+    db->lost = 1;
+    if (late) {
+        tl_db_pause();
+    }
+    return 0;
 }
 
 /* Connects again in place (PostgreSQL restarted since this pooled
@@ -414,6 +427,77 @@ static tl_db *tl_db_ready(tl_req *q, apr_time_t deadline, int *status)
 
 static void tl_db_failed(tl_req *q, tl_db *db, PGresult *res, int *status, tl_db_refusal *why);
 
+/* ---- a writable server when the pool reached a standby -------------------- */
+
+static apr_uint32_t tl_db_misordered_said;
+
+static apr_status_t tl_db_own_close(void *data)
+{
+    tl_db *db = data;
+
+    PQfinish(db->conn);
+    db->conn = db->pooled;          /* mod_dbd's goes back to its pool as it was */
+    db->pooled = NULL;
+    return APR_SUCCESS;
+}
+
+/* libpq takes the first server of DBDParams that answers, so the pooled
+ * connection reaches a standby when one is named before the primary (an
+ * old primary that rejoined as a standby, say). For a request that
+ * writes, a connection of its own to the server that accepts writes: the
+ * pooled one's parameters with target_session_attrs=read-write, used for
+ * the rest of the request, closed at its end. 1 when made; 0 when no
+ * server accepts writes (the standby is not promoted yet), DBDParams
+ * names one server only, or time ran out. */
+static int tl_db_writable(tl_req *q, tl_db *db, apr_time_t deadline)
+{
+    PQconninfoOption *opts, *o;
+    const char **keys, **values;
+    PGconn *conn;
+    int n = 0, i = 0, several = 0, late;
+
+    if (db->pooled || !(opts = PQconninfo(db->conn))) {
+        return 0;
+    }
+    for (o = opts; o->keyword; o++) {
+        n++;
+    }
+    keys = apr_palloc(db->r->pool, (n + 2) * sizeof(*keys));
+    values = apr_palloc(db->r->pool, (n + 2) * sizeof(*values));
+    for (o = opts; o->keyword; o++) {
+        if (o->val && *o->val && strcmp(o->keyword, "target_session_attrs") != 0) {
+            several |= strcmp(o->keyword, "host") == 0 && strchr(o->val, ',') != NULL;
+            keys[i] = apr_pstrdup(db->r->pool, o->keyword);
+            values[i++] = apr_pstrdup(db->r->pool, o->val);
+        }
+    }
+    PQconninfoFree(opts);
+    if (!several) {
+        return 0;
+    }
+    keys[i] = "target_session_attrs";
+    values[i++] = "read-write";
+    keys[i] = values[i] = NULL;
+    if (!(conn = PQconnectStartParams(keys, values, 0)) || !tl_pg_connect_poll(conn, 0, deadline, &late)) {
+        PQfinish(conn);
+        return 0;
+    }
+    if (apr_atomic_cas32(&tl_db_misordered_said, 1, 0) == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(0211) "DBDParams names a standby before the "
+                      "primary: each change opens a connection of its own (list the primary first)");
+    }
+    db->pooled = db->conn;
+    db->conn = conn;
+    apr_pool_cleanup_register(db->r->pool, db, tl_db_own_close, apr_pool_cleanup_null);
+    return 1;
+}
+
+static int tl_pg_read_only_refusal(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && strcmp(state, "25006") == 0;
+}
+
 static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const char *const *params,
                                 int *status, tl_db_refusal *why, int may_retry)
 {
@@ -445,6 +529,12 @@ static const tl_rows *tl_db_run(tl_req *q, const char *sql, int nparams, const c
         st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             break;
+        }
+        if (attempt == 0 && may_retry && tl_pg_read_only_refusal(res) && tl_db_writable(q, db, deadline)) {
+            /* Refused by a standby, so never run: run on the primary. */
+            PQclear(res);
+            res = NULL;
+            continue;
         }
         if (PQstatus(db->conn) == CONNECTION_BAD && attempt == 0 && may_retry) {
             /* PostgreSQL restarted since this pooled connection was made:
@@ -547,7 +637,7 @@ int tl_db_standby(tl_req *q, int *status)
         return -1;
     }
     hot = rows->value(rows, 0, 0, &len);
-    if (hot && strcmp(hot, "t") == 0) {
+    if (hot && strcmp(hot, "t") == 0 && !tl_db_writable(q, db, apr_time_now() + tl_db_timeout(q->r))) {
         q->read_only = 1;
         return 1;
     }

@@ -3,7 +3,9 @@ its hot standby, made as PostgreSQL ships it (pg_basebackup -R), and one
 httpd whose DBDParams names both. Under a load of public pages the primary
 stops as if it died; public pages go on from the standby, the desk answers
 the French read-only 503 and writes nothing, and once the standby is
-promoted the desk lends again, without httpd being restarted. The figures
+promoted the desk lends again, without httpd being restarted. Then the
+old primary rejoins as a standby while still named first, and a restarted
+httpd, whose pool reaches that standby, still writes to the primary. The figures
 (errors, seconds to serve reads again, seconds to accept writes after the
 promotion) are printed and kept in the run folder."""
 import os
@@ -36,6 +38,7 @@ class Pair:
         shutil.rmtree(self.dir, ignore_errors=True)
         self.primary, self.standby = os.path.join(self.dir, "primary"), os.path.join(self.dir, "standby")
         self.web = os.path.join(self.dir, "httpd")
+        self.replicas = []
         self.pg_ports = free_port(), free_port()
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -59,7 +62,7 @@ class Pair:
         return self.base + path
 
     def sql(self, pg, query, params=None):
-        port = self.pg_ports[0] if pg == self.primary else self.pg_ports[1]
+        port = self.pg_ports[1] if pg == self.standby else self.pg_ports[0]
         with psycopg2.connect(host=os.path.realpath(pg), port=port, user="tierslieux", dbname="tierslieux") as conn:
             conn.autocommit = True
             with conn.cursor() as cur:
@@ -73,9 +76,9 @@ class Pair:
 
     def close(self):
         cluster("httpd-stop", self.web, check=False)
-        for pg in (self.standby, self.primary):
+        for pg in (*self.replicas, self.standby, self.primary):
             cluster("pg-stop", pg, "immediate", check=False)
-        for d in (self.web, self.standby, self.primary):
+        for d in (self.web, *self.replicas, self.standby, self.primary):
             real = os.path.realpath(d)
             shutil.rmtree(real, ignore_errors=True)
             if os.path.islink(d):
@@ -163,7 +166,7 @@ def test_reads_go_on_from_the_standby_and_the_desk_waits_for_its_promotion(pair,
     booking["creneau"] = form.find("select", attrs={"name": "creneau"}).find("option", value=True)["value"]
     booking.update({"objet": "Grille-pain", "probleme": "Ne chauffe plus", "nom": "Camille",
                     "contact": "camille@example.org"})
-    member = member_login(pair, "A-000123", "Arrosoir-en-2026")
+    account = member_login(pair, "A-000123", "Arrosoir-en-2026")
     loans = "SELECT count(*) FROM tl.booking WHERE kind = 'pret'"
     before = pair.sql(pair.primary, loans)
     wait_for(lambda: pair.sql(pair.standby, loans) == before)      # the standby has caught up
@@ -195,7 +198,7 @@ def test_reads_go_on_from_the_standby_and_the_desk_waits_for_its_promotion(pair,
                           timeout=10)
         assert is_read_only(r), (r.status_code, r.text[:300])
         assert "Grille-pain" not in repr(pair.sql(pair.standby, "SELECT object FROM tl.repair_booking"))
-        member_page = member.get(pair.url("/tierslieux/compte"), allow_redirects=False, timeout=10)
+        member_page = account.get(pair.url("/tierslieux/compte"), allow_redirects=False, timeout=10)
         assert member_page.status_code == 200                 # a member still sees their loans
         again, r = login(pair, "benevole.mediatheque")         # a new login opens a session: a write
         assert is_read_only(r) or is_read_only(again.get(pair.url("/tierslieux/guichet"), timeout=10))
@@ -241,6 +244,34 @@ def test_reads_go_on_from_the_standby_and_the_desk_waits_for_its_promotion(pair,
     assert {a[1] for a in failed} <= {503}, figures
     assert len(failed) <= 0.01 * len(answers) and reads_back < 2.0, figures
     assert writes_back < 10.0, figures
+    # The old primary rejoins as a standby of the new one, still named first
+    # in DBDParams, and httpd starts afresh: its pooled connections reach
+    # the standby, yet the desk, logins and public forms write to the
+    # primary through connections of their own (tl_db_writable).
+    rejoined = os.path.join(pair.dir, "rejoined")
+    cluster("pg-standby", pair.standby, rejoined, str(pair.pg_ports[0]))
+    pair.replicas.append(rejoined)
+    cluster("httpd-stop", pair.web)
+    cluster("httpd-start", pair.web)
+    assert requests.get(pair.url(PUBLIC[1]), timeout=10).status_code == 200
+    desk, r = login(pair, "benevole.mediatheque")
+    assert r.status_code == 302
+    item2 = pair.sql(pair.standby, """
+        SELECT i.code FROM tl.item i JOIN tl.item_availability a ON a.item_id = i.id
+          JOIN tl.place p ON p.id = i.place_id
+         WHERE p.slug = 'mediatheque-jules-verne' AND a.state = 'disponible' AND i.retired_at IS NULL
+           AND (i.safety_check_days IS NULL OR i.last_safety_check + i.safety_check_days >= current_date)
+         ORDER BY i.code LIMIT 1""")[0][0]
+    r = desk.post(pair.url("/tierslieux/guichet/pret/confirmer"), allow_redirects=False, timeout=10,
+                  data={"jeton": token(desk, pair, "/tierslieux/guichet/pret"), "adherent": member, "objet": item2})
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    r = requests.post(pair.url("/tierslieux/reparation/reserver"), data=booking, allow_redirects=False, timeout=10)
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    assert pair.sql(pair.standby, loans) == [(before[0][0] + 2,)]
+    assert pair.sql(pair.standby, "SELECT count(*) FROM tl.repair_booking WHERE object = 'Grille-pain'") == [(1,)]
+    wait_for(lambda: pair.sql(rejoined, loans) == [(before[0][0] + 2,)])
+    assert "TLX0211" in pair.error_log()
+
     # No worker crashed, and nothing but the database's going was logged.
     log = pair.error_log()
     assert "exit signal" not in log and "AH00052" not in log
