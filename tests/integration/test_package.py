@@ -168,7 +168,8 @@ def test_the_cron_file_runs_the_installed_commands_once_uncommented(unpacked):
     assert not [line for line in cron.splitlines() if line.strip() and not line.startswith("#")]
     jobs = [line[2:] for line in cron.splitlines() if re.match(r"^# [0-9*]", line)]
     commands = sorted(job.split()[6] for job in jobs)
-    assert commands == ["/usr/bin/tierslieux-courriels", "/usr/sbin/tierslieux-retention"]
+    assert commands == ["/usr/bin/tierslieux-courriels", "/usr/sbin/tierslieux-retention",
+                        "/usr/sbin/tierslieux-sauvegarde"]
     for command in commands:
         assert os.path.exists(os.path.join(unpacked, command.lstrip("/"))), command
     # The same schedule as the checkout's example.
