@@ -46,6 +46,15 @@ static authn_status tl_check_hash(request_rec *r, const char *kind, const char *
 
     if (session) {
         const char *params[] = { kind, session };
+        /* A session opened a moment ago is on the primary; a standby named
+         * before it in DBDParams may not have it yet: asked where it was
+         * written whenever there is a primary (tl_db_standby). */
+        if (tl_db_standby(q, &status) < 0) {
+            if (status == HTTP_SERVICE_UNAVAILABLE) {
+                tl_auth_unavailable(r, q);
+            }
+            return AUTH_GENERAL_ERROR;
+        }
         rows = tl_db_query(q, "SELECT tl.session_login($1, $2)", 2, params, &status);
         if (!rows || rows->count(rows) != 1) {
             if (status == HTTP_SERVICE_UNAVAILABLE) {

@@ -25,6 +25,7 @@ struct tl_db {
     apr_interval_time_t timeout;    /* TiersLieuxDatabaseTimeout where it was acquired */
     int lost;                       /* a call ran out of time: no more calls in this request */
     PGconn *pooled;                 /* mod_dbd's, while conn is the request's own (tl_db_writable) */
+    int no_primary;                 /* tl_db_writable found none: not asked again in this request */
 };
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *tl_dbd_acquire;
@@ -456,7 +457,7 @@ static int tl_db_writable(tl_req *q, tl_db *db, apr_time_t deadline)
     PGconn *conn;
     int n = 0, i = 0, several = 0, late;
 
-    if (db->pooled || !(opts = PQconninfo(db->conn))) {
+    if (db->pooled || db->no_primary || !(opts = PQconninfo(db->conn))) {
         return 0;
     }
     for (o = opts; o->keyword; o++) {
@@ -480,6 +481,7 @@ static int tl_db_writable(tl_req *q, tl_db *db, apr_time_t deadline)
     keys[i] = values[i] = NULL;
     if (!(conn = PQconnectStartParams(keys, values, 0)) || !tl_pg_connect_poll(conn, 0, deadline, &late)) {
         PQfinish(conn);
+        db->no_primary = 1;
         return 0;
     }
     if (apr_atomic_cas32(&tl_db_misordered_said, 1, 0) == 0) {
