@@ -76,7 +76,7 @@ int tl_page_admin_items(tl_req *q)
 static int tl_item_components(tl_req *q, const char *number, int *status)
 {
     static const char sql[] =
-        "SELECT c.id, c.position, "
+        "SELECT c.id, c.pos AS position, "
         "       CASE WHEN c.id::text = $3 THEN $6 ELSE c.name END AS name, "
         "       CASE WHEN c.id::text = $3 THEN $7 ELSE c.quantity::text END AS quantity, "
         "       CASE WHEN c.id::text = $3 AND $4 <> '' THEN $4 END AS row_err_nom, "

@@ -317,7 +317,7 @@ END $$;
 -- ---- kits: an item's components (sql/schema/005) --------------------------
 -- The components of an item, for its référents.
 CREATE FUNCTION tl.admin_item_components(p_login text, p_code text)
-RETURNS TABLE (id bigint, name text, quantity integer, position integer)
+RETURNS TABLE (id bigint, name text, quantity integer, pos integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_item tl.item;
