@@ -139,3 +139,20 @@ test('a référent adds and removes a component of a kit with the keyboard, no a
     await context.close();
   }
 });
+
+test('the public page of a kit lists its components, no axe violation, 320 px', { timeout: 2 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${TL}/outils?q=${encodeURIComponent('Coffret de tournevis')}`, { waitUntil: 'load' });
+    await Promise.all([page.waitForURL(/\/outils\/\d+$/, { waitUntil: 'load' }),
+                       page.getByRole('link', { name: /Coffret de tournevis et embouts/ }).first().click()]);
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Ce kit contient/);
+    assert.match(text, /1 × Porte-embout magnétique/);
+    await noViolations(page, 'the public page of a kit');
+    await reflows(page, 'the public page of a kit');
+  } finally {
+    await context.close();
+  }
+});
