@@ -70,6 +70,50 @@ int tl_page_admin_items(tl_req *q)
     return tl_render_page(q, "gestion-objets", "Objets du lieu — gestion");
 }
 
+/* A kit's components, each row a form of its own; the row a refused change
+ * was about shows what was posted and the message under its field (the
+ * add form's own when the refused change was an addition). */
+static int tl_item_components(tl_req *q, const char *number, int *status)
+{
+    static const char sql[] =
+        "SELECT c.id, c.pos AS position, "
+        "       CASE WHEN c.id::text = $3 THEN $6 ELSE c.name END AS name, "
+        "       CASE WHEN c.id::text = $3 THEN $7 ELSE c.quantity::text END AS quantity, "
+        "       CASE WHEN c.id::text = $3 AND $4 <> '' THEN $4 END AS row_err_nom, "
+        "       CASE WHEN c.id::text = $3 AND $4 <> '' THEN 'erreur-nom-' || c.id END AS row_errid_nom, "
+        "       CASE WHEN c.id::text = $3 AND $4 <> '' THEN 'true' END AS row_invalid_nom, "
+        "       CASE WHEN c.id::text = $3 AND $5 <> '' THEN $5 END AS row_err_nombre, "
+        "       CASE WHEN c.id::text = $3 AND $5 <> '' THEN 'erreur-nombre-' || c.id END AS row_errid_nombre, "
+        "       CASE WHEN c.id::text = $3 AND $5 <> '' THEN 'true' END AS row_invalid_nombre "
+        "  FROM tl.admin_item_components($1, $2) AS c";
+    const char *edited = tl_view_get(q->view, "f_composant");
+    const char *err_name = tl_view_get(q->view, "err_nom"), *err_count = tl_view_get(q->view, "err_nombre");
+    const char *name = tl_view_get(q->view, "f_nom"), *count = tl_view_get(q->view, "f_nombre");
+    const char *params[] = { q->r->user, number, edited ? edited : "", err_name ? err_name : "",
+                             err_count ? err_count : "", name ? name : "", count ? count : "" };
+
+    if (!tl_admin_view(q, "components", sql, 7, params, status)) {
+        return 0;
+    }
+    if (!edited || !*edited) {
+        /* An addition: its messages go under the add form's fields. */
+        static const char *const fields[] = { "nom", "nombre", NULL };
+        int i;
+        for (i = 0; fields[i]; i++) {
+            const char *err = tl_view_get(q->view, apr_pstrcat(q->r->pool, "err_", fields[i], NULL));
+            if (err) {
+                tl_view_set(q->view, apr_pstrcat(q->r->pool, "add_err_", fields[i], NULL), err);
+                tl_view_set(q->view, apr_pstrcat(q->r->pool, "add_errid_", fields[i], NULL),
+                            apr_pstrcat(q->r->pool, "erreur-", fields[i], NULL));
+                tl_view_set(q->view, apr_pstrcat(q->r->pool, "add_invalid_", fields[i], NULL), "true");
+            }
+        }
+        tl_view_set(q->view, "add_nom", name);
+        tl_view_set(q->view, "add_nombre", count);
+    }
+    return 1;
+}
+
 /* The item form: new (no number) or an existing item; status 422 when it
  * comes back with messages. */
 static int tl_item_form(tl_req *q, const char *place, const char *number, int status)
@@ -120,6 +164,9 @@ static int tl_item_form(tl_req *q, const char *place, const char *number, int st
     if (!tl_db_view(q, "conditions", "SELECT code, label, code = $1 AS selected FROM tl.item_condition ORDER BY rank",
                     1, params, &st)) {
         return tl_page_failed(q, st);
+    }
+    if (number && *number && !tl_item_components(q, number, &st)) {
+        return st;
     }
     tl_view_set(q->view, "existing", number && *number ? number : NULL);
     tl_form_token(q, "gestion-objet");
@@ -222,6 +269,63 @@ int tl_page_admin_item_state(tl_req *q)
         if (rc > 0) {
             return tl_form_done(q, tl_url_build(p, "/gestion/objet",
                                                 (const char *const[]){ "numero", number, "fait", action, NULL }));
+        }
+    }
+    return tl_item_form(q, NULL, number, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* A kit's component added, renamed and counted again (action "enregistrer",
+ * the default), or taken off the list (action "retirer"). */
+int tl_page_admin_item_component(tl_req *q)
+{
+    static const tl_change_rule rules[] = {
+        { "item_component_name_not_blank", "nom" },
+        { "item_component_name_length", "nom" },
+        { "item_component_name_key", "nom" },
+        { "item_component_quantity_range", "nombre" },
+        { TL_CHANGE_FORBIDDEN, NULL, "Cet objet appartient à un lieu dont vous n'êtes pas référent : rien n'a été "
+                                     "changé." },
+        { NULL, "composant" }
+    };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *number, *component, *action, *name, *count;
+    long id;
+    int rc, status = OK, remove;
+
+    if (!tl_form_read(q, "gestion-objet", &f, &rc)) {
+        return rc;
+    }
+    number = tl_field(f, "existant");
+    component = tl_field(f, "composant");
+    action = tl_field(f, "action");
+    if (!number || !*number || tl_valid_text(p, "numéro", number, 32)
+        || (component && *component && tl_valid_int(p, "composant", component, 1, 2147483647L, &id))
+        || (action && *action && strcmp(action, "enregistrer") != 0 && strcmp(action, "retirer") != 0)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet, de composant ou d'action.");
+    }
+    remove = action && strcmp(action, "retirer") == 0;
+    if (remove && (!component || !*component)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas le composant à retirer.");
+    }
+    tl_form_keep(q, f, NULL, (const char *const[]){ "composant", "nom", "nombre", NULL });
+    name = tl_admin_text(q, f, "nom", "nom du composant", 100);
+    count = tl_admin_int(q, f, "nombre", "nombre", 1, 999);
+    if (!remove && !count && !tl_view_get(q->view, "err_nombre")) {
+        tl_form_error(q, "nombre", "Indiquez combien le kit en contient, de 1 à 999.");
+    }
+    if (remove || !tl_view_get(q->view, "errors")) {
+        const char *params[] = { q->r->user, number, component && *component ? component : NULL, name, count };
+        rc = tl_change(q, remove ? "SELECT tl.remove_item_component($1, $2, $3::bigint)"
+                                 : "SELECT tl.save_item_component($1, $2, $3::bigint, $4, $5::integer)",
+                       remove ? 3 : 5, params, rules, NULL, &status, NULL);
+        if (rc < 0) {
+            return status;
+        }
+        if (rc > 0) {
+            return tl_form_done(q, tl_url_build(p, "/gestion/objet",
+                                                (const char *const[]){ "numero", number, "fait", "composants",
+                                                                       NULL }));
         }
     }
     return tl_item_form(q, NULL, number, HTTP_UNPROCESSABLE_ENTITY);

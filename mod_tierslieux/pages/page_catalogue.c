@@ -254,6 +254,11 @@ int tl_page_item(tl_req *q)
         return tl_render_error(q, HTTP_NOT_FOUND,
                                "Cet objet n'est pas (ou plus) dans le catalogue de l'outilthèque.");
     }
+    /* A kit lists its components (sql/schema/005). */
+    if (!tl_db_view(q, "components", "SELECT c.name AS component, c.quantity FROM tl.item_component c "
+                                     "WHERE c.item_id = $1 ORDER BY c.position, c.id", 1, &id, &status)) {
+        return tl_page_failed(q, status);
+    }
     tl_version_shows_items(q, item, "id");
     return tl_render_page(q, "objet", item->value(item, 0, item->column(item, "title"), &len));
 }

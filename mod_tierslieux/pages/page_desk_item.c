@@ -32,9 +32,10 @@ static int tl_item_show(tl_req *q, const char *number, int status)
             const tl_db_read reads[] = {
                 { "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params },
                 { "waiting", "SELECT * FROM tl.desk_item_waiting($1, $2)", 2, params },
+                { "components", "SELECT name AS component, quantity FROM tl.desk_kit_components($1, $2)", 2, params },
             };
             tl_view_rows(q->view, "item", item);
-            if (!tl_db_views(q, reads, 2, &st)) {
+            if (!tl_db_views(q, reads, 3, &st)) {
                 return tl_page_failed(q, st);
             }
         }

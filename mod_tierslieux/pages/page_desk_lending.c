@@ -218,40 +218,105 @@ int tl_page_desk_lend_confirm(tl_req *q)
 
 /* ---- taking back ------------------------------------------------------- */
 
+/* What a refusal of a return is about: the item, the condition given, or
+ * (a kit) the list of components ticked. */
+static const tl_change_rule tl_return_rules[] = {
+    { "booking_return_condition_fkey", "etat" },
+    { "kit_component_repeated", "composant" },
+    { "kit_component_unknown", "composant" },
+    { TL_CHANGE_FORBIDDEN, NULL, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet : rien n'a "
+                                 "été enregistré." },
+    { NULL, "objet" }
+};
+
+static const char tl_sql_kit[] = "SELECT k.*, k.id = ANY ($3::bigint[]) AS checked, "
+                                 "row_number() OVER () = 1 AS first FROM tl.desk_kit_components($1, $2) AS k";
+
 static int tl_return_show(tl_req *q, int status)
 {
     int st = OK;
 
-    if (!tl_db_view(q, "conditions", "SELECT code, label FROM tl.item_condition ORDER BY rank", 0, NULL, &st)) {
+    if (!tl_db_view(q, "conditions", "SELECT code, label, code = $1 AS selected FROM tl.item_condition ORDER BY rank",
+                    1, (const char *const[]){ tl_view_get(q->view, "f_etat") ? tl_view_get(q->view, "f_etat") : "" },
+                    &st)) {
         return tl_page_failed(q, st);
     }
+    /* The focus waits where the next keystroke goes: the item's number, or
+     * a kit's first component once the kit is shown. */
+    tl_view_set(q->view, "first_step", tl_view_get(q->view, "kit_shown") ? "f" : "t");
     tl_form_token(q, "retour");
     q->r->status = status;
     return tl_render_page(q, "guichet-retour", "Retour d'un objet — guichet");
 }
 
+/* A kit's components, to tick (those in checked, a bigint[] literal, are
+ * ticked again). Returns 1 with the list shown (rows: it is a kit), 0 when
+ * the item is no kit (or the refusal is under its field), -1 when an error
+ * page was sent (*status). */
+static int tl_return_kit(tl_req *q, const char *item, const char *checked, int *status)
+{
+    const char *params[] = { q->r->user, item, checked };
+    const tl_rows *kit = NULL;
+    int rc = tl_change(q, tl_sql_kit, 3, params, tl_return_rules, NULL, status, &kit);
+
+    if (rc != 1) {
+        return rc;
+    }
+    if (kit->count(kit) == 0) {
+        return 0;
+    }
+    tl_view_rows(q->view, "kit", kit);
+    tl_view_set(q->view, "kit_shown", "t");
+    return 1;
+}
+
 int tl_page_desk_return(tl_req *q)
 {
     const char *done = tl_query_get(&q->query, "fait");
+    const char *missing = tl_query_get(&q->query, "manque");
 
     if (done && tl_valid_text(q->r->pool, "objet", done, 32) == NULL) {
         tl_view_set(q->view, "done_item", done);
+        if (missing && strcmp(missing, "1") == 0) {
+            /* The reason the kit went to maintenance with: what is missing. */
+            const char *params[] = { q->r->user, done };
+            const tl_rows *why = NULL;
+            int st = OK;
+            if (tl_change(q, "SELECT reason FROM tl.desk_maintenance_log($1, $2) WHERE open", 2, params,
+                          tl_change_status_page, NULL, &st, &why) != 1) {
+                return st;
+            }
+            tl_view_rows(q->view, "missing", why);
+        }
     }
     return tl_return_show(q, HTTP_OK);
+}
+
+/* Reads and checks the fields both steps share; 1 when they are readable. */
+static int tl_return_fields(tl_req *q, apr_table_t *f, const char **item, const char **condition,
+                            const char **repair)
+{
+    apr_pool_t *p = q->r->pool;
+
+    *item = tl_field(f, "objet");
+    *condition = tl_field(f, "etat");
+    *repair = tl_field(f, "maintenance");
+    tl_form_keep(q, f, NULL, (const char *const[]){ "objet", "etat", "maintenance", NULL });
+    if (!*item || !**item || tl_valid_text(p, "numéro d'objet", *item, 64)) {
+        tl_form_error(q, "objet", "Saisissez ou scannez le numéro de l'objet rendu.");
+    }
+    if (*condition && tl_valid_text(p, "état", *condition, 32)) {
+        tl_form_error(q, "etat", "Choisissez l'état dans la liste.");
+    }
+    if (*repair && tl_valid_text(p, "maintenance", *repair, 500)) {
+        tl_form_error(q, "maintenance", "Décrivez le problème en 500 caractères au plus.");
+    }
+    return !tl_view_get(q->view, "errors");
 }
 
 int tl_page_desk_return_post(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
-    /* A refusal of check_in is about the item, or the condition given. */
-    static const tl_change_rule rules[] = {
-        { "booking_member_fkey", "adherent" },
-        { "booking_member_overdue", "adherent" },
-        { "booking_return_condition_fkey", "etat" },
-        { TL_CHANGE_FORBIDDEN, NULL, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet : rien n'a "
-                                     "été enregistré." },
-        { NULL, "objet" }
-    };
     apr_table_t *f;
     const char *item, *condition, *repair;
     const tl_rows *rows = NULL;
@@ -261,15 +326,13 @@ int tl_page_desk_return_post(tl_req *q)
     if (!tl_form_read(q, "retour", &f, &rc)) {
         return rc;
     }
-    item = tl_field(f, "objet");
-    condition = tl_field(f, "etat");
-    repair = tl_field(f, "maintenance");
-    tl_form_keep(q, f, NULL, (const char *const[]){ "objet", "maintenance", NULL });
-    if (!item || !*item || tl_valid_text(p, "numéro d'objet", item, 64)) {
-        tl_form_error(q, "objet", "Saisissez ou scannez le numéro de l'objet rendu.");
+    if (!tl_return_fields(q, f, &item, &condition, &repair)) {
+        return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
-    if (repair && tl_valid_text(p, "maintenance", repair, 500)) {
-        tl_form_error(q, "maintenance", "Décrivez le problème en 500 caractères au plus.");
+    /* A kit is not taken back yet: its components are listed to tick first
+     * (POST /guichet/retour/kit records the return). */
+    if ((rc = tl_return_kit(q, item, "{}", &status)) != 0) {
+        return rc < 0 ? status : tl_return_show(q, HTTP_OK);
     }
     if (tl_view_get(q->view, "errors")) {
         return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
@@ -277,9 +340,82 @@ int tl_page_desk_return_post(tl_req *q)
     {
         const char *params[] = { q->r->user, item, condition && *condition ? condition : NULL, repair ? repair : "" };
         if ((rc = tl_change(q, "SELECT i.code FROM tl.check_in($1, $2, $3, $4) AS b, tl.find_item($2) AS i", 4,
-                            params, rules, NULL, &status, &rows)) != 1) {
+                            params, tl_return_rules, NULL, &status, &rows)) != 1) {
             return rc < 0 ? status : tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
     return tl_form_done(q, apr_pstrcat(p, "/guichet/retour?fait=", rows->value(rows, 0, 0, &len), NULL));
+}
+
+/* Gathers the ticked components' ids (a group of checkboxes) into a
+ * bigint[] literal; *bad when one is not an id. */
+typedef struct {
+    tl_buf out;
+    apr_pool_t *pool;
+    int n, bad;
+} tl_ticked;
+
+static int tl_ticked_add(void *ctx, const char *key, const char *value)
+{
+    tl_ticked *t = ctx;
+    long id;
+
+    (void)key;
+    if (tl_valid_int(t->pool, "composant", value, 1, 2147483647L, &id)) {
+        t->bad = 1;
+        return 1;
+    }
+    tl_buf_adds(&t->out, t->n++ ? "," : "{");
+    tl_buf_adds(&t->out, apr_ltoa(t->pool, id));
+    return 1;
+}
+
+int tl_page_desk_return_kit(tl_req *q)
+{
+    static const char *const multi[] = { "composant", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *item, *condition, *repair, *ticked;
+    const tl_rows *rows = NULL;
+    tl_ticked t;
+    int rc, status = OK;
+    size_t len;
+
+    if (!tl_form_read_multi(q, "retour", multi, &f, &rc)) {
+        return rc;
+    }
+    memset(&t, 0, sizeof(t));
+    t.pool = p;
+    tl_buf_init(&t.out, p, 64);
+    apr_table_do(tl_ticked_add, &t, f, "composant", NULL);
+    if (t.n) {
+        tl_buf_addc(&t.out, '}');
+    }
+    ticked = t.n ? tl_buf_cstr(&t.out) : "{}";
+    if (!tl_return_fields(q, f, &item, &condition, &repair)) {
+        return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
+    }
+    if (t.bad) {
+        tl_form_error(q, "composant", "Cette liste de composants n'est pas lisible : cochez-les depuis la page du retour.");
+        ticked = "{}";
+    }
+    else {
+        const char *params[] = { q->r->user, item, condition && *condition ? condition : NULL, repair ? repair : "",
+                                 ticked };
+        rc = tl_change(q, "SELECT (SELECT code FROM tl.find_item($2)), "
+                          "tl.check_in_kit($1, $2, $3, $4, $5::bigint[]) IS NOT NULL",
+                       5, params, tl_return_rules, NULL, &status, &rows);
+        if (rc < 0) {
+            return status;
+        }
+        if (rc > 0) {
+            return tl_form_done(q, apr_pstrcat(p, "/guichet/retour?fait=", rows->value(rows, 0, 0, &len),
+                                               rows->value(rows, 0, 1, &len)[0] == 't' ? "&manque=1" : "", NULL));
+        }
+    }
+    /* Shown again with its message, the components as they were ticked. */
+    if ((rc = tl_return_kit(q, item, ticked, &status)) < 0) {
+        return status;
+    }
+    return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
 }

@@ -778,12 +778,26 @@ SELECT l.id, 'retrait', d.packets, (d.taken::timestamp + :shift * interval '1 da
   JOIN tl.seed_lot l ON l.variety_id = v.id AND l.place_id = p.id AND l.harvest_year = d.harvest_year + :years;
 
 ------------------------------------------------------------------------------
+-- A kit: the screwdriver case is lent as one and checked in piece by piece
+-- (sql/schema/005); a piece missing at its return sends it to maintenance.
+------------------------------------------------------------------------------
+INSERT INTO tl.item_component (item_id, name, quantity, position)
+SELECT i.id, d.name, d.quantity, d.position
+  FROM (VALUES
+    ('Tournevis plats (3, 5,5 et 8 mm)', 3, 1),
+    ('Tournevis cruciformes PH1 et PH2', 2, 2),
+    ('Embouts Torx et Pozidriv', 20, 3),
+    ('Porte-embout magnétique', 1, 4)
+  ) AS d(name, quantity, position)
+  JOIN tl.item i ON i.code = 'OT-0006';
+
+------------------------------------------------------------------------------
 -- Fail the load if a lookup above silently dropped a row.
 ------------------------------------------------------------------------------
 DO $$
 DECLARE
     expected constant jsonb := '{"organisation": 4, "place": 3, "collection": 5, "category": 11,
-                                 "item": 79, "member": 8, "loan": 26, "reservation": 2, "maintenance": 9,
+                                 "item": 79, "member": 8, "loan": 26, "reservation": 2, "maintenance": 9, "item_component": 4,
                                  "seed_species": 18, "seed_variety": 39, "seed_lot": 51,
                                  "depot": 51, "retrait": 71}';
     actual jsonb;
@@ -798,6 +812,7 @@ BEGIN
                'loan',         (SELECT count(*) FROM tl.booking WHERE kind = 'pret'),
                'reservation',  (SELECT count(*) FROM tl.booking WHERE kind = 'reservation'),
                'maintenance',  (SELECT count(*) FROM tl.maintenance),
+               'item_component', (SELECT count(*) FROM tl.item_component),
                'seed_species', (SELECT count(*) FROM tl.seed_species),
                'seed_variety', (SELECT count(*) FROM tl.seed_variety),
                'seed_lot',     (SELECT count(*) FROM tl.seed_lot),

@@ -314,6 +314,107 @@ BEGIN
     PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.retrait', v_item.code, btrim(p_reason));
 END $$;
 
+-- ---- kits: an item's components (sql/schema/005) --------------------------
+-- The components of an item, for its référents.
+CREATE FUNCTION tl.admin_item_components(p_login text, p_code text)
+RETURNS TABLE (id bigint, name text, quantity integer, pos integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.require_item_code(p_code);
+    PERFORM tl.require_role(p_login, v_item.place_id, 'referent');
+    RETURN QUERY
+    SELECT c.id, c.name, c.quantity, c.position FROM tl.item_component c
+     WHERE c.item_id = v_item.id ORDER BY c.position, c.id;
+END $$;
+
+-- The component of this item p_component names, locked, or a refusal; and
+-- no change while the kit is out: its return checks the list it left with.
+CREATE FUNCTION tl.require_item_component(p_item tl.item, p_component bigint) RETURNS tl.item_component
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_component tl.item_component;
+BEGIN
+    IF EXISTS (SELECT 1 FROM tl.booking WHERE item_id = p_item.id AND kind = 'pret' AND returned_at IS NULL) THEN
+        RAISE EXCEPTION 'cet objet est prêté : ses composants se modifient après son retour'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_component_on_loan';
+    END IF;
+    IF p_component IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO v_component FROM tl.item_component WHERE id = p_component AND item_id = p_item.id FOR UPDATE;
+    IF v_component.id IS NULL THEN
+        RAISE EXCEPTION 'ce composant n''appartient pas à cet objet' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_component_item_fkey';
+    END IF;
+    RETURN v_component;
+END $$;
+
+-- A component added (p_component NULL: at the end of the list) or renamed
+-- and counted again; journaled. Returns its id.
+CREATE FUNCTION tl.save_item_component(p_login text, p_code text, p_component bigint, p_name text,
+                                       p_quantity integer) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item      tl.item;
+    v_who       integer;
+    v_component tl.item_component;
+    v_name      text := btrim(coalesce(p_name, ''));
+    v_id        bigint;
+BEGIN
+    v_item := tl.require_item_code(p_code);
+    v_who := tl.require_role(p_login, v_item.place_id, 'referent');
+    v_component := tl.require_item_component(v_item, p_component);
+    IF v_name = '' THEN
+        RAISE EXCEPTION 'indiquez le nom du composant (par exemple « tournevis plat 5,5 mm »)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_component_name_not_blank';
+    END IF;
+    IF p_quantity IS NULL OR p_quantity NOT BETWEEN 1 AND 999 THEN
+        RAISE EXCEPTION 'indiquez combien le kit en contient, de 1 à 999'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_component_quantity_range';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.item_component WHERE item_id = v_item.id AND lower(name) = lower(v_name)
+                                                 AND id IS DISTINCT FROM p_component) THEN
+        RAISE EXCEPTION 'ce kit a déjà un composant « % »', v_name
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'item_component_name_key';
+    END IF;
+    IF v_component.id IS NULL THEN
+        INSERT INTO tl.item_component (item_id, name, quantity, position)
+        VALUES (v_item.id, v_name, p_quantity,
+                coalesce((SELECT max(position) FROM tl.item_component WHERE item_id = v_item.id), 0) + 1)
+        RETURNING id INTO v_id;
+        PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.composant.ajout', v_item.code,
+                              p_quantity || ' × ' || v_name);
+    ELSE
+        UPDATE tl.item_component SET name = v_name, quantity = p_quantity WHERE id = v_component.id;
+        v_id := v_component.id;
+        PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.composant.modification', v_item.code,
+                              v_component.quantity || ' × ' || v_component.name || ' → ' || p_quantity || ' × ' || v_name);
+    END IF;
+    RETURN v_id;
+END $$;
+
+-- A component taken off the list (the kit no longer holds it); journaled.
+CREATE FUNCTION tl.remove_item_component(p_login text, p_code text, p_component bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item      tl.item;
+    v_who       integer;
+    v_component tl.item_component;
+BEGIN
+    v_item := tl.require_item_code(p_code);
+    v_who := tl.require_role(p_login, v_item.place_id, 'referent');
+    IF p_component IS NULL THEN
+        RAISE EXCEPTION 'ce composant n''appartient pas à cet objet' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_component_item_fkey';
+    END IF;
+    v_component := tl.require_item_component(v_item, p_component);
+    DELETE FROM tl.item_component WHERE id = v_component.id;
+    PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.composant.retrait', v_item.code,
+                          v_component.quantity || ' × ' || v_component.name);
+END $$;
+
 -- Back in service (a retired item found again).
 CREATE FUNCTION tl.restore_item(p_login text, p_code text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -684,6 +785,13 @@ REVOKE ALL ON FUNCTION tl.admin_categories() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.admin_categories() TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.admin_item(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.admin_item(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_item_components(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_item_components(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.remove_item_component(text,text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.remove_item_component(text,text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.require_item_component(tl.item,bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.save_item_component(text,text,bigint,text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.save_item_component(text,text,bigint,text,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.admin_items(text,text,text,boolean,integer,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.admin_items(text,text,text,boolean,integer,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.admin_journal(text,text,integer) FROM PUBLIC;

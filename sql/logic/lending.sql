@@ -447,36 +447,116 @@ DROP TRIGGER IF EXISTS booking_check_item_limit ON tl.booking;
 CREATE TRIGGER booking_check_item_limit BEFORE INSERT OR UPDATE OF kind, member_id, returned_at ON tl.booking
     FOR EACH ROW EXECUTE FUNCTION tl.booking_check_item_limit();
 
--- tl.check_in as in 005, and then the message an item's return causes,
--- in the same transaction.
-CREATE FUNCTION tl.check_in(p_login text, p_item text, p_condition text, p_maintenance text) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+-- An item back from its loan, once its role and (for a kit) its components
+-- are checked: the loan closed, the condition noted, a maintenance period
+-- opened when p_reason says what is wrong, and then the message an item's
+-- return causes, in the same transaction.
+CREATE FUNCTION tl.close_loan(p_item tl.item, p_who integer, p_condition text, p_reason text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
-    v_item tl.item;
-    v_who  integer;
-    v_id   bigint;
+    v_id bigint;
 BEGIN
-    v_item := tl.require_item(p_item);
-    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
     IF p_condition IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tl.item_condition WHERE code = p_condition) THEN
         RAISE EXCEPTION 'état inconnu' USING ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'booking_return_condition_fkey';
     END IF;
-    UPDATE tl.booking SET returned_at = now(), returned_to = v_who, return_condition = p_condition
-     WHERE item_id = v_item.id AND kind = 'pret' AND returned_at IS NULL
+    UPDATE tl.booking SET returned_at = now(), returned_to = p_who, return_condition = p_condition
+     WHERE item_id = p_item.id AND kind = 'pret' AND returned_at IS NULL
     RETURNING id INTO v_id;
     IF v_id IS NULL THEN
         RAISE EXCEPTION 'cet objet n''est pas en prêt' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'booking_not_on_loan';
     END IF;
     IF p_condition IS NOT NULL THEN
-        UPDATE tl.item SET condition = p_condition WHERE id = v_item.id;
+        UPDATE tl.item SET condition = p_condition WHERE id = p_item.id;
     END IF;
-    IF btrim(coalesce(p_maintenance, '')) <> '' THEN
-        INSERT INTO tl.maintenance (item_id, reason) VALUES (v_item.id, btrim(p_maintenance));
+    IF btrim(coalesce(p_reason, '')) <> '' THEN
+        INSERT INTO tl.maintenance (item_id, reason) VALUES (p_item.id, btrim(p_reason));
     END IF;
-    PERFORM tl.queue_item_back(v_item.id, now());
+    PERFORM tl.queue_item_back(p_item.id, now());
     RETURN v_id;
+END $$;
+
+-- An item's return. A kit (an item with components, sql/schema/005) is
+-- checked in component by component, through tl.check_in_kit.
+CREATE FUNCTION tl.check_in(p_login text, p_item text, p_condition text, p_maintenance text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_who  integer;
+BEGIN
+    v_item := tl.require_item(p_item);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    IF EXISTS (SELECT 1 FROM tl.item_component WHERE item_id = v_item.id) THEN
+        RAISE EXCEPTION 'cet objet est un kit : son retour se fait composant par composant'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'kit_components_unchecked';
+    END IF;
+    RETURN tl.close_loan(v_item, v_who, p_condition, p_maintenance);
+END $$;
+
+-- The components of a kit, for the volunteer taking it back (nothing for
+-- an item that is not a kit, or a number that names no item: the return
+-- itself says so).
+CREATE FUNCTION tl.desk_kit_components(p_login text, p_item text)
+RETURNS TABLE (id bigint, name text, quantity integer, item_code text, item_title text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+BEGIN
+    v_item := tl.find_item(p_item);
+    IF v_item.id IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    RETURN QUERY
+    SELECT c.id, c.name, c.quantity, v_item.code, v_item.title
+      FROM tl.item_component c WHERE c.item_id = v_item.id ORDER BY c.position, c.id;
+END $$;
+
+-- A kit's return: p_present holds the ids of the components the volunteer
+-- saw (each once, each a component of this kit). Any other component is
+-- missing: the kit goes to maintenance, in the same transaction, with a
+-- reason listing what is missing (and the volunteer's own note), so it is
+-- not lent again until the maintenance ends. Returns that reason, or NULL
+-- when the kit came back whole.
+CREATE FUNCTION tl.check_in_kit(p_login text, p_item text, p_condition text, p_maintenance text,
+                                p_present bigint[]) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item    tl.item;
+    v_who     integer;
+    v_missing text;
+    v_reason  text;
+BEGIN
+    v_item := tl.require_item(p_item);
+    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    -- Components edited meanwhile wait for this return (tl.save_item_component).
+    PERFORM 1 FROM tl.item WHERE id = v_item.id FOR UPDATE;
+    IF NOT EXISTS (SELECT 1 FROM tl.item_component WHERE item_id = v_item.id) THEN
+        RAISE EXCEPTION 'cet objet n''est pas un kit : rendez-le sans liste de composants'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'kit_not_a_kit';
+    END IF;
+    IF (SELECT count(*) <> count(DISTINCT x) FROM unnest(coalesce(p_present, '{}')) AS x) THEN
+        RAISE EXCEPTION 'un composant est coché deux fois : renvoyez la liste depuis la page du retour'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'kit_component_repeated';
+    END IF;
+    IF EXISTS (SELECT 1 FROM unnest(coalesce(p_present, '{}')) AS x
+                WHERE x IS NULL OR NOT EXISTS (SELECT 1 FROM tl.item_component c
+                                                WHERE c.id = x AND c.item_id = v_item.id)) THEN
+        RAISE EXCEPTION 'un composant coché n''appartient pas à ce kit : renvoyez la liste depuis la page du retour'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'kit_component_unknown';
+    END IF;
+    SELECT string_agg(c.quantity || ' × ' || c.name, ', ' ORDER BY c.position, c.id) INTO v_missing
+      FROM tl.item_component c
+     WHERE c.item_id = v_item.id AND NOT (c.id = ANY (coalesce(p_present, '{}')));
+    IF v_missing IS NOT NULL THEN
+        v_reason := 'Composants manquants au retour : ' || v_missing || '.';
+        IF btrim(coalesce(p_maintenance, '')) <> '' THEN
+            v_reason := v_reason || ' ' || btrim(p_maintenance);
+        END IF;
+    END IF;
+    PERFORM tl.close_loan(v_item, v_who, p_condition, coalesce(v_reason, p_maintenance));
+    RETURN v_reason;
 END $$;
 
 -- A loan extended, by the desk or by its member: the same rules for both
@@ -573,6 +653,11 @@ REVOKE ALL ON FUNCTION tl.cancel_reservation(text,bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_reservation(text,bigint) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.check_in(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.check_in(text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.check_in_kit(text,text,text,text,bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.check_in_kit(text,text,text,text,bigint[]) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.close_loan(tl.item,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.desk_kit_components(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_kit_components(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.check_out(text,text,text,boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.check_out(text,text,text,boolean) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_item_waiting(text,text) FROM PUBLIC;

@@ -446,7 +446,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'places_catalogue') FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_condition', 'tl.maintenance', 'tl.object', 'tl.organisation', 'tl.place', 'tl.place_opening']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'places_catalogue') FROM unnest(ARRAY['tl.category', 'tl.collection', 'tl.item', 'tl.item_component', 'tl.item_condition', 'tl.maintenance', 'tl.object', 'tl.organisation', 'tl.place', 'tl.place_opening']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
@@ -472,6 +472,7 @@ GRANT SELECT ON tl.category TO tierslieux_lecture;
 GRANT SELECT ON tl.collection TO tierslieux_lecture;
 GRANT SELECT ON tl.item TO tierslieux_lecture;
 GRANT SELECT ON tl.item_availability TO tierslieux_lecture;
+GRANT SELECT ON tl.item_component TO tierslieux_lecture;
 GRANT SELECT ON tl.item_unavailable TO tierslieux_lecture;
 GRANT SELECT ON tl.item_condition TO tierslieux_lecture;
 GRANT SELECT ON tl.item_count TO tierslieux_lecture;

@@ -133,6 +133,8 @@ def live_a_life(servers, p):
          WHERE p.slug = %s AND a.state = 'disponible' AND i.retired_at IS NULL AND i.safety_check_days IS NULL
            AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.kind = 'reservation'
                            AND b.cancelled_at IS NULL)
+           -- not a kit, whose return is component by component (test_kits.py)
+           AND NOT EXISTS (SELECT 1 FROM tl.item_component c WHERE c.item_id = i.id)
          ORDER BY i.code LIMIT 1""", (MEDIATHEQUE,))[0][0]
     lend = form_token(desk, servers, "/tierslieux/guichet/pret")
     r = desk.post(servers.url("/tierslieux/guichet/pret/confirmer"), data={"jeton": lend, "adherent": number,
@@ -345,7 +347,7 @@ NOT_A_MEMBERS = {
     # never about a member's use of them.
     "category.name", "category.slug", "collection.name", "impact_factor.source", "impact_factor_kind.label",
     "impact_factor_kind.method", "impact_factor_kind.unit", "item.barcode", "item.brand", "item.code",
-    "item.description", "item.photo", "item.sort_title", "item.title", "item_condition.label", "mail_kind.label",
+    "item.description", "item.photo", "item.sort_title", "item.title", "item_component.name", "item_condition.label", "mail_kind.label",
     "mail_setting.sender_address", "mail_template.body", "mail_template.subject", "organisation.name",
     "organisation.slug", "organisation.website", "place.charter", "place.description", "place.email",
     "place.locality", "place.name", "place.opening_hours", "place.phone", "place.postal_code", "place.slug",

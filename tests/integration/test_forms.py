@@ -123,6 +123,16 @@ def pages(servers):
          ORDER BY i.code LIMIT 1""")[0][0]
     out.append((admin, admin.post(servers.url(BASE + "/guichet/pret/verifier"), timeout=10,
                                   data={"jeton": token(soup), "adherent": DEMO[0], "objet": lendable})))
+    # A kit's list of components to tick follows its number at the return
+    # (POST /guichet/retour), once the kit is lent; its editor is on the
+    # back office's page of the kit.
+    get(admin, "/gestion/objet", numero="OT-0006")
+    servers.sql("INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on) SELECT 'pret', i.id, "
+                "(SELECT id FROM tl.member WHERE member_number = 'A-000204'), now(), current_date + 7 "
+                "FROM tl.item i WHERE i.code = 'OT-0006'")
+    soup = BeautifulSoup(admin.get(servers.url(BASE + "/guichet/retour"), timeout=10).text, "html.parser")
+    out.append((admin, admin.post(servers.url(BASE + "/guichet/retour"), timeout=10,
+                                  data={"jeton": token(soup), "objet": "OT-0006"})))
     # A member's file is the answer to POST /guichet/adherent (numbers never travel in URLs).
     soup = BeautifulSoup(admin.get(servers.url(BASE + "/guichet/adherent"), timeout=10).text, "html.parser")
     out.append((admin, admin.post(servers.url(BASE + "/guichet/adherent"), timeout=10,
