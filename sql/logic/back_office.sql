@@ -592,6 +592,97 @@ BEGIN
      ORDER BY a.active DESC, tl.role_rank(r.role) DESC, a.display_name;
 END $$;
 
+-- Sharing between places (sql/schema/006). The collections of a place, for
+-- its référents: whether their items travel to be collected elsewhere.
+CREATE FUNCTION tl.admin_collections(p_login text, p_place text)
+RETURNS TABLE (id integer, name text, organisation text, activity text, travels boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT c.id, c.name, o.name, c.activity, c.travels
+      FROM tl.collection c JOIN tl.organisation o ON o.id = c.organisation_id
+     WHERE c.place_id = v_place.id
+     ORDER BY c.name, c.id;
+END $$;
+
+-- A collection's owner decides whether its items travel (an
+-- association's grainothèque may stay put): by a référent of the place
+-- the collection is at; journaled.
+CREATE FUNCTION tl.set_collection_travels(p_login text, p_collection integer, p_travels boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_collection tl.collection;
+    v_who        integer;
+BEGIN
+    SELECT * INTO v_collection FROM tl.collection WHERE id = p_collection FOR UPDATE;
+    IF v_collection.id IS NULL THEN
+        RAISE EXCEPTION 'cette collection n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_collection_fkey';
+    END IF;
+    v_who := tl.require_role(p_login, v_collection.place_id, 'referent');
+    IF p_travels IS NULL THEN
+        RAISE EXCEPTION 'dites si les objets de cette collection voyagent' USING ERRCODE = 'not_null_violation',
+            CONSTRAINT = 'collection_travels_not_null';
+    END IF;
+    IF v_collection.travels IS DISTINCT FROM p_travels THEN
+        UPDATE tl.collection SET travels = p_travels WHERE id = v_collection.id;
+        PERFORM tl.admin_note(v_who, v_collection.place_id, 'collection.voyage', v_collection.name,
+                              CASE WHEN p_travels THEN 'voyage' ELSE 'reste sur place' END);
+    END IF;
+END $$;
+
+-- An item moved to another place for good, by a référent of its own
+-- place: it keeps its number and history (loans, maintenance, movements)
+-- and joins its owner's collection at the new place (made on the way when
+-- the owner has none there yet); a movement takes it there. Refused while
+-- it is lent, travelling or reserved.
+CREATE FUNCTION tl.move_item(p_login text, p_code text, p_place text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item   tl.item;
+    v_who    integer;
+    v_to     tl.place;
+    v_old    tl.collection;
+    v_coll   integer;
+BEGIN
+    v_item := tl.require_item_code(p_code);
+    v_who := tl.require_role(p_login, v_item.place_id, 'referent');
+    v_to := tl.require_place(p_place);
+    IF v_to.id = v_item.place_id THEN
+        RAISE EXCEPTION 'cet objet appartient déjà à ce lieu' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'item_movement_places_differ';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.booking WHERE item_id = v_item.id AND cancelled_at IS NULL
+                                          AND (kind = 'pret' AND returned_at IS NULL
+                                               OR kind = 'reservation' AND ends_at > now())) THEN
+        RAISE EXCEPTION 'cet objet est prêté ou réservé : déplacez-le après son retour ou l''annulation des réservations'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_move_booked';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.item_movement WHERE item_id = v_item.id AND received_at IS NULL
+                                                AND cancelled_at IS NULL) THEN
+        RAISE EXCEPTION 'cet objet doit déjà voyager vers un autre lieu : réessayez après son arrivée'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_movement_one_open';
+    END IF;
+    SELECT * INTO v_old FROM tl.collection WHERE id = v_item.collection_id;
+    SELECT id INTO v_coll FROM tl.collection
+     WHERE organisation_id = v_old.organisation_id AND place_id = v_to.id AND activity = v_old.activity;
+    IF v_coll IS NULL THEN
+        INSERT INTO tl.collection (organisation_id, place_id, activity, name, travels)
+        VALUES (v_old.organisation_id, v_to.id, v_old.activity, v_old.name || ' (' || v_to.name || ')', v_old.travels)
+        RETURNING id INTO v_coll;
+    END IF;
+    -- The movement leaves from where the item stands, before its own place changes.
+    PERFORM tl.plan_movement(v_item.id, v_to.id, 'transfert', NULL, v_who);
+    UPDATE tl.item SET place_id = v_to.id, collection_id = v_coll WHERE id = v_item.id;
+    PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.deplacement', v_item.code, v_to.name);
+    PERFORM tl.admin_note(v_who, v_to.id, 'objet.arrivee', v_item.code,
+                          (SELECT name FROM tl.place WHERE id = v_item.place_id));
+    RETURN (SELECT id FROM tl.item_movement WHERE item_id = v_item.id AND received_at IS NULL AND cancelled_at IS NULL);
+END $$;
+
 -- The journal of a place (and the network's lines, for its admins).
 CREATE FUNCTION tl.admin_journal(p_login text, p_place text, p_limit integer)
 RETURNS TABLE (at text, who text, action text, subject text, detail text)
@@ -794,6 +885,12 @@ REVOKE ALL ON FUNCTION tl.save_item_component(text,text,bigint,text,integer) FRO
 GRANT EXECUTE ON FUNCTION tl.save_item_component(text,text,bigint,text,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.admin_items(text,text,text,boolean,integer,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.admin_items(text,text,text,boolean,integer,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_collections(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_collections(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.move_item(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.move_item(text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.set_collection_travels(text,integer,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.set_collection_travels(text,integer,boolean) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.admin_journal(text,text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.admin_journal(text,text,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.admin_place(text,text) FROM PUBLIC;

@@ -49,10 +49,15 @@ DECLARE
     v_due     date;
 BEGIN
     v_item := tl.require_item(p_item);
-    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    -- Lent where it stands now (an item that travelled is lent at its
+    -- destination, sql/schema/006), not on its way (public, as the
+    -- catalogue says it).
+    PERFORM tl.refuse_in_transit(v_item.id);
+    v_who := tl.require_role(p_login, tl.item_place_now(v_item.id), 'benevole');
     v_member := (tl.require_member(p_member)).id;
     -- One desk at a time per item: the second waits, then sees the loan.
     PERFORM 1 FROM tl.item WHERE id = v_item.id FOR UPDATE;
+    PERFORM tl.refuse_in_transit(v_item.id);     -- again, once the item's row is ours (tl.send_item locks it too)
     SELECT p.time_zone INTO v_tz FROM tl.place p WHERE p.id = v_item.place_id;
     v_due := tl.due_date(v_item.id, (now() AT TIME ZONE v_tz)::date);
     IF EXISTS (SELECT 1 FROM tl.maintenance WHERE item_id = v_item.id AND ended_at IS NULL) THEN
@@ -486,12 +491,32 @@ DECLARE
     v_who  integer;
 BEGIN
     v_item := tl.require_item(p_item);
-    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    RETURN tl.check_in_at(p_login, (SELECT slug FROM tl.place WHERE id = tl.item_place_now(v_item.id)), p_item,
+                          p_condition, p_maintenance);
+END $$;
+
+-- An item's return at a given place of the network: where it stands, or
+-- any other (returns are accepted everywhere); brought back elsewhere than
+-- its own place, it travels home (tl.after_return).
+CREATE FUNCTION tl.check_in_at(p_login text, p_place_slug text, p_item text, p_condition text, p_maintenance text)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item  tl.item;
+    v_place integer;
+    v_who   integer;
+    v_id    bigint;
+BEGIN
+    v_item := tl.require_item(p_item);
+    v_place := (tl.require_place(p_place_slug)).id;
+    v_who := tl.require_role(p_login, v_place, 'benevole');
     IF EXISTS (SELECT 1 FROM tl.item_component WHERE item_id = v_item.id) THEN
         RAISE EXCEPTION 'cet objet est un kit : son retour se fait composant par composant'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'kit_components_unchecked';
     END IF;
-    RETURN tl.close_loan(v_item, v_who, p_condition, p_maintenance);
+    v_id := tl.close_loan(v_item, v_who, p_condition, p_maintenance);
+    PERFORM tl.after_return(v_item, v_id, v_place, v_who);
+    RETURN v_id;
 END $$;
 
 -- The components of a kit, for the volunteer taking it back (nothing for
@@ -507,7 +532,7 @@ BEGIN
     IF v_item.id IS NULL THEN
         RETURN;
     END IF;
-    PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    PERFORM tl.require_role(p_login, tl.item_place_now(v_item.id), 'benevole');
     RETURN QUERY
     SELECT c.id, c.name, c.quantity, v_item.code, v_item.title
       FROM tl.item_component c WHERE c.item_id = v_item.id ORDER BY c.position, c.id;
@@ -527,9 +552,11 @@ DECLARE
     v_who     integer;
     v_missing text;
     v_reason  text;
+    v_place   integer;
 BEGIN
     v_item := tl.require_item(p_item);
-    v_who := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_place := tl.item_place_now(v_item.id);
+    v_who := tl.require_role(p_login, v_place, 'benevole');
     -- Components edited meanwhile wait for this return (tl.save_item_component).
     PERFORM 1 FROM tl.item WHERE id = v_item.id FOR UPDATE;
     IF NOT EXISTS (SELECT 1 FROM tl.item_component WHERE item_id = v_item.id) THEN
@@ -555,7 +582,8 @@ BEGIN
             v_reason := v_reason || ' ' || btrim(p_maintenance);
         END IF;
     END IF;
-    PERFORM tl.close_loan(v_item, v_who, p_condition, coalesce(v_reason, p_maintenance));
+    PERFORM tl.after_return(v_item, tl.close_loan(v_item, v_who, p_condition, coalesce(v_reason, p_maintenance)),
+                            v_place, v_who);
     RETURN v_reason;
 END $$;
 
@@ -603,9 +631,286 @@ BEGIN
     RETURN v_due;
 END $$;
 
+------------------------------------------------------------------------------
+-- Sharing between places (sql/schema/006): reserving an item of one place
+-- to collect it at another, the movement log and the desks' lists of what
+-- to send and what arrives. Where an item stands and whether it is in
+-- transit are read from the log, never stored.
+------------------------------------------------------------------------------
+
+-- Where an item stands now: the place an open movement leaves from (until
+-- it arrives), else the place of the latest arrival or return elsewhere,
+-- else its own place.
+CREATE FUNCTION tl.item_place_now(p_item integer) RETURNS integer
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT coalesce(
+        (SELECT m.from_place_id FROM tl.item_movement m
+          WHERE m.item_id = p_item AND m.received_at IS NULL AND m.cancelled_at IS NULL),
+        (SELECT e.place_id FROM (
+             SELECT m.to_place_id AS place_id, m.received_at AS at FROM tl.item_movement m
+              WHERE m.item_id = p_item AND m.received_at IS NOT NULL
+             UNION ALL
+             SELECT b.returned_place_id, b.returned_at FROM tl.booking b
+              WHERE b.item_id = p_item AND b.returned_place_id IS NOT NULL) AS e
+          ORDER BY e.at DESC LIMIT 1),
+        (SELECT i.place_id FROM tl.item i WHERE i.id = p_item))
+$$;
+
+-- The items on their way: sent and not yet arrived, with where to.
+CREATE VIEW tl.item_transit AS
+SELECT m.item_id, m.id AS movement_id, m.from_place_id, m.to_place_id, p.name AS to_place_name, m.sent_at
+  FROM tl.item_movement m JOIN tl.place p ON p.id = m.to_place_id
+ WHERE m.sent_at IS NOT NULL AND m.received_at IS NULL;
+
+COMMENT ON VIEW tl.item_transit IS 'Items in transit (sent, not yet received) and the place they travel to';
+
+CREATE FUNCTION tl.refuse_in_transit(p_item integer) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_to text;
+BEGIN
+    SELECT t.to_place_name INTO v_to FROM tl.item_transit t WHERE t.item_id = p_item;
+    IF v_to IS NOT NULL THEN
+        RAISE EXCEPTION 'cet objet est en transit vers % : il pourra être prêté à son arrivée', v_to
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_movement_in_transit';
+    END IF;
+END $$;
+
+-- A movement to log: from where the item stands to p_to (nothing when it
+-- is there already). One at a time per item (item_movement_one_open).
+CREATE FUNCTION tl.plan_movement(p_item integer, p_to integer, p_reason text, p_booking bigint, p_who integer)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_from integer := tl.item_place_now(p_item);
+    v_id   bigint;
+BEGIN
+    IF v_from = p_to THEN
+        RETURN NULL;
+    END IF;
+    BEGIN
+        INSERT INTO tl.item_movement (item_id, from_place_id, to_place_id, reason, booking_id, created_by)
+        VALUES (p_item, v_from, p_to, p_reason, p_booking, p_who)
+        RETURNING id INTO v_id;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'cet objet doit déjà voyager vers un autre lieu : réessayez après son arrivée'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_movement_one_open';
+    END;
+    RETURN v_id;
+END $$;
+
+-- A loan closed at p_place: noted when it is not where the item stood, and
+-- the item travels home when p_place is not its own.
+CREATE FUNCTION tl.after_return(p_item tl.item, p_booking bigint, p_place integer, p_who integer) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    IF p_place <> tl.item_place_now(p_item.id) THEN
+        UPDATE tl.booking SET returned_place_id = p_place WHERE id = p_booking;
+    END IF;
+    IF p_place <> p_item.place_id THEN
+        PERFORM tl.plan_movement(p_item.id, p_item.place_id, 'retour', NULL, p_who);
+    END IF;
+END $$;
+
+-- A reservation of p_item collected at p_pickup (the same rules as
+-- tl.reserve: from today to 90 days later, in order, no overlap with a
+-- loan or a reservation, whichever place it is made from), and the
+-- movement bringing the item there. The item's collection must travel.
+CREATE FUNCTION tl.reserve_for_pickup(p_item tl.item, p_member integer, p_from date, p_to date, p_pickup integer,
+                                      p_who integer) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_tz   text;
+    v_id   bigint;
+    v_home text;
+BEGIN
+    SELECT p.time_zone, p.name INTO v_tz, v_home FROM tl.place p WHERE p.id = p_item.place_id;
+    IF p_from IS NULL OR p_to IS NULL OR p_from < (now() AT TIME ZONE v_tz)::date OR p_to < p_from
+       OR p_to > p_from + 90 THEN
+        RAISE EXCEPTION 'les dates doivent aller d''aujourd''hui au plus tôt à 90 jours plus tard au plus, dans l''ordre'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_period_not_empty';
+    END IF;
+    IF p_pickup <> p_item.place_id
+       AND NOT (SELECT c.travels FROM tl.collection c WHERE c.id = p_item.collection_id) THEN
+        RAISE EXCEPTION 'les objets de cette collection ne voyagent pas : empruntez-le à %', v_home
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'collection_items_stay';
+    END IF;
+    PERFORM 1 FROM tl.item WHERE id = p_item.id FOR UPDATE;
+    BEGIN
+        INSERT INTO tl.booking (item_id, member_id, kind, starts_at, ends_at, pickup_place_id)
+        VALUES (p_item.id, p_member, 'reservation', p_from::timestamp AT TIME ZONE v_tz,
+                (p_to + 1)::timestamp AT TIME ZONE v_tz, NULLIF(p_pickup, p_item.place_id))
+        RETURNING id INTO v_id;
+    EXCEPTION WHEN exclusion_violation THEN
+        RAISE EXCEPTION 'cet objet est déjà prêté ou réservé sur une partie de ces dates'
+            USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'booking_no_overlap';
+    END;
+    PERFORM tl.plan_movement(p_item.id, p_pickup, 'reservation', v_id, p_who);
+    RETURN v_id;
+END $$;
+
+-- At the desk of the place where the member will collect it (the
+-- volunteer's own place), a reservation of an item of any place.
+CREATE FUNCTION tl.reserve_at(p_login text, p_member text, p_item text, p_from date, p_to date, p_pickup_slug text)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item   tl.item := tl.require_item(p_item);
+    v_pickup integer := (tl.require_place(p_pickup_slug)).id;
+    v_who    integer;
+BEGIN
+    v_who := tl.require_role(p_login, v_pickup, 'benevole');
+    RETURN tl.reserve_for_pickup(v_item, (tl.require_member(p_member)).id, p_from, p_to, v_pickup, v_who);
+END $$;
+
+-- From "Mon compte": the member's reservation collected at the place they
+-- choose, at most five reservations to come (as tl.my_reserve).
+CREATE FUNCTION tl.my_reserve_at(p_user text, p_item text, p_from date, p_to date, p_pickup_slug text)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member := tl.my_member(p_user);
+    v_item   tl.item := tl.require_item(p_item);
+    v_pickup integer := (tl.require_place(p_pickup_slug)).id;
+BEGIN
+    IF (SELECT count(*) FROM tl.booking WHERE member_id = v_member.id AND kind = 'reservation'
+                                          AND cancelled_at IS NULL AND ends_at > now()) >= 5 THEN
+        RAISE EXCEPTION 'vous avez déjà 5 réservations à venir : annulez-en une d''abord'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'booking_member_reservations_max';
+    END IF;
+    RETURN tl.reserve_for_pickup(v_item, v_member.id, p_from, p_to, v_pickup, NULL);
+END $$;
+
+-- The places one may collect an item at: every place of the network.
+CREATE FUNCTION tl.pickup_places(p_item text)
+RETURNS TABLE (slug text, name text, own boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT p.slug, p.name, p.id = i.place_id
+      FROM tl.place p, tl.find_item(p_item) i
+     WHERE i.id IS NOT NULL
+       AND (p.id = i.place_id OR (SELECT c.travels FROM tl.collection c WHERE c.id = i.collection_id))
+     ORDER BY p.id <> i.place_id, p.name
+$$;
+
+-- A reservation cancelled before its item left: the movement too.
+CREATE FUNCTION tl.booking_cancel_movement() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    UPDATE tl.item_movement SET cancelled_at = now()
+     WHERE booking_id = NEW.id AND sent_at IS NULL AND cancelled_at IS NULL;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS booking_cancel_movement ON tl.booking;
+CREATE TRIGGER booking_cancel_movement AFTER UPDATE OF cancelled_at ON tl.booking
+    FOR EACH ROW WHEN (NEW.cancelled_at IS NOT NULL AND OLD.cancelled_at IS NULL)
+    EXECUTE FUNCTION tl.booking_cancel_movement();
+
+-- The movement a desk acts on, locked; NULL-safe refusal when it is gone.
+CREATE FUNCTION tl.require_movement(p_movement bigint) RETURNS tl.item_movement
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_move tl.item_movement;
+BEGIN
+    SELECT * INTO v_move FROM tl.item_movement WHERE id = p_movement AND cancelled_at IS NULL FOR UPDATE;
+    IF v_move.id IS NULL THEN
+        RAISE EXCEPTION 'ce transfert n''existe pas ou a été annulé' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'item_movement_pkey';
+    END IF;
+    RETURN v_move;
+END $$;
+
+-- The item leaves: by a volunteer of the place it leaves from, once it is
+-- back from any loan.
+CREATE FUNCTION tl.send_item(p_login text, p_movement bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_move tl.item_movement := tl.require_movement(p_movement);
+    v_who  integer;
+BEGIN
+    v_who := tl.require_role(p_login, v_move.from_place_id, 'benevole');
+    -- A loan being made at this place now waits, then is seen (tl.check_out).
+    PERFORM 1 FROM tl.item WHERE id = v_move.item_id FOR UPDATE;
+    IF v_move.sent_at IS NOT NULL THEN
+        RAISE EXCEPTION 'cet objet est déjà parti' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'item_movement_already_sent';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.booking WHERE item_id = v_move.item_id AND kind = 'pret' AND returned_at IS NULL) THEN
+        RAISE EXCEPTION 'cet objet est prêté : il partira après son retour' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'item_movement_on_loan';
+    END IF;
+    UPDATE tl.item_movement SET sent_at = now(), sent_by = v_who WHERE id = v_move.id;
+END $$;
+
+-- The item arrives: by a volunteer of the place it travels to. Arrived for
+-- a reservation cancelled meanwhile, it travels home again.
+CREATE FUNCTION tl.receive_item(p_login text, p_movement bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_move tl.item_movement := tl.require_movement(p_movement);
+    v_who  integer;
+    v_home integer;
+BEGIN
+    v_who := tl.require_role(p_login, v_move.to_place_id, 'benevole');
+    IF v_move.received_at IS NOT NULL THEN
+        RAISE EXCEPTION 'cet objet est déjà arrivé' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'item_movement_already_received';
+    END IF;
+    IF v_move.sent_at IS NULL THEN
+        RAISE EXCEPTION 'cet objet n''est pas encore parti : le lieu d''origine doit d''abord l''expédier'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'item_movement_received_after_sent';
+    END IF;
+    UPDATE tl.item_movement SET received_at = greatest(now(), sent_at), received_by = v_who WHERE id = v_move.id;
+    SELECT place_id INTO v_home FROM tl.item WHERE id = v_move.item_id;
+    IF v_move.reason = 'reservation' AND v_move.to_place_id <> v_home
+       AND EXISTS (SELECT 1 FROM tl.booking WHERE id = v_move.booking_id AND cancelled_at IS NOT NULL) THEN
+        PERFORM tl.plan_movement(v_move.item_id, v_home, 'retour', NULL, v_who);
+    END IF;
+END $$;
+
+-- A desk's transfers: what its place must send (expedier) and what
+-- travels to it (recevoir), for a volunteer of that place.
+CREATE FUNCTION tl.desk_transit(p_login text, p_place_slug text)
+RETURNS TABLE (movement_id bigint, direction text, item_code text, item_title text, other_place text,
+               reason_fr text, sent boolean, sent_fr text, on_loan boolean, for_member text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place_slug);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'benevole');
+    RETURN QUERY
+    SELECT m.id, CASE WHEN m.from_place_id = v_place.id THEN 'expedier' ELSE 'recevoir' END,
+           i.code, i.title, o.name,
+           CASE m.reason WHEN 'reservation' THEN 'réservation'
+                         WHEN 'retour' THEN 'retour chez lui' ELSE 'changement de lieu' END,
+           m.sent_at IS NOT NULL,
+           tl.date_fr((m.sent_at AT TIME ZONE v_place.time_zone)::date),
+           EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.kind = 'pret' AND b.returned_at IS NULL),
+           (SELECT mb.member_number FROM tl.booking b JOIN tl.member mb ON mb.id = b.member_id
+             WHERE b.id = m.booking_id AND m.to_place_id = v_place.id)
+      FROM tl.item_movement m
+      JOIN tl.item i ON i.id = m.item_id
+      JOIN tl.place o ON o.id = CASE WHEN m.from_place_id = v_place.id THEN m.to_place_id ELSE m.from_place_id END
+     WHERE m.received_at IS NULL AND m.cancelled_at IS NULL
+       AND ((m.from_place_id = v_place.id AND m.sent_at IS NULL) OR m.to_place_id = v_place.id)
+     ORDER BY 2, m.created_at, m.id;
+END $$;
+
+-- An item's movements, oldest first, for its pages (no one's name).
+CREATE FUNCTION tl.item_movements(p_item integer)
+RETURNS TABLE (from_place text, to_place text, reason text, sent_fr text, received_fr text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT f.name, t.name, m.reason,
+           tl.date_fr((m.sent_at AT TIME ZONE t.time_zone)::date),
+           tl.date_fr((m.received_at AT TIME ZONE t.time_zone)::date)
+      FROM tl.item_movement m JOIN tl.place f ON f.id = m.from_place_id JOIN tl.place t ON t.id = m.to_place_id
+     WHERE m.item_id = p_item AND m.cancelled_at IS NULL
+     ORDER BY m.created_at, m.id
+$$;
+
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'lending') FROM unnest(ARRAY['tl.booking']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'lending') FROM unnest(ARRAY['tl.booking', 'tl.item_movement']) AS t; END $$;
 
 -- And per item and per place (tl.lending_version, sql/schema/004): the
 -- buckets of the items a statement's bookings name, old and new, and of
@@ -641,6 +946,11 @@ CREATE TRIGGER bump_lending_versions_delete AFTER DELETE ON tl.booking
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
 CREATE TRIGGER bump_lending_versions_truncate AFTER TRUNCATE ON tl.booking
     FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
+-- A movement changes what an item's pages say ("en transit vers …").
+CREATE TRIGGER bump_lending_versions_insert AFTER INSERT ON tl.item_movement
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
+CREATE TRIGGER bump_lending_versions_update AFTER UPDATE ON tl.item_movement
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.bump_lending_versions();
 -- The web server reads them with the data version (glue/tl_version.c).
 GRANT SELECT ON tl.lending_version TO tierslieux_lecture;
 
@@ -649,6 +959,28 @@ GRANT SELECT ON tl.lending_version TO tierslieux_lecture;
 -- functions go to tierslieux_guichet, the public pages' to tierslieux_lecture,
 -- the sending command's to tierslieux_courriels.
 ------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.after_return(tl.item,bigint,integer,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.booking_cancel_movement() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.check_in_at(text,text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.check_in_at(text,text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_transit(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_transit(text,text) TO tierslieux_guichet;
+GRANT EXECUTE ON FUNCTION tl.item_movements(integer) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.item_place_now(integer) FROM PUBLIC;
+GRANT SELECT ON tl.item_transit TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.my_reserve_at(text,text,date,date,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.my_reserve_at(text,text,date,date,text) TO tierslieux_guichet;
+GRANT EXECUTE ON FUNCTION tl.pickup_places(text) TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.plan_movement(integer,integer,text,bigint,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.receive_item(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.receive_item(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.refuse_in_transit(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.require_movement(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.reserve_at(text,text,text,date,date,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.reserve_at(text,text,text,date,date,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.reserve_for_pickup(tl.item,integer,date,date,integer,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.send_item(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.send_item(text,bigint) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.cancel_reservation(text,bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_reservation(text,bigint) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.check_in(text,text,text,text) FROM PUBLIC;

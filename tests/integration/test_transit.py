@@ -1,0 +1,193 @@
+"""Sharing between places (issue 16, points 4 and 5): an item of one place
+reserved to be collected at another travels there, logged as a movement
+(who sends it, when, who receives it, when); "in transit" is read from
+that log, never stored. Returns are taken at any place and the item travels
+home. A collection's référents decide whether its items travel; a référent
+moves an item to another place for good, its history kept. Role checks,
+CSRF and form refusals for every new route."""
+import datetime
+
+import psycopg2
+import pytest
+from bs4 import BeautifulSoup
+
+from test_desk_access import login
+from test_desk_lending import member_without_late_items, post, token
+
+HOME = "la-fabrique"                   # B: the item's own place
+PICKUP = "mediatheque-jules-verne"     # A: where it is collected
+VOLUNTEER_A = "benevole.mediatheque"   # a volunteer of A only
+REFERENT_B = "referente.fabrique"      # a référent of B only
+TRANSIT = "/tierslieux/guichet/transit"
+
+
+def free_item(servers, place=HOME):
+    """An item of the place that nothing keeps from being lent or moved."""
+    return servers.sql("""
+        SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id
+          JOIN tl.item_availability a ON a.item_id = i.id
+         WHERE p.slug = %s AND a.state = 'disponible' AND i.retired_at IS NULL AND i.safety_check_days IS NULL
+           AND NOT EXISTS (SELECT 1 FROM tl.item_component c WHERE c.item_id = i.id)
+           AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.cancelled_at IS NULL
+                             AND b.ends_at > now() - interval '1 day')
+           AND NOT EXISTS (SELECT 1 FROM tl.item_movement m WHERE m.item_id = i.id)
+         ORDER BY i.code LIMIT 1""", (place,))[0][0]
+
+
+def today(servers):
+    return servers.sql("SELECT (now() AT TIME ZONE 'Europe/Paris')::date")[0][0]
+
+
+def call(servers, query, params=()):
+    """A function call in its own transaction; the refusal's message, or None."""
+    try:
+        servers.sql(query, params)
+    except psycopg2.Error as e:
+        return e.pgerror
+    return None
+
+
+def movements(servers, code):
+    return servers.sql("""
+        SELECT f.slug, t.slug, m.reason, m.sent_at IS NOT NULL, m.received_at IS NOT NULL, m.cancelled_at IS NOT NULL
+          FROM tl.item_movement m JOIN tl.item i ON i.id = m.item_id
+          JOIN tl.place f ON f.id = m.from_place_id JOIN tl.place t ON t.id = m.to_place_id
+         WHERE i.code = %s ORDER BY m.id""", (code,))
+
+
+def open_movement(servers, code):
+    return servers.sql("SELECT m.id FROM tl.item_movement m JOIN tl.item i ON i.id = m.item_id WHERE i.code = %s "
+                       "AND m.received_at IS NULL AND m.cancelled_at IS NULL", (code,))[0][0]
+
+
+def place_now(servers, code):
+    return servers.sql("SELECT p.slug FROM tl.item i JOIN tl.place p ON p.id = tl.item_place_now(i.id) "
+                       "WHERE i.code = %s", (code,))[0][0]
+
+
+def in_transit(servers, code):
+    return servers.sql("SELECT t.to_place_name FROM tl.item_transit t JOIN tl.item i ON i.id = t.item_id "
+                       "WHERE i.code = %s", (code,))
+
+
+def reserve_at_pickup(servers, code, member, start=0, days=3, login=VOLUNTEER_A, pickup=PICKUP):
+    d = today(servers) + datetime.timedelta(days=start)
+    return servers.sql("SELECT tl.reserve_at(%s, %s, %s, %s, %s, %s)",
+                       (login, member, code, d, d + datetime.timedelta(days=days), pickup))[0][0]
+
+
+def test_an_item_reserved_elsewhere_travels_and_is_lent_and_returned_there(servers):
+    code, member = free_item(servers), member_without_late_items(servers)
+    reserve_at_pickup(servers, code, member)
+    assert movements(servers, code) == [(HOME, PICKUP, "reservation", False, False, False)]
+    assert place_now(servers, code) == HOME and in_transit(servers, code) == []
+    mid = open_movement(servers, code)
+    # A's volunteer cannot send for B, nor receive what has not left.
+    assert "n'a pas le rôle" in call(servers, "SELECT tl.send_item(%s, %s)", (VOLUNTEER_A, mid))
+    assert "pas encore parti" in call(servers, "SELECT tl.receive_item(%s, %s)", (VOLUNTEER_A, mid))
+    servers.sql("SELECT tl.send_item(%s, %s)", (REFERENT_B, mid))
+    assert "déjà parti" in call(servers, "SELECT tl.send_item(%s, %s)", (REFERENT_B, mid))
+    # In transit is derived from the log: sent and not received.
+    assert in_transit(servers, code) == [("Médiathèque Jules-Verne",)]
+    assert "en transit vers Médiathèque Jules-Verne" in call(
+        servers, "SELECT tl.check_out(%s, %s, %s, false)", (VOLUNTEER_A, member, code))
+    # B's référent cannot receive for A.
+    assert "n'a pas le rôle" in call(servers, "SELECT tl.receive_item(%s, %s)", (REFERENT_B, mid))
+    servers.sql("SELECT tl.receive_item(%s, %s)", (VOLUNTEER_A, mid))
+    assert "déjà arrivé" in call(servers, "SELECT tl.receive_item(%s, %s)", (VOLUNTEER_A, mid)) \
+        or "n'existe pas" in call(servers, "SELECT tl.receive_item(%s, %s)", (VOLUNTEER_A, mid))
+    assert in_transit(servers, code) == [] and place_now(servers, code) == PICKUP
+    # Lent at A by A's volunteer (the reservation becomes the loan), not by B's.
+    assert "n'a pas le rôle" in call(servers, "SELECT tl.check_out(%s, %s, %s, false)", (REFERENT_B, member, code))
+    servers.sql("SELECT tl.check_out(%s, %s, %s, false)", (VOLUNTEER_A, member, code))
+    # Returned at A: the item travels home the same way.
+    servers.sql("SELECT tl.check_in(%s, %s, NULL, '')", (VOLUNTEER_A, code))
+    assert movements(servers, code)[-1] == (PICKUP, HOME, "retour", False, False, False)
+    back = open_movement(servers, code)
+    servers.sql("SELECT tl.send_item(%s, %s)", (VOLUNTEER_A, back))
+    servers.sql("SELECT tl.receive_item(%s, %s)", (REFERENT_B, back))
+    assert place_now(servers, code) == HOME
+
+
+def test_a_return_at_another_place_sends_the_item_home(servers):
+    code, member = free_item(servers), member_without_late_items(servers)
+    servers.sql("SELECT tl.check_out(%s, %s, %s, false)", (REFERENT_B, member, code))
+    # A's volunteer takes it back at A: the loan is closed there and it travels home.
+    servers.sql("SELECT tl.check_in_at(%s, %s, %s, NULL, '')", (VOLUNTEER_A, PICKUP, code))
+    assert place_now(servers, code) == PICKUP
+    assert movements(servers, code) == [(PICKUP, HOME, "retour", False, False, False)]
+    # Not at a place of which one is no volunteer.
+    code2 = free_item(servers)
+    servers.sql("SELECT tl.check_out(%s, %s, %s, false)", (REFERENT_B, member, code2))
+    assert "n'a pas le rôle" in call(servers, "SELECT tl.check_in_at(%s, %s, %s, NULL, '')",
+                                     (VOLUNTEER_A, "tiers-lieu-lakour", code2))
+    assert servers.sql("SELECT count(*) FROM tl.booking b JOIN tl.item i ON i.id = b.item_id WHERE i.code = %s "
+                       "AND b.kind = 'pret' AND b.returned_at IS NULL", (code2,))[0][0] == 1
+    servers.sql("SELECT tl.check_in(%s, %s, NULL, '')", (REFERENT_B, code2))
+    assert movements(servers, code2) == []
+
+
+def test_the_exclusion_constraint_still_forbids_a_double_booking_across_places(servers):
+    code, member = free_item(servers), member_without_late_items(servers)
+    reserve_at_pickup(servers, code, member, start=2, days=4)
+    # The same days from B's own desk, or from A again: refused, nothing written.
+    d = today(servers) + datetime.timedelta(days=3)
+    assert "déjà prêté ou réservé" in call(servers, "SELECT tl.reserve(%s, %s, %s, %s, %s)",
+                                           (REFERENT_B, member, code, d, d))
+    assert "déjà" in call(servers, "SELECT tl.reserve_at(%s, %s, %s, %s, %s, %s)",
+                          (VOLUNTEER_A, member, code, d, d, PICKUP))
+    assert len(movements(servers, code)) == 1
+    # Cancelled before it left: its movement is cancelled too.
+    booking = servers.sql("SELECT b.id FROM tl.booking b JOIN tl.item i ON i.id = b.item_id WHERE i.code = %s "
+                          "AND b.cancelled_at IS NULL AND b.kind = 'reservation'", (code,))[0][0]
+    servers.sql("SELECT tl.cancel_reservation(%s, %s)", (REFERENT_B, booking))
+    assert movements(servers, code) == [(HOME, PICKUP, "reservation", False, False, True)]
+    assert place_now(servers, code) == HOME
+
+
+def test_a_non_travelling_collection_stays_put(servers):
+    code, member = free_item(servers), member_without_late_items(servers)
+    coll = servers.sql("SELECT collection_id FROM tl.item WHERE code = %s", (code,))[0][0]
+    # Only a référent of the collection's place decides.
+    assert "n'a pas le rôle" in call(servers, "SELECT tl.set_collection_travels(%s, %s, false)", (VOLUNTEER_A, coll))
+    servers.sql("SELECT tl.set_collection_travels(%s, %s, false)", (REFERENT_B, coll))
+    try:
+        msg = call(servers, "SELECT tl.reserve_at(%s, %s, %s, %s, %s, %s)",
+                   (VOLUNTEER_A, member, code, today(servers), today(servers), PICKUP))
+        assert "les objets de cette collection ne voyagent pas : empruntez-le à La Fabrique" in msg
+        assert movements(servers, code) == []
+        assert servers.sql("SELECT count(*) FROM tl.booking b JOIN tl.item i ON i.id = b.item_id "
+                           "WHERE i.code = %s AND b.cancelled_at IS NULL AND b.ends_at > now()", (code,))[0][0] == 0
+        assert PICKUP not in [s for s, *_ in servers.sql("SELECT * FROM tl.pickup_places(%s)", (code,))]
+    finally:
+        servers.sql("SELECT tl.set_collection_travels(%s, %s, true)", (REFERENT_B, coll))
+    assert [a for (a,) in servers.sql("SELECT action FROM tl.admin_log WHERE action = 'collection.voyage'")] \
+        == ["collection.voyage", "collection.voyage"]
+
+
+def test_a_referent_moves_an_item_for_good_with_its_history(servers):
+    code, member = free_item(servers), member_without_late_items(servers)
+    servers.sql("SELECT tl.check_out(%s, %s, %s, false)", (REFERENT_B, member, code))
+    # Lent: not now.
+    assert "prêté ou réservé" in call(servers, "SELECT tl.move_item(%s, %s, %s)", (REFERENT_B, code, PICKUP))
+    servers.sql("SELECT tl.check_in(%s, %s, NULL, '')", (REFERENT_B, code))
+    # A référent of another place (or a volunteer) cannot move B's item.
+    assert "n'a pas le rôle" in call(servers, "SELECT tl.move_item(%s, %s, %s)", (VOLUNTEER_A, code, PICKUP))
+    assert "n'existe pas" in call(servers, "SELECT tl.move_item(%s, %s, %s)", (REFERENT_B, code, "nulle-part"))
+    assert "déjà à ce lieu" in call(servers, "SELECT tl.move_item(%s, %s, %s)", (REFERENT_B, code, HOME))
+    item_id = servers.sql("SELECT id FROM tl.item WHERE code = %s", (code,))[0][0]
+    servers.sql("SELECT tl.move_item(%s, %s, %s)", (REFERENT_B, code, PICKUP))
+    row = servers.sql("""SELECT i.id, p.slug, c.place_id = i.place_id, o.slug FROM tl.item i
+                           JOIN tl.place p ON p.id = i.place_id JOIN tl.collection c ON c.id = i.collection_id
+                           JOIN tl.organisation o ON o.id = c.organisation_id WHERE i.code = %s""", (code,))[0]
+    assert row == (item_id, PICKUP, True, "la-fabrique-commune")
+    # Its loan history is still its own; it travels to its new place.
+    assert servers.sql("SELECT count(*) FROM tl.booking WHERE item_id = %s", (item_id,))[0][0] == 1
+    assert movements(servers, code) == [(HOME, PICKUP, "transfert", False, False, False)]
+    assert place_now(servers, code) == HOME
+    # Its new place's référents now hold it: B's référent no longer may move it back.
+    assert "n'a pas le rôle" in call(servers, "SELECT tl.move_item(%s, %s, %s)", (REFERENT_B, code, HOME))
+    mid = open_movement(servers, code)
+    servers.sql("SELECT tl.send_item(%s, %s)", (REFERENT_B, mid))
+    servers.sql("SELECT tl.receive_item(%s, %s)", (VOLUNTEER_A, mid))
+    assert place_now(servers, code) == PICKUP
