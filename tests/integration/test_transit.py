@@ -191,3 +191,106 @@ def test_a_referent_moves_an_item_for_good_with_its_history(servers):
     servers.sql("SELECT tl.send_item(%s, %s)", (REFERENT_B, mid))
     servers.sql("SELECT tl.receive_item(%s, %s)", (VOLUNTEER_A, mid))
     assert place_now(servers, code) == PICKUP
+
+
+def desk_page(s, servers, place=None):
+    r = s.get(servers.url(TRANSIT + (f"?lieu={place}" if place else "")), timeout=10)
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["Cache-Control"] == "private, no-store"
+    return BeautifulSoup(r.text, "html.parser")
+
+
+def test_both_desks_see_what_to_send_and_what_arrives_and_press_the_buttons(servers):
+    code, member = free_item(servers), member_without_late_items(servers)
+    reserve_at_pickup(servers, code, member)
+    mid = str(open_movement(servers, code))
+    b, _ = login(servers, REFERENT_B)
+    a, _ = login(servers, VOLUNTEER_A)
+    page = desk_page(b, servers, HOME)
+    send = page.find("section", attrs={"aria-labelledby": "expedier-titre"})
+    assert code in send.get_text() and "Médiathèque Jules-Verne" in send.get_text()
+    assert send.find("input", attrs={"name": "mouvement", "value": mid}) is not None
+    page = desk_page(a, servers)
+    recv = page.find("section", attrs={"aria-labelledby": "recevoir-titre"})
+    assert code in recv.get_text() and "Pas encore parti" in recv.get_text() and member in recv.get_text()
+    assert recv.find("input", attrs={"name": "mouvement", "value": mid}) is None
+    # Sent from B.
+    t = token(b, servers, TRANSIT)
+    r = post(b, servers, TRANSIT + "/expedier", {"jeton": t, "mouvement": mid, "lieu": HOME})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/guichet/transit?fait=expedie&lieu={HOME}")
+    assert "Départ enregistré" in BeautifulSoup(b.get(r.headers["Location"], timeout=10).text,
+                                                 "html.parser").get_text()
+    assert in_transit(servers, code) == [("Médiathèque Jules-Verne",)]
+    # The public pages say where it travels.
+    item_id = servers.sql("SELECT id FROM tl.item WHERE code = %s", (code,))[0][0]
+    assert "en transit vers Médiathèque Jules-Verne" in servers.get(f"/tierslieux/outils/{item_id}").text
+    # Received at A.
+    t = token(a, servers, TRANSIT)
+    recv = desk_page(a, servers).find("section", attrs={"aria-labelledby": "recevoir-titre"})
+    assert recv.find("input", attrs={"name": "mouvement", "value": mid}) is not None
+    r = post(a, servers, TRANSIT + "/recevoir", {"jeton": t, "mouvement": mid, "lieu": PICKUP})
+    assert r.status_code == 303, r.text[:500]
+    assert "Arrivée enregistrée" in BeautifulSoup(a.get(r.headers["Location"], timeout=10).text,
+                                                   "html.parser").get_text()
+    assert place_now(servers, code) == PICKUP and in_transit(servers, code) == []
+    assert "en transit" not in servers.get(f"/tierslieux/outils/{item_id}").text
+
+
+@pytest.mark.parametrize("action", ["expedier", "recevoir"])
+def test_the_transit_buttons_refuse_other_places_forgeries_and_garbage(servers, action, expect_log):
+    expect_log.append("TLX0501")     # the forged tokens
+    code, member = free_item(servers), member_without_late_items(servers)
+    reserve_at_pickup(servers, code, member)
+    mid = str(open_movement(servers, code))
+    if action == "recevoir":
+        servers.sql("SELECT tl.send_item(%s, %s)", (REFERENT_B, mid))
+    wrong, right = (VOLUNTEER_A, REFERENT_B) if action == "expedier" else (REFERENT_B, VOLUNTEER_A)
+    before = movements(servers, code)
+    path = f"{TRANSIT}/{action}"
+    # Another place's volunteer (with a form of their own, for its token): 403, nothing written.
+    own = free_item(servers, PICKUP if wrong == VOLUNTEER_A else HOME)
+    reserve_at_pickup(servers, own, member, start=5, login=REFERENT_B if wrong == VOLUNTEER_A else VOLUNTEER_A,
+                      pickup=HOME if wrong == VOLUNTEER_A else PICKUP)
+    s, _ = login(servers, wrong)
+    r = post(s, servers, path, {"jeton": token(s, servers, TRANSIT), "mouvement": mid})
+    assert r.status_code == 403 and "rien n'a été enregistré" in r.text
+    assert movements(servers, code) == before
+    s, _ = login(servers, right)
+    t = token(s, servers, TRANSIT)
+    # No token, a forged one, a token of another form: 403.
+    for bad in ({"mouvement": mid}, {"jeton": "x" * 40, "mouvement": mid},
+                {"jeton": token(s, servers, "/tierslieux/guichet/retour"), "mouvement": mid}):
+        assert post(s, servers, path, bad).status_code == 403
+    # A field sent twice: 400; omitted or garbage: 422 with a French message.
+    r = s.post(servers.url(path), data=[("jeton", t), ("mouvement", mid), ("mouvement", mid)],
+               allow_redirects=False, timeout=10)
+    assert r.status_code == 400
+    for data in ({"jeton": t}, {"jeton": t, "mouvement": ""}, {"jeton": t, "mouvement": "abc"},
+                 {"jeton": t, "mouvement": "-3"}, {"jeton": t, "mouvement": "9" * 40}):
+        r = post(s, servers, path, data)
+        assert r.status_code == 422, (data, r.status_code)
+        assert "ne désigne pas de transfert" in r.text
+    # A movement that does not exist: 422, said in French.
+    r = post(s, servers, path, {"jeton": t, "mouvement": "999999999"})
+    assert r.status_code == 422 and "n'existe pas" in r.text
+    # A wrong content type: 415.
+    r = s.post(servers.url(path), data=f"jeton={t}&mouvement={mid}", allow_redirects=False, timeout=10,
+               headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+    assert movements(servers, code) == before
+    # The right one, twice: the second is refused, nothing more written.
+    assert post(s, servers, path, {"jeton": t, "mouvement": mid, "lieu": "pas un lieu !"}).status_code == 303
+    after = movements(servers, code)
+    r = post(s, servers, path, {"jeton": t, "mouvement": mid})
+    assert r.status_code == 422 and "déjà" in r.text
+    assert movements(servers, code) == after
+
+
+def test_the_transit_page_is_only_for_a_places_volunteers(servers):
+    r = servers.get(TRANSIT)
+    assert r.status_code == 302
+    s, _ = login(servers, VOLUNTEER_A)
+    # Another place asked for: the volunteer's own is shown.
+    page = desk_page(s, servers, HOME)
+    assert page.find("option", attrs={"value": PICKUP, "selected": True}) is not None
+    assert s.get(servers.url(TRANSIT + "?lieu=" + "x" * 100), timeout=10).status_code == 400
