@@ -26,13 +26,14 @@ static const char *const tl_sort_labels[] = {
     "     pick AS (" pick " ORDER BY " order " LIMIT $5::integer OFFSET " offset ") " \
     "SELECT i.id, it.code, it.title, it.brand, c.name AS category, c.slug AS category_slug, " \
     "       p.name AS place, p.slug AS place_slug, " \
-    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, " \
-    "       a.state = 'maintenance' AS in_maintenance, " \
+    "       a.state = 'disponible' AND t.item_id IS NULL AS available, a.state = 'pret' AS on_loan, " \
+    "       a.state = 'maintenance' AS in_maintenance, t.to_place_name AS transit_to, " \
     "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, i.total " \
     "  FROM pick i JOIN tl.item it ON it.id = i.id " \
     "  JOIN tl.category c ON c.id = it.category_id " \
     "  JOIN tl.place p ON p.id = it.place_id " \
     "  JOIN tl.item_availability a ON a.item_id = i.id " \
+    "  LEFT JOIN tl.item_transit t ON t.item_id = i.id " \
     " ORDER BY " order
 /* The items of the filters, without what they show: what the order needs
  * (cols), so that an index gives it alone. */
@@ -225,8 +226,8 @@ static const char tl_sql_item[] =
     "       i.safety_check_days IS NOT NULL AS electrical, tl.date_fr(i.last_safety_check) AS last_safety_check, "
     "       p.name AS place, p.slug AS place_slug, p.street_address, p.postal_code, p.locality, "
     "       o.name AS owner, "
-    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, "
-    "       a.state = 'maintenance' AS in_maintenance, "
+    "       a.state = 'disponible' AND t.item_id IS NULL AS available, a.state = 'pret' AS on_loan, "
+    "       a.state = 'maintenance' AS in_maintenance, t.to_place_name AS transit_to, "
     "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso "
     "  FROM tl.item i "
     "  JOIN tl.category c ON c.id = i.category_id "
@@ -235,6 +236,7 @@ static const char tl_sql_item[] =
     "  JOIN tl.collection co ON co.id = i.collection_id "
     "  JOIN tl.organisation o ON o.id = co.organisation_id "
     "  JOIN tl.item_availability a ON a.item_id = i.id "
+    "  LEFT JOIN tl.item_transit t ON t.item_id = i.id "
     " WHERE i.id = $1 AND i.retired_at IS NULL";
 
 int tl_page_item(tl_req *q)

@@ -223,7 +223,12 @@ def test_both_desks_see_what_to_send_and_what_arrives_and_press_the_buttons(serv
     assert in_transit(servers, code) == [("Médiathèque Jules-Verne",)]
     # The public pages say where it travels.
     item_id = servers.sql("SELECT id FROM tl.item WHERE code = %s", (code,))[0][0]
-    assert "en transit vers Médiathèque Jules-Verne" in servers.get(f"/tierslieux/outils/{item_id}").text
+    page = BeautifulSoup(servers.get(f"/tierslieux/outils/{item_id}").text, "html.parser").get_text(" ", strip=True)
+    assert "En transit vers Médiathèque Jules-Verne" in page and "Disponible" not in page
+    title = servers.sql("SELECT title FROM tl.item WHERE code = %s", (code,))[0][0]
+    cards = BeautifulSoup(servers.get("/tierslieux/outils", params={"lieu": HOME, "q": title}).text, "html.parser")
+    card = [c for c in cards.find_all("li") if code in c.get_text() or title in c.get_text()]
+    assert card and "En transit vers Médiathèque Jules-Verne" in card[0].get_text(" ", strip=True), cards.get_text()[:3000]
     # Received at A.
     t = token(a, servers, TRANSIT)
     recv = desk_page(a, servers).find("section", attrs={"aria-labelledby": "recevoir-titre"})
@@ -233,7 +238,7 @@ def test_both_desks_see_what_to_send_and_what_arrives_and_press_the_buttons(serv
     assert "Arrivée enregistrée" in BeautifulSoup(a.get(r.headers["Location"], timeout=10).text,
                                                    "html.parser").get_text()
     assert place_now(servers, code) == PICKUP and in_transit(servers, code) == []
-    assert "en transit" not in servers.get(f"/tierslieux/outils/{item_id}").text
+    assert "En transit" not in servers.get(f"/tierslieux/outils/{item_id}").text
 
 
 @pytest.mark.parametrize("action", ["expedier", "recevoir"])
