@@ -119,7 +119,9 @@ static int tl_transit_post(tl_req *q, const char *sql, const char *done)
     movement = tl_field(f, "mouvement");
     place = tl_field(f, "lieu");
     if (!tl_transit_slug(place)) {
-        place = NULL;
+        tl_form_error(q, "mouvement", "Ce formulaire ne dit pas de quel lieu il vient : rechargez la page des "
+                                      "transferts.");
+        return tl_transit_show(q, NULL, HTTP_UNPROCESSABLE_ENTITY);
     }
     if (!movement || !*movement || tl_valid_int(p, "transfert", movement, 1, 9007199254740991L, &id)) {
         tl_form_error(q, "mouvement", "Ce formulaire ne désigne pas de transfert : choisissez-le dans la liste.");
@@ -131,7 +133,7 @@ static int tl_transit_post(tl_req *q, const char *sql, const char *done)
             return rc < 0 ? status : tl_transit_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
         }
     }
-    return tl_form_done(q, apr_pstrcat(p, "/guichet/transit?fait=", done, place ? "&lieu=" : "", place, NULL));
+    return tl_form_done(q, apr_pstrcat(p, "/guichet/transit?fait=", done, "&lieu=", place, NULL));
 }
 
 int tl_page_desk_transit_send(tl_req *q)

@@ -133,6 +133,24 @@ def pages(servers):
     soup = BeautifulSoup(admin.get(servers.url(BASE + "/guichet/retour"), timeout=10).text, "html.parser")
     out.append((admin, admin.post(servers.url(BASE + "/guichet/retour"), timeout=10,
                                   data={"jeton": token(soup), "objet": "OT-0006"})))
+    # The transfers' buttons show once an item must travel: one to send
+    # (La Fabrique's desk), one on its way (the médiathèque's).
+    travelling = servers.sql("""
+        SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id
+          JOIN tl.item_availability a ON a.item_id = i.id
+         WHERE p.slug = 'la-fabrique' AND a.state = 'disponible' AND i.retired_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM tl.item_movement m WHERE m.item_id = i.id)
+           AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.cancelled_at IS NULL
+                            AND b.ends_at > now() - interval '1 day')
+         ORDER BY i.code DESC LIMIT 2""")
+    for n, (code,) in enumerate(travelling):
+        servers.sql("SELECT tl.reserve_at('admin.reseau', %s, %s, current_date + 50, current_date + 52, "
+                    "'mediatheque-jules-verne')", (DEMO[0], code))
+        if n:
+            servers.sql("SELECT tl.send_item('admin.reseau', m.id) FROM tl.item_movement m JOIN tl.item i "
+                        "ON i.id = m.item_id WHERE i.code = %s", (code,))
+    get(admin, "/guichet/transit", lieu="la-fabrique")
+    get(admin, "/guichet/transit", lieu="mediatheque-jules-verne")
     # A member's file is the answer to POST /guichet/adherent (numbers never travel in URLs).
     soup = BeautifulSoup(admin.get(servers.url(BASE + "/guichet/adherent"), timeout=10).text, "html.parser")
     out.append((admin, admin.post(servers.url(BASE + "/guichet/adherent"), timeout=10,

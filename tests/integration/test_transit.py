@@ -257,14 +257,14 @@ def test_the_transit_buttons_refuse_other_places_forgeries_and_garbage(servers, 
     reserve_at_pickup(servers, own, member, start=5, login=REFERENT_B if wrong == VOLUNTEER_A else VOLUNTEER_A,
                       pickup=HOME if wrong == VOLUNTEER_A else PICKUP)
     s, _ = login(servers, wrong)
-    r = post(s, servers, path, {"jeton": token(s, servers, TRANSIT), "mouvement": mid})
+    r = post(s, servers, path, {"jeton": token(s, servers, TRANSIT), "mouvement": mid, "lieu": PICKUP})
     assert r.status_code == 403 and "rien n'a été enregistré" in r.text
     assert movements(servers, code) == before
     s, _ = login(servers, right)
     t = token(s, servers, TRANSIT)
     # No token, a forged one, a token of another form: 403.
-    for bad in ({"mouvement": mid}, {"jeton": "x" * 40, "mouvement": mid},
-                {"jeton": token(s, servers, "/tierslieux/guichet/retour"), "mouvement": mid}):
+    for bad in ({"mouvement": mid, "lieu": HOME}, {"jeton": "x" * 40, "mouvement": mid, "lieu": HOME},
+                {"jeton": token(s, servers, "/tierslieux/guichet/retour"), "mouvement": mid, "lieu": HOME}):
         assert post(s, servers, path, bad).status_code == 403
     # A field sent twice: 400; omitted or garbage: 422 with a French message.
     r = s.post(servers.url(path), data=[("jeton", t), ("mouvement", mid), ("mouvement", mid)],
@@ -272,11 +272,15 @@ def test_the_transit_buttons_refuse_other_places_forgeries_and_garbage(servers, 
     assert r.status_code == 400
     for data in ({"jeton": t}, {"jeton": t, "mouvement": ""}, {"jeton": t, "mouvement": "abc"},
                  {"jeton": t, "mouvement": "-3"}, {"jeton": t, "mouvement": "9" * 40}):
-        r = post(s, servers, path, data)
+        r = post(s, servers, path, dict(data, lieu=HOME if action == "expedier" else PICKUP))
         assert r.status_code == 422, (data, r.status_code)
         assert "ne désigne pas de transfert" in r.text
     # A movement that does not exist: 422, said in French.
-    r = post(s, servers, path, {"jeton": t, "mouvement": "999999999"})
+    place = HOME if action == "expedier" else PICKUP
+    for data in ({"jeton": t, "mouvement": mid}, {"jeton": t, "mouvement": mid, "lieu": "pas un lieu !"}):
+        r = post(s, servers, path, data)
+        assert r.status_code == 422 and "de quel lieu il vient" in r.text
+    r = post(s, servers, path, {"jeton": t, "mouvement": "999999999", "lieu": place})
     assert r.status_code == 422 and "n'existe pas" in r.text
     # A wrong content type: 415.
     r = s.post(servers.url(path), data=f"jeton={t}&mouvement={mid}", allow_redirects=False, timeout=10,
@@ -284,9 +288,9 @@ def test_the_transit_buttons_refuse_other_places_forgeries_and_garbage(servers, 
     assert r.status_code == 415
     assert movements(servers, code) == before
     # The right one, twice: the second is refused, nothing more written.
-    assert post(s, servers, path, {"jeton": t, "mouvement": mid, "lieu": "pas un lieu !"}).status_code == 303
+    assert post(s, servers, path, {"jeton": t, "mouvement": mid, "lieu": place}).status_code == 303
     after = movements(servers, code)
-    r = post(s, servers, path, {"jeton": t, "mouvement": mid})
+    r = post(s, servers, path, {"jeton": t, "mouvement": mid, "lieu": place})
     assert r.status_code == 422 and "déjà" in r.text
     assert movements(servers, code) == after
 
