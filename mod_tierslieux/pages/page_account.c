@@ -222,8 +222,14 @@ static int tl_account_reserve_show(tl_req *q, const char *item, int http_status)
             const tl_db_read reads[] = {
                 { "item", "SELECT *, state = 'disponible' AS available FROM tl.my_item($1, $2)", 2, params },
                 { "taken", "SELECT * FROM tl.my_item_taken($1, $2)", 2, params },
+                /* Where to collect it: its own place, or another when its
+                 * collection travels (sql/schema/006). */
+                { "pickup", "SELECT slug, name, CASE WHEN $1 = '' THEN own ELSE slug = $1 END AS chosen "
+                            "FROM tl.pickup_places($2)", 2,
+                  (const char *const[]){ tl_view_get(q->view, "f_retrait") ? tl_view_get(q->view, "f_retrait") : "",
+                                         item } },
             };
-            if (!tl_db_views(q, reads, 2, &status)) {
+            if (!tl_db_views(q, reads, 3, &status)) {
                 return tl_page_failed(q, status);
             }
         }
@@ -247,9 +253,12 @@ int tl_page_account_reserve(tl_req *q)
     apr_table_t *f;
     static const tl_change_rule rules[] = {
         { TL_CHANGE_FORBIDDEN, NULL, tl_gone_member },
+        { "collection_items_stay", "retrait", "Réservation impossible : %s. Rien n'a été réservé." },
+        { "item_place_fkey", "retrait", "Choisissez le lieu dans la liste. Rien n'a été réservé." },
+        { "item_movement_one_open", "retrait", "Réservation impossible : %s. Rien n'a été réservé." },
         { NULL, "du", "Réservation impossible : %s. Rien n'a été réservé." }
     };
-    const char *item, *from, *to;
+    const char *item, *from, *to, *pickup;
     int rc, status = OK, bad = 0;
     long d1 = 0, d2 = 0;
 
@@ -259,6 +268,8 @@ int tl_page_account_reserve(tl_req *q)
     item = tl_field(f, "objet");
     from = tl_field(f, "du");
     to = tl_field(f, "au");
+    pickup = tl_field(f, "retrait");
+    tl_form_keep(q, f, NULL, (const char *const[]){ "retrait", NULL });
     if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64)) {
         return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet.");
     }
@@ -274,13 +285,19 @@ int tl_page_account_reserve(tl_req *q)
         tl_form_error(q, "au", "Le dernier jour doit venir après le premier.");
         bad = 1;
     }
+    if (*pickup && tl_valid_text(q->r->pool, "lieu", pickup, 64)) {
+        tl_form_error(q, "retrait", "Choisissez dans la liste le lieu où retirer l'objet.");
+        bad = 1;
+    }
     if (bad) {
         return tl_account_reserve_show(q, item, HTTP_UNPROCESSABLE_ENTITY);
     }
     {
-        const char *params[] = { tl_account_user(q), item, from, to };
-        if ((rc = tl_change(q, "SELECT tl.my_reserve($1, $2, $3::date, $4::date)", 4, params, rules, NULL, &status,
-                            NULL)) != 1) {
+        /* Without a place chosen (an older form), at the item's own. */
+        const char *params[] = { tl_account_user(q), item, from, to, pickup };
+        if ((rc = tl_change(q, *pickup ? "SELECT tl.my_reserve_at($1, $2, $3::date, $4::date, $5)"
+                                       : "SELECT tl.my_reserve($1, $2, $3::date, $4::date)",
+                            *pickup ? 5 : 4, params, rules, NULL, &status, NULL)) != 1) {
             return rc < 0 ? status : tl_account_reserve_show(q, item, HTTP_UNPROCESSABLE_ENTITY);
         }
     }

@@ -970,7 +970,7 @@ REVOKE ALL ON FUNCTION tl.item_place_now(integer) FROM PUBLIC;
 GRANT SELECT ON tl.item_transit TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.my_reserve_at(text,text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.my_reserve_at(text,text,date,date,text) TO tierslieux_guichet;
-GRANT EXECUTE ON FUNCTION tl.pickup_places(text) TO tierslieux_lecture;
+GRANT EXECUTE ON FUNCTION tl.pickup_places(text) TO tierslieux_lecture, tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.plan_movement(integer,integer,text,bigint,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.receive_item(text,bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.receive_item(text,bigint) TO tierslieux_guichet;

@@ -419,7 +419,8 @@ BEGIN
     RETURN QUERY
     SELECT b.id, i.code, i.title, p.name, tl.date_fr((b.starts_at AT TIME ZONE p.time_zone)::date),
            tl.date_fr((b.ends_at AT TIME ZONE p.time_zone)::date - 1)
-      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id JOIN tl.place p ON p.id = i.place_id
+      FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+      JOIN tl.place p ON p.id = coalesce(b.pickup_place_id, i.place_id)   -- where it is collected
      WHERE b.member_id = v_member.id AND b.kind = 'reservation' AND b.cancelled_at IS NULL AND b.ends_at > now()
      ORDER BY b.starts_at;
 END $$;

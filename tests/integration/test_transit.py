@@ -303,3 +303,49 @@ def test_the_transit_page_is_only_for_a_places_volunteers(servers):
     page = desk_page(s, servers, HOME)
     assert page.find("option", attrs={"value": PICKUP, "selected": True}) is not None
     assert s.get(servers.url(TRANSIT + "?lieu=" + "x" * 100), timeout=10).status_code == 400
+
+
+def test_a_resident_reserves_from_mon_compte_to_collect_at_another_place(servers):
+    from test_account import DEMO, member_login
+    code = free_item(servers)
+    # Room for a reservation (at most five to come): the earlier tests' are cancelled.
+    servers.sql("UPDATE tl.booking SET cancelled_at = now() WHERE kind = 'reservation' AND cancelled_at IS NULL "
+                "AND member_id = (SELECT id FROM tl.member WHERE member_number = %s)", (DEMO[0],))
+    s, r = member_login(servers)
+    assert r.status_code == 302
+    page = BeautifulSoup(s.get(servers.url(f"/tierslieux/compte/reserver?objet={code}"), timeout=10).text,
+                         "html.parser")
+    select = page.find("select", attrs={"name": "retrait"})
+    assert select is not None and page.find("label", attrs={"for": "retrait"}) is not None
+    assert select.find("option", selected=True)["value"] == HOME     # its own place first
+    assert select.find("option", attrs={"value": PICKUP}) is not None
+    t = page.find("input", attrs={"name": "jeton"})["value"]
+    d = today(servers) + datetime.timedelta(days=4)
+    data = {"jeton": t, "objet": code, "du": d.isoformat(), "au": (d + datetime.timedelta(days=2)).isoformat()}
+    # A place that does not exist, or garbage: refused under the field, nothing written.
+    for bad in ("nulle-part", "x" * 100):
+        r = post(s, servers, "/tierslieux/compte/reserver", dict(data, retrait=bad))
+        assert r.status_code == 422, (bad, r.status_code)
+        err = BeautifulSoup(r.text, "html.parser").find(id="erreur-retrait")
+        assert err is not None and "lieu" in err.get_text(), r.text
+    assert movements(servers, code) == []
+    # A collection that does not travel: said in French, under the field.
+    coll = servers.sql("SELECT collection_id FROM tl.item WHERE code = %s", (code,))[0][0]
+    servers.sql("SELECT tl.set_collection_travels(%s, %s, false)", (REFERENT_B, coll))
+    try:
+        r = post(s, servers, "/tierslieux/compte/reserver", dict(data, retrait=PICKUP))
+        assert r.status_code == 422
+        err = BeautifulSoup(r.text, "html.parser").find(id="erreur-retrait")
+        assert "ne voyagent pas" in err.get_text()
+    finally:
+        servers.sql("SELECT tl.set_collection_travels(%s, %s, true)", (REFERENT_B, coll))
+    assert movements(servers, code) == []
+    r = post(s, servers, "/tierslieux/compte/reserver", dict(data, retrait=PICKUP))
+    assert r.status_code == 303, r.text[:1000]
+    assert movements(servers, code) == [(HOME, PICKUP, "reservation", False, False, False)]
+    mine = BeautifulSoup(s.get(servers.url("/tierslieux/compte"), timeout=10).text, "html.parser").get_text(" ")
+    assert "Médiathèque Jules-Verne" in mine
+    # The same days again, at either place: the exclusion constraint refuses it.
+    r = post(s, servers, "/tierslieux/compte/reserver", dict(data, retrait=HOME))
+    assert r.status_code == 422 and "déjà" in r.text
+    assert len(movements(servers, code)) == 1
