@@ -224,8 +224,7 @@ static int tl_account_reserve_show(tl_req *q, const char *item, int http_status)
                 { "taken", "SELECT * FROM tl.my_item_taken($1, $2)", 2, params },
                 /* Where to collect it: its own place, or another when its
                  * collection travels (sql/schema/006). */
-                { "pickup", "SELECT slug, name, CASE WHEN $1 = '' THEN own ELSE slug = $1 END AS chosen "
-                            "FROM tl.pickup_places($2)", 2,
+                { "pickup", "SELECT slug, name, slug = $1 AS chosen FROM tl.pickup_places($2) WHERE NOT own", 2,
                   (const char *const[]){ tl_view_get(q->view, "f_retrait") ? tl_view_get(q->view, "f_retrait") : "",
                                          item } },
             };

@@ -222,6 +222,8 @@ int tl_page_desk_lend_confirm(tl_req *q)
  * (a kit) the list of components ticked. */
 static const tl_change_rule tl_return_rules[] = {
     { "booking_return_condition_fkey", "etat" },
+    { "item_place_fkey", "lieu", "Choisissez dans la liste le lieu où l'objet est rendu." },
+    { "item_movement_one_open", "lieu" },
     { "kit_component_repeated", "composant" },
     { "kit_component_unknown", "composant" },
     { TL_CHANGE_FORBIDDEN, NULL, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet : rien n'a "
@@ -239,6 +241,14 @@ static int tl_return_show(tl_req *q, int status)
     if (!tl_db_view(q, "conditions", "SELECT code, label, code = $1 AS selected FROM tl.item_condition ORDER BY rank",
                     1, (const char *const[]){ tl_view_get(q->view, "f_etat") ? tl_view_get(q->view, "f_etat") : "" },
                     &st)) {
+        return tl_page_failed(q, st);
+    }
+    /* Returns are taken at any place of the network (sql/schema/006): the
+     * volunteer's places. */
+    if (!tl_db_view(q, "return_places", "SELECT place_slug AS slug, place_name AS name, place_slug = $2 AS selected "
+                                        "FROM tl.account_roles($1) ORDER BY place_name",
+                    2, (const char *const[]){ q->r->user, tl_view_get(q->view, "f_lieu") ? tl_view_get(q->view, "f_lieu")
+                                                                                         : "" }, &st)) {
         return tl_page_failed(q, st);
     }
     /* The focus waits where the next keystroke goes: the item's number, or
@@ -297,11 +307,15 @@ static int tl_return_fields(tl_req *q, apr_table_t *f, const char **item, const 
                             const char **repair)
 {
     apr_pool_t *p = q->r->pool;
+    const char *place = tl_field(f, "lieu");
 
     *item = tl_field(f, "objet");
     *condition = tl_field(f, "etat");
     *repair = tl_field(f, "maintenance");
-    tl_form_keep(q, f, NULL, (const char *const[]){ "objet", "etat", "maintenance", NULL });
+    tl_form_keep(q, f, NULL, (const char *const[]){ "objet", "etat", "maintenance", "lieu", NULL });
+    if (*place && tl_valid_text(p, "lieu", place, 64)) {
+        tl_form_error(q, "lieu", "Choisissez dans la liste le lieu où l'objet est rendu.");
+    }
     if (!*item || !**item || tl_valid_text(p, "numéro d'objet", *item, 64)) {
         tl_form_error(q, "objet", "Saisissez ou scannez le numéro de l'objet rendu.");
     }
@@ -338,9 +352,14 @@ int tl_page_desk_return_post(tl_req *q)
         return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     {
-        const char *params[] = { q->r->user, item, condition && *condition ? condition : NULL, repair ? repair : "" };
-        if ((rc = tl_change(q, "SELECT i.code FROM tl.check_in($1, $2, $3, $4) AS b, tl.find_item($2) AS i", 4,
-                            params, tl_return_rules, NULL, &status, &rows)) != 1) {
+        /* Where the item stands, or at the place chosen (it then travels home). */
+        const char *place = tl_field(f, "lieu");
+        const char *params[] = { q->r->user, item, condition && *condition ? condition : NULL, repair ? repair : "",
+                                 place };
+        if ((rc = tl_change(q, *place ? "SELECT i.code FROM tl.check_in_at($1, $5, $2, $3, $4) AS b, "
+                                        "tl.find_item($2) AS i"
+                                      : "SELECT i.code FROM tl.check_in($1, $2, $3, $4) AS b, tl.find_item($2) AS i",
+                            *place ? 5 : 4, params, tl_return_rules, NULL, &status, &rows)) != 1) {
             return rc < 0 ? status : tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
         }
     }

@@ -84,6 +84,10 @@ static int tl_member_file_show(tl_req *q, const char *number, int http_status)
         { "reservations", "SELECT * FROM tl.desk_member_reservations($1, $2)", 2, params },
         { "deposits", "SELECT * FROM tl.desk_member_deposits($1, $2)", 2, params },
         { "waiting", "SELECT * FROM tl.desk_member_waiting($1, $2)", 2, params },
+        /* A reservation may be collected at one of the volunteer's places
+         * (the item travels there, sql/schema/006). */
+        { "pickups", "SELECT place_slug AS slug, place_name AS name FROM tl.account_roles($1) ORDER BY place_name",
+          1, params },
         { "member", "SELECT member_number, given_name || ' ' || family_name AS name, email, phone, "
                     "birth_year, tl.date_fr(created_at::date) AS since, tl.euros(fee_amount) AS fee, "
                     "tl.date_fr(fee_paid_on) AS fee_paid_on, site_login FROM tl.desk_member($1, $2)", 2, params },
@@ -245,7 +249,14 @@ int tl_page_desk_member_reserve(tl_req *q)
         { TL_CHANGE_FORBIDDEN, NULL, tl_other_place },
         { NULL, "reserver", "Réservation impossible : %s. Rien n'a été réservé." }
     };
-    const char *number, *item, *from, *to;
+    /* Collected at a place of the volunteer's choosing, a refused right is
+     * about that place. */
+    static const tl_change_rule rules_at[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "Vous ne tenez pas le guichet du lieu de retrait choisi : rien n'a été "
+                                     "réservé." },
+        { NULL, "reserver", "Réservation impossible : %s. Rien n'a été réservé." }
+    };
+    const char *number, *item, *from, *to, *pickup;
     int rc, status = OK;
     long d;
 
@@ -255,15 +266,22 @@ int tl_page_desk_member_reserve(tl_req *q)
     item = tl_field(f, "objet");
     from = tl_field(f, "du");
     to = tl_field(f, "au");
+    pickup = tl_field(f, "retrait");
+    if (*pickup && tl_valid_text(q->r->pool, "lieu", pickup, 64)) {
+        return tl_member_file_error(q, number, "reserver", "Choisissez dans la liste le lieu où l'objet sera "
+                                    "retiré. Rien n'a été réservé.");
+    }
     if (!item || !*item || tl_valid_text(q->r->pool, "objet", item, 64) || !from || tl_date_parse(from, &d) != 0
         || !to || tl_date_parse(to, &d) != 0) {
         return tl_member_file_error(q, number, "reserver", "Indiquez le numéro de l'objet et les deux dates de la "
                                     "réservation. Rien n'a été réservé.");
     }
     {
-        const char *params[] = { q->r->user, number, item, from, to };
-        if ((rc = tl_change(q, "SELECT tl.reserve($1, $2, $3, $4::date, $5::date)", 5, params, rules, NULL, &status,
-                            NULL)) != 1) {
+        /* At the item's own place, or collected at the one chosen. */
+        const char *params[] = { q->r->user, number, item, from, to, pickup };
+        if ((rc = tl_change(q, *pickup ? "SELECT tl.reserve_at($1, $2, $3, $4::date, $5::date, $6)"
+                                       : "SELECT tl.reserve($1, $2, $3, $4::date, $5::date)",
+                            *pickup ? 6 : 5, params, *pickup ? rules_at : rules, NULL, &status, NULL)) != 1) {
             return rc < 0 ? status : tl_member_file_show(q, number, HTTP_UNPROCESSABLE_ENTITY);
         }
     }

@@ -532,6 +532,12 @@ BEGIN
     IF v_item.id IS NULL THEN
         RETURN;
     END IF;
+    -- An item that is no kit has nothing to list, whoever asks: its return
+    -- may be taken at any place (tl.check_in_at checks the role there). A
+    -- kit is taken back where it stands.
+    IF NOT EXISTS (SELECT 1 FROM tl.item_component c WHERE c.item_id = v_item.id) THEN
+        RETURN;
+    END IF;
     PERFORM tl.require_role(p_login, tl.item_place_now(v_item.id), 'benevole');
     RETURN QUERY
     SELECT c.id, c.name, c.quantity, v_item.code, v_item.title

@@ -317,7 +317,9 @@ def test_a_resident_reserves_from_mon_compte_to_collect_at_another_place(servers
                          "html.parser")
     select = page.find("select", attrs={"name": "retrait"})
     assert select is not None and page.find("label", attrs={"for": "retrait"}) is not None
-    assert select.find("option", selected=True)["value"] == HOME     # its own place first
+    first = select.find("option")
+    assert first["value"] == "" and "La Fabrique, son lieu" in first.get_text()     # its own place first
+    assert select.find("option", selected=True) is None
     assert select.find("option", attrs={"value": PICKUP}) is not None
     t = page.find("input", attrs={"name": "jeton"})["value"]
     d = today(servers) + datetime.timedelta(days=4)
@@ -349,3 +351,46 @@ def test_a_resident_reserves_from_mon_compte_to_collect_at_another_place(servers
     r = post(s, servers, "/tierslieux/compte/reserver", dict(data, retrait=HOME))
     assert r.status_code == 422 and "déjà" in r.text
     assert len(movements(servers, code)) == 1
+
+
+def test_a_volunteer_reserves_for_their_place_and_takes_returns_from_anywhere(servers):
+    code, member = free_item(servers), member_without_late_items(servers)
+    a, _ = login(servers, VOLUNTEER_A)
+    r = post(a, servers, "/tierslieux/guichet/adherent", {"jeton": token(a, servers, "/tierslieux/guichet/adherent"),
+                                                         "numero": member})
+    soup = BeautifulSoup(r.text, "html.parser")
+    form = soup.find("form", attrs={"action": "/tierslieux/guichet/adherent/reserver"})
+    options = [o["value"] for o in form.find("select", attrs={"name": "retrait"}).find_all("option")]
+    assert options == ["", PICKUP]        # the item's place, or the volunteer's own
+    t = form.find("input", attrs={"name": "jeton"})["value"]
+    d = today(servers) + datetime.timedelta(days=60)
+    data = {"jeton": t, "numero": member, "objet": code, "du": d.isoformat(), "au": d.isoformat()}
+    # Without a place: B's item is not A's to reserve (as before).
+    r = post(a, servers, "/tierslieux/guichet/adherent/reserver", data)
+    assert r.status_code == 403 and "ne tenez pas le guichet" in r.text and movements(servers, code) == []
+    for bad in ("tiers-lieu-lakour", "nulle-part", "x" * 80):    # not A's place, no place, garbage
+        r = post(a, servers, "/tierslieux/guichet/adherent/reserver", dict(data, retrait=bad))
+        assert r.status_code in (403, 422), (bad, r.status_code)
+        assert "Rien n'a été" in r.text or "rien n'a été" in r.text
+    assert movements(servers, code) == []
+    r = post(a, servers, "/tierslieux/guichet/adherent/reserver", dict(data, retrait=PICKUP))
+    assert r.status_code == 303, r.text[:800]
+    assert movements(servers, code) == [(HOME, PICKUP, "reservation", False, False, False)]
+    servers.sql("SELECT tl.cancel_reservation(%s, b.id) FROM tl.booking b JOIN tl.item i ON i.id = b.item_id "
+                "WHERE i.code = %s AND b.cancelled_at IS NULL", (REFERENT_B, code))
+    # B's item lent at B is brought back to A's desk: A takes it, it travels home.
+    servers.sql("SELECT tl.check_out(%s, %s, %s, false)", (REFERENT_B, member, code))
+    t = token(a, servers, "/tierslieux/guichet/retour")
+    r = post(a, servers, "/tierslieux/guichet/retour", {"jeton": t, "objet": code, "lieu": "x" * 80})
+    assert r.status_code == 422 and "lieu" in BeautifulSoup(r.text, "html.parser").find(id="erreur-lieu").get_text()
+    r = post(a, servers, "/tierslieux/guichet/retour", {"jeton": t, "objet": code, "lieu": "tiers-lieu-lakour"})
+    assert r.status_code == 403
+    r = post(a, servers, "/tierslieux/guichet/retour", {"jeton": t, "objet": code})     # where it was lent: B's
+    assert r.status_code == 403
+    assert servers.sql("SELECT count(*) FROM tl.booking b JOIN tl.item i ON i.id = b.item_id WHERE i.code = %s "
+                       "AND b.kind = 'pret' AND b.returned_at IS NULL", (code,))[0][0] == 1
+    r = post(a, servers, "/tierslieux/guichet/retour", {"jeton": t, "objet": code, "lieu": PICKUP})
+    assert r.status_code == 303, r.text[:800]
+    assert movements(servers, code)[-1] == (PICKUP, HOME, "retour", False, False, False)
+    send = desk_page(a, servers).find("section", attrs={"aria-labelledby": "expedier-titre"})
+    assert code in send.get_text() and "retour chez lui" in send.get_text()
