@@ -168,6 +168,15 @@ static int tl_item_form(tl_req *q, const char *place, const char *number, int st
     if (number && *number && !tl_item_components(q, number, &st)) {
         return st;
     }
+    /* Where it may move for good (sql/schema/006): any other place. */
+    if (number && *number
+        && !tl_db_view(q, "move_places", "SELECT p.slug, p.name, p.slug = $2 AS selected FROM tl.place p "
+                                         "WHERE p.id <> (SELECT place_id FROM tl.item WHERE code = upper(btrim($1))) "
+                                         "ORDER BY p.name", 2,
+                       (const char *const[]){ number, tl_view_get(q->view, "f_vers") ? tl_view_get(q->view, "f_vers")
+                                                                                     : "" }, &st)) {
+        return tl_page_failed(q, st);
+    }
     tl_view_set(q->view, "existing", number && *number ? number : NULL);
     tl_form_token(q, "gestion-objet");
     q->r->status = status;
@@ -326,6 +335,48 @@ int tl_page_admin_item_component(tl_req *q)
             return tl_form_done(q, tl_url_build(p, "/gestion/objet",
                                                 (const char *const[]){ "numero", number, "fait", "composants",
                                                                        NULL }));
+        }
+    }
+    return tl_item_form(q, NULL, number, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* An item moved to another place for good (tl.move_item): its number and
+ * history kept, its owner's collection at the new place, a movement to
+ * send it there. */
+int tl_page_admin_item_move(tl_req *q)
+{
+    static const tl_change_rule rules[] = {
+        { "item_place_fkey", "vers" },
+        { TL_CHANGE_FORBIDDEN, NULL, "Cet objet appartient à un lieu dont vous n'êtes pas référent : rien n'a été "
+                                     "changé." },
+        { NULL, "vers", "Déplacement impossible : %s. Rien n'a été changé." }
+    };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *number, *to;
+    int rc, status = OK;
+
+    if (!tl_form_read(q, "gestion-objet", &f, &rc)) {
+        return rc;
+    }
+    number = tl_field(f, "existant");
+    to = tl_field(f, "vers");
+    tl_form_keep(q, f, NULL, (const char *const[]){ "vers", NULL });
+    if (!*number || tl_valid_text(p, "numéro", number, 32)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet.");
+    }
+    if (!*to || tl_valid_slug(p, "lieu", to, 64)) {
+        tl_form_error(q, "vers", "Choisissez dans la liste le lieu où l'objet s'en va.");
+    }
+    else {
+        const char *params[] = { q->r->user, number, to };
+        rc = tl_change(q, "SELECT tl.move_item($1, $2, $3)", 3, params, rules, NULL, &status, NULL);
+        if (rc < 0) {
+            return status;
+        }
+        if (rc > 0) {
+            /* Back to the référent's own list (the new place may be none of theirs). */
+            return tl_form_done(q, tl_url_build(p, "/gestion/objets", (const char *const[]){ "fait", number, NULL }));
         }
     }
     return tl_item_form(q, NULL, number, HTTP_UNPROCESSABLE_ENTITY);

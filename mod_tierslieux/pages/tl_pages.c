@@ -133,6 +133,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/objet", tl_page_admin_item_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/objet/etat", tl_page_admin_item_state, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/objet/composant", tl_page_admin_item_component, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet/deplacer", tl_page_admin_item_move, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/lieu", tl_page_admin_place, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu", tl_page_admin_place_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu/fermeture", tl_page_admin_closure, TL_ROUTE_PRIVATE },

@@ -88,6 +88,7 @@ int tl_page_admin_item(tl_req *q);
 int tl_page_admin_item_post(tl_req *q);
 int tl_page_admin_item_state(tl_req *q);
 int tl_page_admin_item_component(tl_req *q);
+int tl_page_admin_item_move(tl_req *q);
 int tl_page_admin_place(tl_req *q);
 int tl_page_admin_place_post(tl_req *q);
 int tl_page_admin_closure(tl_req *q);

@@ -263,6 +263,10 @@ BEGIN
             RETURNING id INTO v_coll;
         END IF;
     END IF;
+    IF v_item.place_id <> v_place.id THEN
+        -- It travels to its new place (sql/schema/006), from where it stands.
+        PERFORM tl.plan_movement(v_item.id, v_place.id, 'transfert', NULL, v_who);
+    END IF;
     UPDATE tl.item SET code = v_code, barcode = v_barcode, title = v_title,
                        brand = nullif(btrim(coalesce(p_brand, '')), ''), description = btrim(coalesce(p_description, '')),
                        category_id = v_cat, condition = p_condition, place_id = v_place.id,

@@ -394,3 +394,46 @@ def test_a_volunteer_reserves_for_their_place_and_takes_returns_from_anywhere(se
     assert movements(servers, code)[-1] == (PICKUP, HOME, "retour", False, False, False)
     send = desk_page(a, servers).find("section", attrs={"aria-labelledby": "expedier-titre"})
     assert code in send.get_text() and "retour chez lui" in send.get_text()
+
+
+def test_a_referent_moves_an_item_from_the_back_office(servers, expect_log):
+    expect_log.append("AH01631")     # httpd's own refusal of the back office to a volunteer
+    expect_log.append("TLX0501")     # the forged token
+    code = free_item(servers)
+    path = "/tierslieux/gestion/objet/deplacer"
+    s, _ = login(servers, REFERENT_B)
+    page = BeautifulSoup(s.get(servers.url(f"/tierslieux/gestion/objet?numero={code}"), timeout=10).text,
+                         "html.parser")
+    form = page.find("form", attrs={"action": path})
+    assert form is not None and page.find("label", attrs={"for": "vers"}) is not None
+    values = [o["value"] for o in form.find("select", attrs={"name": "vers"}).find_all("option")]
+    assert PICKUP in values and HOME not in values
+    t = form.find("input", attrs={"name": "jeton"})["value"]
+    before = servers.sql("SELECT place_id, collection_id FROM tl.item WHERE code = %s", (code,))
+    # A volunteer (httpd refuses the back office), no token, a forged one: refused, nothing moved.
+    v, _ = login(servers, VOLUNTEER_A)
+    assert post(v, servers, path, {"jeton": t, "existant": code, "vers": PICKUP}).status_code == 403
+    assert post(s, servers, path, {"existant": code, "vers": PICKUP}).status_code == 403
+    assert post(s, servers, path, {"jeton": "x" * 40, "existant": code, "vers": PICKUP}).status_code == 403
+    # Omitted, repeated, garbage.
+    r = s.post(servers.url(path), data=[("jeton", t), ("existant", code), ("vers", PICKUP), ("vers", PICKUP)],
+               allow_redirects=False, timeout=10)
+    assert r.status_code == 400
+    assert post(s, servers, path, {"jeton": t, "vers": PICKUP}).status_code == 400
+    for bad in ("", "Pas un lieu", "nulle-part", HOME):
+        r = post(s, servers, path, {"jeton": t, "existant": code, "vers": bad})
+        assert r.status_code == 422, (bad, r.status_code)
+        err = BeautifulSoup(r.text, "html.parser").find(id="erreur-vers")
+        assert err is not None and "lieu" in err.get_text(), (bad, r.text[:500])
+    assert servers.sql("SELECT place_id, collection_id FROM tl.item WHERE code = %s", (code,)) == before
+    # Another place's item is not B's référent's to move.
+    other = free_item(servers, PICKUP)
+    r = post(s, servers, path, {"jeton": t, "existant": other, "vers": HOME})
+    assert r.status_code == 403 and "rien n'a été changé" in r.text
+    assert movements(servers, other) == []
+    r = post(s, servers, path, {"jeton": t, "existant": code, "vers": PICKUP})
+    assert r.status_code == 303, r.text[:500]
+    assert place_now(servers, code) == HOME
+    assert movements(servers, code) == [(HOME, PICKUP, "transfert", False, False, False)]
+    assert servers.sql("SELECT p.slug FROM tl.item i JOIN tl.place p ON p.id = i.place_id WHERE i.code = %s",
+                       (code,))[0][0] == PICKUP
