@@ -67,8 +67,11 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
                          "source, tl.date_fr(valid_from) AS since, own, "
                          "replace(network_value::float8::text, '.', ',') AS network_value "
                          "FROM tl.impact_factors($1)", 1, params + 1 },
+            /* Whether each collection's items travel (sql/schema/006). */
+            { "collections", "SELECT *, CASE WHEN travels THEN 'non' ELSE 'oui' END AS toggle "
+                             "FROM tl.admin_collections($1, $2)", 2, params },
         };
-        if (!tl_db_views(q, reads, 2, &st)) {
+        if (!tl_db_views(q, reads, 3, &st)) {
             return tl_page_failed(q, st);
         }
     }
@@ -264,4 +267,39 @@ int tl_page_admin_impact(tl_req *q)
                        tl_place_fields, "valeur", &status, NULL);
     }
     return tl_place_answer(q, rc, status, place, "impact");
+}
+
+/* Whether a collection's items travel to be collected at another place
+ * (voyage "oui" or "non"), by its place's référents. */
+int tl_page_admin_collection(tl_req *q)
+{
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "Cette collection est dans un lieu dont vous n'êtes pas référent : rien n'a "
+                                     "été changé." },
+        { NULL, "collection" }
+    };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *collection, *travels;
+    int rc, status = OK;
+    long id;
+
+    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+        return rc;
+    }
+    place = tl_field(f, "lieu");
+    collection = tl_field(f, "collection");
+    travels = tl_field(f, "voyage");
+    if (!place || tl_valid_slug(p, "lieu", place, 64)
+        || tl_valid_int(p, "collection", collection, 1, 2147483647L, &id)
+        || (strcmp(travels, "oui") != 0 && strcmp(travels, "non") != 0)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de collection ou de choix : "
+                               "rien n'a été changé.");
+    }
+    {
+        const char *params[] = { q->r->user, apr_ltoa(p, id), strcmp(travels, "oui") == 0 ? "true" : "false" };
+        rc = tl_change(q, "SELECT tl.set_collection_travels($1, $2::integer, $3::boolean)", 3, params, rules, NULL,
+                       &status, NULL);
+    }
+    return tl_place_answer(q, rc, status, place, "collection");
 }

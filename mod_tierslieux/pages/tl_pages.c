@@ -137,6 +137,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/gestion/lieu", tl_page_admin_place, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu", tl_page_admin_place_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu/fermeture", tl_page_admin_closure, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/lieu/collection", tl_page_admin_collection, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu/impact", tl_page_admin_impact, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/categories", tl_page_admin_rules, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/categorie", tl_page_admin_category_post, TL_ROUTE_PRIVATE },

@@ -92,6 +92,7 @@ int tl_page_admin_item_move(tl_req *q);
 int tl_page_admin_place(tl_req *q);
 int tl_page_admin_place_post(tl_req *q);
 int tl_page_admin_closure(tl_req *q);
+int tl_page_admin_collection(tl_req *q);
 int tl_page_admin_impact(tl_req *q);
 int tl_page_admin_rules(tl_req *q);
 int tl_page_admin_category_post(tl_req *q);

@@ -437,3 +437,45 @@ def test_a_referent_moves_an_item_from_the_back_office(servers, expect_log):
     assert movements(servers, code) == [(HOME, PICKUP, "transfert", False, False, False)]
     assert servers.sql("SELECT p.slug FROM tl.item i JOIN tl.place p ON p.id = i.place_id WHERE i.code = %s",
                        (code,))[0][0] == PICKUP
+
+
+def test_a_referent_decides_whether_a_collection_travels_from_the_back_office(servers, expect_log):
+    expect_log.append("AH01631")     # httpd's own refusal of the back office to a volunteer
+    expect_log.append("TLX0501")     # the forged token
+    path = "/tierslieux/gestion/lieu/collection"
+    code, member = free_item(servers), member_without_late_items(servers)
+    coll, name = servers.sql("SELECT c.id, c.name FROM tl.item i JOIN tl.collection c ON c.id = i.collection_id "
+                             "WHERE i.code = %s", (code,))[0]
+    travels = lambda: servers.sql("SELECT travels FROM tl.collection WHERE id = %s", (coll,))[0][0]
+    s, _ = login(servers, REFERENT_B)
+    page = BeautifulSoup(s.get(servers.url(f"/tierslieux/gestion/lieu?lieu={HOME}"), timeout=10).text, "html.parser")
+    form = [f for f in page.find_all("form", attrs={"action": path})
+            if f.find("input", attrs={"name": "collection", "value": str(coll)})][0]
+    assert "Garder sur place" in form.get_text() and name in form.get_text()
+    t = form.find("input", attrs={"name": "jeton"})["value"]
+    data = {"jeton": t, "lieu": HOME, "collection": str(coll), "voyage": "non"}
+    v, _ = login(servers, VOLUNTEER_A)
+    assert post(v, servers, path, data).status_code == 403
+    assert post(s, servers, path, dict(data, jeton="x" * 40)).status_code == 403
+    for bad in ({"voyage": "peut-etre"}, {"voyage": ""}, {"collection": "abc"}, {"collection": ""}, {"lieu": ""}):
+        r = post(s, servers, path, dict(data, **bad))
+        assert r.status_code == 400 and "rien n'a été changé" in r.text, bad
+    r = s.post(servers.url(path), data=list(data.items()) + [("voyage", "oui")], allow_redirects=False, timeout=10)
+    assert r.status_code == 400
+    # Another place's collection is not B's référent's.
+    theirs = servers.sql("SELECT c.id FROM tl.collection c JOIN tl.place p ON p.id = c.place_id "
+                         "WHERE p.slug = %s ORDER BY c.id LIMIT 1", (PICKUP,))[0][0]
+    r = post(s, servers, path, dict(data, collection=str(theirs)))
+    assert r.status_code == 403 and "rien n'a été changé" in r.text
+    assert servers.sql("SELECT travels FROM tl.collection WHERE id = %s", (theirs,))[0][0] is True
+    assert travels() is True
+    r = post(s, servers, path, data)
+    assert r.status_code == 303 and "fait=collection" in r.headers["Location"]
+    assert travels() is False
+    try:
+        msg = call(servers, "SELECT tl.reserve_at(%s, %s, %s, %s, %s, %s)",
+                   (VOLUNTEER_A, member, code, today(servers), today(servers), PICKUP))
+        assert "ne voyagent pas" in msg
+    finally:
+        assert post(s, servers, path, dict(data, voyage="oui")).status_code == 303
+    assert travels() is True
