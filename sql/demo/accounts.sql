@@ -23,3 +23,8 @@ SELECT a.id, p.id, r.role
 -- A-000123. Other members get theirs from a link the desk gives them.
 UPDATE tl.member SET password_hash = public.crypt('Arrosoir-en-2026', public.gen_salt('bf', 10))
  WHERE member_number = 'A-000123';
+
+-- The transfer in progress (sql/demo/demo.sql) was logged and sent by La
+-- Fabrique's référente.
+UPDATE tl.item_movement SET created_by = a.id, sent_by = a.id
+  FROM tl.account a WHERE a.login = 'referente.fabrique' AND tl.item_movement.sent_at IS NOT NULL;

@@ -792,12 +792,34 @@ SELECT i.id, d.name, d.quantity, d.position
   JOIN tl.item i ON i.code = 'OT-0006';
 
 ------------------------------------------------------------------------------
+-- A transfer in progress (sql/schema/006): La Fabrique's fruit press,
+-- reserved to be collected at the médiathèque in two days, left La Fabrique
+-- yesterday and is on its way (dates from the day the demo is loaded).
+------------------------------------------------------------------------------
+INSERT INTO tl.booking (kind, item_id, member_id, starts_at, ends_at, pickup_place_id)
+SELECT 'reservation', i.id, m.id,
+       ((now() AT TIME ZONE p.time_zone)::date + 2)::timestamp AT TIME ZONE p.time_zone,
+       ((now() AT TIME ZONE p.time_zone)::date + 5)::timestamp AT TIME ZONE p.time_zone,
+       a.id
+  FROM tl.item i JOIN tl.place p ON p.id = i.place_id, tl.member m, tl.place a
+ WHERE i.code = 'FC-0032' AND m.member_number = 'A-000251' AND a.slug = 'mediatheque-jules-verne';
+
+INSERT INTO tl.item_movement (item_id, from_place_id, to_place_id, reason, booking_id, created_at, created_by,
+                              sent_at, sent_by)
+SELECT b.item_id, i.place_id, b.pickup_place_id, 'reservation', b.id, now() - interval '2 days', NULL,
+       now() - interval '1 day', NULL
+  FROM tl.booking b JOIN tl.item i ON i.id = b.item_id
+ WHERE i.code = 'FC-0032' AND b.kind = 'reservation';
+-- Who logged and sent it: La Fabrique's référente (sql/demo/accounts.sql).
+
+------------------------------------------------------------------------------
 -- Fail the load if a lookup above silently dropped a row.
 ------------------------------------------------------------------------------
 DO $$
 DECLARE
     expected constant jsonb := '{"organisation": 4, "place": 3, "collection": 5, "category": 11,
-                                 "item": 79, "member": 8, "loan": 26, "reservation": 2, "maintenance": 9, "item_component": 4,
+                                 "item": 79, "member": 8, "loan": 26, "reservation": 3, "maintenance": 9, "item_component": 4,
+                                 "item_movement": 1,
                                  "seed_species": 18, "seed_variety": 39, "seed_lot": 51,
                                  "depot": 51, "retrait": 71}';
     actual jsonb;
@@ -813,6 +835,7 @@ BEGIN
                'reservation',  (SELECT count(*) FROM tl.booking WHERE kind = 'reservation'),
                'maintenance',  (SELECT count(*) FROM tl.maintenance),
                'item_component', (SELECT count(*) FROM tl.item_component),
+               'item_movement', (SELECT count(*) FROM tl.item_movement WHERE sent_at IS NOT NULL AND received_at IS NULL),
                'seed_species', (SELECT count(*) FROM tl.seed_species),
                'seed_variety', (SELECT count(*) FROM tl.seed_variety),
                'seed_lot',     (SELECT count(*) FROM tl.seed_lot),

@@ -26,7 +26,9 @@ def free_item(servers, place=HOME):
     return servers.sql("""
         SELECT i.code FROM tl.item i JOIN tl.place p ON p.id = i.place_id
           JOIN tl.item_availability a ON a.item_id = i.id
-         WHERE p.slug = %s AND a.state = 'disponible' AND i.retired_at IS NULL AND i.safety_check_days IS NULL
+         WHERE p.slug = %s AND a.state = 'disponible' AND i.retired_at IS NULL
+           AND (i.safety_check_days IS NULL
+                OR i.last_safety_check + i.safety_check_days > (now() AT TIME ZONE p.time_zone)::date)
            AND NOT EXISTS (SELECT 1 FROM tl.item_component c WHERE c.item_id = i.id)
            AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = i.id AND b.cancelled_at IS NULL
                              AND b.ends_at > now() - interval '1 day')
@@ -150,6 +152,7 @@ def test_a_non_travelling_collection_stays_put(servers):
     coll = servers.sql("SELECT collection_id FROM tl.item WHERE code = %s", (code,))[0][0]
     # Only a référent of the collection's place decides.
     assert "n'a pas le rôle" in call(servers, "SELECT tl.set_collection_travels(%s, %s, false)", (VOLUNTEER_A, coll))
+    journaled = servers.sql("SELECT count(*) FROM tl.admin_log WHERE action = 'collection.voyage'")[0][0]
     servers.sql("SELECT tl.set_collection_travels(%s, %s, false)", (REFERENT_B, coll))
     try:
         msg = call(servers, "SELECT tl.reserve_at(%s, %s, %s, %s, %s, %s)",
@@ -161,8 +164,7 @@ def test_a_non_travelling_collection_stays_put(servers):
         assert PICKUP not in [s for s, *_ in servers.sql("SELECT * FROM tl.pickup_places(%s)", (code,))]
     finally:
         servers.sql("SELECT tl.set_collection_travels(%s, %s, true)", (REFERENT_B, coll))
-    assert [a for (a,) in servers.sql("SELECT action FROM tl.admin_log WHERE action = 'collection.voyage'")] \
-        == ["collection.voyage", "collection.voyage"]
+    assert servers.sql("SELECT count(*) FROM tl.admin_log WHERE action = 'collection.voyage'")[0][0] == journaled + 2
 
 
 def test_a_referent_moves_an_item_for_good_with_its_history(servers):
@@ -479,3 +481,16 @@ def test_a_referent_decides_whether_a_collection_travels_from_the_back_office(se
     finally:
         assert post(s, servers, path, dict(data, voyage="oui")).status_code == 303
     assert travels() is True
+
+
+def test_the_demo_shows_a_transfer_in_progress(servers):
+    """The fruit press of La Fabrique travels to the médiathèque (sql/demo/demo.sql)."""
+    item_id = servers.sql("SELECT id FROM tl.item WHERE code = 'FC-0032'")[0][0]
+    assert in_transit(servers, "FC-0032") == [("Médiathèque Jules-Verne",)]
+    assert servers.sql("SELECT a.login FROM tl.item_movement m JOIN tl.account a ON a.id = m.sent_by "
+                       "WHERE m.item_id = %s", (item_id,)) == [("referente.fabrique",)]
+    page = BeautifulSoup(servers.get(f"/tierslieux/outils/{item_id}").text, "html.parser").get_text(" ", strip=True)
+    assert "En transit vers Médiathèque Jules-Verne" in page
+    a, _ = login(servers, VOLUNTEER_A)
+    recv = desk_page(a, servers).find("section", attrs={"aria-labelledby": "recevoir-titre"})
+    assert "FC-0032" in recv.get_text() and recv.find("button") is not None
