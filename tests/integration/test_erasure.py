@@ -341,6 +341,7 @@ NOT_A_MEMBERS = {
     "reuse_item.destination", "reuse_item_event.status", "reuse_outflow.category", "reuse_outflow.destination",
     "reuse_sale.payment", "reuse_sale_line.category", "reuse_weighing.category", "seed_movement.kind",
     "collection.activity", "reuse_closing.by_payment", "repair_booking.token_sha256", "data_version.area",
+    "item_movement.reason",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,
