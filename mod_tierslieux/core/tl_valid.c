@@ -96,7 +96,7 @@ const char *tl_valid_slug(apr_pool_t *p, const char *label, const char *s, size_
     return NULL;
 }
 
-const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_t maxchars)
+static const char *tl_valid_chars(apr_pool_t *p, const char *label, const char *s, size_t maxchars, int lines)
 {
     size_t n, i, chars = 0;
 
@@ -107,7 +107,7 @@ const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_
     }
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f) {
+        if ((c < 0x20 && !(lines && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f) {
             return apr_psprintf(p, "Le champ « %s » contient un caractère de contrôle.", label);
         }
         if ((c & 0xC0) != 0x80) {
@@ -119,6 +119,16 @@ const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_
                             (unsigned long)maxchars);
     }
     return NULL;
+}
+
+const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_t maxchars)
+{
+    return tl_valid_chars(p, label, s, maxchars, 0);
+}
+
+const char *tl_valid_lines(apr_pool_t *p, const char *label, const char *s, size_t maxchars)
+{
+    return tl_valid_chars(p, label, s, maxchars, 1);
 }
 
 const char *tl_valid_choice(apr_pool_t *p, const char *label, const char *s,

@@ -17,6 +17,9 @@ const char *tl_valid_slug(apr_pool_t *p, const char *label, const char *s, size_
 /* Free text: valid UTF-8 without control characters, at most maxchars
  * characters (not bytes). */
 const char *tl_valid_text(apr_pool_t *p, const char *label, const char *s, size_t maxchars);
+/* The same for a text of several lines (a textarea): line breaks and tabs
+ * are allowed, no other control character. */
+const char *tl_valid_lines(apr_pool_t *p, const char *label, const char *s, size_t maxchars);
 /* A decimal number as French people write it ("12", "12,5", "12.500"),
  * with at most decimals digits after the comma and at most max; *out gets
  * it with a dot, as PostgreSQL's numeric reads it (kilograms: 3 decimals). */

@@ -23,7 +23,7 @@
 /* Who the database is asked about: the member number httpd's login
  * checked, or, with TiersLieuxMemberLogin site, "@" and the site's login
  * (looked up among the logins mapped at the desk, never as a number). */
-static const char *tl_account_user(tl_req *q)
+const char *tl_account_user(tl_req *q)
 {
     if (!q->r->user) {
         return NULL;
@@ -31,7 +31,7 @@ static const char *tl_account_user(tl_req *q)
     return tl_conf_member_site_login(q->dc) ? apr_pstrcat(q->r->pool, "@", q->r->user, NULL) : q->r->user;
 }
 
-static const char tl_gone_member[] =
+const char tl_gone_member[] =
     "Ce compte ne correspond à aucun adhérent (ses données ont peut-être été effacées). "
     "Adressez-vous au guichet d'un lieu du réseau.";
 
@@ -45,7 +45,7 @@ static const tl_change_rule tl_account_rules[] = {
 /* The member's name and number for the page (which also tells whether
  * the logged-in person is a member): 1, or 0 and *done when an error page
  * was sent (tl_render_error returns OK once it sent one). */
-static int tl_account_load(tl_req *q, int *done)
+int tl_account_load(tl_req *q, int *done)
 {
     const char *user = tl_account_user(q);
     const tl_rows *me = NULL;

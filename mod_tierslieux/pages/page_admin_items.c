@@ -224,7 +224,7 @@ int tl_page_admin_item_post(tl_req *q)
     params[3] = place;
     params[4] = tl_admin_text(q, f, "titre", "nom", 200);
     params[5] = tl_admin_text(q, f, "marque", "marque", 100);
-    params[6] = tl_admin_text(q, f, "description", "description", 4000);
+    params[6] = tl_admin_lines(q, f, "description", "description", 4000);
     params[7] = tl_admin_text(q, f, "categorie", "catégorie", 64);
     params[8] = tl_admin_text(q, f, "etat", "état", 32);
     params[9] = tl_admin_text(q, f, "code_barres", "code-barres", 64);

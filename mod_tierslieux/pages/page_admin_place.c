@@ -148,7 +148,7 @@ int tl_page_admin_place_post(tl_req *q)
     params[0] = q->r->user;
     params[1] = place;
     params[2] = tl_admin_text(q, f, "nom", "nom", 200);
-    params[3] = tl_admin_text(q, f, "description", "présentation", 4000);
+    params[3] = tl_admin_lines(q, f, "description", "présentation", 4000);
     params[4] = tl_admin_text(q, f, "adresse", "adresse", 200);
     params[5] = tl_admin_text(q, f, "code_postal", "code postal", 5);
     params[6] = tl_admin_text(q, f, "commune", "commune", 100);
@@ -156,7 +156,7 @@ int tl_page_admin_place_post(tl_req *q)
     params[10] = tl_admin_text(q, f, "telephone", "téléphone", 30);
     params[11] = tl_admin_text(q, f, "courriel", "courriel", 200);
     params[12] = tl_admin_text(q, f, "site", "site", 300);
-    params[13] = tl_admin_text(q, f, "charte", "charte", TL_PLACE_CHARTER_MAX);
+    params[13] = tl_admin_lines(q, f, "charte", "charte", TL_PLACE_CHARTER_MAX);
     params[14] = fees && strcmp(fees, "1") == 0 ? "true" : "false";
     params[15] = deposits && strcmp(deposits, "1") == 0 ? "true" : "false";
     params[8] = "{}";

@@ -107,7 +107,7 @@ int tl_page_admin_repair_post(tl_req *q)
     params[0] = q->r->user;
     params[1] = place;
     params[2] = tl_admin_text(q, f, "titre", "titre", 100);
-    params[3] = tl_admin_text(q, f, "description", "présentation", 2000);
+    params[3] = tl_admin_lines(q, f, "description", "présentation", 2000);
     params[4] = tl_admin_date(q, f, "jour", "jour");
     params[5] = tl_repair_time(q, f, "debut", "début", 1);
     params[6] = tl_repair_time(q, f, "fin", "fin", 1);

@@ -138,8 +138,8 @@ int tl_page_admin_seeds_post(tl_req *q)
         params[1] = tl_admin_int(q, f, "variete", "variété", 1, 2147483647L);
         params[2] = tl_admin_int(q, f, "variete_espece", "espèce", 1, 2147483647L);
         params[3] = tl_admin_text(q, f, "variete_nom", "nom", 100);
-        params[4] = tl_admin_text(q, f, "variete_description", "description", 4000);
-        params[5] = tl_admin_text(q, f, "variete_semis", "semis", 1000);
+        params[4] = tl_admin_lines(q, f, "variete_description", "description", 4000);
+        params[5] = tl_admin_lines(q, f, "variete_semis", "semis", 1000);
     }
     else {
         params[1] = tl_admin_int(q, f, "lot", "lot", 1, 2147483647L);

@@ -256,11 +256,24 @@ int tl_page_item(tl_req *q)
         return tl_render_error(q, HTTP_NOT_FOUND,
                                "Cet objet n'est pas (ou plus) dans le catalogue de l'outilthèque.");
     }
-    /* A kit lists its components (sql/schema/005). */
-    if (!tl_db_view(q, "components", "SELECT c.name AS component, c.quantity FROM tl.item_component c "
-                                     "WHERE c.item_id = $1 ORDER BY c.position, c.id", 1, &id, &status)) {
-        return tl_page_failed(q, status);
+    {
+        /* A kit lists its components (sql/schema/005); its notice and
+         * manuals (sql/logic/documents.sql) follow. */
+        const char *notice[] = { id, NULL };
+        const tl_db_read reads[] = {
+            { "components", "SELECT c.name AS component, c.quantity FROM tl.item_component c "
+                            "WHERE c.item_id = $1 ORDER BY c.position, c.id", 1, &id },
+            { "notice", tl_sql_notice_head, 2, notice },
+            { "notice_paras", tl_sql_notice_paras, 2, notice },
+            { "manuals", "SELECT * FROM tl.item_manuals($1::integer)", 1, &id },
+        };
+        if (!tl_db_views(q, reads, 4, &status)) {
+            return tl_page_failed(q, status);
+        }
     }
+    tl_view_set(q->view, "notice_path", apr_pstrcat(q->r->pool, "/outils/", id, NULL));
+    tl_view_set(q->view, "notice_write", apr_pstrcat(q->r->pool, "objet=",
+                                                     item->value(item, 0, item->column(item, "code"), &len), NULL));
     tl_version_shows_items(q, item, "id");
     return tl_render_page(q, "objet", item->value(item, 0, item->column(item, "title"), &len));
 }

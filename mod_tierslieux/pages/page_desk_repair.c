@@ -122,7 +122,9 @@ int tl_page_desk_repair_post(tl_req *q)
     }
     tl_form_keep(q, f, NULL, names);
     for (i = 0; names[i]; i++) {
-        if ((v = tl_field(f, names[i])) != NULL && tl_valid_text(p, names[i], v, 2000)) {
+        /* The problem is a textarea: its lines are kept. */
+        if ((v = tl_field(f, names[i])) != NULL
+            && (strcmp(names[i], "probleme") == 0 ? tl_valid_lines : tl_valid_text)(p, names[i], v, 2000)) {
             tl_form_error(q, names[i], "Ce champ contient des caractères illisibles ou est trop long.");
         }
     }

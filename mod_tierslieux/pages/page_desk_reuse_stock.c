@@ -129,7 +129,7 @@ int tl_page_desk_reuse_item_new(tl_req *q)
     if (!*params[2]) {
         tl_form_error(q, "titre", "Indiquez ce qu'est l'objet (chaise, lampe…).");
     }
-    params[3] = tl_admin_text(q, f, "description", "description", 1000);
+    params[3] = tl_admin_lines(q, f, "description", "description", 1000);
     params[4] = tl_admin_text(q, f, "categorie_objet", "catégorie", 32);
     if ((v = tl_field(f, "poids_objet")) == NULL || !*v
         || tl_valid_decimal(p, "poids", v, 100000, 3, &weight)) {

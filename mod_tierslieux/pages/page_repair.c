@@ -305,13 +305,15 @@ int tl_page_repair_book(tl_req *q)
         tl_form_error(q, "creneau", "Choisissez un créneau de la liste.");
     }
     {
-        static const struct { const char *name, *label; size_t max; } fields[] = {
-            { "objet", "objet", 200 }, { "probleme", "problème", 2000 }, { "nom", "nom", 100 },
-            { "contact", "courriel ou téléphone", 200 }
+        /* The problem is a textarea: its lines are kept. */
+        static const struct { const char *name, *label; size_t max; int lines; } fields[] = {
+            { "objet", "objet", 200, 0 }, { "probleme", "problème", 2000, 1 }, { "nom", "nom", 100, 0 },
+            { "contact", "courriel ou téléphone", 200, 0 }
         };
         for (i = 0; i < 4; i++) {
             const char *v = tl_field(f, fields[i].name);
-            if (v && (err = tl_valid_text(p, fields[i].label, v, fields[i].max)) != NULL) {
+            if (v && (err = (fields[i].lines ? tl_valid_lines : tl_valid_text)(p, fields[i].label, v, fields[i].max))
+                         != NULL) {
                 tl_form_error(q, fields[i].name, err);
             }
         }

@@ -131,11 +131,14 @@ int tl_page_variety(tl_req *q)
         return status;
     }
     {
+        const char *notice[] = { NULL, id };
         const tl_db_read reads[] = {
             { "variety", tl_sql_variety, 1, &id },
             { "lots", tl_sql_variety_lots, 1, &id },
+            { "notice", tl_sql_notice_head, 2, notice },
+            { "notice_paras", tl_sql_notice_paras, 2, notice },
         };
-        if (!tl_db_views(q, reads, 2, &status)) {
+        if (!tl_db_views(q, reads, 4, &status)) {
             return tl_page_failed(q, status);
         }
         variety = tl_view_rows_get(q->view, "variety");
@@ -143,6 +146,9 @@ int tl_page_variety(tl_req *q)
     if (variety->count(variety) == 0) {
         return tl_render_error(q, HTTP_NOT_FOUND, "Cette variété n'est pas dans la grainothèque.");
     }
+    tl_view_set(q->view, "is_variety", "t");
+    tl_view_set(q->view, "notice_path", apr_pstrcat(q->r->pool, "/graines/", id, NULL));
+    tl_view_set(q->view, "notice_write", apr_pstrcat(q->r->pool, "variete=", id, NULL));
     return tl_render_page(q, "variete",
                           apr_pstrcat(q->r->pool, variety->value(variety, 0, variety->column(variety, "common_name"), &len),
                                       " « ", variety->value(variety, 0, variety->column(variety, "name"), &len), " »", NULL));

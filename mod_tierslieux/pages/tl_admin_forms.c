@@ -88,17 +88,28 @@ const char *tl_desk_place(tl_req *q, const char *wanted, int *status)
     return rows->value(rows, i, 0, &len);
 }
 
-const char *tl_admin_text(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars)
+static const char *tl_admin_chars(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars,
+                                  const char *(*valid)(apr_pool_t *, const char *, const char *, size_t))
 {
     const char *v = tl_field(f, name), *err;
 
     if (!v) {
         return "";
     }
-    if ((err = tl_valid_text(q->r->pool, label, v, maxchars)) != NULL) {
+    if ((err = valid(q->r->pool, label, v, maxchars)) != NULL) {
         tl_form_error(q, name, err);
     }
     return v;
+}
+
+const char *tl_admin_text(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars)
+{
+    return tl_admin_chars(q, f, name, label, maxchars, tl_valid_text);
+}
+
+const char *tl_admin_lines(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars)
+{
+    return tl_admin_chars(q, f, name, label, maxchars, tl_valid_lines);
 }
 
 const char *tl_admin_int(tl_req *q, apr_table_t *f, const char *name, const char *label, long min, long max)

@@ -26,6 +26,9 @@ const char *tl_desk_place(tl_req *q, const char *wanted, int *status);
  * to its field. */
 const char *tl_admin_text(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars);
 
+/* The same for a textarea: its line breaks are kept. */
+const char *tl_admin_lines(tl_req *q, apr_table_t *f, const char *name, const char *label, size_t maxchars);
+
 /* Optional whole number in [min, max]: NULL when empty; marked next to
  * its field when it is not one. */
 const char *tl_admin_int(tl_req *q, apr_table_t *f, const char *name, const char *label, long min, long max);

@@ -18,8 +18,10 @@ const tl_route tl_routes[] = {
     { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office" },
     { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending" },
-    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending" },
+    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending documents" },
     { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
+    { M_GET, "/outils/*/notice", tl_page_item_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
+    { M_GET, "/documents/*",  tl_page_manual,    TL_ROUTE_PUBLIC, "places_catalogue documents" },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
 
     /* ---- Logins and the desk's door ---- */
@@ -42,6 +44,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/compte/effacer", tl_page_account_erase, TL_ROUTE_PRIVATE },
     { M_GET, "/compte/mot-de-passe", tl_page_password, TL_ROUTE_PRIVATE },
     { M_POST, "/compte/mot-de-passe", tl_page_password_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/notice", tl_page_notice_form, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/notice", tl_page_notice_post, TL_ROUTE_PRIVATE },
 
     /* ---- The desk: lending ---- */
     { M_GET, "/guichet/pret", tl_page_desk_lend, TL_ROUTE_PRIVATE },
@@ -78,7 +82,8 @@ const tl_route tl_routes[] = {
 
     /* ---- Seeds ---- */
     { M_GET, "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC, "places_catalogue seeds" },
-    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC, "places_catalogue seeds" },
+    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
+    { M_GET, "/graines/*/notice", tl_page_variety_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
     { M_GET, "/guichet/graines", tl_page_desk_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/retrait", tl_page_desk_seed_withdrawal, TL_ROUTE_PRIVATE },
@@ -134,6 +139,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/objet/etat", tl_page_admin_item_state, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/objet/composant", tl_page_admin_item_component, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/objet/deplacer", tl_page_admin_item_move, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/objet/documents", tl_page_admin_manuals, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet/documents", tl_page_admin_manuals_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/lieu", tl_page_admin_place, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu", tl_page_admin_place_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu/fermeture", tl_page_admin_closure, TL_ROUTE_PRIVATE },

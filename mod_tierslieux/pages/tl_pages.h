@@ -119,6 +119,25 @@ int tl_page_desk_mail(tl_req *q);
 int tl_page_desk_member_link(tl_req *q);
 int tl_page_desk_member_site_login(tl_req *q);
 int tl_page_account(tl_req *q);
+/* "Mon compte" (page_account.c): who the database is asked about (NULL
+ * when nobody logged in), the member's name for the page (1, or 0 and
+ * *done when an error page was sent), and the refusal of a login whose
+ * member is gone. */
+const char *tl_account_user(tl_req *q);
+int tl_account_load(tl_req *q, int *done);
+extern const char tl_gone_member[];
+/* Notices and manuals (page_documents.c). */
+int tl_page_item_notice(tl_req *q);
+int tl_page_variety_notice(tl_req *q);
+int tl_page_manual(tl_req *q);
+int tl_page_notice_form(tl_req *q);
+int tl_page_notice_post(tl_req *q);
+int tl_page_admin_manuals(tl_req *q);
+int tl_page_admin_manuals_post(tl_req *q);
+/* The current notice of an item ($1) or a variety ($2, the other NULL),
+ * for its page: its head (licence, authors) and its paragraphs. */
+extern const char tl_sql_notice_head[];
+extern const char tl_sql_notice_paras[];
 int tl_page_account_login(tl_req *q);
 int tl_page_account_renew(tl_req *q);
 int tl_page_account_reserve_form(tl_req *q);

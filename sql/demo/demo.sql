@@ -813,13 +813,116 @@ SELECT b.item_id, i.place_id, b.pickup_place_id, 'reservation', b.id, now() - in
 -- Who logged and sent it: La Fabrique's référente (sql/demo/accounts.sql).
 
 ------------------------------------------------------------------------------
+-- Documents (sql/schema/008): a notice of the hammer drill written by two
+-- members over two versions, one of the variety « Cœur de bœuf », and the
+-- drill's manuals: a safety sheet in PDF (written below as the PDF's own
+-- text, all ASCII, so that it reads here) and a link.
+------------------------------------------------------------------------------
+INSERT INTO tl.notice (item_id, created_at)
+SELECT i.id, (date '2026-10-02' + :shift + time '18:20') AT TIME ZONE p.time_zone
+  FROM tl.item i JOIN tl.place p ON p.id = i.place_id WHERE i.code = 'OT-0001';
+INSERT INTO tl.notice_version (notice_id, version, body, summary, author_member_id, author_name, created_at)
+SELECT n.id, d.version, d.body, d.summary, m.id, d.author,
+       (d.written::timestamp + :shift * interval '1 day') AT TIME ZONE p.time_zone
+  FROM (VALUES
+    (1, 'Serrer le foret à la main dans le mandrin, puis donner un petit coup de gâchette pour vérifier qu''il tourne rond.
+
+Percussion (le marteau sur la bague) pour le béton et la brique seulement. Pour le bois, le métal et le carrelage, mode perçage simple.
+
+Lunettes de protection toujours ; un masque pour percer le plâtre.', '', 'A-000123', 'Claire', '2026-10-02 18:20'),
+    (2, 'Serrer le foret à la main dans le mandrin, puis donner un petit coup de gâchette pour vérifier qu''il tourne rond.
+
+Percussion (le marteau sur la bague) pour le béton et la brique seulement. Pour le bois, le métal et le carrelage, mode perçage simple : la percussion fait éclater les carreaux.
+
+Pour percer du carrelage : un morceau de ruban de masquage sur le point à percer, un foret à carrelage, vitesse lente.
+
+Lunettes de protection toujours ; un masque pour percer le plâtre.', 'Astuce du ruban de masquage pour le carrelage', 'A-000312', 'Pierre', '2026-10-20 20:05')
+  ) AS d(version, body, summary, member, author, written)
+  JOIN tl.member m ON m.member_number = d.member
+  CROSS JOIN tl.notice n JOIN tl.item i ON i.id = n.item_id AND i.code = 'OT-0001'
+  JOIN tl.place p ON p.id = i.place_id;
+
+INSERT INTO tl.notice (variety_id, created_at)
+SELECT v.id, (date '2026-09-12' + :shift + time '10:00') AT TIME ZONE 'Europe/Paris'
+  FROM tl.seed_variety v JOIN tl.seed_species s ON s.id = v.species_id
+ WHERE s.common_name = 'Tomate' AND v.name = 'Cœur de bœuf';
+INSERT INTO tl.notice_version (notice_id, version, body, author_member_id, author_name, created_at)
+SELECT n.id, 1, 'Choisir deux ou trois beaux fruits bien mûrs, sur des pieds sains, et les laisser finir de mûrir.
+
+Prélever les graines avec leur jus dans un bocal, couvrir d''un linge et laisser fermenter trois jours : la pellicule qui entoure les graines s''en va.
+
+Rincer dans une passoire fine, étaler sur une assiette (pas sur du papier, elles colleraient), sécher une semaine à l''ombre.
+
+Mettre en sachet avec le nom de la variété et l''année : elles se gardent quatre ans au sec et au frais.',
+       m.id, 'Claire', (date '2026-09-12' + :shift + time '10:00') AT TIME ZONE 'Europe/Paris'
+  FROM tl.notice n JOIN tl.seed_variety v ON v.id = n.variety_id JOIN tl.seed_species s ON s.id = v.species_id
+  JOIN tl.member m ON m.member_number = 'A-000123'
+ WHERE s.common_name = 'Tomate' AND v.name = 'Cœur de bœuf';
+
+INSERT INTO tl.item_manual (item_id, title, url, pdf, pdf_sha256)
+SELECT i.id, d.title, d.url, d.pdf, encode(sha256(d.pdf), 'hex')
+  FROM (VALUES
+    ('Fiche de sécurité du réseau', NULL, convert_to('%PDF-1.4
+1 0 obj
+<< /Type /Catalog /Pages 2 0 R >>
+endobj
+2 0 obj
+<< /Type /Pages /Kids [3 0 R] /Count 1 >>
+endobj
+3 0 obj
+<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>
+endobj
+4 0 obj
+<< /Length 756 >>
+stream
+BT
+/F2 16 Tf 1 0 0 1 56 760 Tm (Perceuse \340 percussion OT-0001 : fiche de s\351curit\351) Tj
+/F1 11 Tf 1 0 0 1 56 730 Tm (R\351seau des lieux partag\351s de Saint-Aubin - document de d\351monstration) Tj
+/F1 11 Tf 1 0 0 1 56 708 Tm (1. Avant usage : c\342ble et prise intacts, m\350che serr\351e dans le mandrin.) Tj
+/F1 11 Tf 1 0 0 1 56 686 Tm (2. Porter des lunettes de protection ; attacher les cheveux longs.) Tj
+/F1 11 Tf 1 0 0 1 56 664 Tm (3. Percussion pour le b\351ton et la brique seulement, jamais pour le carrelage.) Tj
+/F1 11 Tf 1 0 0 1 56 642 Tm (4. D\351brancher avant de changer de m\350che ; laisser refroidir le foret.) Tj
+/F1 11 Tf 1 0 0 1 56 620 Tm (5. Rapporter la perceuse propre, avec sa mallette, et signaler tout d\351faut.) Tj
+ET
+endstream
+endobj
+5 0 obj
+<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>
+endobj
+6 0 obj
+<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>
+endobj
+7 0 obj
+<< /Title (Fiche de s\351curit\351 - perceuse) /Producer (mod_tierslieux demo) >>
+endobj
+xref
+0 8
+0000000000 65535 f 
+0000000009 00000 n 
+0000000058 00000 n 
+0000000115 00000 n 
+0000000251 00000 n 
+0000001058 00000 n 
+0000001155 00000 n 
+0000001257 00000 n 
+trailer
+<< /Size 8 /Root 1 0 R /Info 7 0 R >>
+startxref
+1354
+%%EOF
+', 'UTF8')),
+    ('Mode d''emploi du fabricant (Bosch)', 'https://www.bosch-diy.com/fr/fr/', NULL::bytea)
+  ) AS d(title, url, pdf)
+  JOIN tl.item i ON i.code = 'OT-0001';
+
+------------------------------------------------------------------------------
 -- Fail the load if a lookup above silently dropped a row.
 ------------------------------------------------------------------------------
 DO $$
 DECLARE
     expected constant jsonb := '{"organisation": 4, "place": 3, "collection": 5, "category": 11,
                                  "item": 79, "member": 8, "loan": 26, "reservation": 3, "maintenance": 9, "item_component": 4,
-                                 "item_movement": 1,
+                                 "item_movement": 1, "notice": 2, "notice_version": 3, "item_manual": 2,
                                  "seed_species": 18, "seed_variety": 39, "seed_lot": 51,
                                  "depot": 51, "retrait": 71}';
     actual jsonb;
@@ -836,6 +939,9 @@ BEGIN
                'maintenance',  (SELECT count(*) FROM tl.maintenance),
                'item_component', (SELECT count(*) FROM tl.item_component),
                'item_movement', (SELECT count(*) FROM tl.item_movement WHERE sent_at IS NOT NULL AND received_at IS NULL),
+               'notice', (SELECT count(*) FROM tl.notice),
+               'notice_version', (SELECT count(*) FROM tl.notice_version),
+               'item_manual', (SELECT count(*) FROM tl.item_manual),
                'seed_species', (SELECT count(*) FROM tl.seed_species),
                'seed_variety', (SELECT count(*) FROM tl.seed_variety),
                'seed_lot',     (SELECT count(*) FROM tl.seed_lot),

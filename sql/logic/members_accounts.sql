@@ -658,6 +658,10 @@ BEGIN
      WHERE m.member_id = v_member.id
      ORDER BY m.at;
     RETURN QUERY
+    SELECT 'notice', x.subject, 'version ' || x.version || coalesce(', créditée « ' || x.credited_as || ' »', ''),
+           tl.date_fr(x.written_on), NULL
+      FROM tl.member_notice_versions(v_member.id) x;
+    RETURN QUERY
     SELECT 'accès à la fiche', a.action, CASE WHEN a.by_member THEN 'vous-même' ELSE 'un bénévole du réseau' END,
            tl.date_fr(a.at::date), NULL
       FROM tl.member_access a WHERE a.member_id = v_member.id
@@ -719,6 +723,10 @@ BEGIN
                                                                                       ELSE 'un bénévole' END)
                                                        ORDER BY a.at)
                                         FROM tl.member_access a WHERE a.member_id = v_member.id), '[]'::jsonb),
+        'notices', coalesce((SELECT jsonb_agg(jsonb_build_object('sujet', x.subject, 'version', x.version,
+                                                                 'ecrite_le', x.written_on, 'creditee', x.credited_as,
+                                                                 'changement', x.summary))
+                               FROM tl.member_notice_versions(v_member.id) x), '[]'::jsonb),
         -- The e-mails written to them (sql/logic/mail.sql), as the desk's export lists them.
         'courriels', coalesce((SELECT jsonb_agg(jsonb_build_object('a', m.recipient, 'sujet', m.subject,
                                                                    'texte', m.body, 'prepare_le', m.created_at::date,
@@ -1109,6 +1117,17 @@ BEGIN
        AND EXISTS (SELECT 1 FROM tl.seed_movement s JOIN unnest(ks) k ON k.member_id = s.member_id
                     WHERE s.lot_id = l.id AND strpos(tl.erasure_words(l.grower), k.family) > 0);
     UPDATE tl.seed_movement SET member_id = NULL WHERE member_id = ANY (ids);
+
+    -- Notices are a commons: the member's versions stay, credited to "un
+    -- contributeur" (sql/logic/documents.sql), without link or name; a
+    -- version that mentions them (theirs or anyone's) has the mentions
+    -- replaced, as the team's notes below.
+    UPDATE tl.notice_version SET author_member_id = NULL, author_name = NULL WHERE author_member_id = ANY (ids);
+    UPDATE tl.notice_version v SET body = tl.erasure_redact(v.body, h.marks),
+                                   summary = tl.erasure_redact(v.summary, h.marks)
+      FROM tl.erasure_matches('SELECT v.id AS row_id, x.v FROM tl.notice_version v,
+                                      unnest(ARRAY[v.body, v.summary]) x(v)', ks) h
+     WHERE v.id = h.row_id;
 
     -- Repair café bookings are made without an account: the member is found
     -- by the name or contact they gave. Name and contact go; a booking whose

@@ -222,6 +222,17 @@ def live_a_life(servers, p):
                            "resultat": "repare", "cause": "", "poids": "1,5", "minutes": "20", "reparateur": ""})
     assert r.status_code == 303, r.text[:500]
 
+    # A notice of an item, written from their account and credited under
+    # their own name, mentioning their phone (a commons: it stays, without them).
+    notice_item = servers.sql("SELECT code FROM tl.item WHERE retired_at IS NULL ORDER BY code DESC LIMIT 1")[0][0]
+    page = BeautifulSoup(mine.get(servers.url(f"/tierslieux/compte/notice?objet={notice_item}"), timeout=10).text,
+                         "html.parser")
+    form = {i["name"]: i.get("value", "") for i in page.select("form input[type=hidden]")}
+    r = mine.post(servers.url("/tierslieux/compte/notice"), allow_redirects=False, timeout=10,
+                  data={**form, "texte": f"Serrer le mandrin à la main. Questions : {p['phone']}.",
+                        "resume": f"par {full}", "nom": full, "accord": "1"})
+    assert r.status_code == 303, r.text[:500]
+
     # The members file sent again, left at its preview.
     r = send(servers, ref, "adherents", f"{full}.csv", csv)
     assert r.status_code == 200
@@ -251,6 +262,9 @@ def erased_everywhere(servers, p, before, life):
     assert servers.sql("SELECT count(*), count(visitor_name), count(contact) FROM tl.repair_booking WHERE id = ANY(%s)",
                        (bookings,)) == [(2, 0, 0)]
     assert servers.sql("SELECT status FROM tl.repair_record WHERE booking_id = %s", (bookings[0],)) == [("repare",)]
+    # Their notice's version stays, credited to "un contributeur".
+    assert servers.sql("SELECT count(*) > 0 FROM tl.notice_version WHERE author_member_id IS NULL "
+                       "AND author_name IS NULL AND body LIKE 'Serrer le mandrin à la main.%%'") == [(True,)]
 
 
 def test_erased_at_the_desk(servers):
@@ -314,6 +328,9 @@ FORGOTTEN = {
     "admin_log.subject": "mentions replaced",
     "admin_log.detail": "mentions replaced",
     "maintenance.reason": "mentions replaced (typed at a return)",
+    "notice_version.author_name": "emptied: the version stays, credited to « un contributeur »",
+    "notice_version.body": "mentions replaced (a notice is a commons: it stays)",
+    "notice_version.summary": "mentions replaced",
     "maintenance.work_done": "mentions replaced",
     "mail_message.recipient": "messages to the member deleted",
     "mail_message.subject": "messages to the member deleted",
@@ -359,6 +376,8 @@ NOT_A_MEMBERS = {
     "repair_session.cancel_reason", "repair_session.description", "repair_session.title", "repair_skill.label",
     "seed_species.common_name", "seed_species.family", "seed_species.latin_name", "seed_variety.description",
     "seed_variety.name", "seed_variety.sowing",
+    # Manuals a référent adds to an item, and a notice's licence (a closed list).
+    "item_manual.title", "item_manual.url", "item_manual.pdf", "item_manual.pdf_sha256", "notice.licence",
     # An ORDS import's rows waiting at their preview (sql/logic/imports.sql): a provider's
     # published repairs, never our members' (phones scrubbed on reading);
     # they go when the import is confirmed or left.

@@ -90,6 +90,8 @@ def pages(servers):
     get(member, "/compte/reserver", objet=waited)
     get(member, "/compte/reserver", objet=servers.sql("SELECT min(code) FROM tl.item WHERE retired_at IS NULL")[0][0])
     get(member, "/compte/donnees")
+    # A notice, written from the account on an item's page.
+    get(member, "/compte/notice", objet=servers.sql("SELECT min(code) FROM tl.item WHERE retired_at IS NULL")[0][0])
 
     # An administrator of every place holds every desk and back office.
     admin, _ = login(servers, "admin.reseau")
@@ -101,6 +103,7 @@ def pages(servers):
                          ("/guichet/ressourcerie", {}), ("/guichet/ressourcerie/caisse", {"lieu": "la-fabrique"}),
                          ("/guichet/ressourcerie/sorties", {"lieu": "la-fabrique"}),
                          ("/gestion/objet", {}), ("/gestion/objet", {"numero": item}),
+                         ("/gestion/objet/documents", {"numero": item}),
                          ("/gestion/lieu", {"lieu": "la-fabrique"}), ("/gestion/categories", {}),
                          ("/gestion/equipe", {"lieu": "la-fabrique"}), ("/gestion/graines", {"lieu": "la-fabrique"}),
                          ("/gestion/reparation", {"lieu": "la-fabrique"}),
@@ -304,7 +307,7 @@ def test_every_post_route_refuses_a_missing_or_repeated_field_without_crashing(s
     missing = [route for route in routes if route not in forms]
     assert not missing, f"POST routes with no form rendered here (add the page that renders it): {missing}"
 
-    omitted = repeated = 0
+    omitted = repeated = lines = 0
     problems = []
     for route in routes:
         done = set()
@@ -315,6 +318,18 @@ def test_every_post_route_refuses_a_missing_or_repeated_field_without_crashing(s
                 continue                # the same form for another row of the page
             done.add(shape)
             base = [(n, v) for n, v, _ in pairs]
+            # A text of several lines keeps its line breaks wherever a
+            # textarea asks for one (never "a control character").
+            areas = {t["name"] for t in form.find_all("textarea") if t.get("name")}
+            if areas:
+                lines += 1
+                r = send(servers, s, route, form,
+                         [(n, "Première ligne\r\nSeconde ligne" if n in areas else v) for n, v in base])
+                refused = r is not None and [a for a in areas if BeautifulSoup(r.text, "html.parser").find(
+                    id=f"erreur-{a}")]
+                if r is None or r.status_code >= 500 or refused or "caractère de contrôle" in r.text:
+                    problems.append(f"{route}: a line break in {sorted(areas)} refused "
+                                    f"({r.status_code if r is not None else 'no answer'})")
             for name, _, may_omit in pairs:
                 omitted += 1
                 r = send(servers, s, route, form, [(n, v) for n, v in base if n != name])
@@ -347,6 +362,7 @@ def test_every_post_route_refuses_a_missing_or_repeated_field_without_crashing(s
     crashes = [line for line in servers.log_since(start_log).splitlines() if CRASH.search(line)]
     print(f"\nPOST routes: {len(routes)}; forms tried: {sum(len(v) for v in forms.values())}; "
           f"submissions with a field left out: {omitted}; with a field repeated: {repeated}; "
+          f"with lines in its textareas: {lines}; "
           f"worker crashes: {len(crashes)}")
     assert not crashes and not problems, "\n".join(problems + ["workers crashed:"] + crashes if crashes else problems)
-    assert omitted > 200 and repeated > 150
+    assert omitted > 200 and repeated > 150 and lines >= 8

@@ -25,6 +25,9 @@ def expand(servers, route):
         "/outils/*": "SELECT id::text FROM tl.item",
         "/outils/*/qr.svg": "SELECT id::text FROM tl.item",
         "/graines/*": "SELECT id::text FROM tl.seed_variety",
+        "/outils/*/notice": "SELECT item_id::text FROM tl.notice WHERE item_id IS NOT NULL",
+        "/graines/*/notice": "SELECT variety_id::text FROM tl.notice WHERE variety_id IS NOT NULL",
+        "/documents/*": "SELECT id::text FROM tl.item_manual WHERE pdf IS NOT NULL",
         "/reparation/*": "SELECT id::text FROM tl.repair_session",
     }
     if "*" not in route:

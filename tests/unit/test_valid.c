@@ -77,6 +77,12 @@ START_TEST(texts)
     ck_assert_ptr_null(tl_valid_text(pool, "mots", "éééé", 4));
     ck_assert_ptr_nonnull(tl_valid_text(pool, "mots", "a\x01" "b", 10));
     ck_assert_ptr_nonnull(tl_valid_text(pool, "mots", "\xff", 10));
+    /* One line: a line break is a control character; in a textarea it is text. */
+    ck_assert_ptr_nonnull(tl_valid_text(pool, "mots", "un\ndeux", 10));
+    ck_assert_ptr_null(tl_valid_lines(pool, "texte", "un\r\ndeux\n\ttrois", 20));
+    ck_assert_ptr_nonnull(strstr(tl_valid_lines(pool, "texte", "un\x01", 20), "contrôle"));
+    ck_assert_ptr_nonnull(strstr(tl_valid_lines(pool, "texte", "un\x7f", 20), "contrôle"));
+    ck_assert_ptr_nonnull(strstr(tl_valid_lines(pool, "texte", "é\né", 2), "trop long"));
 }
 END_TEST
 
