@@ -143,9 +143,8 @@ static int webp_size(const unsigned char *d, size_t n, unsigned *w, unsigned *h)
     return *w && *h ? 0 : -1;
 }
 
-int tl_image_size(tl_image_format f, const unsigned char *d, size_t n, unsigned *w, unsigned *h)
+static int header_size(tl_image_format f, const unsigned char *d, size_t n, unsigned *w, unsigned *h)
 {
-    *w = *h = 0;
     switch (f) {
     case TL_IMAGE_JPEG:
         return jpeg_size(d, n, w, h);
@@ -164,6 +163,19 @@ int tl_image_size(tl_image_format f, const unsigned char *d, size_t n, unsigned 
     default:
         return -1;
     }
+}
+
+int tl_image_size(tl_image_format f, const unsigned char *d, size_t n, unsigned *w, unsigned *h)
+{
+    unsigned ww = 0, hh = 0;
+
+    if (header_size(f, d, n, &ww, &hh) != 0 || ww == 0 || hh == 0) {
+        *w = *h = 0;
+        return -1;
+    }
+    *w = ww;
+    *h = hh;
+    return 0;
 }
 
 int tl_image_tiff_orientation(const unsigned char *t, size_t n)
