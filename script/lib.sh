@@ -387,6 +387,9 @@ tl_httpd_conf() {
         (umask 077 && head -c 32 /dev/urandom | base64 >"$real/secret")
     fi
     site=$(tl_httpd_site "$real")
+    # The image helper of this build, where httpd's children (www-data) may
+    # run it even when the checkout is private.
+    install -m 0755 "$TL_ROOT/tools/tierslieux-images" "$real/tierslieux-images"
     sed -e "s|@RUN_DIR@|$(tl_sed_repl "$real")|g" \
         -e "s|@PORT@|$port|g" \
         -e "s|@MODULES@|$(tl_sed_repl "$TL_MODULES")|g" \
@@ -400,6 +403,7 @@ tl_httpd_conf() {
         -e "s|\"/usr/share/mod_tierslieux/templates\"|\"$(tl_sed_repl "$TL_ROOT/templates")\"|" \
         -e "s|\"/var/www/html/|\"$(tl_sed_repl "$site")/|" \
         -e "s|^TiersLieuxSecretFile .*|TiersLieuxSecretFile \"$(tl_sed_repl "$real/secret")\"|" \
+        -e "s|^# TiersLieuxImageHelper .*|TiersLieuxImageHelper \"$(tl_sed_repl "$real/tierslieux-images")\"|" \
         "$TL_ROOT/conf/tierslieux.conf" >"$real/tierslieux.conf")
 }
 

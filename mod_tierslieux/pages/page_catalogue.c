@@ -28,11 +28,16 @@ static const char *const tl_sort_labels[] = {
     "       p.name AS place, p.slug AS place_slug, " \
     "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, " \
     "       a.state = 'maintenance' AS in_maintenance, " \
-    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, i.total " \
+    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, i.total, ph.* " \
     "  FROM pick i JOIN tl.item it ON it.id = i.id " \
     "  JOIN tl.category c ON c.id = it.category_id " \
     "  JOIN tl.place p ON p.id = it.place_id " \
     "  JOIN tl.item_availability a ON a.item_id = i.id " \
+    /* The card's picture, the item's first photo, in the same query. */ \
+    "  LEFT JOIN LATERAL (SELECT f.id AS card_photo, f.alt AS card_photo_alt, z.width AS card_photo_width, " \
+    "                            z.height AS card_photo_height " \
+    "                       FROM tl.photo f, tl.photo_card_size(f.width, f.height) z " \
+    "                      WHERE f.item_id = i.id ORDER BY f.position, f.id LIMIT 1) ph ON true " \
     " ORDER BY " order
 /* The items of the filters, without what they show: what the order needs
  * (cols), so that an index gives it alone. */
@@ -253,6 +258,13 @@ int tl_page_item(tl_req *q)
     if (item->count(item) == 0) {
         return tl_render_error(q, HTTP_NOT_FOUND,
                                "Cet objet n'est pas (ou plus) dans le catalogue de l'outilthèque.");
+    }
+    /* Its photos, the first one first (sql/schema/007). */
+    if (!tl_db_view(q, "photos", "SELECT f.id, f.alt, least(640, f.width) AS shown_width, "
+                                 "       greatest(1, round(f.height * least(640, f.width)::numeric / f.width)) "
+                                 "       AS shown_height "
+                                 "  FROM tl.photo f WHERE f.item_id = $1 ORDER BY f.position, f.id", 1, &id, &status)) {
+        return tl_page_failed(q, status);
     }
     /* A kit lists its components (sql/schema/005). */
     if (!tl_db_view(q, "components", "SELECT c.name AS component, c.quantity FROM tl.item_component c "

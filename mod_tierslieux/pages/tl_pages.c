@@ -17,10 +17,11 @@ const tl_route tl_routes[] = {
     { M_GET, "/",             tl_page_home,      TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office" },
-    { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending" },
-    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending" },
+    { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending photos" },
+    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending photos" },
     { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
+    { M_GET, "/photos/*",     tl_page_photo,     TL_ROUTE_ASSET },
 
     /* ---- Logins and the desk's door ---- */
     { M_GET, "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
@@ -54,6 +55,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/guichet/retards.csv", tl_page_desk_overdue_csv, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/objet", tl_page_desk_item, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/objet/maintenance", tl_page_desk_item_maintenance, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/objet/photo", tl_page_desk_item_photo, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/etiquettes", tl_page_desk_labels, TL_ROUTE_PRIVATE },
 
     /* ---- The desk: members ---- */
@@ -130,6 +132,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/objet", tl_page_admin_item_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/objet/etat", tl_page_admin_item_state, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/objet/composant", tl_page_admin_item_component, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet/photo", tl_page_admin_item_photo, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet/photo/modifier", tl_page_admin_item_photo_change, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/lieu", tl_page_admin_place, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu", tl_page_admin_place_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu/fermeture", tl_page_admin_closure, TL_ROUTE_PRIVATE },

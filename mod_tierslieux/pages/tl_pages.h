@@ -36,8 +36,12 @@ int tl_page_desk_members_post(tl_req *q);
 int tl_page_desk_member(tl_req *q);
 int tl_page_desk_item(tl_req *q);
 int tl_page_item_qr(tl_req *q);
+int tl_page_photo(tl_req *q);
 int tl_page_desk_labels(tl_req *q);
 int tl_page_desk_item_maintenance(tl_req *q);
+int tl_page_desk_item_photo(tl_req *q);
+/* The desk's item page shown again after a form (status: 422). */
+int tl_page_desk_item_show(tl_req *q, const char *number, int status);
 int tl_page_desk_member_file(tl_req *q);
 int tl_page_desk_member_renew(tl_req *q);
 int tl_page_desk_member_export(tl_req *q);
@@ -85,6 +89,10 @@ int tl_page_admin_item(tl_req *q);
 int tl_page_admin_item_post(tl_req *q);
 int tl_page_admin_item_state(tl_req *q);
 int tl_page_admin_item_component(tl_req *q);
+int tl_page_admin_item_photo(tl_req *q);
+int tl_page_admin_item_photo_change(tl_req *q);
+/* The back office's item page shown again after a form (status: 422). */
+int tl_page_admin_item_show(tl_req *q, const char *number, int status);
 int tl_page_admin_place(tl_req *q);
 int tl_page_admin_place_post(tl_req *q);
 int tl_page_admin_closure(tl_req *q);
