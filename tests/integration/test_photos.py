@@ -7,8 +7,11 @@ refusal (a file cut short, a decompression bomb, an SVG, a name that lies,
 more than 15 MB, no description, another place's item) keeps nothing, and
 the worker answers the next request."""
 import io
+import os
 import re
 import struct
+import subprocess
+import tempfile
 import zlib
 
 import requests
@@ -182,6 +185,33 @@ def test_catalogue_card_and_item_page_show_the_first_photo_with_its_text(servers
     assert second[0] not in [p[0] for p in photos(servers, code)]
     assert variants(servers, second[0]) == []
     assert servers.get(f"/tierslieux/photos/{second[0]}-320.jpg").status_code == 404
+
+
+def test_a_phones_heic_photo_is_decoded(servers):
+    """HEIC, as iPhones take them: Debian 12's libheif decodes it (libde265);
+    heif-enc (libheif-examples) makes one here."""
+    code, _ = item_of(servers, "la-fabrique")
+    with tempfile.TemporaryDirectory() as d:
+        im = Image.new("RGB", (800, 600), (220, 20, 20))
+        im.paste((20, 20, 220), (400, 0, 800, 600))
+        im.save(os.path.join(d, "src.png"))
+        subprocess.run(["heif-enc", "-q", "70", "-o", os.path.join(d, "IMG_0002.HEIC"), os.path.join(d, "src.png")],
+                       check=True, capture_output=True)
+        with open(os.path.join(d, "IMG_0002.HEIC"), "rb") as f:
+            heic = f.read()
+    assert heic[4:12] == b"ftypheic"
+    s, _ = login(servers, REFERENT)
+    r = upload(s, servers, code, heic, name="IMG_0002.HEIC", alt="Photo prise au téléphone")
+    assert r.status_code == 303, r.text[:500]
+    photo_id = photos(servers, code)[-1][0]
+    assert [(f, w, h) for f, w, h, _ in variants(servers, photo_id)] == [
+        ("jpg", 320, 240), ("jpg", 640, 480), ("jpg", 800, 600), ("webp", 320, 240), ("webp", 640, 480),
+        ("webp", 800, 600)]
+    rgb = Image.open(io.BytesIO(servers.get(f"/tierslieux/photos/{photo_id}-640.jpg").content)).convert("RGB")
+    assert rgb.getpixel((100, 300))[0] > 150 and rgb.getpixel((540, 300))[2] > 150
+    # A HEIC named .jpg is refused as any lying name is.
+    r = upload(s, servers, code, heic, name="IMG_0002.jpg")
+    assert r.status_code == 422 and "une image HEIC" in r.text
 
 
 REFUSED = [
