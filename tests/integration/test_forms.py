@@ -133,6 +133,10 @@ def pages(servers):
     soup = BeautifulSoup(admin.get(servers.url(BASE + "/guichet/retour"), timeout=10).text, "html.parser")
     out.append((admin, admin.post(servers.url(BASE + "/guichet/retour"), timeout=10,
                                   data={"jeton": token(soup), "objet": "OT-0006"})))
+    # A photo's form (describe, reorder, remove) shows once an item has one.
+    servers.sql("INSERT INTO tl.photo (item_id, alt, position, width, height) SELECT i.id, 'Vue de face', 1, 640, "
+                "480 FROM tl.item i WHERE i.code = 'FC-0002'")
+    get(admin, "/gestion/objet", numero="FC-0002")
     # A member's file is the answer to POST /guichet/adherent (numbers never travel in URLs).
     soup = BeautifulSoup(admin.get(servers.url(BASE + "/guichet/adherent"), timeout=10).text, "html.parser")
     out.append((admin, admin.post(servers.url(BASE + "/guichet/adherent"), timeout=10,
