@@ -23,6 +23,7 @@
  * Anything else (a signal, another status) is a failure the module names
  * itself. */
 #include <errno.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -306,6 +307,9 @@ static void decode_heic(const unsigned char *d, size_t n, image *out)
         refuse(BROKEN);
     }
     heif_context_set_maximum_image_size_limit(ctx, (int)MAX_SIDE);
+    /* One decoding thread: each thread's stack and malloc arena count
+     * against the address space limit, whatever the machine's cores. */
+    heif_context_set_max_decoding_threads(ctx, 1);
     if (heif_context_read_from_memory_without_copy(ctx, d, n, NULL).code != heif_error_Ok
         || heif_context_get_primary_image_handle(ctx, &handle).code != heif_error_Ok) {
         refuse(BROKEN);
@@ -478,6 +482,9 @@ int main(int argc, char **argv)
     limit(RLIMIT_CPU, CPU_SECONDS);
     limit(RLIMIT_FSIZE, 0);
     limit(RLIMIT_CORE, 0);
+    /* One malloc arena: a thread's own (64 MB reserved) would count
+     * against the address space for nothing. */
+    mallopt(M_ARENA_MAX, 1);
 
     data = xmalloc(cap);
     for (;;) {

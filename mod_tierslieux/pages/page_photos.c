@@ -235,7 +235,8 @@ static const char tl_photo_other_place[] =
 /* Reads and keeps an upload for the item named by field number_field:
  * 1 when kept (*number set), 0 when the page shows its form again with
  * the message (a 422), -1 when an error page was sent (*status). */
-static int tl_photo_add(tl_req *q, const char *form, const char *number_field, const char **number, int *status)
+static int tl_photo_add(tl_req *q, const char *form, const char *number_field, const char *sql,
+                        const char **number, apr_table_t **fields, int *status)
 {
     static const tl_change_rule rules[] = {
         { "photo_alt_not_blank", "alternative" },
@@ -257,9 +258,10 @@ static int tl_photo_add(tl_req *q, const char *form, const char *number_field, c
         *status = rc;
         return -1;
     }
+    *fields = f;
     *number = tl_field(f, number_field);
     if (!**number || tl_valid_text(p, "numéro", *number, 64)) {
-        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet.");
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet ni de variété.");
         return -1;
     }
     tl_form_keep(q, f, NULL, (const char *const[]){ "alternative", NULL });
@@ -277,16 +279,18 @@ static int tl_photo_add(tl_req *q, const char *form, const char *number_field, c
     params[1] = *number;
     params[2] = alt;
     tl_photo_params(p, &img, params + 3);
-    rc = tl_change(q, "SELECT tl.add_photo($1, $2, $3, $4::text[], $5::integer[], $6::integer[], $7::integer[], "
-                      "$8::bytea)", 8, params, rules, NULL, status, NULL);
-    return rc;
+    return tl_change(q, sql, 8, params, rules, NULL, status, NULL);
 }
+
+static const char tl_sql_add_photo[] =
+    "SELECT tl.add_photo($1, $2, $3, $4::text[], $5::integer[], $6::integer[], $7::integer[], $8::bytea)";
 
 /* POST /gestion/objet/photo: a référent adds a photo to an item. */
 int tl_page_admin_item_photo(tl_req *q)
 {
     const char *number = NULL;
-    int status = OK, rc = tl_photo_add(q, "gestion-objet", "existant", &number, &status);
+    apr_table_t *f;
+    int status = OK, rc = tl_photo_add(q, "gestion-objet", "existant", tl_sql_add_photo, &number, &f, &status);
 
     if (rc < 0) {
         return status;
@@ -302,7 +306,8 @@ int tl_page_admin_item_photo(tl_req *q)
 int tl_page_desk_item_photo(tl_req *q)
 {
     const char *number = NULL;
-    int status = OK, rc = tl_photo_add(q, "maintenance", "numero", &number, &status);
+    apr_table_t *f;
+    int status = OK, rc = tl_photo_add(q, "maintenance", "numero", tl_sql_add_photo, &number, &f, &status);
 
     if (rc < 0) {
         return status;
@@ -365,4 +370,84 @@ int tl_page_admin_item_photo_change(tl_req *q)
     }
     return tl_form_done(q, tl_url_build(p, "/gestion/objet",
                                         (const char *const[]){ "numero", number, "fait", "photos", NULL }));
+}
+
+/* ---- seed varieties (the network's list: any référent) ------------------ */
+
+/* POST /gestion/graines/photo: a photo of a variety. */
+int tl_page_admin_seeds_photo(tl_req *q)
+{
+    const char *variety = NULL, *place;
+    apr_table_t *f = NULL;
+    long id;
+    int status = OK, rc = tl_photo_add(q, "gestion-graines", "variete",
+                                       "SELECT tl.add_variety_photo($1, $2::integer, $3, $4::text[], $5::integer[], "
+                                       "$6::integer[], $7::integer[], $8::bytea)", &variety, &f, &status);
+
+    if (rc < 0) {
+        return status;
+    }
+    place = tl_field(f, "lieu");
+    if (tl_valid_int(q->r->pool, "variété", variety, 1, 2147483647L, &id) || tl_valid_slug(q->r->pool, "lieu", place, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de variété ou de lieu.");
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(q->r->pool, "/gestion/graines",
+                                            (const char *const[]){ "lieu", place, "variete", variety, "fait",
+                                                                   "photos", NULL }));
+    }
+    return tl_page_admin_seeds_variety(q, place, variety, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* POST /gestion/graines/photo/modifier: a variety's photo described again,
+ * moved or removed. */
+int tl_page_admin_seeds_photo_change(tl_req *q)
+{
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, "Votre compte n'a le rôle référent dans aucun lieu : rien n'a été changé." },
+        { NULL, "photo" }
+    };
+    static const char *const actions[] = { "enregistrer", "monter", "descendre", "retirer" };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *variety, *place, *photo, *action, *alt;
+    long id;
+    int rc, status = OK, a = -1, k;
+
+    if (!tl_form_read(q, "gestion-graines", &f, &rc)) {
+        return rc;
+    }
+    variety = tl_field(f, "variete");
+    place = tl_field(f, "lieu");
+    photo = tl_field(f, "photo");
+    action = tl_field(f, "action");
+    alt = tl_field(f, "alternative");
+    for (k = 0; k < 4; k++) {
+        if (strcmp(action, actions[k]) == 0) {
+            a = k;
+        }
+    }
+    if (tl_valid_int(p, "variété", variety, 1, 2147483647L, &id) || tl_valid_slug(p, "lieu", place, 64)
+        || tl_valid_int(p, "photo", photo, 1, 999999999999L, &id) || a < 0) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de variété, de photo ou d'action.");
+    }
+    if (a == 0 && tl_valid_text(p, "description", alt, 250)) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY,
+                               "La description d'une photo tient en 250 caractères au plus, sur une ligne : rien n'a "
+                               "été changé.");
+    }
+    {
+        const char *params[] = { q->r->user, variety, photo, actions[a], alt };
+        rc = tl_change(q, "SELECT tl.change_variety_photo($1, $2::integer, $3::bigint, $4, $5)", 5, params, rules,
+                       NULL, &status, NULL);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc == 0) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, tl_view_get(q->view, "err_photo"));
+    }
+    return tl_form_done(q, tl_url_build(p, "/gestion/graines",
+                                        (const char *const[]){ "lieu", place, "variete", variety, "fait", "photos",
+                                                               NULL }));
 }

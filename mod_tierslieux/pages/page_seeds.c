@@ -134,8 +134,11 @@ int tl_page_variety(tl_req *q)
         const tl_db_read reads[] = {
             { "variety", tl_sql_variety, 1, &id },
             { "lots", tl_sql_variety_lots, 1, &id },
+            { "photos", "SELECT f.id, f.alt, least(640, f.width) AS shown_width, "
+                        "       greatest(1, round(f.height * least(640, f.width)::numeric / f.width)) AS shown_height "
+                        "  FROM tl.photo f WHERE f.seed_variety_id = $1::integer ORDER BY f.position, f.id", 1, &id },
         };
-        if (!tl_db_views(q, reads, 2, &status)) {
+        if (!tl_db_views(q, reads, 3, &status)) {
             return tl_page_failed(q, status);
         }
         variety = tl_view_rows_get(q->view, "variety");

@@ -77,12 +77,14 @@ const tl_route tl_routes[] = {
 
     /* ---- Seeds ---- */
     { M_GET, "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC, "places_catalogue seeds" },
-    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC, "places_catalogue seeds" },
+    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC, "places_catalogue seeds photos" },
     { M_GET, "/guichet/graines", tl_page_desk_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/retrait", tl_page_desk_seed_withdrawal, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/graines", tl_page_admin_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/graines", tl_page_admin_seeds_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/graines/photo", tl_page_admin_seeds_photo, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/graines/photo/modifier", tl_page_admin_seeds_photo_change, TL_ROUTE_PRIVATE },
 
     /* ---- Repair café ---- */
     { M_GET, "/reparation",   tl_page_repair_agenda, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },

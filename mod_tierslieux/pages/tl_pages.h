@@ -105,6 +105,10 @@ int tl_page_admin_team_post(tl_req *q);
 int tl_page_admin_team_link(tl_req *q);
 int tl_page_admin_seeds(tl_req *q);
 int tl_page_admin_seeds_post(tl_req *q);
+int tl_page_admin_seeds_photo(tl_req *q);
+int tl_page_admin_seeds_photo_change(tl_req *q);
+/* The grainothèque's back office with a variety's form (status: 422). */
+int tl_page_admin_seeds_variety(tl_req *q, const char *place, const char *variety, int status);
 int tl_page_admin_repair(tl_req *q);
 int tl_page_admin_repair_post(tl_req *q);
 int tl_page_admin_repair_session(tl_req *q);

@@ -70,10 +70,10 @@ def png_bomb():
 
 
 def upload(s, servers, code, data, name="photo.jpg", alt="Une perceuse posée sur l'établi", path=None,
-           number_field="existant", form_path=None):
+           number_field="existant", form_path=None, extra=None):
     t = token(s, servers, form_path or f"{ADMIN_ITEM}?numero={code}")
     return s.post(servers.url(path or f"{ADMIN_ITEM}/photo"), allow_redirects=False, timeout=60,
-                  data={"jeton": t, number_field: code, "alternative": alt},
+                  data={"jeton": t, **(extra or {}), number_field: str(code), "alternative": alt},
                   files={"photo": (name, data, "application/octet-stream")})
 
 
@@ -311,3 +311,58 @@ def test_a_volunteer_takes_a_snapshot_at_the_desk_of_their_place_only(servers):
                number_field="numero", form_path=desk)
     assert r.status_code in (403, 422) and "rien n'a été changé" in r.text.lower()
     assert photos(servers, other) == []
+
+
+def test_a_referent_adds_orders_and_removes_a_seed_varietys_photos(servers, expect_log):
+    expect_log += ["AH01631"]          # the volunteer refused by the back office's Require
+    variety, name = servers.sql("SELECT id, name FROM tl.seed_variety ORDER BY id LIMIT 1")[0]
+    form = f"/tierslieux/gestion/graines?lieu=la-fabrique&variete={variety}"
+    s, _ = login(servers, REFERENT)
+    for alt in ("Gousses séchées dans une coupelle", "Le plant en fleur"):
+        r = upload(s, servers, variety, png_bytes(600, 400), name="graines.png", alt=alt,
+                   path="/tierslieux/gestion/graines/photo", number_field="variete", form_path=form,
+                   extra={"lieu": "la-fabrique"})
+        assert r.status_code == 303 and "fait=photos" in r.headers["Location"], r.text[:300]
+    rows = servers.sql("SELECT id, alt FROM tl.photo WHERE seed_variety_id = %s ORDER BY position, id", (variety,))
+    assert [a for _, a in rows] == ["Gousses séchées dans une coupelle", "Le plant en fleur"]
+    page = BeautifulSoup(servers.get(f"/tierslieux/graines/{variety}").text, "html.parser")
+    assert [i["alt"] for i in page.select(".tl-gallery img")] == [a for _, a in rows]
+    # Refusals: no description, a lying name; nothing kept.
+    r = upload(s, servers, variety, png_bytes(600, 400), name="graines.png", alt=" ",
+               path="/tierslieux/gestion/graines/photo", number_field="variete", form_path=form,
+               extra={"lieu": "la-fabrique"})
+    assert r.status_code == 422 and "Décrivez la photo" in r.text
+    r = upload(s, servers, variety, png_bytes(600, 400), name="graines.webp",
+               path="/tierslieux/gestion/graines/photo", number_field="variete", form_path=form,
+               extra={"lieu": "la-fabrique"})
+    assert r.status_code == 422 and "une image PNG" in r.text
+    assert len(servers.sql("SELECT id FROM tl.photo WHERE seed_variety_id = %s", (variety,))) == 2
+    # Moved, then removed.
+    t = token(s, servers, form)
+    change = "/tierslieux/gestion/graines/photo/modifier"
+    r = s.post(servers.url(change), allow_redirects=False, timeout=10,
+               data={"jeton": t, "lieu": "la-fabrique", "variete": str(variety), "photo": str(rows[1][0]),
+                     "action": "monter", "alternative": ""})
+    assert r.status_code == 303
+    assert [i for i, in servers.sql("SELECT id FROM tl.photo WHERE seed_variety_id = %s ORDER BY position, id",
+                                    (variety,))] == [rows[1][0], rows[0][0]]
+    r = s.post(servers.url(change), allow_redirects=False, timeout=10,
+               data={"jeton": t, "lieu": "la-fabrique", "variete": str(variety), "photo": str(rows[0][0]),
+                     "action": "retirer", "alternative": ""})
+    assert r.status_code == 303
+    # A photo of an item cannot be changed through a variety.
+    code, _ = item_of(servers, "la-fabrique")
+    assert upload(s, servers, code, png_bytes(300, 200), name="p.png").status_code == 303
+    item_photo = photos(servers, code)[-1][0]
+    r = s.post(servers.url(change), allow_redirects=False, timeout=10,
+               data={"jeton": t, "lieu": "la-fabrique", "variete": str(variety), "photo": str(item_photo),
+                     "action": "retirer", "alternative": ""})
+    assert r.status_code == 422 and "n'appartient pas à cette variété" in r.text
+    assert item_photo in [p[0] for p in photos(servers, code)]
+    # A volunteer is no référent: the back office is closed to them.
+    v, _ = login(servers, VOLUNTEER)
+    r = v.post(servers.url("/tierslieux/gestion/graines/photo"), allow_redirects=False, timeout=30,
+               data={"jeton": "x", "lieu": "la-fabrique", "variete": str(variety), "alternative": "Une photo"},
+               files={"photo": ("p.png", png_bytes(40, 30), "image/png")})
+    assert r.status_code in (302, 403)
+    assert len(servers.sql("SELECT id FROM tl.photo WHERE seed_variety_id = %s", (variety,))) == 1

@@ -21,5 +21,6 @@ Suite *tl_token_suite(void);
 Suite *tl_ords_suite(void);
 Suite *tl_ical_suite(void);
 Suite *tl_utf8_suite(void);
+Suite *tl_image_suite(void);
 
 #endif
