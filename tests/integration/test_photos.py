@@ -366,3 +366,36 @@ def test_a_referent_adds_orders_and_removes_a_seed_varietys_photos(servers, expe
                files={"photo": ("p.png", png_bytes(40, 30), "image/png")})
     assert r.status_code in (302, 403)
     assert len(servers.sql("SELECT id FROM tl.photo WHERE seed_variety_id = %s", (variety,))) == 1
+
+
+def test_a_helper_that_crashes_or_answers_garbage_is_a_refusal_and_the_worker_goes_on(servers, expect_log):
+    """The helper killed by a signal (as a decoder's crash or a limit would
+    kill it) or writing what is no answer: a French 422, nothing kept, the
+    worker serves the next request; the log names what became of the
+    helper, never the file."""
+    expect_log += ["TLX1603"]
+    with open(os.path.join(os.path.realpath(servers.web), "tierslieux.conf"), encoding="utf-8") as f:
+        helper = re.search(r'^TiersLieuxImageHelper "([^"]+)"', f.read(), re.M).group(1)
+    code, item_id = item_of(servers, "la-fabrique")
+    s, _ = login(servers, REFERENT)
+    before = photos(servers, code)
+    saved = helper + ".vrai"
+    os.rename(helper, saved)
+    try:
+        for script in ("#!/bin/sh\ncat >/dev/null\nkill -SEGV $$\n",
+                       "#!/bin/sh\ncat >/dev/null\nprintf 'TLIMG jpeg 10 10\\njpg 10 10 999999\\nabc'\n"):
+            with open(helper, "w", encoding="utf-8") as f:
+                f.write(script)
+            os.chmod(helper, 0o755)
+            r = upload(s, servers, code, png_bytes(400, 300), name="p.png")
+            assert r.status_code == 422, r.status_code
+            error = BeautifulSoup(r.text, "html.parser").find(id="erreur-photo")
+            assert "n'a pas pu être lue" in error.get_text()
+            assert photos(servers, code) == before
+            assert servers.get(f"/tierslieux/outils/{item_id}").status_code == 200
+    finally:
+        os.replace(saved, helper)
+    assert upload(s, servers, code, png_bytes(400, 300), name="p.png").status_code == 303
+    with open(servers.error_log, encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    assert "killed by signal 11" in log and "p.png" not in log
