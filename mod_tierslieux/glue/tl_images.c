@@ -80,7 +80,7 @@ int tl_images_convert(request_rec *r, const char *data, apr_size_t len, tl_image
     apr_exit_why_e why;
     apr_status_t rv;
     char *buf;
-    apr_size_t got = 0;
+    apr_size_t got = 0, cap;
     int code = 0, timed_out = 0;
 
     *refusal = tl_images_failed;
@@ -100,9 +100,20 @@ int tl_images_convert(request_rec *r, const char *data, apr_size_t len, tl_image
     if (APR_STATUS_IS_TIMEUP(rv)) {
         timed_out = 1;
     }
-    buf = apr_palloc(p, TL_IMAGES_MAX_OUTPUT + 1);
+    /* Grown as the answer comes (about 300 KB for a phone's photo), up to
+     * the limit and one byte more to see it passed. */
+    cap = 512 * 1024;
+    buf = apr_palloc(p, cap);
     while (!timed_out && got <= TL_IMAGES_MAX_OUTPUT) {
-        apr_size_t n = TL_IMAGES_MAX_OUTPUT + 1 - got;
+        apr_size_t n;
+        if (got == cap) {
+            char *more;
+            cap = cap * 2 > TL_IMAGES_MAX_OUTPUT + 1 ? TL_IMAGES_MAX_OUTPUT + 1 : cap * 2;
+            more = apr_palloc(p, cap);
+            memcpy(more, buf, got);
+            buf = more;
+        }
+        n = cap - got;
         apr_file_pipe_timeout_set(proc.out, tl_images_left(deadline));
         rv = apr_file_read(proc.out, buf + got, &n);
         got += n;
