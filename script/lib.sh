@@ -26,9 +26,9 @@ tl_conninfo_quote() { printf "'%s'" "$(printf '%s' "$1" | sed -e "s/[\\\\']/\\\\
 
 # Debian packages the build, the servers and the tests need.
 TL_PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libaprutil1-dbd-pgsql libpq-dev
-libxml2-dev libssl-dev libqrencode-dev postgresql postgresql-contrib autoconf automake libtool pkg-config check make gcc"
+libxml2-dev libssl-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev librsvg2-bin postgresql postgresql-contrib autoconf automake libtool pkg-config check make gcc"
 TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 python3-icalendar chromium zbar-tools librsvg2-bin wrk
-tzdata clang-14 libclang-rt-14-dev faketime libfaketime python3-cryptography openssl"
+tzdata clang-14 libclang-rt-14-dev faketime libfaketime python3-cryptography python3-pil libheif-examples openssl"
 # What script/package adds to build the Debian package and check it, and
 # what its chroot step adds to make a clean Debian 12 root.
 TL_PACKAGE_PACKAGES="debhelper dpkg-dev fakeroot lintian"
@@ -387,6 +387,9 @@ tl_httpd_conf() {
         (umask 077 && head -c 32 /dev/urandom | base64 >"$real/secret")
     fi
     site=$(tl_httpd_site "$real")
+    # The image helper of this build, where httpd's children (www-data) may
+    # run it even when the checkout is private.
+    install -m 0755 "$TL_ROOT/tools/tierslieux-images" "$real/tierslieux-images"
     sed -e "s|@RUN_DIR@|$(tl_sed_repl "$real")|g" \
         -e "s|@PORT@|$port|g" \
         -e "s|@MODULES@|$(tl_sed_repl "$TL_MODULES")|g" \
@@ -400,6 +403,7 @@ tl_httpd_conf() {
         -e "s|\"/usr/share/mod_tierslieux/templates\"|\"$(tl_sed_repl "$TL_ROOT/templates")\"|" \
         -e "s|\"/var/www/html/|\"$(tl_sed_repl "$site")/|" \
         -e "s|^TiersLieuxSecretFile .*|TiersLieuxSecretFile \"$(tl_sed_repl "$real/secret")\"|" \
+        -e "s|^# TiersLieuxImageHelper .*|TiersLieuxImageHelper \"$(tl_sed_repl "$real/tierslieux-images")\"|" \
         "$TL_ROOT/conf/tierslieux.conf" >"$real/tierslieux.conf")
 }
 

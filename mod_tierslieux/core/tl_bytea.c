@@ -2,10 +2,15 @@
 
 void tl_bytea_encode(tl_buf *out, const char *data, size_t len)
 {
+    tl_buf_adds(out, "\\x");
+    tl_bytea_append(out, data, len);
+}
+
+void tl_bytea_append(tl_buf *out, const char *data, size_t len)
+{
     static const char digits[] = "0123456789abcdef";
     size_t i;
 
-    tl_buf_adds(out, "\\x");
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)data[i];
         char pair[2] = { digits[c >> 4], digits[c & 15] };

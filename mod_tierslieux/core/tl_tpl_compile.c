@@ -420,6 +420,12 @@ static int tl_compile_element(tl_compiler *c, xmlNodePtr node)
         }
         tl_buf_addc(&c->text, '>');
     }
+    else if (node->children && tl_compile_nodes(c, node->children, raw) != 0) {
+        /* libxml2's HTML parser knows no <source> (HTML5's <picture>)
+         * and nests what follows it inside it: a void element has no
+         * content, so those nodes are its following siblings. */
+        return -1;
+    }
 
 close_blocks:
     if (each_at >= 0) {

@@ -92,6 +92,7 @@ void *tl_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     c->templates_root = add->templates_root ? add->templates_root : base->templates_root;
     c->cache_size_set = add->cache_size_set || base->cache_size_set;
     c->secret_file = add->secret_file ? add->secret_file : base->secret_file;
+    c->image_helper = add->image_helper ? add->image_helper : base->image_helper;
     c->cache_size = add->cache_size_set ? add->cache_size : base->cache_size;
     return c;
 }
@@ -266,6 +267,34 @@ static const char *tl_set_secret_file(cmd_parms *cmd, void *dconf, const char *a
     return sc->secret_file ? NULL : "TiersLieuxSecretFile: invalid path";
 }
 
+static const char *tl_set_image_helper(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    apr_finfo_t fi;
+
+    if (err) {
+        return err;
+    }
+    if (!(sc->image_helper = ap_server_root_relative(cmd->pool, arg))) {
+        return "TiersLieuxImageHelper: invalid path";
+    }
+    if (apr_stat(&fi, sc->image_helper, APR_FINFO_TYPE | APR_FINFO_PROT, cmd->temp_pool) != APR_SUCCESS
+        || fi.filetype != APR_REG || !(fi.protection & APR_FPROT_WEXECUTE)) {
+        return apr_psprintf(cmd->pool, "TiersLieuxImageHelper: \"%s\" is not an executable file", sc->image_helper);
+    }
+    return NULL;
+}
+
+const char *tl_conf_image_helper(const server_rec *s)
+{
+    const tl_srv_conf *sc = ap_get_module_config(s->module_config, &tierslieux_module);
+#ifndef TL_DEFAULT_IMAGE_HELPER
+#define TL_DEFAULT_IMAGE_HELPER "/usr/libexec/mod_tierslieux/tierslieux-images"
+#endif
+    return sc->image_helper ? sc->image_helper : TL_DEFAULT_IMAGE_HELPER;
+}
+
 const command_rec tl_directives[] = {
     AP_INIT_TAKE1("TiersLieuxSecretFile", tl_set_secret_file, NULL, RSRC_CONF,
                   "A file of at least 32 random bytes that signs form tokens (the same on every node)"),
@@ -289,6 +318,8 @@ const command_rec tl_directives[] = {
                   "How REMOTE_USER names a member on Mon compte: number (default) or site"),
     AP_INIT_TAKE1("TiersLieuxDatabaseTimeout", tl_set_db_timeout, NULL, RSRC_CONF | ACCESS_CONF,
                   "How long one database call may take before the page answers 503 (default 3s)"),
+    AP_INIT_TAKE1("TiersLieuxImageHelper", tl_set_image_helper, NULL, RSRC_CONF,
+                  "The program that decodes uploaded photos apart from httpd (default: the package's)"),
     AP_INIT_TAKE1("TiersLieuxCacheSize", tl_set_cache_size, NULL, RSRC_CONF,
                   "Memory per process for reusing rendered pages (e.g. 4M; 0 turns it off)"),
     { NULL }

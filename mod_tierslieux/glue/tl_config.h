@@ -39,6 +39,7 @@ typedef struct {
     apr_size_t cache_size;          /* TiersLieuxCacheSize, bytes; 0 turns reuse off */
     int cache_size_set;
     const char *secret_file;        /* TiersLieuxSecretFile: the key of form tokens */
+    const char *image_helper;       /* TiersLieuxImageHelper: the program decoding uploaded photos */
 } tl_srv_conf;
 
 struct tl_layout {
@@ -71,5 +72,8 @@ const unsigned char *tl_conf_secret(apr_size_t *len);
 /* The key that seals session cookies, derived once from the secret. */
 const unsigned char *tl_conf_session_key(void);
 uint64_t tl_conf_fingerprint(const tl_dir_conf *c);
+/* The image helper's path (TiersLieuxImageHelper, or where the package
+ * installs it). */
+const char *tl_conf_image_helper(const server_rec *s);
 
 #endif

@@ -177,11 +177,22 @@ static int tl_item_form(tl_req *q, const char *place, const char *number, int st
                                                                                      : "" }, &st)) {
         return tl_page_failed(q, st);
     }
+    if (number && *number) {
+        const char *p2[] = { q->r->user, number };
+        if (!tl_admin_view(q, "photos", "SELECT * FROM tl.item_photos_for($1, $2)", 2, p2, &st)) {
+            return st;
+        }
+    }
     tl_view_set(q->view, "existing", number && *number ? number : NULL);
     tl_form_token(q, "gestion-objet");
     q->r->status = status;
     return tl_render_page(q, "gestion-objet", number && *number ? "Modifier un objet — gestion"
                                                                 : "Nouvel objet — gestion");
+}
+
+int tl_page_admin_item_show(tl_req *q, const char *number, int status)
+{
+    return tl_item_form(q, NULL, number, status);
 }
 
 int tl_page_admin_item(tl_req *q)

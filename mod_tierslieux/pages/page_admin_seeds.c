@@ -48,6 +48,18 @@ static int tl_seeds_show(tl_req *q, const char *wanted, int status)
             return tl_page_failed(q, st);
         }
     }
+    /* A variety being edited shows its photos (sql/logic/photos.sql). */
+    if ((params[0] = tl_view_get(q->view, "f_variete")) != NULL && *params[0]
+        && !tl_valid_int(q->r->pool, "variété", params[0], 1, 2147483647L, &(long){ 0 })) {
+        if (!tl_db_view(q, "variety_photos",
+                        "SELECT f.id, f.alt, f.position AS pos, z.width AS card_width, z.height AS card_height, "
+                        "       row_number() OVER w = 1 AS first, row_number() OVER w = count(*) OVER () AS last "
+                        "  FROM tl.photo f, tl.photo_card_size(f.width, f.height) z "
+                        " WHERE f.seed_variety_id = $1::integer "
+                        "WINDOW w AS (ORDER BY f.position, f.id) ORDER BY f.position, f.id", 1, params, &st)) {
+            return tl_page_failed(q, st);
+        }
+    }
     tl_form_token(q, "gestion-graines");
     q->r->status = status;
     return tl_render_page(q, "gestion-graines", "Grainothèque — gestion");
@@ -72,15 +84,27 @@ static int tl_seeds_fill(tl_req *q, const char *sql, const char *id, const char 
     return OK;
 }
 
+static const char *const tl_variety_map[][2] = {
+    { "id", "f_variete" }, { "species_id", "f_variete_espece" }, { "name", "f_variete_nom" },
+    { "description", "f_variete_description" }, { "sowing", "f_variete_semis" }
+};
+
+int tl_page_admin_seeds_variety(tl_req *q, const char *place, const char *variety, int status)
+{
+    int st;
+
+    if ((st = tl_seeds_fill(q, "SELECT * FROM tl.seed_variety WHERE id = $1::integer", variety, tl_variety_map,
+                            5)) != OK) {
+        return st;
+    }
+    return tl_seeds_show(q, place, status);
+}
+
 int tl_page_admin_seeds(tl_req *q)
 {
     static const char *const species_map[][2] = {
         { "id", "f_espece" }, { "common_name", "f_espece_nom" }, { "latin_name", "f_espece_latin" },
         { "family", "f_espece_famille" }
-    };
-    static const char *const variety_map[][2] = {
-        { "id", "f_variete" }, { "species_id", "f_variete_espece" }, { "name", "f_variete_nom" },
-        { "description", "f_variete_description" }, { "sowing", "f_variete_semis" }
     };
     apr_pool_t *p = q->r->pool;
     const char *species = tl_query_get(&q->query, "espece");
@@ -101,7 +125,7 @@ int tl_page_admin_seeds(tl_req *q)
         return st;
     }
     if (variety && (st = tl_seeds_fill(q, "SELECT * FROM tl.seed_variety WHERE id = $1::integer", variety,
-                                       variety_map, 5)) != OK) {
+                                       tl_variety_map, 5)) != OK) {
         return st;
     }
     return tl_seeds_show(q, tl_query_get(&q->query, "lieu"), HTTP_OK);

@@ -28,12 +28,17 @@ static const char *const tl_sort_labels[] = {
     "       p.name AS place, p.slug AS place_slug, " \
     "       a.state = 'disponible' AND t.item_id IS NULL AS available, a.state = 'pret' AS on_loan, " \
     "       a.state = 'maintenance' AS in_maintenance, t.to_place_name AS transit_to, " \
-    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, i.total " \
+    "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, i.total, ph.* " \
     "  FROM pick i JOIN tl.item it ON it.id = i.id " \
     "  JOIN tl.category c ON c.id = it.category_id " \
     "  JOIN tl.place p ON p.id = it.place_id " \
     "  JOIN tl.item_availability a ON a.item_id = i.id " \
     "  LEFT JOIN tl.item_transit t ON t.item_id = i.id " \
+    /* The card's picture, the item's first photo, in the same query. */ \
+    "  LEFT JOIN LATERAL (SELECT f.id AS card_photo, f.alt AS card_photo_alt, z.width AS card_photo_width, " \
+    "                            z.height AS card_photo_height " \
+    "                       FROM tl.photo f, tl.photo_card_size(f.width, f.height) z " \
+    "                      WHERE f.item_id = i.id ORDER BY f.position, f.id LIMIT 1) ph ON true " \
     " ORDER BY " order
 /* The items of the filters, without what they show: what the order needs
  * (cols), so that an index gives it alone. */
@@ -257,17 +262,19 @@ int tl_page_item(tl_req *q)
                                "Cet objet n'est pas (ou plus) dans le catalogue de l'outilthèque.");
     }
     {
-        /* A kit lists its components (sql/schema/005); its notice and
-         * manuals (sql/logic/documents.sql) follow. */
+        /* Its photos, the first one first (sql/schema/007); a kit lists its
+         * components (sql/schema/005); its notice and manuals
+         * (sql/logic/documents.sql) follow. */
         const char *notice[] = { id, NULL };
         const tl_db_read reads[] = {
+            { "photos", TL_SQL_PHOTOS_SHOWN("item_id"), 1, &id },
             { "components", "SELECT c.name AS component, c.quantity FROM tl.item_component c "
                             "WHERE c.item_id = $1 ORDER BY c.position, c.id", 1, &id },
             { "notice", tl_sql_notice_head, 2, notice },
             { "notice_paras", tl_sql_notice_paras, 2, notice },
             { "manuals", "SELECT * FROM tl.item_manuals($1::integer)", 1, &id },
         };
-        if (!tl_db_views(q, reads, 4, &status)) {
+        if (!tl_db_views(q, reads, 5, &status)) {
             return tl_page_failed(q, status);
         }
     }

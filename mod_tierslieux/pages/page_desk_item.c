@@ -33,9 +33,10 @@ static int tl_item_show(tl_req *q, const char *number, int status)
                 { "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params },
                 { "waiting", "SELECT * FROM tl.desk_item_waiting($1, $2)", 2, params },
                 { "components", "SELECT name AS component, quantity FROM tl.desk_kit_components($1, $2)", 2, params },
+                { "photos", "SELECT * FROM tl.item_photos_for($1, $2)", 2, params },
             };
             tl_view_rows(q->view, "item", item);
-            if (!tl_db_views(q, reads, 3, &st)) {
+            if (!tl_db_views(q, reads, 4, &st)) {
                 return tl_page_failed(q, st);
             }
         }
@@ -44,6 +45,11 @@ static int tl_item_show(tl_req *q, const char *number, int status)
     tl_form_token(q, "maintenance");
     q->r->status = status;
     return tl_render_page(q, "guichet-objet", "Fiche objet — guichet");
+}
+
+int tl_page_desk_item_show(tl_req *q, const char *number, int status)
+{
+    return tl_item_show(q, number, status);
 }
 
 int tl_page_desk_item(tl_req *q)
@@ -56,6 +62,9 @@ int tl_page_desk_item(tl_req *q)
     }
     if (done && (strcmp(done, "debut") == 0 || strcmp(done, "fin") == 0)) {
         tl_view_set(q->view, done[0] == 'd' ? "done_start" : "done_end", "t");
+    }
+    if (done && strcmp(done, "photo") == 0) {
+        tl_view_set(q->view, "done_photo", "t");
     }
     return tl_item_show(q, number, HTTP_OK);
 }

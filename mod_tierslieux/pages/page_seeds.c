@@ -137,8 +137,9 @@ int tl_page_variety(tl_req *q)
             { "lots", tl_sql_variety_lots, 1, &id },
             { "notice", tl_sql_notice_head, 2, notice },
             { "notice_paras", tl_sql_notice_paras, 2, notice },
+            { "photos", TL_SQL_PHOTOS_SHOWN("seed_variety_id"), 1, &id },
         };
-        if (!tl_db_views(q, reads, 4, &status)) {
+        if (!tl_db_views(q, reads, 5, &status)) {
             return tl_page_failed(q, status);
         }
         variety = tl_view_rows_get(q->view, "variety");

@@ -17,12 +17,13 @@ const tl_route tl_routes[] = {
     { M_GET, "/",             tl_page_home,      TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office" },
-    { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending" },
-    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending documents" },
+    { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending photos" },
+    { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending photos documents" },
     { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/outils/*/notice", tl_page_item_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
     { M_GET, "/documents/*",  tl_page_manual,    TL_ROUTE_PUBLIC, "places_catalogue documents" },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
+    { M_GET, "/photos/*",     tl_page_photo,     TL_ROUTE_ASSET },
 
     /* ---- Logins and the desk's door ---- */
     { M_GET, "/connexion",    tl_page_login,     TL_ROUTE_PRIVATE },
@@ -61,6 +62,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/guichet/retards.csv", tl_page_desk_overdue_csv, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/objet", tl_page_desk_item, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/objet/maintenance", tl_page_desk_item_maintenance, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/objet/photo", tl_page_desk_item_photo, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/etiquettes", tl_page_desk_labels, TL_ROUTE_PRIVATE },
 
     /* ---- The desk: members ---- */
@@ -82,13 +84,15 @@ const tl_route tl_routes[] = {
 
     /* ---- Seeds ---- */
     { M_GET, "/graines",      tl_page_seeds,     TL_ROUTE_PUBLIC, "places_catalogue seeds" },
-    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
+    { M_GET, "/graines/*",    tl_page_variety,   TL_ROUTE_PUBLIC, "places_catalogue seeds photos documents" },
     { M_GET, "/graines/*/notice", tl_page_variety_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
     { M_GET, "/guichet/graines", tl_page_desk_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/depot", tl_page_desk_seed_deposit, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/graines/retrait", tl_page_desk_seed_withdrawal, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/graines", tl_page_admin_seeds, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/graines", tl_page_admin_seeds_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/graines/photo", tl_page_admin_seeds_photo, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/graines/photo/modifier", tl_page_admin_seeds_photo_change, TL_ROUTE_PRIVATE },
 
     /* ---- Repair café ---- */
     { M_GET, "/reparation",   tl_page_repair_agenda, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
@@ -141,6 +145,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/objet/deplacer", tl_page_admin_item_move, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/objet/documents", tl_page_admin_manuals, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/objet/documents", tl_page_admin_manuals_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet/photo", tl_page_admin_item_photo, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/objet/photo/modifier", tl_page_admin_item_photo_change, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/lieu", tl_page_admin_place, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu", tl_page_admin_place_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/lieu/fermeture", tl_page_admin_closure, TL_ROUTE_PRIVATE },

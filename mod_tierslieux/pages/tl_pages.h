@@ -39,8 +39,12 @@ int tl_page_desk_members_post(tl_req *q);
 int tl_page_desk_member(tl_req *q);
 int tl_page_desk_item(tl_req *q);
 int tl_page_item_qr(tl_req *q);
+int tl_page_photo(tl_req *q);
 int tl_page_desk_labels(tl_req *q);
 int tl_page_desk_item_maintenance(tl_req *q);
+int tl_page_desk_item_photo(tl_req *q);
+/* The desk's item page shown again after a form (status: 422). */
+int tl_page_desk_item_show(tl_req *q, const char *number, int status);
 int tl_page_desk_member_file(tl_req *q);
 int tl_page_desk_member_renew(tl_req *q);
 int tl_page_desk_member_export(tl_req *q);
@@ -89,6 +93,10 @@ int tl_page_admin_item_post(tl_req *q);
 int tl_page_admin_item_state(tl_req *q);
 int tl_page_admin_item_component(tl_req *q);
 int tl_page_admin_item_move(tl_req *q);
+int tl_page_admin_item_photo(tl_req *q);
+int tl_page_admin_item_photo_change(tl_req *q);
+/* The back office's item page shown again after a form (status: 422). */
+int tl_page_admin_item_show(tl_req *q, const char *number, int status);
 int tl_page_admin_place(tl_req *q);
 int tl_page_admin_place_post(tl_req *q);
 int tl_page_admin_closure(tl_req *q);
@@ -102,6 +110,10 @@ int tl_page_admin_team_post(tl_req *q);
 int tl_page_admin_team_link(tl_req *q);
 int tl_page_admin_seeds(tl_req *q);
 int tl_page_admin_seeds_post(tl_req *q);
+int tl_page_admin_seeds_photo(tl_req *q);
+int tl_page_admin_seeds_photo_change(tl_req *q);
+/* The grainothèque's back office with a variety's form (status: 422). */
+int tl_page_admin_seeds_variety(tl_req *q, const char *place, const char *variety, int status);
 int tl_page_admin_repair(tl_req *q);
 int tl_page_admin_repair_post(tl_req *q);
 int tl_page_admin_repair_session(tl_req *q);
@@ -138,6 +150,12 @@ int tl_page_admin_manuals_post(tl_req *q);
  * for its page: its head (licence, authors) and its paragraphs. */
 extern const char tl_sql_notice_head[];
 extern const char tl_sql_notice_paras[];
+/* The photos of an item or a variety (owner: the column of tl.photo that
+ * names it), the first one first, with the size the page shows them at. */
+#define TL_SQL_PHOTOS_SHOWN(owner) \
+    "SELECT f.id, f.alt, least(640, f.width) AS shown_width, " \
+    "       greatest(1, round(f.height * least(640, f.width)::numeric / f.width)) AS shown_height " \
+    "  FROM tl.photo f WHERE f." owner " = $1::integer ORDER BY f.position, f.id"
 int tl_page_account_login(tl_req *q);
 int tl_page_account_renew(tl_req *q);
 int tl_page_account_reserve_form(tl_req *q);

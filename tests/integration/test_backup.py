@@ -141,6 +141,20 @@ def errors_in(log):
         return []
 
 
+PHOTO_ALT = "Une scie égoïne sur l'établi"
+
+
+def add_photo(servers):
+    """A référent's photo of one of their items: its id and a variant's URL."""
+    from test_photos import REFERENT, item_of, png_bytes, upload
+    code, _ = item_of(servers, "la-fabrique")
+    s, r = login(servers, REFERENT)
+    r = upload(s, servers, code, png_bytes(700, 500), name="scie.png", alt=PHOTO_ALT)
+    assert r.status_code == 303, r.text[:300]
+    photo_id = servers.sql("SELECT max(id) FROM tl.photo")[0][0]
+    return photo_id, f"/tierslieux/photos/{photo_id}-640.webp"
+
+
 def test_back_up_destroy_restore_elsewhere_and_work(servers):
     where = os.path.join(RUN, "sauvegarde")
     shutil.rmtree(where, ignore_errors=True)
@@ -159,6 +173,10 @@ def test_back_up_destroy_restore_elsewhere_and_work(servers):
         report_before = report(servers, month)
         assert any(row[:2] == ["entrees", "total"] and row[3] not in ("", "0,000") for row in report_before)
         members = servers.sql("SELECT member_number FROM tl.member ORDER BY 1")
+        # A photo (issue 16): its variants live in the database.
+        photo_id, photo_url = add_photo(servers)
+        photo_before = servers.get(photo_url)
+        assert photo_before.status_code == 200 and photo_before.content[:4] == b"RIFF"
 
         r = run(BACKUP, "--conf", conf_a, "-o", archives, *owner_conn(servers))
         assert r.returncode == 0, r.stderr
@@ -228,6 +246,11 @@ def test_back_up_destroy_restore_elsewhere_and_work(servers):
         assert b.sql("SELECT a.login FROM tl.booking k JOIN tl.item i ON i.id = k.item_id "
                      "JOIN tl.account a ON a.id = k.lent_by WHERE i.code = %s AND k.kind = 'pret' "
                      "AND k.returned_at IS NULL", (item,)) == [("benevole.mediatheque",)]
+        # The photo came back, byte for byte, with its ETag.
+        photo_after = b.get(photo_url)
+        assert photo_after.status_code == 200 and photo_after.content == photo_before.content
+        assert photo_after.headers["ETag"] == photo_before.headers["ETag"]
+        assert b.sql("SELECT alt FROM tl.photo WHERE id = %s", (photo_id,)) == [(PHOTO_ALT,)]
         # A référent reads the month's report: the demo's figures.
         assert report(b, month) == report_before
         # The schema's history came back: migrating again changes nothing.

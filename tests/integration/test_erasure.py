@@ -365,7 +365,9 @@ NOT_A_MEMBERS = {
     # never about a member's use of them.
     "category.name", "category.slug", "collection.name", "impact_factor.source", "impact_factor_kind.label",
     "impact_factor_kind.method", "impact_factor_kind.unit", "item.barcode", "item.brand", "item.code",
-    "item.description", "item.photo", "item.sort_title", "item.title", "item_component.name", "item_condition.label", "mail_kind.label",
+    "item.description", "item.photo", "photo.alt", "photo_variant.format", "photo_variant.etag",
+    # A photo of an item, encoded again from its pixels alone: no metadata of whoever took it.
+    "photo_variant.bytes", "item.sort_title", "item.title", "item_component.name", "item_condition.label", "mail_kind.label",
     "mail_setting.sender_address", "mail_template.body", "mail_template.subject", "organisation.name",
     "organisation.slug", "organisation.website", "place.charter", "place.description", "place.email",
     "place.locality", "place.name", "place.opening_hours", "place.phone", "place.postal_code", "place.slug",

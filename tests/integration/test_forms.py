@@ -154,6 +154,15 @@ def pages(servers):
                         "ON i.id = m.item_id WHERE i.code = %s", (code,))
     get(admin, "/guichet/transit", lieu="la-fabrique")
     get(admin, "/guichet/transit", lieu="mediatheque-jules-verne")
+    # A photo's form (describe, reorder, remove) shows once an item has one.
+    servers.sql("INSERT INTO tl.photo (item_id, alt, position, width, height) SELECT i.id, 'Vue de face', 1, 640, "
+                "480 FROM tl.item i WHERE i.code = 'FC-0002'")
+    get(admin, "/gestion/objet", numero="FC-0002")
+    # A seed variety's photos show on its form in the grainothèque's back office.
+    variety = servers.sql("SELECT min(id) FROM tl.seed_variety")[0][0]
+    servers.sql("INSERT INTO tl.photo (seed_variety_id, alt, position, width, height) VALUES (%s, 'Gousses', 1, "
+                "640, 480)", (variety,))
+    get(admin, "/gestion/graines", lieu="la-fabrique", variete=str(variety))
     # A member's file is the answer to POST /guichet/adherent (numbers never travel in URLs).
     soup = BeautifulSoup(admin.get(servers.url(BASE + "/guichet/adherent"), timeout=10).text, "html.parser")
     out.append((admin, admin.post(servers.url(BASE + "/guichet/adherent"), timeout=10,

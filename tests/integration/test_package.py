@@ -94,6 +94,8 @@ def load_file(root):
 
 # ---- the files -------------------------------------------------------------------
 
+HELPER = "usr/libexec/mod_tierslieux/tierslieux-images"
+
 def test_the_package_holds_the_module_its_configuration_templates_and_sql(unpacked):
     files = listing(unpacked)
     for path in ["usr/lib/apache2/modules/mod_tierslieux.so",
@@ -113,9 +115,17 @@ def test_the_package_holds_the_module_its_configuration_templates_and_sql(unpack
                   for d, _, names in os.walk(os.path.join(unpacked, SHARE, sub)) for n in names}
         assert ours and theirs == ours, sub
     assert not [f for f in files if f.endswith(".la")]
-    # The module's default TiersLieuxTemplates is where the package puts them.
+    # The module's default TiersLieuxTemplates is where the package puts them,
+    # and its default TiersLieuxImageHelper where the package puts the helper.
     with open(os.path.join(unpacked, "usr/lib/apache2/modules/mod_tierslieux.so"), "rb") as f:
-        assert b"/usr/share/mod_tierslieux/templates\0" in f.read()
+        module = f.read()
+    assert b"/usr/share/mod_tierslieux/templates\0" in module
+    assert f"/{HELPER}\0".encode() in module
+    # The image helper: a program, not a command for people (no manual page).
+    assert HELPER in files
+    assert os.access(os.path.join(unpacked, HELPER), os.X_OK)
+    with open(os.path.join(unpacked, HELPER), "rb") as f:
+        assert f.read(4) == b"\x7fELF"
 
 
 def test_every_command_is_installed_with_its_manual_page(unpacked):

@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, tl_csv_suite());
     srunner_add_suite(sr, tl_seal_suite());
     srunner_add_suite(sr, tl_qr_suite());
+    srunner_add_suite(sr, tl_image_suite());
     srunner_add_suite(sr, tl_multipart_suite());
     srunner_add_suite(sr, tl_csv_read_suite());
     srunner_add_suite(sr, tl_mail_suite());

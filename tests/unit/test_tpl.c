@@ -64,6 +64,18 @@ START_TEST(static_html_is_kept_byte_for_byte)
 }
 END_TEST
 
+/* libxml2 knows no <source>: what follows it must stay, after it. */
+START_TEST(picture_keeps_its_img_after_a_source)
+{
+    tl_view *v = tl_view_make(pool);
+    tl_view_set(v, "id", "7");
+    add("page", "<picture><source type=\"image/webp\" srcset=\"/p/{{id}}.webp 320w\">"
+                "<img src=\"/p/{{id}}.jpg\" alt=\"Une scie\"></picture><p>après</p>");
+    ck_assert_str_eq(render("page", v), "<picture><source type=\"image/webp\" srcset=\"/p/7.webp 320w\">"
+                                        "<img src=\"/p/7.jpg\" alt=\"Une scie\"></picture><p>après</p>");
+}
+END_TEST
+
 START_TEST(text_slot_is_escaped)
 {
     tl_view *v = tl_view_make(pool);
@@ -258,6 +270,7 @@ Suite *tl_tpl_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, static_html_is_kept_byte_for_byte);
     tcase_add_test(tc, text_slot_is_escaped);
+    tcase_add_test(tc, picture_keeps_its_img_after_a_source);
     tcase_add_test(tc, attribute_and_url_contexts);
     tcase_add_test(tc, json_data_block);
     tcase_add_test(tc, loops_and_conditions);

@@ -22,5 +22,6 @@ Suite *tl_ords_suite(void);
 Suite *tl_ical_suite(void);
 Suite *tl_utf8_suite(void);
 Suite *tl_bytea_suite(void);
+Suite *tl_image_suite(void);
 
 #endif
