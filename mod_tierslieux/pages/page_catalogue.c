@@ -26,7 +26,7 @@ static const char *const tl_sort_labels[] = {
     "     pick AS (" pick " ORDER BY " order " LIMIT $5::integer OFFSET " offset ") " \
     "SELECT i.id, it.code, it.title, it.brand, c.name AS category, c.slug AS category_slug, " \
     "       p.name AS place, p.slug AS place_slug, " \
-    "       a.state = 'disponible' AND t.item_id IS NULL AS available, a.state = 'pret' AS on_loan, " \
+    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, " \
     "       a.state = 'maintenance' AS in_maintenance, t.to_place_name AS transit_to, " \
     "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso, i.total, ph.* " \
     "  FROM pick i JOIN tl.item it ON it.id = i.id " \
@@ -231,7 +231,7 @@ static const char tl_sql_item[] =
     "       i.safety_check_days IS NOT NULL AS electrical, tl.date_fr(i.last_safety_check) AS last_safety_check, "
     "       p.name AS place, p.slug AS place_slug, p.street_address, p.postal_code, p.locality, "
     "       o.name AS owner, "
-    "       a.state = 'disponible' AND t.item_id IS NULL AS available, a.state = 'pret' AS on_loan, "
+    "       a.state = 'disponible' AS available, a.state = 'pret' AS on_loan, "
     "       a.state = 'maintenance' AS in_maintenance, t.to_place_name AS transit_to, "
     "       tl.date_fr(a.due_on) AS due_on, a.due_on AS due_on_iso "
     "  FROM tl.item i "

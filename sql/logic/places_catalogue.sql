@@ -7,11 +7,12 @@
 -- again after the numbered migrations, in one transaction: edit here, never
 -- in a numbered file.
 
--- The items one cannot borrow now, and why: in maintenance, or lent until
--- due_on (maintenance first: an item back from a loan may go to repair).
--- Few at any time, and found through the partial indexes of open loans and
--- open maintenance, so pages filter and sort by availability without
--- going over every item.
+-- The items one cannot borrow now, and why: in maintenance, lent until
+-- due_on, or on its way between two places (sent and not yet received,
+-- sql/schema/006) — maintenance first: an item back from a loan may go to
+-- repair. Few at any time, and found through the partial indexes of open
+-- loans, open maintenance and open movements, so pages filter and sort by
+-- availability without going over every item.
 CREATE VIEW tl.item_unavailable AS
 SELECT m.item_id, 'maintenance'::text AS state, NULL::date AS due_on
   FROM tl.maintenance m WHERE m.ended_at IS NULL
@@ -19,22 +20,32 @@ UNION ALL
 SELECT b.item_id, 'pret'::text, b.due_on
   FROM tl.booking b
  WHERE b.kind = 'pret' AND b.returned_at IS NULL
-   AND NOT EXISTS (SELECT 1 FROM tl.maintenance m WHERE m.item_id = b.item_id AND m.ended_at IS NULL);
+   AND NOT EXISTS (SELECT 1 FROM tl.maintenance m WHERE m.item_id = b.item_id AND m.ended_at IS NULL)
+UNION ALL
+SELECT v.item_id, 'transit'::text, NULL::date
+  FROM tl.item_movement v
+ WHERE v.received_at IS NULL AND v.cancelled_at IS NULL AND v.sent_at IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM tl.maintenance m WHERE m.item_id = v.item_id AND m.ended_at IS NULL)
+   AND NOT EXISTS (SELECT 1 FROM tl.booking b WHERE b.item_id = v.item_id AND b.kind = 'pret' AND b.returned_at IS NULL);
 
-COMMENT ON VIEW tl.item_unavailable IS 'Items not available now: maintenance, or pret until due_on';
+COMMENT ON VIEW tl.item_unavailable IS 'Items not available now: maintenance, pret until due_on, or transit';
 
 -- The same for one item or every item, found through the same indexes.
 CREATE VIEW tl.item_availability AS
 SELECT i.id AS item_id,
        CASE WHEN m.id IS NOT NULL THEN 'maintenance'
             WHEN b.id IS NOT NULL THEN 'pret'
+            WHEN v.id IS NOT NULL THEN 'transit'
             ELSE 'disponible' END AS state,
        CASE WHEN m.id IS NULL THEN b.due_on END AS due_on
   FROM tl.item i
   LEFT JOIN tl.maintenance m ON m.item_id = i.id AND m.ended_at IS NULL
-  LEFT JOIN tl.booking b ON b.item_id = i.id AND b.kind = 'pret' AND b.returned_at IS NULL;
+  LEFT JOIN tl.booking b ON b.item_id = i.id AND b.kind = 'pret' AND b.returned_at IS NULL
+  LEFT JOIN tl.item_movement v ON v.item_id = i.id AND v.received_at IS NULL AND v.cancelled_at IS NULL
+                              AND v.sent_at IS NOT NULL;
 
-COMMENT ON VIEW tl.item_availability IS 'Public availability of each item: disponible, pret (until due_on) or maintenance';
+COMMENT ON VIEW tl.item_availability IS
+    'Public availability of each item: disponible, pret (until due_on), maintenance or transit';
 
 -- Every item gets its object identity when it is created, unless it is an
 -- existing object moving into the outilthèque.
@@ -96,13 +107,15 @@ BEGIN
      GROUP BY i.place_id, i.category_id;
 END $$;
 
--- After a statement on tl.item, tl.booking or tl.maintenance: the places of
+-- After a statement on tl.item, tl.booking, tl.maintenance or
+-- tl.item_movement (sql/schema/006): the places of
 -- the rows whose count or availability may have changed are counted again.
 -- Transition tables give every row of the statement at once (one count per
 -- place for the 50,000 items of a network's import, not one per item). A
 -- booking keeps its item from being borrowed while it is an open loan, a
--- maintenance while it is open (as tl.item_availability says): only rows
--- that start or stop doing so change a count.
+-- maintenance while it is open, a movement while it travels (as
+-- tl.item_availability says): only rows that start or stop doing so change
+-- a count.
 CREATE FUNCTION tl.item_count_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
@@ -127,6 +140,18 @@ BEGIN
             SELECT x FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL unnest(ARRAY[o.item_id, n.item_id]) AS x
              WHERE (o.item_id, o.kind = 'pret' AND o.returned_at IS NULL)
                    IS DISTINCT FROM (n.item_id, n.kind = 'pret' AND n.returned_at IS NULL)));
+    ELSIF TG_TABLE_NAME = 'item_movement' AND TG_OP = 'INSERT' THEN
+        v_places := tl.places_of(ARRAY(SELECT n.item_id FROM new_rows n
+                                        WHERE n.sent_at IS NOT NULL AND n.received_at IS NULL AND n.cancelled_at IS NULL));
+    ELSIF TG_TABLE_NAME = 'item_movement' AND TG_OP = 'DELETE' THEN
+        v_places := tl.places_of(ARRAY(SELECT o.item_id FROM old_rows o
+                                        WHERE o.sent_at IS NOT NULL AND o.received_at IS NULL AND o.cancelled_at IS NULL));
+    ELSIF TG_TABLE_NAME = 'item_movement' THEN
+        v_places := tl.places_of(ARRAY(
+            SELECT x FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL unnest(ARRAY[o.item_id, n.item_id]) AS x
+             WHERE (o.item_id, o.sent_at IS NOT NULL AND o.received_at IS NULL AND o.cancelled_at IS NULL)
+                   IS DISTINCT FROM (n.item_id, n.sent_at IS NOT NULL AND n.received_at IS NULL
+                                     AND n.cancelled_at IS NULL)));
     ELSIF TG_OP = 'INSERT' THEN
         v_places := tl.places_of(ARRAY(SELECT n.item_id FROM new_rows n WHERE n.ended_at IS NULL));
     ELSIF TG_OP = 'DELETE' THEN
@@ -151,7 +176,7 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['item', 'booking', 'maintenance'] LOOP
+    FOREACH t IN ARRAY ARRAY['item', 'booking', 'maintenance', 'item_movement'] LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS item_count_insert ON tl.%1$I; '
                        'DROP TRIGGER IF EXISTS item_count_update ON tl.%1$I; '
                        'DROP TRIGGER IF EXISTS item_count_delete ON tl.%1$I; '

@@ -129,6 +129,46 @@ def test_a_return_at_another_place_sends_the_item_home(servers):
     assert movements(servers, code2) == []
 
 
+def available_at(servers, place=HOME):
+    """What the pages count (tl.item_count, kept by triggers) and what the
+    availability says, for the place's items: they must agree."""
+    kept = servers.sql("SELECT coalesce(sum(n.available), 0) FROM tl.item_count n JOIN tl.place p ON p.id = n.place_id "
+                       "WHERE p.slug = %s", (place,))[0][0]
+    derived = servers.sql("SELECT count(*) FROM tl.item i JOIN tl.place p ON p.id = i.place_id "
+                          "JOIN tl.item_availability a ON a.item_id = i.id "
+                          "WHERE p.slug = %s AND i.retired_at IS NULL AND a.state = 'disponible'", (place,))[0][0]
+    assert kept == derived
+    return kept
+
+
+def test_an_item_on_its_way_is_available_nowhere(servers):
+    """While it travels, the item is neither counted as available at its
+    place (home page, places, the catalogue's totals) nor found by the
+    catalogue's "disponible" filter; it counts again once received."""
+    code, member = free_item(servers), member_without_late_items(servers)
+    item_id = servers.sql("SELECT id FROM tl.item WHERE code = %s", (code,))[0][0]
+    before = available_at(servers)
+    reserve_at_pickup(servers, code, member)
+    assert available_at(servers) == before                  # logged, not yet sent
+    mid = open_movement(servers, code)
+    servers.sql("SELECT tl.send_item(%s, %s)", (REFERENT_B, mid))
+    assert available_at(servers) == before - 1
+    assert servers.sql("SELECT state FROM tl.item_availability WHERE item_id = %s", (item_id,)) == [("transit",)]
+    assert servers.sql("SELECT state FROM tl.item_unavailable WHERE item_id = %s", (item_id,)) == [("transit",)]
+    listed = servers.get(f"/tierslieux/outils?dispo=1&lieu={HOME}&page=1").text
+    pages = [listed]
+    soup = BeautifulSoup(listed, "html.parser")
+    last = max([int(a.get_text()) for a in soup.select("a[href*='page=']") if a.get_text().strip().isdigit()] or [1])
+    for n in range(2, last + 1):
+        pages.append(servers.get(f"/tierslieux/outils?dispo=1&lieu={HOME}&page={n}").text)
+    assert not any(f"/outils/{item_id}\"" in page for page in pages), "an item on its way listed as available"
+    page = BeautifulSoup(servers.get(f"/tierslieux/outils/{item_id}").text, "html.parser").get_text(" ", strip=True)
+    assert "En transit vers Médiathèque Jules-Verne" in page and "Disponible" not in page
+    servers.sql("SELECT tl.receive_item(%s, %s)", (VOLUNTEER_A, mid))
+    assert available_at(servers) == before
+    assert servers.sql("SELECT state FROM tl.item_availability WHERE item_id = %s", (item_id,)) == [("disponible",)]
+
+
 def test_the_exclusion_constraint_still_forbids_a_double_booking_across_places(servers):
     code, member = free_item(servers), member_without_late_items(servers)
     reserve_at_pickup(servers, code, member, start=2, days=4)
