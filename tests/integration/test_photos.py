@@ -12,6 +12,7 @@ import re
 import struct
 import subprocess
 import tempfile
+import time
 import zlib
 
 import requests
@@ -373,7 +374,7 @@ def test_a_helper_that_crashes_or_answers_garbage_is_a_refusal_and_the_worker_go
     kill it) or writing what is no answer: a French 422, nothing kept, the
     worker serves the next request; the log names what became of the
     helper, never the file."""
-    expect_log += ["TLX1603"]
+    expect_log += ["TLX1603", "TLX1602"]
     with open(os.path.join(os.path.realpath(servers.web), "tierslieux.conf"), encoding="utf-8") as f:
         helper = re.search(r'^TiersLieuxImageHelper "([^"]+)"', f.read(), re.M).group(1)
     code, item_id = item_of(servers, "la-fabrique")
@@ -382,13 +383,18 @@ def test_a_helper_that_crashes_or_answers_garbage_is_a_refusal_and_the_worker_go
     saved = helper + ".vrai"
     os.rename(helper, saved)
     try:
+        # Killed by a signal, answering garbage, and stalled: killed at its
+        # deadline (30 s) rather than holding the worker's thread.
         for script in ("#!/bin/sh\ncat >/dev/null\nkill -SEGV $$\n",
-                       "#!/bin/sh\ncat >/dev/null\nprintf 'TLIMG jpeg 10 10\\njpg 10 10 999999\\nabc'\n"):
+                       "#!/bin/sh\ncat >/dev/null\nprintf 'TLIMG jpeg 10 10\\njpg 10 10 999999\\nabc'\n",
+                       "#!/bin/sh\ncat >/dev/null\nexec sleep 600\n"):
             with open(helper, "w", encoding="utf-8") as f:
                 f.write(script)
             os.chmod(helper, 0o755)
+            started = time.monotonic()
             r = upload(s, servers, code, png_bytes(400, 300), name="p.png")
             assert r.status_code == 422, r.status_code
+            assert time.monotonic() - started < 40
             error = BeautifulSoup(r.text, "html.parser").find(id="erreur-photo")
             assert "n'a pas pu être lue" in error.get_text()
             assert photos(servers, code) == before
@@ -399,3 +405,6 @@ def test_a_helper_that_crashes_or_answers_garbage_is_a_refusal_and_the_worker_go
     with open(servers.error_log, encoding="utf-8", errors="replace") as f:
         log = f.read()
     assert "killed by signal 11" in log and "p.png" not in log
+    assert "image helper stopped after 30 s" in log
+    # The stalled helper was killed, not left behind.
+    assert subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True).returncode == 1
