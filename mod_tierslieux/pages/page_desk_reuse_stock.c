@@ -47,7 +47,7 @@ const char *tl_reuse_item_code(const char *v)
     return v;
 }
 
-static int tl_stock_item_show(tl_req *q, const char *code, int http_status)
+int tl_page_desk_reuse_item_show(tl_req *q, const char *code, int http_status)
 {
     int status = OK;
     const char *params[] = { q->r->user, code };
@@ -68,6 +68,7 @@ static int tl_stock_item_show(tl_req *q, const char *code, int http_status)
     place = item->value(item, 0, item->column(item, "place_slug"), &len);
     {
         const char *h[] = { q->r->user, object };
+        const char *c[] = { item->value(item, 0, item->column(item, "code"), &len) };
         const tl_db_read reads[] = {
             { "history", "SELECT * FROM tl.object_history($1, $2::bigint)", 2, h },
             { "sessions", "SELECT s.id, to_char(s.starts_at AT TIME ZONE p.time_zone, "
@@ -77,8 +78,15 @@ static int tl_stock_item_show(tl_req *q, const char *code, int http_status)
                           "ORDER BY s.starts_at LIMIT 20", 1, &place },
             { "tool_categories", "SELECT slug, name FROM tl.category ORDER BY sort_order, name", 0, NULL },
             { "repair_categories", "SELECT code, label FROM tl.repair_category ORDER BY rank", 0, NULL },
+            /* Its photos (sql/logic/photos.sql), each with its own form. */
+            { "photos", "SELECT f.id, f.alt, f.position AS pos, z.width AS card_width, z.height AS card_height, "
+                        "       row_number() OVER w = 1 AS first, row_number() OVER w = count(*) OVER () AS last "
+                        "  FROM tl.reuse_item i JOIN tl.photo f ON f.reuse_item_id = i.id, "
+                        "       tl.photo_card_size(f.width, f.height) z "
+                        " WHERE i.code = $1 "
+                        "WINDOW w AS (ORDER BY f.position, f.id) ORDER BY f.position, f.id", 1, c },
         };
-        if (!tl_db_views(q, reads, 4, &status)) {
+        if (!tl_db_views(q, reads, 5, &status)) {
             return tl_page_failed(q, status);
         }
     }
@@ -97,7 +105,7 @@ int tl_page_desk_reuse_item(tl_req *q)
     if (tl_query_get(&q->query, "fait")) {
         tl_view_set(q->view, "done", "t");
     }
-    return tl_stock_item_show(q, code, HTTP_OK);
+    return tl_page_desk_reuse_item_show(q, code, HTTP_OK);
 }
 
 /* An object of an intake put on sale: titre, description, categorie_objet
@@ -218,7 +226,7 @@ int tl_page_desk_reuse_item_action(tl_req *q)
     if (rc > 0) {
         return tl_form_done(q, apr_pstrcat(p, "/guichet/ressourcerie/objet?n=", code, "&fait=1", NULL));
     }
-    return tl_stock_item_show(q, code, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_page_desk_reuse_item_show(q, code, HTTP_UNPROCESSABLE_ENTITY);
 }
 
 /* The shop's stock at the places the volunteer holds: what is on sale,

@@ -4,7 +4,8 @@
  * most), its format read from its content and checked against its name,
  * then decoded by the image helper apart from httpd (glue/tl_images.c);
  * only the variants the helper made are kept, in one transaction
- * (tl.add_photo). */
+ * (tl.add_photo). Seed varieties (the grainothèque's back office) and the
+ * ressourcerie's stock items (the desk) have photos the same way. */
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_bytea.h"
@@ -435,4 +436,79 @@ int tl_page_admin_seeds_photo_change(tl_req *q)
     return tl_form_done(q, tl_url_build(p, "/gestion/graines",
                                         (const char *const[]){ "lieu", place, "variete", variety, "fait", "photos",
                                                                NULL }));
+}
+
+
+/* ---- the ressourcerie's stock items (the volunteers of the item's place) - */
+
+/* POST /guichet/ressourcerie/objet/photo: a photo of a stock item. */
+int tl_page_desk_reuse_photo(tl_req *q)
+{
+    const char *number = NULL, *code;
+    apr_table_t *f = NULL;
+    int status = OK, rc = tl_photo_add(q, "ressourcerie-stock", "objet",
+                                       "SELECT tl.add_reuse_photo($1, $2, $3, $4::text[], $5::integer[], "
+                                       "$6::integer[], $7::integer[], $8::bytea)", &number, &f, &status);
+
+    if (rc < 0) {
+        return status;
+    }
+    if (!(code = tl_reuse_item_code(number))) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet de la ressourcerie.");
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(q->r->pool, "/guichet/ressourcerie/objet",
+                                            (const char *const[]){ "n", code, "fait", "photo", NULL }));
+    }
+    return tl_page_desk_reuse_item_show(q, code, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* POST /guichet/ressourcerie/objet/photo/modifier: a stock item's photo
+ * described again, moved or removed. */
+int tl_page_desk_reuse_photo_change(tl_req *q)
+{
+    static const tl_change_rule rules[] = {
+        { TL_CHANGE_FORBIDDEN, NULL, tl_photo_other_place },
+        { NULL, "photo" }
+    };
+    static const char *const actions[] = { "enregistrer", "monter", "descendre", "retirer" };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *code, *photo, *action, *alt;
+    long id;
+    int rc, status = OK, a = -1, k;
+
+    if (!tl_form_read(q, "ressourcerie-stock", &f, &rc)) {
+        return rc;
+    }
+    code = tl_reuse_item_code(tl_field(f, "objet"));
+    photo = tl_field(f, "photo");
+    action = tl_field(f, "action");
+    alt = tl_field(f, "alternative");
+    for (k = 0; k < 4; k++) {
+        if (strcmp(action, actions[k]) == 0) {
+            a = k;
+        }
+    }
+    if (!code || tl_valid_int(p, "photo", photo, 1, 999999999999L, &id) || a < 0) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'objet, de photo ou d'action.");
+    }
+    if (a == 0 && tl_valid_text(p, "alternative", alt, 250)) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY,
+                               "La description d'une photo tient en 250 caractères au plus, sur une ligne : rien n'a "
+                               "été changé.");
+    }
+    {
+        const char *params[] = { q->r->user, code, photo, actions[a], alt };
+        rc = tl_change(q, "SELECT tl.change_reuse_photo($1, $2, $3::bigint, $4, $5)", 5, params, rules, NULL,
+                       &status, NULL);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc == 0) {
+        return tl_render_error(q, HTTP_UNPROCESSABLE_ENTITY, tl_view_get(q->view, "err_photo"));
+    }
+    return tl_form_done(q, tl_url_build(p, "/guichet/ressourcerie/objet",
+                                        (const char *const[]){ "n", code, "fait", "photo", NULL }));
 }

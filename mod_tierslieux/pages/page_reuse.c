@@ -1,5 +1,6 @@
 /* The ressourcerie for residents: what is on sale now, by category, at
- * one place or all. A page a mediathèque can embed like the catalogue. */
+ * one place or all, each item with its first photo. A page a mediathèque
+ * can embed like the catalogue. */
 #include <apr_strings.h>
 #include "tl_pages.h"
 
@@ -18,8 +19,13 @@ int tl_page_reuse_shop(tl_req *q)
                             " WHERE i.status = 'en_vente' AND ($1 = '' OR p.slug = $1) "
                             " GROUP BY c.code, c.label, c.rank ORDER BY c.rank", 1, &place },
             { "items", "SELECT i.category, i.code, i.title, i.description, "
-                       "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, p.name AS place "
+                       "       coalesce(tl.amount_fr(i.price), 'prix libre') AS price, p.name AS place, ph.* "
                        "  FROM tl.reuse_item i JOIN tl.place p ON p.id = i.place_id "
+                       /* The card's picture, the item's first photo, in the same query. */
+                       "  LEFT JOIN LATERAL (SELECT f.id AS card_photo, f.alt AS card_photo_alt, "
+                       "                            z.width AS card_photo_width, z.height AS card_photo_height "
+                       "                       FROM tl.photo f, tl.photo_card_size(f.width, f.height) z "
+                       "                      WHERE f.reuse_item_id = i.id ORDER BY f.position, f.id LIMIT 1) ph ON true "
                        " WHERE i.status = 'en_vente' AND ($1 = '' OR p.slug = $1) "
                        " ORDER BY i.id DESC LIMIT 1000", 1, &place },
             { "places", "SELECT p.slug, p.name, p.slug = $1 AS selected FROM tl.place p "

@@ -111,7 +111,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/reparation/seance", tl_page_admin_repair_session_post, TL_ROUTE_PRIVATE },
 
     /* ---- Ressourcerie ---- */
-    { M_GET, "/ressourcerie", tl_page_reuse_shop, TL_ROUTE_PUBLIC, "places_catalogue ressourcerie" },
+    { M_GET, "/ressourcerie", tl_page_reuse_shop, TL_ROUTE_PUBLIC, "places_catalogue ressourcerie photos" },
     { M_GET, "/guichet/ressourcerie", tl_page_desk_reuse, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie", tl_page_desk_reuse_start, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/ressourcerie/arrivage", tl_page_desk_reuse_intake, TL_ROUTE_PRIVATE },
@@ -120,6 +120,8 @@ const tl_route tl_routes[] = {
     { M_GET, "/guichet/ressourcerie/objet", tl_page_desk_reuse_item, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie/objet", tl_page_desk_reuse_item_new, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie/objet/action", tl_page_desk_reuse_item_action, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/ressourcerie/objet/photo", tl_page_desk_reuse_photo, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/ressourcerie/objet/photo/modifier", tl_page_desk_reuse_photo_change, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/ressourcerie/caisse", tl_page_desk_reuse_till, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie/caisse", tl_page_desk_reuse_sell, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie/cloture", tl_page_desk_reuse_close, TL_ROUTE_PRIVATE },

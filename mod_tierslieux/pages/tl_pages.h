@@ -68,6 +68,10 @@ const char *tl_reuse_item_code(const char *v);
 int tl_page_desk_reuse_item_new(tl_req *q);
 int tl_page_desk_reuse_item(tl_req *q);
 int tl_page_desk_reuse_item_action(tl_req *q);
+/* A stock item's page at the desk (status: 422 when a form is shown again). */
+int tl_page_desk_reuse_item_show(tl_req *q, const char *code, int status);
+int tl_page_desk_reuse_photo(tl_req *q);
+int tl_page_desk_reuse_photo_change(tl_req *q);
 int tl_page_desk_reuse_stock(tl_req *q);
 int tl_page_desk_reuse_till(tl_req *q);
 int tl_page_desk_reuse_sell(tl_req *q);

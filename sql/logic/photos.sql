@@ -1,12 +1,15 @@
 -- Photos of items (sql/schema/007): added at the desk or by référents,
 -- described, ordered and removed by référents; read by the catalogue's
--- cards, the item page and /photos/ (the variants).
+-- cards, the item page and /photos/ (the variants). Photos of seed
+-- varieties (any référent) and of ressourcerie stock items (the volunteers
+-- of the item's place) follow the same functions.
 
--- A photo stored at the end of its owner's list (an item or a variety),
+-- A photo stored at the end of its owner's list (an item, a variety or a
+-- stock item of the ressourcerie: one of the three is not NULL),
 -- with its variants as the image helper made them: p_formats, p_widths,
 -- p_heights and p_lengths describe each variant in turn, p_bytes holds
 -- them one after the other. Checks its description. Returns its id.
-CREATE FUNCTION tl.store_photo(p_item integer, p_variety integer, p_alt text, p_formats text[],
+CREATE FUNCTION tl.store_photo(p_item integer, p_variety integer, p_reuse bigint, p_alt text, p_formats text[],
                                p_widths integer[], p_heights integer[], p_lengths integer[], p_bytes bytea)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
@@ -31,13 +34,15 @@ BEGIN
         RAISE EXCEPTION 'la photo n''a pas pu être préparée : renvoyez-la'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'photo_variant_bytes_size';
     END IF;
-    IF (SELECT count(*) FROM tl.photo WHERE item_id = p_item OR seed_variety_id = p_variety) >= 12 THEN
+    IF (SELECT count(*) FROM tl.photo WHERE item_id = p_item OR seed_variety_id = p_variety
+                                         OR reuse_item_id = p_reuse) >= 12 THEN
         RAISE EXCEPTION 'il y a déjà 12 photos : retirez-en une avant d''en ajouter'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'photo_owner_count';
     END IF;
-    INSERT INTO tl.photo (item_id, seed_variety_id, alt, position, width, height)
-    SELECT p_item, p_variety, v_alt,
-           coalesce((SELECT max(position) FROM tl.photo WHERE item_id = p_item OR seed_variety_id = p_variety), 0) + 1,
+    INSERT INTO tl.photo (item_id, seed_variety_id, reuse_item_id, alt, position, width, height)
+    SELECT p_item, p_variety, p_reuse, v_alt,
+           coalesce((SELECT max(position) FROM tl.photo
+                      WHERE item_id = p_item OR seed_variety_id = p_variety OR reuse_item_id = p_reuse), 0) + 1,
            w.width, w.height
       FROM unnest(p_widths, p_heights) AS w(width, height)
      ORDER BY w.width DESC LIMIT 1
@@ -66,7 +71,7 @@ BEGIN
         RAISE EXCEPTION 'cet objet est retiré du catalogue : remettez-le en service avant d''ajouter une photo'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'photo_item_retired';
     END IF;
-    v_id := tl.store_photo(v_item.id, NULL, p_alt, p_formats, p_widths, p_heights, p_lengths, p_bytes);
+    v_id := tl.store_photo(v_item.id, NULL, NULL, p_alt, p_formats, p_widths, p_heights, p_lengths, p_bytes);
     PERFORM tl.admin_note(v_who, v_item.place_id, 'objet.photo.ajout', v_item.code, btrim(p_alt));
     RETURN v_id;
 END $$;
@@ -86,7 +91,7 @@ BEGIN
         RAISE EXCEPTION 'cette variété n''existe pas' USING ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'photo_seed_variety_fkey';
     END IF;
-    v_id := tl.store_photo(NULL, p_variety, p_alt, p_formats, p_widths, p_heights, p_lengths, p_bytes);
+    v_id := tl.store_photo(NULL, p_variety, NULL, p_alt, p_formats, p_widths, p_heights, p_lengths, p_bytes);
     PERFORM tl.admin_note(v_who, NULL, 'variete.photo.ajout', v_name, btrim(p_alt));
     RETURN v_id;
 END $$;
@@ -128,7 +133,8 @@ BEGIN
         RETURN 'description';
     ELSIF p_action IN ('monter', 'descendre') THEN
         SELECT * INTO v_other FROM tl.photo
-         WHERE (item_id = p_photo.item_id OR seed_variety_id = p_photo.seed_variety_id) AND id <> p_photo.id
+         WHERE (item_id = p_photo.item_id OR seed_variety_id = p_photo.seed_variety_id
+                OR reuse_item_id = p_photo.reuse_item_id) AND id <> p_photo.id
            AND CASE WHEN p_action = 'monter' THEN (position, id) < (p_photo.position, p_photo.id)
                     ELSE (position, id) > (p_photo.position, p_photo.id) END
          ORDER BY CASE WHEN p_action = 'monter' THEN -position ELSE position END,
@@ -144,7 +150,8 @@ BEGIN
                           ELSE position END,
                      CASE WHEN id = p_photo.id THEN v_other.id WHEN id = v_other.id THEN p_photo.id
                           ELSE id END) AS n
-              FROM tl.photo WHERE item_id = p_photo.item_id OR seed_variety_id = p_photo.seed_variety_id)
+              FROM tl.photo WHERE item_id = p_photo.item_id OR seed_variety_id = p_photo.seed_variety_id
+                                  OR reuse_item_id = p_photo.reuse_item_id)
         UPDATE tl.photo ph SET position = o.n FROM ordered o WHERE o.id = ph.id AND ph.position <> o.n;
         RETURN 'ordre';
     ELSIF p_action = 'retirer' THEN
@@ -197,6 +204,45 @@ BEGIN
     END IF;
 END $$;
 
+-- A photo added to a stock item of the ressourcerie (by its number,
+-- "R00012" or "12"): a volunteer of the item's place, as every change to
+-- the stock. Journaled. Returns its id.
+CREATE FUNCTION tl.add_reuse_photo(p_login text, p_code text, p_alt text, p_formats text[], p_widths integer[],
+                                   p_heights integer[], p_lengths integer[], p_bytes bytea) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.reuse_item := tl.require_reuse_item(p_code);
+    v_who  integer := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_id   bigint;
+BEGIN
+    v_id := tl.store_photo(NULL, NULL, v_item.id, p_alt, p_formats, p_widths, p_heights, p_lengths, p_bytes);
+    PERFORM tl.admin_note(v_who, v_item.place_id, 'ressourcerie.photo.ajout', v_item.code, btrim(p_alt));
+    RETURN v_id;
+END $$;
+
+-- A volunteer's change to a photo of a stock item of their place
+-- (tl.apply_photo_change). Journaled.
+CREATE FUNCTION tl.change_reuse_photo(p_login text, p_code text, p_photo bigint, p_action text, p_alt text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item  tl.reuse_item := tl.require_reuse_item(p_code);
+    v_who   integer := tl.require_role(p_login, v_item.place_id, 'benevole');
+    v_photo tl.photo;
+    v_done  text;
+BEGIN
+    SELECT * INTO v_photo FROM tl.photo WHERE id = p_photo AND reuse_item_id = v_item.id FOR UPDATE;
+    IF v_photo.id IS NULL THEN
+        RAISE EXCEPTION 'cette photo n''appartient pas à cet objet' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'photo_reuse_item_fkey';
+    END IF;
+    v_done := tl.apply_photo_change(v_photo, p_action, p_alt);
+    IF v_done IS NOT NULL THEN
+        PERFORM tl.admin_note(v_who, v_item.place_id, 'ressourcerie.photo.' || v_done, v_item.code,
+                              CASE WHEN v_done = 'description' THEN btrim(p_alt) ELSE v_photo.alt END);
+    END IF;
+END $$;
+
 -- An item's photos for its référents and the desk's volunteers (none for a
 -- number no item has).
 CREATE FUNCTION tl.item_photos_for(p_login text, p_code text)
@@ -244,7 +290,7 @@ $$;
 -- data version (tl.track_changes; a test checks none is forgotten).
 DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'photos') FROM unnest(ARRAY['tl.photo', 'tl.photo_variant']) AS t; END $$;
 
-REVOKE ALL ON FUNCTION tl.store_photo(integer,integer,text,text[],integer[],integer[],integer[],bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.store_photo(integer,integer,bigint,text,text[],integer[],integer[],integer[],bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.apply_photo_change(tl.photo,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.add_variety_photo(text,integer,text,text[],integer[],integer[],integer[],bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.add_variety_photo(text,integer,text,text[],integer[],integer[],integer[],bytea) TO tierslieux_guichet;
@@ -254,6 +300,10 @@ REVOKE ALL ON FUNCTION tl.add_photo(text,text,text,text[],integer[],integer[],in
 GRANT EXECUTE ON FUNCTION tl.add_photo(text,text,text,text[],integer[],integer[],integer[],bytea) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.change_photo(text,text,bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.change_photo(text,text,bigint,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.add_reuse_photo(text,text,text,text[],integer[],integer[],integer[],bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.add_reuse_photo(text,text,text,text[],integer[],integer[],integer[],bytea) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.change_reuse_photo(text,text,bigint,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.change_reuse_photo(text,text,bigint,text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.require_item_photo(tl.item,bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.item_photos_for(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.item_photos_for(text,text) TO tierslieux_guichet;

@@ -4,12 +4,13 @@
 -- is decoded apart from httpd by tools/tierslieux-images, which writes the
 -- variants kept here (about 320, 640 and 1280 px wide, never enlarged, in
 -- JPEG and WebP, without any metadata); the upload itself is never kept.
--- A photo belongs to one owner: an item or a seed variety (a ressourcerie
--- stock item would be one more column of the same check).
+-- A photo belongs to one owner: an item, a seed variety or a ressourcerie
+-- stock item.
 CREATE TABLE tl.photo (
     id        bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT photo_pkey PRIMARY KEY,
     item_id   integer CONSTRAINT photo_item_fkey REFERENCES tl.item,
     seed_variety_id integer CONSTRAINT photo_seed_variety_fkey REFERENCES tl.seed_variety,
+    reuse_item_id bigint CONSTRAINT photo_reuse_item_fkey REFERENCES tl.reuse_item,
     alt       text NOT NULL
               CONSTRAINT photo_alt_not_blank CHECK (btrim(alt) <> '')
               CONSTRAINT photo_alt_length CHECK (char_length(alt) <= 250),
@@ -17,13 +18,14 @@ CREATE TABLE tl.photo (
     width     integer NOT NULL CONSTRAINT photo_width_range CHECK (width BETWEEN 1 AND 1280),
     height    integer NOT NULL CONSTRAINT photo_height_range CHECK (height BETWEEN 1 AND 16384),
     added_at  timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT photo_one_owner CHECK (num_nonnulls(item_id, seed_variety_id) = 1)
+    CONSTRAINT photo_one_owner CHECK (num_nonnulls(item_id, seed_variety_id, reuse_item_id) = 1)
 );
 CREATE INDEX photo_item_idx ON tl.photo (item_id, position, id) WHERE item_id IS NOT NULL;
 CREATE INDEX photo_seed_variety_idx ON tl.photo (seed_variety_id, position, id) WHERE seed_variety_id IS NOT NULL;
+CREATE INDEX photo_reuse_item_idx ON tl.photo (reuse_item_id, position, id) WHERE reuse_item_id IS NOT NULL;
 
 COMMENT ON TABLE tl.photo IS
-    'A photo of an item or a seed variety: its alternative text, its order (the first is the catalogue card''s), '
+    'A photo of an item, a seed variety or a ressourcerie stock item: its alternative text, its order (the first is the catalogue card''s), '
     'the size of its largest variant';
 
 CREATE TABLE tl.photo_variant (

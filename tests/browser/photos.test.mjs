@@ -1,7 +1,8 @@
 // Photos: the catalogue's cards and an item's page show the demo's photos
 // (script/demo-photos) with their alternative text, a srcset and their
 // size; a référent's and a volunteer's photo forms pass axe; every page
-// has no axe violation and reflows at 320 px, its pictures included.
+// has no axe violation and reflows at 320 px, its pictures included; a
+// ressourcerie stock item's photo taken at the desk shows on the shelf.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, axe, formatViolations, logIn, TL, TIMEOUT } from './helpers.mjs';
@@ -79,6 +80,49 @@ test('a référent\'s photos of an item and a volunteer\'s snapshot form pass ax
     assert.equal(await field.getAttribute('accept'), 'image/*');
     await noViolations(page, 'the desk\'s snapshot form');
     await reflows(page, 'the desk\'s snapshot form');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a stock item\'s photo taken at the desk shows on the ressourcerie\'s shelf: axe, alt, 320 px', { timeout: 4 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await logIn(page, 'referente.fabrique', 'Perceuse-2026');
+    // A real photo to send: the demo drill's JPEG variant.
+    await page.goto(`${TL}/gestion/objet?numero=${ITEM}`, { waitUntil: 'load' });
+    const src = await page.locator('img[src*="/photos/"]').first().getAttribute('src');
+    const jpeg = await (await page.request.get(new URL(src.replace(/-\d+\.jpg$/, '-640.jpg'), page.url()).href)).body();
+    // The first stock item on sale at La Fabrique.
+    await page.goto(`${TL}/guichet/ressourcerie/stock?lieu=la-fabrique&etat=en_vente`, { waitUntil: 'load' });
+    const link = page.locator('a[href*="/guichet/ressourcerie/objet?n="]').first();
+    const code = (await link.innerText()).trim();
+    await link.click();
+    await page.waitForLoadState('load');
+    const field = page.locator('input[type=file][name=photo]');
+    assert.equal(await field.getAttribute('capture'), 'environment');
+    assert.equal(await field.getAttribute('accept'), 'image/*');
+    const alt = `Objet ${code} posé sur l'étagère du magasin`;
+    await page.getByLabel('Prendre une photo : ce qu\'elle montre').fill(alt);
+    await field.setInputFiles({ name: 'etagere.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await page.getByRole('button', { name: 'Ajouter la photo' }).click();
+    await page.waitForLoadState('load');
+    assert.match(page.url(), /fait=photo/);
+    const listed = await picturesLoaded(page, 'the stock item\'s page');
+    assert.ok(listed.some((i) => i.alt === alt), 'the desk lists the photo');
+    await noViolations(page, 'the stock item\'s photos');
+    await reflows(page, 'the stock item\'s photos');
+    // The public shelf: the item's card shows it, with its size and a srcset.
+    await page.goto(`${TL}/ressourcerie?lieu=la-fabrique`, { waitUntil: 'load' });
+    const img = page.locator(`li.tl-card img[alt="${alt}"]`);
+    assert.ok(await img.getAttribute('width') && await img.getAttribute('height'));
+    assert.match(await img.getAttribute('srcset'), /320w/);
+    assert.equal(await img.getAttribute('loading'), 'lazy');
+    const imgs = await picturesLoaded(page, 'the ressourcerie\'s shelf');
+    assert.ok(imgs.some((i) => i.alt === alt), 'the shelf shows the item\'s photo with its text');
+    await noViolations(page, 'the ressourcerie\'s shelf with a photo');
+    await reflows(page, 'the ressourcerie\'s shelf with a photo');
   } finally {
     await context.close();
   }

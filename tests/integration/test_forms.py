@@ -174,6 +174,9 @@ def pages(servers):
     on_sale, _ = put_on_sale(servers, admin)
     reserved, _ = put_on_sale(servers, admin, titre="Lampe")
     servers.sql("UPDATE tl.reuse_item SET status = 'reserve' WHERE code = %s", (reserved,))
+    # A stock item's photo forms (describe, reorder, remove) show once it has one.
+    servers.sql("INSERT INTO tl.photo (reuse_item_id, alt, position, width, height) SELECT i.id, 'Vue de face', 1, "
+                "640, 480 FROM tl.reuse_item i WHERE i.code = %s", (on_sale,))
     get(admin, "/guichet/ressourcerie/objet", n=on_sale)
     get(admin, "/guichet/ressourcerie/objet", n=reserved)
     # A receipt (and its cancelling form) exists once a sale is made.

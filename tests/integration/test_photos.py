@@ -5,7 +5,8 @@ enlarged; served with a year's cache, an ETag and 304s; shown on the
 catalogue's cards and the item page with their alternative text. Every
 refusal (a file cut short, a decompression bomb, an SVG, a name that lies,
 more than 15 MB, no description, another place's item) keeps nothing, and
-the worker answers the next request."""
+the worker answers the next request. Seed varieties and the ressourcerie's
+stock items have photos the same way."""
 import io
 import os
 import re
@@ -21,6 +22,8 @@ from PIL import Image
 
 from test_desk_access import login
 from test_desk_lending import token
+from test_reuse import weigh
+from test_reuse_stock import new_item, put_on_sale
 
 ADMIN_ITEM = "/tierslieux/gestion/objet"
 REFERENT = "referente.fabrique"
@@ -86,10 +89,12 @@ def variants(servers, photo_id):
 def test_an_upload_is_oriented_stripped_and_served_in_three_widths(servers):
     code, item_id = item_of(servers, "la-fabrique")
     s, _ = login(servers, REFERENT)
+    before = photos(servers, code)
     r = upload(s, servers, code, exif_jpeg())
     assert r.status_code == 303 and "fait=photos" in r.headers["Location"], r.text[:500]
-    [(photo_id, alt, position)] = photos(servers, code)
-    assert alt == "Une perceuse posée sur l'établi" and position == 1
+    # The new photo comes last, whatever an earlier test left on this item.
+    [(photo_id, alt, position)] = [p for p in photos(servers, code) if p not in before]
+    assert alt == "Une perceuse posée sur l'établi" and position == max([p[2] for p in before], default=0) + 1
     # Orientation 6: the 1600 × 1200 picture is seen 1200 wide, 1600 high.
     assert variants(servers, photo_id) == [
         ("jpg", 320, 427, variants(servers, photo_id)[0][3]), ("jpg", 640, 853, variants(servers, photo_id)[1][3]),
@@ -274,19 +279,20 @@ def test_more_than_15_mb_is_refused_and_the_form_says_so(servers):
 
 def test_a_referent_of_another_place_and_a_visitor_are_refused(servers):
     code, _ = item_of(servers, "mediatheque-jules-verne")
+    before = photos(servers, code)
     s, _ = login(servers, REFERENT)
     t = token(s, servers, f"{ADMIN_ITEM}?numero={item_of(servers, 'la-fabrique')[0]}")
     r = s.post(servers.url(f"{ADMIN_ITEM}/photo"), allow_redirects=False, timeout=30,
                data={"jeton": t, "existant": code, "alternative": "Une photo"},
                files={"photo": ("p.png", png_bytes(400, 300), "image/png")})
     assert r.status_code == 403 and "rien n'a été changé" in r.text
-    assert photos(servers, code) == []
+    assert photos(servers, code) == before
     # Someone not logged in is sent to the login form; nothing is read.
     r = requests.post(servers.url(f"{ADMIN_ITEM}/photo"), allow_redirects=False, timeout=30,
                       data={"existant": code, "alternative": "Une photo"},
                       files={"photo": ("p.png", png_bytes(40, 30), "image/png")})
     assert r.status_code in (302, 303, 401, 403)
-    assert photos(servers, code) == []
+    assert photos(servers, code) == before
 
 
 def test_a_volunteer_takes_a_snapshot_at_the_desk_of_their_place_only(servers):
@@ -367,6 +373,125 @@ def test_a_referent_adds_orders_and_removes_a_seed_varietys_photos(servers, expe
                files={"photo": ("p.png", png_bytes(40, 30), "image/png")})
     assert r.status_code in (302, 403)
     assert len(servers.sql("SELECT id FROM tl.photo WHERE seed_variety_id = %s", (variety,))) == 1
+
+
+REUSE_ITEM = "/tierslieux/guichet/ressourcerie/objet"
+
+
+def reuse_photos(servers, code):
+    return servers.sql("SELECT f.id, f.alt, f.position FROM tl.photo f JOIN tl.reuse_item i ON i.id = f.reuse_item_id "
+                       "WHERE i.code = %s ORDER BY f.position, f.id", (code,))
+
+
+def reuse_change(s, servers, code, photo, action, alt=""):
+    t = token(s, servers, f"{REUSE_ITEM}?n={code}")
+    return s.post(servers.url(f"{REUSE_ITEM}/photo/modifier"), allow_redirects=False, timeout=10,
+                  data={"jeton": t, "objet": code, "photo": str(photo), "action": action, "alternative": alt})
+
+
+def test_a_stock_item_of_the_ressourcerie_has_photos_shown_on_the_shelf(servers):
+    s, _ = login(servers, REFERENT)
+    title = "Lampe de chevet verte"
+    code, _ = put_on_sale(servers, s, titre=title)
+    form = f"{REUSE_ITEM}?n={code}"
+    page = BeautifulSoup(s.get(servers.url(form), timeout=10).text, "html.parser")
+    assert "pas encore de photo" in page.get_text()
+    field = page.find("input", attrs={"type": "file", "name": "photo"})
+    assert field["accept"] == "image/*" and field["capture"] == "environment" and field.has_attr("required")
+    assert page.find("input", id="alternative").has_attr("required")
+    assert page.find("form", action=re.compile(r"/guichet/ressourcerie/objet/photo$"))["enctype"] == \
+        "multipart/form-data"
+    for alt in ("Lampe verte allumée, vue de face", "Le pied de la lampe, en laiton"):
+        r = upload(s, servers, code, png_bytes(900, 600), name="lampe.png", alt=alt, path=f"{REUSE_ITEM}/photo",
+                   number_field="objet", form_path=form)
+        assert r.status_code == 303 and "fait=photo" in r.headers["Location"], r.text[:300]
+    first, second = reuse_photos(servers, code)
+    assert [first[1], second[1]] == ["Lampe verte allumée, vue de face", "Le pied de la lampe, en laiton"]
+    assert len(variants(servers, first[0])) >= 2
+    # The desk's page lists them, each with its form.
+    page = BeautifulSoup(s.get(servers.url(form), timeout=10).text, "html.parser")
+    assert [i["alt"] for i in page.select(".tl-photos img")] == [first[1], second[1]]
+    assert len(page.find_all("form", action=re.compile(r"/photo/modifier$"))) == 2
+    # The public shelf shows the first on the item's card, in its own query.
+    shelf = BeautifulSoup(servers.get("/tierslieux/ressourcerie?lieu=la-fabrique").text, "html.parser")
+    card = [li for li in shelf.select("li.tl-card") if code in li.get_text()][0]
+    img = card.find("img")
+    assert img["alt"] == first[1] and img["loading"] == "lazy"
+    assert img["width"] == "320" and img["height"] == "213"
+    assert f"/photos/{first[0]}-320.jpg 320w" in img["srcset"] and img.get("sizes")
+    assert card.find("source", type="image/webp")["srcset"].count("w,") == 1
+    assert all(i.get("alt", "").strip() for i in shelf.select("img"))
+    assert servers.get(img["src"]).status_code == 200
+    # Reordered, described again, a blank description refused, removed.
+    assert reuse_change(s, servers, code, second[0], "monter").status_code == 303
+    assert [p[0] for p in reuse_photos(servers, code)] == [second[0], first[0]]
+    r = reuse_change(s, servers, code, second[0], "enregistrer", "Le pied en laiton, vu de près")
+    assert r.status_code == 303
+    assert reuse_photos(servers, code)[0][1] == "Le pied en laiton, vu de près"
+    r = reuse_change(s, servers, code, second[0], "enregistrer", "   ")
+    assert r.status_code == 422 and "Décrivez la photo" in r.text
+    assert reuse_change(s, servers, code, second[0], "retirer").status_code == 303
+    assert [p[0] for p in reuse_photos(servers, code)] == [first[0]]
+    assert variants(servers, second[0]) == []
+    # An item's photo cannot be changed through a stock item (a row of its
+    # own, removed afterwards: the other tests count this item's photos).
+    item_code, item_id = item_of(servers, "la-fabrique")
+    [(item_photo,)] = servers.sql("INSERT INTO tl.photo (item_id, alt, position, width, height) VALUES "
+                                  "(%s, 'Vue de côté', 99, 640, 480) RETURNING id", (item_id,))
+    r = reuse_change(s, servers, code, item_photo, "retirer")
+    assert r.status_code == 422 and item_photo in [p[0] for p in photos(servers, item_code)]
+    servers.sql("DELETE FROM tl.photo WHERE id = %s", (item_photo,))
+    # Without a description, nothing is kept and the form says why.
+    r = upload(s, servers, code, png_bytes(400, 300), name="a.png", alt=" ", path=f"{REUSE_ITEM}/photo",
+               number_field="objet", form_path=form)
+    assert r.status_code == 422
+    assert "Décrivez la photo" in BeautifulSoup(r.text, "html.parser").find(id="erreur-alternative").get_text()
+    assert [p[0] for p in reuse_photos(servers, code)] == [first[0]]
+
+
+def test_another_places_volunteer_cannot_touch_a_stock_items_photos(servers, expect_log):
+    s, _ = login(servers, REFERENT)
+    code, _ = put_on_sale(servers, s, titre="Tabouret en formica")
+    assert upload(s, servers, code, png_bytes(500, 400), name="t.png", alt="Tabouret jaune",
+                  path=f"{REUSE_ITEM}/photo", number_field="objet", form_path=f"{REUSE_ITEM}?n={code}"
+                  ).status_code == 303
+    before = reuse_photos(servers, code)
+    photo_count = servers.sql("SELECT count(*) FROM tl.photo")[0][0]
+    # A volunteer of the médiathèque, on the page of a stock item of their own
+    # place (the form's token), sends La Fabrique's item's number.
+    v, _ = login(servers, VOLUNTEER)
+    t = token(v, servers, "/tierslieux/guichet/ressourcerie")
+    r = v.post(servers.url("/tierslieux/guichet/ressourcerie"), allow_redirects=False, timeout=10,
+               data={"jeton": t, "lieu": "mediatheque-jules-verne", "provenance": "apport_volontaire",
+                     "commune": "Saint-Aubin-sur-Loire"})
+    assert r.status_code == 303, r.text[:300]
+    intake = r.headers["Location"].split("n=")[1]
+    assert weigh(servers, v, t, intake, categorie="m", poids="20").status_code == 303
+    r = new_item(servers, v, t, intake, titre="Chaise paillée")
+    assert r.status_code == 303, r.text[:300]
+    own = r.headers["Location"].split("n=")[1].split("&")[0]
+    t = token(v, servers, f"{REUSE_ITEM}?n={own}")
+    r = v.post(servers.url(f"{REUSE_ITEM}/photo"), allow_redirects=False, timeout=30,
+               data={"jeton": t, "objet": code, "alternative": "Une photo"},
+               files={"photo": ("p.png", png_bytes(400, 300), "image/png")})
+    assert r.status_code == 403 and "rien n'a été changé" in r.text
+    for action in ("retirer", "monter", "enregistrer"):
+        r = v.post(servers.url(f"{REUSE_ITEM}/photo/modifier"), allow_redirects=False, timeout=10,
+                   data={"jeton": t, "objet": code, "photo": str(before[0][0]), "action": action,
+                         "alternative": "Autre chose"})
+        assert r.status_code == 403 and "rien n'a été changé" in r.text, action
+    assert v.get(servers.url(f"{REUSE_ITEM}?n={code}"), timeout=10).status_code == 403
+    # Nothing kept, nothing changed; a forged token is refused too.
+    assert reuse_photos(servers, code) == before
+    assert servers.sql("SELECT count(*) FROM tl.photo")[0][0] == photo_count
+    assert servers.sql("SELECT count(*) FROM tl.photo_variant v WHERE NOT EXISTS "
+                       "(SELECT 1 FROM tl.photo f WHERE f.id = v.photo_id)") == [(0,)]
+    r = s.post(servers.url(f"{REUSE_ITEM}/photo"), allow_redirects=False, timeout=30,
+               data={"jeton": "x", "objet": code, "alternative": "Une photo"},
+               # The forged token is logged (TLX0501), never the form's values.
+               files={"photo": ("p.png", png_bytes(400, 300), "image/png")})
+    assert r.status_code in (400, 403) and reuse_photos(servers, code) == before
+    expect_log.append("TLX0501")
 
 
 def test_a_helper_that_crashes_or_answers_garbage_is_a_refusal_and_the_worker_goes_on(servers, expect_log):
