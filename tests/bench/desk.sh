@@ -6,6 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 cd "$TL_ROOT"
+# What the benchmark runs (python3-requests, wrk) on a fresh machine too.
+tl_install_packages $TL_PACKAGES $TL_TEST_PACKAGES || exit 1
 seconds=${TL_BENCH_SECONDS:-15}
 clients=${TL_BENCH_CLIENTS:-8}
 export TL_RUN_DIR="$TL_ROOT/.run/bench-desk" TL_PORT=${TL_BENCH_PORT:-18091} TL_PG_PORT=${TL_BENCH_PG_PORT:-15435}

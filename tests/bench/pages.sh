@@ -14,6 +14,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 cd "$TL_ROOT"
+# What the benchmark runs (python3-requests, wrk) on a fresh machine too.
+tl_install_packages $TL_PACKAGES $TL_TEST_PACKAGES || exit 1
 export TL_RUN_DIR="$TL_ROOT/.run/bench-pages" TL_PORT=${TL_BENCH_PORT:-18096} TL_PG_PORT=${TL_BENCH_PG_PORT:-15440}
 web="$TL_RUN_DIR/httpd"
 script/server stop >/dev/null 2>&1 || true

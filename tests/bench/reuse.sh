@@ -11,6 +11,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../../script/lib.sh"
 cd "$TL_ROOT"
+# What the benchmark runs (python3-requests, wrk) on a fresh machine too.
+tl_install_packages $TL_PACKAGES $TL_TEST_PACKAGES || exit 1
 reports=${TL_BENCH_REPORTS:-30}
 weighings=${TL_BENCH_WEIGHINGS:-300}
 export TL_RUN_DIR="$TL_ROOT/.run/bench-reuse" TL_PORT=${TL_BENCH_PORT:-18092} TL_PG_PORT=${TL_BENCH_PG_PORT:-15436}
