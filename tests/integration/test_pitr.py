@@ -92,7 +92,6 @@ def wal_segments(archive):
 def test_recover_to_a_moment_between_two_loans(capsys):
     where = os.path.join(RUN, "pitr")
     site = Site(where)
-    real = None
     try:
         real = lib(f'tl_reachable_dir "{where}" postgres').stdout.strip()
         assert os.path.isdir(real)
@@ -218,5 +217,4 @@ def test_recover_to_a_moment_between_two_loans(capsys):
                   f"démarrage, {len(restored)} segments de WAL rejoués depuis l'archive")
     finally:
         site.stop()
-        if real:
-            lib(f'tl_remove "{where}"')
+        lib(f'tl_remove "{where}"')
