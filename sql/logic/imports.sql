@@ -531,17 +531,23 @@ $$;
 
 -- The export gives back what came in: an imported row's own categories
 -- and group, empty when they were empty; our own rows the place's slug
--- and our labels, as before. Run with the caller's rights (the columns it
--- reads are granted to tierslieux_lecture in repair_cafe.sql) and without
--- a search_path of its own, so that PostgreSQL inlines it: the page reads
--- it through a cursor (tl_db_each), planned to give its first rows at
--- once from the index on (event_date, id) rather than sorted whole.
-CREATE FUNCTION tl.repair_ords_rows(p_place text, p_from date, p_to date)
-RETURNS TABLE (id text, data_provider text, country text, partner_product_category text, product_category text,
-               product_category_id integer, brand text, year_of_manufacture integer, product_age text,
-               repair_status integer, barrier integer, group_identifier text, event_date text, problem text)
-LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN r.ext_id IS NULL THEN 'tierslieux-' || r.id
+-- and our labels, as before. Computed once per record into
+-- tl.repair_ords_row (sql/schema/009), for the records of p_records, or
+-- every record when it is NULL.
+CREATE FUNCTION tl.repair_ords_fill(p_records bigint[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF p_records IS NULL THEN
+        DELETE FROM tl.repair_ords_row;
+    ELSE
+        DELETE FROM tl.repair_ords_row k USING unnest(p_records) AS x(id) WHERE k.record_id = x.id;
+    END IF;
+    INSERT INTO tl.repair_ords_row (record_id, place_id, event_date, ords_id, data_provider, country,
+                                    partner_product_category, product_category, product_category_id, brand,
+                                    year_of_manufacture, product_age, repair_status, barrier, group_identifier,
+                                    event_day, problem)
+    SELECT r.id, r.place_id, r.event_date,
+           CASE WHEN r.ext_id IS NULL THEN 'tierslieux-' || r.id
                 WHEN r.ext_id ~ '^[A-Za-z]+[_-][0-9]+$' THEN lower(regexp_replace(r.ext_id, '[_-]', '-'))
                 ELSE 'import-' || r.id END,
            coalesce(r.ext_provider, o.name), coalesce(r.ext_country, 'FRA'),
@@ -558,9 +564,84 @@ LANGUAGE sql STABLE AS $$
       JOIN tl.place p ON p.id = r.place_id
       JOIN tl.organisation o ON o.id = p.organisation_id
       JOIN tl.repair_category c ON c.code = r.category
-     WHERE (coalesce(p_place, '') = '' OR p.slug = p_place)
-       AND r.event_date BETWEEN p_from AND p_to
-     ORDER BY r.event_date, r.id
+     WHERE p_records IS NULL OR r.id IN (SELECT x FROM unnest(p_records) AS x);
+END $$;
+
+-- After a statement that wrote repair records, or the place, partner or
+-- category their rows name: those records' rows again. Each branch names
+-- only the transition tables its trigger has; an update that changed
+-- nothing the format shows (the impact's figures, a link to a stock item)
+-- rewrites nothing.
+CREATE FUNCTION tl.repair_ords_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'repair_record' AND TG_OP = 'INSERT' THEN
+        PERFORM tl.repair_ords_fill(ARRAY(SELECT n.id FROM new_rows n));
+    ELSIF TG_TABLE_NAME = 'repair_record' THEN
+        PERFORM tl.repair_ords_fill(ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE (n.place_id, n.event_date, n.ext_id, n.ext_provider, n.ext_country, n.ext_partner_category,
+                    n.ext_product_category, n.ext_group, n.category, n.brand, n.year_of_manufacture, n.age_years,
+                    n.status, n.barrier, n.problem)
+                   IS DISTINCT FROM
+                   (o.place_id, o.event_date, o.ext_id, o.ext_provider, o.ext_country, o.ext_partner_category,
+                    o.ext_product_category, o.ext_group, o.category, o.brand, o.year_of_manufacture, o.age_years,
+                    o.status, o.barrier, o.problem)));
+    ELSIF TG_TABLE_NAME = 'place' THEN
+        PERFORM tl.repair_ords_fill(ARRAY(
+            SELECT r.id FROM tl.repair_record r
+             WHERE r.place_id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                                   WHERE (n.slug, n.organisation_id) IS DISTINCT FROM (o.slug, o.organisation_id))));
+    ELSIF TG_TABLE_NAME = 'organisation' THEN
+        PERFORM tl.repair_ords_fill(ARRAY(
+            SELECT r.id FROM tl.repair_record r JOIN tl.place p ON p.id = r.place_id
+             WHERE p.organisation_id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                                          WHERE n.name IS DISTINCT FROM o.name)));
+    ELSE
+        PERFORM tl.repair_ords_fill(ARRAY(
+            SELECT r.id FROM tl.repair_record r
+             WHERE r.category IN (SELECT n.code FROM new_rows n JOIN old_rows o ON o.code = n.code
+                                   WHERE (n.label, n.ords_id, n.ords_name) IS DISTINCT FROM
+                                         (o.label, o.ords_id, o.ords_name))));
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS repair_ords_insert ON tl.repair_record;
+DROP TRIGGER IF EXISTS repair_ords_update ON tl.repair_record;
+CREATE TRIGGER repair_ords_insert AFTER INSERT ON tl.repair_record REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_ords_changed();
+CREATE TRIGGER repair_ords_update AFTER UPDATE ON tl.repair_record REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_ords_changed();
+DROP TRIGGER IF EXISTS repair_ords_update ON tl.place;
+CREATE TRIGGER repair_ords_update AFTER UPDATE ON tl.place REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_ords_changed();
+DROP TRIGGER IF EXISTS repair_ords_update ON tl.organisation;
+CREATE TRIGGER repair_ords_update AFTER UPDATE ON tl.organisation REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_ords_changed();
+DROP TRIGGER IF EXISTS repair_ords_update ON tl.repair_category;
+CREATE TRIGGER repair_ords_update AFTER UPDATE ON tl.repair_category REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_ords_changed();
+
+-- Applying this file writes every row with the format's rules as they now
+-- are.
+DO $$ BEGIN PERFORM tl.repair_ords_fill(NULL); END $$;
+
+-- What the Open Repair Data export publishes, read through a cursor
+-- (tl_db_each) in the index's order, with the caller's rights and without
+-- a search_path of its own, so that PostgreSQL inlines it.
+CREATE FUNCTION tl.repair_ords_rows(p_place text, p_from date, p_to date)
+RETURNS TABLE (id text, data_provider text, country text, partner_product_category text, product_category text,
+               product_category_id integer, brand text, year_of_manufacture integer, product_age text,
+               repair_status integer, barrier integer, group_identifier text, event_date text, problem text)
+LANGUAGE sql STABLE AS $$
+    SELECT k.ords_id, k.data_provider, k.country, k.partner_product_category, k.product_category,
+           k.product_category_id, k.brand, k.year_of_manufacture, k.product_age, k.repair_status, k.barrier,
+           k.group_identifier, k.event_day, k.problem
+      FROM tl.repair_ords_row k
+     WHERE (coalesce(p_place, '') = '' OR k.place_id = (SELECT p.id FROM tl.place p WHERE p.slug = p_place))
+       AND k.event_date BETWEEN p_from AND p_to
+     ORDER BY k.event_date, k.record_id
 $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
@@ -595,4 +676,7 @@ REVOKE ALL ON FUNCTION tl.import_repairs_apply(text,bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.import_run(text,bigint,boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.import_run(text,bigint,boolean) TO tierslieux_guichet;
 GRANT EXECUTE ON FUNCTION tl.repair_ords_rows(text,date,date) TO tierslieux_lecture;
+GRANT SELECT ON tl.repair_ords_row TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.repair_ords_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.repair_ords_fill(bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.repair_record_ords_field(text) FROM PUBLIC;

@@ -50,10 +50,14 @@ class Site:
     def url(self, path):
         return self.base + path
 
-    def sql(self, query, params=None):
+    def db(self):
         conn = psycopg2.connect(host=os.path.realpath(self.servers.pg), port=self.servers.pg_port,
                                 user="tierslieux", dbname=self.dbname)
         conn.autocommit = True
+        return conn
+
+    def sql(self, query, params=None):
+        conn = self.db()
         try:
             with conn.cursor() as cur:
                 cur.execute(query, params)
@@ -433,3 +437,85 @@ def test_the_repair_data_export_is_streamed(network):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8"), newline="")))
     assert rows[0][:2] == ["id", "data_provider"] and len(rows) == expected + 1
     assert len({row[0] for row in rows[1:]}) == expected
+
+
+KEPT_ORDS = "SELECT md5(string_agg(k::text, '|' ORDER BY k.record_id)) FROM tl.repair_ords_row k"
+
+
+def ords_kept_as_computed(site):
+    """The export's kept rows (sql/schema/009), and the same rows computed
+    afresh from the records by the format's rules, in a transaction
+    rolled back."""
+    conn = site.db()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("BEGIN")
+            cur.execute(KEPT_ORDS)
+            kept = cur.fetchone()[0]
+            cur.execute("SELECT tl.repair_ords_fill(NULL)")
+            cur.execute(KEPT_ORDS)
+            computed = cur.fetchone()[0]
+            cur.execute("ROLLBACK")
+    finally:
+        conn.close()
+    return kept, computed
+
+
+def ords_csv_row(site, place, record):
+    r = requests.get(site.url("/tierslieux/reparation/ords.csv"), params={"lieu": place, "du": "2000-01-01"},
+                     timeout=30)
+    assert r.status_code == 200, r.text[:300]
+    rows = [row for row in csv.reader(io.StringIO(r.content.decode("utf-8"), newline=""))
+            if row[0] == f"tierslieux-{record}"]
+    return rows[0] if rows else None
+
+
+def test_the_repair_data_export_follows_every_write_to_what_it_shows(network):
+    """The export reads rows the database keeps (issue 14: a year of the
+    network in under 50 ms). Each kind of write that changes what a row
+    shows rewrites it at once: a record added, corrected or removed, its
+    place's slug, its partner's name, its category's label. After each,
+    the kept rows equal the rows computed afresh, and the CSV shows it; a
+    write the format does not show (the impact's figures) rewrites
+    nothing."""
+    site = network["site"]
+    assert len(set(ords_kept_as_computed(site))) == 1
+    place, slug, org, org_name, session = site.sql("""
+        SELECT p.id, p.slug, o.id, o.name, r.session_id
+          FROM tl.place p JOIN tl.organisation o ON o.id = p.organisation_id JOIN tl.repair_record r ON r.place_id = p.id
+         WHERE r.session_id IS NOT NULL ORDER BY r.id LIMIT 1""")[0]
+    record = site.sql("""
+        INSERT INTO tl.repair_record (session_id, place_id, event_date, object, category, brand, problem, status,
+                                      recorded_by)
+        SELECT s.id, s.place_id, s.starts_at::date, 'Grille-pain', 'grille_pain', 'Moulinex', 'Ne chauffe plus',
+               'repare', r.account_id
+          FROM tl.repair_session s JOIN tl.account_role r ON r.place_id = s.place_id WHERE s.id = %s LIMIT 1
+        RETURNING id""", (session,))[0][0]
+    try:
+        row = ords_csv_row(site, slug, record)
+        assert row is not None and row[1] == org_name and row[6] == "Moulinex" and row[11] == slug
+        assert len(set(ords_kept_as_computed(site))) == 1
+
+        site.sql("UPDATE tl.repair_record SET brand = 'Seb', problem = 'Appelez le 06 12 34 56 78' WHERE id = %s",
+                 (record,))
+        row = ords_csv_row(site, slug, record)
+        assert row[6] == "Seb" and "06 12" not in row[13] and "[téléphone retiré]" in row[13]
+
+        before = site.sql("SELECT xmin::text FROM tl.repair_ords_row WHERE record_id = %s", (record,))[0][0]
+        site.sql("UPDATE tl.repair_record SET waste_kg = 1.5 WHERE id = %s", (record,))
+        assert site.sql("SELECT xmin::text FROM tl.repair_ords_row WHERE record_id = %s", (record,))[0][0] == before
+
+        site.sql("UPDATE tl.organisation SET name = name || ' (renommé)' WHERE id = %s", (org,))
+        site.sql("UPDATE tl.repair_category SET label = 'Grille-pain et toasters' WHERE code = 'grille_pain'")
+        site.sql("UPDATE tl.place SET slug = slug || '-bis' WHERE id = %s", (place,))
+        row = ords_csv_row(site, slug + "-bis", record)
+        assert row[1] == org_name + " (renommé)" and row[3] == "Grille-pain et toasters" and row[11] == slug + "-bis"
+        assert len(set(ords_kept_as_computed(site))) == 1
+    finally:
+        site.sql("UPDATE tl.place SET slug = %s WHERE id = %s", (slug, place))
+        site.sql("UPDATE tl.organisation SET name = %s WHERE id = %s", (org_name, org))
+        site.sql("UPDATE tl.repair_category SET label = 'Grille-pain' WHERE code = 'grille_pain'")
+        site.sql("DELETE FROM tl.repair_record WHERE id = %s", (record,))
+    assert ords_csv_row(site, slug, record) is None
+    assert site.sql("SELECT count(*) FROM tl.repair_ords_row WHERE record_id = %s", (record,))[0][0] == 0
+    assert len(set(ords_kept_as_computed(site))) == 1
