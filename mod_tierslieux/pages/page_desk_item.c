@@ -28,11 +28,17 @@ static int tl_item_show(tl_req *q, const char *number, int status)
             status = HTTP_UNPROCESSABLE_ENTITY;
         }
         else {
-            /* The role checked, its log and waiting list in one round trip. */
+            /* The role checked, its log and waiting list in one round trip.
+             * A kit's components are public (its catalogue page lists
+             * them): read as there, not through the return's checklist,
+             * which is the desk's where the kit is brought back. */
+            size_t len;
+            const char *id = item->value(item, 0, item->column(item, "id"), &len);
             const tl_db_read reads[] = {
                 { "log", "SELECT * FROM tl.desk_maintenance_log($1, $2)", 2, params },
                 { "waiting", "SELECT * FROM tl.desk_item_waiting($1, $2)", 2, params },
-                { "components", "SELECT name AS component, quantity FROM tl.desk_kit_components($1, $2)", 2, params },
+                { "components", "SELECT c.name AS component, c.quantity FROM tl.item_component c "
+                                "WHERE c.item_id = $1 ORDER BY c.position, c.id", 1, &id },
                 { "photos", "SELECT * FROM tl.item_photos_for($1, $2)", 2, params },
             };
             tl_view_rows(q->view, "item", item);

@@ -226,13 +226,13 @@ static const tl_change_rule tl_return_rules[] = {
     { "item_movement_one_open", "lieu" },
     { "kit_component_repeated", "composant" },
     { "kit_component_unknown", "composant" },
-    { TL_CHANGE_FORBIDDEN, NULL, "Cet objet appartient à un lieu dont vous ne tenez pas le guichet : rien n'a "
-                                 "été enregistré." },
+    { TL_CHANGE_FORBIDDEN, NULL, "Vous ne tenez pas le guichet du lieu où l'objet est rendu : rien n'a été "
+                                 "enregistré." },
     { NULL, "objet" }
 };
 
 static const char tl_sql_kit[] = "SELECT k.*, k.id = ANY ($3::bigint[]) AS checked, "
-                                 "row_number() OVER () = 1 AS first FROM tl.desk_kit_components($1, $2) AS k";
+                                 "row_number() OVER () = 1 AS first FROM tl.desk_kit_components($1, $4, $2) AS k";
 
 static int tl_return_show(tl_req *q, int status)
 {
@@ -260,14 +260,16 @@ static int tl_return_show(tl_req *q, int status)
 }
 
 /* A kit's components, to tick (those in checked, a bigint[] literal, are
- * ticked again). Returns 1 with the list shown (rows: it is a kit), 0 when
- * the item is no kit (or the refusal is under its field), -1 when an error
+ * ticked again), for its return at place (empty: where it stands; the
+ * database refuses the list to anyone who does not hold that place's
+ * desk). Returns 1 with the list shown (rows: it is a kit), 0 when the
+ * item is no kit (or the refusal is under its field), -1 when an error
  * page was sent (*status). */
-static int tl_return_kit(tl_req *q, const char *item, const char *checked, int *status)
+static int tl_return_kit(tl_req *q, const char *item, const char *place, const char *checked, int *status)
 {
-    const char *params[] = { q->r->user, item, checked };
+    const char *params[] = { q->r->user, item, checked, *place ? place : NULL };
     const tl_rows *kit = NULL;
-    int rc = tl_change(q, tl_sql_kit, 3, params, tl_return_rules, NULL, status, &kit);
+    int rc = tl_change(q, tl_sql_kit, 4, params, tl_return_rules, NULL, status, &kit);
 
     if (rc != 1) {
         return rc;
@@ -288,11 +290,13 @@ int tl_page_desk_return(tl_req *q)
     if (done && tl_valid_text(q->r->pool, "objet", done, 32) == NULL) {
         tl_view_set(q->view, "done_item", done);
         if (missing && strcmp(missing, "1") == 0) {
-            /* The reason the kit went to maintenance with: what is missing. */
+            /* The reason the kit went to maintenance with: what is missing,
+             * also at the place it was brought back to, which does not
+             * hold its file (the link to it shows to those who do). */
             const char *params[] = { q->r->user, done };
             const tl_rows *why = NULL;
             int st = OK;
-            if (tl_change(q, "SELECT reason FROM tl.desk_maintenance_log($1, $2) WHERE open", 2, params,
+            if (tl_change(q, "SELECT * FROM tl.desk_kit_missing($1, $2)", 2, params,
                           tl_change_status_page, NULL, &st, &why) != 1) {
                 return st;
             }
@@ -344,8 +348,9 @@ int tl_page_desk_return_post(tl_req *q)
         return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
     /* A kit is not taken back yet: its components are listed to tick first
-     * (POST /guichet/retour/kit records the return). */
-    if ((rc = tl_return_kit(q, item, "{}", &status)) != 0) {
+     * (POST /guichet/retour/kit records the return, at the place chosen
+     * here, which its form carries). */
+    if ((rc = tl_return_kit(q, item, tl_field(f, "lieu"), "{}", &status)) != 0) {
         return rc < 0 ? status : tl_return_show(q, HTTP_OK);
     }
     if (tl_view_get(q->view, "errors")) {
@@ -394,7 +399,7 @@ int tl_page_desk_return_kit(tl_req *q)
     static const char *const multi[] = { "composant", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
-    const char *item, *condition, *repair, *ticked;
+    const char *item, *condition, *repair, *ticked, *place;
     const tl_rows *rows = NULL;
     tl_ticked t;
     int rc, status = OK;
@@ -411,6 +416,7 @@ int tl_page_desk_return_kit(tl_req *q)
         tl_buf_addc(&t.out, '}');
     }
     ticked = t.n ? tl_buf_cstr(&t.out) : "{}";
+    place = tl_field(f, "lieu");
     if (!tl_return_fields(q, f, &item, &condition, &repair)) {
         return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);
     }
@@ -419,11 +425,13 @@ int tl_page_desk_return_kit(tl_req *q)
         ticked = "{}";
     }
     else {
+        /* Where the kit stands, or at the place chosen (it then travels
+         * home, as any item returned elsewhere). */
         const char *params[] = { q->r->user, item, condition && *condition ? condition : NULL, repair ? repair : "",
-                                 ticked };
+                                 ticked, *place ? place : NULL };
         rc = tl_change(q, "SELECT (SELECT code FROM tl.find_item($2)), "
-                          "tl.check_in_kit($1, $2, $3, $4, $5::bigint[]) IS NOT NULL",
-                       5, params, tl_return_rules, NULL, &status, &rows);
+                          "tl.check_in_kit($1, $6, $2, $3, $4, $5::bigint[]) IS NOT NULL",
+                       6, params, tl_return_rules, NULL, &status, &rows);
         if (rc < 0) {
             return status;
         }
@@ -433,7 +441,7 @@ int tl_page_desk_return_kit(tl_req *q)
         }
     }
     /* Shown again with its message, the components as they were ticked. */
-    if ((rc = tl_return_kit(q, item, ticked, &status)) < 0) {
+    if ((rc = tl_return_kit(q, item, place, ticked, &status)) < 0) {
         return status;
     }
     return tl_return_show(q, HTTP_UNPROCESSABLE_ENTITY);

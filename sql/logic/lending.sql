@@ -519,14 +519,28 @@ BEGIN
     RETURN v_id;
 END $$;
 
--- The components of a kit, for the volunteer taking it back (nothing for
--- an item that is not a kit, or a number that names no item: the return
+-- Where a return is taken: the place chosen at the desk (any place of the
+-- network, as tl.check_in_at), or where the item stands when none is
+-- (NULL or empty, as tl.check_in).
+CREATE FUNCTION tl.return_place(p_item integer, p_place_slug text) RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+    IF coalesce(p_place_slug, '') = '' THEN
+        RETURN tl.item_place_now(p_item);
+    END IF;
+    RETURN (tl.require_place(p_place_slug)).id;
+END $$;
+
+-- The components of a kit, for the volunteer taking it back at
+-- p_place_slug (tl.return_place), with that place's name: nothing for an
+-- item that is not a kit, or a number that names no item (the return
 -- itself says so).
-CREATE FUNCTION tl.desk_kit_components(p_login text, p_item text)
-RETURNS TABLE (id bigint, name text, quantity integer, item_code text, item_title text)
+CREATE FUNCTION tl.desk_kit_components(p_login text, p_place_slug text, p_item text)
+RETURNS TABLE (id bigint, name text, quantity integer, item_code text, item_title text, place_name text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    v_item tl.item;
+    v_item  tl.item;
+    v_place integer;
 BEGIN
     v_item := tl.find_item(p_item);
     IF v_item.id IS NULL THEN
@@ -534,14 +548,17 @@ BEGIN
     END IF;
     -- An item that is no kit has nothing to list, whoever asks: its return
     -- may be taken at any place (tl.check_in_at checks the role there). A
-    -- kit is taken back where it stands.
+    -- kit is taken back at any place too, by a volunteer of that place:
+    -- the checklist is refused to anyone else, as the return would be.
     IF NOT EXISTS (SELECT 1 FROM tl.item_component c WHERE c.item_id = v_item.id) THEN
         RETURN;
     END IF;
-    PERFORM tl.require_role(p_login, tl.item_place_now(v_item.id), 'benevole');
+    v_place := tl.return_place(v_item.id, p_place_slug);
+    PERFORM tl.require_role(p_login, v_place, 'benevole');
     RETURN QUERY
-    SELECT c.id, c.name, c.quantity, v_item.code, v_item.title
-      FROM tl.item_component c WHERE c.item_id = v_item.id ORDER BY c.position, c.id;
+    SELECT c.id, c.name, c.quantity, v_item.code, v_item.title, p.name
+      FROM tl.item_component c, tl.place p
+     WHERE c.item_id = v_item.id AND p.id = v_place ORDER BY c.position, c.id;
 END $$;
 
 -- A kit's return: p_present holds the ids of the components the volunteer
@@ -549,9 +566,14 @@ END $$;
 -- missing: the kit goes to maintenance, in the same transaction, with a
 -- reason listing what is missing (and the volunteer's own note), so it is
 -- not lent again until the maintenance ends. Returns that reason, or NULL
--- when the kit came back whole.
-CREATE FUNCTION tl.check_in_kit(p_login text, p_item text, p_condition text, p_maintenance text,
-                                p_present bigint[]) RETURNS text
+-- when the kit came back whole. Like any item, a kit is taken back at
+-- p_place_slug (tl.return_place: any place of the network, where it stands
+-- when none is given) and, brought back elsewhere than its own place, it
+-- travels home (tl.after_return), in maintenance or not: it is completed
+-- at home, and its availability (tl.item_availability) says maintenance
+-- before transit.
+CREATE FUNCTION tl.check_in_kit(p_login text, p_place_slug text, p_item text, p_condition text,
+                                p_maintenance text, p_present bigint[]) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_item    tl.item;
@@ -561,7 +583,7 @@ DECLARE
     v_place   integer;
 BEGIN
     v_item := tl.require_item(p_item);
-    v_place := tl.item_place_now(v_item.id);
+    v_place := tl.return_place(v_item.id, p_place_slug);
     v_who := tl.require_role(p_login, v_place, 'benevole');
     -- Components edited meanwhile wait for this return (tl.save_item_component).
     PERFORM 1 FROM tl.item WHERE id = v_item.id FOR UPDATE;
@@ -591,6 +613,34 @@ BEGIN
     PERFORM tl.after_return(v_item, tl.close_loan(v_item, v_who, p_condition, coalesce(v_reason, p_maintenance)),
                             v_place, v_who);
     RETURN v_reason;
+END $$;
+
+-- What a kit's return left missing, for the desk that took it back: the
+-- reason of its open maintenance. Its own place's volunteers read it (the
+-- kit's file and maintenance log are theirs, tl.desk_item), and so do those
+-- of the place where it stands now: a kit brought back elsewhere waits
+-- there until it is sent home, and that desk must say what is missing
+-- without being given the kit's file. item_file says whether they may
+-- open it.
+CREATE FUNCTION tl.desk_kit_missing(p_login text, p_item text)
+RETURNS TABLE (reason text, item_file boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_item tl.item;
+    v_file boolean := true;
+BEGIN
+    v_item := tl.find_item(p_item);
+    IF v_item.id IS NULL THEN
+        RETURN;
+    END IF;
+    BEGIN
+        PERFORM tl.require_role(p_login, v_item.place_id, 'benevole');
+    EXCEPTION WHEN insufficient_privilege THEN
+        PERFORM tl.require_role(p_login, tl.item_place_now(v_item.id), 'benevole');
+        v_file := false;
+    END;
+    RETURN QUERY
+    SELECT m.reason, v_file FROM tl.maintenance m WHERE m.item_id = v_item.id AND m.ended_at IS NULL;
 END $$;
 
 -- A loan extended, by the desk or by its member: the same rules for both
@@ -991,11 +1041,14 @@ REVOKE ALL ON FUNCTION tl.cancel_reservation(text,bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_reservation(text,bigint) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.check_in(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.check_in(text,text,text,text) TO tierslieux_guichet;
-REVOKE ALL ON FUNCTION tl.check_in_kit(text,text,text,text,bigint[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.check_in_kit(text,text,text,text,bigint[]) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.check_in_kit(text,text,text,text,text,bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.check_in_kit(text,text,text,text,text,bigint[]) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.close_loan(tl.item,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tl.desk_kit_components(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.desk_kit_components(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.return_place(integer,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.desk_kit_components(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_kit_components(text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.desk_kit_missing(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.desk_kit_missing(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.check_out(text,text,text,boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.check_out(text,text,text,boolean) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_item_waiting(text,text) FROM PUBLIC;

@@ -1,8 +1,9 @@
 // Kits: the desk takes a kit back component by component with the keyboard
-// alone and without JavaScript, and a référent edits its components; each
-// page has no axe violation and reflows at 320 px. The tests leave the demo
-// as they found it (the kit lent and returned whole, a component added and
-// removed), so they can run again.
+// alone and without JavaScript, at its own place or another, and a
+// référent edits its components; each page has no axe violation and
+// reflows at 320 px. The tests leave the demo as they found it (the kit
+// lent and returned whole, brought home when returned elsewhere, a
+// component added and removed), so they can run again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, axe, formatViolations, autofocused, logIn, TL, TIMEOUT } from './helpers.mjs';
@@ -100,6 +101,40 @@ test('without JavaScript, a kit is taken back whole', { timeout: 4 * TIMEOUT }, 
     await Promise.all([page.waitForURL(/fait=OT-0006$/, { waitUntil: 'load' }),
                        page.getByRole('button', { name: 'Enregistrer le retour du kit' }).click()]);
     assert.match(await page.locator('[role=status]').innerText(), /Retour enregistré : OT-0006/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without JavaScript, a kit is taken back at another place and travels home', { timeout: 6 * TIMEOUT }, async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await logIn(page, 'benevole.mediatheque', 'Grelinette-2026');
+    await lend(page, false);
+    await context.clearCookies();
+    // The coordinator holds every desk: the kit brought back to La Fabrique's.
+    await logIn(page, 'admin.reseau', 'Semis-2026');
+    await page.goto(`${TL}/guichet/retour`, { waitUntil: 'load' });
+    await page.fill('#objet', KIT);
+    await page.selectOption('#lieu', 'la-fabrique');
+    await Promise.all([page.waitForURL(/\/guichet\/retour$/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: 'Enregistrer le retour', exact: true }).click()]);
+    assert.match(await page.locator('main').innerText(), /Rendu à : La Fabrique/);
+    const boxes = page.locator('input[name="composant"]');
+    for (let i = 0; i < await boxes.count(); i++) await boxes.nth(i).check();
+    await Promise.all([page.waitForURL(/fait=OT-0006$/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: 'Enregistrer le retour du kit' }).click()]);
+    assert.match(await page.locator('[role=status]').innerText(), /Retour enregistré : OT-0006/);
+    // It travels home as any item returned elsewhere: sent from La Fabrique, received at the médiathèque
+    // (which leaves the demo as it was).
+    await page.goto(`${TL}/guichet/transit?lieu=la-fabrique`, { waitUntil: 'load' });
+    await Promise.all([page.waitForURL(/fait=expedie/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: `Expédié : ${KIT}` }).click()]);
+    await page.goto(`${TL}/guichet/transit?lieu=mediatheque-jules-verne`, { waitUntil: 'load' });
+    await Promise.all([page.waitForURL(/fait=recu/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: `Reçu : ${KIT}` }).click()]);
+    assert.match(await page.locator('[role=status]').innerText(), /Arrivée enregistrée/);
   } finally {
     await context.close();
   }

@@ -1,15 +1,20 @@
 """Kits: an item made of components is lent as one and checked in component
 by component. Its référents edit the list (another place's are refused);
 a return with a component missing sends the kit to maintenance with a note
-naming it, and the availability shown stays derived from that maintenance."""
+naming it, and the availability shown stays derived from that maintenance.
+Like any item, a kit is taken back at any place of the network, by that
+place's volunteers, and travels home."""
 import re
 
 from bs4 import BeautifulSoup
 
 from test_desk_access import login
 from test_desk_lending import member_without_late_items, post, token
+from test_transit import call, desk_page, in_transit, movements, open_movement, place_now
 
 KIT = "OT-0006"             # the demo's screwdriver case, at the médiathèque
+HOME = "mediatheque-jules-verne"
+ELSEWHERE = "la-fabrique"   # where referente.fabrique holds the desk, and benevole.mediatheque does not
 ADMIN_ITEM = "/tierslieux/gestion/objet"
 RETURN = "/tierslieux/guichet/retour"
 
@@ -257,8 +262,194 @@ def test_psql_obeys_the_same_rule(servers, db):
         with pytest.raises(psycopg2.Error) as e:
             servers.sql("SELECT tl.check_in('benevole.mediatheque', %s, NULL, NULL)", (KIT,))
         assert "composant par composant" in str(e.value)
-        missing = servers.sql("SELECT tl.check_in_kit('benevole.mediatheque', %s, NULL, NULL, '{}')", (KIT,))[0][0]
+        missing = servers.sql("SELECT tl.check_in_kit('benevole.mediatheque', NULL, %s, NULL, NULL, '{}')",
+                              (KIT,))[0][0]
         assert missing.startswith("Composants manquants au retour : 3 × Tournevis plats")
         assert state(servers) == "maintenance"
     finally:
         end_maintenance(servers)
+
+
+def open_loans(servers, code=KIT):
+    return servers.sql("SELECT count(*) FROM tl.booking b JOIN tl.item i ON i.id = b.item_id WHERE i.code = %s "
+                       "AND b.kind = 'pret' AND b.returned_at IS NULL", (code,))[0][0]
+
+
+def settle(servers, code=KIT):
+    """The kit home, whole and not lent, whatever a test left: its journey
+    home ended (sent, received, by the coordinator who holds every desk)
+    and its maintenance too, so that the next test finds it as the demo has it."""
+    end_maintenance(servers, code)
+    servers.sql("UPDATE tl.booking SET returned_at = now() WHERE kind = 'pret' AND returned_at IS NULL "
+                "AND item_id = (SELECT id FROM tl.item WHERE code = %s)", (code,))
+    for mid, sent in servers.sql("SELECT m.id, m.sent_at IS NOT NULL FROM tl.item_movement m JOIN tl.item i "
+                                 "ON i.id = m.item_id WHERE i.code = %s AND m.received_at IS NULL "
+                                 "AND m.cancelled_at IS NULL", (code,)):
+        if not sent:
+            servers.sql("SELECT tl.send_item('admin.reseau', %s)", (mid,))
+        servers.sql("SELECT tl.receive_item('admin.reseau', %s)", (mid,))
+    assert place_now(servers, code) == HOME and state(servers, code) == "disponible"
+
+
+def kit_form(r):
+    """The second step's form, and the place its hidden field carries."""
+    form = BeautifulSoup(r.text, "html.parser").find("form", attrs={"action": "/tierslieux/guichet/retour/kit"})
+    assert form is not None, r.text[:1000]
+    return form, form.find("input", attrs={"type": "hidden", "name": "lieu"})["value"]
+
+
+def test_a_kit_returned_whole_at_another_place_travels_home(servers):
+    s, _ = login(servers, "benevole.mediatheque")
+    lend(servers, s)
+    before = movements(servers, KIT)
+    try:
+        f, _ = login(servers, "referente.fabrique")
+        t = token(f, servers, RETURN)
+        # First step at La Fabrique: the checklist, for its volunteer, with the place carried on; nothing recorded.
+        r = post(f, servers, RETURN, {"jeton": t, "objet": KIT, "etat": "", "maintenance": "", "lieu": ELSEWHERE})
+        assert r.status_code == 200, r.text[:500]
+        form, place = kit_form(r)
+        assert place == ELSEWHERE
+        assert "Rendu à : La Fabrique" in BeautifulSoup(r.text, "html.parser").get_text(" ", strip=True)
+        assert [int(b["value"]) for b in form.find_all("input", attrs={"name": "composant"})] == \
+            [c[0] for c in components(servers)]
+        assert state(servers) == "pret" and movements(servers, KIT) == before
+        # Second step, every component ticked: the loan is closed at La Fabrique, by its volunteer.
+        data = [("jeton", t), ("objet", KIT), ("etat", ""), ("maintenance", ""), ("lieu", place)] + \
+               [("composant", str(c[0])) for c in components(servers)]
+        r = f.post(servers.url("/tierslieux/guichet/retour/kit"), data=data, allow_redirects=False, timeout=10)
+        assert r.status_code == 303 and "manque" not in r.headers["Location"], r.text[:500]
+        assert open_loans(servers) == 0
+        assert servers.sql("SELECT p.slug, a.login FROM tl.booking b JOIN tl.item i ON i.id = b.item_id "
+                           "JOIN tl.place p ON p.id = b.returned_place_id JOIN tl.account a ON a.id = b.returned_to "
+                           "WHERE i.code = %s ORDER BY b.returned_at DESC LIMIT 1", (KIT,)) == \
+            [(ELSEWHERE, "referente.fabrique")]
+        done = BeautifulSoup(f.get(r.headers["Location"], timeout=10).text, "html.parser")
+        assert f"Retour enregistré : {KIT}" in done.select_one("[role=status]").get_text()
+        # Then it travels home as an ordinary item does: to send from La Fabrique, on its way, received home.
+        assert place_now(servers, KIT) == ELSEWHERE
+        assert movements(servers, KIT) == before + [(ELSEWHERE, HOME, "retour", False, False, False)]
+        send = desk_page(f, servers, ELSEWHERE).find("section", attrs={"aria-labelledby": "expedier-titre"})
+        assert KIT in send.get_text() and "retour chez lui" in send.get_text()
+        # Its own desk still opens the kit's file, components listed, while it waits elsewhere.
+        page = s.get(servers.url(f"/tierslieux/guichet/objet?numero={KIT}"), timeout=10)
+        assert page.status_code == 200 and "Porte-embout magnétique" in page.text, page.status_code
+        servers.sql("SELECT tl.send_item('referente.fabrique', %s)", (open_movement(servers, KIT),))
+        assert state(servers) == "transit" and in_transit(servers, KIT) == [("Médiathèque Jules-Verne",)]
+        servers.sql("SELECT tl.receive_item('benevole.mediatheque', %s)", (open_movement(servers, KIT),))
+        assert place_now(servers, KIT) == HOME and state(servers) == "disponible"
+    finally:
+        settle(servers)
+
+
+def test_a_kit_returned_elsewhere_with_a_component_missing_goes_to_maintenance_and_travels_home(servers):
+    s, _ = login(servers, "benevole.mediatheque")
+    lend(servers, s)
+    before = movements(servers, KIT)
+    f, _ = login(servers, "referente.fabrique")
+    t = token(f, servers, RETURN)
+    r = post(f, servers, RETURN, {"jeton": t, "objet": KIT, "lieu": ELSEWHERE})
+    form, place = kit_form(r)
+    present = [c for c in components(servers) if c[1] != "Porte-embout magnétique"]
+    data = [("jeton", t), ("objet", KIT), ("etat", ""), ("maintenance", ""), ("lieu", place)] + \
+           [("composant", str(c[0])) for c in present]
+    r = f.post(servers.url("/tierslieux/guichet/retour/kit"), data=data, allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and "manque=1" in r.headers["Location"], r.text[:500]
+    try:
+        (reason,) = servers.sql("SELECT m.reason FROM tl.maintenance m JOIN tl.item i ON i.id = m.item_id "
+                                "WHERE i.code = %s AND m.ended_at IS NULL", (KIT,))[0]
+        assert reason == "Composants manquants au retour : 1 × Porte-embout magnétique."
+        assert state(servers) == "maintenance" and open_loans(servers) == 0
+        # The desk that took it back reads what is missing; the kit's file is its own place's, not linked.
+        done = f.get(r.headers["Location"], timeout=10)
+        assert done.status_code == 200, done.text[:500]
+        said = BeautifulSoup(done.text, "html.parser").select_one("[role=status]")
+        assert "Il manque des composants" in said.get_text() and "Porte-embout magnétique" in said.get_text()
+        assert said.find("a", href=lambda h: h and "/guichet/objet" in h) is None
+        # In maintenance, it still travels home to be completed there; while on its way the
+        # maintenance is what the availability says, and the loan stays refused.
+        assert movements(servers, KIT) == before + [(ELSEWHERE, HOME, "retour", False, False, False)]
+        servers.sql("SELECT tl.send_item('referente.fabrique', %s)", (open_movement(servers, KIT),))
+        assert state(servers) == "maintenance" and in_transit(servers, KIT) == [("Médiathèque Jules-Verne",)]
+        assert "en transit" in call(servers, "SELECT tl.check_out('benevole.mediatheque', %s, %s, false)",
+                                    (member_without_late_items(servers), KIT))
+        servers.sql("SELECT tl.receive_item('benevole.mediatheque', %s)", (open_movement(servers, KIT),))
+        assert place_now(servers, KIT) == HOME and state(servers) == "maintenance"
+        assert "en maintenance" in call(servers, "SELECT tl.check_out('benevole.mediatheque', %s, %s, false)",
+                                        (member_without_late_items(servers), KIT))
+        # At home, its own desk reads the same reason on the kit's file.
+        page = BeautifulSoup(s.get(servers.url(f"/tierslieux/guichet/objet?numero={KIT}"), timeout=10).text,
+                             "html.parser").get_text(" ", strip=True)
+        assert "Composants manquants au retour : 1 × Porte-embout magnétique." in page
+        end_maintenance(servers)
+        assert state(servers) == "disponible"
+    finally:
+        settle(servers)
+
+
+def test_a_kit_is_not_taken_back_at_a_place_whose_desk_one_does_not_hold(servers):
+    s, _ = login(servers, "benevole.mediatheque")
+    lend(servers, s)
+    before = movements(servers, KIT)
+    try:
+        parts = components(servers)
+        kit_path = servers.url("/tierslieux/guichet/retour/kit")
+        t = token(s, servers, RETURN)
+        # The médiathèque's volunteer names La Fabrique (not in their list: a forged form); La Fabrique's
+        # référente names the médiathèque. Neither the checklist nor the return: a French 403, nothing recorded.
+        f, _ = login(servers, "referente.fabrique")
+        for who, session, tok, place in (("benevole.mediatheque", s, t, ELSEWHERE),
+                                         ("referente.fabrique", f, token(f, servers, RETURN), HOME)):
+            r = post(session, servers, RETURN, {"jeton": tok, "objet": KIT, "lieu": place})
+            assert r.status_code == 403, (who, r.status_code, r.text[:300])
+            soup = BeautifulSoup(r.text, "html.parser")
+            assert soup.html.get("lang") == "fr" and "ne tenez pas le guichet" in r.text
+            assert soup.find("form", attrs={"action": "/tierslieux/guichet/retour/kit"}) is None
+            r = session.post(kit_path, data=[("jeton", tok), ("objet", KIT), ("lieu", place)] +
+                             [("composant", str(c[0])) for c in parts], allow_redirects=False, timeout=10)
+            assert r.status_code == 403 and "rien n'a été enregistré" in r.text, (who, r.status_code)
+            assert state(servers) == "pret" and open_loans(servers) == 1 and movements(servers, KIT) == before
+        # A place that does not exist is said under its field.
+        r = post(s, servers, RETURN, {"jeton": t, "objet": KIT, "lieu": "nulle-part"})
+        assert r.status_code == 422
+        assert "lieu" in BeautifulSoup(r.text, "html.parser").find(id="erreur-lieu").get_text()
+        # With no place chosen, where it stands, as before.
+        r = post(s, servers, RETURN, {"jeton": t, "objet": KIT})
+        form, place = kit_form(r)
+        assert place == ""
+        r = s.post(kit_path, data=[("jeton", t), ("objet", KIT), ("lieu", place)] +
+                   [("composant", str(c[0])) for c in parts], allow_redirects=False, timeout=10)
+        assert r.status_code == 303 and state(servers) == "disponible" and movements(servers, KIT) == before
+    finally:
+        settle(servers)
+
+
+def test_psql_takes_a_kit_back_at_a_place_by_the_same_rule(servers):
+    """tl.check_in_kit at a place: only that place's volunteers; the kit then
+    travels home. tl.check_in_at (the plain return) still refuses a kit."""
+    servers.sql("INSERT INTO tl.booking (kind, item_id, member_id, starts_at, due_on) SELECT 'pret', i.id, "
+                "(SELECT id FROM tl.member WHERE member_number = %s), now(), current_date + 7 FROM tl.item i "
+                "WHERE i.code = %s", (member_without_late_items(servers), KIT))
+    before = movements(servers, KIT)
+    everything = "{" + ",".join(str(c[0]) for c in components(servers)) + "}"
+    try:
+        assert "n'a pas le rôle" in call(servers, "SELECT tl.check_in_kit('benevole.mediatheque', %s, %s, NULL, "
+                                                  "NULL, %s)", (ELSEWHERE, KIT, everything))
+        assert "n'a pas le rôle" in call(servers, "SELECT * FROM tl.desk_kit_components('benevole.mediatheque', "
+                                                  "%s, %s)", (ELSEWHERE, KIT))
+        assert "n'existe pas" in call(servers, "SELECT tl.check_in_kit('admin.reseau', 'nulle-part', %s, NULL, "
+                                               "NULL, %s)", (KIT, everything))
+        assert "composant par composant" in call(servers, "SELECT tl.check_in_at('referente.fabrique', %s, %s, "
+                                                          "NULL, NULL)", (ELSEWHERE, KIT))
+        assert open_loans(servers) == 1 and movements(servers, KIT) == before
+        listed = servers.sql("SELECT name, place_name FROM tl.desk_kit_components('referente.fabrique', %s, %s)",
+                             (ELSEWHERE, KIT))
+        assert len(listed) == len(components(servers)) and {p for _, p in listed} == {"La Fabrique"}
+        missing = servers.sql("SELECT tl.check_in_kit('referente.fabrique', %s, %s, NULL, 'Boîte fendue', '{}')",
+                              (ELSEWHERE, KIT))[0][0]
+        assert missing.startswith("Composants manquants au retour : 3 × Tournevis plats")
+        assert missing.endswith(". Boîte fendue")
+        assert state(servers) == "maintenance" and open_loans(servers) == 0
+        assert movements(servers, KIT) == before + [(ELSEWHERE, HOME, "retour", False, False, False)]
+    finally:
+        settle(servers)
