@@ -531,9 +531,36 @@ $$;
 
 -- The export gives back what came in: an imported row's own categories
 -- and group, empty when they were empty; our own rows the place's slug
--- and our labels, as before. Computed once per record into
--- tl.repair_ords_row (sql/schema/009), for the records of p_records, or
--- every record when it is NULL.
+-- and our labels, as before. Each record's row, as tl.repair_ords_row
+-- (sql/schema/009) keeps it: the integration tests compare the two after
+-- each file (KEPT in tests/integration/conftest.py).
+CREATE VIEW tl.repair_ords_source AS
+SELECT r.id AS record_id, r.place_id, r.event_date,
+       CASE WHEN r.ext_id IS NULL THEN 'tierslieux-' || r.id
+            WHEN r.ext_id ~ '^[A-Za-z]+[_-][0-9]+$' THEN lower(regexp_replace(r.ext_id, '[_-]', '-'))
+            ELSE 'import-' || r.id END AS ords_id,
+       coalesce(r.ext_provider, o.name) AS data_provider, coalesce(r.ext_country, 'FRA') AS country,
+       CASE WHEN r.ext_id IS NULL THEN c.label ELSE coalesce(r.ext_partner_category, '') END
+           AS partner_product_category,
+       CASE WHEN r.ext_id IS NULL THEN coalesce(c.ords_name, c.label)
+            ELSE coalesce(r.ext_product_category, c.ords_name, '') END AS product_category,
+       c.ords_id AS product_category_id,
+       coalesce(r.brand, '') AS brand, r.year_of_manufacture, coalesce(r.age_years::text, '') AS product_age,
+       CASE r.status WHEN 'repare' THEN 1 WHEN 'reparable' THEN 2 WHEN 'fin_de_vie' THEN 3 ELSE 0 END
+           AS repair_status,
+       coalesce(r.barrier, 0) AS barrier,
+       CASE WHEN r.ext_id IS NULL THEN p.slug ELSE coalesce(r.ext_group, '') END AS group_identifier,
+       to_char(r.event_date, 'YYYY-MM-DD') AS event_day, r.problem
+  FROM tl.repair_record r
+  JOIN tl.place p ON p.id = r.place_id
+  JOIN tl.organisation o ON o.id = p.organisation_id
+  JOIN tl.repair_category c ON c.code = r.category;
+
+COMMENT ON VIEW tl.repair_ords_source IS
+    'Each repair record as the Open Repair Data export publishes it, which tl.repair_ords_row keeps';
+
+-- The kept rows of the records of p_records written again from the view,
+-- or all of them when it is NULL.
 CREATE FUNCTION tl.repair_ords_fill(p_records bigint[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
@@ -546,25 +573,12 @@ BEGIN
                                     partner_product_category, product_category, product_category_id, brand,
                                     year_of_manufacture, product_age, repair_status, barrier, group_identifier,
                                     event_day, problem)
-    SELECT r.id, r.place_id, r.event_date,
-           CASE WHEN r.ext_id IS NULL THEN 'tierslieux-' || r.id
-                WHEN r.ext_id ~ '^[A-Za-z]+[_-][0-9]+$' THEN lower(regexp_replace(r.ext_id, '[_-]', '-'))
-                ELSE 'import-' || r.id END,
-           coalesce(r.ext_provider, o.name), coalesce(r.ext_country, 'FRA'),
-           CASE WHEN r.ext_id IS NULL THEN c.label ELSE coalesce(r.ext_partner_category, '') END,
-           CASE WHEN r.ext_id IS NULL THEN coalesce(c.ords_name, c.label)
-                ELSE coalesce(r.ext_product_category, c.ords_name, '') END,
-           c.ords_id,
-           coalesce(r.brand, ''), r.year_of_manufacture, coalesce(r.age_years::text, ''),
-           CASE r.status WHEN 'repare' THEN 1 WHEN 'reparable' THEN 2 WHEN 'fin_de_vie' THEN 3 ELSE 0 END,
-           coalesce(r.barrier, 0),
-           CASE WHEN r.ext_id IS NULL THEN p.slug ELSE coalesce(r.ext_group, '') END,
-           to_char(r.event_date, 'YYYY-MM-DD'), r.problem
-      FROM tl.repair_record r
-      JOIN tl.place p ON p.id = r.place_id
-      JOIN tl.organisation o ON o.id = p.organisation_id
-      JOIN tl.repair_category c ON c.code = r.category
-     WHERE p_records IS NULL OR r.id IN (SELECT x FROM unnest(p_records) AS x);
+    SELECT s.record_id, s.place_id, s.event_date, s.ords_id, s.data_provider, s.country,
+           s.partner_product_category, s.product_category, s.product_category_id, s.brand,
+           s.year_of_manufacture, s.product_age, s.repair_status, s.barrier, s.group_identifier,
+           s.event_day, s.problem
+      FROM tl.repair_ords_source s
+     WHERE p_records IS NULL OR s.record_id IN (SELECT x FROM unnest(p_records) AS x);
 END $$;
 
 -- After a statement that wrote repair records, or the place, partner or

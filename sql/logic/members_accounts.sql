@@ -119,10 +119,13 @@ RETURNS TABLE (member_number text, member_name text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     -- Each word once, as a LIKE pattern matching it anywhere (its % and _
-    -- taken literally): one comparison per member, over the kept key.
+    -- taken literally), the longest first: its trigrams find the members
+    -- (member_search_name_trgm_idx, sql/schema/009), the others are
+    -- compared on those only.
     v_patterns text[] := ARRAY(
         SELECT '%' || replace(replace(replace(w.word, '\', '\\'), '%', '\%'), '_', '\_') || '%'
-          FROM regexp_split_to_table(lower(unaccent(btrim(p_text))), '\s+') AS w(word) WHERE w.word <> '');
+          FROM regexp_split_to_table(lower(unaccent(btrim(p_text))), '\s+') AS w(word) WHERE w.word <> ''
+         ORDER BY length(w.word) DESC, w.word);
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
                     WHERE a.login = p_login AND a.active) THEN
@@ -132,7 +135,7 @@ BEGIN
     SELECT m.member_number, m.given_name || ' ' || m.family_name
       FROM tl.member m
      WHERE m.member_number = upper(btrim(p_text))
-        OR (length(btrim(p_text)) >= 3 AND m.search_name LIKE ALL (v_patterns))
+        OR (length(btrim(p_text)) >= 3 AND m.search_name LIKE v_patterns[1] AND m.search_name LIKE ALL (v_patterns))
      ORDER BY m.family_name, m.given_name
      LIMIT 10;
 END $$;

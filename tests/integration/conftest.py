@@ -243,6 +243,10 @@ KEPT = {
                 coalesce(sum(waste_kg), 0), coalesce(sum(co2_kg), 0)
            FROM tl.repair_record GROUP BY 1, 2
          EXCEPT SELECT place_id, session_id, brought, fixed, waste_kg, co2_kg FROM tl.repair_tally)""",
+    "tl.repair_ords_row": """
+        (TABLE tl.repair_ords_row EXCEPT TABLE tl.repair_ords_source)
+        UNION ALL
+        (TABLE tl.repair_ords_source EXCEPT TABLE tl.repair_ords_row)""",
     "tl.seed_lot.packets": """
         SELECT l.id FROM tl.seed_lot l
          WHERE l.packets <> (SELECT coalesce(sum(CASE m.kind WHEN 'depot' THEN m.packets ELSE -m.packets END), 0)

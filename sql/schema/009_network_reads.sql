@@ -1,3 +1,5 @@
+-- What a network of 100 places needs to be read fast (issue 14, point 2).
+--
 -- The Open Repair Data export's row of each repair record, kept by the
 -- database (issue 14, point 2: the export of a year at a network's size in
 -- under 50 ms). Reading a year of records joined to their place, partner
@@ -33,3 +35,13 @@ CREATE INDEX repair_ords_row_date_idx ON tl.repair_ords_row (event_date, record_
 
 COMMENT ON TABLE tl.repair_ords_row IS
     'The Open Repair Data export''s row of each repair record, rewritten by triggers when the record, its place, partner or category changes';
+
+-- Where an item stands (tl.item_place_now) reads its last return taken at
+-- another place: without an index of its own, PostgreSQL scanned the
+-- network's 200,000 bookings for it, 26 ms of each loan at the desk.
+CREATE INDEX booking_returned_elsewhere_idx ON tl.booking (item_id, returned_at) WHERE returned_place_id IS NOT NULL;
+
+-- The desk's search of a member by name (tl.find_members) looks for each
+-- word anywhere in the kept key: trigrams find the longest word's members
+-- among 20,000 (under a millisecond, against 5 to 8 read whole).
+CREATE INDEX member_search_name_trgm_idx ON tl.member USING gin (search_name public.gin_trgm_ops);
