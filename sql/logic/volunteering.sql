@@ -15,6 +15,13 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
     SELECT round(coalesce(p_minutes, extract(epoch FROM p_ends - p_starts)::integer / 60) / 60.0, 2)
 $$;
 
+-- The month a shift counts in, in its place's time zone: the cells of
+-- the group's totals are a place, an activity and this month.
+CREATE FUNCTION tl.shift_month(p_starts timestamptz, p_tz text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT to_char(p_starts AT TIME ZONE p_tz, 'YYYY-MM')
+$$;
+
 -- A count of people as pages and exports may show it: below 3, a person
 -- could be recognised, so "moins de 3".
 CREATE FUNCTION tl.people_count(p_n bigint) RETURNS text
@@ -57,7 +64,7 @@ END $$;
 -- sees the names: it organises the shifts).
 CREATE FUNCTION tl.admin_shifts(p_login text, p_place text)
 RETURNS TABLE (id integer, activity text, day_fr text, hours_fr text, needed integer, taken bigint, names text,
-               note text, cancelled boolean, past boolean)
+               note text, cancelled boolean, past boolean, cancellable boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
@@ -67,7 +74,7 @@ BEGIN
     SELECT s.id, a.label, tl.date_fr((s.starts_at AT TIME ZONE v_place.time_zone)::date),
            tl.shift_hours_fr(s.starts_at, s.ends_at, v_place.time_zone), s.needed,
            count(u.id), string_agg(coalesce(acc.display_name, 'un ou une bénévole'), ', ' ORDER BY u.signed_up_at),
-           s.note, s.cancelled_at IS NOT NULL, s.starts_at <= now()
+           s.note, s.cancelled_at IS NOT NULL, s.starts_at <= now(), s.cancelled_at IS NULL AND s.starts_at > now()
       FROM tl.volunteer_shift s
       JOIN tl.volunteer_activity a ON a.code = s.activity
       LEFT JOIN tl.volunteer_signup u ON u.shift_id = s.id AND u.withdrawn_at IS NULL
@@ -143,11 +150,12 @@ END $$;
 
 -- Hours of shifts that are over and were not cancelled, with the number
 -- of distinct volunteers as pages may show it, and their valuation at the
--- place's hourly value. hours and valuation are numbers for the CSV;
--- the _fr columns are for the page.
+-- place's hourly value: numbers, as the page writes them (_fr) and as a
+-- French spreadsheet reads them (_csv: a decimal comma).
 CREATE FUNCTION tl.volunteer_hours(p_login text, p_place text)
 RETURNS TABLE (month text, month_fr text, place text, activity text, hours numeric, hours_fr text, people text,
-               hour_value numeric, valuation numeric, valuation_fr text)
+               hour_value numeric, valuation numeric, valuation_fr text, hours_csv text, hour_value_csv text,
+               valuation_csv text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
@@ -156,13 +164,15 @@ BEGIN
     RETURN QUERY
     SELECT x.month, x.month_fr, v_place.name, x.label, x.hours, tl.duration_fr(x.hours), tl.people_count(x.people),
            v_place.volunteer_hour_value, round(x.hours * v_place.volunteer_hour_value, 2),
-           tl.euros(round(x.hours * v_place.volunteer_hour_value, 2))
-      FROM (SELECT to_char(s.starts_at AT TIME ZONE v_place.time_zone, 'YYYY-MM') AS month,
+           tl.euros(round(x.hours * v_place.volunteer_hour_value, 2)),
+           replace(x.hours::text, '.', ','), replace(v_place.volunteer_hour_value::text, '.', ','),
+           replace(round(x.hours * v_place.volunteer_hour_value, 2)::text, '.', ',')
+      FROM (SELECT tl.shift_month(s.starts_at, v_place.time_zone) AS month,
                    regexp_replace(tl.date_fr(date_trunc('month', s.starts_at AT TIME ZONE v_place.time_zone)::date),
                                   '^1er ', '') AS month_fr,
                    a.label, a.rank,
                    sum(tl.signup_hours(u.minutes_given, s.starts_at, s.ends_at)) AS hours,
-                   count(DISTINCT coalesce(u.account_id::text, 'n' || u.id)) AS people
+                   count(DISTINCT coalesce(u.account_id::text, 'k' || u.tally_key, 'n' || u.id)) AS people
               FROM tl.volunteer_shift s
               JOIN tl.volunteer_activity a ON a.code = s.activity
               JOIN tl.volunteer_signup u ON u.shift_id = s.id AND u.withdrawn_at IS NULL
@@ -176,10 +186,11 @@ END $$;
 ------------------------------------------------------------------------------
 
 -- The place's shifts to come (four weeks), with the seats taken and
--- whether the caller is signed up. No names: a volunteer sees counts.
+-- whether the caller may sign up or withdraw. No names here: who is
+-- expected is told for the day only (tl.desk_expected_today).
 CREATE FUNCTION tl.desk_shifts(p_login text, p_place text)
 RETURNS TABLE (id integer, activity text, day_fr text, hours_fr text, needed integer, taken bigint, full_ boolean,
-               mine boolean, note text, cancelled boolean)
+               note text, cancelled boolean, can_sign_up boolean, can_withdraw boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
@@ -188,8 +199,9 @@ BEGIN
     RETURN QUERY
     SELECT s.id, a.label, tl.date_fr((s.starts_at AT TIME ZONE v_place.time_zone)::date),
            tl.shift_hours_fr(s.starts_at, s.ends_at, v_place.time_zone), s.needed,
-           count(u.id), count(u.id) >= s.needed, coalesce(bool_or(u.account_id = v_who), false), s.note,
-           s.cancelled_at IS NOT NULL
+           count(u.id), count(u.id) >= s.needed, s.note, s.cancelled_at IS NOT NULL,
+           s.cancelled_at IS NULL AND count(u.id) < s.needed AND NOT coalesce(bool_or(u.account_id = v_who), false),
+           coalesce(bool_or(u.account_id = v_who), false)
       FROM tl.volunteer_shift s
       JOIN tl.volunteer_activity a ON a.code = s.activity
       LEFT JOIN tl.volunteer_signup u ON u.shift_id = s.id AND u.withdrawn_at IS NULL
@@ -223,7 +235,7 @@ END $$;
 CREATE FUNCTION tl.my_volunteer_hours(p_login text)
 RETURNS TABLE (month text, place text, activity text, hours_fr text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT to_char(s.starts_at AT TIME ZONE p.time_zone, 'YYYY-MM'), p.name, a.label,
+    SELECT tl.shift_month(s.starts_at, p.time_zone), p.name, a.label,
            tl.duration_fr(sum(tl.signup_hours(u.minutes_given, s.starts_at, s.ends_at)))
       FROM tl.account acc
       JOIN tl.volunteer_signup u ON u.account_id = acc.id AND u.withdrawn_at IS NULL
@@ -282,32 +294,53 @@ END $$;
 -- Erasure and retention: the person goes, the hours stay
 ------------------------------------------------------------------------------
 
--- Detaches every sign-up of these accounts from them; the sign-ups, and
--- so the group's totals, stay. Returns how many were detached.
-CREATE FUNCTION tl.forget_volunteers(p_accounts integer[]) RETURNS integer
+-- Detaches these sign-ups from their volunteers. The sign-ups one person
+-- gave to one place, activity and month share a random key instead, so
+-- the totals' number of distinct volunteers does not change.
+CREATE FUNCTION tl.detach_signups(p_ids bigint[]) RETURNS integer
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
     n integer;
 BEGIN
-    UPDATE tl.volunteer_signup SET account_id = NULL WHERE account_id = ANY (p_accounts);
+    WITH cell AS (
+        SELECT u.id, u.account_id, s.place_id, s.activity, tl.shift_month(s.starts_at, p.time_zone) AS month
+          FROM tl.volunteer_signup u
+          JOIN tl.volunteer_shift s ON s.id = u.shift_id
+          JOIN tl.place p ON p.id = s.place_id
+         WHERE u.id = ANY (p_ids) AND u.account_id IS NOT NULL
+    ), keyed AS (
+        SELECT g.account_id, g.place_id, g.activity, g.month, (random() * 9e18)::bigint AS key
+          FROM (SELECT DISTINCT account_id, place_id, activity, month FROM cell) g
+    )
+    UPDATE tl.volunteer_signup u SET account_id = NULL, tally_key = k.key
+      FROM cell c JOIN keyed k USING (account_id, place_id, activity, month)
+     WHERE u.id = c.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
 
--- By the retention command: a sign-up loses its volunteer
--- tl.retention.volunteer_months after its shift ended (withdrawn ones too).
+-- Erasure of volunteers: every sign-up of these accounts detached; the
+-- sign-ups, and so the group's totals, stay. Returns how many.
+CREATE FUNCTION tl.forget_volunteers(p_accounts integer[]) RETURNS integer
+LANGUAGE sql SET search_path = pg_catalog AS $$
+    SELECT tl.detach_signups(ARRAY(SELECT id FROM tl.volunteer_signup WHERE account_id = ANY (p_accounts)))
+$$;
+
+-- By the retention command: a month's sign-ups lose their volunteers
+-- tl.retention.volunteer_months after that month ended, all at once, so
+-- a cell of the totals is never half detached.
 CREATE FUNCTION tl.apply_volunteer_retention(p_now timestamptz DEFAULT now()) RETURNS integer
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE
-    n integer;
-BEGIN
-    UPDATE tl.volunteer_signup u SET account_id = NULL
-      FROM tl.volunteer_shift s, tl.retention r
-     WHERE s.id = u.shift_id AND u.account_id IS NOT NULL
-       AND s.ends_at < p_now - make_interval(months => r.volunteer_months);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END $$;
+LANGUAGE sql SET search_path = pg_catalog AS $$
+    SELECT tl.detach_signups(ARRAY(
+        SELECT u.id
+          FROM tl.volunteer_signup u
+          JOIN tl.volunteer_shift s ON s.id = u.shift_id
+          JOIN tl.place p ON p.id = s.place_id
+          CROSS JOIN tl.retention r
+         WHERE u.account_id IS NOT NULL
+           AND date_trunc('month', s.starts_at AT TIME ZONE p.time_zone) + make_interval(months => r.volunteer_months + 1)
+               <= p_now AT TIME ZONE p.time_zone))
+$$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
@@ -328,6 +361,7 @@ REVOKE ALL ON FUNCTION tl.desk_expected_today(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_expected_today(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_shifts(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_shifts(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.detach_signups(bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.forget_volunteers(integer[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.my_volunteer_hours(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.my_volunteer_hours(text) TO tierslieux_guichet;
@@ -340,3 +374,4 @@ REVOKE ALL ON FUNCTION tl.shift_withdraw(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.shift_withdraw(text,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.volunteer_hours(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.volunteer_hours(text,text) TO tierslieux_guichet;
+GRANT SELECT ON tl.volunteer_activity TO tierslieux_lecture;

@@ -53,9 +53,15 @@ CREATE TABLE tl.volunteer_signup (
     account_id   integer CONSTRAINT volunteer_signup_account_fkey REFERENCES tl.account ON DELETE SET NULL,
     signed_up_at timestamptz NOT NULL DEFAULT now(),
     withdrawn_at timestamptz,
+    -- Once detached: a random number shared by the sign-ups the same person
+    -- gave to one place, activity and month, so the number of distinct
+    -- volunteers the group's totals show stays what it was; it links
+    -- nothing beyond that cell and nothing to a person.
+    tally_key    bigint,
     -- The minutes actually given when they differ from the shift's length.
     minutes_given integer
                  CONSTRAINT volunteer_signup_minutes_range CHECK (minutes_given IS NULL OR minutes_given BETWEEN 0 AND 720),
+    CONSTRAINT volunteer_signup_detached_key CHECK (account_id IS NULL OR tally_key IS NULL),
     CONSTRAINT volunteer_signup_withdrawn_after CHECK (withdrawn_at IS NULL OR withdrawn_at >= signed_up_at)
 );
 -- One live sign-up per person and shift.
