@@ -34,6 +34,9 @@ static const tl_change_rule tl_shift_fields[] = {
     { "volunteer_shift_note_length", "note" },
     { "place_volunteer_hour_value_range", "valeur" },
     { "volunteer_shift_cancellable", "creneau" },
+    { "volunteer_signup_minutes_range", "minutes" },
+    { "volunteer_signup_minutes_after_start", "minutes" },
+    { "volunteer_signup_pkey", "minutes" },
     { "volunteer_signup_shift_fkey", "creneau" },
     { NULL, NULL }
 };
@@ -133,7 +136,8 @@ static int tl_admin_shifts_show(tl_req *q, const char *wanted, int http_status)
     }
     params[0] = q->r->user;
     params[1] = place;
-    if (!tl_admin_view(q, "shifts", "SELECT * FROM tl.admin_shifts($1, $2)", 2, params, &status)) {
+    if (!tl_admin_view(q, "shifts", "SELECT * FROM tl.admin_shifts($1, $2)", 2, params, &status)
+        || !tl_admin_view(q, "signups", "SELECT * FROM tl.admin_shift_signups($1, $2)", 2, params, &status)) {
         return status;
     }
     {
@@ -266,6 +270,44 @@ int tl_page_admin_volunteering_value(tl_req *q)
     if (rc > 0) {
         return tl_form_done(q, tl_url_build(p, "/gestion/benevolat",
                                             (const char *const[]){ "lieu", place, "fait", "valeur", NULL }));
+    }
+    return tl_admin_shifts_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}
+
+/* The minutes a volunteer actually gave (inscription, minutes). */
+int tl_page_admin_volunteering_minutes(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *params[3];
+    long n;
+    int rc, status = OK;
+
+    if (!tl_form_read(q, TL_ADMIN_SHIFT_FORM, &f, &rc)) {
+        return rc;
+    }
+    place = tl_field(f, "lieu");
+    params[1] = tl_field(f, "inscription");
+    if (!*place || tl_valid_slug(p, "lieu", place, 64)
+        || tl_valid_int(p, "inscription", params[1], 1, 9223372036854775807L, &n)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou d'inscription.");
+    }
+    params[0] = q->r->user;
+    params[2] = tl_admin_int(q, f, "minutes", "minutes données", 0, 100000);
+    if (!params[2] && !tl_view_get(q->view, "err_minutes")) {
+        tl_form_error(q, "minutes", "Indiquez le temps donné en minutes, par exemple 90.");
+    }
+    rc = 0;
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_change(q, "SELECT tl.set_signup_minutes($1, $2::bigint, $3::integer)", 3, params, tl_shift_fields,
+                       "minutes", &status, NULL);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(p, "/gestion/benevolat",
+                                            (const char *const[]){ "lieu", place, "fait", "duree", NULL }));
     }
     return tl_admin_shifts_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
 }

@@ -144,6 +144,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/benevolat", tl_page_admin_volunteering_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/benevolat/annuler", tl_page_admin_volunteering_cancel, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/benevolat/valeur", tl_page_admin_volunteering_value, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/benevolat/duree", tl_page_admin_volunteering_minutes, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/benevolat/heures", tl_page_admin_volunteering_hours, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/benevolat/heures.csv", tl_page_admin_volunteering_hours_csv, TL_ROUTE_PRIVATE },
 

@@ -135,6 +135,7 @@ int tl_page_admin_volunteering(tl_req *q);
 int tl_page_admin_volunteering_post(tl_req *q);
 int tl_page_admin_volunteering_cancel(tl_req *q);
 int tl_page_admin_volunteering_value(tl_req *q);
+int tl_page_admin_volunteering_minutes(tl_req *q);
 int tl_page_admin_volunteering_hours(tl_req *q);
 int tl_page_admin_volunteering_hours_csv(tl_req *q);
 int tl_page_admin_import(tl_req *q);

@@ -84,6 +84,49 @@ BEGIN
      ORDER BY s.starts_at, s.id;
 END $$;
 
+-- The sign-ups of the place's shifts that started in the past week, for
+-- noting the time each volunteer actually gave.
+CREATE FUNCTION tl.admin_shift_signups(p_login text, p_place text)
+RETURNS TABLE (id bigint, shift_id integer, name text, minutes integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT u.id, s.id, coalesce(acc.display_name, 'un ou une bénévole'),
+           coalesce(u.minutes_given, extract(epoch FROM s.ends_at - s.starts_at)::integer / 60)
+      FROM tl.volunteer_shift s
+      JOIN tl.volunteer_signup u ON u.shift_id = s.id AND u.withdrawn_at IS NULL
+      LEFT JOIN tl.account acc ON acc.id = u.account_id
+     WHERE s.place_id = v_place.id AND s.cancelled_at IS NULL AND s.starts_at <= now()
+       AND s.ends_at > now() - interval '7 days'
+     ORDER BY s.starts_at, u.signed_up_at;
+END $$;
+
+-- The minutes a volunteer actually gave, when they differ from the
+-- shift's length; noted by a référent once the shift started.
+CREATE FUNCTION tl.set_signup_minutes(p_login text, p_signup bigint, p_minutes integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_shift integer := (SELECT shift_id FROM tl.volunteer_signup WHERE id = p_signup AND withdrawn_at IS NULL);
+    v       tl.volunteer_shift;
+    v_who   integer;
+BEGIN
+    IF v_shift IS NULL THEN
+        RAISE EXCEPTION 'cette inscription n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'volunteer_signup_pkey';
+    END IF;
+    v := tl.require_shift(v_shift);
+    v_who := tl.require_role(p_login, v.place_id, 'referent');
+    IF v.starts_at > now() OR v.cancelled_at IS NOT NULL THEN
+        RAISE EXCEPTION 'le temps donné se note une fois le créneau commencé' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'volunteer_signup_minutes_after_start';
+    END IF;
+    UPDATE tl.volunteer_signup SET minutes_given = p_minutes WHERE id = p_signup;
+    PERFORM tl.admin_note(v_who, v.place_id, 'benevolat.duree', v.activity, p_minutes::text || ' min');
+END $$;
+
 CREATE FUNCTION tl.create_shift(p_login text, p_place text, p_activity text, p_day date, p_start time, p_end time,
                                 p_needed integer, p_note text)
 RETURNS integer
@@ -350,6 +393,8 @@ DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'volunteering') FROM unnest(AR
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
 -- functions go to tierslieux_guichet.
 ------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION tl.admin_shift_signups(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_shift_signups(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.admin_shifts(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.admin_shifts(text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.apply_volunteer_retention(timestamp with time zone) FROM PUBLIC;
@@ -366,6 +411,8 @@ REVOKE ALL ON FUNCTION tl.forget_volunteers(integer[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.my_volunteer_hours(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.my_volunteer_hours(text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.require_shift(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.set_signup_minutes(text,bigint,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.set_signup_minutes(text,bigint,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.set_volunteer_hour_value(text,text,numeric) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.set_volunteer_hour_value(text,text,numeric) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.shift_sign_up(text,integer) FROM PUBLIC;

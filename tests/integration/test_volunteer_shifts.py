@@ -335,3 +335,31 @@ def test_erasure_and_retention_detach_while_totals_stay(servers):
     # Before its delay, a month's sign-ups stay with their volunteers.
     assert servers.sql("SELECT tl.apply_volunteer_retention(now())") == [(0,)]
     assert hours_csv(ref, servers, FABRIQUE) == before
+
+
+def test_a_referent_notes_the_time_actually_given(servers):
+    shift = new_shift(servers, FABRIQUE, starts="now() - interval '4 hours'", hours=3, activity="tri")
+    who = new_volunteer(servers, "benevole.partie", "Venue Une-Heure", FABRIQUE)
+    signup = servers.sql("INSERT INTO tl.volunteer_signup (shift_id, account_id, signed_up_at) VALUES (%s, %s, "
+                         "now() - interval '2 days') RETURNING id", (shift, who))[0][0]
+    ref, _ = login(servers, "referente.fabrique")
+    page = BeautifulSoup(ref.get(servers.url(BASE + "/gestion/benevolat"), params={"lieu": FABRIQUE},
+                                 timeout=10).text, "html.parser")
+    field = page.find(id=f"minutes-{signup}")
+    assert field["value"] == "180"
+    jeton = page.find("input", attrs={"name": "jeton"})["value"]
+    r = post(ref, servers, "/gestion/benevolat/duree", {"jeton": jeton, "lieu": FABRIQUE, "inscription": signup,
+                                                       "minutes": "60"})
+    assert r.status_code == 303 and "fait=duree" in r.headers["Location"]
+    assert servers.sql("SELECT minutes_given FROM tl.volunteer_signup WHERE id = %s", (signup,)) == [(60,)]
+    r = post(ref, servers, "/gestion/benevolat/duree", {"jeton": jeton, "lieu": FABRIQUE, "inscription": signup,
+                                                       "minutes": "5000"})
+    assert r.status_code == 422
+    assert BeautifulSoup(r.text, "html.parser").find(id="erreur-minutes").get_text().strip()
+    # Not before the shift starts.
+    later = new_shift(servers, FABRIQUE)
+    servers.sql("SELECT tl.shift_sign_up('referente.fabrique', %s)", (later,))
+    early = servers.sql("SELECT id FROM tl.volunteer_signup WHERE shift_id = %s", (later,))[0][0]
+    r = post(ref, servers, "/gestion/benevolat/duree", {"jeton": jeton, "lieu": FABRIQUE, "inscription": early,
+                                                       "minutes": "30"})
+    assert r.status_code == 422 and "une fois le créneau commencé" in r.text
