@@ -165,21 +165,52 @@ int tl_page_admin_volunteering(tl_req *q)
     return tl_admin_shifts_show(q, tl_query_get(&q->query, "lieu"), HTTP_OK);
 }
 
+/* Reads a back-office form of this page and the place it names; 0 when
+ * it was refused, with *status what the page returns. */
+static int tl_admin_shift_form(tl_req *q, apr_table_t **f, const char **place, int *status)
+{
+    if (!tl_form_read(q, TL_ADMIN_SHIFT_FORM, f, status)) {
+        return 0;
+    }
+    *place = tl_field(*f, "lieu");
+    if (!**place || tl_valid_slug(q->r->pool, "lieu", *place, 64)) {
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+        return 0;
+    }
+    return 1;
+}
+
+/* Runs a back-office change unless a field was already refused, then
+ * answers: 303 back to the page saying what was done (done), the page
+ * again with a 422 and the message under its field, or an error page. */
+static int tl_admin_shift_change(tl_req *q, const char *place, const char *sql, int nparams,
+                                 const char *const *params, const char *field, const char *done)
+{
+    int rc = 0, status = OK;
+
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_change(q, sql, nparams, params, tl_shift_fields, field, &status, NULL);
+    }
+    if (rc < 0) {
+        return status;
+    }
+    if (rc > 0) {
+        return tl_form_done(q, tl_url_build(q->r->pool, "/gestion/benevolat",
+                                            (const char *const[]){ "lieu", place, "fait", done, NULL }));
+    }
+    return tl_admin_shifts_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+}
+
 /* A new shift: activite, jour, debut, fin, personnes, note. */
 int tl_page_admin_volunteering_post(tl_req *q)
 {
     static const char *const names[] = { "activite", "jour", "debut", "fin", "personnes", "note", NULL };
-    apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *params[8];
-    int rc, status = OK;
+    int status = OK;
 
-    if (!tl_form_read(q, TL_ADMIN_SHIFT_FORM, &f, &rc)) {
-        return rc;
-    }
-    place = tl_field(f, "lieu");
-    if (!*place || tl_valid_slug(p, "lieu", place, 64)) {
-        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+    if (!tl_admin_shift_form(q, &f, &place, &status)) {
+        return status;
     }
     tl_form_keep(q, f, NULL, names);
     params[0] = q->r->user;
@@ -196,19 +227,8 @@ int tl_page_admin_volunteering_post(tl_req *q)
     if (!params[6] && !tl_view_get(q->view, "err_personnes")) {
         tl_form_error(q, "personnes", "Indiquez combien de personnes le créneau attend, par exemple 2.");
     }
-    rc = 0;
-    if (!tl_view_get(q->view, "errors")) {
-        rc = tl_change(q, "SELECT tl.create_shift($1, $2, $3, $4::date, $5::time, $6::time, $7::integer, $8)", 8,
-                       params, tl_shift_fields, "jour", &status, NULL);
-    }
-    if (rc < 0) {
-        return status;
-    }
-    if (rc > 0) {
-        return tl_form_done(q, tl_url_build(p, "/gestion/benevolat",
-                                            (const char *const[]){ "lieu", place, "fait", "creation", NULL }));
-    }
-    return tl_admin_shifts_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_admin_shift_change(q, place, "SELECT tl.create_shift($1, $2, $3, $4::date, $5::time, $6::time, "
+                                           "$7::integer, $8)", 8, params, "jour", "creation");
 }
 
 int tl_page_admin_volunteering_cancel(tl_req *q)
@@ -225,32 +245,19 @@ int tl_page_admin_volunteering_cancel(tl_req *q)
     }
     params[0] = q->r->user;
     params[1] = id;
-    rc = tl_change(q, "SELECT tl.cancel_shift($1, $2::integer)", 2, params, tl_shift_fields, "creneau", &status,
-                   NULL);
-    if (rc < 0) {
-        return status;
-    }
-    if (rc > 0) {
-        return tl_form_done(q, tl_url_build(q->r->pool, "/gestion/benevolat",
-                                            (const char *const[]){ "lieu", place, "fait", "annulation", NULL }));
-    }
-    return tl_admin_shifts_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_admin_shift_change(q, place, "SELECT tl.cancel_shift($1, $2::integer)", 2, params, "creneau",
+                                 "annulation");
 }
 
 /* The value of an hour of volunteering at the place (valeur, in euros). */
 int tl_page_admin_volunteering_value(tl_req *q)
 {
-    apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *params[3];
-    int rc, status = OK;
+    int status = OK;
 
-    if (!tl_form_read(q, TL_ADMIN_SHIFT_FORM, &f, &rc)) {
-        return rc;
-    }
-    place = tl_field(f, "lieu");
-    if (!*place || tl_valid_slug(p, "lieu", place, 64)) {
-        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+    if (!tl_admin_shift_form(q, &f, &place, &status)) {
+        return status;
     }
     tl_form_keep(q, f, NULL, (const char *const[]){ "valeur", NULL });
     params[0] = q->r->user;
@@ -259,57 +266,32 @@ int tl_page_admin_volunteering_value(tl_req *q)
     if (!params[2] && !tl_view_get(q->view, "err_valeur")) {
         tl_form_error(q, "valeur", "Indiquez la valeur d'une heure en euros, par exemple 11,88.");
     }
-    rc = 0;
-    if (!tl_view_get(q->view, "errors")) {
-        rc = tl_change(q, "SELECT tl.set_volunteer_hour_value($1, $2, $3::numeric)", 3, params, tl_shift_fields,
-                       "valeur", &status, NULL);
-    }
-    if (rc < 0) {
-        return status;
-    }
-    if (rc > 0) {
-        return tl_form_done(q, tl_url_build(p, "/gestion/benevolat",
-                                            (const char *const[]){ "lieu", place, "fait", "valeur", NULL }));
-    }
-    return tl_admin_shifts_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_admin_shift_change(q, place, "SELECT tl.set_volunteer_hour_value($1, $2, $3::numeric)", 3, params,
+                                 "valeur", "valeur");
 }
 
 /* The minutes a volunteer actually gave (inscription, minutes). */
 int tl_page_admin_volunteering_minutes(tl_req *q)
 {
-    apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *params[3];
     long n;
-    int rc, status = OK;
+    int status = OK;
 
-    if (!tl_form_read(q, TL_ADMIN_SHIFT_FORM, &f, &rc)) {
-        return rc;
+    if (!tl_admin_shift_form(q, &f, &place, &status)) {
+        return status;
     }
-    place = tl_field(f, "lieu");
     params[1] = tl_field(f, "inscription");
-    if (!*place || tl_valid_slug(p, "lieu", place, 64)
-        || tl_valid_int(p, "inscription", params[1], 1, 9223372036854775807L, &n)) {
-        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu ou d'inscription.");
+    if (tl_valid_int(q->r->pool, "inscription", params[1], 1, 9223372036854775807L, &n)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas d'inscription.");
     }
     params[0] = q->r->user;
     params[2] = tl_admin_int(q, f, "minutes", "minutes données", 0, 100000);
     if (!params[2] && !tl_view_get(q->view, "err_minutes")) {
         tl_form_error(q, "minutes", "Indiquez le temps donné en minutes, par exemple 90.");
     }
-    rc = 0;
-    if (!tl_view_get(q->view, "errors")) {
-        rc = tl_change(q, "SELECT tl.set_signup_minutes($1, $2::bigint, $3::integer)", 3, params, tl_shift_fields,
-                       "minutes", &status, NULL);
-    }
-    if (rc < 0) {
-        return status;
-    }
-    if (rc > 0) {
-        return tl_form_done(q, tl_url_build(p, "/gestion/benevolat",
-                                            (const char *const[]){ "lieu", place, "fait", "duree", NULL }));
-    }
-    return tl_admin_shifts_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
+    return tl_admin_shift_change(q, place, "SELECT tl.set_signup_minutes($1, $2::bigint, $3::integer)", 3, params,
+                                 "minutes", "duree");
 }
 
 /* The group's hours of the place, by month and activity. */

@@ -7,28 +7,11 @@
 // the value of an hour set to what it was), so they can run again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, logIn, noViolations, TL, TIMEOUT } from './helpers.mjs';
+import { launch, logIn, noViolations, reflows, tabTo, TL, TIMEOUT } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
-
-async function reflows(page, what) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= 320, `${what}: scrollWidth ${sw} > 320 at 320 px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-// Presses Tab until the focus is on the element whose text matches `want`.
-async function tabTo(page, want, max = 120) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
-    if (want.test(text)) return;
-  }
-  assert.fail(`Tab never reached ${want}`);
-}
 
 test('a volunteer\'s page: expected today, shifts, my hours; no axe violation, 320 px, keyboard', { timeout: 4 * TIMEOUT }, async () => {
   const context = await browser.newContext();
