@@ -227,6 +227,12 @@ export async function allPages(browser) {
       contextOptions: logged },
     { name: 'gestion bilan erreur 400', url: `${TL}/gestion/ressourcerie/bilan?periode=semaine`, layout: 'module',
       contextOptions: logged, status: 400 },
+    { name: 'guichet bénévolat', url: `${TL}/guichet/benevolat?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion bénévolat', url: `${TL}/gestion/benevolat?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion heures de bénévolat', url: `${TL}/gestion/benevolat/heures?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
   );
   return { pages, discovered: d };
 }
