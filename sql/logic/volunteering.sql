@@ -22,6 +22,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
     SELECT to_char(p_starts AT TIME ZONE p_tz, 'YYYY-MM')
 $$;
 
+-- The same month as pages write it: "novembre 2026".
+CREATE FUNCTION tl.shift_month_fr(p_starts timestamptz, p_tz text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT regexp_replace(tl.date_fr(date_trunc('month', p_starts AT TIME ZONE p_tz)::date), '^1er ', '')
+$$;
+
 -- A count of people as pages and exports may show it: below 3, a person
 -- could be recognised, so "moins de 3".
 CREATE FUNCTION tl.people_count(p_n bigint) RETURNS text
@@ -211,8 +217,7 @@ BEGIN
            replace(x.hours::text, '.', ','), replace(v_place.volunteer_hour_value::text, '.', ','),
            replace(round(x.hours * v_place.volunteer_hour_value, 2)::text, '.', ',')
       FROM (SELECT tl.shift_month(s.starts_at, v_place.time_zone) AS month,
-                   regexp_replace(tl.date_fr(date_trunc('month', s.starts_at AT TIME ZONE v_place.time_zone)::date),
-                                  '^1er ', '') AS month_fr,
+                   tl.shift_month_fr(s.starts_at, v_place.time_zone) AS month_fr,
                    a.label, a.rank,
                    sum(tl.signup_hours(u.minutes_given, s.starts_at, s.ends_at)) AS hours,
                    count(DISTINCT coalesce(u.account_id::text, 'k' || u.tally_key, 'n' || u.id)) AS people
@@ -276,9 +281,9 @@ END $$;
 
 -- The caller's own hours, by month, place and activity: nobody else's.
 CREATE FUNCTION tl.my_volunteer_hours(p_login text)
-RETURNS TABLE (month text, place text, activity text, hours_fr text)
+RETURNS TABLE (month text, month_fr text, place text, activity text, hours_fr text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT tl.shift_month(s.starts_at, p.time_zone), p.name, a.label,
+    SELECT tl.shift_month(s.starts_at, p.time_zone), tl.shift_month_fr(s.starts_at, p.time_zone), p.name, a.label,
            tl.duration_fr(sum(tl.signup_hours(u.minutes_given, s.starts_at, s.ends_at)))
       FROM tl.account acc
       JOIN tl.volunteer_signup u ON u.account_id = acc.id AND u.withdrawn_at IS NULL
@@ -286,8 +291,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
       JOIN tl.place p ON p.id = s.place_id
       JOIN tl.volunteer_activity a ON a.code = s.activity
      WHERE acc.login = p_login AND acc.active
-     GROUP BY 1, 2, 3, a.rank
-     ORDER BY 1 DESC, 2, a.rank
+     GROUP BY 1, 2, 3, 4, a.rank
+     ORDER BY 1 DESC, 3, a.rank
 $$;
 
 -- Signing up: the shift's row is locked first, so two volunteers taking
