@@ -36,25 +36,6 @@ static const tl_change_rule tl_slot_fields[] = {
     { NULL, NULL }
 };
 
-/* "14:30" as a date input's companion time input sends it. */
-static const char *tl_repair_time(tl_req *q, apr_table_t *f, const char *name, const char *label, int required)
-{
-    const char *v = tl_field(f, name);
-
-    if (!v || !*v) {
-        if (required) {
-            tl_form_error(q, name, apr_psprintf(q->r->pool, "Indiquez l'heure (%s), par exemple 14:00.", label));
-        }
-        return NULL;
-    }
-    if (strlen(v) != 5 || v[2] != ':' || v[0] < '0' || v[0] > '2' || v[1] < '0' || v[1] > '9' || v[3] < '0'
-        || v[3] > '5' || v[4] < '0' || v[4] > '9' || (v[0] == '2' && v[1] > '3')) {
-        tl_form_error(q, name, apr_psprintf(q->r->pool, "L'heure (%s) s'écrit comme 14:00.", label));
-        return NULL;
-    }
-    return v;
-}
-
 static int tl_repair_list(tl_req *q, const char *wanted, int status)
 {
     int st = OK;
@@ -109,8 +90,8 @@ int tl_page_admin_repair_post(tl_req *q)
     params[2] = tl_admin_text(q, f, "titre", "titre", 100);
     params[3] = tl_admin_lines(q, f, "description", "présentation", 2000);
     params[4] = tl_admin_date(q, f, "jour", "jour");
-    params[5] = tl_repair_time(q, f, "debut", "début", 1);
-    params[6] = tl_repair_time(q, f, "fin", "fin", 1);
+    params[5] = tl_admin_time(q, f, "debut", "début", 1);
+    params[6] = tl_admin_time(q, f, "fin", "fin", 1);
     params[7] = tl_field(f, "repetition");
     if (tl_field_choice(p, f, "repetition", "répétition", tl_choices_repeat, &repeat)) {
         tl_form_error(q, "repetition", "Choisissez une répétition de la liste.");
@@ -230,8 +211,8 @@ int tl_page_admin_repair_session_post(tl_req *q)
     }
     else if (action == 1) {
         params[2] = tl_admin_date(q, f, "nouveau_jour", "nouveau jour");
-        params[3] = tl_repair_time(q, f, "nouveau_debut", "début", 0);
-        params[4] = tl_repair_time(q, f, "nouvelle_fin", "fin", 0);
+        params[3] = tl_admin_time(q, f, "nouveau_debut", "début", 0);
+        params[4] = tl_admin_time(q, f, "nouvelle_fin", "fin", 0);
         if (!params[2] && !tl_view_get(q->view, "err_nouveau_jour")) {
             tl_form_error(q, "nouveau_jour", "Indiquez le nouveau jour.");
         }
@@ -242,7 +223,7 @@ int tl_page_admin_repair_session_post(tl_req *q)
         }
     }
     else if (action == 4) {
-        params[2] = tl_repair_time(q, f, "creneau_heure", "heure du créneau", 1);
+        params[2] = tl_admin_time(q, f, "creneau_heure", "heure du créneau", 1);
         params[3] = tl_admin_int(q, f, "creneau_capacite", "objets", 0, 100000);
         tl_form_keep(q, f, NULL, (const char *const[]){ "creneau_heure", "creneau_capacite", NULL });
         if (!params[3] && !tl_view_get(q->view, "err_creneau_capacite")) {

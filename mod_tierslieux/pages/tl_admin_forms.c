@@ -157,6 +157,25 @@ const char *tl_admin_date(tl_req *q, apr_table_t *f, const char *name, const cha
     return v;
 }
 
+/* "14:30" as a date input's companion time input sends it. */
+const char *tl_admin_time(tl_req *q, apr_table_t *f, const char *name, const char *label, int required)
+{
+    const char *v = tl_field(f, name);
+
+    if (!v || !*v) {
+        if (required) {
+            tl_form_error(q, name, apr_psprintf(q->r->pool, "Indiquez l'heure (%s), par exemple 14:00.", label));
+        }
+        return NULL;
+    }
+    if (strlen(v) != 5 || v[2] != ':' || v[0] < '0' || v[0] > '2' || v[1] < '0' || v[1] > '9' || v[3] < '0'
+        || v[3] > '5' || v[4] < '0' || v[4] > '9' || (v[0] == '2' && v[1] > '3')) {
+        tl_form_error(q, name, apr_psprintf(q->r->pool, "L'heure (%s) s'écrit comme 14:00.", label));
+        return NULL;
+    }
+    return v;
+}
+
 /* Collects the values of a repeated field into an array literal. */
 typedef struct {
     tl_buf out;

@@ -39,6 +39,10 @@ const char *tl_admin_amount(tl_req *q, apr_table_t *f, const char *name, const c
 /* Optional date (YYYY-MM-DD, as a date input sends it): NULL when empty. */
 const char *tl_admin_date(tl_req *q, apr_table_t *f, const char *name, const char *label);
 
+/* A time ("14:30") as a time input sends it: NULL when empty (marked
+ * next to its field when required), marked when it is not a time. */
+const char *tl_admin_time(tl_req *q, apr_table_t *f, const char *name, const char *label, int required);
+
 /* A read through one of the tl.admin_* functions, which check the
  * person's role: its rows handed to the template under name, or NULL with
  * an error page sent (403 for a place they do not run, 404 for what does

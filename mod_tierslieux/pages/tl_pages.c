@@ -136,6 +136,18 @@ const tl_route tl_routes[] = {
     { M_GET, "/gestion/ressourcerie/filieres", tl_page_admin_reuse_streams, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/ressourcerie/filieres", tl_page_admin_reuse_streams_post, TL_ROUTE_PRIVATE },
 
+    /* ---- Volunteer shifts ---- */
+    { M_GET, "/guichet/benevolat", tl_page_desk_volunteering, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/benevolat/inscription", tl_page_desk_volunteering_signup, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/benevolat/retrait", tl_page_desk_volunteering_withdraw, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/benevolat", tl_page_admin_volunteering, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/benevolat", tl_page_admin_volunteering_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/benevolat/annuler", tl_page_admin_volunteering_cancel, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/benevolat/valeur", tl_page_admin_volunteering_value, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/benevolat/duree", tl_page_admin_volunteering_minutes, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/benevolat/heures", tl_page_admin_volunteering_hours, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/benevolat/heures.csv", tl_page_admin_volunteering_hours_csv, TL_ROUTE_PRIVATE },
+
     /* ---- The back office ---- */
     { M_GET, "/gestion", tl_page_admin, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/journal", tl_page_admin_journal, TL_ROUTE_PRIVATE },

@@ -138,6 +138,26 @@ export async function noViolations(page, what) {
   assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
 }
 
+// Fails when the page is wider than 320 px (WCAG 1.4.10), then puts the
+// viewport back.
+export async function reflows(page, what) {
+  await page.setViewportSize({ width: 320, height: 640 });
+  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(sw <= 320, `${what}: scrollWidth ${sw} > 320 at 320 px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+// Presses Tab until the focus is on the element whose text (trimmed)
+// matches `want`; fails after `max` presses.
+export async function tabTo(page, want, max = 120) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    if (want.test(text)) return;
+  }
+  assert.fail(`Tab never reached ${want}`);
+}
+
 // Logs in through the login form; the cookies, for pages behind it
 // (contextOptions: { storageState }).
 export async function loginState(browser, user, password) {
@@ -207,6 +227,12 @@ export async function allPages(browser) {
       contextOptions: logged },
     { name: 'gestion bilan erreur 400', url: `${TL}/gestion/ressourcerie/bilan?periode=semaine`, layout: 'module',
       contextOptions: logged, status: 400 },
+    { name: 'guichet bénévolat', url: `${TL}/guichet/benevolat?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion bénévolat', url: `${TL}/gestion/benevolat?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion heures de bénévolat', url: `${TL}/gestion/benevolat/heures?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
   );
   return { pages, discovered: d };
 }

@@ -358,7 +358,7 @@ NOT_A_MEMBERS = {
     "reuse_item.destination", "reuse_item_event.status", "reuse_outflow.category", "reuse_outflow.destination",
     "reuse_sale.payment", "reuse_sale_line.category", "reuse_weighing.category", "seed_movement.kind",
     "collection.activity", "reuse_closing.by_payment", "repair_booking.token_sha256", "data_version.area",
-    "item_movement.reason",
+    "item_movement.reason", "volunteer_activity.code", "volunteer_shift.activity",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,
@@ -378,6 +378,10 @@ NOT_A_MEMBERS = {
     "repair_session.cancel_reason", "repair_session.description", "repair_session.title", "repair_skill.label",
     "seed_species.common_name", "seed_species.family", "seed_species.latin_name", "seed_variety.description",
     "seed_variety.name", "seed_variety.sowing",
+    # Volunteer shifts: what the team writes about a shift. A sign-up holds no
+    # text; its link to the volunteer's account goes with tl.forget_volunteers
+    # (sql/logic/volunteering.sql) and the retention delay, the hours staying.
+    "volunteer_activity.label", "volunteer_shift.note",
     # Manuals a référent adds to an item, and a notice's licence (a closed list).
     "item_manual.title", "item_manual.url", "item_manual.pdf", "item_manual.pdf_sha256", "notice.licence",
     # An ORDS import's rows waiting at their preview (sql/logic/imports.sql): a provider's

@@ -110,8 +110,18 @@ def pages(servers):
                          ("/gestion/reparation/seance", {"seance": session}),
                          ("/gestion/ressourcerie", {"lieu": "la-fabrique"}),
                          ("/gestion/ressourcerie/filieres", {"lieu": "la-fabrique"}),
-                         ("/gestion/import", {"lieu": "la-fabrique"})):
+                         ("/gestion/import", {"lieu": "la-fabrique"}),
+                         ("/gestion/benevolat", {"lieu": "la-fabrique"})):
         get(admin, path, **params)
+    # A volunteer's page shows a shift's withdrawal once they signed up to
+    # it, and its sign-up on another shift with room.
+    servers.sql("SELECT tl.shift_sign_up('admin.reseau', s.id) FROM tl.volunteer_shift s JOIN tl.place p "
+                "ON p.id = s.place_id WHERE p.slug = 'la-fabrique' AND s.starts_at > now() AND s.cancelled_at IS NULL "
+                "AND s.needed > (SELECT count(*) FROM tl.volunteer_signup u WHERE u.shift_id = s.id "
+                "AND u.withdrawn_at IS NULL) ORDER BY s.starts_at LIMIT 1")
+    servers.sql("INSERT INTO tl.volunteer_shift (place_id, activity, starts_at, ends_at, needed) SELECT id, 'tri', "
+                "now() + interval '5 days', now() + interval '5 days 2 hours', 3 FROM tl.place WHERE slug = 'la-fabrique'")
+    get(admin, "/guichet/benevolat", lieu="la-fabrique")
     # The repair log is a form of the day a session takes place.
     get(admin, "/guichet/reparation", seance=today_session(servers))
     # The confirmation of a loan follows its check (POST /guichet/pret/verifier).
