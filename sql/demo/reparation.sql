@@ -61,3 +61,71 @@ SELECT tl.log_repair(r.login, s.id, NULL, r.object, r.category, r.brand, r.age, 
   ) AS r(place, login, object, category, brand, age, problem, status, barrier, weight, minutes)
   JOIN tl.place p ON p.slug = r.place
   JOIN tl.repair_session s ON s.place_id = p.id AND s.ends_at < now();
+
+-- A lived year before those two: La Fabrique and the médiathèque hold a
+-- repair café every four weeks, Lakour every eight, over the twelve months
+-- before the load day, and the volunteers logged what came to each (walk-ins,
+-- four to seven objects a session, chosen from the list below by the
+-- session's number), so that the results, the impact figures and the ORDS
+-- export of the year show what a year looks like.
+WITH plan (place, first_week, every, sessions, dow, start_time, end_time, title, skills) AS (VALUES
+    ('la-fabrique', -6, 4, 12, 6, time '14:00', time '17:30', 'Repair café de La Fabrique',
+     ARRAY['electricite', 'petit_electromenager', 'informatique', 'velo']),
+    ('mediatheque-jules-verne', -7, 4, 12, 3, time '14:30', time '17:00', 'Atelier réparation à la médiathèque',
+     ARRAY['couture', 'jouets', 'informatique']),
+    ('tiers-lieu-lakour', -5, 8, 6, 6, time '09:00', time '12:00', 'Kaz réparé Lakour',
+     ARRAY['electricite', 'velo', 'meubles'])
+), days AS (
+    SELECT plan.*, p.id AS place_id, p.time_zone,
+           (now() AT TIME ZONE p.time_zone)::date
+           + ((plan.dow - extract(isodow FROM (now() AT TIME ZONE p.time_zone)::date)::integer + 7) % 7)
+           + 7 * (plan.first_week - plan.every * n) AS day
+      FROM plan JOIN tl.place p ON p.slug = plan.place, generate_series(0, plan.sessions - 1) n
+), sessions AS (
+    INSERT INTO tl.repair_session (place_id, title, starts_at, ends_at, skills)
+    SELECT place_id, title, (day + start_time) AT TIME ZONE time_zone, (day + end_time) AT TIME ZONE time_zone, skills
+      FROM days
+    RETURNING id, starts_at, ends_at
+)
+INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
+SELECT s.id, t, 3
+  FROM sessions s, generate_series(s.starts_at, s.ends_at - interval '30 minutes', interval '30 minutes') t;
+
+WITH objects (n, object, category, brand, age, problem, weight, minutes) AS (VALUES
+    (0, 'Grille-pain', 'grille_pain', 'Moulinex', 7, 'Ne chauffe plus d''un côté', 1.1, 30),
+    (1, 'Bouilloire', 'bouilloire', 'Tefal', 5, 'Ne s''éteint plus seule', 1.0, 25),
+    (2, 'Lampe de bureau', 'lampe', NULL, 12, 'Ne s''allume plus', 0.9, 20),
+    (3, 'Aspirateur', 'aspirateur', 'Rowenta', 9, 'N''aspire plus', 5.0, 45),
+    (4, 'Cafetière à filtre', 'cafetiere', 'Philips', 6, 'Fuit par le dessous', 1.4, 30),
+    (5, 'Ordinateur portable', 'ordinateur_portable', 'Lenovo', 6, 'Très lent au démarrage', 2.0, 60),
+    (6, 'Téléphone', 'telephone', 'Samsung', 4, 'La batterie ne tient plus', 0.2, 40),
+    (7, 'Radio portable', 'radio', 'Philips', 20, 'Grésille', 0.8, 35),
+    (8, 'Perceuse', 'outil_electrique', 'Bosch', 10, 'Le moteur s''arrête', 1.8, 40),
+    (9, 'Machine à coudre', 'machine_a_coudre', 'Singer', 30, 'Le fil casse', 7.0, 50),
+    (10, 'Sèche-cheveux', 'seche_cheveux', 'Babyliss', 5, 'Ne souffle plus chaud', 0.6, 20),
+    (11, 'Fer à repasser', 'fer_a_repasser', 'Calor', 8, 'Ne chauffe plus', 1.2, 25),
+    (12, 'Robot de cuisine', 'robot_cuisine', 'Moulinex', 11, 'Le bol ne se verrouille plus', 3.5, 35),
+    (13, 'Ventilateur', 'ventilateur', NULL, 6, 'Les pales ne tournent plus', 2.5, 25),
+    (14, 'Chaîne hi-fi', 'chaine_hifi', 'Sony', 18, 'Le lecteur CD reste muet', 6.0, 55),
+    (15, 'Imprimante', 'imprimante', 'HP', 7, 'Bourrage papier', 5.5, 40),
+    (16, 'Jouet à piles', 'jouet_electrique', NULL, 3, 'Ne s''allume plus', 0.5, 15),
+    (17, 'Guirlande lumineuse', 'guirlande', NULL, 4, 'Une moitié reste éteinte', 0.3, 20),
+    (18, 'Vélo', 'velo', 'Decathlon', 8, 'Les freins frottent', 14.0, 40),
+    (19, 'Chaise', 'meuble', NULL, 40, 'Un pied bouge', 4.0, 30),
+    (20, 'Veste', 'textile', NULL, 5, 'Doublure déchirée', 0.8, 30),
+    (21, 'Tablette', 'tablette', 'Apple', 6, 'Le port de charge est abîmé', 0.5, 45),
+    (22, 'Horloge', 'montre_horloge', NULL, 25, 'Elle retarde', 0.7, 25),
+    (23, 'Casque audio', 'casque_audio', 'JBL', 3, 'Un côté muet', 0.3, 25)
+), logged AS (
+    SELECT s.id AS session, s.place_id, j, (s.id * 5 + j * 7) % 24 AS n, (s.id + j) % 10 AS luck
+      FROM tl.repair_session s, generate_series(0, 3 + s.id % 4) j
+     WHERE s.ends_at < now()
+       AND NOT EXISTS (SELECT 1 FROM tl.repair_record r WHERE r.session_id = s.id)
+)
+SELECT tl.log_repair(CASE p.slug WHEN 'la-fabrique' THEN 'referente.fabrique'
+                                 WHEN 'mediatheque-jules-verne' THEN 'benevole.mediatheque' ELSE 'admin.reseau' END,
+                     l.session, NULL, o.object, o.category, o.brand, o.age, o.problem,
+                     CASE WHEN l.luck < 6 THEN 'repare' WHEN l.luck < 8 THEN 'reparable' ELSE 'fin_de_vie' END,
+                     CASE WHEN l.luck >= 8 THEN 1 + l.luck % 3 END, o.weight, o.minutes, NULL)
+  FROM logged l JOIN objects o ON o.n = l.n JOIN tl.place p ON p.id = l.place_id
+ ORDER BY l.session, l.j;
