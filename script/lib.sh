@@ -27,7 +27,7 @@ tl_conninfo_quote() { printf "'%s'" "$(printf '%s' "$1" | sed -e "s/[\\\\']/\\\\
 # Debian packages the build, the servers and the tests need.
 TL_PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libaprutil1-dbd-pgsql libpq-dev
 libxml2-dev libssl-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev librsvg2-bin postgresql postgresql-contrib autoconf automake libtool pkg-config check make gcc"
-TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 python3-icalendar chromium zbar-tools librsvg2-bin wrk
+TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 python3-icalendar python3-feedparser chromium zbar-tools librsvg2-bin wrk
 tzdata clang-14 libclang-rt-14-dev faketime libfaketime python3-cryptography python3-pil libheif-examples openssl"
 # What script/package adds to build the Debian package and check it, and
 # what its chroot step adds to make a clean Debian 12 root.

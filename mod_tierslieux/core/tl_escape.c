@@ -151,3 +151,18 @@ void tl_escape_json(tl_buf *out, const char *s, size_t n)
     }
     tl_buf_addc(out, '"');
 }
+
+int tl_url_is_http(const char *u)
+{
+    const char *c;
+
+    if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
+        return 0;
+    }
+    for (c = u; *c; c++) {
+        if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7F) {
+            return 0;
+        }
+    }
+    return 1;
+}

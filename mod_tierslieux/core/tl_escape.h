@@ -22,4 +22,8 @@ void tl_escape_url_part(tl_buf *out, const char *s, size_t n);
  * < > & and U+2028/U+2029 as \u escapes. NULL gives null. */
 void tl_escape_json(tl_buf *out, const char *s, size_t n);
 
+/* 1 when u is an absolute http or https URL of printable ASCII (a feed's
+ * or a calendar's link). */
+int tl_url_is_http(const char *u);
+
 #endif

@@ -155,21 +155,6 @@ static void format_offset(int32_t off, char *out, size_t size)
 
 /* ---- events ------------------------------------------------------------------------ */
 
-static int url_ok(const char *u)
-{
-    const char *c;
-
-    if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
-        return 0;
-    }
-    for (c = u; *c; c++) {
-        if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7F) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static ical_zone *zone_for(tl_ical *cal, const char *name, const char **err)
 {
     ical_zone *z;
@@ -211,7 +196,7 @@ int tl_ical_add_event(tl_ical *cal, const tl_ical_event *ev, const char **err)
         *err = "DTSTAMP or LAST-MODIFIED out of range";
         return -1;
     }
-    if (ev->url && !url_ok(ev->url)) {
+    if (ev->url && !tl_url_is_http(ev->url)) {
         *err = "URL refused";
         return -1;
     }

@@ -2,6 +2,7 @@
  * one item's page. Availability comes from tl.item_availability, which
  * knows the state of an item and never who borrowed it. */
 #include <apr_strings.h>
+#include <http_core.h>
 #include "tl_pages.h"
 #include "tl_valid.h"
 #include "tl_version.h"
@@ -209,6 +210,7 @@ int tl_page_catalogue(tl_req *q)
     tl_view_set(q->view, "dispo", available[0] == 't' ? "t" : "f");
     tl_view_set(q->view, "total", apr_ltoa(p, total));
     tl_view_set(q->view, "total_is_one", total == 1 ? "t" : "f");
+    tl_view_set(q->view, "feed_place", place);
     tl_view_set(q->view, "filtered", (*words || *category || *place || available[0] == 't') ? "t" : "f");
     {
         const char *pairs[] = { "q", words, "categorie", category, "lieu", place,
@@ -283,4 +285,49 @@ int tl_page_item(tl_req *q)
                                                      item->value(item, 0, item->column(item, "code"), &len), NULL));
     tl_version_shows_items(q, item, "id");
     return tl_render_page(q, "objet", item->value(item, 0, item->column(item, "title"), &len));
+}
+
+/* The catalogue's new items, as an Atom feed (the network's, or one
+ * place's): the last 30 put in the catalogue, newest first, each linking
+ * to its page. What an item's state is never shows here: a feed reader
+ * keeps entries, and a loan would be stale the next hour. */
+int tl_page_catalogue_feed(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    int status = OK, i;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status), *place_name, *err;
+    const tl_rows *rows;
+    tl_atom *feed;
+    size_t len;
+
+    if (!place || !(feed = tl_feed_create(q, "/outils", place, "Nouveautés de l'outilthèque", &status,
+                                          &place_name))) {
+        return status;
+    }
+    if (!(rows = tl_db_query(q, "SELECT i.id, i.title, i.brand, c.slug AS category, c.name AS category_name, "
+                                "       p.name AS place, extract(epoch FROM i.created_at)::bigint AS created "
+                                "  FROM tl.item i JOIN tl.category c ON c.id = i.category_id "
+                                "  JOIN tl.place p ON p.id = i.place_id "
+                                " WHERE i.retired_at IS NULL AND ($1 = '' OR p.slug = $1) "
+                                " ORDER BY i.created_at DESC, i.sort_title, i.id LIMIT 30", 1, &place, &status))) {
+        return tl_page_failed(q, status);
+    }
+#define TL_COL(name) rows->value(rows, i, rows->column(rows, name), &len)
+    for (i = 0; i < rows->count(rows); i++) {
+        tl_atom_entry e = { 0 };
+        e.id = ap_construct_url(p, apr_pstrcat(p, q->base, "/outils/", TL_COL("id"), NULL), q->r);
+        e.link = e.id;
+        e.title = TL_COL("title");
+        e.updated = e.published = apr_atoi64(TL_COL("created"));
+        e.category = TL_COL("category");
+        e.category_label = TL_COL("category_name");
+        e.summary = apr_pstrcat(p, TL_COL("category_name"), TL_COL("brand") ? " · " : "",
+                                TL_COL("brand") ? TL_COL("brand") : "", " · à emprunter à ", TL_COL("place"), NULL);
+        if (tl_atom_add_entry(feed, &e, &err) != 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(1003) "item %s left out of the feed: %s",
+                          TL_COL("id"), err);
+        }
+    }
+#undef TL_COL
+    return tl_feed_send(q, feed);
 }

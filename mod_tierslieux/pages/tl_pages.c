@@ -1,5 +1,6 @@
 /* The route table and what the pages share. */
 #include <apr_strings.h>
+#include <http_core.h>
 #include "tl_pages.h"
 #include "tl_router.h"
 #include "tl_assets.h"
@@ -18,6 +19,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office" },
     { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending photos" },
+    { M_GET, "/outils.atom",  tl_page_catalogue_feed, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending photos documents" },
     { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/outils/*/notice", tl_page_item_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
@@ -112,6 +114,7 @@ const tl_route tl_routes[] = {
 
     /* ---- Ressourcerie ---- */
     { M_GET, "/ressourcerie", tl_page_reuse_shop, TL_ROUTE_PUBLIC, "places_catalogue ressourcerie photos" },
+    { M_GET, "/ressourcerie.atom", tl_page_reuse_feed, TL_ROUTE_PUBLIC, "places_catalogue ressourcerie" },
     { M_GET, "/guichet/ressourcerie", tl_page_desk_reuse, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/ressourcerie", tl_page_desk_reuse_start, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/ressourcerie/arrivage", tl_page_desk_reuse_intake, TL_ROUTE_PRIVATE },
@@ -183,6 +186,42 @@ const tl_route tl_routes[] = {
 int tl_page_failed(tl_req *q, int status)
 {
     return tl_render_error(q, status, NULL);
+}
+
+tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *title, int *status,
+                        const char **place_name)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *query = *place ? apr_pstrcat(p, "?lieu=", place, NULL) : "";
+    const char *self = ap_construct_url(p, apr_pstrcat(p, q->base, path, ".atom", query, NULL), q->r);
+    const char *page = ap_construct_url(p, apr_pstrcat(p, q->base, path, query, NULL), q->r);
+    const char *site = tl_conf_site_name(q->dc);
+
+    *place_name = site;
+    if (*place) {
+        const tl_rows *rows = tl_db_query(q, "SELECT name FROM tl.place WHERE slug = $1", 1, &place, status);
+        size_t len;
+        if (!rows) {
+            *status = tl_page_failed(q, *status);
+            return NULL;
+        }
+        if (rows->count(rows) == 0) {
+            *status = tl_render_error(q, HTTP_NOT_FOUND, "Ce lieu n'existe pas : choisissez-en un dans la liste des lieux.");
+            return NULL;
+        }
+        *place_name = rows->value(rows, 0, 0, &len);
+    }
+    return tl_atom_create(p, self, apr_pstrcat(p, title, " — ", *place_name, NULL), self, page, site,
+                          apr_time_sec(q->r->request_time));
+}
+
+int tl_feed_send(tl_req *q, tl_atom *feed)
+{
+    tl_buf out;
+
+    tl_buf_init(&out, q->r->pool, 8192);
+    tl_atom_finish(feed, &out);
+    return tl_send_body(q, "application/atom+xml; charset=utf-8", out.data, out.len);
 }
 
 const char *tl_param_slug(tl_req *q, const char *name, const char *label, int *status)

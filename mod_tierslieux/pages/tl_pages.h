@@ -8,11 +8,13 @@
 #include "tl_db.h"
 #include "tl_render.h"
 #include "tl_config.h"
+#include "tl_atom.h"
 
 int tl_page_home(tl_req *q);
 int tl_page_places(tl_req *q);
 int tl_page_place(tl_req *q);
 int tl_page_catalogue(tl_req *q);
+int tl_page_catalogue_feed(tl_req *q);
 int tl_page_item(tl_req *q);
 int tl_page_seeds(tl_req *q);
 int tl_page_variety(tl_req *q);
@@ -79,6 +81,7 @@ int tl_page_desk_reuse_receipt(tl_req *q);
 int tl_page_desk_reuse_cancel(tl_req *q);
 int tl_page_desk_reuse_close(tl_req *q);
 int tl_page_reuse_shop(tl_req *q);
+int tl_page_reuse_feed(tl_req *q);
 int tl_page_desk_reuse_outflows(tl_req *q);
 int tl_page_desk_reuse_outflow_post(tl_req *q);
 int tl_page_desk_repair_post(tl_req *q);
@@ -195,5 +198,15 @@ const char *tl_param_id(tl_req *q, const char *segment, const char *label, int *
 void tl_paginate(tl_req *q, const char *path, const char **pairs, long page, long total, long per_page);
 /* The status to return after a failed query: an error page for it. */
 int tl_page_failed(tl_req *q, int status);
+
+/* The Atom feed of the public page at path (base-relative, "/outils"),
+ * the network's or one place's (place: a slug, or ""): its address is
+ * path ".atom" with the same lieu, which is also its id. Rows give its
+ * entries (tl_feed_send). Returns NULL and sends a 404 through *status
+ * when the place does not exist (its name is then in *place_name). */
+tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *title, int *status,
+                        const char **place_name);
+/* Sends the feed as application/atom+xml. */
+int tl_feed_send(tl_req *q, tl_atom *feed);
 
 #endif

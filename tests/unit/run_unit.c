@@ -25,6 +25,7 @@ int main(void)
     srunner_add_suite(sr, tl_token_suite());
     srunner_add_suite(sr, tl_ords_suite());
     srunner_add_suite(sr, tl_ical_suite());
+    srunner_add_suite(sr, tl_atom_suite());
     srunner_add_suite(sr, tl_utf8_suite());
     srunner_add_suite(sr, tl_bytea_suite());
     srunner_run_all(sr, CK_NORMAL);

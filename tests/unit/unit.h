@@ -20,6 +20,7 @@ Suite *tl_mail_suite(void);
 Suite *tl_token_suite(void);
 Suite *tl_ords_suite(void);
 Suite *tl_ical_suite(void);
+Suite *tl_atom_suite(void);
 Suite *tl_utf8_suite(void);
 Suite *tl_bytea_suite(void);
 Suite *tl_image_suite(void);
