@@ -1,9 +1,9 @@
 #include <string.h>
 #include "tl_csv.h"
 
-void tl_csv_field(tl_buf *out, const char *s, size_t n, char sep)
+static void csv_field(tl_buf *out, const char *s, size_t n, char sep, int guard)
 {
-    int formula = n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t'
+    int formula = guard && n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t'
                             || s[0] == '\r');
     int quote = formula || memchr(s, sep, n) || memchr(s, '"', n) || memchr(s, '\n', n) || memchr(s, '\r', n);
     size_t i;
@@ -25,8 +25,18 @@ void tl_csv_field(tl_buf *out, const char *s, size_t n, char sep)
     tl_buf_addc(out, '"');
 }
 
-void tl_csv_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, const char *const *labels,
-                 char sep)
+void tl_csv_field(tl_buf *out, const char *s, size_t n, char sep)
+{
+    csv_field(out, s, n, sep, 1);
+}
+
+void tl_csv_data_field(tl_buf *out, const char *s, size_t n, char sep)
+{
+    csv_field(out, s, n, sep, 0);
+}
+
+static void csv_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, const char *const *labels,
+                     char sep, int guard)
 {
     int i, r, n = rows->count(rows);
 
@@ -34,7 +44,7 @@ void tl_csv_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, c
         if (i) {
             tl_buf_addc(out, sep);
         }
-        tl_csv_field(out, labels[i], strlen(labels[i]), sep);
+        csv_field(out, labels[i], strlen(labels[i]), sep, guard);
     }
     tl_buf_add(out, "\r\n", 2);
     for (r = 0; r < n; r++) {
@@ -46,9 +56,21 @@ void tl_csv_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, c
                 tl_buf_addc(out, sep);
             }
             if (v) {
-                tl_csv_field(out, v, len, sep);
+                csv_field(out, v, len, sep, guard);
             }
         }
         tl_buf_add(out, "\r\n", 2);
     }
+}
+
+void tl_csv_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, const char *const *labels,
+                 char sep)
+{
+    csv_rows(out, rows, columns, labels, sep, 1);
+}
+
+void tl_csv_data_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, const char *const *labels,
+                      char sep)
+{
+    csv_rows(out, rows, columns, labels, sep, 0);
 }

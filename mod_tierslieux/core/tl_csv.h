@@ -15,4 +15,11 @@ void tl_csv_field(tl_buf *out, const char *s, size_t n, char sep);
 void tl_csv_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, const char *const *labels,
                  char sep);
 
+/* tl_csv_rows for open data files, read by programs rather than opened in
+ * a spreadsheet: fields are quoted only where RFC 4180 needs it, and a
+ * leading + or - stays as it is ("+33240000000", "-0.45"). */
+void tl_csv_data_field(tl_buf *out, const char *s, size_t n, char sep);
+void tl_csv_data_rows(tl_buf *out, const tl_rows *rows, const char *const *columns, const char *const *labels,
+                      char sep);
+
 #endif

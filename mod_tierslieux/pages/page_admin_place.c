@@ -28,6 +28,14 @@ static const tl_change_rule tl_place_fields[] = {
     { "impact_factor_kind_fkey", "facteur" },
     { "impact_factor_value_range", "valeur" },
     { "impact_factor_source_given", "source" },
+    { "place_authority_name_length", "collectivite" },
+    { "place_authority_siret_format", "siret" },
+    { "place_insee_code_format", "insee" },
+    { "place_equipment_code_format", "code_equipement" },
+    { "place_equipment_type_format", "type_equipement" },
+    { "place_equipment_theme_known", "theme" },
+    { "place_latitude_range", "latitude" },
+    { "place_longitude_range", "longitude" },
     { NULL, NULL }
 };
 
@@ -35,7 +43,7 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
 {
     int st = OK;
     const char *place = tl_admin_place(q, wanted, &st);
-    const char *params[2];
+    const char *params[2], *theme;
     const tl_rows *settings;
 
     if (!place) {
@@ -52,7 +60,10 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
             { "name", "nom" }, { "description", "description" }, { "street_address", "adresse" },
             { "postal_code", "code_postal" }, { "locality", "commune" }, { "opening_hours", "horaires" },
             { "phone", "telephone" }, { "email", "courriel" }, { "website", "site" }, { "charter", "charte" },
-            { "uses_fees", "cotisations" }, { "uses_deposits", "cautions" }
+            { "uses_fees", "cotisations" }, { "uses_deposits", "cautions" },
+            { "authority_name", "collectivite" }, { "authority_siret", "siret" }, { "insee_code", "insee" },
+            { "equipment_code", "code_equipement" }, { "equipment_type", "type_equipement" },
+            { "equipment_theme", "theme" }, { "latitude", "latitude" }, { "longitude", "longitude" }
         };
         size_t len, i;
         for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -60,6 +71,8 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
                         settings->value(settings, 0, settings->column(settings, map[i][0]), &len));
         }
     }
+    theme = tl_view_get(q->view, "f_theme");
+    theme = theme ? theme : "";
     {
         const tl_db_read reads[] = {
             { "closures", "SELECT * FROM tl.place_closures($1)", 1, params + 1 },
@@ -70,8 +83,11 @@ static int tl_place_show(tl_req *q, const char *wanted, int status)
             /* Whether each collection's items travel (sql/schema/006). */
             { "collections", "SELECT *, CASE WHEN travels THEN 'non' ELSE 'oui' END AS toggle "
                              "FROM tl.admin_collections($1, $2)", 2, params },
+            /* The open data form's list of themes (sql/logic/open_data.sql). */
+            { "themes", "SELECT t AS value, t AS label, t = $1 AS selected FROM tl.equipment_themes() t", 1,
+              &theme },
         };
-        if (!tl_db_views(q, reads, 3, &st)) {
+        if (!tl_db_views(q, reads, 4, &st)) {
             return tl_page_failed(q, st);
         }
     }
@@ -302,4 +318,43 @@ int tl_page_admin_collection(tl_req *q)
                        &status, NULL);
     }
     return tl_place_answer(q, rc, status, place, "collection");
+}
+
+/* What the national « équipements » file needs of the place (collectivite,
+ * siret, insee, code_equipement, type_equipement, theme, latitude,
+ * longitude): each may stay empty, the place then being left out of it. */
+int tl_page_admin_place_open_data(tl_req *q)
+{
+    static const char *const names[] = { "collectivite", "siret", "insee", "code_equipement", "type_equipement",
+                                         "theme", "latitude", "longitude", NULL };
+    apr_pool_t *p = q->r->pool;
+    apr_table_t *f;
+    const char *place, *params[10];
+    int rc, status = OK;
+
+    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+        return rc;
+    }
+    place = tl_field(f, "lieu");
+    if (!place || tl_valid_slug(p, "lieu", place, 64)) {
+        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+    }
+    params[0] = q->r->user;
+    params[1] = place;
+    params[2] = tl_admin_text(q, f, "collectivite", "collectivité", 140);
+    params[3] = tl_admin_text(q, f, "siret", "SIRET", 20);
+    params[4] = tl_admin_text(q, f, "insee", "code INSEE", 5);
+    params[5] = tl_admin_text(q, f, "code_equipement", "code de la nomenclature", 8);
+    params[6] = tl_admin_text(q, f, "type_equipement", "type d'équipement", 140);
+    params[7] = tl_admin_text(q, f, "theme", "thème", 60);
+    params[8] = tl_admin_text(q, f, "latitude", "latitude", 12);
+    params[9] = tl_admin_text(q, f, "longitude", "longitude", 12);
+    tl_form_keep(q, f, NULL, names);
+    tl_view_set(q->view, "kept", "t");
+    rc = 0;
+    if (!tl_view_get(q->view, "errors")) {
+        rc = tl_change(q, "SELECT tl.save_place_open_data($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10, params,
+                       tl_place_fields, "collectivite", &status, NULL);
+    }
+    return tl_place_answer(q, rc, status, place, "donnees");
 }

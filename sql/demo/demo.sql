@@ -984,3 +984,20 @@ BEGIN
         RAISE EXCEPTION 'demo data without these states today: %', array_to_string(missing, ', ');
     END IF;
 END $$;
+
+------------------------------------------------------------------------------
+-- What the national « équipements » open data file needs (sql/schema/015):
+-- the médiathèque and La Fabrique give it; Lakour not yet, so the open data
+-- page shows what a place still lacks. Like the demo's town, its SIRET and
+-- INSEE codes are invented; the nomenclature's codes and terms are the ones
+-- an installation types from the national nomenclature.
+------------------------------------------------------------------------------
+UPDATE tl.place p SET authority_name = d.authority, authority_siret = d.siret, insee_code = d.insee,
+                      equipment_code = d.code, equipment_type = d.type, equipment_theme = d.theme
+  FROM (VALUES
+    ('mediatheque-jules-verne', 'Ville de Saint-Aubin-sur-Loire', '21490999900017', '49999', '13020100',
+     'Bibliothèque - médiathèque', 'Equipement culturel'),
+    ('la-fabrique', 'Ville de Saint-Aubin-sur-Loire', '21490999900017', '49999', '14040300',
+     'Tiers-lieu', 'Equipement social et d''animation')
+  ) AS d(slug, authority, siret, insee, code, type, theme)
+ WHERE p.slug = d.slug;

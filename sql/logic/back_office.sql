@@ -437,7 +437,8 @@ END $$;
 CREATE FUNCTION tl.admin_place(p_login text, p_place text)
 RETURNS TABLE (slug text, name text, description text, street_address text, postal_code text, locality text,
                opening_hours text, phone text, email text, website text, charter text, uses_fees boolean,
-               uses_deposits boolean)
+               uses_deposits boolean, authority_name text, authority_siret text, insee_code text,
+               equipment_code text, equipment_type text, equipment_theme text, latitude text, longitude text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
@@ -445,7 +446,10 @@ BEGIN
     PERFORM tl.require_role(p_login, v_place.id, 'referent');
     RETURN QUERY SELECT v_place.slug, v_place.name, v_place.description, v_place.street_address,
                         v_place.postal_code, v_place.locality, v_place.opening_hours, v_place.phone,
-                        v_place.email, v_place.website, v_place.charter, v_place.uses_fees, v_place.uses_deposits;
+                        v_place.email, v_place.website, v_place.charter, v_place.uses_fees, v_place.uses_deposits,
+                        v_place.authority_name, v_place.authority_siret, v_place.insee_code, v_place.equipment_code,
+                        v_place.equipment_type, v_place.equipment_theme, replace(v_place.latitude::text, '.', ','),
+                        replace(v_place.longitude::text, '.', ',');
 END $$;
 
 -- The opening hours arrive as the référent typed them (p_hours, shown on

@@ -191,6 +191,7 @@ export async function allPages(browser) {
     { name: 'séance', url: d.session, layout: 'module' },
     { name: 'séance réserver', url: `${d.session}/reserver`, layout: 'module' },
     { name: 'ressourcerie', url: `${TL}/ressourcerie`, layout: 'module' },
+    { name: 'données ouvertes', url: `${TL}/donnees-ouvertes`, layout: 'module' },
     { name: 'erreur 404', url: `${TL}/outils/999999`, layout: 'module', status: 404 },
     { name: 'erreur 400', url: `${TL}/outils?page=x`, layout: 'module', status: 400 },
     { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },

@@ -370,6 +370,9 @@ NOT_A_MEMBERS = {
     "photo_variant.bytes", "item.sort_title", "item.title", "item_component.name", "item_condition.label", "mail_kind.label",
     "mail_setting.sender_address", "mail_template.body", "mail_template.subject", "organisation.name",
     "organisation.slug", "organisation.website", "place.charter", "place.description", "place.email",
+    # What the national « équipements » open data file needs (sql/schema/015): the authority, never a person.
+    "place.authority_name", "place.authority_siret", "place.insee_code", "place.equipment_code",
+    "place.equipment_type", "place.equipment_theme",
     "place.locality", "place.name", "place.opening_hours", "place.phone", "place.postal_code", "place.slug",
     "place.street_address", "place.website", "place_closure.reason", "repair_category.label",
     "repair_category.ords_name", "repair_category_factor.source", "repair_record.brand",

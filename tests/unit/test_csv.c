@@ -48,6 +48,26 @@ START_TEST(rows_with_header_and_crlf)
 }
 END_TEST
 
+START_TEST(open_data_keeps_signs_and_quotes_only_as_rfc_4180_needs)
+{
+    static const char *const cols[] = { "lat", "tel", "hours", NULL };
+    static const char *const labels[] = { "EQUIP_LAT", "EQUIP_TEL", "EQUIP_OUVERTURE", NULL };
+    tl_rows *rows = tl_rows_make(pool, cols);
+    tl_buf b;
+
+    tl_rows_add(rows, (const char *const[]){ "-0.451830", "+33241551230", "Tu,Th 14:00-18:30; \"PH\" off" });
+    tl_rows_add(rows, (const char *const[]){ "=1", NULL, "Sa 10:00-17:00" });
+    tl_buf_init(&b, pool, 64);
+    tl_csv_data_rows(&b, rows, cols, labels, ',');
+    ck_assert_str_eq(tl_buf_cstr(&b), "EQUIP_LAT,EQUIP_TEL,EQUIP_OUVERTURE\r\n"
+                                      "-0.451830,+33241551230,\"Tu,Th 14:00-18:30; \"\"PH\"\" off\"\r\n"
+                                      "=1,,Sa 10:00-17:00\r\n");
+    tl_buf_init(&b, pool, 16);
+    tl_csv_data_field(&b, "ligne\r\n2", 8, ',');
+    ck_assert_str_eq(tl_buf_cstr(&b), "\"ligne\r\n2\"");
+}
+END_TEST
+
 Suite *tl_csv_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -56,6 +76,7 @@ Suite *tl_csv_suite(void)
     tcase_add_test(tc, fields_are_quoted_when_needed);
     tcase_add_test(tc, formulas_are_defused);
     tcase_add_test(tc, rows_with_header_and_crlf);
+    tcase_add_test(tc, open_data_keeps_signs_and_quotes_only_as_rfc_4180_needs);
     suite_add_tcase(s, tc);
     return s;
 }
