@@ -1,8 +1,12 @@
 // From user to contributor: a member's « Je veux aider » page and the
 // référents' list of offers. Each page has no axe violation, reflows at
 // 320 px and is used with the keyboard alone; offering, declining with a
-// word and withdrawing work without JavaScript. The test makes its own offer
-// and deletes it at the end, so the demo stays as it was and it can run again.
+// word and withdrawing work without JavaScript; an accepted offer brings the
+// new volunteer to the place's charter at their first login, accepted
+// without JavaScript. The tests make their own offers and delete them at the
+// end (the charter and the role they set are put back; the volunteer's
+// account, with a login of its own each run, stays without a role), so the
+// demo stays as it was and they can run again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, logIn, memberLoginState, noViolations, reflows, tabTo, TL, TIMEOUT } from './helpers.mjs';
@@ -91,6 +95,102 @@ test('offering, declining with a word and withdrawing work without JavaScript', 
                        item.getByRole('button', { name: /Effacer cette proposition/ }).click()]);
     assert.doesNotMatch(await page.locator('main').innerText(), /essai du navigateur/);
   } finally {
+    await mine.close();
+    await theirs.close();
+  }
+});
+
+test('an accepted offer: the new volunteer accepts the charter first, without JavaScript', { timeout: 8 * TIMEOUT }, async () => {
+  const PLACE = 'tiers-lieu-lakour';
+  const OFFER = `Animation d'ateliers (essai de la charte ${Date.now()})`;
+  const LOGIN = `essai.charte.${Date.now()}`;
+  const NEW_PASSWORD = 'Charte-du-lieu-2026';
+  const mine = await browser.newContext({ storageState: member });
+  const theirs = await browser.newContext();
+  const page = await mine.newPage();
+  const admin = await theirs.newPage();
+  let charter = null;
+  try {
+    await page.goto(`${TL}/compte/aider`, { waitUntil: 'load' });
+    await page.selectOption('#lieu', PLACE);
+    await page.check('#activite-accueil');
+    await page.fill('#competences', OFFER);
+    await Promise.all([page.waitForURL(/fait=proposition/, { waitUntil: 'load' }),
+                       page.getByRole('button', { name: 'Envoyer ma proposition' }).click()]);
+
+    // The place gets a charter for the test; the offer is accepted under a login of its own.
+    await logIn(admin, 'admin.reseau', 'Semis-2026');
+    await admin.goto(`${TL}/gestion/lieu?lieu=${PLACE}`, { waitUntil: 'load' });
+    charter = await admin.inputValue('#charte');
+    await admin.fill('#charte', 'Nous accueillons chacun et chacune.\nNous prenons soin des outils.');
+    await Promise.all([admin.waitForURL(/fait=/, { waitUntil: 'load' }),
+                       admin.getByRole('button', { name: 'Enregistrer le lieu' }).click()]);
+    await admin.goto(`${TL}/gestion/propositions?lieu=${PLACE}`, { waitUntil: 'load' });
+    const card = admin.locator('article', { hasText: OFFER });
+    await card.getByLabel('Identifiant de son compte de bénévole').fill(LOGIN);
+    await Promise.all([admin.waitForURL(/fait=acceptee/, { waitUntil: 'load' }),
+                       card.getByRole('button', { name: /Accepter/ }).click()]);
+    assert.match(await admin.locator('main').innerText(), new RegExp(LOGIN.replace(/\./g, '\\.')));
+    await admin.goto(`${TL}/gestion/equipe?lieu=${PLACE}`, { waitUntil: 'load' });
+    const row = admin.locator('tr', { hasText: LOGIN });
+    await Promise.all([admin.waitForLoadState('load'),
+                       row.getByRole('button', { name: /Lien pour un nouveau mot de passe/ }).click()]);
+    const link = (await admin.locator('#lien').innerText()).trim();
+
+    // The volunteer chooses a password, logs in: the charter comes first.
+    const fresh = await browser.newContext();
+    try {
+      const v = await fresh.newPage();
+      await v.goto(link, { waitUntil: 'load' });
+      await v.fill('#mot_de_passe', NEW_PASSWORD);
+      await v.fill('#confirmation', NEW_PASSWORD);
+      await Promise.all([v.waitForURL(/\/connexion$/, { waitUntil: 'load' }),
+                         v.getByRole('button', { name: 'Enregistrer le mot de passe' }).click()]);
+      await v.fill('#identifiant', LOGIN);
+      await v.fill('#mot-de-passe', NEW_PASSWORD);
+      await Promise.all([v.waitForURL(/\/guichet\/charte\?lieu=/, { waitUntil: 'load' }), v.press('#mot-de-passe', 'Enter')]);
+      assert.match(await v.locator('main').innerText(), /Nous prenons soin des outils/);
+      await noViolations(v, 'the charter to accept');
+      await reflows(v, 'the charter to accept');
+      await v.goto(`${TL}/guichet/charte?lieu=${PLACE}`, { waitUntil: 'load' });
+      await tabTo(v, /^Accepter la charte$/);
+    } finally {
+      await fresh.close();
+    }
+    const nojs = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const v = await nojs.newPage();
+      await v.goto(`${TL}/connexion`, { waitUntil: 'load' });
+      await v.fill('#identifiant', LOGIN);
+      await v.fill('#mot-de-passe', NEW_PASSWORD);
+      await Promise.all([v.waitForURL(/\/guichet\/charte\?lieu=/, { waitUntil: 'load' }), v.press('#mot-de-passe', 'Enter')]);
+      await v.check('#charte');
+      await Promise.all([v.waitForURL(/\/guichet$/, { waitUntil: 'load' }),
+                         v.getByRole('button', { name: 'Accepter la charte' }).click()]);
+      assert.match(await v.locator('main').innerText(), /Au guichet/);
+    } finally {
+      await nojs.close();
+    }
+  } finally {
+    // Put back what the test changed: the role, the charter, the offer.
+    await admin.goto(`${TL}/gestion/equipe?lieu=${PLACE}`, { waitUntil: 'load' });
+    const row = admin.locator('tr', { hasText: LOGIN });
+    if (await row.count()) {
+      await Promise.all([admin.waitForURL(/fait=retirer/, { waitUntil: 'load' }),
+                         row.getByRole('button', { name: /Retirer du lieu/ }).click()]);
+    }
+    if (charter !== null) {
+      await admin.goto(`${TL}/gestion/lieu?lieu=${PLACE}`, { waitUntil: 'load' });
+      await admin.fill('#charte', charter);
+      await Promise.all([admin.waitForURL(/fait=/, { waitUntil: 'load' }),
+                         admin.getByRole('button', { name: 'Enregistrer le lieu' }).click()]);
+    }
+    await page.goto(`${TL}/compte/aider`, { waitUntil: 'load' });
+    const item = page.locator('li', { hasText: OFFER });
+    if (await item.count()) {
+      await Promise.all([page.waitForURL(/fait=retrait/, { waitUntil: 'load' }),
+                         item.getByRole('button', { name: /cette proposition/ }).click()]);
+    }
     await mine.close();
     await theirs.close();
   }
