@@ -159,17 +159,28 @@ int tl_page_account_help_withdraw(tl_req *q)
 
 /* ---- the back office ------------------------------------------------------ */
 
-static int tl_offers_show(tl_req *q, const char *wanted, int http_status)
+/* The place's open offers; failed: the offer whose form was refused
+ * ("0": none), so that its message shows under its own field. */
+static int tl_offers_show(tl_req *q, const char *wanted, const char *failed, int http_status)
 {
     int status = OK;
-    const char *place = tl_admin_place(q, wanted, &status), *params[2];
+    const char *place = tl_admin_place(q, wanted, &status), *params[4];
 
     if (!place) {
         return status;
     }
     params[0] = q->r->user;
     params[1] = place;
-    if (!tl_admin_view(q, "offers", "SELECT * FROM tl.admin_volunteer_offers($1, $2)", 2, params, &status)) {
+    params[2] = tl_view_get(q->view, "err_identifiant") ? failed : "0";
+    params[3] = tl_view_get(q->view, "err_message") ? failed : "0";
+    if (!tl_admin_view(q, "offers",
+                       "SELECT o.*, CASE WHEN o.id = $3::bigint THEN 'true' END AS login_invalid, "
+                       "       CASE WHEN o.id = $4::bigint THEN 'true' END AS message_invalid, "
+                       "       'identifiant-aide-' || o.id || CASE WHEN o.id = $3::bigint "
+                       "            THEN ' erreur-identifiant' ELSE '' END AS login_described_by, "
+                       "       'message-aide-' || o.id || CASE WHEN o.id = $4::bigint "
+                       "            THEN ' erreur-message' ELSE '' END AS message_described_by "
+                       "  FROM tl.admin_volunteer_offers($1, $2) o", 4, params, &status)) {
         return status;
     }
     tl_form_token(q, TL_OFFERS_FORM);
@@ -189,7 +200,7 @@ int tl_page_admin_offers(tl_req *q)
             tl_view_set(q->view, "given_login", login);
         }
     }
-    return tl_offers_show(q, tl_query_get(&q->query, "lieu"), HTTP_OK);
+    return tl_offers_show(q, tl_query_get(&q->query, "lieu"), "0", HTTP_OK);
 }
 
 /* Accepting (identifiant) and declining (message) share the offer's
@@ -240,9 +251,9 @@ static int tl_offer_answer(tl_req *q, int accept)
                                                                        login ? "identifiant" : NULL, login, NULL }));
         }
     }
-    /* The message shows above the list, with a link to the offer. */
+    /* A link to the offer above the list; the message under its field. */
     tl_view_set(q->view, "err_offer", params[2]);
-    return tl_offers_show(q, params[1], HTTP_UNPROCESSABLE_ENTITY);
+    return tl_offers_show(q, params[1], apr_ltoa(p, id), HTTP_UNPROCESSABLE_ENTITY);
 }
 
 int tl_page_admin_offers_accept(tl_req *q)

@@ -222,6 +222,11 @@ def test_accepting_gives_the_volunteer_role_and_the_charter_comes_first(servers,
                  {"jeton": jeton, "lieu": FABRIQUE, "proposition": mine, "identifiant": login_name})
         assert r.status_code == 422, (login_name, r.status_code)
         assert words in error(r, "identifiant"), (login_name, error(r, "identifiant"))
+        # The message is under this offer's field, which points to it.
+        field = BeautifulSoup(r.text, "html.parser").find(id=f"identifiant-{mine}")
+        assert field["aria-invalid"] == "true" and "erreur-identifiant" in field["aria-describedby"]
+        assert field.find_parent("article")["id"] == f"proposition-{mine}"
+        assert field.find_parent("article").find(id="erreur-identifiant")
     assert offers_of(servers, "T-AIDE06")[0][1] == "ouverte"
     r = post(ref, servers, "/gestion/propositions/accepter",
              {"jeton": jeton, "lieu": FABRIQUE, "proposition": mine, "identifiant": suggested})
@@ -291,6 +296,8 @@ def test_declining_leaves_a_kind_word_for_the_member(servers, expect_log):
     base = {"jeton": jeton, "lieu": FABRIQUE, "proposition": mine}
     r = post(ref, servers, "/gestion/propositions/decliner", {**base, "message": "x" * 501})
     assert r.status_code == 422 and "500" in error(r, "message")
+    field = BeautifulSoup(r.text, "html.parser").find(id=f"message-{mine}")
+    assert field["aria-invalid"] == "true" and "erreur-message" in field["aria-describedby"]
     r = ref.post(servers.url(BASE + "/gestion/propositions/decliner"), allow_redirects=False, timeout=10,
                  data=[*base.items(), ("message", "a"), ("message", "b")])
     assert r.status_code == 400
