@@ -4,6 +4,8 @@
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_auth.h"
+#include "tl_form.h"
+#include "tl_query.h"
 
 int tl_page_login(tl_req *q)
 {
@@ -66,6 +68,22 @@ int tl_page_desk(tl_req *q)
     }
     if (mine->count(mine) == 0) {
         return tl_render_error(q, HTTP_FORBIDDEN, NULL);
+    }
+    /* A role given from a member's offer waits for the place's charter
+     * (page_contribution.c): that comes first. */
+    {
+        const tl_rows *pending = tl_db_query(q, "SELECT tl.pending_charter($1)", 1, &user, &status);
+        size_t len;
+        const char *slug;
+
+        if (!pending) {
+            return tl_page_failed(q, status);
+        }
+        slug = pending->count(pending) == 1 ? pending->value(pending, 0, 0, &len) : NULL;
+        if (slug && *slug) {
+            return tl_form_done(q, tl_url_build(q->r->pool, "/guichet/charte",
+                                                (const char *const[]){ "lieu", slug, NULL }));
+        }
     }
     /* A row when the person is référent somewhere: the e-mails' link. */
     if (!tl_db_view(q, "referent", tl_sql_referent, 1, &user, &status)) {

@@ -155,6 +155,16 @@ const tl_route tl_routes[] = {
     { M_GET, "/gestion/benevolat/heures", tl_page_admin_volunteering_hours, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/benevolat/heures.csv", tl_page_admin_volunteering_hours_csv, TL_ROUTE_PRIVATE },
 
+    /* ---- Offers to help ---- */
+    { M_GET, "/compte/aider", tl_page_account_help, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/aider", tl_page_account_help_post, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/aider/retirer", tl_page_account_help_withdraw, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/propositions", tl_page_admin_offers, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/propositions/accepter", tl_page_admin_offers_accept, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/propositions/decliner", tl_page_admin_offers_decline, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/charte", tl_page_desk_charter, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/charte", tl_page_desk_charter_post, TL_ROUTE_PRIVATE },
+
     /* ---- The back office ---- */
     { M_GET, "/gestion", tl_page_admin, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/journal", tl_page_admin_journal, TL_ROUTE_PRIVATE },

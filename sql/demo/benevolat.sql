@@ -58,3 +58,39 @@ BEGIN
         RAISE EXCEPTION 'demo volunteer shifts: a lookup dropped a row';
     END IF;
 END $$;
+
+-- From user to contributor: La Fabrique has a charter its new volunteers
+-- accept at the desk; members offered to help from « Mon compte » — the
+-- demo member (A-000123) at La Fabrique, still open, and at the
+-- médiathèque, declined with a kind word; Thomas Nguyen at La Fabrique.
+UPDATE tl.place SET charter = 'À La Fabrique, chacun et chacune est accueilli avec bienveillance, quel que soit son savoir-faire.
+Nous prenons soin des outils et les rangeons après usage.
+Nous respectons les consignes de sécurité de l''atelier et demandons de l''aide en cas de doute.
+Ce que nous apprenons des personnes accueillies reste entre nous.'
+ WHERE slug = 'la-fabrique' AND btrim(charter) = '';
+
+WITH plan (number, place, days, skills, availability, status, message, activities) AS (VALUES
+    ('A-000123', 'la-fabrique', 6, 'Petite électricité, un peu de couture', 'le samedi matin', 'ouverte', '',
+     ARRAY['repair_cafe', 'tri']),
+    ('A-000123', 'mediatheque-jules-verne', 40, '', 'en semaine après 17 h', 'declinee',
+     'Merci beaucoup ! L''équipe de l''accueil est au complet jusqu''à l''été ; nous reviendrons vers vous.',
+     ARRAY['accueil']),
+    ('A-000187', 'la-fabrique', 2, 'Réparation de vélos', '', 'ouverte', '', ARRAY['entretien', 'repair_cafe'])
+), made AS (
+    INSERT INTO tl.volunteer_offer (member_id, place_id, skills, availability, status, made_at, answered_at, message)
+    SELECT m.id, p.id, plan.skills, plan.availability, plan.status, now() - make_interval(days => plan.days),
+           CASE WHEN plan.status <> 'ouverte' THEN now() - make_interval(days => plan.days - 3) END, plan.message
+      FROM plan JOIN tl.member m ON m.member_number = plan.number JOIN tl.place p ON p.slug = plan.place
+    RETURNING id, member_id, place_id
+)
+INSERT INTO tl.volunteer_offer_activity (offer_id, activity)
+SELECT made.id, unnest(plan.activities)
+  FROM made JOIN tl.member m ON m.id = made.member_id JOIN tl.place p ON p.id = made.place_id
+  JOIN plan ON plan.number = m.member_number AND plan.place = p.slug;
+
+DO $$
+BEGIN
+    IF (SELECT count(*) FROM tl.volunteer_offer) <> 3 OR (SELECT count(*) FROM tl.volunteer_offer_activity) <> 5 THEN
+        RAISE EXCEPTION 'demo offers to help: a lookup dropped a row';
+    END IF;
+END $$;

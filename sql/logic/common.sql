@@ -231,12 +231,19 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
 DECLARE
     found_id integer;
     found_role text;
+    found_pending boolean;
 BEGIN
-    SELECT a.id, r.role INTO found_id, found_role
+    SELECT a.id, r.role, r.charter_pending INTO found_id, found_role, found_pending
       FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id
      WHERE a.login = p_login AND a.active AND r.place_id = p_place;
     IF found_id IS NULL OR NOT coalesce(tl.role_rank(found_role) >= tl.role_rank(p_role), false) THEN
         RAISE EXCEPTION 'votre compte n''a pas le rôle % dans ce lieu', p_role
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- A role given from a member's offer (sql/logic/volunteering.sql)
+    -- opens the place's desk once its charter is accepted.
+    IF found_pending THEN
+        RAISE EXCEPTION 'lisez et acceptez d''abord la charte de ce lieu (page « Guichet »)'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN found_id;

@@ -665,6 +665,15 @@ BEGIN
            tl.date_fr(x.written_on), NULL
       FROM tl.member_notice_versions(v_member.id) x;
     RETURN QUERY
+    SELECT 'proposition d''aide', x.place_name,
+           x.status || ' ; activités : ' || x.activities
+           || CASE WHEN x.skills <> '' THEN ' ; compétences : ' || x.skills ELSE '' END
+           || CASE WHEN x.availability <> '' THEN ' ; disponibilités : ' || x.availability ELSE '' END
+           || CASE WHEN x.message <> '' THEN ' ; message du lieu : ' || x.message ELSE '' END
+           || coalesce(' ; identifiant bénévole : ' || x.login, ''),
+           tl.date_fr(x.made_on), tl.date_fr(x.answered_on)
+      FROM tl.member_volunteer_offers(v_member.id) x;
+    RETURN QUERY
     SELECT 'accès à la fiche', a.action, CASE WHEN a.by_member THEN 'vous-même' ELSE 'un bénévole du réseau' END,
            tl.date_fr(a.at::date), NULL
       FROM tl.member_access a WHERE a.member_id = v_member.id
@@ -730,6 +739,14 @@ BEGIN
                                                                  'ecrite_le', x.written_on, 'creditee', x.credited_as,
                                                                  'changement', x.summary))
                                FROM tl.member_notice_versions(v_member.id) x), '[]'::jsonb),
+        -- Offers to help at a place (sql/logic/volunteering.sql).
+        'propositions_d_aide', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                                    'lieu', x.place_name, 'activites', x.activities,
+                                                    'competences', x.skills, 'disponibilites', x.availability,
+                                                    'etat', x.status, 'faite_le', x.made_on,
+                                                    'repondue_le', x.answered_on, 'message_du_lieu', x.message,
+                                                    'identifiant_benevole', x.login))
+                                           FROM tl.member_volunteer_offers(v_member.id) x), '[]'::jsonb),
         -- The e-mails written to them (sql/logic/mail.sql), as the desk's export lists them.
         'courriels', coalesce((SELECT jsonb_agg(jsonb_build_object('a', m.recipient, 'sujet', m.subject,
                                                                    'texte', m.body, 'prepare_le', m.created_at::date,
@@ -1195,11 +1212,14 @@ BEGIN
     UPDATE tl.booking SET member_id = NULL WHERE member_id = ANY (ids);
 
     -- What only made sense with the person: their places in waiting lines,
-    -- deposits, password links and sessions. The journal of who read their
+    -- deposits, offers to help, password links and sessions. The journal of who read their
     -- file keeps its lines without them.
     UPDATE tl.member_access SET member_id = NULL WHERE member_id = ANY (ids);
     DELETE FROM tl.waiting_list WHERE member_id = ANY (ids);
     DELETE FROM tl.member_deposit WHERE member_id = ANY (ids);
+    -- Their offers to help (sql/logic/volunteering.sql), with their
+    -- activities; a volunteer role an accepted one gave is the team's.
+    DELETE FROM tl.volunteer_offer WHERE member_id = ANY (ids);
     DELETE FROM tl.password_link WHERE member_id = ANY (ids);
     DELETE FROM tl.web_session WHERE member_id = ANY (ids);
     DELETE FROM tl.member WHERE id = ANY (ids);

@@ -390,9 +390,299 @@ LANGUAGE sql SET search_path = pg_catalog AS $$
                <= p_now AT TIME ZONE p.time_zone))
 $$;
 
+------------------------------------------------------------------------------
+-- From user to contributor (sql/schema/011): a member offers to help at a
+-- place from « Mon compte »; a référent of that place accepts (the team's
+-- own tl.save_team_member gives the volunteer role, the place's charter
+-- waits to be accepted at the desk) or declines with a kind word.
+------------------------------------------------------------------------------
+
+-- An offer's activities as the pages write them: "Accueil, Tri et pesée".
+CREATE FUNCTION tl.offer_activities_fr(p_offer bigint) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT coalesce(string_agg(a.label, ', ' ORDER BY a.rank), '')
+      FROM tl.volunteer_offer_activity o JOIN tl.volunteer_activity a ON a.code = o.activity
+     WHERE o.offer_id = p_offer
+$$;
+
+-- An offer's state in words.
+CREATE FUNCTION tl.offer_status_fr(p_status text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT CASE p_status WHEN 'ouverte' THEN 'en attente de réponse' WHEN 'acceptee' THEN 'acceptée'
+                         WHEN 'declinee' THEN 'déclinée' END
+$$;
+
+-- A login for a new volunteer account, from the member's name
+-- ("Élise Martin" → elise.martin, elise.martin2 when taken): only a
+-- suggestion, the référent may type another.
+CREATE FUNCTION tl.suggest_login(p_given text, p_family text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_base text := left(btrim(regexp_replace(lower(public.unaccent(coalesce(p_given, '') || '.' || coalesce(p_family, ''))),
+                                             '[^a-z0-9.]+', '-', 'g'), '.-'), 60);
+    v_try  text;
+    n      integer := 1;
+BEGIN
+    IF v_base !~ '^[a-z0-9][a-z0-9._@-]{1,63}$' THEN
+        v_base := 'benevole';
+    END IF;
+    v_try := v_base;
+    WHILE EXISTS (SELECT 1 FROM tl.account WHERE login = v_try) LOOP
+        n := n + 1;
+        v_try := v_base || n;
+    END LOOP;
+    RETURN v_try;
+END $$;
+
+-- The places a member may offer to help at: the network's, theirs first.
+CREATE FUNCTION tl.my_offer_places(p_user text)
+RETURNS TABLE (slug text, name text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member := tl.my_member(p_user);
+BEGIN
+    RETURN QUERY
+    SELECT p.slug, p.name FROM tl.place p
+     ORDER BY p.id IS DISTINCT FROM v_member.place_id, p.name;
+END $$;
+
+-- The member's offers, open and answered, with the référent's word.
+CREATE FUNCTION tl.my_volunteer_offers(p_user text)
+RETURNS TABLE (id bigint, place_name text, activities text, skills text, availability text, status text,
+               made_fr text, answered_fr text, message text, login text, open boolean, accepted boolean,
+               declined boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member := tl.my_member(p_user);
+BEGIN
+    RETURN QUERY
+    SELECT o.id, p.name, tl.offer_activities_fr(o.id), nullif(o.skills, ''), nullif(o.availability, ''),
+           tl.offer_status_fr(o.status), tl.date_fr((o.made_at AT TIME ZONE p.time_zone)::date),
+           tl.date_fr((o.answered_at AT TIME ZONE p.time_zone)::date), nullif(o.message, ''), a.login,
+           o.status = 'ouverte', o.status = 'acceptee', o.status = 'declinee'
+      FROM tl.volunteer_offer o JOIN tl.place p ON p.id = o.place_id
+      LEFT JOIN tl.account a ON a.id = o.account_id
+     WHERE o.member_id = v_member.id
+     ORDER BY o.made_at DESC, o.id DESC;
+END $$;
+
+-- A member offers to help at a place. One open offer per member and place;
+-- at least one activity of the list; skills and availability optional.
+CREATE FUNCTION tl.my_offer_help(p_user text, p_place text, p_activities text[], p_skills text, p_availability text)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member := tl.my_member(p_user);
+    v_place  integer := (SELECT id FROM tl.place WHERE slug = p_place);
+    v_skills text := btrim(coalesce(p_skills, ''));
+    v_avail  text := btrim(coalesce(p_availability, ''));
+    v_id     bigint;
+BEGIN
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'choisissez un lieu de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'volunteer_offer_place_fkey';
+    END IF;
+    IF coalesce(cardinality(p_activities), 0) = 0 THEN
+        RAISE EXCEPTION 'cochez au moins une activité' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'volunteer_offer_activity_required';
+    END IF;
+    IF EXISTS (SELECT 1 FROM unnest(p_activities) x(code)
+                WHERE NOT EXISTS (SELECT 1 FROM tl.volunteer_activity a WHERE a.code = x.code)) THEN
+        RAISE EXCEPTION 'choisissez les activités dans la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'volunteer_offer_activity_activity_fkey';
+    END IF;
+    IF char_length(v_skills) > 500 THEN
+        RAISE EXCEPTION 'les compétences tiennent en 500 caractères au plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'volunteer_offer_skills_length';
+    END IF;
+    IF char_length(v_avail) > 200 THEN
+        RAISE EXCEPTION 'les disponibilités tiennent en 200 caractères au plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'volunteer_offer_availability_length';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tl.volunteer_offer WHERE member_id = v_member.id AND place_id = v_place
+                                                  AND status = 'ouverte') THEN
+        RAISE EXCEPTION 'vous avez déjà proposé votre aide à ce lieu : la proposition attend sa réponse (retirez-la pour en faire une autre)'
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'volunteer_offer_open_once';
+    END IF;
+    INSERT INTO tl.volunteer_offer (member_id, place_id, skills, availability)
+    VALUES (v_member.id, v_place, v_skills, v_avail) RETURNING id INTO v_id;
+    INSERT INTO tl.volunteer_offer_activity (offer_id, activity)
+    SELECT DISTINCT v_id, code FROM unnest(p_activities) x(code);
+    RETURN v_id;
+END $$;
+
+-- Withdrawing an offer, answered or not, deletes it: nothing of it stays.
+CREATE FUNCTION tl.my_withdraw_offer(p_user text, p_offer bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member := tl.my_member(p_user);
+BEGIN
+    DELETE FROM tl.volunteer_offer WHERE id = p_offer AND member_id = v_member.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'cette proposition n''est pas à votre nom (elle a peut-être déjà été retirée)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'volunteer_offer_exists';
+    END IF;
+END $$;
+
+-- The open offers at a place, for its référents only: who, what, when.
+CREATE FUNCTION tl.admin_volunteer_offers(p_login text, p_place text)
+RETURNS TABLE (id bigint, name text, activities text, skills text, availability text, made_fr text,
+               suggested_login text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT o.id, m.given_name || ' ' || m.family_name, tl.offer_activities_fr(o.id), nullif(o.skills, ''),
+           nullif(o.availability, ''), tl.date_fr((o.made_at AT TIME ZONE v_place.time_zone)::date),
+           tl.suggest_login(m.given_name, m.family_name)
+      FROM tl.volunteer_offer o JOIN tl.member m ON m.id = o.member_id
+     WHERE o.place_id = v_place.id AND o.status = 'ouverte'
+     ORDER BY o.made_at, o.id;
+END $$;
+
+-- The open offer p_offer, locked, for a référent of its place; p_place is
+-- the place the page was about (an offer of another place is refused).
+CREATE FUNCTION tl.require_open_offer(p_login text, p_place text, p_offer bigint, OUT offer tl.volunteer_offer,
+                                      OUT who integer)
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    who := tl.require_role(p_login, v_place.id, 'referent');
+    SELECT * INTO offer FROM tl.volunteer_offer WHERE id = p_offer AND place_id = v_place.id FOR UPDATE;
+    IF offer.id IS NULL OR offer.status <> 'ouverte' THEN
+        RAISE EXCEPTION 'cette proposition n''est plus ouverte (retirée par la personne, ou déjà traitée)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'volunteer_offer_open';
+    END IF;
+END $$;
+
+-- Accepting an offer: the member gets the volunteer role at the place
+-- through the team's own path (tl.save_team_member: the account p_account
+-- is created when new, journaled), then the place's charter waits for
+-- them at the desk. Someone who already has a role there keeps it: the
+-- offer is refused rather than a role lowered. Returns the login.
+CREATE FUNCTION tl.accept_volunteer_offer(p_login text, p_place text, p_offer bigint, p_account text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r       record := tl.require_open_offer(p_login, p_place, p_offer);
+    v_place tl.place := tl.require_place(p_place);
+    v_m     tl.member;
+    v_login text := lower(btrim(coalesce(p_account, '')));
+    v_acc   integer;
+BEGIN
+    SELECT * INTO v_m FROM tl.member WHERE id = (r.offer).member_id;
+    IF EXISTS (SELECT 1 FROM tl.account a JOIN tl.account_role ar ON ar.account_id = a.id
+                WHERE a.login = v_login AND ar.place_id = v_place.id) THEN
+        RAISE EXCEPTION 'ce compte a déjà un rôle dans ce lieu : choisissez un autre identifiant'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'volunteer_offer_role_exists';
+    END IF;
+    PERFORM tl.save_team_member(p_login, p_place, v_login, v_m.given_name || ' ' || v_m.family_name, 'benevole');
+    SELECT id INTO v_acc FROM tl.account WHERE login = v_login;
+    IF btrim(v_place.charter) <> '' THEN
+        UPDATE tl.account_role SET charter_pending = true WHERE account_id = v_acc AND place_id = v_place.id;
+    END IF;
+    UPDATE tl.volunteer_offer SET status = 'acceptee', answered_at = now(), answered_by = r.who, account_id = v_acc
+     WHERE id = (r.offer).id;
+    PERFORM tl.admin_note(r.who, v_place.id, 'benevolat.proposition', v_login, 'acceptée');
+    RETURN v_login;
+END $$;
+
+-- Declining an offer, with an optional kind word the member reads in
+-- « Mon compte ».
+CREATE FUNCTION tl.decline_volunteer_offer(p_login text, p_place text, p_offer bigint, p_message text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r     record := tl.require_open_offer(p_login, p_place, p_offer);
+    v_msg text := btrim(coalesce(p_message, ''));
+BEGIN
+    IF char_length(v_msg) > 500 THEN
+        RAISE EXCEPTION 'le message tient en 500 caractères au plus' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'volunteer_offer_message_length';
+    END IF;
+    UPDATE tl.volunteer_offer SET status = 'declinee', answered_at = now(), answered_by = r.who, message = v_msg
+     WHERE id = (r.offer).id;
+    PERFORM tl.admin_note(r.who, (r.offer).place_id, 'benevolat.proposition', 'proposition ' || (r.offer).id,
+                          'déclinée');
+END $$;
+
+-- The charter a volunteer accepts before the desk of a place opens to
+-- them: for anyone with a role there (tl.require_role would refuse while
+-- it waits).
+CREATE FUNCTION tl.volunteer_charter(p_login text, p_place text)
+RETURNS TABLE (place text, place_name text, charter text, pending boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    RETURN QUERY
+    SELECT v_place.slug, v_place.name, v_place.charter, r.charter_pending
+      FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
+     WHERE a.login = p_login AND a.active;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'votre compte n''a pas de rôle dans ce lieu' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+
+-- The first place whose charter waits for this person, or NULL: the
+-- desk's home sends them there first.
+CREATE FUNCTION tl.pending_charter(p_login text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT p.slug FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id JOIN tl.place p ON p.id = r.place_id
+     WHERE a.login = p_login AND a.active AND r.charter_pending
+     ORDER BY p.name LIMIT 1
+$$;
+
+CREATE FUNCTION tl.accept_volunteer_charter(p_login text, p_place text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+    v_who   integer;
+BEGIN
+    SELECT a.id INTO v_who FROM tl.account a JOIN tl.account_role r ON r.account_id = a.id AND r.place_id = v_place.id
+     WHERE a.login = p_login AND a.active;
+    IF v_who IS NULL THEN
+        RAISE EXCEPTION 'votre compte n''a pas de rôle dans ce lieu' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE tl.account_role SET charter_pending = false
+     WHERE account_id = v_who AND place_id = v_place.id AND charter_pending;
+    IF FOUND THEN
+        PERFORM tl.admin_note(v_who, v_place.id, 'charte.acceptee', p_login);
+    END IF;
+END $$;
+
+-- A member's offers for their data (page, CSV, JSON: tl.my_data,
+-- tl.my_export).
+CREATE FUNCTION tl.member_volunteer_offers(p_member integer)
+RETURNS TABLE (place_name text, activities text, skills text, availability text, status text, made_on date,
+               answered_on date, message text, login text)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT p.name, tl.offer_activities_fr(o.id), o.skills, o.availability, tl.offer_status_fr(o.status),
+           (o.made_at AT TIME ZONE p.time_zone)::date, (o.answered_at AT TIME ZONE p.time_zone)::date, o.message,
+           a.login
+      FROM tl.volunteer_offer o JOIN tl.place p ON p.id = o.place_id LEFT JOIN tl.account a ON a.id = o.account_id
+     WHERE o.member_id = p_member
+     ORDER BY o.made_at, o.id
+$$;
+
+-- By the retention command: an accepted or declined offer goes
+-- tl.retention.volunteer_offer_months after its answer (the role given
+-- stays, it is the team's). Returns how many.
+CREATE FUNCTION tl.apply_volunteer_offer_retention(p_now timestamptz DEFAULT now()) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM tl.volunteer_offer o USING tl.retention r
+     WHERE o.answered_at IS NOT NULL AND o.answered_at + make_interval(months => r.volunteer_offer_months) <= p_now;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'volunteering') FROM unnest(ARRAY['tl.volunteer_activity', 'tl.volunteer_shift', 'tl.volunteer_signup']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'volunteering') FROM unnest(ARRAY['tl.volunteer_activity', 'tl.volunteer_shift', 'tl.volunteer_signup', 'tl.volunteer_offer', 'tl.volunteer_offer_activity']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
@@ -427,3 +717,27 @@ GRANT EXECUTE ON FUNCTION tl.shift_withdraw(text,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.volunteer_hours(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.volunteer_hours(text,text) TO tierslieux_guichet;
 GRANT SELECT ON tl.volunteer_activity TO tierslieux_lecture;
+REVOKE ALL ON FUNCTION tl.accept_volunteer_charter(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.accept_volunteer_charter(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.accept_volunteer_offer(text,text,bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.accept_volunteer_offer(text,text,bigint,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_volunteer_offers(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_volunteer_offers(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.apply_volunteer_offer_retention(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.decline_volunteer_offer(text,text,bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.decline_volunteer_offer(text,text,bigint,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.member_volunteer_offers(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.my_offer_help(text,text,text[],text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.my_offer_help(text,text,text[],text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.my_offer_places(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.my_offer_places(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.my_volunteer_offers(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.my_volunteer_offers(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.my_withdraw_offer(text,bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.my_withdraw_offer(text,bigint) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.pending_charter(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.pending_charter(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.require_open_offer(text,text,bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.suggest_login(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.volunteer_charter(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.volunteer_charter(text,text) TO tierslieux_guichet;

@@ -172,6 +172,19 @@ export async function loginState(browser, user, password) {
   }
 }
 
+// The same for a member's account (« Mon compte »): number and password.
+export async function memberLoginState(browser, number, password) {
+  const { context, page } = await openPage(browser, `${TL}/compte/connexion`);
+  try {
+    await page.fill('#numero', number);
+    await page.fill('#mot-de-passe', password);
+    await Promise.all([page.waitForURL(/\/compte$/, { waitUntil: 'load' }), page.press('#mot-de-passe', 'Enter')]);
+    return await context.storageState();
+  } finally {
+    await context.close();
+  }
+}
+
 // Every page of the brief. layout: 'module' (our header/nav/footer),
 // 'host' (the town hall wraps our content), 'fragment' (mod_include).
 export async function allPages(browser) {
@@ -234,6 +247,16 @@ export async function allPages(browser) {
       contextOptions: logged },
     { name: 'gestion heures de bénévolat', url: `${TL}/gestion/benevolat/heures?lieu=la-fabrique`, layout: 'module',
       contextOptions: logged },
+    { name: 'gestion propositions d\'aide', url: `${TL}/gestion/propositions?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'guichet charte du lieu', url: `${TL}/guichet/charte?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+  );
+  // A member's page (« Mon compte »): the offer to help, with the demo's
+  // own offer listed.
+  const member = { storageState: await memberLoginState(browser, 'A-000123', 'Arrosoir-en-2026') };
+  pages.push(
+    { name: 'compte je veux aider', url: `${TL}/compte/aider`, layout: 'module', contextOptions: member },
   );
   return { pages, discovered: d };
 }

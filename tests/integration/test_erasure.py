@@ -345,6 +345,10 @@ FORGOTTEN = {
     "web_session.login": "the member's sessions deleted (a desk session's login is an account's)",
     "web_session.kind": "deleted",
     "web_session.token_sha256": "deleted",
+    # A member's offers to help at a place (sql/logic/volunteering.sql): theirs, deleted with them
+    # (ON DELETE CASCADE from tl.member), their activities with them.
+    "volunteer_offer.skills": "deleted", "volunteer_offer.availability": "deleted",
+    "volunteer_offer.message": "deleted (the référent's word to the member)",
 }
 NOT_A_MEMBERS = {
     # Closed lists and codes: no free text.
@@ -359,6 +363,7 @@ NOT_A_MEMBERS = {
     "reuse_sale.payment", "reuse_sale_line.category", "reuse_weighing.category", "seed_movement.kind",
     "collection.activity", "reuse_closing.by_payment", "repair_booking.token_sha256", "data_version.area",
     "item_movement.reason", "volunteer_activity.code", "volunteer_shift.activity",
+    "volunteer_offer.status", "volunteer_offer_activity.activity",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,

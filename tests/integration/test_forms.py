@@ -90,6 +90,9 @@ def pages(servers):
     get(member, "/compte/reserver", objet=waited)
     get(member, "/compte/reserver", objet=servers.sql("SELECT min(code) FROM tl.item WHERE retired_at IS NULL")[0][0])
     get(member, "/compte/donnees")
+    # The demo's offers to help (sql/demo/benevolat.sql) show their
+    # withdrawal in the account, and wait in La Fabrique's back office.
+    get(member, "/compte/aider")
     # A notice, written from the account on an item's page.
     get(member, "/compte/notice", objet=servers.sql("SELECT min(code) FROM tl.item WHERE retired_at IS NULL")[0][0])
 
@@ -111,8 +114,18 @@ def pages(servers):
                          ("/gestion/ressourcerie", {"lieu": "la-fabrique"}),
                          ("/gestion/ressourcerie/filieres", {"lieu": "la-fabrique"}),
                          ("/gestion/import", {"lieu": "la-fabrique"}),
-                         ("/gestion/benevolat", {"lieu": "la-fabrique"})):
+                         ("/gestion/benevolat", {"lieu": "la-fabrique"}),
+                         ("/gestion/propositions", {"lieu": "la-fabrique"})):
         get(admin, path, **params)
+    # The charter's form shows to a volunteer whose role came from an
+    # accepted offer, until they accept it.
+    servers.sql("INSERT INTO tl.account (login, display_name, password_hash) VALUES ('charte.formulaire', "
+                "'Charte Formulaire', public.crypt('Charte-2026', public.gen_salt('bf', 10)))")
+    servers.sql("INSERT INTO tl.account_role (account_id, place_id, role, charter_pending) SELECT a.id, p.id, "
+                "'benevole', true FROM tl.account a, tl.place p WHERE a.login = 'charte.formulaire' "
+                "AND p.slug = 'la-fabrique'")
+    newcomer, _ = login(servers, "charte.formulaire", "Charte-2026")
+    get(newcomer, "/guichet/charte", lieu="la-fabrique")
     # A volunteer's page shows a shift's withdrawal once they signed up to
     # it, and its sign-up on another shift with room.
     servers.sql("SELECT tl.shift_sign_up('admin.reseau', s.id) FROM tl.volunteer_shift s JOIN tl.place p "
