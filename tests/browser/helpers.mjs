@@ -191,6 +191,9 @@ export async function allPages(browser) {
     { name: 'séance', url: d.session, layout: 'module' },
     { name: 'séance réserver', url: `${d.session}/reserver`, layout: 'module' },
     { name: 'ressourcerie', url: `${TL}/ressourcerie`, layout: 'module' },
+    { name: 'impact', url: `${TL}/impact`, layout: 'module' },
+    { name: 'impact du lieu', url: `${TL}/impact?lieu=la-fabrique`, layout: 'module' },
+    { name: 'impact erreur 404', url: `${TL}/impact?lieu=nulle-part`, layout: 'module', status: 404 },
     { name: 'erreur 404', url: `${TL}/outils/999999`, layout: 'module', status: 404 },
     { name: 'erreur 400', url: `${TL}/outils?page=x`, layout: 'module', status: 400 },
     { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },
@@ -233,6 +236,11 @@ export async function allPages(browser) {
       contextOptions: logged },
     { name: 'gestion heures de bénévolat', url: `${TL}/gestion/benevolat/heures?lieu=la-fabrique`, layout: 'module',
       contextOptions: logged },
+    { name: 'gestion bilan de l\'année', url: `${TL}/gestion/bilan?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion bilan du réseau', url: `${TL}/gestion/bilan`, layout: 'module', contextOptions: logged },
+    { name: 'gestion bilan de l\'année imprimable', url: `${TL}/gestion/bilan?lieu=la-fabrique&imprimer=1`,
+      layout: 'module', contextOptions: logged },
   );
   return { pages, discovered: d };
 }
