@@ -44,12 +44,20 @@ BEGIN
     v_places := CASE WHEN p_place IS NULL THEN ARRAY(SELECT id FROM tl.place)
                      ELSE ARRAY[(tl.require_place(p_place)).id] END;
     -- The factors as they stood at the end of the year (the place's own
-    -- where it has one): last year's report keeps last year's factors.
+    -- where it has one): last year's report keeps last year's factors. A
+    -- year before a factor was published takes the one in force today.
     SELECT f.value, f.source INTO v_buy, v_buy_src
       FROM tl.impact_factors(p_place, v_last) f WHERE f.key = 'pret_achat_evite';
-    SELECT f.source INTO v_disp_src FROM tl.impact_factors(p_place, v_last) f WHERE f.key = 'reparation_deplacement';
-    SELECT f.value, f.source INTO v_reuse_ref, v_reuse_src
-      FROM tl.impact_factors(p_place, v_last) f WHERE f.key = 'ressourcerie_reemploi';
+    IF v_buy IS NULL THEN
+        SELECT f.value, f.source INTO v_buy, v_buy_src
+          FROM tl.impact_factors(p_place, current_date) f WHERE f.key = 'pret_achat_evite';
+    END IF;
+    SELECT coalesce(f.source, t.source) INTO v_disp_src
+      FROM tl.impact_factors(p_place, v_last) f, tl.impact_factors(p_place, current_date) t
+     WHERE f.key = 'reparation_deplacement' AND t.key = f.key;
+    SELECT coalesce(f.value, t.value), coalesce(f.source, t.source) INTO v_reuse_ref, v_reuse_src
+      FROM tl.impact_factors(p_place, v_last) f, tl.impact_factors(p_place, current_date) t
+     WHERE f.key = 'ressourcerie_reemploi' AND t.key = f.key;
     RETURN QUERY
     WITH p AS MATERIALIZED (
         SELECT pl.id, pl.time_zone,

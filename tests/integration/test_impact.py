@@ -80,8 +80,8 @@ def generate_rest(servers):
     loans.append((med_item, members[3], datetime(YEAR, 6, 3, 10, tzinfo=med_zone), MEDIATHEQUE, med_zone))
     execute_values(cur, "INSERT INTO tl.booking (item_id, member_id, kind, starts_at, ends_at, due_on, returned_at, "
                         "lent_by) VALUES %s",
-                   [(i, m, "pret", at, at + timedelta(hours=30), (at + timedelta(days=1)).date(),
-                     at + timedelta(hours=30), who) for i, m, at, _, _ in loans])
+                   [(i, m, "pret", at, at + timedelta(hours=2), (at + timedelta(days=1)).date(),
+                     at + timedelta(hours=2), who) for i, m, at, _, _ in loans])
     for _, m, at, slug, zone in loans:
         local = at.astimezone(zone)
         if local.year == YEAR:
@@ -145,10 +145,13 @@ def generate_rest(servers):
     records.append((None, fab, date(YEAR + 1, 1, 1), None, "repare", "lampe"))               # next year
     records.append((None, med, date(YEAR, 5, 5), None, "repare", "velo"))
     records.append((None, med, date(YEAR, 5, 6), None, "repare", "textile"))
-    rows = execute_values(cur, "INSERT INTO tl.repair_record (session_id, place_id, event_date, booking_id, object, "
-                               "category, status, barrier, recorded_by) VALUES %s RETURNING id, waste_kg, co2_kg",
-                          [(s, p, d, b, "objet", c, st, 1 if st == "fin_de_vie" else None, who)
-                           for s, p, d, b, st, c in records], fetch=True)
+    # (an imported record has the id its file gave it, and no session)
+    rows = execute_values(cur, "INSERT INTO tl.repair_record (session_id, place_id, event_date, booking_id, ext_id, "
+                               "object, category, status, barrier, recorded_by) VALUES %s "
+                               "RETURNING id, waste_kg, co2_kg",
+                          [(s, p, d, b, None if s else f"impact-test-{n}", "objet", c, st,
+                            1 if st == "fin_de_vie" else None, who)
+                           for n, (s, p, d, b, st, c) in enumerate(records)], fetch=True)
     for (_, waste, co2), (s, p, d, b, st, c) in zip(rows, records):
         slug = FABRIQUE if p == fab else MEDIATHEQUE
         if d.year != YEAR:
