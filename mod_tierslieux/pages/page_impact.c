@@ -141,6 +141,9 @@ static void tl_impact_view(tl_req *q, const tl_rows *rows, int public_page)
         tl_chart_add_columns(&charts, tl_series[s].key, tl_series[s].title, "Mois", months, m);
     }
     tl_chart_add_shares(&charts, "resultats", "Résultats des réparations", "Résultat", parts, nparts);
+    /* Chosen stories (tl.public_stories, built in parallel) will stand
+     * beside the figures: a result set "stories" shows the templates'
+     * marked section (data-tl-if="stories"), left empty until then. */
     tl_view_rows(q->view, "charts", charts.charts);
     tl_view_rows(q->view, "bars", charts.bars);
     if (n) {
