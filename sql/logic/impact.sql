@@ -97,6 +97,12 @@ BEGIN
           FROM p JOIN tl.volunteer_shift s ON s.place_id = p.id AND s.cancelled_at IS NULL AND s.ends_at <= now()
                  AND s.starts_at >= p.y_start AND s.starts_at < p.y_end
           JOIN tl.volunteer_signup u ON u.shift_id = s.id AND u.withdrawn_at IS NULL
+    ), loans_m AS (
+        SELECT l.m, count(*) AS n FROM loans l GROUP BY l.m
+    ), records_m AS (
+        SELECT r.m, count(*) AS n FROM records r GROUP BY r.m
+    ), hours_m AS (
+        SELECT h.m, sum(h.h) AS h, count(DISTINCT h.who) AS people FROM hours h GROUP BY h.m
     ), months AS (
         SELECT m, (ARRAY['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',
                          'octobre', 'novembre', 'décembre'])[m] AS name
@@ -104,19 +110,19 @@ BEGIN
     ), tot AS (
         SELECT (SELECT count(*) FROM loans) AS loans,
                (SELECT count(DISTINCT l.member_id) FROM loans l) AS borrowers,
-               (SELECT count(*) FROM records) AS brought,
-               (SELECT count(*) FROM records WHERE status = 'repare') AS fixed,
-               (SELECT count(*) FROM records WHERE status = 'reparable') AS repairable,
-               (SELECT count(*) FROM records WHERE status = 'fin_de_vie') AS end_of_life,
-               (SELECT count(*) FROM records WHERE status = 'inconnu') AS unknown,
-               (SELECT coalesce(round(sum(waste_kg), 1), 0) FROM records) AS waste,
-               (SELECT coalesce(round(sum(co2_kg), 1), 0) FROM records) AS co2,
+               rc.brought, rc.fixed, rc.repairable, rc.end_of_life, rc.unknown, rc.waste, rc.co2,
                (SELECT count(*) FROM sessions) AS sessions,
                (SELECT n FROM participants) AS participants,
                (SELECT sum(kg_in) FROM reuse) AS kg_in,
                (SELECT sum(kg_reused) FROM reuse) AS kg_reused,
                (SELECT coalesce(sum(h), 0) FROM hours) AS hours,
                (SELECT count(DISTINCT who) FROM hours) AS volunteers
+          FROM (SELECT count(*) AS brought, count(*) FILTER (WHERE r.status = 'repare') AS fixed,
+                       count(*) FILTER (WHERE r.status = 'reparable') AS repairable,
+                       count(*) FILTER (WHERE r.status = 'fin_de_vie') AS end_of_life,
+                       count(*) FILTER (WHERE r.status = 'inconnu') AS unknown,
+                       coalesce(round(sum(r.waste_kg), 1), 0) AS waste, coalesce(round(sum(r.co2_kg), 1), 0) AS co2
+                  FROM records r) rc
     )
     SELECT x.ord, x.section, x.key, x.month, x.label, x.value, x.unit, x.base, x.method, x.source, v_year FROM (
         SELECT 10 AS ord, 'chiffre' AS section, 'prets' AS key, NULL::integer AS month, 'Prêts' AS label,
@@ -209,22 +215,18 @@ BEGIN
                || 'celui d''une personne.', 'Créneaux de bénévolat.'
           FROM tot t
         UNION ALL
-        SELECT 100 + m.m, 'mois', 'prets', m.m, m.name, (SELECT count(*) FROM loans l WHERE l.m = m.m), 'prêts',
-               (SELECT count(*) FROM loans l WHERE l.m = m.m), NULL, NULL
-          FROM months m
+        SELECT 100 + m.m, 'mois', 'prets', m.m, m.name, coalesce(l.n, 0), 'prêts', coalesce(l.n, 0), NULL, NULL
+          FROM months m LEFT JOIN loans_m l ON l.m = m.m
         UNION ALL
-        SELECT 200 + m.m, 'mois', 'objets', m.m, m.name, (SELECT count(*) FROM records r WHERE r.m = m.m),
-               'objets', (SELECT count(*) FROM records r WHERE r.m = m.m), NULL, NULL
-          FROM months m
+        SELECT 200 + m.m, 'mois', 'objets', m.m, m.name, coalesce(r.n, 0), 'objets', coalesce(r.n, 0), NULL, NULL
+          FROM months m LEFT JOIN records_m r ON r.m = m.m
         UNION ALL
-        SELECT 300 + m.m, 'mois', 'kg_reemployes', m.m, m.name, (SELECT r.kg_reused FROM reuse r WHERE r.m = m.m),
-               'kg', NULL, NULL, NULL
-          FROM months m
+        SELECT 300 + m.m, 'mois', 'kg_reemployes', m.m, m.name, r.kg_reused, 'kg', NULL, NULL, NULL
+          FROM months m LEFT JOIN reuse r ON r.m = m.m
         UNION ALL
-        SELECT 400 + m.m, 'mois', 'heures_benevoles', m.m, m.name,
-               (SELECT coalesce(sum(h.h), 0) FROM hours h WHERE h.m = m.m), 'heures',
-               (SELECT count(DISTINCT h.who) FROM hours h WHERE h.m = m.m), NULL, NULL
-          FROM months m
+        SELECT 400 + m.m, 'mois', 'heures_benevoles', m.m, m.name, coalesce(h.h, 0), 'heures', coalesce(h.people, 0),
+               NULL, NULL
+          FROM months m LEFT JOIN hours_m h ON h.m = m.m
         UNION ALL
         SELECT 500 + r.ord, 'part', r.key, NULL, r.label, r.n, 'objets', r.n, NULL, NULL
           FROM tot t, LATERAL (VALUES (1, 'repares', 'Réparés', t.fixed), (2, 'reparables', 'Réparables', t.repairable),
