@@ -28,6 +28,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/outils/*/notice", tl_page_item_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
     { M_GET, "/documents/*",  tl_page_manual,    TL_ROUTE_PUBLIC, "places_catalogue documents" },
+    { M_GET, "/impact", tl_page_impact, TL_ROUTE_PUBLIC, "places_catalogue lending seeds repair_cafe ressourcerie volunteering back_office" },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
     { M_GET, "/photos/*",     tl_page_photo,     TL_ROUTE_ASSET },
 
@@ -164,6 +165,9 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/propositions/decliner", tl_page_admin_offers_decline, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/charte", tl_page_desk_charter, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/charte", tl_page_desk_charter_post, TL_ROUTE_PRIVATE },
+    /* ---- Impact: the annual report ---- */
+    { M_GET, "/gestion/bilan", tl_page_admin_report, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/bilan.csv", tl_page_admin_report_csv, TL_ROUTE_PRIVATE },
 
     /* ---- The back office ---- */
     { M_GET, "/gestion", tl_page_admin, TL_ROUTE_PRIVATE },

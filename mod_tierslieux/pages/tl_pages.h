@@ -57,6 +57,10 @@ int tl_page_desk_member_deposit(tl_req *q);
 int tl_page_desk_member_waiting(tl_req *q);
 int tl_page_desk_member_fee(tl_req *q);
 int tl_page_repair_agenda(tl_req *q);
+/* Impact (page_impact.c): the annual report and the public page. */
+int tl_page_admin_report(tl_req *q);
+int tl_page_admin_report_csv(tl_req *q);
+int tl_page_impact(tl_req *q);
 int tl_page_desk_repair(tl_req *q);
 int tl_page_desk_reuse(tl_req *q);
 int tl_page_desk_reuse_start(tl_req *q);

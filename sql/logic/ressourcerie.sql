@@ -989,6 +989,49 @@ END $$;
 
 -- ---- reports ---------------------------------------------------------------------
 
+-- The one definition of the ressourcerie's rates: the kilograms that left
+-- for reuse (sold, given for reuse; with recycling for the recovery rate)
+-- as a percentage of the kilograms that came in, to one decimal; NULL when
+-- nothing came in. The report (tl.reuse_report) and the impact pages
+-- (sql/logic/impact.sql, through tl.reuse_flows) both use it.
+CREATE FUNCTION tl.reuse_rate(p_out numeric, p_in numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT CASE WHEN p_in > 0 THEN round(p_out * 100 / p_in, 1) END
+$$;
+
+-- The kilograms of a year at these places, by month (1-12) in each place's
+-- time zone, counted as the report counts them: intakes in force (a
+-- correction replaces what it corrects) on the day of their intake, sales
+-- kept (neither cancelled nor a cancellation) on their day, outflows in
+-- force given for reuse on the day of their first entry.
+CREATE FUNCTION tl.reuse_flows(p_places integer[], p_year integer)
+RETURNS TABLE (month integer, kg_in numeric, kg_sold numeric, kg_given numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    WITH p AS (
+        SELECT pl.id, pl.time_zone, make_date(p_year, 1, 1) AS first_day, make_date(p_year, 12, 31) AS last_day,
+               make_date(p_year, 1, 1)::timestamp AT TIME ZONE pl.time_zone AS y_start,
+               make_date(p_year + 1, 1, 1)::timestamp AT TIME ZONE pl.time_zone AS y_end
+          FROM tl.place pl WHERE pl.id = ANY (p_places)
+    ), flows AS (
+        SELECT extract(month FROM i.at AT TIME ZONE p.time_zone)::integer AS m, w.net_kg AS kg_in,
+               0::numeric AS kg_sold, 0::numeric AS kg_given
+          FROM p JOIN tl.reuse_intake i ON i.place_id = p.id AND i.at >= p.y_start AND i.at < p.y_end
+          JOIN tl.reuse_weighing_current w ON w.intake_id = i.id
+        UNION ALL
+        SELECT extract(month FROM s.day)::integer, 0, l.weight_kg, 0
+          FROM p JOIN tl.reuse_sale_kept s ON s.place_id = p.id AND s.day BETWEEN p.first_day AND p.last_day
+          JOIN tl.reuse_sale_line l ON l.sale_id = s.id
+        UNION ALL
+        SELECT extract(month FROM o.counted_at AT TIME ZONE p.time_zone)::integer, 0, 0, o.net_kg
+          FROM p JOIN tl.reuse_outflow_current o ON o.place_id = p.id AND o.destination = 'don_reemploi'
+                 AND o.counted_at >= p.y_start AND o.counted_at < p.y_end
+    )
+    SELECT m.m, coalesce(sum(f.kg_in), 0), coalesce(sum(f.kg_sold), 0), coalesce(sum(f.kg_given), 0)
+      FROM generate_series(1, 12) AS m(m) LEFT JOIN flows f ON f.m = m.m
+     GROUP BY m.m ORDER BY m.m
+$$;
+
+
 -- The first and last day of a report's period: jour (that day), mois (its
 -- month), annee (its year), libre (p_day to p_to).
 CREATE FUNCTION tl.report_period(p_period text, p_day date, p_to date, OUT first_day date, OUT last_day date)
@@ -1143,11 +1186,11 @@ BEGIN
                        (4, 'monnaie_locale', 'Monnaie locale'), (5, 'gratuit', 'Gratuit')) AS p(ord, code, label)
         UNION ALL
         SELECT 701, 'taux', 'reemploi', 'reemploi', 'Taux de réemploi', t.kg_sold + t.kg_given, NULL, NULL,
-               CASE WHEN t.kg_in > 0 THEN round((t.kg_sold + t.kg_given) * 100 / t.kg_in, 1) END FROM tot t
+               tl.reuse_rate(t.kg_sold + t.kg_given, t.kg_in) FROM tot t
         UNION ALL
         SELECT 702, 'taux', 'valorisation', 'valorisation', 'Taux de valorisation',
                t.kg_sold + t.kg_given + t.kg_recycled, NULL, NULL,
-               CASE WHEN t.kg_in > 0 THEN round((t.kg_sold + t.kg_given + t.kg_recycled) * 100 / t.kg_in, 1) END
+               tl.reuse_rate(t.kg_sold + t.kg_given + t.kg_recycled, t.kg_in)
           FROM tot t
         UNION ALL
         SELECT 800 + e.rank * 10, 'filiere', e.code, e.code, e.label,
@@ -1281,6 +1324,7 @@ GRANT EXECUTE ON FUNCTION tl.record_outflow(text,text,text,text,text,numeric,int
 REVOKE ALL ON FUNCTION tl.require_reuse_item(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.reuse_checked_weight(text,integer,text,numeric,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.reuse_eco_streams(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.reuse_flows(integer[],integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.reuse_item_leave(text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.reuse_item_leave(text,text,text,text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.reuse_item_note(bigint,integer,text,text) FROM PUBLIC;

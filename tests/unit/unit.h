@@ -24,5 +24,6 @@ Suite *tl_atom_suite(void);
 Suite *tl_utf8_suite(void);
 Suite *tl_bytea_suite(void);
 Suite *tl_image_suite(void);
+Suite *tl_chart_suite(void);
 
 #endif
