@@ -16,7 +16,7 @@ const tl_route tl_routes[] = {
     /* ---- Public pages ---- */
     { M_GET, "/",             tl_page_home,      TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
-    { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office" },
+    { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office stories" },
     { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending photos" },
     { M_GET, "/outils/*",     tl_page_item,      TL_ROUTE_PUBLIC, "places_catalogue lending photos documents" },
     { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
@@ -147,6 +147,17 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/benevolat/duree", tl_page_admin_volunteering_minutes, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/benevolat/heures", tl_page_admin_volunteering_hours, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/benevolat/heures.csv", tl_page_admin_volunteering_hours_csv, TL_ROUTE_PRIVATE },
+
+    /* ---- Testimonies ---- */
+    { M_GET, "/temoignages", tl_page_stories, TL_ROUTE_PUBLIC, "places_catalogue stories" },
+    { M_GET, "/temoignages/retrait", tl_page_story_withdraw_form, TL_ROUTE_PRIVATE },
+    { M_POST, "/temoignages/retrait", tl_page_story_withdraw, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/temoignages", tl_page_desk_stories, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/temoignages", tl_page_desk_stories_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/temoignages", tl_page_admin_stories, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/temoignages/publier", tl_page_admin_stories_publish, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/temoignages/modifier", tl_page_admin_stories_edit, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/temoignages/supprimer", tl_page_admin_stories_delete, TL_ROUTE_PRIVATE },
 
     /* ---- The back office ---- */
     { M_GET, "/gestion", tl_page_admin, TL_ROUTE_PRIVATE },
