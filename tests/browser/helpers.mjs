@@ -191,6 +191,9 @@ export async function allPages(browser) {
     { name: 'séance', url: d.session, layout: 'module' },
     { name: 'séance réserver', url: `${d.session}/reserver`, layout: 'module' },
     { name: 'ressourcerie', url: `${TL}/ressourcerie`, layout: 'module' },
+    { name: 'témoignages', url: `${TL}/temoignages`, layout: 'module' },
+    { name: 'témoignages filtrés', url: `${TL}/temoignages?lieu=la-fabrique&activite=reparation`, layout: 'module' },
+    { name: 'retrait d\'un témoignage', url: `${TL}/temoignages/retrait`, layout: 'module' },
     { name: 'erreur 404', url: `${TL}/outils/999999`, layout: 'module', status: 404 },
     { name: 'erreur 400', url: `${TL}/outils?page=x`, layout: 'module', status: 400 },
     { name: 'mairie catalogue', url: `${BASE}/mairie/partage/outils`, layout: 'host' },
@@ -232,6 +235,10 @@ export async function allPages(browser) {
     { name: 'gestion bénévolat', url: `${TL}/gestion/benevolat?lieu=la-fabrique`, layout: 'module',
       contextOptions: logged },
     { name: 'gestion heures de bénévolat', url: `${TL}/gestion/benevolat/heures?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'guichet témoignages', url: `${TL}/guichet/temoignages?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
+    { name: 'gestion témoignages', url: `${TL}/gestion/temoignages?lieu=la-fabrique`, layout: 'module',
       contextOptions: logged },
   );
   return { pages, discovered: d };

@@ -77,6 +77,9 @@ def pages(servers):
     assert r.status_code == 303
     out.append((anonymous, anonymous.get(r.headers["Location"], timeout=10)))
 
+    # A person withdrawing their testimony with its code.
+    get(anonymous, "/temoignages/retrait")
+
     # A member choosing a password: the page behind a one-time link.
     new_member(servers, "T-FORMS")
     link = link_of(desk_link(servers, "T-FORMS")[1])
@@ -111,7 +114,10 @@ def pages(servers):
                          ("/gestion/ressourcerie", {"lieu": "la-fabrique"}),
                          ("/gestion/ressourcerie/filieres", {"lieu": "la-fabrique"}),
                          ("/gestion/import", {"lieu": "la-fabrique"}),
-                         ("/gestion/benevolat", {"lieu": "la-fabrique"})):
+                         ("/gestion/benevolat", {"lieu": "la-fabrique"}),
+                         ("/guichet/temoignages", {"lieu": "la-fabrique"}),
+                         # The demo's testimonies there: public ones and a private one.
+                         ("/gestion/temoignages", {"lieu": "la-fabrique"})):
         get(admin, path, **params)
     # A volunteer's page shows a shift's withdrawal once they signed up to
     # it, and its sign-up on another shift with room.
