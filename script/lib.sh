@@ -356,7 +356,8 @@ tl_psql() {
 tl_pg_demo() {
     local f
     for f in "$TL_ROOT/sql/demo/demo.sql" "$TL_ROOT/sql/demo/accounts.sql" "$TL_ROOT/sql/demo/courriels.sql" \
-             "$TL_ROOT/sql/demo/reparation.sql" "$TL_ROOT/sql/demo/ressourcerie.sql" "$TL_ROOT/sql/demo/benevolat.sql"; do
+             "$TL_ROOT/sql/demo/reparation.sql" "$TL_ROOT/sql/demo/ressourcerie.sql" "$TL_ROOT/sql/demo/benevolat.sql" \
+             "$TL_ROOT/sql/demo/temoignages.sql"; do
         tl_psql "$1" tierslieux -q --single-transaction -f "$f" >/dev/null
     done
 }

@@ -1,6 +1,6 @@
 /* The places of the installation: the home page, the list, and one place
  * with its opening hours (OpenStreetMap syntax, read by the core's parser)
- * and what it offers. */
+ * and what it offers, with its newest public testimonies. */
 #include <apr_strings.h>
 #include "tl_pages.h"
 #include "tl_version.h"
@@ -117,12 +117,14 @@ int tl_page_place(tl_req *q)
         { "place", tl_sql_place, 1, &slug },
         { "partners", tl_sql_partners, 1, &slug },
         { "closures", "SELECT period, reason FROM tl.place_closures($1) WHERE ends_on >= current_date", 1, &slug },
+        /* Its newest public testimonies; the others on /temoignages. */
+        { "stories", "SELECT * FROM tl.public_stories($1, '', 5)", 1, &slug },
     };
 
     if (err) {
         return tl_render_error(q, HTTP_BAD_REQUEST, err);
     }
-    if (!tl_db_views(q, reads, 3, &status)) {
+    if (!tl_db_views(q, reads, 4, &status)) {
         return tl_page_failed(q, status);
     }
     place = tl_view_rows_get(q->view, "place");

@@ -17,7 +17,7 @@ const tl_route tl_routes[] = {
     /* ---- Public pages ---- */
     { M_GET, "/",             tl_page_home,      TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
     { M_GET, "/lieux",        tl_page_places,    TL_ROUTE_PUBLIC, "places_catalogue lending seeds" },
-    { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office" },
+    { M_GET, "/lieux/*",      tl_page_place,     TL_ROUTE_PUBLIC, "places_catalogue lending seeds back_office stories" },
     { M_GET, "/outils",       tl_page_catalogue, TL_ROUTE_PUBLIC, "places_catalogue lending photos" },
     { M_GET, "/outils.atom",  tl_page_catalogue_feed, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/donnees-ouvertes", tl_page_open_data, TL_ROUTE_PUBLIC, "places_catalogue" },
@@ -168,6 +168,16 @@ const tl_route tl_routes[] = {
     /* ---- Impact: the annual report ---- */
     { M_GET, "/gestion/bilan", tl_page_admin_report, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/bilan.csv", tl_page_admin_report_csv, TL_ROUTE_PRIVATE },
+    /* ---- Testimonies ---- */
+    { M_GET, "/temoignages", tl_page_stories, TL_ROUTE_PUBLIC, "places_catalogue stories" },
+    { M_GET, "/temoignages/retrait", tl_page_story_withdraw_form, TL_ROUTE_PRIVATE },
+    { M_POST, "/temoignages/retrait", tl_page_story_withdraw, TL_ROUTE_PRIVATE },
+    { M_GET, "/guichet/temoignages", tl_page_desk_stories, TL_ROUTE_PRIVATE },
+    { M_POST, "/guichet/temoignages", tl_page_desk_stories_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/temoignages", tl_page_admin_stories, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/temoignages/publier", tl_page_admin_stories_publish, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/temoignages/modifier", tl_page_admin_stories_edit, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/temoignages/supprimer", tl_page_admin_stories_delete, TL_ROUTE_PRIVATE },
 
     /* ---- The back office ---- */
     { M_GET, "/gestion", tl_page_admin, TL_ROUTE_PRIVATE },

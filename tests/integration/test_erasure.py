@@ -364,6 +364,7 @@ NOT_A_MEMBERS = {
     "collection.activity", "reuse_closing.by_payment", "repair_booking.token_sha256", "data_version.area",
     "item_movement.reason", "volunteer_activity.code", "volunteer_shift.activity",
     "volunteer_offer.status", "volunteer_offer_activity.activity",
+    "story_activity.code", "story.activity", "story.withdrawal_by", "story.withdrawal_sha256",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,
@@ -390,6 +391,12 @@ NOT_A_MEMBERS = {
     # text; its link to the volunteer's account goes with tl.forget_volunteers
     # (sql/logic/volunteering.sql) and the retention delay, the hours staying.
     "volunteer_activity.label", "volunteer_shift.note",
+    # Testimonies (sql/logic/stories.sql): linked to no member or account by
+    # design, signed with a first name alone or anonymous (the table refuses
+    # a family name, an e-mail, a phone); the person withdraws theirs with
+    # its code or by asking the place, which deletes the row, and the
+    # retention command deletes it after tl.retention.story_months.
+    "story.body", "story.first_name", "story_activity.label",
     # Manuals a référent adds to an item, and a notice's licence (a closed list).
     "item_manual.title", "item_manual.url", "item_manual.pdf", "item_manual.pdf_sha256", "notice.licence",
     # An ORDS import's rows waiting at their preview (sql/logic/imports.sql): a provider's

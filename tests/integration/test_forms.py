@@ -77,6 +77,9 @@ def pages(servers):
     assert r.status_code == 303
     out.append((anonymous, anonymous.get(r.headers["Location"], timeout=10)))
 
+    # A person withdrawing their testimony with its code.
+    get(anonymous, "/temoignages/retrait")
+
     # A member choosing a password: the page behind a one-time link.
     new_member(servers, "T-FORMS")
     link = link_of(desk_link(servers, "T-FORMS")[1])
@@ -115,7 +118,10 @@ def pages(servers):
                          ("/gestion/ressourcerie/filieres", {"lieu": "la-fabrique"}),
                          ("/gestion/import", {"lieu": "la-fabrique"}),
                          ("/gestion/benevolat", {"lieu": "la-fabrique"}),
-                         ("/gestion/propositions", {"lieu": "la-fabrique"})):
+                         ("/gestion/propositions", {"lieu": "la-fabrique"}),
+                         ("/guichet/temoignages", {"lieu": "la-fabrique"}),
+                         # The demo's testimonies there: public ones and a private one.
+                         ("/gestion/temoignages", {"lieu": "la-fabrique"})):
         get(admin, path, **params)
     # The charter's form shows to a volunteer whose role came from an
     # accepted offer, until they accept it.

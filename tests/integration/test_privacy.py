@@ -4,7 +4,7 @@ for every place, item, variety and session, with the links each page offers,
 is searched for every member's and every visitor's name, number, e-mail and
 telephone — the demo's, and a member and a visitor of this test's own with
 a loan out, a returned loan, a reservation, seeds taken and an object at a
-repair café."""
+repair café, and no testimony a référent did not make public."""
 import collections
 import urllib.parse
 
@@ -45,6 +45,10 @@ def personal_data(servers):
         secrets |= {v for v in (email, phone) if v}
     for name, contact in servers.sql("SELECT visitor_name, contact FROM tl.repair_booking"):
         secrets |= {v for v in (name, contact) if v}
+    # A testimony no référent made public: its text, and its beginning
+    # (a page showing an excerpt would leak it too).
+    for (body,) in servers.sql("SELECT body FROM tl.story WHERE public_since IS NULL"):
+        secrets |= {body, body[:60]}
     return secrets
 
 
@@ -79,6 +83,7 @@ def test_no_person_shows_on_any_public_page(servers):
     the_tests_own_person(servers)
     secrets = personal_data(servers)
     assert {"Zéphyrine Quillebeuf", "T-PRIVE", "Anatole Vireloup", "Claire Martin"} <= secrets
+    assert any(s.startswith("J'ai meublé la chambre") for s in secrets)       # the demo's private testimony
     places = [slug for (slug,) in servers.sql("SELECT slug FROM tl.place")]
     queue = collections.deque(["/"])
     for route in public_routes():
