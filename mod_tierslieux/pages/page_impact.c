@@ -141,14 +141,26 @@ static void tl_impact_view(tl_req *q, const tl_rows *rows, int public_page)
         tl_chart_add_columns(&charts, tl_series[s].key, tl_series[s].title, "Mois", months, m);
     }
     tl_chart_add_shares(&charts, "resultats", "Résultats des réparations", "Résultat", parts, nparts);
-    /* Chosen stories (tl.public_stories, built in parallel) will stand
-     * beside the figures: a result set "stories" shows the templates'
-     * marked section (data-tl-if="stories"), left empty until then. */
     tl_view_rows(q->view, "charts", charts.charts);
     tl_view_rows(q->view, "bars", charts.bars);
     if (n) {
         tl_view_set(q->view, "year", rows->value(rows, 0, C_YEAR, &len));
     }
+}
+
+/* The stories beside the figures: the place's (or the network's) newest
+ * testimonies its référents made public (tl.public_stories,
+ * sql/logic/stories.sql), as "stories". 0 with an error page sent. */
+static int tl_impact_stories(tl_req *q, const char *place, int *status)
+{
+    const char *slug = place ? place : "";
+
+    if (!tl_db_view(q, "stories", "SELECT body, signed, place_name, activity_label, month_fr "
+                                  "  FROM tl.public_stories($1, '', 4)", 1, &slug, status)) {
+        *status = tl_page_failed(q, *status);
+        return 0;
+    }
+    return 1;
 }
 
 /* ---- the back office's report -------------------------------------------- */
@@ -197,6 +209,9 @@ int tl_page_admin_report(tl_req *q)
         return status;
     }
     tl_impact_view(q, rows, 0);
+    if (!tl_impact_stories(q, place, &status)) {
+        return status;
+    }
     tl_view_set(q->view, "f_annee", year);
     query = tl_url_build(p, "", (const char *const[]){ "lieu", place ? place : "", "annee",
                                                        tl_view_get(q->view, "year"), NULL });
@@ -289,6 +304,9 @@ int tl_page_impact(tl_req *q)
         return tl_page_failed(q, status);
     }
     tl_impact_view(q, rows, 1);
+    if (!tl_impact_stories(q, place, &status)) {
+        return status;
+    }
     return tl_render_page(q, "impact", *place ? apr_pstrcat(q->r->pool, "L'impact de ",
                                                               tl_view_get(q->view, "place_name"), NULL)
                                               : "L'impact du réseau");

@@ -28,7 +28,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/outils/*/qr.svg", tl_page_item_qr, TL_ROUTE_PUBLIC, "places_catalogue" },
     { M_GET, "/outils/*/notice", tl_page_item_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
     { M_GET, "/documents/*",  tl_page_manual,    TL_ROUTE_PUBLIC, "places_catalogue documents" },
-    { M_GET, "/impact", tl_page_impact, TL_ROUTE_PUBLIC, "places_catalogue lending seeds repair_cafe ressourcerie volunteering back_office" },
+    { M_GET, "/impact", tl_page_impact, TL_ROUTE_PUBLIC, "places_catalogue lending seeds repair_cafe ressourcerie volunteering back_office stories" },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
     { M_GET, "/photos/*",     tl_page_photo,     TL_ROUTE_ASSET },
 
