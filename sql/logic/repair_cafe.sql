@@ -1,5 +1,7 @@
--- Repair café: sessions, slots, bookings, repairers, the repair log and its
--- figures.
+-- A place's events and the repair café: events of every kind (café
+-- réparation, atelier, troc de graines, portes ouvertes: tl.event_kind,
+-- sql/schema/014) with their slots and bookings, then what only a repair
+-- café has: repairers, the repair log and its figures.
 --
 -- The current form of this area's functions, views, triggers and rights.
 -- script/migrate drops every function and view of schema tl (but the
@@ -21,18 +23,21 @@ LANGUAGE sql STABLE AS $$
                                (p_at AT TIME ZONE 'UTC') - (p_at AT TIME ZONE p_zone)), 'HH24:MI')
 $$;
 
--- A session as the agenda shows it: local times in the place's zone, the
--- skills as labels, seats left over its slots, and its state. Inlined into
+-- An event as the agenda shows it: its kind (p_kind: one kind, NULL every
+-- kind), local times in the place's zone, the skills as labels, seats left
+-- over its slots, and its state. Inlined into
 -- the query that calls it (no SECURITY DEFINER, no SET; the public role
 -- reads of the bookings only their slot and whether they were cancelled):
 -- a page naming some of its columns does not compute the others, so the
 -- iCalendar feed of a network counts no seats.
-CREATE FUNCTION tl.repair_sessions(p_place text, p_from timestamptz, p_id integer DEFAULT NULL)
+CREATE FUNCTION tl.repair_sessions(p_place text, p_from timestamptz, p_id integer DEFAULT NULL,
+                                   p_kind text DEFAULT NULL)
 RETURNS TABLE (id integer, title text, description text, place_slug text, place_name text, street_address text,
                postal_code text, locality text, time_zone text, day_fr text, starts_local timestamp,
                ends_local timestamp, hours_fr text, skills text, seats integer, seats_left integer,
                cancelled boolean, cancel_reason text, moved_to integer, moved_day_fr text, past boolean,
-               start_iso text, end_iso text, created_epoch bigint, event_status text)
+               start_iso text, end_iso text, created_epoch bigint, event_status text, kind text, kind_label text,
+               repair boolean, theme text, leader text)
 LANGUAGE sql STABLE AS $$
     SELECT s.id, s.title, s.description, p.slug, p.name, p.street_address, p.postal_code, p.locality, p.time_zone,
            tl.date_fr((s.starts_at AT TIME ZONE p.time_zone)::date),
@@ -48,8 +53,9 @@ LANGUAGE sql STABLE AS $$
            extract(epoch FROM s.created_at)::bigint,
            'https://schema.org/' || CASE WHEN s.moved_to IS NOT NULL THEN 'EventRescheduled'
                                          WHEN s.cancelled_at IS NOT NULL THEN 'EventCancelled'
-                                         ELSE 'EventScheduled' END
-      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id
+                                         ELSE 'EventScheduled' END,
+           s.kind, k.label, s.kind = 'reparation', s.theme, s.leader
+      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id JOIN tl.event_kind k ON k.code = s.kind
       LEFT JOIN LATERAL (
           SELECT sum(l.capacity)::integer AS total,
                  sum(greatest(l.capacity - (SELECT count(*) FROM tl.repair_booking b
@@ -58,6 +64,7 @@ LANGUAGE sql STABLE AS $$
      WHERE (p_id IS NULL OR s.id = p_id)
        AND (p_id IS NOT NULL OR s.ends_at >= p_from)
        AND (coalesce(p_place, '') = '' OR p.slug = p_place)
+       AND (coalesce(p_kind, '') = '' OR s.kind = p_kind)
      ORDER BY s.starts_at, s.id
 $$;
 
@@ -100,7 +107,9 @@ BEGIN
         RAISE EXCEPTION 'cette séance est passée' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_booking_session_open';
     END IF;
-    IF btrim(coalesce(p_object, '')) = '' THEN
+    -- Only a repair café's booking names an object; a seat at another kind
+    -- of event brings none.
+    IF v_session.kind = 'reparation' AND btrim(coalesce(p_object, '')) = '' THEN
         RAISE EXCEPTION 'indiquez l''objet que vous apportez' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_booking_object_not_blank';
     END IF;
@@ -118,7 +127,9 @@ BEGIN
             CONSTRAINT = 'repair_slot_full';
     END IF;
     INSERT INTO tl.repair_booking (slot_id, object, problem, visitor_name, contact, token_sha256)
-    VALUES (v_slot.id, btrim(p_object), btrim(coalesce(p_problem, '')), btrim(p_name), btrim(p_contact),
+    VALUES (v_slot.id, CASE WHEN v_session.kind = 'reparation' THEN btrim(p_object) END,
+            CASE WHEN v_session.kind = 'reparation' THEN btrim(coalesce(p_problem, '')) ELSE '' END,
+            btrim(p_name), btrim(p_contact),
             p_token_sha256)
     RETURNING id INTO v_id;
     RETURN v_id;
@@ -129,7 +140,7 @@ END $$;
 CREATE FUNCTION tl.repair_booking_by_token(p_token_sha256 text)
 RETURNS TABLE (object text, problem text, visitor_name text, cancelled boolean, session_id integer,
                session_cancelled boolean, cancel_reason text, moved_to integer, slot_time_fr text, expired boolean,
-               moved_from_day_fr text)
+               moved_from_day_fr text, repair boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     SELECT b.object, b.problem, b.visitor_name, b.cancelled_at IS NOT NULL, s.id,
            s.cancelled_at IS NOT NULL, s.cancel_reason, s.moved_to,
@@ -138,7 +149,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
                + interval '1 day' <= now(),
            -- The booking followed its session to a new date.
            (SELECT tl.date_fr((o.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session o
-             WHERE o.moved_to = s.id ORDER BY o.id DESC LIMIT 1)
+             WHERE o.moved_to = s.id ORDER BY o.id DESC LIMIT 1),
+           s.kind = 'reparation'
       FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
       JOIN tl.repair_session s ON s.id = l.session_id JOIN tl.place p ON p.id = s.place_id
      WHERE b.token_sha256 = p_token_sha256 AND b.purged_at IS NULL
@@ -222,20 +234,42 @@ BEGIN
 END $$;
 
 -- Creates one session or a series. Returns the first session's id.
+-- An event of any kind: p_theme only for a workshop (required there), the
+-- repairers' skills only for a repair café; the title, when left blank, is
+-- the kind's ("Repair café" for a repair café, as before kinds).
 CREATE FUNCTION tl.create_repair_sessions(p_login text, p_place text, p_title text, p_description text,
                                           p_first date, p_start time, p_end time, p_repeat text, p_count integer,
-                                          p_slot_minutes integer, p_capacity integer, p_skills text[])
+                                          p_slot_minutes integer, p_capacity integer, p_skills text[],
+                                          p_kind text DEFAULT 'reparation', p_theme text DEFAULT NULL,
+                                          p_leader text DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place  tl.place := tl.require_place(p_place);
     v_who    integer := tl.require_role(p_login, v_place.id, 'referent');
     v_skills text[] := tl.require_skills(p_skills);
+    v_kind   tl.event_kind;
+    v_theme  text := nullif(btrim(coalesce(p_theme, '')), '');
     v_day    date;
     v_id     integer;
     v_first  integer;
     v_n      integer := 0;
 BEGIN
+    SELECT * INTO v_kind FROM tl.event_kind WHERE code = p_kind;
+    IF v_kind.code IS NULL THEN
+        RAISE EXCEPTION 'choisissez un type d''événement de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_session_kind_fkey';
+    END IF;
+    IF v_kind.code = 'atelier' AND v_theme IS NULL THEN
+        RAISE EXCEPTION 'indiquez le thème de l''atelier (couture, graines, numérique, vélo ou un autre)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_session_theme_workshop';
+    END IF;
+    IF v_kind.code <> 'atelier' THEN
+        v_theme := NULL;
+    END IF;
+    IF v_kind.code <> 'reparation' THEN
+        v_skills := '{}';
+    END IF;
     IF p_repeat IS NULL OR p_repeat NOT IN ('non', 'hebdomadaire', 'mensuelle') THEN
         RAISE EXCEPTION 'choisissez une répétition de la liste' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_session_repeat_known';
@@ -261,10 +295,15 @@ BEGIN
             CONSTRAINT = 'repair_slot_capacity_range';
     END IF;
     FOR v_day IN SELECT * FROM tl.repair_series_days(p_first, p_repeat, coalesce(p_count, 1)) LOOP
-        INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by)
-        VALUES (v_place.id, coalesce(nullif(btrim(p_title), ''), 'Repair café'), btrim(coalesce(p_description, '')),
+        INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by, kind,
+                                       theme, leader)
+        VALUES (v_place.id,
+                coalesce(nullif(btrim(p_title), ''),
+                         CASE v_kind.code WHEN 'reparation' THEN 'Repair café'
+                                          WHEN 'atelier' THEN 'Atelier ' || v_theme ELSE v_kind.label END),
+                btrim(coalesce(p_description, '')),
                 (v_day + p_start) AT TIME ZONE v_place.time_zone, (v_day + p_end) AT TIME ZONE v_place.time_zone,
-                v_skills, v_who)
+                v_skills, v_who, v_kind.code, v_theme, nullif(btrim(coalesce(p_leader, '')), ''))
         RETURNING id INTO v_id;
         INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
         SELECT v_id, t, p_capacity
@@ -349,9 +388,11 @@ BEGIN
         RAISE EXCEPTION 'la séance finit après avoir commencé' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_session_period';
     END IF;
-    INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by)
+    INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by, kind, theme,
+                                   leader)
     VALUES (r.place_id, r.title, r.description, v_start,
-            (p_day + coalesce(p_end, (r.ends_at AT TIME ZONE v_tz)::time)) AT TIME ZONE v_tz, r.skills, v_who)
+            (p_day + coalesce(p_end, (r.ends_at AT TIME ZONE v_tz)::time)) AT TIME ZONE v_tz, r.skills, v_who,
+            r.kind, r.theme, r.leader)
     RETURNING id INTO v_id;
     INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
     SELECT v_id, l.starts_at + v_shift, l.capacity FROM tl.repair_slot l WHERE l.session_id = r.id;
@@ -396,7 +437,7 @@ END $$;
 -- A place's sessions for its référents (and bénévoles: the desk on the day).
 CREATE FUNCTION tl.desk_repair_sessions(p_login text, p_place text)
 RETURNS TABLE (id integer, title text, day_fr text, hours_fr text, bookings bigint, seats integer, cancelled boolean,
-               moved boolean, past boolean)
+               moved boolean, past boolean, kind_label text, repair boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
@@ -409,7 +450,8 @@ BEGIN
            (SELECT count(*) FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
              WHERE l.session_id = s.id AND b.cancelled_at IS NULL),
            coalesce((SELECT sum(capacity)::integer FROM tl.repair_slot l WHERE l.session_id = s.id), 0),
-           s.cancelled_at IS NOT NULL, s.moved_to IS NOT NULL, s.ends_at <= now()
+           s.cancelled_at IS NOT NULL, s.moved_to IS NOT NULL, s.ends_at <= now(),
+           (SELECT k.label FROM tl.event_kind k WHERE k.code = s.kind), s.kind = 'reparation'
       FROM tl.repair_session s
      WHERE s.place_id = v_place.id AND s.ends_at >= now() - interval '60 days'
      ORDER BY s.starts_at;
@@ -516,6 +558,10 @@ BEGIN
             CONSTRAINT = 'repair_record_session_fkey';
     END IF;
     v_who := tl.require_role(p_login, v_session.place_id, 'benevole');
+    IF v_session.kind <> 'reparation' THEN
+        RAISE EXCEPTION 'on ne note des réparations qu''à un café réparation' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_session_repair';
+    END IF;
     IF p_booking IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
              WHERE b.id = p_booking AND l.session_id = p_session AND b.cancelled_at IS NULL) THEN
@@ -770,7 +816,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARRAY['tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARRAY['tl.event_kind', 'tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
@@ -784,8 +830,8 @@ REVOKE ALL ON FUNCTION tl.cancel_repair_booking(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_repair_booking(text) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.cancel_repair_session(text,integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_repair_session(text,integer,text) TO tierslieux_guichet;
-REVOKE ALL ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[]) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[],text,text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_repair_bookings(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_repair_bookings(text,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_repair_queue(text,integer) FROM PUBLIC;
@@ -804,7 +850,7 @@ REVOKE ALL ON FUNCTION tl.repair_factor(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.recompute_repair_impact(integer[],text[],date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.recount_repairs(integer[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.repair_results(text,integer) TO tierslieux_lecture;
-GRANT EXECUTE ON FUNCTION tl.repair_sessions(text,timestamp with time zone,integer) TO tierslieux_lecture;
+GRANT EXECUTE ON FUNCTION tl.repair_sessions(text,timestamp with time zone,integer,text) TO tierslieux_lecture;
 GRANT EXECUTE ON FUNCTION tl.repair_slots(integer) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.require_repair_desk(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.require_repair_session(text,integer) FROM PUBLIC;
@@ -813,6 +859,7 @@ REVOKE ALL ON FUNCTION tl.set_repair_slot(text,integer,time without time zone,in
 GRANT EXECUTE ON FUNCTION tl.set_repair_slot(text,integer,time without time zone,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) TO tierslieux_guichet;
+GRANT SELECT ON tl.event_kind TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_category TO tierslieux_lecture;
 -- What the Open Repair Data export publishes (tl.repair_ords_rows), and
 -- nothing of who brought, repaired or recorded an object.

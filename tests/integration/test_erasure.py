@@ -358,7 +358,8 @@ NOT_A_MEMBERS = {
     "reuse_item.destination", "reuse_item_event.status", "reuse_outflow.category", "reuse_outflow.destination",
     "reuse_sale.payment", "reuse_sale_line.category", "reuse_weighing.category", "seed_movement.kind",
     "collection.activity", "reuse_closing.by_payment", "repair_booking.token_sha256", "data_version.area",
-    "item_movement.reason", "volunteer_activity.code", "volunteer_shift.activity",
+    "item_movement.reason", "volunteer_activity.code", "volunteer_shift.activity", "event_kind.code",
+    "repair_session.kind",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,
@@ -378,6 +379,10 @@ NOT_A_MEMBERS = {
     "repair_session.cancel_reason", "repair_session.description", "repair_session.title", "repair_skill.label",
     "seed_species.common_name", "seed_species.family", "seed_species.latin_name", "seed_variety.description",
     "seed_variety.name", "seed_variety.sowing",
+    # A place's events (sql/schema/014): their kind's label, a workshop's
+    # theme, and who leads it as the référents write it for the public (a
+    # first name or an association, given with the person's agreement).
+    "event_kind.label", "repair_session.theme", "repair_session.leader",
     # Volunteer shifts: what the team writes about a shift. A sign-up holds no
     # text; its link to the volunteer's account goes with tl.forget_volunteers
     # (sql/logic/volunteering.sql) and the retention delay, the hours staying.

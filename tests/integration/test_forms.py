@@ -16,6 +16,7 @@ from conftest import ROOT
 from test_account import DEMO, desk_link, link_of, member_login, new_member, renewable_loan
 from test_desk_access import login
 from test_repair import book, form as repair_form, open_session, today_session
+from test_events import event, own_place
 from test_reuse import start, weigh
 from test_reuse_stock import put_on_sale, sell
 
@@ -76,6 +77,9 @@ def pages(servers):
     r = book(servers, v, data)
     assert r.status_code == 303
     out.append((anonymous, anonymous.get(r.headers["Location"], timeout=10)))
+    # The same form for a seat at a workshop: no object asked.
+    own_place(servers)
+    get(anonymous, f"/agenda/{event(servers, 'atelier', 'Atelier des formulaires', theme='couture')}/reserver")
 
     # A member choosing a password: the page behind a one-time link.
     new_member(servers, "T-FORMS")
