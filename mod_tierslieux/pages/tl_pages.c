@@ -47,6 +47,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/compte/mot-de-passe", tl_page_password_post, TL_ROUTE_PRIVATE },
     { M_GET, "/compte/notice", tl_page_notice_form, TL_ROUTE_PRIVATE },
     { M_POST, "/compte/notice", tl_page_notice_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/atelier", tl_page_account_workshop_form, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/atelier", tl_page_account_workshop, TL_ROUTE_PRIVATE },
 
     /* ---- The desk: lending ---- */
     { M_GET, "/guichet/pret", tl_page_desk_lend, TL_ROUTE_PRIVATE },
@@ -113,6 +115,9 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/reparation", tl_page_admin_repair_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/reparation/seance", tl_page_admin_repair_session, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/reparation/seance", tl_page_admin_repair_session_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/ateliers", tl_page_admin_workshops, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/ateliers/proposition", tl_page_admin_workshop_proposal, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/ateliers/proposition", tl_page_admin_workshop_proposal_post, TL_ROUTE_PRIVATE },
 
     /* ---- Ressourcerie ---- */
     { M_GET, "/ressourcerie", tl_page_reuse_shop, TL_ROUTE_PUBLIC, "places_catalogue ressourcerie photos" },

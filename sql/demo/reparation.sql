@@ -95,3 +95,14 @@ SELECT e.id, t, plan.capacity
   FROM events e JOIN plan ON plan.title = e.title,
        generate_series(e.starts_at, e.ends_at - make_interval(mins => plan.slot_minutes),
                        make_interval(mins => plan.slot_minutes)) t;
+
+-- A workshop a member proposed three days before the load day, waiting for
+-- La Fabrique's référents (/gestion/ateliers); the member agreed to show
+-- their first name once it is published.
+INSERT INTO tl.event_proposal (member_id, place_id, title, theme, description, dates, participants, show_first_name,
+                               created_at)
+SELECT m.id, p.id, 'Redonner vie aux jouets en bois', 'jouets en bois',
+       'Recoller, poncer et repeindre les jouets en bois abîmés, avec les enfants.',
+       'un mercredi après-midi pendant les vacances scolaires', 6, true, now() - interval '3 days'
+  FROM tl.member m, tl.place p
+ WHERE m.member_number = 'A-000187' AND p.slug = 'la-fabrique';

@@ -172,6 +172,181 @@ BEGIN
     END IF;
 END $$;
 
+-- ---- workshops members propose ---------------------------------------------------
+
+-- A member proposes a workshop they would lead at a place (from Mon
+-- compte). At most five wait for an answer at once.
+CREATE FUNCTION tl.propose_event(p_user text, p_place text, p_title text, p_theme text, p_description text,
+                                 p_dates text, p_participants integer, p_show_first_name boolean) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member := tl.my_member(p_user);
+    v_place  integer;
+    v_id     integer;
+BEGIN
+    SELECT id INTO v_place FROM tl.place WHERE slug = p_place;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'choisissez un lieu de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'event_proposal_place_fkey';
+    END IF;
+    IF btrim(coalesce(p_title, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le titre de l''atelier' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'event_proposal_title_length';
+    END IF;
+    IF btrim(coalesce(p_theme, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le thème : couture, graines, numérique, vélo ou un autre'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_theme_length';
+    END IF;
+    IF btrim(coalesce(p_dates, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez les jours ou les moments où vous pourriez l''animer'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_dates_length';
+    END IF;
+    IF p_participants IS NULL OR p_participants NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'un atelier accueille de 1 à 100 personnes' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'event_proposal_participants_range';
+    END IF;
+    IF (SELECT count(*) FROM tl.event_proposal WHERE member_id = v_member.id AND state = 'proposee') >= 5 THEN
+        RAISE EXCEPTION 'cinq de vos propositions attendent déjà une réponse : attendez-la avant d''en faire une autre'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_waiting_limit';
+    END IF;
+    INSERT INTO tl.event_proposal (member_id, place_id, title, theme, description, dates, participants,
+                                   show_first_name)
+    VALUES (v_member.id, v_place, btrim(p_title), btrim(p_theme), btrim(coalesce(p_description, '')),
+            btrim(p_dates), p_participants, coalesce(p_show_first_name, false))
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
+
+-- A proposal's state as its member and the référents read it.
+CREATE FUNCTION tl.event_proposal_state_fr(p_state text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT CASE p_state WHEN 'proposee' THEN 'en attente de réponse' WHEN 'acceptee' THEN 'acceptée, publiée'
+                        ELSE 'refusée' END
+$$;
+
+-- The member's own proposals, the latest first.
+CREATE FUNCTION tl.my_event_proposals(p_user text)
+RETURNS TABLE (id integer, title text, theme text, place_name text, dates text, participants integer,
+               show_first_name boolean, state text, state_fr text, answer text, session_id integer,
+               event_day_fr text, proposed_fr text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT e.id, e.title, e.theme, p.name, e.dates, e.participants, e.show_first_name, e.state,
+           tl.event_proposal_state_fr(e.state), e.answer, e.session_id,
+           (SELECT tl.date_fr((s.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session s
+             WHERE s.id = e.session_id),
+           tl.date_fr((e.created_at AT TIME ZONE p.time_zone)::date)
+      FROM tl.event_proposal e JOIN tl.place p ON p.id = e.place_id
+     WHERE e.member_id = (tl.my_member(p_user)).id
+     ORDER BY e.created_at DESC, e.id DESC
+$$;
+
+-- A place's proposals for its référents, those waiting first, with who
+-- proposed them (to reach them through the desk).
+CREATE FUNCTION tl.admin_event_proposals(p_login text, p_place text)
+RETURNS TABLE (id integer, title text, theme text, description text, dates text, participants integer,
+               proposer text, show_first_name boolean, state text, state_fr text, waiting boolean, answer text,
+               session_id integer, proposed_fr text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT e.id, e.title, e.theme, e.description, e.dates, e.participants,
+           coalesce(m.given_name || ' ' || m.family_name, 'adhérent effacé'), e.show_first_name, e.state,
+           tl.event_proposal_state_fr(e.state), e.state = 'proposee', e.answer, e.session_id,
+           tl.date_fr((e.created_at AT TIME ZONE v_place.time_zone)::date)
+      FROM tl.event_proposal e LEFT JOIN tl.member m ON m.id = e.member_id
+     WHERE e.place_id = v_place.id AND (e.state = 'proposee' OR e.decided_at >= now() - interval '60 days')
+     ORDER BY e.state <> 'proposee', e.created_at, e.id;
+END $$;
+
+-- One proposal, for a référent of its place.
+CREATE FUNCTION tl.admin_event_proposal(p_login text, p_id integer)
+RETURNS TABLE (id integer, place_slug text, place_name text, title text, theme text, description text, dates text,
+               participants integer, proposer text, show_first_name boolean, state text, state_fr text,
+               waiting boolean, answer text, session_id integer, proposed_fr text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer := (SELECT e.place_id FROM tl.event_proposal e WHERE e.id = p_id);
+BEGIN
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'cette proposition n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'event_proposal_known';
+    END IF;
+    PERFORM tl.require_role(p_login, v_place, 'referent');
+    RETURN QUERY
+    SELECT e.id, p.slug, p.name, e.title, e.theme, e.description, e.dates, e.participants,
+           coalesce(m.given_name || ' ' || m.family_name, 'adhérent effacé'), e.show_first_name, e.state,
+           tl.event_proposal_state_fr(e.state), e.state = 'proposee', e.answer, e.session_id,
+           tl.date_fr((e.created_at AT TIME ZONE p.time_zone)::date)
+      FROM tl.event_proposal e JOIN tl.place p ON p.id = e.place_id LEFT JOIN tl.member m ON m.id = e.member_id
+     WHERE e.id = p_id;
+END $$;
+
+-- A proposal waiting at a place the caller is référent of, locked, with
+-- the caller's account; or a refusal.
+CREATE FUNCTION tl.require_event_proposal(p_login text, p_id integer, OUT proposal tl.event_proposal,
+                                          OUT who integer)
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    SELECT * INTO proposal FROM tl.event_proposal WHERE id = p_id FOR UPDATE;
+    IF proposal.id IS NULL THEN
+        RAISE EXCEPTION 'cette proposition n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'event_proposal_known';
+    END IF;
+    who := tl.require_role(p_login, proposal.place_id, 'referent');
+    IF proposal.state <> 'proposee' THEN
+        RAISE EXCEPTION 'cette proposition a déjà sa réponse' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'event_proposal_decision';
+    END IF;
+END $$;
+
+-- Approved: a workshop on that day and hours, at the place, with slots of
+-- p_slot_minutes (NULL: one slot for the whole workshop) for as many
+-- people as proposed, led by the member's first name if they agreed to
+-- show it. Returns the workshop's id.
+CREATE FUNCTION tl.approve_event_proposal(p_login text, p_id integer, p_day date, p_start time, p_end time,
+                                          p_slot_minutes integer, p_message text) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r         record := tl.require_event_proposal(p_login, p_id);
+    e         tl.event_proposal := r.proposal;
+    v_leader  text;
+    v_session integer;
+BEGIN
+    IF e.show_first_name THEN
+        SELECT m.given_name INTO v_leader FROM tl.member m WHERE m.id = e.member_id;
+    END IF;
+    v_session := tl.create_repair_sessions(
+        p_login, (SELECT slug FROM tl.place WHERE id = e.place_id), e.title, e.description, p_day, p_start, p_end,
+        'non', 1,
+        coalesce(p_slot_minutes, least(greatest((extract(epoch FROM p_end - p_start) / 60)::integer, 10), 240)),
+        e.participants, '{}', 'atelier', e.theme, v_leader);
+    UPDATE tl.event_proposal
+       SET state = 'acceptee', session_id = v_session, decided_by = r.who, decided_at = now(),
+           answer = nullif(btrim(coalesce(p_message, '')), '')
+     WHERE id = e.id;
+    PERFORM tl.admin_note(r.who, e.place_id, 'atelier.acceptation', 'proposition ' || e.id, tl.date_fr(p_day));
+    RETURN v_session;
+END $$;
+
+-- Declined, with a message the member reads in Mon compte.
+CREATE FUNCTION tl.decline_event_proposal(p_login text, p_id integer, p_message text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r record := tl.require_event_proposal(p_login, p_id);
+BEGIN
+    IF btrim(coalesce(p_message, '')) = '' THEN
+        RAISE EXCEPTION 'écrivez un mot à la personne : elle le lira dans Mon compte'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_answer_length';
+    END IF;
+    UPDATE tl.event_proposal
+       SET state = 'refusee', answer = btrim(p_message), decided_by = r.who, decided_at = now()
+     WHERE id = (r.proposal).id;
+    PERFORM tl.admin_note(r.who, (r.proposal).place_id, 'atelier.refus', 'proposition ' || (r.proposal).id, '');
+END $$;
+
 -- Personal data kept as long as a loan's link to its borrower (sql/logic/members_accounts.sql):
 -- the end of the Nth month after the session, then name, contact and the
 -- private link are gone; the object and its problem stay for the records.
@@ -816,7 +991,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARRAY['tl.event_kind', 'tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARRAY['tl.event_kind', 'tl.event_proposal', 'tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
@@ -824,6 +999,19 @@ DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARR
 -- the sending command's to tierslieux_courriels.
 ------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION tl.apply_repair_retention(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.propose_event(text,text,text,text,text,text,integer,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.propose_event(text,text,text,text,text,text,integer,boolean) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.my_event_proposals(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.my_event_proposals(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_event_proposals(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_event_proposals(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_event_proposal(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_event_proposal(text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.require_event_proposal(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.approve_event_proposal(text,integer,date,time without time zone,time without time zone,integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.approve_event_proposal(text,integer,date,time without time zone,time without time zone,integer,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.decline_event_proposal(text,integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.decline_event_proposal(text,integer,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.book_repair(integer,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.book_repair(integer,text,text,text,text,text) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.cancel_repair_booking(text) FROM PUBLIC;

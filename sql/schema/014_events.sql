@@ -48,3 +48,44 @@ CREATE INDEX repair_session_kind_starts_idx ON tl.repair_session (kind, starts_a
 -- A seat at a workshop, a seed swap or an open day brings no object: only a
 -- repair café's booking names one (tl.book_repair asks for it there).
 ALTER TABLE tl.repair_booking ALTER COLUMN object DROP NOT NULL;
+
+-- A member proposes, from Mon compte, a workshop they would lead; a
+-- référent of the place approves it (it becomes a published workshop with
+-- its slots: session_id) or declines it with a message the member reads.
+-- Publicly the member shows only as their first name, and only when they
+-- ticked so (copied into the workshop's leader on approval). Erasing the
+-- member deletes a proposal still waiting or declined, and detaches an
+-- accepted one (its workshop stays, without the first name).
+CREATE TABLE tl.event_proposal (
+    id           integer GENERATED ALWAYS AS IDENTITY CONSTRAINT event_proposal_pkey PRIMARY KEY,
+    member_id    integer CONSTRAINT event_proposal_member_fkey REFERENCES tl.member,
+    place_id     integer NOT NULL CONSTRAINT event_proposal_place_fkey REFERENCES tl.place,
+    title        text NOT NULL CONSTRAINT event_proposal_title_length
+                 CHECK (btrim(title) <> '' AND char_length(title) <= 100),
+    theme        text NOT NULL CONSTRAINT event_proposal_theme_length
+                 CHECK (btrim(theme) <> '' AND char_length(theme) <= 60),
+    description  text NOT NULL DEFAULT '' CONSTRAINT event_proposal_description_length
+                 CHECK (char_length(description) <= 2000),
+    -- The days or moments the member can lead it, in their words.
+    dates        text NOT NULL CONSTRAINT event_proposal_dates_length
+                 CHECK (btrim(dates) <> '' AND char_length(dates) <= 300),
+    participants integer NOT NULL CONSTRAINT event_proposal_participants_range CHECK (participants BETWEEN 1 AND 100),
+    show_first_name boolean NOT NULL DEFAULT false,
+    state        text NOT NULL DEFAULT 'proposee'
+                 CONSTRAINT event_proposal_state_known CHECK (state IN ('proposee', 'acceptee', 'refusee')),
+    answer       text CONSTRAINT event_proposal_answer_length
+                 CHECK (answer IS NULL OR (btrim(answer) <> '' AND char_length(answer) <= 1000)),
+    session_id   integer CONSTRAINT event_proposal_session_fkey REFERENCES tl.repair_session,
+    decided_by   integer CONSTRAINT event_proposal_decided_by_fkey REFERENCES tl.account,
+    decided_at   timestamptz,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT event_proposal_decision CHECK ((state = 'proposee') = (decided_at IS NULL)
+                                              AND (state = 'acceptee') = (session_id IS NOT NULL)
+                                              AND (state <> 'refusee' OR answer IS NOT NULL))
+);
+
+COMMENT ON TABLE tl.event_proposal IS 'A workshop a member proposes to lead at a place, and the référents'' answer';
+
+CREATE INDEX event_proposal_place_idx ON tl.event_proposal (place_id, state);
+
+CREATE INDEX event_proposal_member_idx ON tl.event_proposal (member_id);

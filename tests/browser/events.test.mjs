@@ -76,3 +76,44 @@ test('a seat at a workshop with the keyboard alone, cancelled without JavaScript
     await nojs.close();
   }
 });
+
+test('a member\'s workshop proposal form: its mistakes shown, no axe violation, 320 px, keyboard, without JavaScript', { timeout: 4 * TIMEOUT }, async () => {
+  // Sent for no participants: the form comes back with its message,
+  // nothing is proposed (the demo stays as it was).
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${TL}/compte/connexion`, { waitUntil: 'load' });
+    await page.fill('#numero', 'A-000123');
+    await page.fill('#mot-de-passe', 'Arrosoir-en-2026');
+    await Promise.all([page.waitForURL(/\/compte$/, { waitUntil: 'load' }), page.click('form button[type=submit]')]);
+    assert.match(await page.locator('main').innerText(), /Mes propositions d'atelier/);
+    await page.goto(`${TL}/compte/atelier`, { waitUntil: 'load' });
+    await noViolations(page, 'the proposal form');
+    await reflows(page, 'the proposal form');
+    await page.fill('#titre', 'Premiers pas avec une tablette');
+    await page.fill('#theme', 'numérique');
+    await page.fill('#dates', 'le mardi matin');
+    await page.fill('#participants', '0');
+    await Promise.all([page.waitForURL(/\/compte\/atelier$/, { waitUntil: 'load' }),
+                       page.click('form button[type=submit]')]);
+    assert.equal(await page.getAttribute('#participants', 'aria-invalid'), 'true');
+    assert.match(await page.locator('#erreur-participants').innerText(), /de 1 à 100/);
+    assert.equal(await page.inputValue('#titre'), 'Premiers pas avec une tablette');
+    await noViolations(page, 'the proposal form with a mistake');
+  } finally {
+    await context.close();
+  }
+  const keyboard = await browser.newContext();
+  const p2 = await keyboard.newPage();
+  try {
+    await p2.goto(`${TL}/compte/connexion`, { waitUntil: 'load' });
+    await p2.fill('#numero', 'A-000123');
+    await p2.fill('#mot-de-passe', 'Arrosoir-en-2026');
+    await Promise.all([p2.waitForURL(/\/compte$/, { waitUntil: 'load' }), p2.press('#mot-de-passe', 'Enter')]);
+    await p2.goto(`${TL}/compte/atelier`, { waitUntil: 'load' });
+    await tabTo(p2, /^Envoyer ma proposition$/);
+  } finally {
+    await keyboard.close();
+  }
+});

@@ -239,7 +239,15 @@ export async function allPages(browser) {
       contextOptions: logged },
     { name: 'gestion heures de bénévolat', url: `${TL}/gestion/benevolat/heures?lieu=la-fabrique`, layout: 'module',
       contextOptions: logged },
+    { name: 'gestion ateliers proposés', url: `${TL}/gestion/ateliers?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
   );
+  // The demo's workshop proposal waiting for an answer.
+  const proposals = await withPage(browser, `${TL}/gestion/ateliers?lieu=la-fabrique`, (page) =>
+    page.$$eval('main a[href*="proposition?n="]', (as) => as.map((a) => a.href)), logged);
+  if (proposals.length) {
+    pages.push({ name: 'gestion proposition d\'atelier', url: proposals[0], layout: 'module', contextOptions: logged });
+  }
   return { pages, discovered: d };
 }
 

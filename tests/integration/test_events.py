@@ -7,6 +7,7 @@ import json
 import re
 
 import icalendar
+import itertools
 import pytest
 import requests
 from bs4 import BeautifulSoup
@@ -15,12 +16,16 @@ FABRIQUE = "la-fabrique"
 PLACE = "lieu-des-evenements"
 
 
-def own_place(servers):
+PLACES = itertools.count(1)
+
+
+def own_place(servers, slug=PLACE):
     """A place of the test's own, so its agenda holds only the test's events."""
     servers.sql("INSERT INTO tl.place (slug, name, kind, organisation_id, street_address, postal_code, locality, "
                 "opening_hours, time_zone) SELECT %s, 'Lieu des événements', 'tiers_lieu', organisation_id, "
                 "street_address, postal_code, locality, opening_hours, time_zone FROM tl.place WHERE slug = %s "
-                "ON CONFLICT DO NOTHING", (PLACE, FABRIQUE))
+                "ON CONFLICT DO NOTHING", (slug, FABRIQUE))
+    return slug
 
 
 def event(servers, kind, title, place=PLACE, days=12, theme=None, leader=None, slots=2, capacity=2, hour=10):
@@ -39,12 +44,14 @@ def event(servers, kind, title, place=PLACE, days=12, theme=None, leader=None, s
 
 
 def every_kind(servers):
-    own_place(servers)
-    return {
-        "reparation": event(servers, "reparation", "Réparons au lieu des événements", days=5),
-        "atelier": event(servers, "atelier", "Atelier couture d'essai", theme="couture", leader="Mireille", days=6),
-        "troc_graines": event(servers, "troc_graines", "Troc de graines d'essai", days=7),
-        "portes_ouvertes": event(servers, "portes_ouvertes", "Portes ouvertes d'essai", days=8),
+    """One event of each kind at a place of the test's own: (place, ids)."""
+    place = own_place(servers, f"{PLACE}-{next(PLACES)}")
+    return place, {
+        "reparation": event(servers, "reparation", "Réparons au lieu des événements", place, days=5),
+        "atelier": event(servers, "atelier", "Atelier couture d'essai", place, theme="couture", leader="Mireille",
+                         days=6),
+        "troc_graines": event(servers, "troc_graines", "Troc de graines d'essai", place, days=7),
+        "portes_ouvertes": event(servers, "portes_ouvertes", "Portes ouvertes d'essai", place, days=8),
     }
 
 
@@ -70,10 +77,10 @@ def test_existing_sessions_are_repair_cafes_and_only_a_workshop_has_a_theme(serv
 
 
 def test_the_agenda_lists_every_kind_and_filters_by_kind_and_place(servers):
-    ids = every_kind(servers)
-    listed, soup = cards(servers, lieu=PLACE)
+    place, ids = every_kind(servers)
+    listed, soup = cards(servers, lieu=place)
     assert listed == [str(ids[k]) for k in ("reparation", "atelier", "troc_graines", "portes_ouvertes")]
-    text = soup.get_text(" ")
+    text = " ".join(soup.get_text(" ").split())
     for words in ("Café réparation", "Atelier · couture", "Animé par Mireille", "Troc de graines", "Portes ouvertes",
                   "4 place(s) libre(s) sur 4"):
         assert words in text, words
@@ -81,7 +88,7 @@ def test_the_agenda_lists_every_kind_and_filters_by_kind_and_place(servers):
     links = [c.find("a")["href"] for c in soup.select("li.tl-card")]
     assert links[0].endswith(f"/reparation/{ids['reparation']}") and links[1].endswith(f"/agenda/{ids['atelier']}")
     for kind, session in ids.items():
-        assert cards(servers, lieu=PLACE, type=kind)[0] == [str(session)], kind
+        assert cards(servers, lieu=place, type=kind)[0] == [str(session)], kind
     # The network's agenda: the demo's events of every kind, and the test's.
     everything = servers.get("/tierslieux/agenda").text
     for title in ("Atelier couture : repriser", "Troc de graines de printemps", "Portes ouvertes de Lakour",
@@ -90,20 +97,21 @@ def test_the_agenda_lists_every_kind_and_filters_by_kind_and_place(servers):
     only_swaps, _ = cards(servers, type="troc_graines")
     assert str(ids["troc_graines"]) in only_swaps and str(ids["atelier"]) not in only_swaps
     # The filter form says what is chosen.
-    _, soup = cards(servers, lieu=PLACE, type="atelier")
+    _, soup = cards(servers, lieu=place, type="atelier")
     assert soup.find("select", id="type").find("option", selected=True)["value"] == "atelier"
-    assert soup.find("select", id="lieu").find("option", selected=True)["value"] == PLACE
+    assert soup.find("select", id="lieu").find("option", selected=True)["value"] == place
     # A kind or a place that is none: a French 400.
-    for params in ({"type": "concert"}, {"lieu": "Pas un lieu"}):
+    for params, words in (({"type": "concert"}, "n'accepte pas cette valeur"),
+                          ({"lieu": "Pas un lieu"}, "n'est pas une valeur connue")):
         r = servers.get("/tierslieux/agenda", params=params)
-        assert r.status_code == 400 and "n'est pas une valeur connue" in r.text, params
+        assert r.status_code == 400 and words in r.text, params
     # The repair café's agenda stays the repair café's.
-    repair = servers.get("/tierslieux/reparation", params={"lieu": PLACE}).text
+    repair = servers.get("/tierslieux/reparation", params={"lieu": place}).text
     assert "Réparons au lieu des événements" in repair and "Atelier couture d'essai" not in repair
 
 
 def test_an_event_page_has_its_slots_and_schema_org_event(servers):
-    ids = every_kind(servers)
+    place, ids = every_kind(servers)
     r = servers.get(f"/tierslieux/agenda/{ids['atelier']}")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-cache"
     soup = BeautifulSoup(r.text, "html.parser")
@@ -121,7 +129,7 @@ def test_an_event_page_has_its_slots_and_schema_org_event(servers):
     assert data["location"]["@type"] == "Place" and data["location"]["name"] == "Lieu des événements"
     assert data["location"]["address"]["addressCountry"] == "FR" and data["location"]["address"]["postalCode"]
     assert data["organizer"]["name"] == "Lieu des événements"
-    assert data["organizer"]["url"].endswith(f"/tierslieux/lieux/{PLACE}")
+    assert data["organizer"]["url"].endswith(f"/tierslieux/lieux/{place}")
     # Cancelled, it says so, to people and to machines.
     servers.sql("UPDATE tl.repair_session SET cancelled_at = now(), cancel_reason = 'Salle indisponible' "
                 "WHERE id = %s", (ids["troc_graines"],))
@@ -132,7 +140,7 @@ def test_an_event_page_has_its_slots_and_schema_org_event(servers):
     # Embeddable as the rest: a fragment without the page around it nor the data block.
     frag = servers.get(f"/tierslieux/agenda/{ids['atelier']}", params={"fragment": "1"}).text
     assert "<html" not in frag and "<script" not in frag and "Atelier couture d'essai" in frag
-    frag = servers.get("/tierslieux/agenda", params={"fragment": "1", "lieu": PLACE}).text
+    frag = servers.get("/tierslieux/agenda", params={"fragment": "1", "lieu": place}).text
     assert "<html" not in frag and "Troc de graines d'essai" in frag
     # No such event: 404; not a number: 400.
     assert servers.get("/tierslieux/agenda/999999").status_code == 404
@@ -140,7 +148,7 @@ def test_an_event_page_has_its_slots_and_schema_org_event(servers):
 
 
 def test_each_kind_keeps_its_address_and_old_addresses_redirect(servers):
-    ids = every_kind(servers)
+    place, ids = every_kind(servers)
     r = servers.get(f"/tierslieux/reparation/{ids['atelier']}", allow_redirects=False)
     assert r.status_code == 301 and r.headers["Location"].endswith(f"/tierslieux/agenda/{ids['atelier']}")
     r = servers.get(f"/tierslieux/agenda/{ids['reparation']}", params={"fragment": "1"}, allow_redirects=False)
@@ -172,7 +180,7 @@ def seats_left(servers, session):
 
 
 def test_booking_a_workshop_goes_the_repair_cafes_one_path(servers):
-    ids = every_kind(servers)
+    place, ids = every_kind(servers)
     workshop = ids["atelier"]
     s, soup, data = booking_form(servers, f"/tierslieux/agenda/{workshop}/reserver")
     # A seat at a workshop asks for no object.
@@ -210,8 +218,8 @@ def test_booking_a_workshop_goes_the_repair_cafes_one_path(servers):
 
 
 def test_the_calendar_feed_has_every_kind_and_the_repair_feed_only_repairs(servers):
-    ids = every_kind(servers)
-    r = servers.get("/tierslieux/agenda.ics", params={"lieu": PLACE})
+    place, ids = every_kind(servers)
+    r = servers.get("/tierslieux/agenda.ics", params={"lieu": place})
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/calendar")
     assert 'filename="agenda.ics"' in r.headers["Content-Disposition"]
     cal = icalendar.Calendar.from_ical(r.content)
@@ -223,12 +231,12 @@ def test_the_calendar_feed_has_every_kind_and_the_repair_feed_only_repairs(serve
     assert str(workshop["URL"]).endswith(f"/agenda/{ids['atelier']}")
     assert str(events[ids["reparation"]]["URL"]).endswith(f"/reparation/{ids['reparation']}")
     assert workshop["DTSTART"].dt.hour == 10 and workshop["DTSTART"].params["TZID"] == "Europe/Paris"
-    one = icalendar.Calendar.from_ical(servers.get("/tierslieux/agenda.ics", params={"lieu": PLACE,
+    one = icalendar.Calendar.from_ical(servers.get("/tierslieux/agenda.ics", params={"lieu": place,
                                                                                      "type": "troc_graines"}).content)
     assert [str(ev["SUMMARY"]) for ev in one.walk("VEVENT")] == ["Troc de graines d'essai"]
     assert servers.get("/tierslieux/agenda.ics", params={"type": "concert"}).status_code == 400
     # The repair café's feed: its sessions only, as before.
-    repair = icalendar.Calendar.from_ical(servers.get("/tierslieux/reparation.ics", params={"lieu": PLACE}).content)
+    repair = icalendar.Calendar.from_ical(servers.get("/tierslieux/reparation.ics", params={"lieu": place}).content)
     assert [str(ev["SUMMARY"]) for ev in repair.walk("VEVENT")] == ["Réparons au lieu des événements"]
     # The whole network's feed has the demo's workshops and swaps.
     summaries = {str(ev["SUMMARY"]) for ev in icalendar.Calendar.from_ical(
@@ -312,9 +320,9 @@ def test_a_referent_creates_a_workshop_and_every_field_is_checked(servers):
 
 
 def test_repairs_are_logged_only_at_a_repair_cafe(servers):
-    ids = every_kind(servers)
+    place, ids = every_kind(servers)
     servers.sql("INSERT INTO tl.account_role (account_id, place_id, role) SELECT a.id, p.id, 'referent' "
-                "FROM tl.account a, tl.place p WHERE a.login = 'referente.fabrique' AND p.slug = %s", (PLACE,))
+                "FROM tl.account a, tl.place p WHERE a.login = 'referente.fabrique' AND p.slug = %s", (place,))
     with pytest.raises(Exception, match="qu'à un café réparation"):
         servers.sql("SELECT tl.log_repair('referente.fabrique', %s, NULL, 'Lampe', 'lampe', NULL, NULL, '', "
                     "'repare', NULL, NULL, NULL, NULL)", (ids["atelier"],))
@@ -323,3 +331,230 @@ def test_repairs_are_logged_only_at_a_repair_cafe(servers):
     desk = referent(servers)
     text = desk.get(servers.url("/tierslieux/guichet/reparation"), timeout=10).text
     assert "Atelier couture d'essai" not in text
+
+
+# ---- workshops members propose ---------------------------------------------------
+
+MEMBERS = itertools.count(1)
+
+
+def member(servers):
+    """A member of the test's own, logged in to Mon compte (five proposals may wait per member)."""
+    from test_account import member_login, new_member
+    number = f"T-PROPOSE-{next(MEMBERS)}"
+    new_member(servers, number, "Atelier-en-2026")
+    s, r = member_login(servers, number, "Atelier-en-2026")
+    assert r.status_code == 302
+    return s
+
+
+def proposal_form(servers, s):
+    r = s.get(servers.url("/tierslieux/compte/atelier"), allow_redirects=False, timeout=10)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    soup = BeautifulSoup(r.text, "html.parser")
+    return {"jeton": soup.find("input", attrs={"name": "jeton"})["value"], "lieu": FABRIQUE,
+            "titre": "Réparer ses vêtements à la main", "theme": "couture",
+            "description": "Points de couture, reprises\r\net boutons.", "dates": "un samedi matin de mars",
+            "participants": "6", "prenom": "1"}
+
+
+def propose(servers, s, data):
+    return s.post(servers.url("/tierslieux/compte/atelier"), data=data, allow_redirects=False, timeout=10)
+
+
+def latest_proposal(servers):
+    return servers.sql("SELECT id, state, show_first_name, participants, description FROM tl.event_proposal "
+                       "ORDER BY id DESC LIMIT 1")[0]
+
+
+def answer_form(servers, s, proposal):
+    r = s.get(servers.url("/tierslieux/gestion/ateliers/proposition"), params={"n": proposal}, allow_redirects=False,
+              timeout=10)
+    assert r.status_code == 200, r.status_code
+    soup = BeautifulSoup(r.text, "html.parser")
+    return soup, soup.find("input", attrs={"name": "jeton"})["value"]
+
+
+def answer(servers, s, data):
+    return s.post(servers.url("/tierslieux/gestion/ateliers/proposition"), data=data, allow_redirects=False,
+                  timeout=10)
+
+
+def test_a_member_proposes_a_workshop_and_every_field_is_checked(servers, expect_log):
+    expect_log.append("TLX0501")          # the form sent with a wrong token
+    s = member(servers)
+    data = proposal_form(servers, s)
+    before = servers.sql("SELECT count(*) FROM tl.event_proposal")[0][0]
+    for change, field, words in (({"titre": ""}, "titre", "titre de l'atelier"),
+                                 ({"titre": "t" * 101}, "titre", "100"),
+                                 ({"theme": ""}, "theme", "thème"),
+                                 ({"theme": "t" * 61}, "theme", "60"),
+                                 ({"dates": ""}, "dates", "jours ou les moments"),
+                                 ({"dates": "d" * 301}, "dates", "300"),
+                                 ({"description": "d" * 2001}, "description", "2000"),
+                                 ({"participants": "0"}, "participants", "de 1 à 100"),
+                                 ({"participants": "beaucoup"}, "participants", "participants"),
+                                 ({"participants": ""}, "participants", "combien de personnes"),
+                                 ({"lieu": "Pas un lieu"}, "lieu", "lieu de la liste"),
+                                 ({"lieu": "lieu-inconnu"}, "lieu", "lieu de la liste")):
+        r = propose(servers, s, {**data, **change})
+        assert r.status_code == 422, change
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert words in soup.find(id="erreur-" + field).get_text(), (change, soup.find(id="erreur-" + field))
+        assert soup.find(id=field)["aria-invalid"] == "true"
+    r = s.post(servers.url("/tierslieux/compte/atelier"), allow_redirects=False, timeout=10,
+               data=[*data.items(), ("titre", "Autre titre")])
+    assert r.status_code == 400 and "envoyé deux fois" in r.text
+    r = propose(servers, s, {**data, "prenom": "oui"})
+    assert r.status_code == 400
+    r = propose(servers, s, {**data, "jeton": "faux"})
+    assert r.status_code == 403
+    assert servers.sql("SELECT count(*) FROM tl.event_proposal")[0][0] == before
+    # Sent: Mon compte says it waits.
+    r = propose(servers, s, data)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/compte?fait=atelier")
+    _, state, shown, people, description = latest_proposal(servers)
+    assert (state, shown, people, description) == ("proposee", True, 6, "Points de couture, reprises\r\net boutons.")
+    text = BeautifulSoup(s.get(servers.url("/tierslieux/compte?fait=atelier"), timeout=10).text,
+                         "html.parser").get_text(" ")
+    assert "Votre proposition d'atelier est envoyée" in text and "en attente de réponse" in text
+    # Without the checkbox, the first name is not to be shown.
+    r = propose(servers, s, {k: v for k, v in data.items() if k != "prenom"})
+    assert r.status_code == 303 and latest_proposal(servers)[2] is False
+    # Five waiting at once at most.
+    for _ in range(3):
+        assert propose(servers, s, data).status_code == 303
+    r = propose(servers, s, data)
+    assert r.status_code == 422 and "attendent déjà une réponse" in r.text
+    # Someone not logged in as a member is sent to the login page.
+    assert servers.get("/tierslieux/compte/atelier").status_code in (302, 401)
+
+
+def test_a_referent_approves_a_proposal_it_is_published_and_bookable(servers):
+    s = member(servers)
+    assert propose(servers, s, proposal_form(servers, s)).status_code == 303
+    proposal = latest_proposal(servers)[0]
+    ref = referent(servers)
+    listing = BeautifulSoup(ref.get(servers.url("/tierslieux/gestion/ateliers"), params={"lieu": FABRIQUE},
+                                    timeout=10).text, "html.parser")
+    assert listing.find("a", href=re.compile(rf"proposition\?n={proposal}$"))
+    assert "Redonner vie aux jouets en bois" in listing.get_text()          # the demo's, waiting
+    soup, token = answer_form(servers, ref, proposal)
+    given = servers.sql("SELECT m.given_name, m.family_name FROM tl.event_proposal e JOIN tl.member m "
+                        "ON m.id = e.member_id WHERE e.id = %s", (proposal,))[0]
+    assert f"{given[0]} {given[1]}" in soup.get_text()                    # the référents know who proposed
+    import datetime
+    day = (datetime.date.today() + datetime.timedelta(days=21)).isoformat()
+    base = {"jeton": token, "proposition": str(proposal), "action": "accepter", "jour": day, "debut": "10:00",
+            "fin": "12:00", "duree_creneau": "", "message": "Merci, à bientôt !"}
+    for change, field, words in (({"jour": ""}, "jour", "jour de l'atelier"),
+                                 ({"jour": "2020-01-01"}, "jour", "aujourd'hui ou plus tard"),
+                                 ({"fin": "09:00"}, "fin", "finit après"),
+                                 ({"duree_creneau": "5"}, "duree_creneau", "de 10 à 240"),
+                                 ({"debut": "midi"}, "debut", "")):
+        r = answer(servers, ref, {**base, **change})
+        assert r.status_code == 422, change
+        assert words in BeautifulSoup(r.text, "html.parser").find(id="erreur-" + field).get_text(), change
+    assert answer(servers, ref, {**base, "action": "publier"}).status_code == 400
+    assert answer(servers, ref, {**base, "proposition": "999999"}).status_code == 404
+    # A référent of another place: 403, nothing changed.
+    other = other_referent(servers)
+    assert other.get(servers.url("/tierslieux/gestion/ateliers/proposition"), params={"n": proposal},
+                     allow_redirects=False, timeout=10).status_code == 403
+    _, other_token = answer_form(servers, other, event_proposal_of(servers, other_place=True))
+    assert answer(servers, other, {**base, "jeton": other_token}).status_code == 403
+    assert latest_proposal(servers)[1] == "proposee"
+    # Approved: a workshop with one slot for the six people, led by the first name.
+    r = answer(servers, ref, base)
+    assert r.status_code == 303 and "fait=acceptation" in r.headers["Location"]
+    session = servers.sql("SELECT session_id FROM tl.event_proposal WHERE id = %s", (proposal,))[0][0]
+    assert servers.sql("SELECT kind, theme, leader, title FROM tl.repair_session WHERE id = %s", (session,)) == [
+        ("atelier", "couture", given[0], "Réparer ses vêtements à la main")]
+    assert servers.sql("SELECT count(*), sum(capacity) FROM tl.repair_slot WHERE session_id = %s", (session,)) == [
+        (1, 6)]
+    page = servers.get(f"/tierslieux/agenda/{session}").text
+    assert f"Animé par" in page and given[0] in page and given[1] not in page
+    # Answered once only.
+    assert answer(servers, ref, base).status_code == 409
+    # The member sees it in Mon compte, with the link to book.
+    text = BeautifulSoup(s.get(servers.url("/tierslieux/compte"), timeout=10).text, "html.parser")
+    assert "acceptée, publiée" in text.get_text() and text.find("a", href=re.compile(rf"/agenda/{session}$"))
+    # Bookable through the one path.
+    v, _, data = booking_form(servers, f"/tierslieux/agenda/{session}/reserver")
+    assert book(servers, v, data).status_code == 303
+    assert seats_left(servers, session) == 5
+
+
+def event_proposal_of(servers, other_place=False):
+    """A proposal waiting at the test's own place (for its référent)."""
+    own_place(servers)
+    return servers.sql("INSERT INTO tl.event_proposal (member_id, place_id, title, theme, dates, participants) "
+                       "SELECT m.id, p.id, 'Atelier ailleurs', 'vélo', 'un lundi', 4 FROM tl.member m, tl.place p "
+                       "WHERE m.member_number = 'A-000187' AND p.slug = %s RETURNING id", (PLACE,))[0][0]
+
+
+def test_a_referent_declines_with_a_message_and_nothing_is_shown(servers, expect_log):
+    expect_log.append("TLX0501")          # the form sent without its token
+    expect_log.append("AH01631")          # httpd notes the bénévole's refused authorization
+    s = member(servers)
+    data = {**proposal_form(servers, s), "titre": "Atelier que le lieu refuse"}
+    assert propose(servers, s, {k: v for k, v in data.items() if k != "prenom"}).status_code == 303
+    proposal = latest_proposal(servers)[0]
+    ref = referent(servers)
+    _, token = answer_form(servers, ref, proposal)
+    base = {"jeton": token, "proposition": str(proposal), "action": "refuser",
+            "message": "La salle est prise tout le printemps ; reproposez-le à l'automne."}
+    r = answer(servers, ref, {**base, "message": ""})
+    assert r.status_code == 422 and "écrivez un mot" in BeautifulSoup(r.text, "html.parser").find(
+        id="erreur-message").get_text()
+    r = answer(servers, ref, {**base, "message": "m" * 1001})
+    assert r.status_code == 422
+    r = answer(servers, ref, {**base, "jeton": ""})
+    assert r.status_code == 403
+    assert latest_proposal(servers)[1] == "proposee"
+    r = answer(servers, ref, base)
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"proposition?n={proposal}&fait=refus")
+    assert servers.sql("SELECT state, answer, session_id FROM tl.event_proposal WHERE id = %s", (proposal,)) == [
+        ("refusee", base["message"], None)]
+    text = BeautifulSoup(s.get(servers.url("/tierslieux/compte"), timeout=10).text, "html.parser").get_text(" ")
+    assert "refusée" in text and "reproposez-le à l'automne" in text
+    assert "Atelier que le lieu refuse" not in servers.get("/tierslieux/agenda").text
+    # A bénévole may not answer.
+    from test_desk_access import login
+    volunteer, _ = login(servers, "benevole.mediatheque")
+    assert volunteer.get(servers.url("/tierslieux/gestion/ateliers"), allow_redirects=False,
+                         timeout=10).status_code == 403
+
+
+def test_erasing_the_proposer_deletes_or_detaches_their_proposals(servers):
+    given, family = "Philomène", "Tournesac"
+    member_id = servers.sql("INSERT INTO tl.member (member_number, family_name, given_name) "
+                            "VALUES ('T-ATELIER', %s, %s) RETURNING id", (family, given))[0][0]
+    ref = referent(servers)
+    # One waiting, one accepted (first name shown), one declined.
+    waiting, accepted, declined = [servers.sql(
+        "INSERT INTO tl.event_proposal (member_id, place_id, title, theme, dates, participants, show_first_name) "
+        "SELECT %s, id, %s, 'graines', 'un samedi', 5, true FROM tl.place WHERE slug = %s RETURNING id",
+        (member_id, title, FABRIQUE))[0][0]
+        for title in ("Atelier qui attend", f"Semences avec {given} {family}", "Atelier refusé")]
+    import datetime
+    day = (datetime.date.today() + datetime.timedelta(days=25)).isoformat()
+    _, token = answer_form(servers, ref, accepted)
+    assert answer(servers, ref, {"jeton": token, "proposition": str(accepted), "action": "accepter", "jour": day,
+                                 "debut": "14:00", "fin": "16:00", "duree_creneau": "60",
+                                 "message": ""}).status_code == 303
+    _, token = answer_form(servers, ref, declined)
+    assert answer(servers, ref, {"jeton": token, "proposition": str(declined), "action": "refuser",
+                                 "message": "Pas cette fois."}).status_code == 303
+    session = servers.sql("SELECT session_id FROM tl.event_proposal WHERE id = %s", (accepted,))[0][0]
+    assert servers.sql("SELECT leader FROM tl.repair_session WHERE id = %s", (session,)) == [(given,)]
+    assert given in servers.get(f"/tierslieux/agenda/{session}").text
+    servers.sql("SELECT tl.forget_members(ARRAY[%s])", (member_id,))
+    assert servers.sql("SELECT id FROM tl.event_proposal WHERE id IN (%s, %s, %s) ORDER BY id",
+                       (waiting, accepted, declined)) == [(accepted,)]
+    assert servers.sql("SELECT member_id, title FROM tl.event_proposal WHERE id = %s", (accepted,)) == [
+        (None, "Semences avec [effacé]")]
+    # The workshop stays, without the first name.
+    assert servers.sql("SELECT leader, kind, title FROM tl.repair_session WHERE id = %s", (session,)) == [
+        (None, "atelier", "Semences avec [effacé]")]
+    assert given not in servers.get(f"/tierslieux/agenda/{session}").text

@@ -94,6 +94,7 @@ def pages(servers):
     get(member, "/compte/reserver", objet=waited)
     get(member, "/compte/reserver", objet=servers.sql("SELECT min(code) FROM tl.item WHERE retired_at IS NULL")[0][0])
     get(member, "/compte/donnees")
+    get(member, "/compte/atelier")
     # A notice, written from the account on an item's page.
     get(member, "/compte/notice", objet=servers.sql("SELECT min(code) FROM tl.item WHERE retired_at IS NULL")[0][0])
 
@@ -115,7 +116,9 @@ def pages(servers):
                          ("/gestion/ressourcerie", {"lieu": "la-fabrique"}),
                          ("/gestion/ressourcerie/filieres", {"lieu": "la-fabrique"}),
                          ("/gestion/import", {"lieu": "la-fabrique"}),
-                         ("/gestion/benevolat", {"lieu": "la-fabrique"})):
+                         ("/gestion/benevolat", {"lieu": "la-fabrique"}),
+                         ("/gestion/ateliers/proposition",
+                          {"n": servers.sql("SELECT min(id) FROM tl.event_proposal WHERE state = 'proposee'")[0][0]})):
         get(admin, path, **params)
     # A volunteer's page shows a shift's withdrawal once they signed up to
     # it, and its sign-up on another shift with room.
