@@ -77,43 +77,49 @@ test('a seat at a workshop with the keyboard alone, cancelled without JavaScript
   }
 });
 
-test('a member\'s workshop proposal form: its mistakes shown, no axe violation, 320 px, keyboard, without JavaScript', { timeout: 4 * TIMEOUT }, async () => {
-  // Sent for no participants: the form comes back with its message,
-  // nothing is proposed (the demo stays as it was).
-  const context = await browser.newContext({ javaScriptEnabled: false });
+async function memberLogIn(page) {
+  await page.goto(`${TL}/compte/connexion`, { waitUntil: 'load' });
+  await page.fill('#numero', 'A-000123');
+  await page.fill('#mot-de-passe', 'Arrosoir-en-2026');
+  await Promise.all([page.waitForURL(/\/compte$/, { waitUntil: 'load' }), page.click('form button[type=submit]')]);
+}
+
+// Sent for no participants: the form comes back with its message, nothing
+// is proposed (the demo stays as it was).
+async function proposeForNobody(page) {
+  await page.goto(`${TL}/compte/atelier`, { waitUntil: 'load' });
+  await page.fill('#titre', 'Premiers pas avec une tablette');
+  await page.fill('#theme', 'numérique');
+  await page.fill('#dates', 'le mardi matin');
+  await page.fill('#participants', '0');
+  await Promise.all([page.waitForURL(/\/compte\/atelier$/, { waitUntil: 'load' }),
+                     page.click('form button[type=submit]')]);
+  assert.equal(await page.getAttribute('#participants', 'aria-invalid'), 'true');
+  assert.match(await page.locator('#erreur-participants').innerText(), /de 1 à 100/);
+  assert.equal(await page.inputValue('#titre'), 'Premiers pas avec une tablette');
+}
+
+test('a member\'s workshop proposal form: no axe violation, 320 px, keyboard; its mistakes shown, without JavaScript too', { timeout: 4 * TIMEOUT }, async () => {
+  const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    await page.goto(`${TL}/compte/connexion`, { waitUntil: 'load' });
-    await page.fill('#numero', 'A-000123');
-    await page.fill('#mot-de-passe', 'Arrosoir-en-2026');
-    await Promise.all([page.waitForURL(/\/compte$/, { waitUntil: 'load' }), page.click('form button[type=submit]')]);
+    await memberLogIn(page);
     assert.match(await page.locator('main').innerText(), /Mes propositions d'atelier/);
     await page.goto(`${TL}/compte/atelier`, { waitUntil: 'load' });
     await noViolations(page, 'the proposal form');
     await reflows(page, 'the proposal form');
-    await page.fill('#titre', 'Premiers pas avec une tablette');
-    await page.fill('#theme', 'numérique');
-    await page.fill('#dates', 'le mardi matin');
-    await page.fill('#participants', '0');
-    await Promise.all([page.waitForURL(/\/compte\/atelier$/, { waitUntil: 'load' }),
-                       page.click('form button[type=submit]')]);
-    assert.equal(await page.getAttribute('#participants', 'aria-invalid'), 'true');
-    assert.match(await page.locator('#erreur-participants').innerText(), /de 1 à 100/);
-    assert.equal(await page.inputValue('#titre'), 'Premiers pas avec une tablette');
+    await tabTo(page, /^Envoyer ma proposition$/);
+    await proposeForNobody(page);
     await noViolations(page, 'the proposal form with a mistake');
   } finally {
     await context.close();
   }
-  const keyboard = await browser.newContext();
-  const p2 = await keyboard.newPage();
+  const nojs = await browser.newContext({ javaScriptEnabled: false });
+  const p2 = await nojs.newPage();
   try {
-    await p2.goto(`${TL}/compte/connexion`, { waitUntil: 'load' });
-    await p2.fill('#numero', 'A-000123');
-    await p2.fill('#mot-de-passe', 'Arrosoir-en-2026');
-    await Promise.all([p2.waitForURL(/\/compte$/, { waitUntil: 'load' }), p2.press('#mot-de-passe', 'Enter')]);
-    await p2.goto(`${TL}/compte/atelier`, { waitUntil: 'load' });
-    await tabTo(p2, /^Envoyer ma proposition$/);
+    await memberLogIn(p2);
+    await proposeForNobody(p2);
   } finally {
-    await keyboard.close();
+    await nojs.close();
   }
 });
