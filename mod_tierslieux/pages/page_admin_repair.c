@@ -114,6 +114,10 @@ int tl_page_admin_repair_post(tl_req *q)
     else if (tl_field_choice(p, f, "type", "type d'événement", tl_choices_event_kind, &kind)) {
         tl_form_error(q, "type", "Choisissez un type d'événement de la liste.");
     }
+    else {
+        /* The form shown again keeps the kind chosen. */
+        tl_view_set(q->view, apr_pstrcat(p, "type_", params[12], NULL), "t");
+    }
     params[13] = tl_admin_text(q, f, "theme", "thème", 60);
     params[14] = tl_admin_text(q, f, "anime_par", "animé par", 100);
     if (!params[4] && !tl_view_get(q->view, "err_jour")) {

@@ -283,7 +283,10 @@ def test_a_referent_creates_a_workshop_and_every_field_is_checked(servers):
         r = s.post(servers.url("/tierslieux/gestion/reparation"), data={**base, **change}, allow_redirects=False,
                    timeout=10)
         assert r.status_code == 422, change
-        assert words in BeautifulSoup(r.text, "html.parser").find(id="erreur-" + field).get_text(), change
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert words in soup.find(id="erreur-" + field).get_text(), change
+        if field != "type":         # the form shown again keeps the kind chosen
+            assert soup.find("select", id="type").find("option", selected=True)["value"] == "atelier", change
     r = s.post(servers.url("/tierslieux/gestion/reparation"), allow_redirects=False, timeout=10,
                data=[*base.items(), ("type", "atelier")])
     assert r.status_code == 400 and "envoyé deux fois" in r.text
