@@ -9,6 +9,8 @@ const char *const tl_choices_stock_action[] = { "reserver", "remettre", "reparat
 const char *const tl_choices_team_action[] = { "role", "retirer", "desactiver", "activer", NULL };
 const char *const tl_choices_seeds_kind[] = { "espece", "variete", "lot", NULL };
 const char *const tl_choices_repeat[] = { "non", "hebdomadaire", "mensuelle", NULL };
+const char *const tl_choices_event_kind[] = { "reparation", "atelier", "troc_graines", "portes_ouvertes", NULL };
+const char *const tl_choices_proposal_action[] = { "accepter", "refuser", NULL };
 const char *const tl_choices_session_action[] = { "annuler", "deplacer", "reparateur", "retirer", "creneau", NULL };
 const char *const tl_choices_import_kind[] = { "objets", "adherents", "reparations", NULL };
 const char *const tl_choices_item_state[] = { "retirer", "remettre", NULL };
@@ -23,6 +25,8 @@ const tl_choice_field tl_choice_fields[] = {
     { "action", "action", tl_choices_team_action },
     { "quoi", "quoi", tl_choices_seeds_kind },
     { "repetition", "répétition", tl_choices_repeat },
+    { "type", "type d'événement", tl_choices_event_kind },
+    { "action", "action", tl_choices_proposal_action },
     { "action", "action", tl_choices_session_action },
     { "quoi", "quoi", tl_choices_import_kind },
     { "action", "action", tl_choices_item_state },

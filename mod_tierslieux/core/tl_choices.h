@@ -13,6 +13,8 @@ extern const char *const tl_choices_stock_action[];   /* a stock item: action */
 extern const char *const tl_choices_team_action[];    /* the team: action */
 extern const char *const tl_choices_seeds_kind[];     /* the seed library's admin: quoi */
 extern const char *const tl_choices_repeat[];         /* a repair café's sessions: repetition */
+extern const char *const tl_choices_event_kind[];     /* an event's kind (tl.event_kind): type */
+extern const char *const tl_choices_proposal_action[]; /* a workshop proposed: action */
 extern const char *const tl_choices_session_action[]; /* one session: action */
 extern const char *const tl_choices_import_kind[];    /* an import: quoi */
 extern const char *const tl_choices_item_state[];     /* an item retired or back: action */

@@ -79,6 +79,7 @@ static int tl_account_show(tl_req *q, int http_status)
             { "waiting", "SELECT * FROM tl.my_waiting($1)", 1, &user },
             { "deposits", "SELECT * FROM tl.my_deposits($1)", 1, &user },
             { "seeds", "SELECT * FROM tl.my_seeds($1)", 1, &user },
+            { "proposals", "SELECT * FROM tl.my_event_proposals($1)", 1, &user },
         };
         if (!tl_db_views(q, reads, sizeof(reads) / sizeof(reads[0]), &status)) {
             return tl_page_failed(q, status);
@@ -99,7 +100,8 @@ static int tl_account_error(tl_req *q, const char *field, const char *message)
 
 int tl_page_account(tl_req *q)
 {
-    static const char *const done[] = { "prolongation", "reservation", "annulation", "attente", "depart", NULL };
+    static const char *const done[] = { "prolongation", "reservation", "annulation", "attente", "depart", "atelier",
+                                        NULL };
     const char *d = tl_query_get(&q->query, "fait");
     int i;
 

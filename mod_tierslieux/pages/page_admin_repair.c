@@ -1,5 +1,6 @@
-/* Repair café sessions in the back office: a place's sessions, creating
- * one or a series, and a session's page for its référents — the bookings
+/* A place's events in the back office (repair café sessions, workshops,
+ * seed swaps, open days): a place's events, creating one or a series, and
+ * an event's page for its référents — the bookings
  * (with the visitors' names and contacts, which never leave the people who
  * run the place), the repairers expected and their skills, cancelling and
  * moving. */
@@ -19,6 +20,10 @@ static const tl_change_rule tl_repair_fields[] = {
     { "repair_slot_capacity_range", "capacite" },
     { "repair_session_skill_known", "competence" },
     { "repair_session_title_not_blank", "titre" },
+    { "repair_session_kind_fkey", "type" },
+    { "repair_session_theme_workshop", "theme" },
+    { "repair_session_theme_length", "theme" },
+    { "repair_session_leader_length", "anime_par" },
     { "repair_session_cancel_reason", "raison" },
     { "repair_session_movable", "nouveau_jour" },
     { "repair_session_repairer_account_fkey", "reparateur" },
@@ -71,11 +76,11 @@ int tl_page_admin_repair(tl_req *q)
 int tl_page_admin_repair_post(tl_req *q)
 {
     static const char *const names[] = { "titre", "description", "jour", "debut", "fin", "repetition", "nombre",
-                                         "duree_creneau", "capacite", NULL };
+                                         "duree_creneau", "capacite", "type", "theme", "anime_par", NULL };
     apr_pool_t *p = q->r->pool;
     apr_table_t *f;
-    const char *place, *params[12];
-    int rc, status = OK, repeat;
+    const char *place, *params[15];
+    int rc, status = OK, repeat, kind;
 
     if (!tl_form_read_multi(q, "gestion-reparation", tl_repair_multi, &f, &rc)) {
         return rc;
@@ -100,6 +105,21 @@ int tl_page_admin_repair_post(tl_req *q)
     params[9] = tl_admin_int(q, f, "duree_creneau", "durée d'un créneau", 0, 100000);
     params[10] = tl_admin_int(q, f, "capacite", "objets par créneau", 0, 100000);
     params[11] = tl_admin_codes(q, f, "competence", "compétences");
+    /* The kind left at its first choice (or not sent, as before kinds) is
+     * a repair café. */
+    params[12] = tl_field(f, "type");
+    if (!*params[12]) {
+        params[12] = "reparation";
+    }
+    else if (tl_field_choice(p, f, "type", "type d'événement", tl_choices_event_kind, &kind)) {
+        tl_form_error(q, "type", "Choisissez un type d'événement de la liste.");
+    }
+    else {
+        /* The form shown again keeps the kind chosen. */
+        tl_view_set(q->view, apr_pstrcat(p, "type_", params[12], NULL), "t");
+    }
+    params[13] = tl_admin_text(q, f, "theme", "thème", 60);
+    params[14] = tl_admin_text(q, f, "anime_par", "animé par", 100);
     if (!params[4] && !tl_view_get(q->view, "err_jour")) {
         tl_form_error(q, "jour", "Indiquez le jour de la (première) séance.");
     }
@@ -112,7 +132,7 @@ int tl_page_admin_repair_post(tl_req *q)
     rc = 0;
     if (!tl_view_get(q->view, "errors")) {
         rc = tl_change(q, "SELECT tl.create_repair_sessions($1, $2, $3, $4, $5::date, $6::time, $7::time, $8, "
-                          "$9::integer, $10::integer, $11::integer, $12::text[])", 12, params,
+                          "$9::integer, $10::integer, $11::integer, $12::text[], $13, $14, $15)", 15, params,
                        tl_repair_fields, "jour", &status, NULL);
     }
     if (rc < 0) {

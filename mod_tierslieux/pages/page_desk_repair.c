@@ -13,7 +13,7 @@
 
 static const char tl_sql_today[] =
     "SELECT s.id, s.title, s.day_fr, s.hours_fr, s.place_name, s.id::text = $2 AS selected "
-    "  FROM tl.account_roles($1) r, tl.repair_sessions(r.place_slug, now() - interval '12 hours', NULL) s "
+    "  FROM tl.account_roles($1) r, tl.repair_sessions(r.place_slug, now() - interval '12 hours', NULL, 'reparation') s "
     " WHERE NOT s.cancelled AND s.moved_to IS NULL AND s.starts_local::date <= current_date + 1 "
     " ORDER BY s.starts_local";
 

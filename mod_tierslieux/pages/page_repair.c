@@ -1,7 +1,10 @@
-/* Repair café, the visitors' side: the agenda of sessions, a session with
- * its slots, booking a seat for an object, and the private page a visitor
- * comes back to (through a link whose secret only they hold) to see what
- * became of the session or to cancel. */
+/* A place's events, the visitors' side: the repair café's agenda of
+ * sessions and the agenda of every kind of event (workshops, seed swaps,
+ * open days: /agenda), an event with its slots, booking a seat (for an
+ * object, at a repair café), and the private page a visitor comes back to
+ * (through a link whose secret only they hold) to see what became of the
+ * event or to cancel. Every kind books through the same form, function and
+ * private page. */
 #include <stdio.h>
 #include <apr_strings.h>
 #include "tl_pages.h"
@@ -12,6 +15,7 @@
 #include "tl_ical.h"
 #include "tl_ords.h"
 #include "tl_date.h"
+#include "tl_choices.h"
 #include <http_core.h>
 
 #define TL_REPAIR_FORM "reparation"
@@ -23,16 +27,18 @@ static const char tl_sql_results[] =
     "            (SELECT slug FROM tl.place ORDER BY id LIMIT 1))) WHERE key = 'reparation_deplacement') AS displacement "
     "  FROM tl.repair_results($1, $2::integer) WHERE brought > 0";
 
-static const char tl_sql_sessions[] = "SELECT * FROM tl.repair_sessions($1, date_trunc('day', now()), $2::integer)";
+/* $1 a place or '', $2 one event or NULL, $3 a kind or NULL (every kind). */
+static const char tl_sql_sessions[] =
+    "SELECT * FROM tl.repair_sessions($1, date_trunc('day', now()), $2::integer, $3)";
 
 int tl_page_repair_agenda(tl_req *q)
 {
     int status = OK;
     const char *place = tl_param_slug(q, "lieu", "lieu", &status);
-    const char *params[] = { place, NULL };
+    const char *params[] = { place, NULL, "reparation" };
 
     const tl_db_read reads[] = {
-        { "sessions", tl_sql_sessions, 2, params },
+        { "sessions", tl_sql_sessions, 3, params },
         { "results", tl_sql_results, 2, params },
         { "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1, params },
     };
@@ -55,15 +61,33 @@ static int tl_repair_local(const char *v, tl_tz_local *l)
                        &l->second) == 6 ? 0 : -1;
 }
 
-/* The sessions as an iCalendar feed (RFC 5545), all places or ?lieu=:
- * what a calendar application subscribes to. Cancelled and moved sessions
- * stay in it, cancelled, so subscribers see them go. */
-int tl_page_repair_ical(tl_req *q)
+/* The ?type= of the agenda and its feed: a kind of event, "" for every
+ * kind, or NULL and *status (a 400 sent) for a kind that is none. */
+static const char *tl_event_kind_param(tl_req *q, int *status)
+{
+    const char *v = tl_query_get(&q->query, "type");
+    const char *err;
+    int i;
+
+    if (!v || !*v) {
+        return "";
+    }
+    if ((err = tl_valid_choice(q->r->pool, "type d'événement", v, tl_choices_event_kind, &i)) != NULL) {
+        *status = tl_render_error(q, HTTP_BAD_REQUEST, err);
+        return NULL;
+    }
+    return v;
+}
+
+/* Events as an iCalendar feed (RFC 5545), all places or ?lieu=, one kind
+ * or every kind: what a calendar application subscribes to. Cancelled and
+ * moved events stay in it, cancelled, so subscribers see them go. */
+static int tl_events_ical(tl_req *q, const char *kind, const char *prodid, const char *name, const char *filename)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
     const char *place = tl_param_slug(q, "lieu", "lieu", &status);
-    const char *params[] = { place, NULL }, *err;
+    const char *params[] = { place, kind }, *err;
     const tl_rows *rows;
     tl_ical *cal;
     tl_buf out;
@@ -74,16 +98,16 @@ int tl_page_repair_ical(tl_req *q)
     }
     if (!(rows = tl_db_query(q, "SELECT id, created_epoch, time_zone, starts_local, ends_local, title, place_name, "
                                 "       street_address, postal_code, locality, skills, moved_to, moved_day_fr, "
-                                "       cancelled, cancel_reason, description "
-                                "  FROM tl.repair_sessions($1, now() - interval '31 days', NULL)", 1,
+                                "       cancelled, cancel_reason, description, kind_label, repair, theme, leader "
+                                "  FROM tl.repair_sessions($1, now() - interval '31 days', NULL, $2)", 2,
                              params, &status))) {
         return tl_page_failed(q, status);
     }
-    cal = tl_ical_create(p, "-//mod_tierslieux//Repair café//FR",
-                         apr_pstrcat(p, "Repair café — ", tl_conf_site_name(q->dc), NULL));
+    cal = tl_ical_create(p, prodid, apr_pstrcat(p, name, " — ", tl_conf_site_name(q->dc), NULL));
 #define TL_COL(name) rows->value(rows, i, rows->column(rows, name), &len)
     for (i = 0; i < rows->count(rows); i++) {
         tl_ical_event ev;
+        int repair = TL_COL("repair")[0] == 't';
         memset(&ev, 0, sizeof(ev));
         ev.uid = apr_psprintf(p, "seance-%s@%s", TL_COL("id"), q->r->server->server_hostname);
         ev.dtstamp = apr_atoi64(TL_COL("created_epoch"));
@@ -94,15 +118,20 @@ int tl_page_repair_ical(tl_req *q)
         ev.summary = TL_COL("title");
         ev.location = apr_pstrcat(p, TL_COL("place_name"), ", ", TL_COL("street_address"), ", ",
                                   TL_COL("postal_code"), " ", TL_COL("locality"), NULL);
-        ev.description = apr_pstrcat(p, TL_COL("skills") ? apr_pstrcat(p, "Réparations : ", TL_COL("skills"), ".\n",
-                                                                       NULL) : "",
+        ev.description = apr_pstrcat(p, repair ? "" : apr_pstrcat(p, TL_COL("kind_label"), ".\n", NULL),
+                                     TL_COL("theme") ? apr_pstrcat(p, "Thème : ", TL_COL("theme"), ".\n", NULL) : "",
+                                     TL_COL("leader") ? apr_pstrcat(p, "Animé par ", TL_COL("leader"), ".\n", NULL)
+                                                      : "",
+                                     TL_COL("skills") ? apr_pstrcat(p, "Réparations : ", TL_COL("skills"), ".\n",
+                                                                    NULL) : "",
                                      TL_COL("moved_to") ? apr_pstrcat(p, "Séance déplacée au ", TL_COL("moved_day_fr"),
                                                                       ".\n", NULL) : "",
                                      TL_COL("cancelled")[0] == 't' ? apr_pstrcat(p, "Séance annulée : ",
                                                                               TL_COL("cancel_reason"), ".\n", NULL)
                                                                  : "",
                                      TL_COL("description"), NULL);
-        ev.url = ap_construct_url(p, apr_pstrcat(p, q->base, "/reparation/", TL_COL("id"), NULL), q->r);
+        ev.url = ap_construct_url(p, apr_pstrcat(p, q->base, repair ? "/reparation/" : "/agenda/", TL_COL("id"),
+                                                 NULL), q->r);
         ev.status = TL_COL("cancelled")[0] == 't' || TL_COL("moved_to") ? TL_ICAL_CANCELLED : TL_ICAL_CONFIRMED;
         ev.sequence = -1;
         if (tl_ical_add_event(cal, &ev, &err) != 0) {
@@ -113,8 +142,27 @@ int tl_page_repair_ical(tl_req *q)
 #undef TL_COL
     tl_buf_init(&out, p, 4096);
     tl_ical_finish(cal, &out);
-    apr_table_setn(q->r->headers_out, "Content-Disposition", "inline; filename=\"reparation.ics\"");
+    apr_table_setn(q->r->headers_out, "Content-Disposition",
+                   apr_pstrcat(p, "inline; filename=\"", filename, "\"", NULL));
     return tl_send_body(q, "text/calendar; charset=utf-8", out.data, out.len);
+}
+
+/* The repair café's sessions only, as the feed always was. */
+int tl_page_repair_ical(tl_req *q)
+{
+    return tl_events_ical(q, "reparation", "-//mod_tierslieux//Repair café//FR", "Repair café", "reparation.ics");
+}
+
+/* Every kind of event (?type= one kind). */
+int tl_page_events_ical(tl_req *q)
+{
+    int status = OK;
+    const char *kind = tl_event_kind_param(q, &status);
+
+    if (!kind) {
+        return status;
+    }
+    return tl_events_ical(q, kind, "-//mod_tierslieux//Agenda//FR", "Agenda des lieux", "agenda.ics");
 }
 
 /* The ORDS export under way: each row of tl.repair_ords_rows written as it
@@ -218,7 +266,7 @@ int tl_page_repair_ords(tl_req *q)
 static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *status)
 {
     const char *id = tl_param_id(q, segment, "séance", status);
-    const char *params[] = { "", id };
+    const char *params[] = { "", id, NULL };
     const tl_rows *s;
 
     if (!id) {
@@ -226,7 +274,7 @@ static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *sta
     }
     {
         const tl_db_read reads[] = {
-            { "session", tl_sql_sessions, 2, params },
+            { "session", tl_sql_sessions, 3, params },
             { "slots", "SELECT * FROM tl.repair_slots($1::integer)", 1, &id },
             { "results", tl_sql_results, 2, params },
         };
@@ -243,6 +291,25 @@ static const tl_rows *tl_repair_session(tl_req *q, const char *segment, int *sta
     return s;
 }
 
+/* 1 when the event of the result set is a repair café. */
+static int tl_session_is_repair(const tl_rows *s)
+{
+    size_t len;
+    const char *v = s->value(s, 0, s->column(s, "repair"), &len);
+    return v && v[0] == 't';
+}
+
+/* An event's page at another path: a permanent redirect, the query kept. */
+static int tl_event_moved(tl_req *q, const char *path)
+{
+    apr_pool_t *p = q->r->pool;
+
+    apr_table_setn(q->r->headers_out, "Location",
+                   ap_construct_url(p, apr_pstrcat(p, q->base, path, q->r->args ? "?" : "", q->r->args, NULL),
+                                    q->r));
+    return HTTP_MOVED_PERMANENTLY;
+}
+
 int tl_page_repair_session(tl_req *q)
 {
     int status = OK;
@@ -252,7 +319,62 @@ int tl_page_repair_session(tl_req *q)
     if (!s) {
         return status;
     }
+    /* Another kind of event lives in the agenda of every kind. */
+    if (!tl_session_is_repair(s)) {
+        return tl_event_moved(q, apr_pstrcat(q->r->pool, "/agenda/", s->value(s, 0, s->column(s, "id"), &len), NULL));
+    }
     return tl_render_page(q, "reparation-seance",
+                          apr_pstrcat(q->r->pool, s->value(s, 0, s->column(s, "title"), &len), " — ",
+                                      s->value(s, 0, s->column(s, "day_fr"), &len), NULL));
+}
+
+/* The agenda of every kind of event, ?lieu= and ?type= filtering it. */
+int tl_page_events(tl_req *q)
+{
+    int status = OK;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status);
+    const char *kind = place ? tl_event_kind_param(q, &status) : NULL;
+    const char *params[] = { place, NULL, kind };
+
+    if (!place || !kind) {
+        return status;
+    }
+    {
+        const tl_db_read reads[] = {
+            { "sessions", tl_sql_sessions, 3, params },
+            { "places", "SELECT slug, name, slug = $1 AS selected FROM tl.place ORDER BY name", 1, params },
+            { "kinds", "SELECT code, label, code = $1 AS selected FROM tl.event_kind ORDER BY rank", 1, &params[2] },
+        };
+        if (!tl_db_views(q, reads, 3, &status)) {
+            return tl_page_failed(q, status);
+        }
+    }
+    tl_view_set(q->view, "place", place);
+    tl_view_set(q->view, "kind", kind);
+    return tl_render_page(q, "agenda", "L'agenda des lieux");
+}
+
+/* One event of any kind: its slots and how to book one. A repair café
+ * keeps its own page, with its repairs' results. */
+int tl_page_event(tl_req *q)
+{
+    int status = OK;
+    const tl_rows *s = tl_repair_session(q, q->args[0], &status);
+    size_t len;
+
+    if (!s) {
+        return status;
+    }
+    if (tl_session_is_repair(s)) {
+        return tl_event_moved(q, apr_pstrcat(q->r->pool, "/reparation/", s->value(s, 0, s->column(s, "id"), &len),
+                                             NULL));
+    }
+    /* schema.org's organizer: the place, by its public page. */
+    tl_view_set(q->view, "place_url",
+                ap_construct_url(q->r->pool, apr_pstrcat(q->r->pool, q->base, "/lieux/",
+                                                         s->value(s, 0, s->column(s, "place_slug"), &len), NULL),
+                                 q->r));
+    return tl_render_page(q, "evenement",
                           apr_pstrcat(q->r->pool, s->value(s, 0, s->column(s, "title"), &len), " — ",
                                       s->value(s, 0, s->column(s, "day_fr"), &len), NULL));
 }
@@ -261,16 +383,26 @@ static int tl_repair_form_show(tl_req *q, const char *session, int http_status)
 {
     int status = OK;
     const tl_rows *s = tl_repair_session(q, session, &status);
+    size_t len;
 
     if (!s) {
         return status;
     }
     tl_form_token(q, TL_REPAIR_FORM);
     q->r->status = http_status;
-    return tl_render_page(q, "reparation-reserver", "Réserver un créneau — repair café");
+    return tl_render_page(q, "reparation-reserver",
+                          tl_session_is_repair(s) ? "Réserver un créneau — repair café"
+                          : apr_pstrcat(q->r->pool, "Réserver une place — ",
+                                        s->value(s, 0, s->column(s, "title"), &len), NULL));
 }
 
 int tl_page_repair_book_form(tl_req *q)
+{
+    return tl_repair_form_show(q, q->args[0], HTTP_OK);
+}
+
+/* The same form, reached from an event's page: one booking path. */
+int tl_page_event_book_form(tl_req *q)
 {
     return tl_repair_form_show(q, q->args[0], HTTP_OK);
 }
@@ -343,7 +475,7 @@ int tl_page_repair_book(tl_req *q)
 static int tl_repair_booking_show(tl_req *q, const char *token, int http_status)
 {
     const char *hash = tl_token_sha256(q->r->pool, token);
-    const tl_rows *b;
+    const tl_rows *b, *s;
     int status = OK;
     size_t len;
 
@@ -364,13 +496,16 @@ static int tl_repair_booking_show(tl_req *q, const char *token, int http_status)
         return tl_render_error(q, HTTP_GONE, "Cette séance est passée : ce lien ne sert plus. Merci d'être venu "
                                "(ou à une prochaine fois) !");
     }
-    if (!tl_repair_session(q, b->value(b, 0, b->column(b, "session_id"), &len), &status)) {
+    if (!(s = tl_repair_session(q, b->value(b, 0, b->column(b, "session_id"), &len), &status))) {
         return status;
     }
     tl_view_set(q->view, "token", token);
     tl_form_token(q, TL_REPAIR_FORM);
     q->r->status = http_status;
-    return tl_render_page(q, "reparation-reservation", "Votre réservation — repair café");
+    return tl_render_page(q, "reparation-reservation",
+                          tl_session_is_repair(s) ? "Votre réservation — repair café"
+                          : apr_pstrcat(q->r->pool, "Votre réservation — ",
+                                        s->value(s, 0, s->column(s, "title"), &len), NULL));
 }
 
 int tl_page_repair_booking(tl_req *q)

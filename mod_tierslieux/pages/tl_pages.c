@@ -54,6 +54,8 @@ const tl_route tl_routes[] = {
     { M_POST, "/compte/mot-de-passe", tl_page_password_post, TL_ROUTE_PRIVATE },
     { M_GET, "/compte/notice", tl_page_notice_form, TL_ROUTE_PRIVATE },
     { M_POST, "/compte/notice", tl_page_notice_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/compte/atelier", tl_page_account_workshop_form, TL_ROUTE_PRIVATE },
+    { M_POST, "/compte/atelier", tl_page_account_workshop, TL_ROUTE_PRIVATE },
 
     /* ---- The desk: lending ---- */
     { M_GET, "/guichet/pret", tl_page_desk_lend, TL_ROUTE_PRIVATE },
@@ -101,7 +103,7 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/graines/photo", tl_page_admin_seeds_photo, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/graines/photo/modifier", tl_page_admin_seeds_photo_change, TL_ROUTE_PRIVATE },
 
-    /* ---- Repair café ---- */
+    /* ---- Repair café and events ---- */
     { M_GET, "/reparation",   tl_page_repair_agenda, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
     { M_GET, "/reparation.ics", tl_page_repair_ical, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
     { M_GET, "/reparation/reservation", tl_page_repair_booking, TL_ROUTE_PRIVATE },
@@ -110,12 +112,19 @@ const tl_route tl_routes[] = {
     { M_GET, "/reparation/ords.csv", tl_page_repair_ords, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
     { M_GET, "/reparation/*", tl_page_repair_session, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
     { M_GET, "/reparation/*/reserver", tl_page_repair_book_form, TL_ROUTE_PRIVATE },
+    { M_GET, "/agenda",       tl_page_events,    TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
+    { M_GET, "/agenda.ics",   tl_page_events_ical, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
+    { M_GET, "/agenda/*",     tl_page_event,     TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
+    { M_GET, "/agenda/*/reserver", tl_page_event_book_form, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/reparation", tl_page_desk_repair, TL_ROUTE_PRIVATE },
     { M_POST, "/guichet/reparation", tl_page_desk_repair_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/reparation", tl_page_admin_repair, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/reparation", tl_page_admin_repair_post, TL_ROUTE_PRIVATE },
     { M_GET, "/gestion/reparation/seance", tl_page_admin_repair_session, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/reparation/seance", tl_page_admin_repair_session_post, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/ateliers", tl_page_admin_workshops, TL_ROUTE_PRIVATE },
+    { M_GET, "/gestion/ateliers/proposition", tl_page_admin_workshop_proposal, TL_ROUTE_PRIVATE },
+    { M_POST, "/gestion/ateliers/proposition", tl_page_admin_workshop_proposal_post, TL_ROUTE_PRIVATE },
 
     /* ---- Ressourcerie ---- */
     { M_GET, "/ressourcerie", tl_page_reuse_shop, TL_ROUTE_PUBLIC, "places_catalogue ressourcerie photos" },

@@ -986,7 +986,7 @@ BEGIN
 END $$;
 
 ------------------------------------------------------------------------------
--- What the national « équipements » open data file needs (sql/schema/015):
+-- What the national « équipements » open data file needs (sql/schema/013):
 -- the médiathèque and La Fabrique give it; Lakour not yet, so the open data
 -- page shows what a place still lacks. Like the demo's town, its SIRET and
 -- INSEE codes are invented; the nomenclature's codes and terms are the ones

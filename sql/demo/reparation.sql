@@ -129,3 +129,48 @@ SELECT tl.log_repair(CASE p.slug WHEN 'la-fabrique' THEN 'referente.fabrique'
                      CASE WHEN l.luck >= 8 THEN 1 + l.luck % 3 END, o.weight, o.minutes, NULL)
   FROM logged l JOIN objects o ON o.n = l.n JOIN tl.place p ON p.id = l.place_id
  ORDER BY l.session, l.j;
+
+-- Other kinds of events (sql/schema/014), dated from the load day: three
+-- workshops (sewing, digital help, seed saving, bike repair), a seed swap
+-- and an open day at Lakour, each with its slots. They begin a week after
+-- the load day at the earliest, so the first session to come stays a
+-- repair café's.
+WITH plan (place, days, start_time, end_time, kind, theme, title, leader, description, slot_minutes, capacity) AS (VALUES
+    ('la-fabrique', 9, time '14:00', time '16:00', 'atelier', 'couture', 'Atelier couture : repriser et rapiécer',
+     'Mireille, couturière bénévole', 'Apportez un vêtement à reprendre ; aiguilles, fils et machines sont sur place.',
+     120, 8),
+    ('la-fabrique', 16, time '18:00', time '20:00', 'atelier', 'vélo', 'Atelier vélo : freins et dérailleurs',
+     NULL, 'Venez avec votre vélo : on apprend à régler ses freins et son dérailleur.', 60, 4),
+    ('mediatheque-jules-verne', 10, time '10:00', time '12:00', 'atelier', 'numérique',
+     'Atelier numérique : premiers pas sur une tablette', NULL,
+     'Pour découvrir la tablette, les courriels et les démarches en ligne, à son rythme.', 60, 6),
+    ('mediatheque-jules-verne', 12, time '10:00', time '12:30', 'troc_graines', NULL, 'Troc de graines de printemps',
+     NULL, 'Apportez vos sachets de graines, repartez avec d''autres variétés.', 150, 30),
+    ('mediatheque-jules-verne', 20, time '14:00', time '16:00', 'atelier', 'graines',
+     'Atelier graines : récolter et trier ses semences', NULL, 'Du fruit mûr au sachet étiqueté.', 120, 10),
+    ('tiers-lieu-lakour', 13, time '09:00', time '12:00', 'portes_ouvertes', NULL, 'Portes ouvertes de Lakour', NULL,
+     'Visite de l''atelier, de l''outilthèque et du jardin partagé.', 60, 20)
+), events AS (
+    INSERT INTO tl.repair_session (place_id, kind, theme, title, leader, description, starts_at, ends_at)
+    SELECT p.id, plan.kind, plan.theme, plan.title, plan.leader, plan.description,
+           ((now() AT TIME ZONE p.time_zone)::date + plan.days + plan.start_time) AT TIME ZONE p.time_zone,
+           ((now() AT TIME ZONE p.time_zone)::date + plan.days + plan.end_time) AT TIME ZONE p.time_zone
+      FROM plan JOIN tl.place p ON p.slug = plan.place
+    RETURNING id, title, starts_at, ends_at
+)
+INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
+SELECT e.id, t, plan.capacity
+  FROM events e JOIN plan ON plan.title = e.title,
+       generate_series(e.starts_at, e.ends_at - make_interval(mins => plan.slot_minutes),
+                       make_interval(mins => plan.slot_minutes)) t;
+
+-- A workshop a member proposed three days before the load day, waiting for
+-- La Fabrique's référents (/gestion/ateliers); the member agreed to show
+-- their first name once it is published.
+INSERT INTO tl.event_proposal (member_id, place_id, title, theme, description, dates, participants, show_first_name,
+                               created_at)
+SELECT m.id, p.id, 'Redonner vie aux jouets en bois', 'jouets en bois',
+       'Recoller, poncer et repeindre les jouets en bois abîmés, avec les enfants.',
+       'un mercredi après-midi pendant les vacances scolaires', 6, true, now() - interval '3 days'
+  FROM tl.member m, tl.place p
+ WHERE m.member_number = 'A-000187' AND p.slug = 'la-fabrique';

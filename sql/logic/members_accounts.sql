@@ -1168,6 +1168,24 @@ BEGIN
               JOIN tl.repair_booking r ON r.id = h.row_id JOIN tl.repair_slot l ON l.id = r.slot_id
               JOIN tl.repair_session s ON s.id = l.session_id) x
      WHERE b.id = x.row_id;
+    -- Workshops the member proposed (sql/logic/repair_cafe.sql): one still
+    -- waiting or declined is deleted; an accepted one stays, detached, as
+    -- the record of its published workshop, which loses the member's first
+    -- name if it showed it. Anyone's mentions of them in a proposal go.
+    UPDATE tl.repair_session s
+       SET leader = CASE WHEN e.show_first_name THEN NULL ELSE s.leader END,
+           title = tl.erasure_redact(s.title, ks), description = tl.erasure_redact(s.description, ks)
+      FROM tl.event_proposal e
+     WHERE e.member_id = ANY (ids) AND e.session_id = s.id;
+    DELETE FROM tl.event_proposal WHERE member_id = ANY (ids) AND state <> 'acceptee';
+    UPDATE tl.event_proposal SET member_id = NULL WHERE member_id = ANY (ids);
+    UPDATE tl.event_proposal e
+       SET title = tl.erasure_redact(e.title, h.marks), theme = tl.erasure_redact(e.theme, h.marks),
+           description = tl.erasure_redact(e.description, h.marks), dates = tl.erasure_redact(e.dates, h.marks),
+           answer = tl.erasure_redact(e.answer, h.marks)
+      FROM tl.erasure_matches('SELECT e.id AS row_id, x.v FROM tl.event_proposal e,
+                                      unnest(ARRAY[e.title, e.theme, e.description, e.dates, e.answer]) x(v)', ks) h
+     WHERE e.id = h.row_id;
     UPDATE tl.repair_record r SET object = tl.erasure_redact(r.object, h.marks), problem = tl.erasure_redact(r.problem, h.marks)
       FROM tl.erasure_matches('SELECT r.id AS row_id, x.v FROM tl.repair_record r,
                                       unnest(ARRAY[r.object, r.problem]) x(v)', ks) h

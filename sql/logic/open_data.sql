@@ -101,7 +101,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
 $$;
 
 -- The themes of the schema's EQUIP_THEME, as it writes them (the column's
--- check in sql/schema/015 holds the same list), for the back office's list.
+-- check in sql/schema/013 holds the same list), for the back office's list.
 CREATE FUNCTION tl.equipment_themes() RETURNS SETOF text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
     SELECT unnest(ARRAY['Equipement administratif', 'Equipement de justice', 'Equipement sanitaire',
@@ -110,7 +110,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
                         'Equipement de mobilité', 'Autre équipement'])
 $$;
 
--- What the national « équipements » file needs of a place (sql/schema/015,
+-- What the national « équipements » file needs of a place (sql/schema/013,
 -- tl.open_data_equipment): each may stay empty, the place then being left
 -- out of the file; what is typed must fit the schema's patterns.
 CREATE FUNCTION tl.save_place_open_data(p_login text, p_place text, p_authority text, p_siret text, p_insee text,

@@ -1,5 +1,7 @@
--- Repair café: sessions, slots, bookings, repairers, the repair log and its
--- figures.
+-- A place's events and the repair café: events of every kind (café
+-- réparation, atelier, troc de graines, portes ouvertes: tl.event_kind,
+-- sql/schema/014) with their slots and bookings, then what only a repair
+-- café has: repairers, the repair log and its figures.
 --
 -- The current form of this area's functions, views, triggers and rights.
 -- script/migrate drops every function and view of schema tl (but the
@@ -21,18 +23,21 @@ LANGUAGE sql STABLE AS $$
                                (p_at AT TIME ZONE 'UTC') - (p_at AT TIME ZONE p_zone)), 'HH24:MI')
 $$;
 
--- A session as the agenda shows it: local times in the place's zone, the
--- skills as labels, seats left over its slots, and its state. Inlined into
+-- An event as the agenda shows it: its kind (p_kind: one kind, NULL every
+-- kind), local times in the place's zone, the skills as labels, seats left
+-- over its slots, and its state. Inlined into
 -- the query that calls it (no SECURITY DEFINER, no SET; the public role
 -- reads of the bookings only their slot and whether they were cancelled):
 -- a page naming some of its columns does not compute the others, so the
 -- iCalendar feed of a network counts no seats.
-CREATE FUNCTION tl.repair_sessions(p_place text, p_from timestamptz, p_id integer DEFAULT NULL)
+CREATE FUNCTION tl.repair_sessions(p_place text, p_from timestamptz, p_id integer DEFAULT NULL,
+                                   p_kind text DEFAULT NULL)
 RETURNS TABLE (id integer, title text, description text, place_slug text, place_name text, street_address text,
                postal_code text, locality text, time_zone text, day_fr text, starts_local timestamp,
                ends_local timestamp, hours_fr text, skills text, seats integer, seats_left integer,
                cancelled boolean, cancel_reason text, moved_to integer, moved_day_fr text, past boolean,
-               start_iso text, end_iso text, created_epoch bigint, event_status text)
+               start_iso text, end_iso text, created_epoch bigint, event_status text, kind text, kind_label text,
+               repair boolean, theme text, leader text)
 LANGUAGE sql STABLE AS $$
     SELECT s.id, s.title, s.description, p.slug, p.name, p.street_address, p.postal_code, p.locality, p.time_zone,
            tl.date_fr((s.starts_at AT TIME ZONE p.time_zone)::date),
@@ -48,8 +53,9 @@ LANGUAGE sql STABLE AS $$
            extract(epoch FROM s.created_at)::bigint,
            'https://schema.org/' || CASE WHEN s.moved_to IS NOT NULL THEN 'EventRescheduled'
                                          WHEN s.cancelled_at IS NOT NULL THEN 'EventCancelled'
-                                         ELSE 'EventScheduled' END
-      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id
+                                         ELSE 'EventScheduled' END,
+           s.kind, k.label, s.kind = 'reparation', s.theme, s.leader
+      FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id JOIN tl.event_kind k ON k.code = s.kind
       LEFT JOIN LATERAL (
           SELECT sum(l.capacity)::integer AS total,
                  sum(greatest(l.capacity - (SELECT count(*) FROM tl.repair_booking b
@@ -58,6 +64,7 @@ LANGUAGE sql STABLE AS $$
      WHERE (p_id IS NULL OR s.id = p_id)
        AND (p_id IS NOT NULL OR s.ends_at >= p_from)
        AND (coalesce(p_place, '') = '' OR p.slug = p_place)
+       AND (coalesce(p_kind, '') = '' OR s.kind = p_kind)
      ORDER BY s.starts_at, s.id
 $$;
 
@@ -100,7 +107,9 @@ BEGIN
         RAISE EXCEPTION 'cette séance est passée' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_booking_session_open';
     END IF;
-    IF btrim(coalesce(p_object, '')) = '' THEN
+    -- Only a repair café's booking names an object; a seat at another kind
+    -- of event brings none.
+    IF v_session.kind = 'reparation' AND btrim(coalesce(p_object, '')) = '' THEN
         RAISE EXCEPTION 'indiquez l''objet que vous apportez' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_booking_object_not_blank';
     END IF;
@@ -118,7 +127,9 @@ BEGIN
             CONSTRAINT = 'repair_slot_full';
     END IF;
     INSERT INTO tl.repair_booking (slot_id, object, problem, visitor_name, contact, token_sha256)
-    VALUES (v_slot.id, btrim(p_object), btrim(coalesce(p_problem, '')), btrim(p_name), btrim(p_contact),
+    VALUES (v_slot.id, CASE WHEN v_session.kind = 'reparation' THEN btrim(p_object) END,
+            CASE WHEN v_session.kind = 'reparation' THEN btrim(coalesce(p_problem, '')) ELSE '' END,
+            btrim(p_name), btrim(p_contact),
             p_token_sha256)
     RETURNING id INTO v_id;
     RETURN v_id;
@@ -129,7 +140,7 @@ END $$;
 CREATE FUNCTION tl.repair_booking_by_token(p_token_sha256 text)
 RETURNS TABLE (object text, problem text, visitor_name text, cancelled boolean, session_id integer,
                session_cancelled boolean, cancel_reason text, moved_to integer, slot_time_fr text, expired boolean,
-               moved_from_day_fr text)
+               moved_from_day_fr text, repair boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     SELECT b.object, b.problem, b.visitor_name, b.cancelled_at IS NOT NULL, s.id,
            s.cancelled_at IS NOT NULL, s.cancel_reason, s.moved_to,
@@ -138,7 +149,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
                + interval '1 day' <= now(),
            -- The booking followed its session to a new date.
            (SELECT tl.date_fr((o.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session o
-             WHERE o.moved_to = s.id ORDER BY o.id DESC LIMIT 1)
+             WHERE o.moved_to = s.id ORDER BY o.id DESC LIMIT 1),
+           s.kind = 'reparation'
       FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
       JOIN tl.repair_session s ON s.id = l.session_id JOIN tl.place p ON p.id = s.place_id
      WHERE b.token_sha256 = p_token_sha256 AND b.purged_at IS NULL
@@ -158,6 +170,181 @@ BEGIN
         RAISE EXCEPTION 'cette réservation ne peut plus être annulée (déjà annulée, ou séance passée)'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_booking_cancellable';
     END IF;
+END $$;
+
+-- ---- workshops members propose ---------------------------------------------------
+
+-- A member proposes a workshop they would lead at a place (from Mon
+-- compte). At most five wait for an answer at once.
+CREATE FUNCTION tl.propose_event(p_user text, p_place text, p_title text, p_theme text, p_description text,
+                                 p_dates text, p_participants integer, p_show_first_name boolean) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_member tl.member := tl.my_member(p_user);
+    v_place  integer;
+    v_id     integer;
+BEGIN
+    SELECT id INTO v_place FROM tl.place WHERE slug = p_place;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'choisissez un lieu de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'event_proposal_place_fkey';
+    END IF;
+    IF btrim(coalesce(p_title, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le titre de l''atelier' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'event_proposal_title_length';
+    END IF;
+    IF btrim(coalesce(p_theme, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez le thème : couture, graines, numérique, vélo ou un autre'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_theme_length';
+    END IF;
+    IF btrim(coalesce(p_dates, '')) = '' THEN
+        RAISE EXCEPTION 'indiquez les jours ou les moments où vous pourriez l''animer'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_dates_length';
+    END IF;
+    IF p_participants IS NULL OR p_participants NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'un atelier accueille de 1 à 100 personnes' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'event_proposal_participants_range';
+    END IF;
+    IF (SELECT count(*) FROM tl.event_proposal WHERE member_id = v_member.id AND state = 'proposee') >= 5 THEN
+        RAISE EXCEPTION 'cinq de vos propositions attendent déjà une réponse : attendez-la avant d''en faire une autre'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_waiting_limit';
+    END IF;
+    INSERT INTO tl.event_proposal (member_id, place_id, title, theme, description, dates, participants,
+                                   show_first_name)
+    VALUES (v_member.id, v_place, btrim(p_title), btrim(p_theme), btrim(coalesce(p_description, '')),
+            btrim(p_dates), p_participants, coalesce(p_show_first_name, false))
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END $$;
+
+-- A proposal's state as its member and the référents read it.
+CREATE FUNCTION tl.event_proposal_state_fr(p_state text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $$
+    SELECT CASE p_state WHEN 'proposee' THEN 'en attente de réponse' WHEN 'acceptee' THEN 'acceptée, publiée'
+                        ELSE 'refusée' END
+$$;
+
+-- The member's own proposals, the latest first.
+CREATE FUNCTION tl.my_event_proposals(p_user text)
+RETURNS TABLE (id integer, title text, theme text, place_name text, dates text, participants integer,
+               show_first_name boolean, state text, state_fr text, answer text, session_id integer,
+               event_day_fr text, proposed_fr text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT e.id, e.title, e.theme, p.name, e.dates, e.participants, e.show_first_name, e.state,
+           tl.event_proposal_state_fr(e.state), e.answer, e.session_id,
+           (SELECT tl.date_fr((s.starts_at AT TIME ZONE p.time_zone)::date) FROM tl.repair_session s
+             WHERE s.id = e.session_id),
+           tl.date_fr((e.created_at AT TIME ZONE p.time_zone)::date)
+      FROM tl.event_proposal e JOIN tl.place p ON p.id = e.place_id
+     WHERE e.member_id = (tl.my_member(p_user)).id
+     ORDER BY e.created_at DESC, e.id DESC
+$$;
+
+-- A place's proposals for its référents, those waiting first, with who
+-- proposed them (to reach them through the desk).
+CREATE FUNCTION tl.admin_event_proposals(p_login text, p_place text)
+RETURNS TABLE (id integer, title text, theme text, description text, dates text, participants integer,
+               proposer text, show_first_name boolean, state text, state_fr text, waiting boolean, answer text,
+               session_id integer, proposed_fr text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place := tl.require_place(p_place);
+BEGIN
+    PERFORM tl.require_role(p_login, v_place.id, 'referent');
+    RETURN QUERY
+    SELECT e.id, e.title, e.theme, e.description, e.dates, e.participants,
+           coalesce(m.given_name || ' ' || m.family_name, 'adhérent effacé'), e.show_first_name, e.state,
+           tl.event_proposal_state_fr(e.state), e.state = 'proposee', e.answer, e.session_id,
+           tl.date_fr((e.created_at AT TIME ZONE v_place.time_zone)::date)
+      FROM tl.event_proposal e LEFT JOIN tl.member m ON m.id = e.member_id
+     WHERE e.place_id = v_place.id AND (e.state = 'proposee' OR e.decided_at >= now() - interval '60 days')
+     ORDER BY e.state <> 'proposee', e.created_at, e.id;
+END $$;
+
+-- One proposal, for a référent of its place.
+CREATE FUNCTION tl.admin_event_proposal(p_login text, p_id integer)
+RETURNS TABLE (id integer, place_slug text, place_name text, title text, theme text, description text, dates text,
+               participants integer, proposer text, show_first_name boolean, state text, state_fr text,
+               waiting boolean, answer text, session_id integer, proposed_fr text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer := (SELECT e.place_id FROM tl.event_proposal e WHERE e.id = p_id);
+BEGIN
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'cette proposition n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'event_proposal_known';
+    END IF;
+    PERFORM tl.require_role(p_login, v_place, 'referent');
+    RETURN QUERY
+    SELECT e.id, p.slug, p.name, e.title, e.theme, e.description, e.dates, e.participants,
+           coalesce(m.given_name || ' ' || m.family_name, 'adhérent effacé'), e.show_first_name, e.state,
+           tl.event_proposal_state_fr(e.state), e.state = 'proposee', e.answer, e.session_id,
+           tl.date_fr((e.created_at AT TIME ZONE p.time_zone)::date)
+      FROM tl.event_proposal e JOIN tl.place p ON p.id = e.place_id LEFT JOIN tl.member m ON m.id = e.member_id
+     WHERE e.id = p_id;
+END $$;
+
+-- A proposal waiting at a place the caller is référent of, locked, with
+-- the caller's account; or a refusal.
+CREATE FUNCTION tl.require_event_proposal(p_login text, p_id integer, OUT proposal tl.event_proposal,
+                                          OUT who integer)
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    SELECT * INTO proposal FROM tl.event_proposal WHERE id = p_id FOR UPDATE;
+    IF proposal.id IS NULL THEN
+        RAISE EXCEPTION 'cette proposition n''existe pas' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'event_proposal_known';
+    END IF;
+    who := tl.require_role(p_login, proposal.place_id, 'referent');
+    IF proposal.state <> 'proposee' THEN
+        RAISE EXCEPTION 'cette proposition a déjà sa réponse' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'event_proposal_decision';
+    END IF;
+END $$;
+
+-- Approved: a workshop on that day and hours, at the place, with slots of
+-- p_slot_minutes (NULL: one slot for the whole workshop) for as many
+-- people as proposed, led by the member's first name if they agreed to
+-- show it. Returns the workshop's id.
+CREATE FUNCTION tl.approve_event_proposal(p_login text, p_id integer, p_day date, p_start time, p_end time,
+                                          p_slot_minutes integer, p_message text) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r         record := tl.require_event_proposal(p_login, p_id);
+    e         tl.event_proposal := r.proposal;
+    v_leader  text;
+    v_session integer;
+BEGIN
+    IF e.show_first_name THEN
+        SELECT m.given_name INTO v_leader FROM tl.member m WHERE m.id = e.member_id;
+    END IF;
+    v_session := tl.create_repair_sessions(
+        p_login, (SELECT slug FROM tl.place WHERE id = e.place_id), e.title, e.description, p_day, p_start, p_end,
+        'non', 1,
+        coalesce(p_slot_minutes, least(greatest((extract(epoch FROM p_end - p_start) / 60)::integer, 10), 240)),
+        e.participants, '{}', 'atelier', e.theme, v_leader);
+    UPDATE tl.event_proposal
+       SET state = 'acceptee', session_id = v_session, decided_by = r.who, decided_at = now(),
+           answer = nullif(btrim(coalesce(p_message, '')), '')
+     WHERE id = e.id;
+    PERFORM tl.admin_note(r.who, e.place_id, 'atelier.acceptation', 'proposition ' || e.id, tl.date_fr(p_day));
+    RETURN v_session;
+END $$;
+
+-- Declined, with a message the member reads in Mon compte.
+CREATE FUNCTION tl.decline_event_proposal(p_login text, p_id integer, p_message text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r record := tl.require_event_proposal(p_login, p_id);
+BEGIN
+    IF btrim(coalesce(p_message, '')) = '' THEN
+        RAISE EXCEPTION 'écrivez un mot à la personne : elle le lira dans Mon compte'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_proposal_answer_length';
+    END IF;
+    UPDATE tl.event_proposal
+       SET state = 'refusee', answer = btrim(p_message), decided_by = r.who, decided_at = now()
+     WHERE id = (r.proposal).id;
+    PERFORM tl.admin_note(r.who, (r.proposal).place_id, 'atelier.refus', 'proposition ' || (r.proposal).id, '');
 END $$;
 
 -- Personal data kept as long as a loan's link to its borrower (sql/logic/members_accounts.sql):
@@ -222,20 +409,42 @@ BEGIN
 END $$;
 
 -- Creates one session or a series. Returns the first session's id.
+-- An event of any kind: p_theme only for a workshop (required there), the
+-- repairers' skills only for a repair café; the title, when left blank, is
+-- the kind's ("Repair café" for a repair café, as before kinds).
 CREATE FUNCTION tl.create_repair_sessions(p_login text, p_place text, p_title text, p_description text,
                                           p_first date, p_start time, p_end time, p_repeat text, p_count integer,
-                                          p_slot_minutes integer, p_capacity integer, p_skills text[])
+                                          p_slot_minutes integer, p_capacity integer, p_skills text[],
+                                          p_kind text DEFAULT 'reparation', p_theme text DEFAULT NULL,
+                                          p_leader text DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place  tl.place := tl.require_place(p_place);
     v_who    integer := tl.require_role(p_login, v_place.id, 'referent');
     v_skills text[] := tl.require_skills(p_skills);
+    v_kind   tl.event_kind;
+    v_theme  text := nullif(btrim(coalesce(p_theme, '')), '');
     v_day    date;
     v_id     integer;
     v_first  integer;
     v_n      integer := 0;
 BEGIN
+    SELECT * INTO v_kind FROM tl.event_kind WHERE code = p_kind;
+    IF v_kind.code IS NULL THEN
+        RAISE EXCEPTION 'choisissez un type d''événement de la liste' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'repair_session_kind_fkey';
+    END IF;
+    IF v_kind.code = 'atelier' AND v_theme IS NULL THEN
+        RAISE EXCEPTION 'indiquez le thème de l''atelier (couture, graines, numérique, vélo ou un autre)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'repair_session_theme_workshop';
+    END IF;
+    IF v_kind.code <> 'atelier' THEN
+        v_theme := NULL;
+    END IF;
+    IF v_kind.code <> 'reparation' THEN
+        v_skills := '{}';
+    END IF;
     IF p_repeat IS NULL OR p_repeat NOT IN ('non', 'hebdomadaire', 'mensuelle') THEN
         RAISE EXCEPTION 'choisissez une répétition de la liste' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_session_repeat_known';
@@ -261,10 +470,15 @@ BEGIN
             CONSTRAINT = 'repair_slot_capacity_range';
     END IF;
     FOR v_day IN SELECT * FROM tl.repair_series_days(p_first, p_repeat, coalesce(p_count, 1)) LOOP
-        INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by)
-        VALUES (v_place.id, coalesce(nullif(btrim(p_title), ''), 'Repair café'), btrim(coalesce(p_description, '')),
+        INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by, kind,
+                                       theme, leader)
+        VALUES (v_place.id,
+                coalesce(nullif(btrim(p_title), ''),
+                         CASE v_kind.code WHEN 'reparation' THEN 'Repair café'
+                                          WHEN 'atelier' THEN 'Atelier ' || v_theme ELSE v_kind.label END),
+                btrim(coalesce(p_description, '')),
                 (v_day + p_start) AT TIME ZONE v_place.time_zone, (v_day + p_end) AT TIME ZONE v_place.time_zone,
-                v_skills, v_who)
+                v_skills, v_who, v_kind.code, v_theme, nullif(btrim(coalesce(p_leader, '')), ''))
         RETURNING id INTO v_id;
         INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
         SELECT v_id, t, p_capacity
@@ -349,9 +563,11 @@ BEGIN
         RAISE EXCEPTION 'la séance finit après avoir commencé' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'repair_session_period';
     END IF;
-    INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by)
+    INSERT INTO tl.repair_session (place_id, title, description, starts_at, ends_at, skills, created_by, kind, theme,
+                                   leader)
     VALUES (r.place_id, r.title, r.description, v_start,
-            (p_day + coalesce(p_end, (r.ends_at AT TIME ZONE v_tz)::time)) AT TIME ZONE v_tz, r.skills, v_who)
+            (p_day + coalesce(p_end, (r.ends_at AT TIME ZONE v_tz)::time)) AT TIME ZONE v_tz, r.skills, v_who,
+            r.kind, r.theme, r.leader)
     RETURNING id INTO v_id;
     INSERT INTO tl.repair_slot (session_id, starts_at, capacity)
     SELECT v_id, l.starts_at + v_shift, l.capacity FROM tl.repair_slot l WHERE l.session_id = r.id;
@@ -396,7 +612,7 @@ END $$;
 -- A place's sessions for its référents (and bénévoles: the desk on the day).
 CREATE FUNCTION tl.desk_repair_sessions(p_login text, p_place text)
 RETURNS TABLE (id integer, title text, day_fr text, hours_fr text, bookings bigint, seats integer, cancelled boolean,
-               moved boolean, past boolean)
+               moved boolean, past boolean, kind_label text, repair boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_place tl.place := tl.require_place(p_place);
@@ -409,7 +625,8 @@ BEGIN
            (SELECT count(*) FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
              WHERE l.session_id = s.id AND b.cancelled_at IS NULL),
            coalesce((SELECT sum(capacity)::integer FROM tl.repair_slot l WHERE l.session_id = s.id), 0),
-           s.cancelled_at IS NOT NULL, s.moved_to IS NOT NULL, s.ends_at <= now()
+           s.cancelled_at IS NOT NULL, s.moved_to IS NOT NULL, s.ends_at <= now(),
+           (SELECT k.label FROM tl.event_kind k WHERE k.code = s.kind), s.kind = 'reparation'
       FROM tl.repair_session s
      WHERE s.place_id = v_place.id AND s.ends_at >= now() - interval '60 days'
      ORDER BY s.starts_at;
@@ -516,6 +733,10 @@ BEGIN
             CONSTRAINT = 'repair_record_session_fkey';
     END IF;
     v_who := tl.require_role(p_login, v_session.place_id, 'benevole');
+    IF v_session.kind <> 'reparation' THEN
+        RAISE EXCEPTION 'on ne note des réparations qu''à un café réparation' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'repair_record_session_repair';
+    END IF;
     IF p_booking IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM tl.repair_booking b JOIN tl.repair_slot l ON l.id = b.slot_id
              WHERE b.id = p_booking AND l.session_id = p_session AND b.cancelled_at IS NULL) THEN
@@ -770,7 +991,7 @@ END $$;
 
 -- Tables of this area whose content a page can show: every write bumps the
 -- data version (tl.track_changes; a test checks none is forgotten).
-DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARRAY['tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
+DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARRAY['tl.event_kind', 'tl.event_proposal', 'tl.repair_booking', 'tl.repair_category', 'tl.repair_category_factor', 'tl.repair_record', 'tl.repair_session', 'tl.repair_session_repairer', 'tl.repair_skill', 'tl.repair_slot']) AS t; END $$;
 
 ------------------------------------------------------------------------------
 -- Rights: functions are executable by PUBLIC unless revoked; the desk's
@@ -778,14 +999,27 @@ DO $$ BEGIN PERFORM tl.track_changes(t::regclass, 'repair_cafe') FROM unnest(ARR
 -- the sending command's to tierslieux_courriels.
 ------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION tl.apply_repair_retention(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.propose_event(text,text,text,text,text,text,integer,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.propose_event(text,text,text,text,text,text,integer,boolean) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.my_event_proposals(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.my_event_proposals(text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_event_proposals(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_event_proposals(text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.admin_event_proposal(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.admin_event_proposal(text,integer) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.require_event_proposal(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tl.approve_event_proposal(text,integer,date,time without time zone,time without time zone,integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.approve_event_proposal(text,integer,date,time without time zone,time without time zone,integer,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.decline_event_proposal(text,integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.decline_event_proposal(text,integer,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.book_repair(integer,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.book_repair(integer,text,text,text,text,text) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.cancel_repair_booking(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_repair_booking(text) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.cancel_repair_session(text,integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.cancel_repair_session(text,integer,text) TO tierslieux_guichet;
-REVOKE ALL ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[]) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.create_repair_sessions(text,text,text,text,date,time without time zone,time without time zone,text,integer,integer,integer,text[],text,text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_repair_bookings(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_repair_bookings(text,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_repair_queue(text,integer) FROM PUBLIC;
@@ -804,7 +1038,7 @@ REVOKE ALL ON FUNCTION tl.repair_factor(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.recompute_repair_impact(integer[],text[],date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.recount_repairs(integer[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.repair_results(text,integer) TO tierslieux_lecture;
-GRANT EXECUTE ON FUNCTION tl.repair_sessions(text,timestamp with time zone,integer) TO tierslieux_lecture;
+GRANT EXECUTE ON FUNCTION tl.repair_sessions(text,timestamp with time zone,integer,text) TO tierslieux_lecture;
 GRANT EXECUTE ON FUNCTION tl.repair_slots(integer) TO tierslieux_lecture;
 REVOKE ALL ON FUNCTION tl.require_repair_desk(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.require_repair_session(text,integer) FROM PUBLIC;
@@ -813,6 +1047,7 @@ REVOKE ALL ON FUNCTION tl.set_repair_slot(text,integer,time without time zone,in
 GRANT EXECUTE ON FUNCTION tl.set_repair_slot(text,integer,time without time zone,integer) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.set_repairer(text,integer,text,text[],boolean) TO tierslieux_guichet;
+GRANT SELECT ON tl.event_kind TO tierslieux_lecture;
 GRANT SELECT ON tl.repair_category TO tierslieux_lecture;
 -- What the Open Repair Data export publishes (tl.repair_ords_rows), and
 -- nothing of who brought, repaired or recorded an object.

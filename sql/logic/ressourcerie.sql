@@ -370,7 +370,8 @@ DECLARE
     v_session tl.repair_session;
 BEGIN
     SELECT * INTO v_session FROM tl.repair_session
-     WHERE id = p_session AND place_id = v_item.place_id AND cancelled_at IS NULL AND ends_at > date_trunc('day', now());
+     WHERE id = p_session AND place_id = v_item.place_id AND kind = 'reparation' AND cancelled_at IS NULL
+       AND ends_at > date_trunc('day', now());
     IF v_session.id IS NULL THEN
         RAISE EXCEPTION 'choisissez une séance de repair café à venir de ce lieu' USING ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'reuse_item_repair_session_fkey';

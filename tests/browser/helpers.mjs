@@ -69,6 +69,7 @@ export async function discover(browser) {
   const places = await hrefs(browser, `${TL}/lieux`, 'main a[href*="/lieux/"]');
   const seeds = await hrefs(browser, `${TL}/graines`, 'main a[href*="/graines/"]');
   const sessions = (await hrefs(browser, `${TL}/reparation`, 'main .tl-card h3 a[href*="/reparation/"]'));
+  const events = (await hrefs(browser, `${TL}/agenda?type=atelier`, 'main .tl-card h3 a[href*="/agenda/"]'));
   const tools = {};
   let url = `${TL}/outils`;
   for (let i = 0; url && i < 20 && Object.keys(tools).length < 3; i++) {
@@ -92,6 +93,7 @@ export async function discover(browser) {
     places: [...new Set(places)].map(abs),
     seed: seeds.length ? abs(seeds[0]) : null,
     session: sessions.length ? abs(sessions[0]) : null,
+    event: events.length ? abs(events[0]) : null,
     tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, abs(v)])),
   };
 }
@@ -203,6 +205,10 @@ export async function allPages(browser) {
     { name: 'repair café', url: `${TL}/reparation`, layout: 'module' },
     { name: 'séance', url: d.session, layout: 'module' },
     { name: 'séance réserver', url: `${d.session}/reserver`, layout: 'module' },
+    { name: 'agenda', url: `${TL}/agenda`, layout: 'module' },
+    { name: 'agenda filtré', url: `${TL}/agenda?type=troc_graines&lieu=mediatheque-jules-verne`, layout: 'module' },
+    { name: 'événement', url: d.event, layout: 'module' },
+    { name: 'événement réserver', url: `${d.event}/reserver`, layout: 'module' },
     { name: 'ressourcerie', url: `${TL}/ressourcerie`, layout: 'module' },
     { name: 'données ouvertes', url: `${TL}/donnees-ouvertes`, layout: 'module' },
     { name: 'impact', url: `${TL}/impact`, layout: 'module' },
@@ -266,6 +272,8 @@ export async function allPages(browser) {
       contextOptions: logged },
     { name: 'guichet charte du lieu', url: `${TL}/guichet/charte?lieu=la-fabrique`, layout: 'module',
       contextOptions: logged },
+    { name: 'gestion ateliers proposés', url: `${TL}/gestion/ateliers?lieu=la-fabrique`, layout: 'module',
+      contextOptions: logged },
   );
   // A member's page (« Mon compte »): the offer to help, with the demo's
   // own offer listed.
@@ -273,6 +281,12 @@ export async function allPages(browser) {
   pages.push(
     { name: 'compte je veux aider', url: `${TL}/compte/aider`, layout: 'module', contextOptions: member },
   );
+  // The demo's workshop proposal waiting for an answer.
+  const proposals = await withPage(browser, `${TL}/gestion/ateliers?lieu=la-fabrique`, (page) =>
+    page.$$eval('main a[href*="proposition?n="]', (as) => as.map((a) => a.href)), logged);
+  if (proposals.length) {
+    pages.push({ name: 'gestion proposition d\'atelier', url: proposals[0], layout: 'module', contextOptions: logged });
+  }
   return { pages, discovered: d };
 }
 

@@ -336,6 +336,13 @@ FORGOTTEN = {
     "mail_message.subject": "messages to the member deleted",
     "mail_message.body": "messages to the member deleted",
     "mail_message.last_error": "messages to the member deleted (never holds an address, sql/logic/mail.sql)",
+    # Workshops a member proposed (sql/logic/repair_cafe.sql).
+    "event_proposal.title": "deleted with a proposal waiting or declined; an accepted one detached, mentions replaced",
+    "event_proposal.theme": "the same", "event_proposal.description": "the same", "event_proposal.dates": "the same",
+    "event_proposal.answer": "the same",
+    "repair_session.leader": "emptied when it is the first name an erased member let their accepted proposal show",
+    "repair_session.title": "the team's text; a workshop an erased member proposed has their mentions replaced",
+    "repair_session.description": "the same",
     # Rows that are the member's, deleted with them.
     "member.member_number": "deleted", "member.family_name": "deleted", "member.given_name": "deleted", "member.search_name": "deleted",
     "member.email": "deleted", "member.phone": "deleted", "member.password_hash": "deleted",
@@ -365,6 +372,7 @@ NOT_A_MEMBERS = {
     "item_movement.reason", "volunteer_activity.code", "volunteer_shift.activity",
     "volunteer_offer.status", "volunteer_offer_activity.activity",
     "story_activity.code", "story.activity", "story.withdrawal_by", "story.withdrawal_sha256",
+    "event_kind.code", "repair_session.kind",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,
@@ -376,7 +384,7 @@ NOT_A_MEMBERS = {
     "photo_variant.bytes", "item.sort_title", "item.title", "item_component.name", "item_condition.label", "mail_kind.label",
     "mail_setting.sender_address", "mail_template.body", "mail_template.subject", "organisation.name",
     "organisation.slug", "organisation.website", "place.charter", "place.description", "place.email",
-    # What the national « équipements » open data file needs (sql/schema/015): the authority, never a person.
+    # What the national « équipements » open data file needs (sql/schema/013): the authority, never a person.
     "place.authority_name", "place.authority_siret", "place.insee_code", "place.equipment_code",
     "place.equipment_type", "place.equipment_theme",
     "place.locality", "place.name", "place.opening_hours", "place.phone", "place.postal_code", "place.slug",
@@ -384,9 +392,13 @@ NOT_A_MEMBERS = {
     "repair_category.ords_name", "repair_category_factor.source", "repair_record.brand",
     "repair_record.ext_country", "repair_record.ext_group", "repair_record.ext_id",
     "repair_record.ext_partner_category", "repair_record.ext_product_category", "repair_record.ext_provider",
-    "repair_session.cancel_reason", "repair_session.description", "repair_session.title", "repair_skill.label",
+    "repair_session.cancel_reason", "repair_skill.label",
     "seed_species.common_name", "seed_species.family", "seed_species.latin_name", "seed_variety.description",
     "seed_variety.name", "seed_variety.sowing",
+    # A place's events (sql/schema/014): their kind's label, a workshop's
+    # theme, and who leads it as the référents write it for the public (a
+    # first name or an association, given with the person's agreement).
+    "event_kind.label", "repair_session.theme", "event_proposal.state",
     # Volunteer shifts: what the team writes about a shift. A sign-up holds no
     # text; its link to the volunteer's account goes with tl.forget_volunteers
     # (sql/logic/volunteering.sql) and the retention delay, the hours staying.

@@ -16,6 +16,7 @@ from conftest import ROOT
 from test_account import DEMO, desk_link, link_of, member_login, new_member, renewable_loan
 from test_desk_access import login
 from test_repair import book, form as repair_form, open_session, today_session
+from test_events import event, own_place
 from test_reuse import start, weigh
 from test_reuse_stock import put_on_sale, sell
 
@@ -76,6 +77,9 @@ def pages(servers):
     r = book(servers, v, data)
     assert r.status_code == 303
     out.append((anonymous, anonymous.get(r.headers["Location"], timeout=10)))
+    # The same form for a seat at a workshop: no object asked.
+    own_place(servers)
+    get(anonymous, f"/agenda/{event(servers, 'atelier', 'Atelier des formulaires', theme='couture')}/reserver")
 
     # A person withdrawing their testimony with its code.
     get(anonymous, "/temoignages/retrait")
@@ -96,6 +100,7 @@ def pages(servers):
     # The demo's offers to help (sql/demo/benevolat.sql) show their
     # withdrawal in the account, and wait in La Fabrique's back office.
     get(member, "/compte/aider")
+    get(member, "/compte/atelier")
     # A notice, written from the account on an item's page.
     get(member, "/compte/notice", objet=servers.sql("SELECT min(code) FROM tl.item WHERE retired_at IS NULL")[0][0])
 
@@ -121,7 +126,9 @@ def pages(servers):
                          ("/gestion/propositions", {"lieu": "la-fabrique"}),
                          ("/guichet/temoignages", {"lieu": "la-fabrique"}),
                          # The demo's testimonies there: public ones and a private one.
-                         ("/gestion/temoignages", {"lieu": "la-fabrique"})):
+                         ("/gestion/temoignages", {"lieu": "la-fabrique"}),
+                         ("/gestion/ateliers/proposition",
+                          {"n": servers.sql("SELECT min(id) FROM tl.event_proposal WHERE state = 'proposee'")[0][0]})):
         get(admin, path, **params)
     # The charter's form shows to a volunteer whose role came from an
     # accepted offer, until they accept it.
