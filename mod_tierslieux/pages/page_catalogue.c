@@ -300,7 +300,7 @@ int tl_page_catalogue_feed(tl_req *q)
     tl_atom *feed;
     size_t len;
 
-    if (!place || !(feed = tl_feed_create(q, "/outils", place, "Nouveautés de l'outilthèque", &status,
+    if (!place || !(feed = tl_feed_create(q, "/outils", place, "", "Nouveautés de l'outilthèque", &status,
                                           &place_name))) {
         return status;
     }

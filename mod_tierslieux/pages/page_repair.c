@@ -165,6 +165,57 @@ int tl_page_events_ical(tl_req *q)
     return tl_events_ical(q, kind, "-//mod_tierslieux//Agenda//FR", "Agenda des lieux", "agenda.ics");
 }
 
+/* The events to come as an Atom feed (the network's or ?lieu=, one kind
+ * with ?type= or every kind), soonest first: what a host site's news block
+ * shows. An entry's id is the event's page; a cancelled or moved event says
+ * so in its title, as long as it is still to come. */
+int tl_page_events_feed(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    int status = OK, i;
+    const char *kind = tl_event_kind_param(q, &status), *place, *place_name, *err, *params[2];
+    const tl_rows *rows;
+    tl_atom *feed;
+    size_t len;
+
+    if (!kind || !(place = tl_param_slug(q, "lieu", "lieu", &status))
+        || !(feed = tl_feed_create(q, "/agenda", place, kind, "Agenda des lieux", &status, &place_name))) {
+        return status;
+    }
+    params[0] = place;
+    params[1] = kind;
+    if (!(rows = tl_db_query(q, "SELECT id, title, coalesce(description, '') AS description, place_name, day_fr, "
+                                "       hours_fr, kind_label, repair, "
+                                "       theme, leader, cancelled, moved_day_fr, created_epoch "
+                                "  FROM tl.repair_sessions($1, now(), NULL, $2) WHERE NOT past "
+                                " ORDER BY starts_local AT TIME ZONE time_zone, id LIMIT 50", 2, params, &status))) {
+        return tl_page_failed(q, status);
+    }
+#define TL_COL(name) rows->value(rows, i, rows->column(rows, name), &len)
+    for (i = 0; i < rows->count(rows); i++) {
+        tl_atom_entry e = { 0 };
+        int cancelled = TL_COL("cancelled")[0] == 't';
+        e.id = ap_construct_url(p, apr_pstrcat(p, q->base, TL_COL("repair")[0] == 't' ? "/reparation/" : "/agenda/",
+                                               TL_COL("id"), NULL), q->r);
+        e.link = e.id;
+        e.title = apr_pstrcat(p, cancelled ? "Annulé : " : TL_COL("moved_day_fr") ? "Déplacé : " : "",
+                              TL_COL("title"), " — ", TL_COL("day_fr"), NULL);
+        e.updated = e.published = apr_atoi64(TL_COL("created_epoch"));
+        e.category = TL_COL("kind_label");
+        e.summary = apr_pstrcat(p, TL_COL("kind_label"), TL_COL("theme") ? apr_pstrcat(p, " (", TL_COL("theme"), ")",
+                                                                                       NULL) : "",
+                                ", le ", TL_COL("day_fr"), ", ", TL_COL("hours_fr"), ", à ", TL_COL("place_name"),
+                                TL_COL("leader") ? apr_pstrcat(p, ", animé par ", TL_COL("leader"), NULL) : "",
+                                ".", *TL_COL("description") ? " " : "", TL_COL("description"), NULL);
+        if (tl_atom_add_entry(feed, &e, &err) != 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(1005) "event %s left out of the feed: %s",
+                          TL_COL("id"), err);
+        }
+    }
+#undef TL_COL
+    return tl_feed_send(q, feed);
+}
+
 /* The ORDS export under way: each row of tl.repair_ords_rows written as it
  * comes, sent a chunk at a time. */
 typedef struct {

@@ -53,7 +53,7 @@ int tl_page_reuse_feed(tl_req *q)
     tl_atom *feed;
     size_t len;
 
-    if (!place || !(feed = tl_feed_create(q, "/ressourcerie", place, "Arrivages de la ressourcerie", &status,
+    if (!place || !(feed = tl_feed_create(q, "/ressourcerie", place, "", "Arrivages de la ressourcerie", &status,
                                           &place_name))) {
         return status;
     }

@@ -114,6 +114,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/reparation/*/reserver", tl_page_repair_book_form, TL_ROUTE_PRIVATE },
     { M_GET, "/agenda",       tl_page_events,    TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
     { M_GET, "/agenda.ics",   tl_page_events_ical, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
+    { M_GET, "/agenda.atom",  tl_page_events_feed, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe" },
     { M_GET, "/agenda/*",     tl_page_event,     TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
     { M_GET, "/agenda/*/reserver", tl_page_event_book_form, TL_ROUTE_PRIVATE },
     { M_GET, "/guichet/reparation", tl_page_desk_repair, TL_ROUTE_PRIVATE },
@@ -226,13 +227,13 @@ int tl_page_failed(tl_req *q, int status)
     return tl_render_error(q, status, NULL);
 }
 
-tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *title, int *status,
-                        const char **place_name)
+tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *kind, const char *title,
+                        int *status, const char **place_name)
 {
     apr_pool_t *p = q->r->pool;
-    const char *query = *place ? apr_pstrcat(p, "?lieu=", place, NULL) : "";
-    const char *self = ap_construct_url(p, apr_pstrcat(p, q->base, path, ".atom", query, NULL), q->r);
-    const char *page = ap_construct_url(p, apr_pstrcat(p, q->base, path, query, NULL), q->r);
+    const char *const pairs[] = { "lieu", place, "type", kind, NULL };
+    const char *self = ap_construct_url(p, tl_url_build(p, apr_pstrcat(p, q->base, path, ".atom", NULL), pairs), q->r);
+    const char *page = ap_construct_url(p, tl_url_build(p, apr_pstrcat(p, q->base, path, NULL), pairs), q->r);
     const char *site = tl_conf_site_name(q->dc);
 
     *place_name = site;

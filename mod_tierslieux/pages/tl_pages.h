@@ -103,6 +103,7 @@ int tl_page_repair_booking(tl_req *q);
 int tl_page_repair_cancel(tl_req *q);
 int tl_page_events(tl_req *q);
 int tl_page_events_ical(tl_req *q);
+int tl_page_events_feed(tl_req *q);
 int tl_page_event(tl_req *q);
 int tl_page_event_book_form(tl_req *q);
 int tl_page_account_workshop_form(tl_req *q);
@@ -236,12 +237,13 @@ void tl_paginate(tl_req *q, const char *path, const char **pairs, long page, lon
 int tl_page_failed(tl_req *q, int status);
 
 /* The Atom feed of the public page at path (base-relative, "/outils"),
- * the network's or one place's (place: a slug, or ""): its address is
- * path ".atom" with the same lieu, which is also its id. Rows give its
- * entries (tl_feed_send). Returns NULL and sends a 404 through *status
- * when the place does not exist (its name is then in *place_name). */
-tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *title, int *status,
-                        const char **place_name);
+ * the network's or one place's (place: a slug, or ""), of one kind of
+ * thing or every kind (kind: the page's ?type=, or ""): its address is
+ * path ".atom" with the same lieu and type, which is also its id. Rows give
+ * its entries (tl_feed_send). Returns NULL and sends a 404 through *status
+ * when the place does not exist; its name (or the site's) in *place_name. */
+tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *kind, const char *title,
+                        int *status, const char **place_name);
 /* Sends the feed as application/atom+xml. */
 int tl_feed_send(tl_req *q, tl_atom *feed);
 

@@ -33,7 +33,7 @@ def links(thing):
     return {l["rel"]: l["href"] for l in thing.links}
 
 
-def check_feed(servers, parsed, path, page):
+def check_feed(servers, parsed, path, page, newest_first=True):
     """What every feed of ours holds: its id is its own address, which its
     self link names; it follows its page; entries have unique ids, and the
     feed's date is the newest entry's."""
@@ -45,7 +45,7 @@ def check_feed(servers, parsed, path, page):
     if parsed.entries:
         assert epoch(parsed.feed.updated_parsed) == max(epoch(e.updated_parsed) for e in parsed.entries)
     updated = [epoch(e.updated_parsed) for e in parsed.entries]
-    assert updated == sorted(updated, reverse=True)
+    assert not newest_first or updated == sorted(updated, reverse=True)
 
 
 @pytest.mark.parametrize("place", ["", "la-fabrique", "mediatheque-jules-verne"])
@@ -120,7 +120,47 @@ def test_the_ressourcerie_feed_lists_what_is_on_sale_and_follows_sales(servers):
     assert all(not e.id.endswith(code) for e in feed(servers, "/tierslieux/ressourcerie.atom").entries)
 
 
-@pytest.mark.parametrize("path", ["/tierslieux/outils.atom", "/tierslieux/ressourcerie.atom"])
+@pytest.mark.parametrize("query", ["", "?lieu=la-fabrique", "?type=atelier", "?lieu=mediatheque-jules-verne&type=troc_graines"])
+def test_the_agenda_feed_lists_the_events_to_come_soonest_first_each_linking_to_its_page(servers, query):
+    path = "/tierslieux/agenda.atom" + query
+    parsed = feed(servers, path)
+    check_feed(servers, parsed, path, "/tierslieux/agenda" + query, newest_first=False)
+    params = dict(p.split("=") for p in query.lstrip("?").split("&") if p)
+    expected = servers.sql("""SELECT s.id, s.kind, s.title FROM tl.repair_session s JOIN tl.place p ON p.id = s.place_id
+                               WHERE s.ends_at > now() AND (%(lieu)s = '' OR p.slug = %(lieu)s)
+                                 AND (%(type)s = '' OR s.kind = %(type)s)
+                               ORDER BY s.starts_at, s.id LIMIT 50""",
+                           {"lieu": params.get("lieu", ""), "type": params.get("type", "")})
+    assert expected, query
+    assert [e.id for e in parsed.entries] == [
+        servers.url(f"/tierslieux/{'reparation' if kind == 'reparation' else 'agenda'}/{id_}") for id_, kind, _ in expected]
+    for entry, (id_, kind, title) in zip(parsed.entries, expected):
+        assert entry.link == entry.id and title in entry.title
+    page = BeautifulSoup(servers.get(parsed.entries[0].link.replace(servers.base, "")).text, "html.parser")
+    assert page.find("h1").get_text(strip=True).startswith(expected[0][2])        # the title, then its day
+    soup = BeautifulSoup(servers.get("/tierslieux/agenda" + query).text, "html.parser")
+    assert any(a["href"].startswith("/tierslieux/agenda.atom") for a in soup.find_all("a", href=True))
+
+
+def test_a_cancelled_event_says_so_in_the_agenda_feed_and_a_past_one_leaves_it(servers):
+    (first,) = servers.sql("SELECT id FROM tl.repair_session WHERE kind = 'atelier' AND starts_at > now() "
+                           "ORDER BY starts_at LIMIT 1")[0]
+    servers.sql("UPDATE tl.repair_session SET cancelled_at = now(), cancel_reason = 'Animatrice malade' "
+                "WHERE id = %s", (first,))
+    entry = next(e for e in feed(servers, "/tierslieux/agenda.atom?type=atelier").entries
+                 if e.id.endswith(f"/agenda/{first}"))
+    assert entry.title.startswith("Annulé : ")
+    servers.sql("UPDATE tl.repair_session SET starts_at = now() - interval '3 hours', ends_at = now() - interval '1 hour' "
+                "WHERE id = %s", (first,))
+    assert all(not e.id.endswith(f"/agenda/{first}") for e in feed(servers, "/tierslieux/agenda.atom").entries)
+
+
+def test_the_agenda_feed_refuses_a_kind_that_is_none(servers):
+    r = servers.get("/tierslieux/agenda.atom?type=concert")
+    assert r.status_code == 400 and "type d'événement" in r.text
+
+
+@pytest.mark.parametrize("path", ["/tierslieux/outils.atom", "/tierslieux/ressourcerie.atom", "/tierslieux/agenda.atom"])
 def test_a_feed_for_a_place_that_does_not_exist_or_a_malformed_one_is_refused_in_french(servers, path):
     r = servers.get(path + "?lieu=nulle-part")
     assert r.status_code == 404 and "Ce lieu n'existe pas" in r.text
