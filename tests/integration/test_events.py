@@ -334,6 +334,11 @@ def test_repairs_are_logged_only_at_a_repair_cafe(servers):
     desk = referent(servers)
     text = desk.get(servers.url("/tierslieux/guichet/reparation"), timeout=10).text
     assert "Atelier couture d'essai" not in text
+    # The back office's page of a workshop has no repairers to call; a repair café's has.
+    for kind, shown in (("atelier", False), ("reparation", True)):
+        text = desk.get(servers.url("/tierslieux/gestion/reparation/seance"), params={"seance": ids[kind]},
+                        timeout=10).text
+        assert ("Réparateurs attendus" in text) is shown, kind
 
 
 # ---- workshops members propose ---------------------------------------------------
