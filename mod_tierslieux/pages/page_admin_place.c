@@ -110,6 +110,24 @@ static int tl_place_answer(tl_req *q, int rc, int status, const char *place, con
     return tl_place_show(q, place, HTTP_UNPROCESSABLE_ENTITY);
 }
 
+/* A form of the place's page that is not the main one: its fields in *f
+ * and the place it names, or NULL with *rc what the handler returns (the
+ * refusal of tl_form_read, or a 400 when it names no place). */
+static const char *tl_place_form(tl_req *q, apr_table_t **f, int *rc)
+{
+    const char *place;
+
+    if (!tl_form_read(q, "gestion-lieu", f, rc)) {
+        return NULL;
+    }
+    place = tl_field(*f, "lieu");
+    if (!place || tl_valid_slug(q->r->pool, "lieu", place, 64)) {
+        *rc = tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
+        return NULL;
+    }
+    return place;
+}
+
 int tl_page_admin_place(tl_req *q)
 {
     const char *done = tl_query_get(&q->query, "fait");
@@ -259,12 +277,8 @@ int tl_page_admin_impact(tl_req *q)
     const char *place, *params[5];
     int rc, status = OK;
 
-    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+    if (!(place = tl_place_form(q, &f, &rc))) {
         return rc;
-    }
-    place = tl_field(f, "lieu");
-    if (!place || tl_valid_slug(p, "lieu", place, 64)) {
-        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
     params[0] = q->r->user;
     params[1] = place;
@@ -327,17 +341,12 @@ int tl_page_admin_place_open_data(tl_req *q)
 {
     static const char *const names[] = { "collectivite", "siret", "insee", "code_equipement", "type_equipement",
                                          "theme", "latitude", "longitude", NULL };
-    apr_pool_t *p = q->r->pool;
     apr_table_t *f;
     const char *place, *params[10];
     int rc, status = OK;
 
-    if (!tl_form_read(q, "gestion-lieu", &f, &rc)) {
+    if (!(place = tl_place_form(q, &f, &rc))) {
         return rc;
-    }
-    place = tl_field(f, "lieu");
-    if (!place || tl_valid_slug(p, "lieu", place, 64)) {
-        return tl_render_error(q, HTTP_BAD_REQUEST, "Ce formulaire ne désigne pas de lieu.");
     }
     params[0] = q->r->user;
     params[1] = place;

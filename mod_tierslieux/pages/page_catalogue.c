@@ -295,7 +295,7 @@ int tl_page_catalogue_feed(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
-    const char *place = tl_param_slug(q, "lieu", "lieu", &status), *place_name, *err;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status), *place_name;
     const tl_rows *rows;
     tl_atom *feed;
     size_t len;
@@ -323,10 +323,7 @@ int tl_page_catalogue_feed(tl_req *q)
         e.category_label = TL_COL("category_name");
         e.summary = apr_pstrcat(p, TL_COL("category_name"), TL_COL("brand") ? " · " : "",
                                 TL_COL("brand") ? TL_COL("brand") : "", " · à emprunter à ", TL_COL("place"), NULL);
-        if (tl_atom_add_entry(feed, &e, &err) != 0) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(1003) "item %s left out of the feed: %s",
-                          TL_COL("id"), err);
-        }
+        tl_feed_add(q, feed, &e);
     }
 #undef TL_COL
     return tl_feed_send(q, feed);

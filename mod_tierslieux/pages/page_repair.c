@@ -173,7 +173,7 @@ int tl_page_events_feed(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
-    const char *kind = tl_event_kind_param(q, &status), *place, *place_name, *err, *params[2];
+    const char *kind = tl_event_kind_param(q, &status), *place, *place_name, *params[2];
     const tl_rows *rows;
     tl_atom *feed;
     size_t len;
@@ -207,10 +207,7 @@ int tl_page_events_feed(tl_req *q)
                                 ", le ", TL_COL("day_fr"), ", ", TL_COL("hours_fr"), ", à ", TL_COL("place_name"),
                                 TL_COL("leader") ? apr_pstrcat(p, ", animé par ", TL_COL("leader"), NULL) : "",
                                 ".", *TL_COL("description") ? " " : "", TL_COL("description"), NULL);
-        if (tl_atom_add_entry(feed, &e, &err) != 0) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(1005) "event %s left out of the feed: %s",
-                          TL_COL("id"), err);
-        }
+        tl_feed_add(q, feed, &e);
     }
 #undef TL_COL
     return tl_feed_send(q, feed);

@@ -48,7 +48,7 @@ int tl_page_reuse_feed(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
-    const char *place = tl_param_slug(q, "lieu", "lieu", &status), *place_name, *err;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status), *place_name;
     const tl_rows *rows;
     tl_atom *feed;
     size_t len;
@@ -78,10 +78,7 @@ int tl_page_reuse_feed(tl_req *q)
         e.category_label = TL_COL("label");
         e.summary = apr_pstrcat(p, *TL_COL("description") ? TL_COL("description") : TL_COL("label"), " — ",
                                 TL_COL("price"), ", à ", TL_COL("place"), NULL);
-        if (tl_atom_add_entry(feed, &e, &err) != 0) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(1004) "item %s left out of the feed: %s",
-                          TL_COL("code"), err);
-        }
+        tl_feed_add(q, feed, &e);
     }
 #undef TL_COL
     return tl_feed_send(q, feed);

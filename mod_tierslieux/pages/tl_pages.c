@@ -254,6 +254,16 @@ tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const ch
                           apr_time_sec(q->r->request_time));
 }
 
+void tl_feed_add(tl_req *q, tl_atom *feed, const tl_atom_entry *e)
+{
+    const char *err;
+
+    if (tl_atom_add_entry(feed, e, &err) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, TLXLOGNO(1003) "%s left out of the feed: %s",
+                      e->id ? e->id : "an entry", err);
+    }
+}
+
 int tl_feed_send(tl_req *q, tl_atom *feed)
 {
     tl_buf out;

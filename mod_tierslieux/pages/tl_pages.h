@@ -244,6 +244,9 @@ int tl_page_failed(tl_req *q, int status);
  * when the place does not exist; its name (or the site's) in *place_name. */
 tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *kind, const char *title,
                         int *status, const char **place_name);
+/* Adds an entry; one the feed refuses (no title, a bad link) is left out
+ * and logged by its id. */
+void tl_feed_add(tl_req *q, tl_atom *feed, const tl_atom_entry *e);
 /* Sends the feed as application/atom+xml. */
 int tl_feed_send(tl_req *q, tl_atom *feed);
 
