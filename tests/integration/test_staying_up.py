@@ -228,10 +228,9 @@ def test_slow_clients_do_not_freeze_the_site(servers):
 
 ROUTE = re.compile(r'\{\s*(M_GET|M_POST),\s*"([^"]+)",\s*\w+,\s*(TL_ROUTE_\w+)\s*(?:,\s*"[^"]*"\s*)?\}')
 # Pages that need no database: the stylesheet and scripts, the login forms,
-# the page a refused role is sent to, and the error document of an outage
-# (asked directly, it is no page).
-# Pages that need no database: assets, the login forms, the form where a
-# person types the code that withdraws their testimony (its POST needs it).
+# the form where a person types the code that withdraws their testimony (its
+# POST needs it), the page a refused role is sent to, and the error document
+# of an outage (asked directly, it is no page).
 NO_DATABASE = {"/static/*": 200, "/connexion": 200, "/compte/connexion": 200, "/acces-refuse": 403,
                "/indisponible": 404, "/temoignages/retrait": 200}
 
