@@ -19,6 +19,24 @@ README = os.path.join(ROOT, "..", "shared", "data", "opendata", "README.md")
 LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
+# What the tests change of the places, put back before each: every test
+# starts from the demo's places, whatever ran before it.
+PLACE_COLUMNS = ("street_address", "locality", "phone", "latitude", "longitude", "authority_name", "authority_siret",
+                 "insee_code", "equipment_code", "equipment_type", "equipment_theme")
+
+
+@pytest.fixture(scope="module")
+def demo_places(servers):
+    return servers.sql(f"SELECT slug, {', '.join(PLACE_COLUMNS)} FROM tl.place")
+
+
+@pytest.fixture(autouse=True)
+def places_as_in_the_demo(servers, demo_places):
+    for slug, *values in demo_places:
+        servers.sql(f"UPDATE tl.place SET {', '.join(c + ' = %s' for c in PLACE_COLUMNS)} WHERE slug = %s",
+                    (*values, slug))
+
+
 def schema():
     """The équipements table of the README: column -> (type, required,
     constraint), in the schema's order."""
