@@ -6,7 +6,6 @@
 #include "tl_utf8.h"
 
 struct tl_atom {
-    apr_pool_t *pool;
     const char *id, *title, *self, *alternate, *author;
     int64_t updated;
     int any;
@@ -96,7 +95,6 @@ tl_atom *tl_atom_create(apr_pool_t *p, const char *id, const char *title, const 
 {
     tl_atom *feed = apr_pcalloc(p, sizeof(*feed));
 
-    feed->pool = p;
     feed->id = id;
     feed->title = title;
     feed->self = self;

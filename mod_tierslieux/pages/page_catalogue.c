@@ -295,13 +295,12 @@ int tl_page_catalogue_feed(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
-    const char *place = tl_param_slug(q, "lieu", "lieu", &status), *place_name;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status);
     const tl_rows *rows;
     tl_atom *feed;
     size_t len;
 
-    if (!place || !(feed = tl_feed_create(q, "/outils", place, "", "Nouveautés de l'outilthèque", &status,
-                                          &place_name))) {
+    if (!place || !(feed = tl_feed_create(q, "/outils", place, "", "Nouveautés de l'outilthèque", &status))) {
         return status;
     }
     if (!(rows = tl_db_query(q, "SELECT i.id, i.title, i.brand, c.slug AS category, c.name AS category_name, "

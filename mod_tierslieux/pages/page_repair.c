@@ -173,13 +173,13 @@ int tl_page_events_feed(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
-    const char *kind = tl_event_kind_param(q, &status), *place, *place_name, *params[2];
+    const char *kind = tl_event_kind_param(q, &status), *place, *params[2];
     const tl_rows *rows;
     tl_atom *feed;
     size_t len;
 
     if (!kind || !(place = tl_param_slug(q, "lieu", "lieu", &status))
-        || !(feed = tl_feed_create(q, "/agenda", place, kind, "Agenda des lieux", &status, &place_name))) {
+        || !(feed = tl_feed_create(q, "/agenda", place, kind, "Agenda des lieux", &status))) {
         return status;
     }
     params[0] = place;

@@ -48,13 +48,12 @@ int tl_page_reuse_feed(tl_req *q)
 {
     apr_pool_t *p = q->r->pool;
     int status = OK, i;
-    const char *place = tl_param_slug(q, "lieu", "lieu", &status), *place_name;
+    const char *place = tl_param_slug(q, "lieu", "lieu", &status);
     const tl_rows *rows;
     tl_atom *feed;
     size_t len;
 
-    if (!place || !(feed = tl_feed_create(q, "/ressourcerie", place, "", "Arrivages de la ressourcerie", &status,
-                                          &place_name))) {
+    if (!place || !(feed = tl_feed_create(q, "/ressourcerie", place, "", "Arrivages de la ressourcerie", &status))) {
         return status;
     }
     if (!(rows = tl_db_query(q, "SELECT i.code, i.title, i.description, c.code AS category, c.label, "

@@ -228,15 +228,14 @@ int tl_page_failed(tl_req *q, int status)
 }
 
 tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *kind, const char *title,
-                        int *status, const char **place_name)
+                        int *status)
 {
     apr_pool_t *p = q->r->pool;
     const char *const pairs[] = { "lieu", place, "type", kind, NULL };
     const char *self = ap_construct_url(p, tl_url_build(p, apr_pstrcat(p, q->base, path, ".atom", NULL), pairs), q->r);
     const char *page = ap_construct_url(p, tl_url_build(p, apr_pstrcat(p, q->base, path, NULL), pairs), q->r);
-    const char *site = tl_conf_site_name(q->dc);
+    const char *site = tl_conf_site_name(q->dc), *named = site;
 
-    *place_name = site;
     if (*place) {
         const tl_rows *rows = tl_db_query(q, "SELECT name FROM tl.place WHERE slug = $1", 1, &place, status);
         size_t len;
@@ -245,12 +244,13 @@ tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const ch
             return NULL;
         }
         if (rows->count(rows) == 0) {
-            *status = tl_render_error(q, HTTP_NOT_FOUND, "Ce lieu n'existe pas : choisissez-en un dans la liste des lieux.");
+            *status = tl_render_error(q, HTTP_NOT_FOUND,
+                                      "Ce lieu n'existe pas : choisissez-en un dans la liste des lieux.");
             return NULL;
         }
-        *place_name = rows->value(rows, 0, 0, &len);
+        named = rows->value(rows, 0, 0, &len);
     }
-    return tl_atom_create(p, self, apr_pstrcat(p, title, " — ", *place_name, NULL), self, page, site,
+    return tl_atom_create(p, self, apr_pstrcat(p, title, " — ", named, NULL), self, page, site,
                           apr_time_sec(q->r->request_time));
 }
 

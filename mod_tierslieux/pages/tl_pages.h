@@ -240,10 +240,11 @@ int tl_page_failed(tl_req *q, int status);
  * the network's or one place's (place: a slug, or ""), of one kind of
  * thing or every kind (kind: the page's ?type=, or ""): its address is
  * path ".atom" with the same lieu and type, which is also its id. Rows give
- * its entries (tl_feed_send). Returns NULL and sends a 404 through *status
- * when the place does not exist; its name (or the site's) in *place_name. */
+ * its entries (tl_feed_send); its title names the place (or the site).
+ * Returns NULL and sends a 404 through *status when the place does not
+ * exist. */
 tl_atom *tl_feed_create(tl_req *q, const char *path, const char *place, const char *kind, const char *title,
-                        int *status, const char **place_name);
+                        int *status);
 /* Adds an entry; one the feed refuses (no title, a bad link) is left out
  * and logged by its id. */
 void tl_feed_add(tl_req *q, tl_atom *feed, const tl_atom_entry *e);
