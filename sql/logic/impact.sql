@@ -2,13 +2,309 @@
 -- and borrowers served, seeds given and given back, repair café sessions
 -- and their results, the ressourcerie's kilograms and reuse rate, the
 -- volunteers' hours — read from the records of the areas before this one,
--- never kept apart, so they always equal the sums of those records. Counts
+-- or from the tally the database keeps of them per place and month
+-- (tl.impact_tally, counted again whenever they change), so they always
+-- equal the sums of those records. Counts
 -- only: nothing here names, ranks or follows a person. Publicly a count
 -- below 3 reads « moins de 3 » (tl.people_count, sql/logic/volunteering.sql).
 --
 -- The back office's annual report (/gestion/bilan, its CSV) and the public
 -- impact page (/impact) read the same rows: tl.impact_report checks the
 -- role, tl.public_impact hides the small counts.
+
+------------------------------------------------------------------------------
+-- The kept tally (sql/schema/015): a place's year month by month, counted
+-- again from the records of that place and year whenever a statement
+-- writes them (tl.lock_places), never adjusted by a difference:
+--   prets, emprunteurs, emprunteurs_reseau: loans begun that month, and
+--     those that made their borrower one of the place's (of the network's)
+--     borrowers of the year;
+--   objets, repares, reparables, fin_de_vie, inconnu, dechets_kg, co2_kg:
+--     repair records of that month and their results;
+--   kg_entres, kg_vendus, kg_donnes: the ressourcerie's flows
+--     (tl.reuse_flows).
+------------------------------------------------------------------------------
+
+-- A loan's place is the item's when it is lent.
+CREATE FUNCTION tl.booking_loan_place() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    IF NEW.kind <> 'pret' THEN
+        NEW.loan_place_id := NULL;
+    ELSIF NEW.loan_place_id IS NULL OR (TG_OP = 'UPDATE' AND (NEW.item_id <> OLD.item_id OR OLD.kind <> 'pret')) THEN
+        NEW.loan_place_id := (SELECT i.place_id FROM tl.item i WHERE i.id = NEW.item_id);
+    END IF;
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS booking_loan_place ON tl.booking;
+CREATE TRIGGER booking_loan_place BEFORE INSERT OR UPDATE OF kind, item_id ON tl.booking
+    FOR EACH ROW EXECUTE FUNCTION tl.booking_loan_place();
+
+-- The marks of these members' loans, and of these loans (which may have
+-- lost their member): on each person's earliest loan of a year at a place
+-- (first_here) and anywhere in the network (first_network), each place's
+-- year in its time zone; on no other loan. Only the loans whose mark
+-- changes are written.
+CREATE FUNCTION tl.mark_borrowers(p_members integer[], p_loans bigint[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_ids     bigint[];
+    v_here    boolean[];
+    v_network boolean[];
+BEGIN
+    WITH mine AS (
+        SELECT b.id, b.member_id, b.loan_place_id, b.starts_at, b.cancelled_at, p.time_zone
+          FROM tl.booking b JOIN tl.place p ON p.id = b.loan_place_id
+         WHERE b.member_id = ANY (p_members) AND b.kind = 'pret'
+    ), counted AS (
+        SELECT m.id, m.member_id, m.loan_place_id, m.starts_at,
+               extract(year FROM m.starts_at AT TIME ZONE m.time_zone)::integer AS y
+          FROM mine m WHERE m.cancelled_at IS NULL
+    ), want AS (
+        SELECT c.id,
+               c.id = first_value(c.id) OVER (PARTITION BY c.member_id, c.loan_place_id, c.y
+                                              ORDER BY c.starts_at, c.id) AS here,
+               c.id = first_value(c.id) OVER (PARTITION BY c.member_id, c.y ORDER BY c.starts_at, c.id) AS network
+          FROM counted c
+    ), touched AS (
+        SELECT m.id FROM mine m
+        UNION
+        SELECT x.id FROM unnest(p_loans) AS x(id)
+    )
+    SELECT array_agg(b.id), array_agg(coalesce(w.here, false)), array_agg(coalesce(w.network, false))
+      INTO v_ids, v_here, v_network
+      FROM touched t JOIN tl.booking b ON b.id = t.id LEFT JOIN want w ON w.id = t.id
+     WHERE (b.first_here, b.first_network) IS DISTINCT FROM (coalesce(w.here, false), coalesce(w.network, false));
+    -- only when a mark moves: an update of no row still bumps the data version
+    IF v_ids IS NOT NULL THEN
+        UPDATE tl.booking b SET first_here = u.here, first_network = u.network
+          FROM unnest(v_ids, v_here, v_network) AS u(id, here, network) WHERE b.id = u.id;
+    END IF;
+END $$;
+
+-- After a statement on tl.booking: the marks of the members of its loans.
+CREATE FUNCTION tl.borrowers_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_members integer[];
+    v_loans   bigint[];
+BEGIN
+    -- Each branch names only the transition tables its trigger has.
+    IF TG_OP = 'INSERT' THEN
+        PERFORM tl.mark_borrowers(ARRAY(SELECT DISTINCT n.member_id FROM new_rows n WHERE n.kind = 'pret'), '{}');
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM tl.mark_borrowers(ARRAY(SELECT DISTINCT o.member_id FROM old_rows o WHERE o.kind = 'pret'), '{}');
+    ELSE
+        -- most updates of a loan (its return, a renewal, its marks) change no mark
+        SELECT coalesce(array_agg(DISTINCT m.member_id) FILTER (WHERE m.member_id IS NOT NULL), '{}'),
+               coalesce(array_agg(DISTINCT n.id) FILTER (WHERE n.first_here OR n.first_network), '{}')
+          INTO v_members, v_loans
+          FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL (VALUES (o.member_id), (n.member_id)) AS m(member_id)
+         WHERE (o.kind, o.item_id, o.starts_at, o.cancelled_at, o.member_id)
+               IS DISTINCT FROM (n.kind, n.item_id, n.starts_at, n.cancelled_at, n.member_id);
+        IF cardinality(v_members) + cardinality(v_loans) > 0 THEN
+            PERFORM tl.mark_borrowers(v_members, v_loans);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- The tally's figures of each source.
+CREATE FUNCTION tl.impact_figures(p_source text) RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT CASE p_source
+               WHEN 'prets' THEN ARRAY['prets', 'emprunteurs', 'emprunteurs_reseau']
+               WHEN 'reparations' THEN ARRAY['objets', 'repares', 'reparables', 'fin_de_vie', 'inconnu', 'dechets_kg',
+                                             'co2_kg']
+               WHEN 'ressourcerie' THEN ARRAY['kg_entres', 'kg_vendus', 'kg_donnes'] END
+$$;
+
+-- The tally of a source (prets, reparations, ressourcerie) for these
+-- places' years (p_places and p_years side by side), again from the
+-- records.
+CREATE FUNCTION tl.recount_impact(p_source text, p_places integer[], p_years integer[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM tl.lock_places('tl.impact_tally ' || p_source, p_places);
+    DELETE FROM tl.impact_tally t USING unnest(p_places, p_years) AS k(place_id, year)
+     WHERE t.place_id = k.place_id AND t.year = k.year AND t.figure = ANY (tl.impact_figures(p_source));
+    IF p_source = 'prets' THEN
+        INSERT INTO tl.impact_tally (place_id, year, month, figure, value)
+        SELECT l.place_id, l.year, l.month, f.figure, f.value
+          FROM (SELECT k.place_id, k.year, extract(month FROM b.starts_at AT TIME ZONE p.time_zone)::integer AS month,
+                       count(*) AS loans, count(*) FILTER (WHERE b.first_here) AS here,
+                       count(*) FILTER (WHERE b.first_network) AS network
+                  FROM (SELECT DISTINCT * FROM unnest(p_places, p_years)) AS k(place_id, year) JOIN tl.place p ON p.id = k.place_id
+                  JOIN tl.booking b ON b.loan_place_id = k.place_id AND b.kind = 'pret' AND b.cancelled_at IS NULL
+                   AND b.starts_at >= make_date(k.year, 1, 1)::timestamp AT TIME ZONE p.time_zone
+                   AND b.starts_at < make_date(k.year + 1, 1, 1)::timestamp AT TIME ZONE p.time_zone
+                 GROUP BY 1, 2, 3) l
+         CROSS JOIN LATERAL (VALUES ('prets', l.loans), ('emprunteurs', l.here), ('emprunteurs_reseau', l.network))
+                            AS f(figure, value)
+         WHERE f.value <> 0;
+    ELSIF p_source = 'reparations' THEN
+        INSERT INTO tl.impact_tally (place_id, year, month, figure, value)
+        SELECT r.place_id, r.year, r.month, f.figure, f.value
+          FROM (SELECT k.place_id, k.year, extract(month FROM x.event_date)::integer AS month, count(*) AS brought,
+                       count(*) FILTER (WHERE x.status = 'repare') AS fixed,
+                       count(*) FILTER (WHERE x.status = 'reparable') AS repairable,
+                       count(*) FILTER (WHERE x.status = 'fin_de_vie') AS end_of_life,
+                       count(*) FILTER (WHERE x.status = 'inconnu') AS unknown,
+                       coalesce(sum(x.waste_kg), 0) AS waste, coalesce(sum(x.co2_kg), 0) AS co2
+                  FROM (SELECT DISTINCT * FROM unnest(p_places, p_years)) AS k(place_id, year) JOIN tl.repair_record x ON x.place_id = k.place_id
+                   AND x.event_date >= make_date(k.year, 1, 1) AND x.event_date < make_date(k.year + 1, 1, 1)
+                 GROUP BY 1, 2, 3) r
+         CROSS JOIN LATERAL (VALUES ('objets', r.brought), ('repares', r.fixed), ('reparables', r.repairable),
+                                    ('fin_de_vie', r.end_of_life), ('inconnu', r.unknown), ('dechets_kg', r.waste),
+                                    ('co2_kg', r.co2)) AS f(figure, value)
+         WHERE f.value <> 0;
+    ELSE
+        INSERT INTO tl.impact_tally (place_id, year, month, figure, value)
+        SELECT k.place_id, k.year, r.month, f.figure, f.value
+          FROM (SELECT DISTINCT * FROM unnest(p_places, p_years)) AS k(place_id, year) CROSS JOIN LATERAL tl.reuse_flows(ARRAY[k.place_id], k.year) r
+         CROSS JOIN LATERAL (VALUES ('kg_entres', r.kg_in), ('kg_vendus', r.kg_sold), ('kg_donnes', r.kg_given))
+                            AS f(figure, value)
+         WHERE f.value <> 0;
+    END IF;
+END $$;
+
+-- A moment's year at a place, in its time zone.
+CREATE FUNCTION tl.place_year(p_place integer, p_at timestamptz) RETURNS integer
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT extract(year FROM p_at AT TIME ZONE p.time_zone)::integer FROM tl.place p WHERE p.id = p_place
+$$;
+
+-- After a statement on a table the tally counts: the years of the places
+-- its rows (old and new) belong to, counted again.
+CREATE FUNCTION tl.impact_tally_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    -- The place and year of each row of the table (%1$I: old_rows or new_rows).
+    v_keys   text := CASE TG_TABLE_NAME
+        WHEN 'booking' THEN
+            'SELECT x.loan_place_id, tl.place_year(x.loan_place_id, x.starts_at) FROM %1$I x WHERE x.kind = ''pret'''
+        WHEN 'repair_record' THEN 'SELECT x.place_id, extract(year FROM x.event_date)::integer FROM %1$I x'
+        WHEN 'reuse_intake' THEN 'SELECT x.place_id, tl.place_year(x.place_id, x.at) FROM %1$I x'
+        WHEN 'reuse_weighing' THEN 'SELECT i.place_id, tl.place_year(i.place_id, i.at) FROM %1$I x '
+                                   'JOIN tl.reuse_intake i ON i.id = x.intake_id'
+        -- a cancellation changes the year of the sale it cancels
+        WHEN 'reuse_sale' THEN 'SELECT x.place_id, extract(year FROM x.day)::integer FROM %1$I x UNION '
+                               'SELECT s.place_id, extract(year FROM s.day)::integer FROM %1$I x '
+                               'JOIN tl.reuse_sale s ON s.id = x.cancels'
+        WHEN 'reuse_sale_line' THEN 'SELECT s.place_id, extract(year FROM s.day)::integer FROM %1$I x '
+                                    'JOIN tl.reuse_sale s ON s.id = x.sale_id'
+        WHEN 'reuse_outflow' THEN 'SELECT x.place_id, tl.place_year(x.place_id, x.counted_at) FROM %1$I x' END;
+    v_rows   text;
+    v_places integer[] := '{}';
+    v_years  integer[] := '{}';
+BEGIN
+    IF TG_TABLE_NAME = 'booking' AND TG_OP = 'UPDATE' THEN
+        -- most updates of a loan (its return, a renewal) change nothing counted
+        SELECT coalesce(array_agg(k.place_id), '{}'), coalesce(array_agg(tl.place_year(k.place_id, k.starts_at)), '{}')
+          INTO v_places, v_years
+          FROM old_rows o JOIN new_rows n ON n.id = o.id,
+               LATERAL (VALUES (o.loan_place_id, o.starts_at), (n.loan_place_id, n.starts_at)) AS k(place_id, starts_at)
+         WHERE k.place_id IS NOT NULL
+           AND (o.kind, o.starts_at, o.cancelled_at, o.loan_place_id, o.first_here, o.first_network)
+               IS DISTINCT FROM (n.kind, n.starts_at, n.cancelled_at, n.loan_place_id, n.first_here, n.first_network);
+        v_keys := NULL;
+    END IF;
+    -- Only the transition tables the trigger has.
+    FOREACH v_rows IN ARRAY CASE WHEN v_keys IS NULL THEN '{}'::text[] WHEN TG_OP = 'INSERT' THEN ARRAY['new_rows']
+                                 WHEN TG_OP = 'DELETE' THEN ARRAY['old_rows'] ELSE ARRAY['old_rows', 'new_rows'] END LOOP
+        EXECUTE format('SELECT $1 || array_agg(k.place_id), $2 || array_agg(k.year) FROM (' || v_keys
+                       || ') AS k(place_id, year) WHERE k.place_id IS NOT NULL', v_rows)
+           INTO v_places, v_years USING v_places, v_years;
+    END LOOP;
+    IF cardinality(v_places) > 0 THEN
+        PERFORM tl.recount_impact(TG_ARGV[0], v_places, v_years);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Every year of a place again (its time zone moved the years' bounds), or
+-- of every place (p_place NULL, when this file is applied).
+CREATE FUNCTION tl.recount_impact_of(p_place integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_source text;
+    v_places integer[];
+    v_years  integer[];
+BEGIN
+    PERFORM tl.mark_borrowers(ARRAY(SELECT DISTINCT b.member_id FROM tl.booking b
+                                     WHERE b.kind = 'pret' AND b.member_id IS NOT NULL
+                                       AND (p_place IS NULL OR b.loan_place_id = p_place)), '{}');
+    DELETE FROM tl.impact_tally WHERE p_place IS NULL OR place_id = p_place;
+    FOREACH v_source IN ARRAY ARRAY['prets', 'reparations', 'ressourcerie'] LOOP
+        SELECT array_agg(k.place_id), array_agg(k.year) INTO v_places, v_years FROM (
+            SELECT DISTINCT b.loan_place_id AS place_id, tl.place_year(b.loan_place_id, b.starts_at) AS year
+              FROM tl.booking b WHERE v_source = 'prets' AND b.kind = 'pret'
+               AND (p_place IS NULL OR b.loan_place_id = p_place)
+            UNION SELECT r.place_id, extract(year FROM r.event_date)::integer FROM tl.repair_record r
+             WHERE v_source = 'reparations' AND (p_place IS NULL OR r.place_id = p_place)
+            UNION SELECT i.place_id, tl.place_year(i.place_id, i.at) FROM tl.reuse_intake i
+             WHERE v_source = 'ressourcerie' AND (p_place IS NULL OR i.place_id = p_place)
+            UNION SELECT s.place_id, extract(year FROM s.day)::integer FROM tl.reuse_sale s
+             WHERE v_source = 'ressourcerie' AND (p_place IS NULL OR s.place_id = p_place)
+            UNION SELECT o.place_id, tl.place_year(o.place_id, o.counted_at) FROM tl.reuse_outflow o
+             WHERE v_source = 'ressourcerie' AND (p_place IS NULL OR o.place_id = p_place)) k;
+        IF v_places IS NOT NULL THEN
+            PERFORM tl.recount_impact(v_source, v_places, v_years);
+        END IF;
+    END LOOP;
+END $$;
+
+-- After a place's time zone changed.
+CREATE FUNCTION tl.impact_place_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM tl.recount_impact_of(NEW.id);
+    RETURN NULL;
+END $$;
+
+DO $$
+DECLARE
+    v_table  text;
+    v_source text;
+BEGIN
+    FOR v_table, v_source IN VALUES
+        ('booking', 'prets'), ('repair_record', 'reparations'), ('reuse_intake', 'ressourcerie'),
+        ('reuse_weighing', 'ressourcerie'), ('reuse_sale', 'ressourcerie'), ('reuse_sale_line', 'ressourcerie'),
+        ('reuse_outflow', 'ressourcerie')
+    LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS impact_tally_insert ON tl.%I', v_table);
+        EXECUTE format('DROP TRIGGER IF EXISTS impact_tally_update ON tl.%I', v_table);
+        EXECUTE format('DROP TRIGGER IF EXISTS impact_tally_delete ON tl.%I', v_table);
+        EXECUTE format('CREATE TRIGGER impact_tally_insert AFTER INSERT ON tl.%I REFERENCING NEW TABLE AS new_rows '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION tl.impact_tally_changed(%L)', v_table, v_source);
+        EXECUTE format('CREATE TRIGGER impact_tally_update AFTER UPDATE ON tl.%I REFERENCING OLD TABLE AS old_rows '
+                       'NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.impact_tally_changed(%L)',
+                       v_table, v_source);
+        EXECUTE format('CREATE TRIGGER impact_tally_delete AFTER DELETE ON tl.%I REFERENCING OLD TABLE AS old_rows '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION tl.impact_tally_changed(%L)', v_table, v_source);
+    END LOOP;
+END $$;
+
+-- The marks come first (triggers fire in the order of their names), so
+-- that the loans' tally counts them.
+DROP TRIGGER IF EXISTS impact_borrowers_insert ON tl.booking;
+DROP TRIGGER IF EXISTS impact_borrowers_update ON tl.booking;
+DROP TRIGGER IF EXISTS impact_borrowers_delete ON tl.booking;
+CREATE TRIGGER impact_borrowers_insert AFTER INSERT ON tl.booking REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.borrowers_changed();
+CREATE TRIGGER impact_borrowers_update AFTER UPDATE ON tl.booking
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tl.borrowers_changed();
+CREATE TRIGGER impact_borrowers_delete AFTER DELETE ON tl.booking REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.borrowers_changed();
+
+DROP TRIGGER IF EXISTS impact_place_changed ON tl.place;
+CREATE TRIGGER impact_place_changed AFTER UPDATE OF time_zone ON tl.place
+    FOR EACH ROW WHEN (NEW.time_zone IS DISTINCT FROM OLD.time_zone) EXECUTE FUNCTION tl.impact_place_changed();
+
+-- Applying this file marks and counts everything again, whatever wrote
+-- before.
+DO $$ BEGIN PERFORM tl.recount_impact_of(NULL); END $$;
 
 -- The figures of p_year (NULL: this year at the place, or in Paris for
 -- the network) for the place p_place (its slug), or every place with
@@ -64,32 +360,28 @@ BEGIN
                v_first::timestamp AT TIME ZONE pl.time_zone AS y_start,
                (v_last + 1)::timestamp AT TIME ZONE pl.time_zone AS y_end
           FROM tl.place pl WHERE pl.id = ANY (v_places)
-    ), loans AS MATERIALIZED (
-        SELECT extract(month FROM b.starts_at AT TIME ZONE p.time_zone)::integer AS m, b.member_id
-          FROM p JOIN tl.item i ON i.place_id = p.id
-          JOIN tl.booking b ON b.item_id = i.id AND b.kind = 'pret' AND b.cancelled_at IS NULL
-                           AND b.starts_at >= p.y_start AND b.starts_at < p.y_end
+    ), t AS MATERIALIZED (
+        -- the kept tally (tl.recount_impact): loans, borrowers, repairs, kilograms
+        SELECT x.month AS m, x.figure, sum(x.value) AS v
+          FROM tl.impact_tally x WHERE x.year = v_year AND (p_place IS NULL OR x.place_id = ANY (v_places))
+         GROUP BY 1, 2
     ), seeds AS (
         SELECT coalesce(sum(m.packets) FILTER (WHERE m.kind = 'retrait'), 0) AS given,
                coalesce(sum(m.packets) FILTER (WHERE m.kind = 'depot'), 0) AS back
           FROM p JOIN tl.seed_lot l ON l.place_id = p.id
           JOIN tl.seed_movement m ON m.lot_id = l.id AND m.at >= p.y_start AND m.at < p.y_end
-    ), records AS MATERIALIZED (
-        SELECT extract(month FROM r.event_date)::integer AS m, r.status, r.waste_kg, r.co2_kg
-          FROM tl.repair_record r
-         WHERE r.place_id = ANY (v_places) AND r.event_date BETWEEN v_first AND v_last
     ), sessions AS MATERIALIZED (
         -- held: neither cancelled nor moved, begun by now
         SELECT s.id FROM p JOIN tl.repair_session s ON s.place_id = p.id
          WHERE s.cancelled_at IS NULL AND s.moved_to IS NULL AND s.starts_at <= now()
            AND s.starts_at >= p.y_start AND s.starts_at < p.y_end
     ), participants AS (
-        SELECT (SELECT count(*) FROM sessions x JOIN tl.repair_slot sl ON sl.session_id = x.id
-                  JOIN tl.repair_booking bk ON bk.slot_id = sl.id AND bk.cancelled_at IS NULL)
-             + (SELECT count(*) FROM sessions x JOIN tl.repair_record r ON r.session_id = x.id
-                 WHERE r.booking_id IS NULL) AS n
-    ), reuse AS MATERIALIZED (
-        SELECT f.month AS m, f.kg_in, f.kg_sold + f.kg_given AS kg_reused FROM tl.reuse_flows(v_places, v_year) f
+        SELECT coalesce(sum(t.booked + t.walk_ins), 0)::bigint AS n
+          FROM sessions x JOIN tl.repair_tally t ON t.session_id = x.id
+    ), reuse AS (
+        SELECT x.m, coalesce(sum(x.v) FILTER (WHERE x.figure = 'kg_entres'), 0) AS kg_in,
+               coalesce(sum(x.v) FILTER (WHERE x.figure IN ('kg_vendus', 'kg_donnes')), 0) AS kg_reused
+          FROM t x GROUP BY x.m
     ), hours AS MATERIALIZED (
         SELECT extract(month FROM s.starts_at AT TIME ZONE p.time_zone)::integer AS m,
                tl.signup_hours(u.minutes_given, s.starts_at, s.ends_at) AS h,
@@ -98,9 +390,9 @@ BEGIN
                  AND s.starts_at >= p.y_start AND s.starts_at < p.y_end
           JOIN tl.volunteer_signup u ON u.shift_id = s.id AND u.withdrawn_at IS NULL
     ), loans_m AS (
-        SELECT l.m, count(*) AS n FROM loans l GROUP BY l.m
+        SELECT x.m, x.v::bigint AS n FROM t x WHERE x.figure = 'prets'
     ), records_m AS (
-        SELECT r.m, count(*) AS n FROM records r GROUP BY r.m
+        SELECT x.m, x.v::bigint AS n FROM t x WHERE x.figure = 'objets'
     ), hours_m AS (
         SELECT h.m, sum(h.h) AS h, count(DISTINCT h.who) AS people FROM hours h GROUP BY h.m
     ), months AS (
@@ -108,21 +400,26 @@ BEGIN
                          'octobre', 'novembre', 'décembre'])[m] AS name
           FROM generate_series(1, 12) AS m
     ), tot AS (
-        SELECT (SELECT count(*) FROM loans) AS loans,
-               (SELECT count(DISTINCT l.member_id) FROM loans l) AS borrowers,
-               rc.brought, rc.fixed, rc.repairable, rc.end_of_life, rc.unknown, rc.waste, rc.co2,
+        SELECT rc.loans, rc.borrowers, rc.brought, rc.fixed, rc.repairable, rc.end_of_life, rc.unknown,
+               round(rc.waste, 1) AS waste, round(rc.co2, 1) AS co2,
                (SELECT count(*) FROM sessions) AS sessions,
                (SELECT n FROM participants) AS participants,
-               (SELECT sum(kg_in) FROM reuse) AS kg_in,
-               (SELECT sum(kg_reused) FROM reuse) AS kg_reused,
+               (SELECT coalesce(sum(kg_in), 0) FROM reuse) AS kg_in,
+               (SELECT coalesce(sum(kg_reused), 0) FROM reuse) AS kg_reused,
                (SELECT coalesce(sum(h), 0) FROM hours) AS hours,
                (SELECT count(DISTINCT who) FROM hours) AS volunteers
-          FROM (SELECT count(*) AS brought, count(*) FILTER (WHERE r.status = 'repare') AS fixed,
-                       count(*) FILTER (WHERE r.status = 'reparable') AS repairable,
-                       count(*) FILTER (WHERE r.status = 'fin_de_vie') AS end_of_life,
-                       count(*) FILTER (WHERE r.status = 'inconnu') AS unknown,
-                       coalesce(round(sum(r.waste_kg), 1), 0) AS waste, coalesce(round(sum(r.co2_kg), 1), 0) AS co2
-                  FROM records r) rc
+          FROM (SELECT coalesce(sum(x.v) FILTER (WHERE x.figure = 'prets'), 0)::bigint AS loans,
+                       -- a person who borrowed at two places is one borrower of the network
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = CASE WHEN p_place IS NULL THEN 'emprunteurs_reseau'
+                                                                       ELSE 'emprunteurs' END), 0)::bigint AS borrowers,
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = 'objets'), 0)::bigint AS brought,
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = 'repares'), 0)::bigint AS fixed,
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = 'reparables'), 0)::bigint AS repairable,
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = 'fin_de_vie'), 0)::bigint AS end_of_life,
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = 'inconnu'), 0)::bigint AS unknown,
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = 'dechets_kg'), 0) AS waste,
+                       coalesce(sum(x.v) FILTER (WHERE x.figure = 'co2_kg'), 0) AS co2
+                  FROM t x) rc
     )
     SELECT x.ord, x.section, x.key, x.month, x.label, x.value, x.unit, x.base, x.method, x.source, v_year FROM (
         SELECT 10 AS ord, 'chiffre' AS section, 'prets' AS key, NULL::integer AS month, 'Prêts' AS label,
@@ -221,7 +518,7 @@ BEGIN
         SELECT 200 + m.m, 'mois', 'objets', m.m, m.name, coalesce(r.n, 0), 'objets', coalesce(r.n, 0), NULL, NULL
           FROM months m LEFT JOIN records_m r ON r.m = m.m
         UNION ALL
-        SELECT 300 + m.m, 'mois', 'kg_reemployes', m.m, m.name, r.kg_reused, 'kg', NULL, NULL, NULL
+        SELECT 300 + m.m, 'mois', 'kg_reemployes', m.m, m.name, coalesce(r.kg_reused, 0), 'kg', NULL, NULL, NULL
           FROM months m LEFT JOIN reuse r ON r.m = m.m
         UNION ALL
         SELECT 400 + m.m, 'mois', 'heures_benevoles', m.m, m.name, coalesce(h.h, 0), 'heures', coalesce(h.people, 0),

@@ -916,7 +916,8 @@ DROP TRIGGER IF EXISTS impact_factor_changed ON tl.repair_category;
 CREATE TRIGGER impact_factor_changed AFTER UPDATE OF powered ON tl.repair_category
     FOR EACH ROW EXECUTE FUNCTION tl.impact_factor_changed();
 
--- The tally of these places, again from their records (tl.lock_places).
+-- The tally of these places, again from their records and their
+-- sessions' bookings (tl.lock_places).
 CREATE FUNCTION tl.recount_repairs(p_places integer[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
@@ -924,30 +925,79 @@ DECLARE
 BEGIN
     DELETE FROM tl.repair_tally WHERE place_id = ANY (v_places);
     INSERT INTO tl.repair_tally (place_id, session_id, brought, fixed, repairable, end_of_life, waste_kg, co2_kg,
-                                 unweighed_unknown)
-    SELECT r.place_id, r.session_id, count(*), count(*) FILTER (WHERE r.status = 'repare'),
-           count(*) FILTER (WHERE r.status = 'reparable'), count(*) FILTER (WHERE r.status = 'fin_de_vie'),
-           coalesce(sum(r.waste_kg), 0), coalesce(sum(r.co2_kg), 0),
-           count(*) FILTER (WHERE r.status = 'repare' AND r.weight_kg IS NULL AND coalesce(r.waste_kg, 0) = 0)
-      FROM tl.repair_record r
-     WHERE r.place_id = ANY (v_places)
-     GROUP BY r.place_id, r.session_id;
+                                 unweighed_unknown, walk_ins, booked)
+    SELECT coalesce(r.place_id, b.place_id), coalesce(r.session_id, b.session_id), coalesce(r.brought, 0),
+           coalesce(r.fixed, 0), coalesce(r.repairable, 0), coalesce(r.end_of_life, 0), coalesce(r.waste_kg, 0),
+           coalesce(r.co2_kg, 0), coalesce(r.unweighed_unknown, 0), coalesce(r.walk_ins, 0), coalesce(b.booked, 0)
+      FROM (SELECT r.place_id, r.session_id, count(*) AS brought, count(*) FILTER (WHERE r.status = 'repare') AS fixed,
+                   count(*) FILTER (WHERE r.status = 'reparable') AS repairable,
+                   count(*) FILTER (WHERE r.status = 'fin_de_vie') AS end_of_life,
+                   coalesce(sum(r.waste_kg), 0) AS waste_kg, coalesce(sum(r.co2_kg), 0) AS co2_kg,
+                   count(*) FILTER (WHERE r.status = 'repare' AND r.weight_kg IS NULL
+                                      AND coalesce(r.waste_kg, 0) = 0) AS unweighed_unknown,
+                   count(*) FILTER (WHERE r.booking_id IS NULL) AS walk_ins
+              FROM tl.repair_record r
+             WHERE r.place_id = ANY (v_places)
+             GROUP BY r.place_id, r.session_id) r
+      FULL JOIN (SELECT s.place_id, s.id AS session_id, count(*) AS booked
+                   FROM tl.repair_session s JOIN tl.repair_slot sl ON sl.session_id = s.id
+                   JOIN tl.repair_booking bk ON bk.slot_id = sl.id AND bk.cancelled_at IS NULL
+                  WHERE s.place_id = ANY (v_places)
+                  GROUP BY s.place_id, s.id) b ON b.place_id = r.place_id AND b.session_id = r.session_id;
 END $$;
 
--- After a statement on tl.repair_record: the places of its rows.
+-- After a statement on tl.repair_record or tl.repair_booking: the places
+-- of its rows.
 CREATE FUNCTION tl.repair_tally_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_places integer[];
 BEGIN
     -- Each branch names only the transition tables its trigger has.
     IF TG_OP = 'INSERT' THEN
-        PERFORM tl.recount_repairs(ARRAY(SELECT n.place_id FROM new_rows n));
+        v_places := ARRAY(SELECT n.place_id FROM new_rows n);
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM tl.recount_repairs(ARRAY(SELECT o.place_id FROM old_rows o));
+        v_places := ARRAY(SELECT o.place_id FROM old_rows o);
     ELSE
-        PERFORM tl.recount_repairs(ARRAY(SELECT o.place_id FROM old_rows o UNION SELECT n.place_id FROM new_rows n));
+        v_places := ARRAY(SELECT o.place_id FROM old_rows o UNION SELECT n.place_id FROM new_rows n);
+    END IF;
+    PERFORM tl.recount_repairs(v_places);
+    RETURN NULL;
+END $$;
+
+-- The same for bookings, whose place is their session's.
+CREATE FUNCTION tl.repair_booked_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_slots integer[];
+BEGIN
+    -- Each branch names only the transition tables its trigger has.
+    IF TG_OP = 'INSERT' THEN
+        v_slots := ARRAY(SELECT n.slot_id FROM new_rows n);
+    ELSIF TG_OP = 'DELETE' THEN
+        v_slots := ARRAY(SELECT o.slot_id FROM old_rows o);
+    ELSE
+        -- a booking's purge (its name and contact wiped) changes no count
+        v_slots := ARRAY(SELECT x FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL unnest(ARRAY[o.slot_id, n.slot_id]) AS x
+                          WHERE (o.slot_id, o.cancelled_at IS NULL) IS DISTINCT FROM (n.slot_id, n.cancelled_at IS NULL));
+    END IF;
+    IF cardinality(v_slots) > 0 THEN
+        PERFORM tl.recount_repairs(ARRAY(SELECT s.place_id FROM tl.repair_slot sl
+                                           JOIN tl.repair_session s ON s.id = sl.session_id
+                                          WHERE sl.id = ANY (v_slots)));
     END IF;
     RETURN NULL;
 END $$;
+
+DROP TRIGGER IF EXISTS repair_tally_insert ON tl.repair_booking;
+DROP TRIGGER IF EXISTS repair_tally_update ON tl.repair_booking;
+DROP TRIGGER IF EXISTS repair_tally_delete ON tl.repair_booking;
+CREATE TRIGGER repair_tally_insert AFTER INSERT ON tl.repair_booking REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_booked_changed();
+CREATE TRIGGER repair_tally_update AFTER UPDATE ON tl.repair_booking REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_booked_changed();
+CREATE TRIGGER repair_tally_delete AFTER DELETE ON tl.repair_booking REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_booked_changed();
 
 DROP TRIGGER IF EXISTS repair_tally_insert ON tl.repair_record;
 DROP TRIGGER IF EXISTS repair_tally_update ON tl.repair_record;

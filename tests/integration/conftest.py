@@ -234,19 +234,93 @@ KEPT = {
         SELECT r.id FROM tl.repair_record r CROSS JOIN LATERAL tl.repair_impact(r) i
          WHERE (r.waste_kg, r.co2_kg) IS DISTINCT FROM (i.waste_kg, i.co2_kg)""",
     "tl.repair_tally": """
-        (SELECT place_id, session_id, brought, fixed, waste_kg, co2_kg FROM tl.repair_tally
-         EXCEPT SELECT place_id, session_id, count(*), count(*) FILTER (WHERE status = 'repare'),
-                       coalesce(sum(waste_kg), 0), coalesce(sum(co2_kg), 0)
-                  FROM tl.repair_record GROUP BY 1, 2)
+        WITH records AS (
+            SELECT place_id, session_id, count(*) AS brought, count(*) FILTER (WHERE status = 'repare') AS fixed,
+                   coalesce(sum(waste_kg), 0) AS waste_kg, coalesce(sum(co2_kg), 0) AS co2_kg,
+                   count(*) FILTER (WHERE booking_id IS NULL) AS walk_ins
+              FROM tl.repair_record GROUP BY 1, 2
+        ), booked AS (
+            SELECT s.place_id, s.id AS session_id, count(*) AS booked
+              FROM tl.repair_booking b JOIN tl.repair_slot sl ON sl.id = b.slot_id
+              JOIN tl.repair_session s ON s.id = sl.session_id
+             WHERE b.cancelled_at IS NULL GROUP BY 1, 2
+        ), expected AS (
+            SELECT coalesce(r.place_id, b.place_id) AS place_id, coalesce(r.session_id, b.session_id) AS session_id,
+                   coalesce(r.brought, 0) AS brought, coalesce(r.fixed, 0) AS fixed,
+                   coalesce(r.waste_kg, 0) AS waste_kg, coalesce(r.co2_kg, 0) AS co2_kg,
+                   coalesce(r.walk_ins, 0) AS walk_ins, coalesce(b.booked, 0) AS booked
+              FROM records r FULL JOIN booked b ON b.place_id = r.place_id AND b.session_id = r.session_id
+        )
+        (SELECT place_id, session_id, brought, fixed, waste_kg, co2_kg, walk_ins, booked FROM tl.repair_tally
+         EXCEPT TABLE expected)
         UNION ALL
-        (SELECT place_id, session_id, count(*), count(*) FILTER (WHERE status = 'repare'),
-                coalesce(sum(waste_kg), 0), coalesce(sum(co2_kg), 0)
-           FROM tl.repair_record GROUP BY 1, 2
-         EXCEPT SELECT place_id, session_id, brought, fixed, waste_kg, co2_kg FROM tl.repair_tally)""",
+        (TABLE expected
+         EXCEPT SELECT place_id, session_id, brought, fixed, waste_kg, co2_kg, walk_ins, booked FROM tl.repair_tally)""",
     "tl.repair_ords_row": """
         (TABLE tl.repair_ords_row EXCEPT TABLE tl.repair_ords_source)
         UNION ALL
         (TABLE tl.repair_ords_source EXCEPT TABLE tl.repair_ords_row)""",
+    # each person's earliest loan of a year carries the marks, no other loan
+    "tl.booking borrowers' marks": """
+        WITH counted AS (
+            SELECT b.id, b.member_id, b.loan_place_id, b.starts_at,
+                   extract(year FROM b.starts_at AT TIME ZONE p.time_zone) AS y
+              FROM tl.booking b JOIN tl.place p ON p.id = b.loan_place_id
+             WHERE b.kind = 'pret' AND b.cancelled_at IS NULL AND b.member_id IS NOT NULL)
+        SELECT b.id FROM tl.booking b
+          LEFT JOIN (SELECT DISTINCT ON (member_id, loan_place_id, y) id FROM counted
+                      ORDER BY member_id, loan_place_id, y, starts_at, id) h ON h.id = b.id
+          LEFT JOIN (SELECT DISTINCT ON (member_id, y) id FROM counted ORDER BY member_id, y, starts_at, id) n
+                 ON n.id = b.id
+         WHERE (b.first_here, b.first_network) IS DISTINCT FROM (h.id IS NOT NULL, n.id IS NOT NULL)
+            OR (b.kind = 'pret') <> (b.loan_place_id IS NOT NULL)""",
+    # a place's loans, borrowers, repairs and kilograms of each month of each year
+    "tl.impact_tally": """
+        WITH loans AS (
+            SELECT b.loan_place_id AS place_id, b.starts_at AT TIME ZONE p.time_zone AS at, b.first_here,
+                   b.first_network
+              FROM tl.booking b JOIN tl.place p ON p.id = b.loan_place_id
+             WHERE b.kind = 'pret' AND b.cancelled_at IS NULL
+        ), flows AS (
+            SELECT i.place_id, i.at AT TIME ZONE p.time_zone AS at, 'kg_entres' AS figure, w.net_kg AS kg
+              FROM tl.reuse_intake i JOIN tl.place p ON p.id = i.place_id
+              JOIN tl.reuse_weighing_current w ON w.intake_id = i.id
+            UNION ALL
+            SELECT s.place_id, s.day, 'kg_vendus', l.weight_kg
+              FROM tl.reuse_sale_kept s JOIN tl.reuse_sale_line l ON l.sale_id = s.id
+            UNION ALL
+            SELECT o.place_id, o.counted_at AT TIME ZONE p.time_zone, 'kg_donnes', o.net_kg
+              FROM tl.reuse_outflow_current o JOIN tl.place p ON p.id = o.place_id
+             WHERE o.destination = 'don_reemploi'
+        ), expected AS (
+            SELECT place_id, extract(year FROM at)::integer AS year, extract(month FROM at)::integer AS month,
+                   f.figure, f.value
+              FROM (SELECT place_id, date_trunc('month', at) AS at, count(*) AS loans,
+                           count(*) FILTER (WHERE first_here) AS here, count(*) FILTER (WHERE first_network) AS network
+                      FROM loans GROUP BY 1, 2) l,
+                   LATERAL (VALUES ('prets', l.loans), ('emprunteurs', l.here), ('emprunteurs_reseau', l.network))
+                           AS f(figure, value)
+            UNION ALL
+            SELECT place_id, extract(year FROM d)::integer, extract(month FROM d)::integer, f.figure, f.value
+              FROM (SELECT place_id, date_trunc('month', event_date) AS d, count(*) AS brought,
+                           count(*) FILTER (WHERE status = 'repare') AS fixed,
+                           count(*) FILTER (WHERE status = 'reparable') AS repairable,
+                           count(*) FILTER (WHERE status = 'fin_de_vie') AS end_of_life,
+                           count(*) FILTER (WHERE status = 'inconnu') AS unknown,
+                           coalesce(sum(waste_kg), 0) AS waste, coalesce(sum(co2_kg), 0) AS co2
+                      FROM tl.repair_record GROUP BY 1, 2) r,
+                   LATERAL (VALUES ('objets', r.brought), ('repares', r.fixed), ('reparables', r.repairable),
+                                   ('fin_de_vie', r.end_of_life), ('inconnu', r.unknown), ('dechets_kg', r.waste),
+                                   ('co2_kg', r.co2)) AS f(figure, value)
+            UNION ALL
+            SELECT place_id, extract(year FROM at)::integer, extract(month FROM at)::integer, figure, sum(kg)
+              FROM flows GROUP BY 1, 2, 3, 4
+        )
+        (SELECT place_id, year, month, figure, value FROM expected WHERE value <> 0
+         EXCEPT SELECT place_id, year, month, figure, value FROM tl.impact_tally)
+        UNION ALL
+        (SELECT place_id, year, month, figure, value FROM tl.impact_tally
+         EXCEPT SELECT place_id, year, month, figure, value FROM expected WHERE value <> 0)""",
     "tl.seed_lot.packets": """
         SELECT l.id FROM tl.seed_lot l
          WHERE l.packets <> (SELECT coalesce(sum(CASE m.kind WHEN 'depot' THEN m.packets ELSE -m.packets END), 0)

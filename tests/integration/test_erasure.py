@@ -372,7 +372,7 @@ NOT_A_MEMBERS = {
     "item_movement.reason", "volunteer_activity.code", "volunteer_shift.activity",
     "volunteer_offer.status", "volunteer_offer_activity.activity",
     "story_activity.code", "story.activity", "story.withdrawal_by", "story.withdrawal_sha256",
-    "event_kind.code", "repair_session.kind",
+    "event_kind.code", "repair_session.kind", "impact_tally.figure",
     # The team's accounts: people of their own, erased on their own.
     "account.login", "account.display_name", "account.password_hash",
     # What the team writes about the places, the catalogue and the sessions,

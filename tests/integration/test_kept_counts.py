@@ -1,7 +1,8 @@
 """What the database keeps so that pages never go over a whole network per
 request (sql/schema/003_network_scale.sql): the items and available items
 per place and category, the impact of each repair and its tally per
-session, the packets left in each seed lot. Each is checked against the
+session, the packets left in each seed lot, the year's figures of each
+place and month (sql/schema/015). Each is checked against the
 rows it comes from (conftest.KEPT) after every kind of write, and while two
 desks write at once; conftest checks them again after every test file."""
 import re
@@ -68,6 +69,55 @@ def test_moves_between_places_and_categories_and_new_items(servers):
     servers.sql("UPDATE tl.item SET title = 'Échelle' WHERE code = 'KEPT-1'")
     assert servers.sql("SELECT sort_title FROM tl.item WHERE code = 'KEPT-1'")[0][0] == "echelle"
     assert kept_disagreements(servers) == {}
+
+
+def year_figures(servers, place):
+    """The kept loans and borrowers of the place's current year, and the
+    network's borrowers."""
+    return servers.sql("""
+        SELECT coalesce(sum(t.value) FILTER (WHERE t.figure = 'prets' AND p.slug = %(p)s), 0),
+               coalesce(sum(t.value) FILTER (WHERE t.figure = 'emprunteurs' AND p.slug = %(p)s), 0),
+               coalesce(sum(t.value) FILTER (WHERE t.figure = 'emprunteurs_reseau'), 0)
+          FROM tl.impact_tally t JOIN tl.place p ON p.id = t.place_id
+         WHERE t.year = tl.place_year(p.id, now())""", {"p": place})[0]
+
+
+def test_every_kind_of_change_keeps_the_years_figures(servers):
+    """A person's first loan of the year makes them a borrower of the place
+    and of the network; a second loan elsewhere only of that place; a
+    cancelled or forgotten (anonymised) loan passes its mark on; a moved
+    item leaves its loans where they were lent; a time zone moves years'
+    bounds. The tally follows each, and its figures equal the records."""
+    other = "la-fabrique"
+    member = "K-2026-0001"                     # no loan yet: a borrower of no year
+    servers.sql("INSERT INTO tl.member (member_number, family_name, given_name, email) "
+                "VALUES (%s, 'Tally', 'Kept', 'kept.tally@example.org')", (member,))
+    here_code, there_code = free_item(servers), free_item(servers, other)
+    here, there = year_figures(servers, PLACE), year_figures(servers, other)
+
+    def step(what, query, params, d_here, d_there):
+        servers.sql(query, params)
+        if d_here:                     # a year's bounds moved: which loans are this year's depends on the day
+            now_here, now_there = year_figures(servers, PLACE), year_figures(servers, other)
+            assert tuple(now_here) == tuple(a + b for a, b in zip(here, d_here)), what
+            assert tuple(now_there[:2]) == tuple(a + b for a, b in zip(there[:2], d_there)), what
+        assert kept_disagreements(servers) == {}, what
+
+    loan = "SELECT tl.check_out(%s, %s, %s, false)"
+    step("a first loan of the year", loan, (DESK, member, here_code), (1, 1, 1), (0, 0))
+    step("a second loan, elsewhere", loan, ("referente.fabrique", member, there_code), (1, 1, 1), (1, 1))
+    first = "(SELECT id FROM tl.booking WHERE item_id = (SELECT id FROM tl.item WHERE code = %s) " \
+            "AND kind = 'pret' AND returned_at IS NULL)"
+    step("the first one cancelled: the second makes the network's borrower",
+         f"UPDATE tl.booking SET cancelled_at = now() WHERE id = {first}", (here_code,), (0, 0, 1), (1, 1))
+    step("the second one forgets its borrower", f"UPDATE tl.booking SET member_id = NULL WHERE id = {first}",
+         (there_code,), (0, 0, 0), (1, 0))
+    step("its item moves to the other place", "UPDATE tl.item SET place_id = (SELECT id FROM tl.place "
+         "WHERE slug = %s) WHERE code = %s", (PLACE, there_code), (0, 0, 0), (1, 0))
+    zone = servers.sql("SELECT time_zone FROM tl.place WHERE slug = %s", (other,))[0][0]
+    step("a time zone changed", "UPDATE tl.place SET time_zone = 'Pacific/Kiritimati' WHERE slug = %s", (other,),
+         None, None)
+    step("and back", "UPDATE tl.place SET time_zone = %s WHERE slug = %s", (zone, other), (0, 0, 0), (1, 0))
 
 
 def run_in_turn(servers, first, second):
