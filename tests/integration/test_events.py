@@ -84,6 +84,9 @@ def test_the_agenda_lists_every_kind_and_filters_by_kind_and_place(servers):
     for words in ("Café réparation", "Atelier · couture", "Animé par Mireille", "Troc de graines", "Portes ouvertes",
                   "4 place(s) libre(s) sur 4"):
         assert words in text, words
+    # Every page's main menu leads to the agenda.
+    menu = BeautifulSoup(servers.get("/tierslieux/outils").text, "html.parser").find("nav", class_="tl-nav")
+    assert [a.get_text() for a in menu.find_all("a") if a["href"].endswith("/agenda")] == ["Agenda"]
     # The repair café links to its own page, the others to the agenda's.
     links = [c.find("a")["href"] for c in soup.select("li.tl-card")]
     assert links[0].endswith(f"/reparation/{ids['reparation']}") and links[1].endswith(f"/agenda/{ids['atelier']}")
