@@ -169,12 +169,6 @@ BEGIN
     END IF;
 END $$;
 
--- A moment's year at a place, in its time zone.
-CREATE FUNCTION tl.place_year(p_place integer, p_at timestamptz) RETURNS integer
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT extract(year FROM p_at AT TIME ZONE p.time_zone)::integer FROM tl.place p WHERE p.id = p_place
-$$;
-
 -- After a statement on a table the tally counts: the years of the places
 -- its rows (old and new) belong to, counted again.
 CREATE FUNCTION tl.impact_tally_changed() RETURNS trigger
@@ -183,30 +177,35 @@ DECLARE
     -- The place and year of each row of the table (%1$I: old_rows or new_rows).
     v_keys   text := CASE TG_TABLE_NAME
         WHEN 'booking' THEN
-            'SELECT x.loan_place_id, tl.place_year(x.loan_place_id, x.starts_at) FROM %1$I x WHERE x.kind = ''pret'''
+            'SELECT x.loan_place_id, extract(year FROM x.starts_at AT TIME ZONE p.time_zone)::integer FROM %1$I x '
+            'JOIN tl.place p ON p.id = x.loan_place_id WHERE x.kind = ''pret'''
         WHEN 'repair_record' THEN 'SELECT x.place_id, extract(year FROM x.event_date)::integer FROM %1$I x'
-        WHEN 'reuse_intake' THEN 'SELECT x.place_id, tl.place_year(x.place_id, x.at) FROM %1$I x'
-        WHEN 'reuse_weighing' THEN 'SELECT i.place_id, tl.place_year(i.place_id, i.at) FROM %1$I x '
-                                   'JOIN tl.reuse_intake i ON i.id = x.intake_id'
+        WHEN 'reuse_intake' THEN 'SELECT x.place_id, extract(year FROM x.at AT TIME ZONE p.time_zone)::integer '
+                                 'FROM %1$I x JOIN tl.place p ON p.id = x.place_id'
+        WHEN 'reuse_weighing' THEN 'SELECT i.place_id, extract(year FROM i.at AT TIME ZONE p.time_zone)::integer '
+                                   'FROM %1$I x JOIN tl.reuse_intake i ON i.id = x.intake_id '
+                                   'JOIN tl.place p ON p.id = i.place_id'
         -- a cancellation changes the year of the sale it cancels
         WHEN 'reuse_sale' THEN 'SELECT x.place_id, extract(year FROM x.day)::integer FROM %1$I x UNION '
                                'SELECT s.place_id, extract(year FROM s.day)::integer FROM %1$I x '
                                'JOIN tl.reuse_sale s ON s.id = x.cancels'
         WHEN 'reuse_sale_line' THEN 'SELECT s.place_id, extract(year FROM s.day)::integer FROM %1$I x '
                                     'JOIN tl.reuse_sale s ON s.id = x.sale_id'
-        WHEN 'reuse_outflow' THEN 'SELECT x.place_id, tl.place_year(x.place_id, x.counted_at) FROM %1$I x' END;
+        WHEN 'reuse_outflow' THEN 'SELECT x.place_id, extract(year FROM x.counted_at AT TIME ZONE p.time_zone)::integer '
+                                  'FROM %1$I x JOIN tl.place p ON p.id = x.place_id' END;
     v_rows   text;
     v_places integer[] := '{}';
     v_years  integer[] := '{}';
 BEGIN
     IF TG_TABLE_NAME = 'booking' AND TG_OP = 'UPDATE' THEN
         -- most updates of a loan (its return, a renewal) change nothing counted
-        SELECT coalesce(array_agg(k.place_id), '{}'), coalesce(array_agg(tl.place_year(k.place_id, k.starts_at)), '{}')
+        SELECT coalesce(array_agg(k.place_id), '{}'),
+               coalesce(array_agg(extract(year FROM k.starts_at AT TIME ZONE p.time_zone)::integer), '{}')
           INTO v_places, v_years
           FROM old_rows o JOIN new_rows n ON n.id = o.id,
                LATERAL (VALUES (o.loan_place_id, o.starts_at), (n.loan_place_id, n.starts_at)) AS k(place_id, starts_at)
-         WHERE k.place_id IS NOT NULL
-           AND (o.kind, o.starts_at, o.cancelled_at, o.loan_place_id, o.first_here, o.first_network)
+          JOIN tl.place p ON p.id = k.place_id
+         WHERE (o.kind, o.starts_at, o.cancelled_at, o.loan_place_id, o.first_here, o.first_network)
                IS DISTINCT FROM (n.kind, n.starts_at, n.cancelled_at, n.loan_place_id, n.first_here, n.first_network);
         v_keys := NULL;
     END IF;
@@ -238,16 +237,19 @@ BEGIN
     DELETE FROM tl.impact_tally WHERE p_place IS NULL OR place_id = p_place;
     FOREACH v_source IN ARRAY ARRAY['prets', 'reparations', 'ressourcerie'] LOOP
         SELECT array_agg(k.place_id), array_agg(k.year) INTO v_places, v_years FROM (
-            SELECT DISTINCT b.loan_place_id AS place_id, tl.place_year(b.loan_place_id, b.starts_at) AS year
-              FROM tl.booking b WHERE v_source = 'prets' AND b.kind = 'pret'
-               AND (p_place IS NULL OR b.loan_place_id = p_place)
+            SELECT DISTINCT b.loan_place_id AS place_id,
+                   extract(year FROM b.starts_at AT TIME ZONE p.time_zone)::integer AS year
+              FROM tl.booking b JOIN tl.place p ON p.id = b.loan_place_id
+             WHERE v_source = 'prets' AND b.kind = 'pret' AND (p_place IS NULL OR b.loan_place_id = p_place)
             UNION SELECT r.place_id, extract(year FROM r.event_date)::integer FROM tl.repair_record r
              WHERE v_source = 'reparations' AND (p_place IS NULL OR r.place_id = p_place)
-            UNION SELECT i.place_id, tl.place_year(i.place_id, i.at) FROM tl.reuse_intake i
+            UNION SELECT i.place_id, extract(year FROM i.at AT TIME ZONE p.time_zone)::integer
+              FROM tl.reuse_intake i JOIN tl.place p ON p.id = i.place_id
              WHERE v_source = 'ressourcerie' AND (p_place IS NULL OR i.place_id = p_place)
             UNION SELECT s.place_id, extract(year FROM s.day)::integer FROM tl.reuse_sale s
              WHERE v_source = 'ressourcerie' AND (p_place IS NULL OR s.place_id = p_place)
-            UNION SELECT o.place_id, tl.place_year(o.place_id, o.counted_at) FROM tl.reuse_outflow o
+            UNION SELECT o.place_id, extract(year FROM o.counted_at AT TIME ZONE p.time_zone)::integer
+              FROM tl.reuse_outflow o JOIN tl.place p ON p.id = o.place_id
              WHERE v_source = 'ressourcerie' AND (p_place IS NULL OR o.place_id = p_place)) k;
         IF v_places IS NOT NULL THEN
             PERFORM tl.recount_impact(v_source, v_places, v_years);

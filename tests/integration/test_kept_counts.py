@@ -79,7 +79,7 @@ def year_figures(servers, place):
                coalesce(sum(t.value) FILTER (WHERE t.figure = 'emprunteurs' AND p.slug = %(p)s), 0),
                coalesce(sum(t.value) FILTER (WHERE t.figure = 'emprunteurs_reseau'), 0)
           FROM tl.impact_tally t JOIN tl.place p ON p.id = t.place_id
-         WHERE t.year = tl.place_year(p.id, now())""", {"p": place})[0]
+         WHERE t.year = extract(year FROM now() AT TIME ZONE p.time_zone)""", {"p": place})[0]
 
 
 def test_every_kind_of_change_keeps_the_years_figures(servers):
