@@ -136,19 +136,17 @@ static tl_req *tl_req_make(request_rec *r)
 /* Reads the parameters every page shares: fragment, niveau and vue. */
 static const char *tl_read_common(tl_req *q)
 {
-    const char *v = tl_query_get(&q->query, "fragment");
+    const char *v = tl_query_get(&q->query, "vue");
     long level;
     const char *err;
 
-    if ((v = tl_query_get(&q->query, "vue")) != NULL) {
+    if (v) {
         if (strcmp(v, "integree") != 0) {
             return "Le paramètre « vue » vaut « integree » (la page pour un cadre sur un autre site).";
         }
         q->embed = 1;
     }
-    v = tl_query_get(&q->query, "fragment");
-
-    if (v) {
+    if ((v = tl_query_get(&q->query, "fragment")) != NULL) {
         if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
             return "Le paramètre « fragment » vaut 1 (contenu seul) ou 0.";
         }
