@@ -24,11 +24,17 @@ tl_sed_repl() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 # folder's path may hold spaces).
 tl_conninfo_quote() { printf "'%s'" "$(printf '%s' "$1" | sed -e "s/[\\\\']/\\\\&/g")"; }
 
-# Debian packages the build, the servers and the tests need.
+# Debian packages the build, the servers and the tests need. WordPress
+# (test_wordpress.py, the oEmbed consumer) runs from PHP's command line on
+# a private MariaDB: php-cgi and php are named so that apt satisfies
+# WordPress's "libapache2-mod-php | php" without mod_php, which would switch
+# the system's httpd to the prefork MPM; mariadb-server-core is the server
+# alone, no service started.
 TL_PACKAGES="apache2 apache2-dev libapr1-dev libaprutil1-dev libaprutil1-dbd-pgsql libpq-dev
 libxml2-dev libssl-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev librsvg2-bin postgresql postgresql-contrib autoconf automake libtool pkg-config check make gcc"
 TL_TEST_PACKAGES="python3-pytest python3-requests python3-psycopg2 python3-bs4 python3-icalendar python3-feedparser chromium zbar-tools librsvg2-bin wrk
-tzdata clang-14 libclang-rt-14-dev faketime libfaketime python3-cryptography python3-pil libheif-examples openssl"
+tzdata clang-14 libclang-rt-14-dev faketime libfaketime python3-cryptography python3-pil libheif-examples openssl
+wordpress php-cli php-cgi php php-mysql mariadb-server-core"
 # What script/package adds to build the Debian package and check it, and
 # what its chroot step adds to make a clean Debian 12 root.
 TL_PACKAGE_PACKAGES="debhelper dpkg-dev fakeroot lintian"

@@ -364,11 +364,15 @@ static int tl_compile_element(tl_compiler *c, xmlNodePtr node)
     if (strcmp(name, "script") == 0) {
         xmlChar *type = xmlGetProp(node, (const xmlChar *)"type");
         int json = type && strcmp((const char *)type, "application/ld+json") == 0;
+        int file = !type && xmlHasProp(node, (const xmlChar *)"src") && !node->children;
         xmlFree(type);
-        if (!json) {
-            return tl_fail(c, node, "<script> refused: only JSON-LD data blocks are allowed");
+        /* A data block, or an empty element naming a file (the embed
+         * view's, served by us under script-src 'self'): never code
+         * written in a template. */
+        if (!json && !file) {
+            return tl_fail(c, node, "<script> refused: only JSON-LD data blocks and empty <script src> are allowed");
         }
-        raw = 2;
+        raw = json ? 2 : 0;
     }
     else if (strcmp(name, "style") == 0) {
         raw = 1;

@@ -133,14 +133,20 @@ static tl_req *tl_req_make(request_rec *r)
     return q;
 }
 
-/* Reads the parameters every page shares: fragment and niveau. */
+/* Reads the parameters every page shares: fragment, niveau and vue. */
 static const char *tl_read_common(tl_req *q)
 {
-    const char *v = tl_query_get(&q->query, "fragment");
+    const char *v = tl_query_get(&q->query, "vue");
     long level;
     const char *err;
 
     if (v) {
+        if (strcmp(v, "integree") != 0) {
+            return "Le paramètre « vue » vaut « integree » (la page pour un cadre sur un autre site).";
+        }
+        q->embed = 1;
+    }
+    if ((v = tl_query_get(&q->query, "fragment")) != NULL) {
         if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
             return "Le paramètre « fragment » vaut 1 (contenu seul) ou 0.";
         }
@@ -152,6 +158,9 @@ static const char *tl_read_common(tl_req *q)
         }
         q->heading_level = (int)level;
     }
+    if (q->fragment) {
+        q->embed = 0;           /* an include wants the content alone, never a document */
+    }
     return NULL;
 }
 
@@ -162,9 +171,12 @@ static const char *tl_variant(tl_req *q, apr_uint64_t *hash)
 {
     request_rec *r = q->r;
     const tl_layout *site = tl_conf_layout(q->dc);
-    const char *v = apr_psprintf(r->pool, "%s:%u|%s|%d|%d|%s?%s", r->server->server_hostname,
-                                 (unsigned)r->server->port, q->base, q->fragment,
-                                 q->fragment ? q->heading_level : 0, q->path, r->args ? r->args : "");
+    /* The name the links are made with too: a page may hold absolute
+     * URLs (its oEmbed link, its address in the embed view). */
+    const char *v = apr_psprintf(r->pool, "%s:%u|%s:%u|%s|%d|%d|%d|%s?%s", r->server->server_hostname,
+                                 (unsigned)r->server->port, ap_get_server_name_for_url(r),
+                                 (unsigned)ap_get_server_port(r), q->base, q->fragment,
+                                 q->fragment ? q->heading_level : 0, q->embed, q->path, r->args ? r->args : "");
 
     *hash = tl_hash64(tl_conf_fingerprint(q->dc), v, strlen(v)) ^ (site ? site->hash : 0);
     return v;
@@ -221,6 +233,12 @@ static int tl_handler(request_rec *r)
     }
     if (route->kind == TL_ROUTE_ASSET) {
         return route->fn(q);
+    }
+    q->embeddable = tl_route_embeddable(route);
+    if (q->embed && !q->embeddable) {
+        q->embed = 0;
+        return tl_render_error(q, HTTP_NOT_FOUND, "Cette page ne s'affiche pas dans le cadre d'un autre site : "
+                                                  "ouvrez-la sur ce site.");
     }
     /* While the primary is down and its standby not yet promoted, they
      * answer the French read-only 503 at once; public pages go on. */

@@ -23,6 +23,7 @@ static const char *tl_type_of(const char *name)
     if (dot && strcmp(dot, ".css") == 0) return "text/css; charset=utf-8";
     if (dot && strcmp(dot, ".svg") == 0) return "image/svg+xml";
     if (dot && strcmp(dot, ".png") == 0) return "image/png";
+    if (dot && strcmp(dot, ".js") == 0) return "text/javascript; charset=utf-8";
     return NULL;                        /* anything else is not served */
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <apr_strings.h>
+#include <apr_lib.h>
 #include <apr_general.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
@@ -215,6 +216,92 @@ static const char *tl_set_member_login(cmd_parms *cmd, void *dconf, const char *
     return NULL;
 }
 
+/* One source of TiersLieuxFrameAncestors: 'self', or an origin
+ * (http or https, a host name, a "*." for its subdomains, a port) as
+ * CSP writes it. Anything else would reach the header as it is, where a
+ * browser drops a source it cannot read, or lets a quote or a ";" end the
+ * directive and start another. */
+static int tl_frame_source_ok(const char *s)
+{
+    const char *h;
+    int labels = 0;
+
+    if (strcmp(s, "'self'") == 0) {
+        return 1;
+    }
+    if (strncmp(s, "https://", 8) == 0) {
+        h = s + 8;
+    }
+    else if (strncmp(s, "http://", 7) == 0) {
+        h = s + 7;
+    }
+    else {
+        return 0;
+    }
+    if (strncmp(h, "*.", 2) == 0) {
+        h += 2;
+    }
+    while (*h && *h != ':') {
+        const char *start = h;
+        while (apr_isalnum(*h) || *h == '-') {
+            h++;
+        }
+        if (h == start || start[0] == '-' || h[-1] == '-') {
+            return 0;
+        }
+        labels++;
+        if (*h == '.') {
+            h++;
+            if (!*h || *h == ':') {
+                return 0;
+            }
+        }
+        else if (*h && *h != ':') {
+            return 0;
+        }
+    }
+    if (!labels) {
+        return 0;
+    }
+    if (*h == ':') {
+        char *end;
+        long port = strtol(h + 1, &end, 10);
+        if (end == h + 1 || *end || port < 1 || port > 65535) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The sites that may show the pages' embed view in a frame, sent as the
+ * embed view's frame-ancestors. 'none' alone forbids every frame. */
+static const char *tl_set_frame_ancestors(cmd_parms *cmd, void *dconf, const char *args)
+{
+    const char *list = "", *w;
+
+    /* httpd's words take their quotes off: self and 'self' say the same. */
+    while (*(w = ap_getword_conf(cmd->temp_pool, &args)) != '\0') {
+        if (strcmp(w, "self") == 0) {
+            w = "'self'";
+        }
+        if (strcmp(w, "none") == 0 && !*list && !*args) {
+            list = "'none'";
+            break;
+        }
+        if (!tl_frame_source_ok(w)) {
+            return apr_psprintf(cmd->pool,
+                                "TiersLieuxFrameAncestors: \"%s\" is not a site; write 'self', 'none' alone, or "
+                                "origins such as https://www.ville.example or https://*.ville.example:8443", w);
+        }
+        list = *list ? apr_pstrcat(cmd->pool, list, " ", w, NULL) : apr_pstrdup(cmd->pool, w);
+    }
+    if (!*list) {
+        return "TiersLieuxFrameAncestors: name at least one site, or 'self', or 'none'";
+    }
+    ((tl_dir_conf *)dconf)->frame_ancestors = list;
+    return NULL;
+}
+
 /* A deadline kept by the module on every database call: a server-side
  * timeout (statement_timeout) never fires when PostgreSQL itself is
  * stalled. Long enough for the slowest page (a yearly report, an import of
@@ -316,6 +403,9 @@ const command_rec tl_directives[] = {
                  "Seal mod_session's cookie with the module's key (instead of mod_session_crypto)"),
     AP_INIT_TAKE1("TiersLieuxMemberLogin", tl_set_member_login, NULL, OR_ALL,
                   "How REMOTE_USER names a member on Mon compte: number (default) or site"),
+    AP_INIT_RAW_ARGS("TiersLieuxFrameAncestors", tl_set_frame_ancestors, NULL, OR_ALL,
+                     "The sites that may frame the pages' embed view (?vue=integree): 'self' (default), "
+                     "'none', or origins such as https://www.ville.example"),
     AP_INIT_TAKE1("TiersLieuxDatabaseTimeout", tl_set_db_timeout, NULL, RSRC_CONF | ACCESS_CONF,
                   "How long one database call may take before the page answers 503 (default 3s)"),
     AP_INIT_TAKE1("TiersLieuxImageHelper", tl_set_image_helper, NULL, RSRC_CONF,

@@ -22,6 +22,7 @@ typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled 
     X(const char *, site_name, NULL, "Tiers-lieux") \
     X(int, session_seal, -1, 0) \
     X(int, member_site_login, -1, 0) \
+    X(const char *, frame_ancestors, NULL, "'self'") \
     X(apr_interval_time_t, db_timeout, -1, TL_DB_TIMEOUT_DEFAULT)
 
 struct tl_dir_conf {

@@ -35,6 +35,8 @@ typedef struct tl_req {
     tl_db *db;                  /* acquired on first use */
     int fragment;               /* content only, for an include */
     int heading_level;          /* of the page's first heading in a fragment */
+    int embed;                  /* the embed view (?vue=integree): a page of its own for an iframe */
+    int embeddable;             /* the route is one of tl_embeddable: oEmbed discovery, the embed view */
     const char *versions;       /* of every area, for a public page (tl_version_get) */
     struct tl_lending_versions *lending; /* the lending buckets read with them, or NULL */
     const char *shows;          /* the areas the page shows (its route's) */

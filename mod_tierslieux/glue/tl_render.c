@@ -1,6 +1,7 @@
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
+#include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include "tl_render.h"
@@ -124,9 +125,26 @@ void tl_render_prepare(tl_req *q)
     tl_view_set(q->view, "css_url", apr_pstrcat(q->r->pool, q->base, tl_assets_url("tierslieux.css"), NULL));
 }
 
+/* Whether the document sent is wholly ours: our layout or the embed
+ * view, not a fragment and not the site's own page around ours. */
+static int tl_own_document(const tl_req *q)
+{
+    return q->embed || (!q->fragment && !tl_conf_layout(q->dc));
+}
+
 static void tl_security_headers(tl_req *q, int own_layout)
 {
     apr_table_t *h = q->r->headers_out;
+
+    if (q->embed) {
+        /* The embed view: our one script (it tells the host page its
+         * height) and the sites the installation lets frame it. */
+        apr_table_setn(h, "Content-Security-Policy",
+                       apr_pstrcat(q->r->pool, "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                                   "script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ",
+                                   tl_conf_frame_ancestors(q->dc), NULL));
+        own_layout = 0;
+    }
 
     apr_table_setn(h, "X-Content-Type-Options", "nosniff");
     if (!apr_table_get(h, "Referrer-Policy")) {     /* a page holding a secret sets no-referrer */
@@ -173,7 +191,7 @@ int tl_send_body(tl_req *q, const char *type, const char *body, apr_size_t len)
 
 int tl_send_cached(tl_req *q, const char *body, apr_size_t len)
 {
-    tl_security_headers(q, !q->fragment && !tl_conf_layout(q->dc));
+    tl_security_headers(q, tl_own_document(q));
     return tl_send(q, "text/html; charset=utf-8", body, len, tl_cache_release);
 }
 
@@ -258,7 +276,7 @@ int tl_stream_close(tl_stream *s, int status)
 
 int tl_send_html(tl_req *q, const char *body, apr_size_t len)
 {
-    tl_security_headers(q, !q->fragment && !tl_conf_layout(q->dc));
+    tl_security_headers(q, tl_own_document(q));
     return tl_send_body(q, "text/html; charset=utf-8", body, len);
 }
 
@@ -269,6 +287,11 @@ static apr_status_t tl_render_framed(tl_req *q, const tl_tpl *page, tl_buf *out,
     tl_render_opts o = { 0, "", NULL };
 
     tl_view_set(q->view, "fragment", q->fragment ? "t" : "f");
+    tl_view_set(q->view, "embed", q->embed ? "t" : "f");
+    if (q->embed) {
+        o.content = page;
+        return tl_tpl_render(tl_tpl_get(q->templates, "integree"), q->view, &o, out, err);
+    }
     if (q->fragment) {
         o.heading_shift = q->heading_level - 1;
         o.id_prefix = "tl-";
@@ -285,6 +308,47 @@ static apr_status_t tl_render_framed(tl_req *q, const tl_tpl *page, tl_buf *out,
     return tl_tpl_render(tl_tpl_get(q->templates, "layout"), q->view, &o, out, err);
 }
 
+/* The page's own address, whole, without the parameters that only say
+ * how it is framed: what the oEmbed link names and the embed view opens. */
+static const char *tl_page_url(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    const char **pairs = apr_pcalloc(p, sizeof(char *) * (2 * (size_t)q->query.n + 2));
+    int i, n = 0;
+
+    for (i = 0; i < q->query.n; i++) {
+        const char *name = q->query.items[i].name;
+        if (strcmp(name, "vue") != 0 && strcmp(name, "fragment") != 0 && strcmp(name, "niveau") != 0) {
+            pairs[n++] = name;
+            pairs[n++] = q->query.items[i].value;
+        }
+    }
+    return ap_construct_url(p, tl_url_build(p, apr_pstrcat(p, q->base, q->path, NULL), pairs), q->r);
+}
+
+/* What the frames need of an embeddable page: its full page names the
+ * oEmbed endpoint; its embed view links to the full page and loads the
+ * script that tells the host page its height. */
+static void tl_render_embedding(tl_req *q)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *url;
+
+    if (!q->embeddable || q->fragment) {
+        return;
+    }
+    url = tl_page_url(q);
+    tl_view_set(q->view, "page_url", url);
+    if (q->embed) {
+        tl_view_set(q->view, "embed_js_url", apr_pstrcat(p, q->base, tl_assets_url("integree.js"), NULL));
+        return;
+    }
+    tl_view_set(q->view, "oembed_url",
+                ap_construct_url(p, tl_url_build(p, apr_pstrcat(p, q->base, "/oembed", NULL),
+                                                 (const char *const[]){ "url", url, "format", "json", NULL }),
+                                 q->r));
+}
+
 int tl_render_page(tl_req *q, const char *name, const char *title)
 {
     const tl_tpl *page = tl_tpl_get(q->templates, name);
@@ -296,6 +360,7 @@ int tl_render_page(tl_req *q, const char *name, const char *title)
         return tl_render_error(q, HTTP_INTERNAL_SERVER_ERROR, NULL);
     }
     tl_view_set(q->view, "page_title", title);
+    tl_render_embedding(q);
     tl_buf_init(&out, q->r->pool, 16384);
     if (tl_render_framed(q, page, &out, &err) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, TLXLOGNO(0302) "rendering failed: %s", err);
@@ -349,6 +414,7 @@ static const char *tl_status_title(int status)
     case HTTP_SERVICE_UNAVAILABLE:  return "Service momentanément indisponible";
     case HTTP_REQUEST_ENTITY_TOO_LARGE: return "Formulaire trop volumineux";
     case HTTP_UNSUPPORTED_MEDIA_TYPE: return "Formulaire illisible";
+    case HTTP_NOT_IMPLEMENTED:      return "Format non proposé";
     default:                        return "Erreur du serveur";
     }
 }

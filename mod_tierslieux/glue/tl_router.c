@@ -47,3 +47,15 @@ const tl_route *tl_route_find(apr_pool_t *p, int method, const char *path, const
     }
     return NULL;
 }
+
+int tl_route_embeddable(const tl_route *route)
+{
+    const char *const *e;
+
+    for (e = tl_embeddable; route && route->kind == TL_ROUTE_PUBLIC && *e; e++) {
+        if (strcmp(*e, route->pattern) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}

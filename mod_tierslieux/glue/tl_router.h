@@ -27,6 +27,11 @@ typedef struct {
 
 extern const tl_route tl_routes[];     /* ends with a NULL pattern */
 
+/* The patterns of the public pages other sites may show in an iframe
+ * (the embed view, oEmbed); ends with NULL. */
+extern const char *const tl_embeddable[];
+int tl_route_embeddable(const tl_route *route);
+
 /* The route for method and path, with the segments its stars matched in
  * *args; NULL if none, and then *other_method says whether the path exists
  * with another method (405 rather than 404). */

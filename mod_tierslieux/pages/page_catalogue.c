@@ -280,7 +280,7 @@ int tl_page_item(tl_req *q)
             return tl_page_failed(q, status);
         }
     }
-    tl_view_set(q->view, "notice_path", apr_pstrcat(q->r->pool, "/outils/", id, NULL));
+    tl_view_set(q->view, "notice_path", apr_pstrcat(q->r->pool, q->base, "/outils/", id, NULL));
     tl_view_set(q->view, "notice_write", apr_pstrcat(q->r->pool, "objet=",
                                                      item->value(item, 0, item->column(item, "code"), &len), NULL));
     tl_version_shows_items(q, item, "id");

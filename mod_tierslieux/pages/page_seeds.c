@@ -148,7 +148,7 @@ int tl_page_variety(tl_req *q)
         return tl_render_error(q, HTTP_NOT_FOUND, "Cette variété n'est pas dans la grainothèque.");
     }
     tl_view_set(q->view, "is_variety", "t");
-    tl_view_set(q->view, "notice_path", apr_pstrcat(q->r->pool, "/graines/", id, NULL));
+    tl_view_set(q->view, "notice_path", apr_pstrcat(q->r->pool, q->base, "/graines/", id, NULL));
     tl_view_set(q->view, "notice_write", apr_pstrcat(q->r->pool, "variete=", id, NULL));
     return tl_render_page(q, "variete",
                           apr_pstrcat(q->r->pool, variety->value(variety, 0, variety->column(variety, "common_name"), &len),

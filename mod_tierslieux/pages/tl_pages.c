@@ -29,6 +29,7 @@ const tl_route tl_routes[] = {
     { M_GET, "/outils/*/notice", tl_page_item_notice, TL_ROUTE_PUBLIC, "places_catalogue seeds documents" },
     { M_GET, "/documents/*",  tl_page_manual,    TL_ROUTE_PUBLIC, "places_catalogue documents" },
     { M_GET, "/impact", tl_page_impact, TL_ROUTE_PUBLIC, "places_catalogue lending seeds repair_cafe ressourcerie volunteering back_office stories" },
+    { M_GET, "/oembed", tl_page_oembed, TL_ROUTE_PUBLIC, "places_catalogue repair_cafe back_office" },
     { M_GET, "/static/*",     tl_assets_serve,   TL_ROUTE_ASSET },
     { M_GET, "/photos/*",     tl_page_photo,     TL_ROUTE_ASSET },
 
@@ -220,6 +221,16 @@ const tl_route tl_routes[] = {
     { M_POST, "/gestion/import", tl_page_admin_import_post, TL_ROUTE_PRIVATE },
     { M_POST, "/gestion/import/confirmer", tl_page_admin_import_confirm, TL_ROUTE_PRIVATE },
     { 0, NULL, NULL, TL_ROUTE_PUBLIC }
+};
+
+/* What another site may show in an iframe: the catalogue and its
+ * searches, an item, the agendas and an event, the ressourcerie's shelf,
+ * the impact page. Their full pages name their oEmbed endpoint; their
+ * embed view (?vue=integree) holds no form and opens its links on the
+ * full site. */
+const char *const tl_embeddable[] = {
+    "/outils", "/outils/*", "/agenda", "/agenda/*", "/reparation", "/reparation/*", "/ressourcerie", "/impact",
+    NULL
 };
 
 int tl_page_failed(tl_req *q, int status)

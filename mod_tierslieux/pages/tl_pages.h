@@ -61,6 +61,8 @@ int tl_page_repair_agenda(tl_req *q);
 int tl_page_admin_report(tl_req *q);
 int tl_page_admin_report_csv(tl_req *q);
 int tl_page_impact(tl_req *q);
+/* oEmbed (page_oembed.c): the endpoint other sites' editors ask. */
+int tl_page_oembed(tl_req *q);
 int tl_page_desk_repair(tl_req *q);
 int tl_page_desk_reuse(tl_req *q);
 int tl_page_desk_reuse_start(tl_req *q);

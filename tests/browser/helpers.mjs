@@ -225,6 +225,18 @@ export async function allPages(browser) {
     { name: 'inclusion shtml', url: `${BASE}/exemple-inclusion.shtml`, layout: 'fragment' },
     { name: 'connexion', url: `${TL}/connexion`, layout: 'module' },
     { name: 'connexion erreur', url: `${TL}/connexion?erreur=1`, layout: 'module' },
+    // The embed view another site frames (?vue=integree): a document of
+    // its own, no header, no skip link (nothing comes before its content),
+    // no form; tabStops: the fewest links a page of it has.
+    { name: 'intégrée catalogue', url: `${TL}/outils?q=perceuse&vue=integree`, layout: 'embed' },
+    { name: 'intégrée objet', url: `${d.tools.loan}?vue=integree`, layout: 'embed' },
+    { name: 'intégrée agenda', url: `${TL}/agenda?vue=integree`, layout: 'embed' },
+    { name: 'intégrée événement', url: `${d.event}?vue=integree`, layout: 'embed' },
+    { name: 'intégrée séance', url: `${d.session}?vue=integree`, layout: 'embed' },
+    { name: 'intégrée ressourcerie', url: `${TL}/ressourcerie?vue=integree`, layout: 'embed', tabStops: 2 },
+    { name: 'intégrée impact du lieu', url: `${TL}/impact?lieu=la-fabrique&vue=integree`, layout: 'embed' },
+    { name: 'intégrée erreur 404', url: `${TL}/outils/999999?vue=integree`, layout: 'embed', status: 404,
+      tabStops: 0 },
   ];
   // Pages of the desk and the back office, logged in (contextOptions);
   // autofocus: the field a desk form puts the focus on, instead of the

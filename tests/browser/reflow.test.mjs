@@ -11,7 +11,11 @@ before(async () => {
 }, { timeout: 3 * TIMEOUT });
 after(async () => { await browser?.close(); });
 
-for (const [name, url] of [['catalogue', () => `${TL}/outils`], ['objet', () => item], ['graines', () => `${TL}/graines`]]) {
+for (const [name, url] of [['catalogue', () => `${TL}/outils`], ['objet', () => item], ['graines', () => `${TL}/graines`],
+  // The embed view, in a frame as narrow as a phone's column.
+  ['catalogue intégré', () => `${TL}/outils?q=perceuse&vue=integree`], ['objet intégré', () => `${item}?vue=integree`],
+  ['agenda intégré', () => `${TL}/agenda?vue=integree`], ['ressourcerie intégrée', () => `${TL}/ressourcerie?vue=integree`],
+  ['impact intégré', () => `${TL}/impact?vue=integree`]]) {
   test(`reflow at 320 px: ${name}`, { timeout: 2 * TIMEOUT }, async () => {
     assert.ok(url(), `${name}: no URL`);
     await withPage(browser, url(), async (page) => {

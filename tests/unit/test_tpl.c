@@ -220,6 +220,15 @@ START_TEST(optional_and_boolean_attributes)
 }
 END_TEST
 
+START_TEST(a_script_file_may_be_named)
+{
+    tl_view *v = tl_view_make(pool);
+    tl_view_set(v, "js", "/static/integree.js?v=1");
+    add("page", "<p>a</p><script src=\"{{js}}\"></script>");
+    ck_assert_str_eq(render("page", v), "<p>a</p><script src=\"/static/integree.js?v=1\"></script>");
+}
+END_TEST
+
 START_TEST(white_space_is_folded)
 {
     add("page", "<ul>\n    <li>a  b</li>\n\n    <li>c</li>\n</ul><pre>  x\n  y</pre>");
@@ -231,6 +240,10 @@ START_TEST(unsafe_templates_are_refused)
 {
     ck_assert_ptr_nonnull(strstr(compile_error("<p onclick=\"x()\">a</p>"), "onclick"));
     ck_assert_ptr_nonnull(strstr(compile_error("<script>alert(1)</script>"), "script"));
+    /* A file may be named (the embed view's height script), never code
+     * written beside it. */
+    ck_assert_ptr_nonnull(strstr(compile_error("<script src=\"/a.js\">alert(1)</script>"), "script"));
+    ck_assert_ptr_nonnull(strstr(compile_error("<script type=\"module\" src=\"/a.js\"></script>"), "script"));
     ck_assert_ptr_nonnull(strstr(compile_error("<p data-tl-iff=\"x\">a</p>"), "data-tl-iff"));
     ck_assert_ptr_nonnull(strstr(compile_error("<p>{{oops</p>"), "{{"));
     ck_assert_ptr_nonnull(strstr(compile_error("<p>{{Bad-Name}}</p>"), "Bad-Name"));
@@ -283,6 +296,7 @@ Suite *tl_tpl_suite(void)
     tcase_add_test(tc, optional_and_boolean_attributes);
     tcase_add_test(tc, white_space_is_folded);
     tcase_add_test(tc, unsafe_templates_are_refused);
+    tcase_add_test(tc, a_script_file_may_be_named);
     tcase_add_test(tc, fingerprint_follows_sources);
     tcase_add_test(tc, templates_of_the_project_compile);
     suite_add_tcase(s, tc);
