@@ -87,14 +87,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
                    'code_insee', p.insee_code, 'horaires', nullif(btrim(p.opening_hours), ''),
                    'telephone', p.phone, 'courriel', p.email, 'site', p.website,
                    'fuseau_horaire', p.time_zone, 'page', p_base || '/lieux/' || p.slug,
+                   -- each list read once and hashed, not once per place
                    'activites', to_json(array_remove(ARRAY[
-                       CASE WHEN EXISTS (SELECT 1 FROM tl.item_count n WHERE n.place_id = p.id AND n.items > 0)
+                       CASE WHEN p.id IN (SELECT n.place_id FROM tl.item_count n WHERE n.items > 0)
                             THEN 'outiltheque' END,
-                       CASE WHEN EXISTS (SELECT 1 FROM tl.seed_lot l WHERE l.place_id = p.id) THEN 'grainotheque' END,
-                       CASE WHEN EXISTS (SELECT 1 FROM tl.repair_session s WHERE s.place_id = p.id)
-                            THEN 'repair_cafe' END,
-                       CASE WHEN EXISTS (SELECT 1 FROM tl.reuse_item r WHERE r.place_id = p.id)
-                            THEN 'ressourcerie' END], NULL))))
+                       CASE WHEN p.id IN (SELECT l.place_id FROM tl.seed_lot l) THEN 'grainotheque' END,
+                       CASE WHEN p.id IN (SELECT s.place_id FROM tl.repair_session s) THEN 'repair_cafe' END,
+                       CASE WHEN p.id IN (SELECT r.place_id FROM tl.reuse_item r) THEN 'ressourcerie' END], NULL))))
                ORDER BY p.name, p.id), '[]'::json))::text
       FROM tl.place p
      WHERE p.latitude IS NOT NULL AND p.longitude IS NOT NULL
