@@ -187,3 +187,35 @@ int tl_sip2_blocked(const tl_sip2_patron *patron)
 {
     return patron->status[TL_SIP2_CHARGE_DENIED] == 'Y' || patron->status[TL_SIP2_CARD_LOST] == 'Y';
 }
+
+static const char *tl_sip2_trimmed(apr_pool_t *p, const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+        n--;
+    }
+    return apr_pstrmemdup(p, s, n);
+}
+
+void tl_sip2_split_name(apr_pool_t *p, const char *name, const char **family, const char **given)
+{
+    const char *comma = strchr(name, ','), *t, *space;
+
+    if (comma) {
+        *family = tl_sip2_trimmed(p, name, (size_t)(comma - name));
+        *given = tl_sip2_trimmed(p, comma + 1, strlen(comma + 1));
+        return;
+    }
+    t = tl_sip2_trimmed(p, name, strlen(name));
+    if ((space = strchr(t, ' ')) != NULL) {
+        *given = apr_pstrmemdup(p, t, (size_t)(space - t));
+        *family = tl_sip2_trimmed(p, space + 1, strlen(space + 1));
+    }
+    else {
+        *family = t;
+        *given = "";
+    }
+}

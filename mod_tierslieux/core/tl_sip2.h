@@ -52,4 +52,9 @@ int tl_sip2_parse_patron(apr_pool_t *p, const char *msg, size_t len, tl_sip2_pat
 /* The card may not borrow: charge privileges denied or card reported lost. */
 int tl_sip2_blocked(const tl_sip2_patron *patron);
 
+/* The personal name (AE) as family and given names: "Family, Given" as
+ * most systems write it, else "Given Family" (the first word the given
+ * name). A single word is a family name with no given name (""). */
+void tl_sip2_split_name(apr_pool_t *p, const char *name, const char **family, const char **given);
+
 #endif

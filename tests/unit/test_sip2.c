@@ -152,6 +152,22 @@ START_TEST(malformed_json_is_refused)
 }
 END_TEST
 
+START_TEST(the_personal_name_is_split)
+{
+    const char *f, *g;
+
+    tl_sip2_split_name(pool, "Martin, Léa", &f, &g);
+    ck_assert_str_eq(f, "Martin");
+    ck_assert_str_eq(g, "Léa");
+    tl_sip2_split_name(pool, "  Léa  Le Goff ", &f, &g);
+    ck_assert_str_eq(f, "Le Goff");
+    ck_assert_str_eq(g, "Léa");
+    tl_sip2_split_name(pool, "Martin", &f, &g);
+    ck_assert_str_eq(f, "Martin");
+    ck_assert_str_eq(g, "");
+}
+END_TEST
+
 Suite *tl_sip2_suite(void)
 {
     Suite *s = suite_create("sip2");
@@ -165,6 +181,7 @@ Suite *tl_sip2_suite(void)
     tcase_add_test(tc, a_wrong_checksum_or_sequence_is_refused);
     tcase_add_test(tc, a_patron_status_response_is_read);
     tcase_add_test(tc, a_blocked_card_and_a_wrong_pin_are_told_apart);
+    tcase_add_test(tc, the_personal_name_is_split);
     tcase_add_test(tc, json_members_are_read);
     tcase_add_test(tc, malformed_json_is_refused);
     suite_add_tcase(s, tc);
