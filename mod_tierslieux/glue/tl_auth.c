@@ -160,7 +160,7 @@ static authn_status tl_check_card(request_rec *r, const tl_dir_conf *dc, const c
             return AUTH_GENERAL_ERROR;          /* logged by tl_db_query, without the values */
         }
     }
-    tl_session_accepted(r, "adherent", login);
+    tl_session_accepted_as(r, "adherent", user, login);
     return AUTH_GRANTED;
 }
 

@@ -288,6 +288,19 @@ static int tl_tls_again(tl_tls *t, int rc)
     }
 }
 
+/* A connection's state lives in the request's pool, which closes it at
+ * the latest when the request ends. */
+static tl_tls *tl_tls_new(request_rec *r, apr_time_t deadline)
+{
+    tl_tls *t = apr_pcalloc(r->pool, sizeof(*t));
+
+    t->r = r;
+    t->fd = -1;
+    t->deadline = deadline;
+    apr_pool_cleanup_register(r->pool, t, tl_tls_cleanup, apr_pool_cleanup_null);
+    return t;
+}
+
 static int tl_tls_open(tl_tls *t, const tl_library_target *lt, const char *ca)
 {
     struct addrinfo hints, *res = NULL, *ai;
@@ -295,8 +308,6 @@ static int tl_tls_open(tl_tls *t, const tl_library_target *lt, const char *ca)
     X509_VERIFY_PARAM *vp;
     int rc;
 
-    t->fd = -1;
-    apr_pool_cleanup_register(t->r->pool, t, tl_tls_cleanup, apr_pool_cleanup_null);
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -329,6 +340,11 @@ static int tl_tls_open(tl_tls *t, const tl_library_target *lt, const char *ca)
         return -1;
     }
     SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    /* Many HTTP servers end an HTTP/1.0 answer by closing the connection
+     * without TLS's close_notify: that end is the answer's end. */
+    SSL_CTX_set_options(t->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
     SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
     if (ca ? SSL_CTX_load_verify_locations(t->ctx, ca, NULL) != 1 : SSL_CTX_set_default_verify_paths(t->ctx) != 1) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, t->r, TLXLOGNO(1801) "cannot read the certificate authorities "
@@ -440,12 +456,12 @@ static tl_library_result tl_koha_check(request_rec *r, const tl_library_target *
                                        const char *ca, apr_time_t deadline, const char *card, const char *pin)
 {
     tl_library_result res = { TL_LIBRARY_DOWN, NULL, NULL };
-    tl_tls t = { r, -1, NULL, NULL, deadline };
+    tl_tls *t = tl_tls_new(r, deadline);
     const char *body, *id, *v;
     size_t blen;
     int status;
 
-    status = tl_koha_call(&t, lt, cred, ca, "POST", "/auth/password/validation",
+    status = tl_koha_call(t, lt, cred, ca, "POST", "/auth/password/validation",
                           apr_pstrcat(r->pool, "{\"identifier\":\"", tl_json_quote(r->pool, card), "\",\"password\":\"",
                                       tl_json_quote(r->pool, pin), "\"}", NULL), &body, &blen);
     if (status == 400 || status == 404) {
@@ -464,7 +480,7 @@ static tl_library_result tl_koha_check(request_rec *r, const tl_library_target *
         || strspn(id, "0123456789") != strlen(id) || strlen(id) > 18) {
         return res;
     }
-    status = tl_koha_call(&t, lt, cred, ca, "GET", apr_pstrcat(r->pool, "/patrons/", id, NULL), NULL, &body, &blen);
+    status = tl_koha_call(t, lt, cred, ca, "GET", apr_pstrcat(r->pool, "/patrons/", id, NULL), NULL, &body, &blen);
     if (status == 401 || status == 403) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, TLXLOGNO(1803) "the library system (%s) refuses our API user "
                       "the patron's record: give it the permission to see patrons", lt->name);
@@ -500,7 +516,7 @@ static tl_library_result tl_sip2_check(request_rec *r, const tl_library_target *
                                        const char *ca, apr_time_t deadline, const char *card, const char *pin)
 {
     tl_library_result res = { TL_LIBRARY_DOWN, NULL, NULL };
-    tl_tls t = { r, -1, NULL, NULL, deadline };
+    tl_tls *t = tl_tls_new(r, deadline);
     const char *resp, *msg;
     char date[19];
     apr_time_exp_t now;
@@ -508,19 +524,19 @@ static tl_library_result tl_sip2_check(request_rec *r, const tl_library_target *
     size_t len;
     tl_sip2_patron pt;
 
-    if (tl_tls_open(&t, lt, ca) != 0) {
-        tl_tls_cleanup(&t);
+    if (tl_tls_open(t, lt, ca) != 0) {
+        tl_tls_cleanup(t);
         return res;
     }
-    if (!(resp = tl_sip2_exchange(&t, tl_sip2_login(r->pool, cred->user, cred->password, cred->location, 0), 0,
+    if (!(resp = tl_sip2_exchange(t, tl_sip2_login(r->pool, cred->user, cred->password, cred->location, 0), 0,
                                   &len))) {
-        tl_tls_cleanup(&t);
+        tl_tls_cleanup(t);
         return res;
     }
     if (tl_sip2_login_ok(resp, len) != 1) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, TLXLOGNO(1804) "the library system (%s) refuses our SIP2 login: "
                       "check the user and password of TiersLieuxLibraryAuthCredentials", lt->name);
-        tl_tls_cleanup(&t);
+        tl_tls_cleanup(t);
         return res;
     }
     apr_time_exp_lt(&now, apr_time_now());
@@ -529,12 +545,12 @@ static tl_library_result tl_sip2_check(request_rec *r, const tl_library_target *
                                 cred->terminal_password ? cred->terminal_password : "", pin, date, 1);
     if (!msg) {
         /* The PIN holds a character SIP2 cannot carry: it is not this card's. */
-        tl_tls_cleanup(&t);
+        tl_tls_cleanup(t);
         res.outcome = TL_LIBRARY_DENIED;
         return res;
     }
-    resp = tl_sip2_exchange(&t, msg, 1, &len);
-    tl_tls_cleanup(&t);
+    resp = tl_sip2_exchange(t, msg, 1, &len);
+    tl_tls_cleanup(t);
     if (!resp || tl_sip2_parse_patron(r->pool, resp, len, &pt) != 0) {
         return res;
     }
