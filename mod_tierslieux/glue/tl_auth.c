@@ -118,8 +118,14 @@ static authn_status tl_check_card(request_rec *r, const tl_dir_conf *dc, const c
     tl_req *q;
     int status = OK;
 
-    if (!card || !place) {
-        return AUTH_USER_NOT_FOUND;
+    if (!card) {
+        return AUTH_USER_NOT_FOUND;             /* nothing a library system could know: not sent */
+    }
+    if (!place) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, TLXLOGNO(1807) "TiersLieuxLibraryAuth needs "
+                      "TiersLieuxLibraryAuthPlace: the place whose members the cards are");
+        tl_auth_refused(r, TL_AUTH_LIBRARY_DOWN);
+        return AUTH_GENERAL_ERROR;
     }
     login = apr_pstrcat(r->pool, "#", place, ":", card, NULL);
     if (tl_session_token_hash(r, password)) {

@@ -1295,11 +1295,12 @@ BEGIN
     UPDATE tl.booking SET member_id = NULL WHERE member_id = ANY (ids);
 
     -- What only made sense with the person: their places in waiting lines,
-    -- deposits, offers to help, password links and sessions. The journal of who read their
+    -- deposits, library cards, offers to help, password links and sessions. The journal of who read their
     -- file keeps its lines without them.
     UPDATE tl.member_access SET member_id = NULL WHERE member_id = ANY (ids);
     DELETE FROM tl.waiting_list WHERE member_id = ANY (ids);
     DELETE FROM tl.member_deposit WHERE member_id = ANY (ids);
+    DELETE FROM tl.member_card WHERE member_id = ANY (ids);
     -- Their offers to help (sql/logic/volunteering.sql), with their
     -- activities; a volunteer role an accepted one gave is the team's.
     DELETE FROM tl.volunteer_offer WHERE member_id = ANY (ids);
