@@ -29,6 +29,9 @@ PATRONS = {
     "29000222": {"pin": "55661234", "surname": "Roux", "firstname": "Bastien",
                  "status": "Y" + " " * 13, "restricted": True, "date_of_birth": "1990-01-01",
                  "address": "1 place de la Mairie", "email": "b.roux@example.org", "phone": "0605060708"},
+    # A reader the library knows by one name only (a record left incomplete).
+    "29000333": {"pin": "24682468", "surname": "Dupont", "firstname": None, "status": " " * 14,
+                 "restricted": False, "date_of_birth": None, "address": None, "email": None, "phone": None},
 }
 INSTITUTION = "MEDJV"
 SIP2_USER, SIP2_PASSWORD = "tierslieux-sip", "Sip2-Term-2026"
@@ -162,7 +165,7 @@ class SIP2Double(_Double):
             card, pin = f.get("AA", ""), f.get("AD", "")
             p = PATRONS.get(card)
             status = p["status"] if p else "Y" * 4 + " " * 10
-            name = f"{p['surname']}, {p['firstname']}" if p else ""
+            name = (f"{p['surname']}, {p['firstname']}" if p["firstname"] else p["surname"]) if p else ""
             valid, good_pin = ("Y" if p else "N"), ("Y" if p and pin == p["pin"] else "N")
             return sip2_answer(f"24{status}002{body[5:23]}AO{INSTITUTION}|AA{card}|AE{name}|BL{valid}|"
                                f"CQ{good_pin}|AFBienvenue|", seq)

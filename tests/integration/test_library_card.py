@@ -179,6 +179,18 @@ def test_a_blocked_card_is_sent_to_the_desk(servers, driver, expect_log):
     assert not servers.sql("SELECT 1 FROM tl.member_card WHERE card_number = %s", (BLOCKED,))
 
 
+def test_a_card_without_a_full_name_is_sent_to_the_desk(servers, driver, expect_log):
+    """Our members have a family and a given name: a card the library system
+    knows by one name only creates nobody, and the member is told why."""
+    expect_log += ["AH01807"]
+    before = members(servers)
+    _, r, _ = card_login(servers, "29000333", sd.PATRONS["29000333"]["pin"])
+    assert r.status_code == 403
+    text = BeautifulSoup(r.text, "html.parser").get_text()
+    assert "ne donne pas votre nom et votre prénom" in text and "accueil de la médiathèque" in text
+    assert members(servers) == before
+
+
 def test_a_slow_library_gets_a_french_answer_in_seconds_and_is_left_alone(servers, driver, doubles, expect_log):
     expect_log += ["TLX1806", "AH01807"]
     double = doubles[driver]
