@@ -101,9 +101,6 @@ static authn_status tl_check_password(request_rec *r, const char *user, const ch
     return tl_check_hash(r, "compte", "SELECT tl.account_password($1)", user, password);
 }
 
-/* Members log in with their card number, in any case and with or without
- * the dash or the zeros ("a-123" is A-000123: the database normalises
- * it), and the password they set from a link the desk gave them. */
 /* With TiersLieuxLibraryAuth, the card number and PIN of the place's
  * library system (tl_library.h): the system says whether they are right
  * and whether the card may borrow; the first login creates the member
@@ -170,6 +167,10 @@ static authn_status tl_check_card(request_rec *r, const tl_dir_conf *dc, const c
     return AUTH_GRANTED;
 }
 
+/* Members log in with their card number, in any case and with or without
+ * the dash or the zeros ("a-123" is A-000123: the database normalises
+ * it), and the password they set from a link the desk gave them; or with
+ * their library card (tl_check_card). */
 static authn_status tl_check_member_password(request_rec *r, const char *user, const char *password)
 {
     const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
