@@ -394,6 +394,9 @@ tl_httpd_conf() {
         (umask 077 && head -c 32 /dev/urandom | base64 >"$real/secret")
     fi
     site=$(tl_httpd_site "$real")
+    # The demo's account on a library system it does not have (/carte,
+    # conf/demo/httpd.conf.in): nothing secret.
+    printf 'user = demo\npassword = demo\n' >"$real/sigb-demo.cred"
     # The image helper of this build, where httpd's children (www-data) may
     # run it even when the checkout is private.
     install -m 0755 "$TL_ROOT/tools/tierslieux-images" "$real/tierslieux-images"

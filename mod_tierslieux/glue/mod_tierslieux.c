@@ -25,6 +25,7 @@
 #include "tl_auth.h"
 #include "tl_redact.h"
 #include "tl_session.h"
+#include "tl_library.h"
 
 static int tl_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
@@ -42,6 +43,9 @@ static int tl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, TLXLOGNO(0101) "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;          /* httpd refuses to start */
     }
+    /* A failing library system is left alone by every process at once;
+     * without shared memory, each process keeps its own pause. */
+    tl_library_init(pconf);
     return OK;
 }
 

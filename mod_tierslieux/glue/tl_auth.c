@@ -7,6 +7,7 @@
 #include "tl_db.h"
 #include "tl_config.h"
 #include "tl_session.h"
+#include "tl_library.h"
 
 /* The database could not be asked (gone, or no answer within its
  * deadline). A provider can only answer "general error", which httpd turns
@@ -16,7 +17,7 @@
  * login and no database), which says so when the database is a hot
  * standby (q->read_only). Outside any mount point there is no such page:
  * httpd's 500 stays, with a French text. */
-static void tl_auth_unavailable(request_rec *r, const tl_req *q)
+static void tl_auth_refused(request_rec *r, const char *why)
 {
     const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
     const char *base = tl_conf_base_url(dc);
@@ -24,11 +25,16 @@ static void tl_auth_unavailable(request_rec *r, const tl_req *q)
     if (!base) {
         base = tl_conf_mount(r->uri);
     }
-    apr_table_setn(r->notes, TL_AUTH_UNAVAILABLE_NOTE, q->read_only ? TL_AUTH_READ_ONLY : "1");
+    apr_table_setn(r->notes, TL_AUTH_UNAVAILABLE_NOTE, why);
     ap_custom_response(r, HTTP_INTERNAL_SERVER_ERROR,
                        base ? apr_pstrcat(r->pool, base, "/indisponible", NULL)
                             : "\"Service momentanément indisponible : la base de données ne répond pas. "
                               "Réessayez dans quelques minutes.");
+}
+
+static void tl_auth_unavailable(request_rec *r, const tl_req *q)
+{
+    tl_auth_refused(r, q->read_only ? TL_AUTH_READ_ONLY : "1");
 }
 
 /* Checks what mod_auth_form hands over for user: in a session, the token
@@ -95,11 +101,83 @@ static authn_status tl_check_password(request_rec *r, const char *user, const ch
     return tl_check_hash(r, "compte", "SELECT tl.account_password($1)", user, password);
 }
 
+/* With TiersLieuxLibraryAuth, the card number and PIN of the place's
+ * library system (tl_library.h): the system says whether they are right
+ * and whether the card may borrow; the first login creates the member
+ * (tl.card_login). The session then holds a token standing for
+ * "#place:CARD", as for any member. A wrong PIN is refused as a wrong
+ * password is; a blocked card and a library system that does not answer
+ * get their own French page (tl_page_unavailable). */
+static authn_status tl_check_card(request_rec *r, const tl_dir_conf *dc, const char *user, const char *password)
+{
+    const char *card = tl_library_card(r->pool, user), *place = tl_conf_library_place(dc), *login;
+    tl_library_result res;
+    tl_req *q;
+    int status = OK;
+
+    if (!card) {
+        return AUTH_USER_NOT_FOUND;             /* nothing a library system could know: not sent */
+    }
+    if (!place) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, TLXLOGNO(1807) "TiersLieuxLibraryAuth needs "
+                      "TiersLieuxLibraryAuthPlace: the place whose members the cards are");
+        tl_auth_refused(r, TL_AUTH_LIBRARY_DOWN);
+        return AUTH_GENERAL_ERROR;
+    }
+    login = apr_pstrcat(r->pool, "#", place, ":", card, NULL);
+    if (tl_session_token_hash(r, password)) {
+        return tl_check_hash(r, "adherent", NULL, login, password);
+    }
+    if (!*password || strlen(password) > 64) {
+        return AUTH_DENIED;
+    }
+    q = tl_db_req(r);
+    if (tl_db_standby(q, &status) != 0) {
+        if (q->read_only || status == HTTP_SERVICE_UNAVAILABLE) {
+            tl_auth_unavailable(r, q);
+        }
+        return AUTH_GENERAL_ERROR;
+    }
+    res = tl_library_check(r, card, password);
+    switch (res.outcome) {
+    case TL_LIBRARY_DENIED:
+        return AUTH_DENIED;
+    case TL_LIBRARY_BLOCKED:
+        tl_auth_refused(r, TL_AUTH_CARD_BLOCKED);
+        return AUTH_GENERAL_ERROR;
+    case TL_LIBRARY_DOWN:
+        tl_auth_refused(r, TL_AUTH_LIBRARY_DOWN);
+        return AUTH_GENERAL_ERROR;
+    case TL_LIBRARY_OK:
+        break;
+    }
+    if (!res.family || !*res.family || !res.given || !*res.given) {
+        tl_auth_refused(r, TL_AUTH_CARD_NAMELESS);
+        return AUTH_GENERAL_ERROR;
+    }
+    {
+        const char *params[] = { place, card, res.family, res.given };
+        const tl_rows *rows = tl_db_query(q, "SELECT tl.card_login($1, $2, $3, $4)", 4, params, &status);
+        if (!rows || rows->count(rows) != 1) {
+            tl_auth_unavailable(r, q);
+            return AUTH_GENERAL_ERROR;          /* logged by tl_db_query, without the values */
+        }
+    }
+    tl_session_accepted_as(r, "adherent", user, login);
+    return AUTH_GRANTED;
+}
+
 /* Members log in with their card number, in any case and with or without
  * the dash or the zeros ("a-123" is A-000123: the database normalises
- * it), and the password they set from a link the desk gave them. */
+ * it), and the password they set from a link the desk gave them; or with
+ * their library card (tl_check_card). */
 static authn_status tl_check_member_password(request_rec *r, const char *user, const char *password)
 {
+    const tl_dir_conf *dc = ap_get_module_config(r->per_dir_config, &tierslieux_module);
+
+    if (tl_library_configured(dc)) {
+        return tl_check_card(r, dc, user, password);
+    }
     if (strlen(user) > 32) {
         return AUTH_USER_NOT_FOUND;
     }

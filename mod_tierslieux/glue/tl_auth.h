@@ -18,6 +18,12 @@
 #define TL_AUTH_UNAVAILABLE_NOTE "tierslieux-indisponible"
 /* Its value when the database is a hot standby: the page says read-only. */
 #define TL_AUTH_READ_ONLY "lecture-seule"
+/* A member's library card is blocked (lost, suspended, expired): 403. */
+#define TL_AUTH_CARD_BLOCKED "carte-bloquee"
+/* The library system gives no full name for the card: 403. */
+#define TL_AUTH_CARD_NAMELESS "carte-sans-nom"
+/* The library system did not answer in time: 503. */
+#define TL_AUTH_LIBRARY_DOWN "mediatheque"
 
 void tl_auth_register(apr_pool_t *p);
 

@@ -11,6 +11,7 @@
 #include <http_core.h>
 #include <util_cfgtree.h>
 #include "tl_config.h"
+#include "tl_library.h"
 #include "tl_marker.h"
 #include "tl_csrf.h"
 #include "tl_seal.h"
@@ -320,6 +321,68 @@ static const char *tl_set_db_timeout(cmd_parms *cmd, void *dconf, const char *ar
     return NULL;
 }
 
+/* Members log in to "Mon compte" with their library card, checked by the
+ * place's library system (tl_library.h). Not in .htaccess: the
+ * credentials file is read at startup, as root. */
+static const char *tl_set_library(cmd_parms *cmd, void *dconf, const char *driver, const char *where)
+{
+    return tl_library_parse_target(cmd->pool, driver, where, &((tl_dir_conf *)dconf)->library);
+}
+
+static const char *tl_set_library_credentials(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->temp_pool, arg);
+
+    if (!path) {
+        return "TiersLieuxLibraryAuthCredentials: invalid path";
+    }
+    return tl_library_read_credentials(cmd->pool, cmd->temp_pool, path,
+                                       &((tl_dir_conf *)dconf)->library_credentials);
+}
+
+static const char *tl_set_library_ca(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_finfo_t fi;
+
+    if (!path || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS || fi.filetype != APR_REG) {
+        return apr_psprintf(cmd->pool, "TiersLieuxLibraryAuthCA: \"%s\" is not a file", arg);
+    }
+    ((tl_dir_conf *)dconf)->library_ca = path;
+    return NULL;
+}
+
+static const char *tl_set_library_place(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    if (!*arg || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(arg) || strlen(arg) > 64) {
+        return "TiersLieuxLibraryAuthPlace: expects the slug of a place (its address in the pages, e.g. mediatheque)";
+    }
+    ((tl_dir_conf *)dconf)->library_place = arg;
+    return NULL;
+}
+
+/* How long a login may wait for the library system (connection and
+ * answers together), and how long the system is then left alone after it
+ * failed (no login asks it in the meantime). */
+static const char *tl_set_library_timeout(cmd_parms *cmd, void *dconf, const char *arg, const char *pause)
+{
+    tl_dir_conf *c = dconf;
+    apr_interval_time_t t, w = TL_LIBRARY_PAUSE_DEFAULT;
+
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_msec(100)
+        || t > apr_time_from_sec(30)) {
+        return "TiersLieuxLibraryAuthTimeout: expects a time between 100ms and 30 (seconds), then optionally the "
+               "pause after a failure";
+    }
+    if (pause && (ap_timeout_parameter_parse(pause, &w, "s") != APR_SUCCESS || w < 0
+                  || w > apr_time_from_sec(3600))) {
+        return "TiersLieuxLibraryAuthTimeout: the pause after a failure is between 0 and 3600 (seconds)";
+    }
+    c->library_timeout = t;
+    c->library_pause = w;
+    return NULL;
+}
+
 static const char *tl_set_cache_size(cmd_parms *cmd, void *dconf, const char *arg)
 {
     tl_srv_conf *sc = ap_get_module_config(cmd->server->module_config, &tierslieux_module);
@@ -408,6 +471,17 @@ const command_rec tl_directives[] = {
                      "'none', or origins such as https://www.ville.example"),
     AP_INIT_TAKE1("TiersLieuxDatabaseTimeout", tl_set_db_timeout, NULL, RSRC_CONF | ACCESS_CONF,
                   "How long one database call may take before the page answers 503 (default 3s)"),
+    AP_INIT_TAKE2("TiersLieuxLibraryAuth", tl_set_library, NULL, RSRC_CONF | ACCESS_CONF,
+                  "Members log in with their library card: koha https://host/api/v1, or sip2 host:port (TLS)"),
+    AP_INIT_TAKE1("TiersLieuxLibraryAuthCredentials", tl_set_library_credentials, NULL, RSRC_CONF | ACCESS_CONF,
+                  "A file with our account on the library system (user = ..., password = ...), read at startup"),
+    AP_INIT_TAKE1("TiersLieuxLibraryAuthCA", tl_set_library_ca, NULL, RSRC_CONF | ACCESS_CONF,
+                  "The certificate authorities that sign the library system's certificate (default: the system's)"),
+    AP_INIT_TAKE1("TiersLieuxLibraryAuthPlace", tl_set_library_place, NULL, RSRC_CONF | ACCESS_CONF,
+                  "The place (slug) whose members the library's cards are"),
+    AP_INIT_TAKE12("TiersLieuxLibraryAuthTimeout", tl_set_library_timeout, NULL, RSRC_CONF | ACCESS_CONF,
+                   "How long a login waits for the library system (default 3s), and the pause after a failure "
+                   "(default 30s)"),
     AP_INIT_TAKE1("TiersLieuxImageHelper", tl_set_image_helper, NULL, RSRC_CONF,
                   "The program that decodes uploaded photos apart from httpd (default: the package's)"),
     AP_INIT_TAKE1("TiersLieuxCacheSize", tl_set_cache_size, NULL, RSRC_CONF,

@@ -8,6 +8,8 @@
 
 typedef struct tl_layout tl_layout;           /* a site's own page, split at its marker */
 typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled at startup */
+typedef struct tl_library_target tl_library_target;   /* a library system to log members in (tl_library.h) */
+typedef struct tl_library_secret tl_library_secret;   /* our account on it, read at startup */
 
 /* How long one database call may take by default (TiersLieuxDatabaseTimeout). */
 #define TL_DB_TIMEOUT_DEFAULT apr_time_from_sec(3)
@@ -23,7 +25,13 @@ typedef struct tl_tpl_ref tl_tpl_ref;         /* a template directory, compiled 
     X(int, session_seal, -1, 0) \
     X(int, member_site_login, -1, 0) \
     X(const char *, frame_ancestors, NULL, "'self'") \
-    X(apr_interval_time_t, db_timeout, -1, TL_DB_TIMEOUT_DEFAULT)
+    X(apr_interval_time_t, db_timeout, -1, TL_DB_TIMEOUT_DEFAULT) \
+    X(const tl_library_target *, library, NULL, NULL) \
+    X(const tl_library_secret *, library_credentials, NULL, NULL) \
+    X(const char *, library_ca, NULL, NULL) \
+    X(const char *, library_place, NULL, NULL) \
+    X(apr_interval_time_t, library_timeout, -1, apr_time_from_sec(3)) \
+    X(apr_interval_time_t, library_pause, -1, apr_time_from_sec(30))
 
 struct tl_dir_conf {
 #define TL_FIELD(type, name, unset, dflt) type name;

@@ -57,6 +57,7 @@ static apr_status_t tl_session_decode(request_rec *r, session_rec *z)
 #define TL_NOTE_TOKEN "tierslieux-session-token"     /* the token it held when loaded */
 #define TL_NOTE_KIND "tierslieux-authn-kind"         /* whose password bcrypt accepted */
 #define TL_NOTE_USER "tierslieux-authn-user"         /* and the login it was accepted for */
+#define TL_NOTE_LOGIN "tierslieux-authn-login"       /* the session's login in the database, if not that */
 
 /* A note of this request or of the one it comes from (an internal redirect,
  * a subrequest: mod_session loads the session once). */
@@ -183,7 +184,8 @@ static apr_status_t tl_session_saving(request_rec *r, session_rec *z)
          * request, never anything else. */
         if (!tl_session_is_token(v) && user && kind && accepted && strcmp(accepted, user) == 0
             && tl_token_make(r->pool, &token, &hash) == APR_SUCCESS) {
-            const char *params[] = { kind, user, hash };
+            const char *login = tl_session_note(r, TL_NOTE_LOGIN);
+            const char *params[] = { kind, login ? login : user, hash };
             if (tl_db_change(tl_db_req(r), "SELECT tl.session_open($1, $2, $3)", 3, params, &status, NULL)) {
                 apr_table_set(z->entries, key, apr_pstrcat(r->pool, TL_SESSION_PREFIX, token, NULL));
                 continue;
@@ -210,6 +212,12 @@ void tl_session_accepted(request_rec *r, const char *kind, const char *user)
 {
     apr_table_set(r->notes, TL_NOTE_KIND, kind);
     apr_table_set(r->notes, TL_NOTE_USER, user);
+}
+
+void tl_session_accepted_as(request_rec *r, const char *kind, const char *user, const char *login)
+{
+    tl_session_accepted(r, kind, user);
+    apr_table_set(r->notes, TL_NOTE_LOGIN, login);
 }
 
 int tl_session_register(void)

@@ -21,6 +21,9 @@ int tl_session_available(void);
  * (kind "compte" or "adherent"): the session being saved gets a new token. */
 const char *tl_session_token_hash(request_rec *r, const char *password);
 void tl_session_accepted(request_rec *r, const char *kind, const char *user);
+/* The same, for a session the database knows under another login than
+ * the one typed (a library card: "#place:CARD", tl_auth.c). */
+void tl_session_accepted_as(request_rec *r, const char *kind, const char *user, const char *login);
 
 /* Logs the person out: clears the login mod_auth_form keeps in this
  * request's session, so the cookie goes back empty. Returns 0 when there

@@ -16,17 +16,24 @@
 #include "tl_date.h"
 #include "tl_csv.h"
 #include "tl_token.h"
+#include "tl_library.h"
 
 #define TL_ACCOUNT_FORM "compte"
 #define TL_PASSWORD_FORM "mot-de-passe"
 
 /* Who the database is asked about: the member number httpd's login
  * checked, or, with TiersLieuxMemberLogin site, "@" and the site's login
- * (looked up among the logins mapped at the desk, never as a number). */
+ * (looked up among the logins mapped at the desk, never as a number), or
+ * with TiersLieuxLibraryAuth, "#", the place and the library card. */
 const char *tl_account_user(tl_req *q)
 {
     if (!q->r->user) {
         return NULL;
+    }
+    if (tl_library_configured(q->dc)) {
+        /* The card the library system accepted (tl_auth.c, tl.card_login). */
+        const char *card = tl_library_card(q->r->pool, q->r->user), *place = tl_conf_library_place(q->dc);
+        return card && place ? apr_pstrcat(q->r->pool, "#", place, ":", card, NULL) : NULL;
     }
     return tl_conf_member_site_login(q->dc) ? apr_pstrcat(q->r->pool, "@", q->r->user, NULL) : q->r->user;
 }
@@ -128,6 +135,8 @@ int tl_page_account_login(tl_req *q)
     }
     tl_view_set(q->view, "return_to", apr_pstrcat(q->r->pool, q->base, "/compte", NULL));
     tl_view_set(q->view, "failed", tl_query_get(&q->query, "erreur") ? "t" : "f");
+    /* With TiersLieuxLibraryAuth: the library card and its PIN. */
+    tl_view_set(q->view, "library", tl_library_configured(q->dc) ? "t" : "f");
     return tl_render_page(q, "compte-connexion", "Mon compte — connexion");
 }
 

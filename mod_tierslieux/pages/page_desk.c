@@ -29,7 +29,9 @@ int tl_page_forbidden(tl_req *q)
 }
 
 /* The error document of a login or a role check that could not reach the
- * database (tl_auth.c): the French 503 page. Asked directly, it is no page. */
+ * database (tl_auth.c): the French 503 page; also of a login with a library
+ * card the library system refused as blocked (403) or did not answer
+ * (503). Asked directly, it is no page. */
 int tl_page_unavailable(tl_req *q)
 {
     const request_rec *r = q->r;
@@ -38,6 +40,22 @@ int tl_page_unavailable(tl_req *q)
         const char *why;
         r = r->prev;
         if ((why = apr_table_get(r->notes, TL_AUTH_UNAVAILABLE_NOTE)) != NULL) {
+            if (strcmp(why, TL_AUTH_CARD_BLOCKED) == 0) {
+                return tl_render_error(q, HTTP_FORBIDDEN,
+                                       "La médiathèque n'accepte pas cette carte pour l'instant (carte bloquée, "
+                                       "perdue ou à renouveler). Adressez-vous à l'accueil de la médiathèque.");
+            }
+            if (strcmp(why, TL_AUTH_CARD_NAMELESS) == 0) {
+                return tl_render_error(q, HTTP_FORBIDDEN,
+                                       "La fiche de cette carte à la médiathèque ne donne pas votre nom et votre "
+                                       "prénom : adressez-vous à l'accueil de la médiathèque pour la compléter.");
+            }
+            if (strcmp(why, TL_AUTH_LIBRARY_DOWN) == 0) {
+                apr_table_setn(q->r->err_headers_out, "Retry-After", "60");
+                return tl_render_error(q, HTTP_SERVICE_UNAVAILABLE,
+                                       "Le service de la médiathèque ne répond pas pour l'instant : la connexion "
+                                       "avec la carte est impossible. Réessayez dans quelques minutes.");
+            }
             q->read_only = strcmp(why, TL_AUTH_READ_ONLY) == 0;
             return tl_render_error(q, HTTP_SERVICE_UNAVAILABLE, NULL);
         }

@@ -204,11 +204,63 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     SELECT password_hash FROM tl.member WHERE member_number = tl.normal_member_number(p_number)
 $$;
 
+-- The member a library card logs in (p_user: "#", the place's slug, ":"
+-- and the card number as tl.card_login keeps it), or NULL.
+CREATE FUNCTION tl.card_member(p_user text) RETURNS integer
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT c.member_id FROM tl.member_card c JOIN tl.place p ON p.id = c.place_id
+     WHERE left(p_user, 1) = '#' AND p.slug = split_part(substr(p_user, 2), ':', 1)
+       AND c.card_number = substr(p_user, strpos(p_user, ':') + 1)
+$$;
+
+-- A member whose card and PIN the place's library system has just
+-- accepted (glue/tl_library.c): the card's member, or a new member created
+-- with only the name the library system gives (its family and given
+-- names: nothing else, as the CNIL notice says), and the card linked to
+-- them. The names are kept as the library system has them now. Returns
+-- the login of the session ("#slug:CARD"); the PIN never comes here.
+CREATE FUNCTION tl.card_login(p_place_slug text, p_card text, p_family text, p_given text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place  integer;
+    v_card   text := upper(btrim(p_card));
+    v_member integer;
+    v_family text := btrim(coalesce(p_family, ''));
+    v_given  text := btrim(coalesce(p_given, ''));
+BEGIN
+    SELECT id INTO v_place FROM tl.place WHERE slug = p_place_slug;
+    IF v_place IS NULL THEN
+        RAISE EXCEPTION 'lieu inconnu' USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'member_card_place_fkey';
+    END IF;
+    IF v_card !~ '^[A-Z0-9-]{1,32}$' THEN
+        RAISE EXCEPTION 'numéro de carte invalide' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'member_card_number_format';
+    END IF;
+    SELECT member_id INTO v_member FROM tl.member_card WHERE place_id = v_place AND card_number = v_card;
+    IF v_member IS NOT NULL THEN
+        IF v_family <> '' AND v_given <> '' THEN
+            UPDATE tl.member SET family_name = v_family, given_name = v_given
+             WHERE id = v_member AND (family_name, given_name) IS DISTINCT FROM (v_family, v_given);
+        END IF;
+    ELSE
+        IF v_family = '' OR v_given = '' THEN
+            RAISE EXCEPTION 'la médiathèque ne donne pas le nom et le prénom de cette carte'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'member_names_not_blank';
+        END IF;
+        INSERT INTO tl.member (member_number, family_name, given_name, place_id)
+        VALUES ('A-' || lpad(nextval('tl.member_number_seq')::text, 6, '0'), v_family, v_given, v_place)
+        RETURNING id INTO v_member;
+        INSERT INTO tl.member_card (place_id, card_number, member_id) VALUES (v_place, v_card, v_member);
+    END IF;
+    RETURN '#' || p_place_slug || ':' || v_card;
+END $$;
+
 -- The member a logged-in person is. p_user is the member number httpd's
 -- login checked, or "@" and the site's own login when the site logs
 -- members in (TiersLieuxMemberLogin site): then only the logins mapped at
 -- the desk count, so a site user whose login looks like a member number
--- never becomes that member. Records the access under p_action when given.
+-- never becomes that member; or "#" and a library card (tl.card_login).
+-- Records the access under p_action when given.
 CREATE FUNCTION tl.my_member(p_user text, p_action text DEFAULT NULL) RETURNS tl.member
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
@@ -216,6 +268,8 @@ DECLARE
 BEGIN
     IF left(p_user, 1) = '@' THEN
         SELECT * INTO v_member FROM tl.member WHERE site_login = substr(p_user, 2);
+    ELSIF left(p_user, 1) = '#' THEN
+        SELECT * INTO v_member FROM tl.member WHERE id = tl.card_member(p_user);
     ELSE
         SELECT * INTO v_member FROM tl.member WHERE member_number = tl.normal_member_number(p_user);
     END IF;
@@ -630,6 +684,11 @@ BEGIN
                                              THEN 'choisi (seule une empreinte bcrypt est gardée)' END)) AS x(n, k, v)
      WHERE x.v IS NOT NULL;
     RETURN QUERY
+    SELECT 'adhérent', 'carte de la médiathèque', c.card_number || ' (' || p.name || ', code PIN jamais gardé)',
+           tl.date_fr(c.linked_at::date), NULL::text
+      FROM tl.member_card c JOIN tl.place p ON p.id = c.place_id
+     WHERE c.member_id = v_member.id;
+    RETURN QUERY
     SELECT 'prêt', i.code, i.title, tl.date_fr(b.starts_at::date),
            CASE WHEN b.returned_at IS NULL THEN 'à rendre le ' || tl.date_fr(b.due_on)
                 ELSE 'rendu le ' || tl.date_fr(b.returned_at::date) END
@@ -696,6 +755,10 @@ BEGIN
                                        'cotisation', v_member.fee_amount, 'cotisation_versee_le', v_member.fee_paid_on,
                                        'identifiant_du_site', v_member.site_login,
                                        'mot_de_passe_choisi', v_member.password_hash IS NOT NULL),
+        'cartes_mediatheque', coalesce((SELECT jsonb_agg(jsonb_build_object('lieu', p.name, 'numero', c.card_number,
+                                                                            'liee_le', c.linked_at::date))
+                                          FROM tl.member_card c JOIN tl.place p ON p.id = c.place_id
+                                         WHERE c.member_id = v_member.id), '[]'::jsonb),
         'prets', coalesce((SELECT jsonb_agg(jsonb_build_object('objet', i.code, 'titre', i.title,
                                                                'emprunte_le', b.starts_at::date,
                                                                'a_rendre_le', b.due_on,
@@ -863,6 +926,8 @@ BEGIN
     END IF;
     IF p_kind = 'compte' THEN
         SELECT id INTO v_account FROM tl.account WHERE login = p_login AND active;
+    ELSIF p_kind = 'adherent' AND left(p_login, 1) = '#' THEN
+        v_member := tl.card_member(p_login);
     ELSIF p_kind = 'adherent' THEN
         SELECT id INTO v_member FROM tl.member WHERE member_number = tl.normal_member_number(p_login);
     END IF;
@@ -1230,11 +1295,12 @@ BEGIN
     UPDATE tl.booking SET member_id = NULL WHERE member_id = ANY (ids);
 
     -- What only made sense with the person: their places in waiting lines,
-    -- deposits, offers to help, password links and sessions. The journal of who read their
+    -- deposits, library cards, offers to help, password links and sessions. The journal of who read their
     -- file keeps its lines without them.
     UPDATE tl.member_access SET member_id = NULL WHERE member_id = ANY (ids);
     DELETE FROM tl.waiting_list WHERE member_id = ANY (ids);
     DELETE FROM tl.member_deposit WHERE member_id = ANY (ids);
+    DELETE FROM tl.member_card WHERE member_id = ANY (ids);
     -- Their offers to help (sql/logic/volunteering.sql), with their
     -- activities; a volunteer role an accepted one gave is the team's.
     DELETE FROM tl.volunteer_offer WHERE member_id = ANY (ids);
@@ -1358,6 +1424,9 @@ REVOKE ALL ON FUNCTION tl.apply_import_retention(timestamp with time zone) FROM 
 REVOKE ALL ON FUNCTION tl.apply_password_link_retention(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.desk_account_password_link(text,text,text,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_account_password_link(text,text,text,interval) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.card_login(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tl.card_login(text,text,text,text) TO tierslieux_guichet;
+REVOKE ALL ON FUNCTION tl.card_member(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tl.desk_member(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tl.desk_member(text,text,text) TO tierslieux_guichet;
 REVOKE ALL ON FUNCTION tl.desk_member_password_link(text,text,text,interval) FROM PUBLIC;

@@ -12,7 +12,7 @@
 SRC ?= .
 OUT ?= $(SRC)/tests/fuzz/out/build
 CC = clang
-TARGETS = csv form hours image multipart ords query tpl tzif
+TARGETS = csv form hours image multipart ords query sigb tpl tzif
 
 PKGS = apr-1 apr-util-1 libxml-2.0 libcrypto libqrencode
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))

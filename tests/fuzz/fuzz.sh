@@ -18,7 +18,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${TL_FUZZ_OUT:-$src/tests/fuzz/out}
 seconds=${TL_FUZZ_SECONDS:-60}
 jobs=${TL_FUZZ_JOBS:-2}
-all_targets=(csv form hours image multipart ords query tpl tzif)
+all_targets=(csv form hours image multipart ords query sigb tpl tzif)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 

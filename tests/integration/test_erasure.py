@@ -348,6 +348,7 @@ FORGOTTEN = {
     "member.email": "deleted", "member.phone": "deleted", "member.password_hash": "deleted",
     "member.site_login": "deleted",
     "member_deposit.kind": "deleted",
+    "member_card.card_number": "deleted (the card of the médiathèque linked at the first login with it)",
     "password_link.token_sha256": "deleted",
     "web_session.login": "the member's sessions deleted (a desk session's login is an account's)",
     "web_session.kind": "deleted",

@@ -29,6 +29,7 @@ int main(void)
     srunner_add_suite(sr, tl_utf8_suite());
     srunner_add_suite(sr, tl_bytea_suite());
     srunner_add_suite(sr, tl_chart_suite());
+    srunner_add_suite(sr, tl_sip2_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -25,5 +25,6 @@ Suite *tl_utf8_suite(void);
 Suite *tl_bytea_suite(void);
 Suite *tl_image_suite(void);
 Suite *tl_chart_suite(void);
+Suite *tl_sip2_suite(void);
 
 #endif
