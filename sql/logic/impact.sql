@@ -125,24 +125,34 @@ $$;
 -- records.
 CREATE FUNCTION tl.recount_impact(p_source text, p_places integer[], p_years integer[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_place integer;
+    v_year  integer;
+    v_zone  text;
 BEGIN
     PERFORM tl.lock_places('tl.impact_tally ' || p_source, p_places);
     DELETE FROM tl.impact_tally t USING unnest(p_places, p_years) AS k(place_id, year)
      WHERE t.place_id = k.place_id AND t.year = k.year AND t.figure = ANY (tl.impact_figures(p_source));
     IF p_source = 'prets' THEN
-        INSERT INTO tl.impact_tally (place_id, year, month, figure, value)
-        SELECT l.place_id, l.year, l.month, f.figure, f.value
-          FROM (SELECT k.place_id, k.year, extract(month FROM b.starts_at AT TIME ZONE p.time_zone)::integer AS month,
-                       count(*) AS loans, count(*) FILTER (WHERE b.first_here) AS here,
-                       count(*) FILTER (WHERE b.first_network) AS network
-                  FROM (SELECT DISTINCT * FROM unnest(p_places, p_years)) AS k(place_id, year) JOIN tl.place p ON p.id = k.place_id
-                  JOIN tl.booking b ON b.loan_place_id = k.place_id AND b.kind = 'pret' AND b.cancelled_at IS NULL
-                   AND b.starts_at >= make_date(k.year, 1, 1)::timestamp AT TIME ZONE p.time_zone
-                   AND b.starts_at < make_date(k.year + 1, 1, 1)::timestamp AT TIME ZONE p.time_zone
-                 GROUP BY 1, 2, 3) l
-         CROSS JOIN LATERAL (VALUES ('prets', l.loans), ('emprunteurs', l.here), ('emprunteurs_reseau', l.network))
-                            AS f(figure, value)
-         WHERE f.value <> 0;
+        -- a year at a time, its bounds known: the index reads that year's loans only
+        FOR v_place, v_year, v_zone IN
+            SELECT DISTINCT k.place_id, k.year, p.time_zone FROM unnest(p_places, p_years) AS k(place_id, year)
+              JOIN tl.place p ON p.id = k.place_id WHERE k.year IS NOT NULL
+        LOOP
+            INSERT INTO tl.impact_tally (place_id, year, month, figure, value)
+            SELECT v_place, v_year, l.month, f.figure, f.value
+              FROM (SELECT extract(month FROM b.starts_at AT TIME ZONE v_zone)::integer AS month, count(*) AS loans,
+                           count(*) FILTER (WHERE b.first_here) AS here,
+                           count(*) FILTER (WHERE b.first_network) AS network
+                      FROM tl.booking b
+                     WHERE b.loan_place_id = v_place AND b.kind = 'pret' AND b.cancelled_at IS NULL
+                       AND b.starts_at >= make_date(v_year, 1, 1)::timestamp AT TIME ZONE v_zone
+                       AND b.starts_at < make_date(v_year + 1, 1, 1)::timestamp AT TIME ZONE v_zone
+                     GROUP BY 1) l
+             CROSS JOIN LATERAL (VALUES ('prets', l.loans), ('emprunteurs', l.here),
+                                        ('emprunteurs_reseau', l.network)) AS f(figure, value)
+             WHERE f.value <> 0;
+        END LOOP;
     ELSIF p_source = 'reparations' THEN
         INSERT INTO tl.impact_tally (place_id, year, month, figure, value)
         SELECT r.place_id, r.year, r.month, f.figure, f.value

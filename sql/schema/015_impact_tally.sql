@@ -22,7 +22,9 @@ ALTER TABLE tl.booking ADD COLUMN first_here boolean NOT NULL DEFAULT false,
 
 UPDATE tl.booking b SET loan_place_id = i.place_id FROM tl.item i WHERE i.id = b.item_id AND b.kind = 'pret';
 
-CREATE INDEX booking_loan_place_idx ON tl.booking (loan_place_id, starts_at) WHERE kind = 'pret';
+-- A place's year of loans, read from the index alone (its marks included).
+CREATE INDEX booking_loan_place_idx ON tl.booking (loan_place_id, starts_at) INCLUDE (first_here, first_network)
+    WHERE kind = 'pret' AND cancelled_at IS NULL;
 
 -- A place's year, month by month (its own time zone): figure names what
 -- is counted (sql/logic/impact.sql: tl.recount_impact lists them).
