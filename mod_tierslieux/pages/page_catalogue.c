@@ -219,9 +219,7 @@ int tl_page_catalogue(tl_req *q)
                                 "page", NULL, NULL };
         tl_paginate(q, apr_pstrcat(p, q->base, "/outils", NULL), pairs, page, total, per_page);
     }
-    return tl_render_page(q, "catalogue",
-                          *words ? apr_psprintf(p, "Recherche « %s » — Outilthèque", words)
-                                 : "Outilthèque : le catalogue");
+    return tl_render_page(q, "catalogue", tl_title_catalogue(p, words));
 }
 
 static const char tl_sql_item[] =

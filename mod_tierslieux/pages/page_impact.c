@@ -307,7 +307,6 @@ int tl_page_impact(tl_req *q)
     if (!tl_impact_stories(q, place, &status)) {
         return status;
     }
-    return tl_render_page(q, "impact", *place ? apr_pstrcat(q->r->pool, "L'impact de ",
-                                                              tl_view_get(q->view, "place_name"), NULL)
-                                              : "L'impact du réseau");
+    return tl_render_page(q, "impact",
+                          tl_title_impact(q->r->pool, *place ? tl_view_get(q->view, "place_name") : NULL));
 }

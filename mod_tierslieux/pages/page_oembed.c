@@ -54,27 +54,25 @@ static const char *tl_oembed_title(tl_req *q, const char *pattern, const char *c
 {
     apr_pool_t *p = q->r->pool;
     const tl_rows *rows;
-    const char *id, *words, *place;
+    const char *id, *place;
     size_t len;
 
     if (strcmp(pattern, "/outils") == 0) {
-        words = tl_query_get(query, "q");
-        return words && *words ? apr_psprintf(p, "Recherche « %s » — Outilthèque", words)
-                               : "Outilthèque : le catalogue";
+        return tl_title_catalogue(p, tl_query_get(query, "q"));
     }
     if (strcmp(pattern, "/agenda") == 0) {
-        return "L'agenda des lieux";
+        return TL_TITLE_AGENDA;
     }
     if (strcmp(pattern, "/reparation") == 0) {
-        return "Repair café : l'agenda";
+        return TL_TITLE_REPAIR;
     }
     if (strcmp(pattern, "/ressourcerie") == 0) {
-        return "Ressourcerie : en vente en ce moment";
+        return TL_TITLE_REUSE;
     }
     if (strcmp(pattern, "/impact") == 0) {
         place = tl_query_get(query, "lieu");
         if (!place || !*place) {
-            return "L'impact du réseau";
+            return tl_title_impact(p, NULL);
         }
         if (!(rows = tl_db_query(q, "SELECT name FROM tl.place WHERE slug = $1", 1, &place, status))) {
             *status = tl_page_failed(q, *status);
@@ -84,7 +82,7 @@ static const char *tl_oembed_title(tl_req *q, const char *pattern, const char *c
             *status = tl_oembed_not_ours(q);
             return NULL;
         }
-        return apr_pstrcat(p, "L'impact de ", rows->value(rows, 0, 0, &len), NULL);
+        return tl_title_impact(p, rows->value(rows, 0, 0, &len));
     }
     /* An item, an event: the number must name one the public sees. */
     if (tl_valid_int(p, "numéro", args[0], 1, 2147483647L, &(long){ 0 }) != NULL) {
@@ -97,7 +95,7 @@ static const char *tl_oembed_title(tl_req *q, const char *pattern, const char *c
                            status);
     }
     else {
-        rows = tl_db_query(q, "SELECT title || ' — ' || day_fr "
+        rows = tl_db_query(q, "SELECT title, day_fr "
                               "  FROM tl.repair_sessions('', date_trunc('day', now()), $1::integer, NULL)",
                            1, &id, status);
     }
@@ -109,7 +107,10 @@ static const char *tl_oembed_title(tl_req *q, const char *pattern, const char *c
         *status = tl_oembed_not_ours(q);
         return NULL;
     }
-    return rows->value(rows, 0, 0, &len);
+    if (strcmp(pattern, "/outils/*") == 0) {
+        return rows->value(rows, 0, 0, &len);
+    }
+    return tl_title_event(p, rows->value(rows, 0, 0, &len), rows->value(rows, 0, 1, &len));
 }
 
 static void tl_json_member(tl_buf *out, const char *name, const char *value)

@@ -50,7 +50,7 @@ int tl_page_repair_agenda(tl_req *q)
         return tl_page_failed(q, status);
     }
     tl_view_set(q->view, "place", place);
-    return tl_render_page(q, "reparation", "Repair café : l'agenda");
+    return tl_render_page(q, "reparation", TL_TITLE_REPAIR);
 }
 
 /* "2026-11-28 14:00:00" (a timestamp as PostgreSQL writes it) into its
@@ -372,8 +372,8 @@ int tl_page_repair_session(tl_req *q)
         return tl_event_moved(q, apr_pstrcat(q->r->pool, "/agenda/", s->value(s, 0, s->column(s, "id"), &len), NULL));
     }
     return tl_render_page(q, "reparation-seance",
-                          apr_pstrcat(q->r->pool, s->value(s, 0, s->column(s, "title"), &len), " — ",
-                                      s->value(s, 0, s->column(s, "day_fr"), &len), NULL));
+                          tl_title_event(q->r->pool, s->value(s, 0, s->column(s, "title"), &len),
+                                         s->value(s, 0, s->column(s, "day_fr"), &len)));
 }
 
 /* The agenda of every kind of event, ?lieu= and ?type= filtering it. */
@@ -399,7 +399,7 @@ int tl_page_events(tl_req *q)
     }
     tl_view_set(q->view, "place", place);
     tl_view_set(q->view, "kind", kind);
-    return tl_render_page(q, "agenda", "L'agenda des lieux");
+    return tl_render_page(q, "agenda", TL_TITLE_AGENDA);
 }
 
 /* One event of any kind: its slots and how to book one. A repair café
@@ -423,8 +423,8 @@ int tl_page_event(tl_req *q)
                                                          s->value(s, 0, s->column(s, "place_slug"), &len), NULL),
                                  q->r));
     return tl_render_page(q, "evenement",
-                          apr_pstrcat(q->r->pool, s->value(s, 0, s->column(s, "title"), &len), " — ",
-                                      s->value(s, 0, s->column(s, "day_fr"), &len), NULL));
+                          tl_title_event(q->r->pool, s->value(s, 0, s->column(s, "title"), &len),
+                                         s->value(s, 0, s->column(s, "day_fr"), &len)));
 }
 
 static int tl_repair_form_show(tl_req *q, const char *session, int http_status)

@@ -38,7 +38,7 @@ int tl_page_reuse_shop(tl_req *q)
         }
     }
     tl_view_set(q->view, "place", place);
-    return tl_render_page(q, "ressourcerie", "Ressourcerie : en vente en ce moment");
+    return tl_render_page(q, "ressourcerie", TL_TITLE_REUSE);
 }
 
 /* The ressourcerie's arrivals, as an Atom feed (the network's, or one

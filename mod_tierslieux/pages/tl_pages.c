@@ -284,6 +284,23 @@ int tl_feed_send(tl_req *q, tl_atom *feed)
     return tl_send_body(q, "application/atom+xml; charset=utf-8", out.data, out.len);
 }
 
+const char *tl_title_catalogue(apr_pool_t *p, const char *words)
+{
+    return words && *words ? apr_psprintf(p, "Recherche « %s » — Outilthèque", words)
+                           : "Outilthèque : le catalogue";
+}
+
+const char *tl_title_impact(apr_pool_t *p, const char *place_name)
+{
+    return place_name && *place_name ? apr_pstrcat(p, "L'impact de ", place_name, NULL)
+                                     : "L'impact du réseau";
+}
+
+const char *tl_title_event(apr_pool_t *p, const char *title, const char *day_fr)
+{
+    return apr_pstrcat(p, title, " — ", day_fr, NULL);
+}
+
 const char *tl_param_slug(tl_req *q, const char *name, const char *label, int *status)
 {
     const char *v = tl_query_get(&q->query, name);

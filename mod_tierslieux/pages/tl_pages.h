@@ -253,4 +253,16 @@ void tl_feed_add(tl_req *q, tl_atom *feed, const tl_atom_entry *e);
 /* Sends the feed as application/atom+xml. */
 int tl_feed_send(tl_req *q, tl_atom *feed);
 
+/* The titles of the pages other sites embed, which their page and the
+ * oEmbed answer (page_oembed.c) both give. */
+#define TL_TITLE_AGENDA "L'agenda des lieux"
+#define TL_TITLE_REPAIR "Repair café : l'agenda"
+#define TL_TITLE_REUSE "Ressourcerie : en vente en ce moment"
+/* The catalogue's, or its search's (words not NULL nor ""). */
+const char *tl_title_catalogue(apr_pool_t *p, const char *words);
+/* The impact of a place (its name), or of the network (NULL or ""). */
+const char *tl_title_impact(apr_pool_t *p, const char *place_name);
+/* An event's or a repair session's: its title and its day. */
+const char *tl_title_event(apr_pool_t *p, const char *title, const char *day_fr);
+
 #endif

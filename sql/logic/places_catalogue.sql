@@ -374,18 +374,28 @@ $$;
 -- without hours opens every day; p_from itself when no day comes within a
 -- year and a week (a place closed for good).
 CREATE FUNCTION tl.next_open_day(p_place integer, p_from date) RETURNS date
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT coalesce((
-        SELECT d
-          FROM tl.place p, LATERAL (SELECT p_from + k AS d FROM generate_series(0, 372) AS k) day
-         WHERE p.id = p_place
-           AND (EXISTS (SELECT 1 FROM tl.place_opening o WHERE o.place_id = p.id AND o.weekday = extract(isodow FROM d))
-                OR NOT EXISTS (SELECT 1 FROM tl.place_opening o WHERE o.place_id = p.id))
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    v_place tl.place;
+    v_days  integer[];      -- the weekdays of its hours (ISO), none: every day
+BEGIN
+    SELECT * INTO v_place FROM tl.place p WHERE p.id = p_place;
+    IF NOT FOUND THEN
+        RETURN p_from;
+    END IF;
+    v_days := ARRAY(SELECT DISTINCT o.weekday FROM tl.place_opening o WHERE o.place_id = p_place);
+    -- Day after day, so that the usual answer (today, or in a day or two)
+    -- costs a few lookups, not a year of them.
+    FOR k IN 0..372 LOOP
+        IF (cardinality(v_days) = 0 OR extract(isodow FROM p_from + k)::integer = ANY (v_days))
            AND NOT EXISTS (SELECT 1 FROM tl.place_closure c
-                            WHERE c.place_id = p.id AND d BETWEEN c.starts_on AND c.ends_on)
-           AND NOT (p.closed_on_public_holidays AND tl.public_holiday(d, p.time_zone))
-         ORDER BY d LIMIT 1), p_from)
-$$;
+                            WHERE c.place_id = p_place AND p_from + k BETWEEN c.starts_on AND c.ends_on)
+           AND NOT (v_place.closed_on_public_holidays AND tl.public_holiday(p_from + k, v_place.time_zone)) THEN
+            RETURN p_from + k;
+        END IF;
+    END LOOP;
+    RETURN p_from;
+END $$;
 
 -- Today at a place, in its time zone.
 CREATE FUNCTION tl.place_today(p_place integer) RETURNS date

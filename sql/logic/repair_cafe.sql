@@ -947,44 +947,31 @@ BEGIN
 END $$;
 
 -- After a statement on tl.repair_record or tl.repair_booking: the places
--- of its rows.
+-- of the rows whose count changed (a booking's place is its session's).
 CREATE FUNCTION tl.repair_tally_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    v_places integer[];
+    -- a record names its place, a booking its slot
+    v_key    text := CASE TG_TABLE_NAME WHEN 'repair_record' THEN 'place_id' ELSE 'slot_id' END;
+    -- what counts of a row: all of a record; a booking's slot and whether
+    -- it stands (its purge, name and contact wiped, changes no count)
+    v_counts text := CASE TG_TABLE_NAME WHEN 'repair_record' THEN '%1$s' ELSE '%1$s.slot_id, %1$s.cancelled_at IS NULL' END;
+    v_ids    integer[];
 BEGIN
-    -- Each branch names only the transition tables its trigger has.
-    IF TG_OP = 'INSERT' THEN
-        v_places := ARRAY(SELECT n.place_id FROM new_rows n);
-    ELSIF TG_OP = 'DELETE' THEN
-        v_places := ARRAY(SELECT o.place_id FROM old_rows o);
-    ELSE
-        v_places := ARRAY(SELECT o.place_id FROM old_rows o UNION SELECT n.place_id FROM new_rows n);
+    -- Only the transition tables the trigger has.
+    EXECUTE CASE TG_OP
+        WHEN 'INSERT' THEN format('SELECT array_agg(n.%I) FROM new_rows n', v_key)
+        WHEN 'DELETE' THEN format('SELECT array_agg(o.%I) FROM old_rows o', v_key)
+        ELSE format('SELECT array_agg(v.id) FROM old_rows o JOIN new_rows n ON n.id = o.id, '
+                    'LATERAL (VALUES (o.%1$I), (n.%1$I)) AS v(id) WHERE (%2$s) IS DISTINCT FROM (%3$s)',
+                    v_key, format(v_counts, 'o'), format(v_counts, 'n')) END
+       INTO v_ids;
+    IF TG_TABLE_NAME = 'repair_booking' THEN
+        v_ids := ARRAY(SELECT s.place_id FROM tl.repair_slot sl JOIN tl.repair_session s ON s.id = sl.session_id
+                        WHERE sl.id = ANY (v_ids));
     END IF;
-    PERFORM tl.recount_repairs(v_places);
-    RETURN NULL;
-END $$;
-
--- The same for bookings, whose place is their session's.
-CREATE FUNCTION tl.repair_booked_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    v_slots integer[];
-BEGIN
-    -- Each branch names only the transition tables its trigger has.
-    IF TG_OP = 'INSERT' THEN
-        v_slots := ARRAY(SELECT n.slot_id FROM new_rows n);
-    ELSIF TG_OP = 'DELETE' THEN
-        v_slots := ARRAY(SELECT o.slot_id FROM old_rows o);
-    ELSE
-        -- a booking's purge (its name and contact wiped) changes no count
-        v_slots := ARRAY(SELECT x FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL unnest(ARRAY[o.slot_id, n.slot_id]) AS x
-                          WHERE (o.slot_id, o.cancelled_at IS NULL) IS DISTINCT FROM (n.slot_id, n.cancelled_at IS NULL));
-    END IF;
-    IF cardinality(v_slots) > 0 THEN
-        PERFORM tl.recount_repairs(ARRAY(SELECT s.place_id FROM tl.repair_slot sl
-                                           JOIN tl.repair_session s ON s.id = sl.session_id
-                                          WHERE sl.id = ANY (v_slots)));
+    IF cardinality(v_ids) > 0 THEN
+        PERFORM tl.recount_repairs(v_ids);
     END IF;
     RETURN NULL;
 END $$;
@@ -993,11 +980,11 @@ DROP TRIGGER IF EXISTS repair_tally_insert ON tl.repair_booking;
 DROP TRIGGER IF EXISTS repair_tally_update ON tl.repair_booking;
 DROP TRIGGER IF EXISTS repair_tally_delete ON tl.repair_booking;
 CREATE TRIGGER repair_tally_insert AFTER INSERT ON tl.repair_booking REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_booked_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_tally_changed();
 CREATE TRIGGER repair_tally_update AFTER UPDATE ON tl.repair_booking REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_booked_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_tally_changed();
 CREATE TRIGGER repair_tally_delete AFTER DELETE ON tl.repair_booking REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_booked_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION tl.repair_tally_changed();
 
 DROP TRIGGER IF EXISTS repair_tally_insert ON tl.repair_record;
 DROP TRIGGER IF EXISTS repair_tally_update ON tl.repair_record;

@@ -4,7 +4,7 @@
 // without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, autofocused, TL, TIMEOUT } from './helpers.mjs';
+import { launch, withPage, noViolations, autofocused, TL, TIMEOUT } from './helpers.mjs';
 
 const MEMBER = 'A-000123';
 const PASSWORD = 'Arrosoir-en-2026';
@@ -14,19 +14,6 @@ before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
 
 const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
-
-async function check(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}:\n${formatViolations(v)}`);
-}
-
-async function withContext(options, fn) {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(TIMEOUT);
-  context.setDefaultNavigationTimeout(TIMEOUT);
-  const page = await context.newPage();
-  try { return await fn(page, context); } finally { await context.close(); }
-}
 
 // Types the number and the password, Enter: keyboard only.
 async function logIn(page) {
@@ -40,22 +27,22 @@ async function logIn(page) {
 }
 
 test('every page of the account has no axe violation', { timeout: 6 * TIMEOUT }, async () => {
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     await page.goto(`${TL}/compte/connexion`, { waitUntil: 'load' });
-    await check(page, 'login');
+    await noViolations(page, 'login');
     await page.goto(`${TL}/compte/connexion?erreur=1`, { waitUntil: 'load' });
-    await check(page, 'login, wrong password');
+    await noViolations(page, 'login, wrong password');
     await logIn(page);
     assert.match(await page.locator('h1').innerText(), /Claire Martin \(A-000123\)/);
-    await check(page, 'account');
+    await noViolations(page, 'account');
 
     await page.goto(`${TL}/compte/reserver`, { waitUntil: 'load' });
-    await check(page, 'reserve, asking for the number');
+    await noViolations(page, 'reserve, asking for the number');
     await page.goto(`${TL}/compte/reserver?objet=ZZ-9999`, { waitUntil: 'load' });
     assert.equal(await page.getAttribute('#objet', 'aria-invalid'), 'true');
-    await check(page, 'reserve, unknown item');
+    await noViolations(page, 'reserve, unknown item');
     await page.goto(`${TL}/compte/reserver?objet=OT-0023`, { waitUntil: 'load' });
-    await check(page, 'reserve, item on loan');
+    await noViolations(page, 'reserve, item on loan');
     // Days in the wrong order: the form again with the message under the field.
     await page.fill('#du', day(40));
     await page.fill('#au', day(35));
@@ -63,15 +50,15 @@ test('every page of the account has no axe violation', { timeout: 6 * TIMEOUT },
     assert.equal(await page.getAttribute('#au', 'aria-invalid'), 'true');
     assert.equal(await page.getAttribute('#au', 'aria-describedby'), 'erreur-au');
     assert.match(await page.locator('#erreur-au').innerText(), /après le premier/);
-    await check(page, 'reserve, 422');
+    await noViolations(page, 'reserve, 422');
 
     await page.goto(`${TL}/compte/donnees`, { waitUntil: 'load' });
     assert.match(await page.locator('main').innerText(), /claire\.martin@example\.org/);
-    await check(page, 'my data');
+    await noViolations(page, 'my data');
 
     await Promise.all([page.waitForURL(/connexion\?fait=deconnexion$/, { waitUntil: 'load' }),
       page.click('a[href$="/compte/deconnexion"]')]);
-    await check(page, 'logged out');
+    await noViolations(page, 'logged out');
     await page.goto(`${TL}/compte`, { waitUntil: 'load' });
     assert.match(page.url(), /\/compte\/connexion$/, 'logged out for good');
   });
@@ -79,7 +66,7 @@ test('every page of the account has no axe violation', { timeout: 6 * TIMEOUT },
 
 test('the desk gives a link; the page that uses it has no axe violation', { timeout: 4 * TIMEOUT }, async () => {
   let link;
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     await page.goto(`${TL}/connexion`, { waitUntil: 'load' });
     await page.fill('#identifiant', 'benevole.mediatheque');
     await page.fill('#mot-de-passe', 'Grelinette-2026');
@@ -94,12 +81,12 @@ test('the desk gives a link; the page that uses it has no axe violation', { time
       page.click('button:has-text("Donner un lien")')]);
     link = await page.locator('#lien').innerText();
     assert.match(link, /\/compte\/mot-de-passe\?jeton=[A-Za-z0-9_-]{43}$/);
-    await check(page, 'desk, the link');
+    await noViolations(page, 'desk, the link');
   });
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     await page.goto(link, { waitUntil: 'load' });
     assert.match(await page.locator('main').innerText(), /A-000187/);
-    await check(page, 'choose a password');
+    await noViolations(page, 'choose a password');
     // Too short, sent past the browser's own check: the server says why.
     await page.evaluate(() => { document.querySelector('form').noValidate = true; });
     await page.fill('#mot_de_passe', 'court');
@@ -107,12 +94,12 @@ test('the desk gives a link; the page that uses it has no axe violation', { time
     await Promise.all([page.waitForURL(/mot-de-passe$/, { waitUntil: 'load' }), page.press('#confirmation', 'Enter')]);
     assert.equal(await page.getAttribute('#mot_de_passe', 'aria-invalid'), 'true');
     assert.match(await page.locator('#erreur-mot_de_passe').innerText(), /au moins 12 caractères/);
-    await check(page, 'choose a password, 422');
+    await noViolations(page, 'choose a password, 422');
   });
 });
 
 test('renew a loan with the keyboard alone', { timeout: 3 * TIMEOUT }, async () => {
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     await logIn(page);
     const before = await page.locator('section[aria-labelledby=prets-titre] tbody').innerText();
     let found = false;
@@ -127,12 +114,12 @@ test('renew a loan with the keyboard alone', { timeout: 3 * TIMEOUT }, async () 
     assert.match(await page.locator('[role=status]').innerText(), /Prolongation enregistrée/);
     assert.notEqual(await page.locator('section[aria-labelledby=prets-titre] tbody').innerText(), before,
       'a due date moved');
-    await check(page, 'account after a renewal');
+    await noViolations(page, 'account after a renewal');
   });
 });
 
 test('without JavaScript: log in, reserve, cancel, wait, leave, download', { timeout: 4 * TIMEOUT }, async () => {
-  await withContext({ javaScriptEnabled: false }, async (page, context) => {
+  await withPage(browser, null, async (page, _response, context) => {
     await page.goto(`${TL}/compte/connexion`, { waitUntil: 'load' });
     await page.fill('#numero', MEMBER);
     await page.fill('#mot-de-passe', PASSWORD);
@@ -167,17 +154,17 @@ test('without JavaScript: log in, reserve, cancel, wait, leave, download', { tim
     const body = await csv.body();
     assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a BOM for spreadsheets');
     assert.match(body.toString('utf8'), /^\uFEFFRubrique;Élément;Détail;Date;Fin ou état\r\n/);
-  });
+  }, { javaScriptEnabled: false });
 });
 
 test('reflow at 320 px: the account\'s pages (wide tables scroll in their own box)', { timeout: 3 * TIMEOUT }, async () => {
-  await withContext({ viewport: { width: 320, height: 640 } }, async (page) => {
+  await withPage(browser, null, async (page) => {
     await logIn(page);
     for (const path of ['/compte', '/compte/donnees', '/compte/reserver?objet=OT-0023']) {
       await page.goto(`${TL}${path}`, { waitUntil: 'load' });
       const sw = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(sw <= 320, `${path}: scrollWidth ${sw} > 320`);
-      await check(page, `${path} at 320 px`);
+      await noViolations(page, `${path} at 320 px`);
     }
-  });
+  }, { viewport: { width: 320, height: 640 } });
 });

@@ -5,31 +5,11 @@
 // again; the member's notice goes to a variety no other test reads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, logIn, TL, TIMEOUT } from './helpers.mjs';
+import { launch, withPage, noViolations, reflows, logIn, TL, TIMEOUT } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
-
-async function noViolations(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
-}
-
-async function reflows(page, what) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= 320, `${what}: scrollWidth ${sw} > 320 at 320 px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-async function withContext(options, fn) {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(TIMEOUT);
-  context.setDefaultNavigationTimeout(TIMEOUT);
-  const page = await context.newPage();
-  try { return await fn(page); } finally { await context.close(); }
-}
 
 // The hammer drill of the demo (OT-0001): its page's address.
 async function drill(page) {
@@ -39,7 +19,7 @@ async function drill(page) {
 }
 
 test('an item shows its notice and manuals; the history reads every version', { timeout: 4 * TIMEOUT }, async () => {
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     const url = await drill(page);
     await page.goto(url, { waitUntil: 'load' });
     const notice = await page.locator('.tl-notice').innerText();
@@ -78,7 +58,7 @@ async function varietyId(page, name) {
 }
 
 test('a member writes a notice with the keyboard alone', { timeout: 4 * TIMEOUT }, async () => {
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     const id = await varietyId(page, 'Noire de Crimée');
     await memberLogIn(page);
     await page.goto(`${TL}/compte/notice?variete=${id}`, { waitUntil: 'load' });
@@ -109,7 +89,7 @@ test('a member writes a notice with the keyboard alone', { timeout: 4 * TIMEOUT 
 });
 
 test('without JavaScript, a notice is written and read the same way', { timeout: 4 * TIMEOUT }, async () => {
-  await withContext({ javaScriptEnabled: false }, async (page) => {
+  await withPage(browser, null, async (page) => {
     const id = await varietyId(page, 'Rose de Berne');
     await memberLogIn(page);
     await page.goto(`${TL}/compte/notice?variete=${id}`, { waitUntil: 'load' });
@@ -119,11 +99,11 @@ test('without JavaScript, a notice is written and read the same way', { timeout:
     await Promise.all([page.waitForURL(/\/notice\?fait=enregistree$/, { waitUntil: 'load' }),
                        page.getByRole('button', { name: 'Publier cette version' }).click()]);
     assert.ok((await page.locator('main').innerText()).includes(text));
-  });
+  }, { javaScriptEnabled: false });
 });
 
 test('a référent adds a manual and removes it, the keyboard alone', { timeout: 4 * TIMEOUT }, async () => {
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     await logIn(page, 'admin.reseau', 'Semis-2026');
     await page.goto(`${TL}/gestion/objet/documents?numero=OT-0001`, { waitUntil: 'load' });
     await noViolations(page, 'the manuals of an item');

@@ -38,10 +38,11 @@ export async function openPage(browser, url, contextOptions = {}) {
   return { context, page, response };
 }
 
-// Runs fn(page) in a fresh context, always closing it.
+// Runs fn(page, response, context) in a fresh context (url null: no page
+// loaded yet), always closing it.
 export async function withPage(browser, url, fn, contextOptions) {
   const { context, page, response } = await openPage(browser, url, contextOptions);
-  try { return await fn(page, response); } finally { await context.close(); }
+  try { return await fn(page, response, context); } finally { await context.close(); }
 }
 
 export function formatViolations(violations) {

@@ -6,24 +6,12 @@
 // component added and removed), so they can run again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, autofocused, logIn, TL, TIMEOUT } from './helpers.mjs';
+import { launch, noViolations, reflows, autofocused, logIn, TL, TIMEOUT } from './helpers.mjs';
 
 const KIT = 'OT-0006';
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
-
-async function noViolations(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
-}
-
-async function reflows(page, what) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= 320, `${what}: scrollWidth ${sw} > 320 at 320 px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 // Lends the kit at the desk (two steps, the keyboard only).
 async function lend(page, script = true) {

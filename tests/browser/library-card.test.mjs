@@ -5,7 +5,7 @@
 // JavaScript, and reflow at 320 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, BASE, TIMEOUT } from './helpers.mjs';
+import { launch, withPage, noViolations, BASE, TIMEOUT } from './helpers.mjs';
 
 const CARTE = `${BASE}/carte`;
 
@@ -13,35 +13,22 @@ let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
 
-async function check(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}:\n${formatViolations(v)}`);
-}
-
-async function withContext(options, fn) {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(TIMEOUT);
-  context.setDefaultNavigationTimeout(TIMEOUT);
-  const page = await context.newPage();
-  try { return await fn(page, context); } finally { await context.close(); }
-}
-
 test('the card form and its answers have no axe violation', { timeout: 3 * TIMEOUT }, async () => {
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     const r = await page.goto(`${CARTE}/compte`, { waitUntil: 'load' });
     assert.equal(r.status(), 200);
     assert.match(page.url(), /\/carte\/compte\/connexion$/, 'anonymous visitors are sent to the login form');
     assert.match(await page.locator('label[for=carte]').innerText(), /carte de la médiathèque/);
     assert.match(await page.locator('label[for=code-pin]').innerText(), /Code PIN/);
-    await check(page, 'card login');
+    await noViolations(page, 'card login');
     await page.goto(`${CARTE}/compte/connexion?erreur=1`, { waitUntil: 'load' });
     assert.match(await page.locator('[role=alert]').innerText(), /Numéro de carte ou code PIN incorrect/);
-    await check(page, 'card login, wrong PIN');
+    await noViolations(page, 'card login, wrong PIN');
   });
 });
 
 test('with the keyboard alone: the card, the PIN, Enter, and a French answer', { timeout: 3 * TIMEOUT }, async () => {
-  await withContext({}, async (page) => {
+  await withPage(browser, null, async (page) => {
     await page.goto(`${CARTE}/compte/connexion`, { waitUntil: 'load' });
     // Tab from the top of the page reaches the card's field, then the PIN's.
     for (let i = 0; i < 40; i++) {
@@ -56,12 +43,12 @@ test('with the keyboard alone: the card, the PIN, Enter, and a French answer', {
     const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
     assert.equal(response.status(), 503);
     assert.match(await page.locator('main, body').first().innerText(), /médiathèque ne répond pas/);
-    await check(page, 'the library system does not answer');
+    await noViolations(page, 'the library system does not answer');
   });
 });
 
 test('without JavaScript the form is sent and answered', { timeout: 3 * TIMEOUT }, async () => {
-  await withContext({ javaScriptEnabled: false }, async (page) => {
+  await withPage(browser, null, async (page) => {
     await page.goto(`${CARTE}/compte/connexion`, { waitUntil: 'load' });
     await page.fill('#carte', '29000111');
     await page.fill('#code-pin', '1234');
@@ -69,11 +56,11 @@ test('without JavaScript the form is sent and answered', { timeout: 3 * TIMEOUT 
       page.click('form button[type=submit]')]);
     assert.equal(response.status(), 503);
     assert.match(await page.locator('body').innerText(), /médiathèque ne répond pas/);
-  });
+  }, { javaScriptEnabled: false });
 });
 
 test('reflow at 320 px: the card form and the answer', { timeout: 3 * TIMEOUT }, async () => {
-  await withContext({ viewport: { width: 320, height: 640 } }, async (page) => {
+  await withPage(browser, null, async (page) => {
     await page.goto(`${CARTE}/compte/connexion`, { waitUntil: 'load' });
     let sw = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(sw <= 320, `card form: scrollWidth ${sw} > 320`);
@@ -82,6 +69,6 @@ test('reflow at 320 px: the card form and the answer', { timeout: 3 * TIMEOUT },
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form button[type=submit]')]);
     sw = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(sw <= 320, `answer: scrollWidth ${sw} > 320`);
-    await check(page, 'answer at 320 px');
-  });
+    await noViolations(page, 'answer at 320 px');
+  }, { viewport: { width: 320, height: 640 } });
 });

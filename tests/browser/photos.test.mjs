@@ -5,24 +5,12 @@
 // ressourcerie stock item's photo taken at the desk shows on the shelf.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, logIn, TL, TIMEOUT } from './helpers.mjs';
+import { launch, noViolations, reflows, logIn, TL, TIMEOUT } from './helpers.mjs';
 
 const ITEM = 'FC-0001';     // the demo's cordless drill, with its drawing
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
-
-async function noViolations(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
-}
-
-async function reflows(page, what) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= 320, `${what}: scrollWidth ${sw} > 320 at 320 px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 // Every picture has a non-empty alternative text and has loaded (a broken
 // image has no natural width).

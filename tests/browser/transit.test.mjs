@@ -8,35 +8,12 @@
 // to travel again), so they can run again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, axe, formatViolations, logIn, TL, TIMEOUT } from './helpers.mjs';
+import { launch, noViolations, reflows, tabTo, logIn, TL, TIMEOUT } from './helpers.mjs';
 
 const TRAVELLING = 'FC-0032';     // the demo's fruit press, on its way to the médiathèque
 let browser;
 before(async () => { browser = await launch(); }, { timeout: TIMEOUT });
 after(async () => { await browser?.close(); });
-
-async function noViolations(page, what) {
-  const v = await axe(page);
-  assert.equal(v.length, 0, `${what}: ${formatViolations(v)}`);
-}
-
-async function reflows(page, what) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= 320, `${what}: scrollWidth ${sw} > 320 at 320 px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-// Presses Tab until the focus is on the element matching `want` (its text,
-// trimmed); fails after `max` presses.
-async function tabTo(page, want, max = 80) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
-    if (want.test(text)) return;
-  }
-  assert.fail(`Tab never reached ${want}`);
-}
 
 test('the desk lists what arrives, reached with the keyboard, no axe violation, 320 px', { timeout: 4 * TIMEOUT }, async () => {
   const context = await browser.newContext();
