@@ -274,8 +274,10 @@ BEGIN
       JOIN tl.volunteer_signup u ON u.shift_id = s.id AND u.withdrawn_at IS NULL
       JOIN tl.account acc ON acc.id = u.account_id
      WHERE s.place_id = v_place.id AND s.cancelled_at IS NULL
-       AND s.starts_at >= v_today AT TIME ZONE v_place.time_zone
-       AND s.starts_at < (v_today + 1) AT TIME ZONE v_place.time_zone
+       -- the place's midnights (a date AT TIME ZONE would read it as a
+       -- midnight of the session's time zone first)
+       AND s.starts_at >= v_today::timestamp AT TIME ZONE v_place.time_zone
+       AND s.starts_at < (v_today + 1)::timestamp AT TIME ZONE v_place.time_zone
      ORDER BY s.starts_at, a.rank, acc.display_name;
 END $$;
 

@@ -231,6 +231,27 @@ def test_the_desk_sees_who_is_expected_today(servers):
     assert "/guichet/benevolat" in desk.get(servers.url(BASE + "/guichet"), timeout=10).text
 
 
+def test_today_is_the_places_day_from_midnight_to_midnight(servers):
+    """A shift in the first minute of the place's day is today, one in the
+    first minute of the next day is not, at any hour (the day once began at
+    the place's 2 a.m. in winter, the database's midnight in UTC, so this
+    failed from midnight to 2 a.m. only)."""
+    first = "Gaspard Premiere-Minute"
+    next_day = "Honorine Lendemain"
+    midnight = "((now() AT TIME ZONE 'Europe/Paris')::date{} + time '00:01') AT TIME ZONE 'Europe/Paris'"
+    for name, login_name, starts in ((first, "benevole.minuit", midnight.format("")),
+                                     (next_day, "benevole.lendemain", midnight.format(" + 1"))):
+        who = new_volunteer(servers, login_name, name, MEDIATHEQUE)
+        shift = new_shift(servers, MEDIATHEQUE, activity="accueil", hours=1, starts=starts)
+        servers.sql("INSERT INTO tl.volunteer_signup (shift_id, account_id, signed_up_at) VALUES (%s, %s, "
+                    "now() - interval '2 days')", (shift, who))
+    desk, _ = login(servers, "benevole.mediatheque")
+    page = BeautifulSoup(desk.get(servers.url(BASE + "/guichet/benevolat"), timeout=10).text, "html.parser")
+    expected = page.find(id="aujourdhui").find_parent("section").get_text()
+    assert first in expected
+    assert next_day not in expected
+
+
 def make_history(servers, place, rng, tag):
     """Past shifts of generated sizes with their sign-ups (some withdrawn,
     some with their own minutes, one cancelled shift), at the place, by
